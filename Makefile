@@ -1,0 +1,48 @@
+# Thin wrapper over Meson/Ninja. `make run` and `make test` work on a fresh Debian 12.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+MESON_OPTS ?=
+
+.PHONY: all deps build asan run test bench fuzz golden-update clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/build.ninja:
+	@meson setup $(BUILD) $(MESON_OPTS) >/dev/null
+
+$(ASAN_BUILD)/build.ninja:
+	@meson setup $(ASAN_BUILD) -Dbuildtype=debug -Doptimization=1 -Db_sanitize=address,undefined \
+		-Db_lundef=false $(MESON_OPTS) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+
+asan: deps $(ASAN_BUILD)/build.ninja
+	@ninja -C $(ASAN_BUILD) >/dev/null || ninja -C $(ASAN_BUILD)
+
+# The main job on the bundled examples: explain one message, then scan them all.
+run: build
+	@echo "== spoofwatch check examples/display-name-spoof.eml"
+	@$(BUILD)/spoofwatch check examples/display-name-spoof.eml
+	@echo
+	@echo "== spoofwatch scan examples/ (one JSON record per message)"
+	@$(BUILD)/spoofwatch scan --no-progress examples/
+
+test: build asan
+	@tests/all.sh $(BUILD) $(ASAN_BUILD)
+
+bench: build
+	@bench/run.sh $(BUILD)
+
+# Coverage-guided fuzzing with libFuzzer (clang); `make test` only replays the corpora.
+fuzz: deps
+	@scripts/fuzz.sh
+
+golden-update: build
+	@tests/golden/run.sh $(BUILD) --update
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

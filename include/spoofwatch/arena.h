@@ -1,0 +1,28 @@
+/* Arena: one bump allocator per message, freed at once.
+ *
+ * Everything decoded from one message (unfolded headers, parsed addresses, results) is
+ * allocated here, so a record is released with one sw_arena_reset(). The arena owns its
+ * blocks; pointers into it die at reset/free. Total size is capped (SW_MAX_ARENA): past
+ * the cap allocation returns NULL and the caller reports SW_ELIMIT. */
+#ifndef SPOOFWATCH_ARENA_H
+#define SPOOFWATCH_ARENA_H
+
+#include <stddef.h>
+
+typedef struct sw_arena_block sw_arena_block;
+
+typedef struct sw_arena {
+    sw_arena_block *head;   /* current block, newest first */
+    size_t used_total;      /* bytes handed out since the last reset */
+    size_t cap;             /* hard limit on used_total */
+} sw_arena;
+
+void sw_arena_init(sw_arena *a, size_t cap);
+void *sw_arena_alloc(sw_arena *a, size_t n);            /* 8-byte aligned, uninitialised */
+void *sw_arena_calloc(sw_arena *a, size_t n);
+char *sw_arena_strndup(sw_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+/* Keeps the first block for reuse, frees the rest. */
+void sw_arena_reset(sw_arena *a);
+void sw_arena_free(sw_arena *a);
+
+#endif

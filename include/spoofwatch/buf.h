@@ -1,0 +1,26 @@
+/* Growable byte buffer that cannot be made without its limit.
+ *
+ * The caller owns the struct and frees the bytes with sw_buf_free(). Appends past `cap`
+ * fail with SW_ELIMIT and leave the buffer unchanged, so a hostile input can never make it
+ * grow without bound. `data` is always NUL-terminated after a successful append. */
+#ifndef SPOOFWATCH_BUF_H
+#define SPOOFWATCH_BUF_H
+
+#include <stddef.h>
+
+typedef struct sw_buf {
+    char *data;
+    size_t len;
+    size_t alloc;
+    size_t cap;
+} sw_buf;
+
+void sw_buf_init(sw_buf *b, size_t cap);
+int sw_buf_append(sw_buf *b, const void *p, size_t n);
+int sw_buf_puts(sw_buf *b, const char *s);
+int sw_buf_putc(sw_buf *b, char c);
+int sw_buf_printf(sw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sw_buf_clear(sw_buf *b);
+void sw_buf_free(sw_buf *b);
+
+#endif

@@ -1,0 +1,14 @@
+/* Text explanation of one record for a terminal (spoofwatch check).
+ *
+ * Writes identities, every authentication result with the header it came from, the
+ * Received path oldest-first with per-hop delays, decoded Microsoft anti-spam fields,
+ * list headers, Apple Mail context and every anomaly. Read-only on the record. */
+#ifndef SPOOFWATCH_EXPLAIN_H
+#define SPOOFWATCH_EXPLAIN_H
+
+#include <stdio.h>
+#include "spoofwatch/record.h"
+
+void sw_explain_record(const sw_record *r, FILE *out);
+
+#endif

@@ -1,0 +1,77 @@
+/* Header block scanner (RFC 5322 §2.2, §3.6).
+ *
+ * Splits the bytes before the first empty line into fields, unfolds each value and keeps
+ * every instance in order. It never normalises a malformed field into a valid one: a name
+ * with a space before the colon, a folded name, a line without a colon, NUL bytes, a
+ * leading space before the first field are each recorded as anomalies (they are the
+ * "Composition Kills" spoofing tricks, not noise). Accepts CRLF and LF.
+ *
+ * Memory: field array and unfolded values live in the caller's arena; `raw` spans point
+ * into the message bytes, which must outlive the block. Caps: SW_MAX_HEADER_BLOCK,
+ * SW_MAX_HEADER_FIELDS, SW_MAX_FIELD_VALUE (reaching one sets an anomaly, never fails). */
+#ifndef SPOOFWATCH_HEADER_H
+#define SPOOFWATCH_HEADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spoofwatch/arena.h"
+#include "spoofwatch/error.h"
+
+/* Per-field flags. */
+enum {
+    SW_HF_SPACE_BEFORE_COLON = 1u << 0, /* "From : x" (name stored without the space) */
+    SW_HF_VALUE_TRUNCATED = 1u << 1,    /* value longer than SW_MAX_FIELD_VALUE */
+    SW_HF_NUL = 1u << 2,                /* NUL byte inside the field */
+    SW_HF_NON_ASCII_NAME = 1u << 3,     /* name has bytes outside printable ASCII */
+    SW_HF_BARE_CR = 1u << 4,            /* CR not followed by LF inside the field */
+    SW_HF_EIGHTBIT = 1u << 5            /* raw 8-bit bytes in the value */
+};
+
+/* Block-level anomalies. */
+enum {
+    SW_HB_TRUNCATED = 1u << 0,        /* header block longer than SW_MAX_HEADER_BLOCK */
+    SW_HB_TOO_MANY_FIELDS = 1u << 1,  /* more than SW_MAX_HEADER_FIELDS; extra ones dropped */
+    SW_HB_LEADING_WSP = 1u << 2,      /* the first line starts with whitespace */
+    SW_HB_LINE_NO_COLON = 1u << 3,    /* a line that is neither field nor continuation */
+    SW_HB_FOLDED_NAME = 1u << 4,      /* "From" CRLF " : value" */
+    SW_HB_NO_SEPARATOR = 1u << 5,     /* no empty line: the message has no body */
+    SW_HB_MIXED_EOL = 1u << 6,        /* both CRLF and bare LF line ends */
+    SW_HB_NUL = 1u << 7,              /* NUL bytes in the header block */
+    SW_HB_EMPTY = 1u << 8             /* no header field at all */
+};
+
+typedef struct sw_header_field {
+    const char *name;     /* arena, NUL-terminated, case as written */
+    const char *value;    /* arena, unfolded, leading/trailing WSP trimmed, NUL-terminated */
+    size_t value_len;
+    const char *raw;      /* the whole field in the message, name to last byte before EOL */
+    size_t raw_len;
+    uint64_t offset;      /* of the field's first byte, from the start of the message */
+    unsigned flags;       /* SW_HF_* */
+} sw_header_field;
+
+typedef struct sw_header_block {
+    sw_header_field *fields;
+    size_t count;
+    size_t dropped;          /* fields beyond SW_MAX_HEADER_FIELDS */
+    size_t header_len;       /* bytes up to and including the empty line */
+    size_t body_offset;      /* == header_len; body = msg + body_offset */
+    unsigned anomalies;      /* SW_HB_* */
+    uint64_t first_anomaly_offset; /* where the first block anomaly was seen */
+    int crlf;                /* 1 when the first line ends in CRLF */
+    const char *folded_name; /* arena: the name of the first folded-name field, if any */
+} sw_header_block;
+
+/* Scans msg[0..len). Returns SW_OK, or SW_ENOMEM when the arena cap is reached. */
+int sw_header_scan(sw_arena *arena, const char *msg, size_t len, sw_header_block *out,
+                   sw_error *err);
+
+/* Case-insensitive name match; fields flagged SW_HF_SPACE_BEFORE_COLON never match, so a
+ * malformed "From :" is never taken for the From field. Returns the index of the n-th
+ * (0-based) match or -1. */
+long sw_header_find(const sw_header_block *h, const char *name, size_t nth);
+size_t sw_header_count(const sw_header_block *h, const char *name);
+/* Names of block anomalies, for evidence and JSON. */
+const char *sw_header_anomaly_name(unsigned bit);
+
+#endif

@@ -1,0 +1,72 @@
+/* Readers: turn a file (or stdin) into a sequence of raw messages.
+ *
+ * An sw_input maps one file read-only (gzip and stdin are first spooled into an unlinked
+ * temporary file, so memory stays flat however large the input), sniffs its format and
+ * hands out messages one at a time as spans into the mapping: nothing is copied except
+ * mboxrd ">From " unquoting, done in the caller's arena. Readers know nothing downstream.
+ *
+ * Ownership: sw_input_open() fills a caller-owned struct; sw_input_close() unmaps. Message
+ * spans die at close. Errors carry the path and byte offset. */
+#ifndef SPOOFWATCH_INPUT_H
+#define SPOOFWATCH_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spoofwatch/arena.h"
+#include "spoofwatch/error.h"
+#include "spoofwatch/mailctx.h"
+
+typedef enum sw_format {
+    SW_FMT_AUTO = 0,
+    SW_FMT_EML,
+    SW_FMT_MBOX,
+    SW_FMT_EMLX,
+    SW_FMT_PARTIAL_EMLX,
+    SW_FMT_UNKNOWN
+} sw_format;
+
+const char *sw_format_name(sw_format f);
+/* Parses a --format value ("eml", "mbox", "emlx", "auto"); returns SW_FMT_UNKNOWN if bad. */
+sw_format sw_format_from_name(const char *name);
+
+typedef struct sw_message {
+    const char *data;   /* the RFC 5322 message */
+    size_t len;
+    uint64_t offset;    /* of the message in the (decompressed) file */
+    long index;         /* n-th message in the file */
+    sw_mail_context ctx;
+    int has_ctx;
+} sw_message;
+
+typedef struct sw_input {
+    const char *path;   /* as given; "-" for stdin */
+    const char *data;   /* whole file, mapped */
+    size_t len;
+    sw_format format;
+    int compressed;
+    size_t pos;         /* next byte to read (mbox) */
+    size_t released;    /* pages before this offset were given back to the kernel */
+    long index;         /* messages handed out so far */
+    int done;
+    int fd;
+} sw_input;
+
+/* Opens path ("-" = stdin) with format (SW_FMT_AUTO sniffs). */
+int sw_input_open(sw_input *in, const char *path, sw_format format, sw_error *err);
+/* Next message. Returns SW_OK, SW_ENOTFOUND at the end, or SW_EFORMAT for a message that
+ * cannot be read (err says where); after SW_EFORMAT the caller may call again. */
+int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err);
+void sw_input_close(sw_input *in);
+
+/* Format sniffing from the first bytes and the file name. */
+sw_format sw_sniff(const char *path, const char *data, size_t len);
+
+/* mbox: offset just past the "From " line of the message starting at pos, and the offset of
+ * the next separator line (or len). Exposed for tests and the benchmark. */
+int sw_mbox_next(const char *data, size_t len, size_t pos, size_t *msg_start, size_t *msg_end,
+                 size_t *next);
+/* Undoes mboxrd/mboxo quoting (">From " -> "From ") into the arena when needed; returns the
+ * original span when no line is quoted. */
+const char *sw_mbox_unquote(sw_arena *a, const char *msg, size_t len, size_t *out_len);
+
+#endif

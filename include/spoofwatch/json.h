@@ -1,0 +1,43 @@
+/* Minimal streaming JSON writer into an sw_buf.
+ *
+ * The writer tracks nesting so that commas are placed automatically; the caller opens and
+ * closes objects and arrays in order. Strings are escaped for JSON and any invalid UTF-8
+ * byte is written as U+FFFD, so output is always valid JSON even from hostile headers.
+ * The writer owns nothing; the buffer belongs to the caller. */
+#ifndef SPOOFWATCH_JSON_H
+#define SPOOFWATCH_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spoofwatch/buf.h"
+
+#define SW_JSON_MAX_DEPTH 32
+
+typedef struct sw_json {
+    sw_buf *out;
+    int depth;
+    unsigned char need_comma[SW_JSON_MAX_DEPTH];
+    int status; /* first error from the buffer, sticky */
+} sw_json;
+
+void sw_json_init(sw_json *j, sw_buf *out);
+void sw_json_object_begin(sw_json *j);
+void sw_json_object_end(sw_json *j);
+void sw_json_array_begin(sw_json *j);
+void sw_json_array_end(sw_json *j);
+void sw_json_key(sw_json *j, const char *key);
+void sw_json_string(sw_json *j, const char *s);       /* NULL writes null */
+void sw_json_string_n(sw_json *j, const char *s, size_t n);
+void sw_json_int(sw_json *j, int64_t v);
+void sw_json_uint(sw_json *j, uint64_t v);
+void sw_json_double(sw_json *j, double v);
+void sw_json_bool(sw_json *j, int v);
+void sw_json_null(sw_json *j);
+/* Shorthands for "key": value; the string forms skip the member when s is NULL. */
+void sw_json_kv_string(sw_json *j, const char *key, const char *s);
+void sw_json_kv_int(sw_json *j, const char *key, int64_t v);
+void sw_json_kv_bool(sw_json *j, const char *key, int v);
+/* Escapes s[0..n) as JSON string content (no quotes) onto b. */
+int sw_json_escape(sw_buf *b, const char *s, size_t n);
+
+#endif

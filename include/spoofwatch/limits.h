@@ -1,0 +1,36 @@
+/* spoofwatch hard limits.
+ *
+ * Every buffer that grows with untrusted input has a cap, and every cap is named here so
+ * that a reviewer can see at once how much memory hostile mail can make us spend. */
+#ifndef SPOOFWATCH_LIMITS_H
+#define SPOOFWATCH_LIMITS_H
+
+/* Header block: the bytes before the first empty line. Longer blocks are cut here and
+ * the message is reported as truncated (an attacker can pad to push From out of view). */
+#define SW_MAX_HEADER_BLOCK (4u << 20)
+/* Number of header fields kept per message; later fields are counted, not kept. */
+#define SW_MAX_HEADER_FIELDS 2000
+/* One unfolded field value; longer values are cut and flagged. DKIM/ARC signatures with
+ * 4096-bit keys stay well under this. */
+#define SW_MAX_FIELD_VALUE (256u << 10)
+/* Header field name (RFC 5322 allows any printable ASCII; real names are short). */
+#define SW_MAX_FIELD_NAME 1024
+/* Mailboxes parsed from one address list, and results kept from one A-R header. */
+#define SW_MAX_ADDRESSES 256
+#define SW_MAX_AUTHRES_RESULTS 64
+#define SW_MAX_AUTHRES_PROPS 32
+/* Tags in one DKIM/ARC tag list. */
+#define SW_MAX_TAGS 64
+/* Per-message arena: everything decoded from one message lives here. */
+#define SW_MAX_ARENA (64u << 20)
+/* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are mapped
+ * and split, so their size is bounded only by the file system. */
+#define SW_MAX_SPOOL (64ull << 30)
+/* Decoded RFC 2047 text of one field. */
+#define SW_MAX_DECODED (64u << 10)
+/* Directory recursion depth for tree walks. */
+#define SW_MAX_WALK_DEPTH 64
+/* One JSON record written for one message. */
+#define SW_MAX_RECORD_JSON (16u << 20)
+
+#endif

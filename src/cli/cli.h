@@ -1,0 +1,25 @@
+/* Command-line layer: one file per subcommand, sharing the helpers in options.c.
+ * Exit codes: 0 all input read; 1 some input could not be read; 2 usage error. */
+#ifndef SPOOFWATCH_CLI_H
+#define SPOOFWATCH_CLI_H
+
+#include "spoofwatch/input.h"
+
+#define SW_EXIT_OK 0
+#define SW_EXIT_INPUT 1
+#define SW_EXIT_USAGE 2
+
+extern const char *sw_prog;
+
+int sw_cmd_scan(int argc, char **argv);
+int sw_cmd_check(int argc, char **argv);
+
+/* Prints "spoofwatch: <msg>" to stderr. */
+void sw_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Parses a --format value; prints the error and returns -1 when unknown. */
+int sw_cli_format(const char *value, sw_format *out);
+/* 1 when argv[i] is --name or -x; takes the value of "--name=value" or the next arg. */
+int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt,
+                     const char **value);
+
+#endif

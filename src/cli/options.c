@@ -1,0 +1,53 @@
+/* Option helpers shared by the subcommands. */
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void sw_cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "%s: ", sw_prog);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int sw_cli_format(const char *value, sw_format *out)
+{
+    sw_format f = sw_format_from_name(value);
+    if (f == SW_FMT_UNKNOWN) {
+        sw_cli_warn("unknown --format '%s' (known: auto, eml, mbox, maildir, emlx, "
+                    "partial-emlx)",
+                    value);
+        return -1;
+    }
+    *out = f;
+    return 0;
+}
+
+int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt,
+                     const char **value)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(lng);
+    if (a[0] == '-' && a[1] == '-' && !strncmp(a + 2, lng, n)) {
+        if (a[2 + n] == '=') {
+            *value = a + 3 + n;
+            return 1;
+        }
+        if (a[2 + n] != '\0')
+            return 0;
+    } else if (!(shrt && a[0] == '-' && a[1] == shrt && a[2] == '\0')) {
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        sw_cli_warn("option %s needs a value", a);
+        *value = NULL;
+        return -1;
+    }
+    *value = argv[++*i];
+    return 1;
+}

@@ -1,0 +1,499 @@
+/* Address-list parser: see include/spoofwatch/address.h.
+ *
+ * Two passes: a tokenizer that knows quoted strings, nested comments, domain literals and
+ * quoted-pairs, then a parser over tokens that splits mailboxes at top-level commas and
+ * handles groups and angle addresses. Whitespace is remembered per token so display names
+ * keep their spacing. */
+#include "spoofwatch/address.h"
+#include "spoofwatch/buf.h"
+#include "spoofwatch/limits.h"
+#include "spoofwatch/rfc2047.h"
+
+#include <ctype.h>
+#include <string.h>
+
+enum tok_kind { T_ATOM, T_QSTRING, T_COMMENT, T_LT, T_GT, T_AT, T_COMMA, T_COLON, T_SEMI,
+                T_DLITERAL, T_OTHER };
+
+typedef struct tok {
+    enum tok_kind kind;
+    const char *p; /* span in the input (quoted strings: without the quotes) */
+    size_t n;
+    int space_before;
+    int escaped; /* contains quoted-pairs */
+} tok;
+
+#define MAX_TOKENS 4096
+
+typedef struct lexer {
+    tok *t;
+    size_t count;
+    unsigned flags;
+} lexer;
+
+static int is_special(char c)
+{
+    return strchr("()<>[]:;@\\,\"", c) != NULL;
+}
+
+static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
+{
+    size_t i = 0;
+    int space = 0;
+    while (i < n && L->count < max_tokens) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = 1;
+            i++;
+            continue;
+        }
+        tok *t = &L->t[L->count];
+        memset(t, 0, sizeof *t);
+        t->space_before = space;
+        space = 0;
+        if (c == '"') {
+            size_t j = i + 1;
+            while (j < n && s[j] != '"') {
+                if (s[j] == '\\' && j + 1 < n) {
+                    t->escaped = 1;
+                    j++;
+                }
+                j++;
+            }
+            if (j >= n)
+                L->flags |= SW_ADDR_UNBALANCED;
+            t->kind = T_QSTRING;
+            t->p = s + i + 1;
+            t->n = (j < n ? j : n) - (i + 1);
+            i = j < n ? j + 1 : n;
+        } else if (c == '(') {
+            int depth = 1;
+            size_t j = i + 1;
+            while (j < n && depth) {
+                if (s[j] == '\\' && j + 1 < n)
+                    j++;
+                else if (s[j] == '(')
+                    depth++;
+                else if (s[j] == ')')
+                    depth--;
+                j++;
+            }
+            if (depth)
+                L->flags |= SW_ADDR_UNBALANCED;
+            t->kind = T_COMMENT;
+            t->p = s + i + 1;
+            t->n = (depth ? j : j - 1) - (i + 1);
+            i = j;
+        } else if (c == '[') {
+            size_t j = i + 1;
+            while (j < n && s[j] != ']')
+                j++;
+            if (j >= n)
+                L->flags |= SW_ADDR_UNBALANCED;
+            t->kind = T_DLITERAL;
+            t->p = s + i;
+            t->n = (j < n ? j + 1 : n) - i;
+            i = j < n ? j + 1 : n;
+        } else if (c == '\\') {
+            L->flags |= SW_ADDR_ESCAPED_SPECIAL;
+            t->kind = T_ATOM;
+            t->escaped = 1;
+            t->p = s + i + (i + 1 < n);
+            t->n = i + 1 < n ? 1 : 0;
+            i += 2;
+        } else if (is_special(c)) {
+            t->p = s + i;
+            t->n = 1;
+            switch (c) {
+            case '<': t->kind = T_LT; break;
+            case '>': t->kind = T_GT; break;
+            case '@': t->kind = T_AT; break;
+            case ',': t->kind = T_COMMA; break;
+            case ':': t->kind = T_COLON; break;
+            case ';': t->kind = T_SEMI; break;
+            default: t->kind = T_OTHER; L->flags |= SW_ADDR_UNBALANCED; break;
+            }
+            i++;
+        } else {
+            size_t j = i;
+            while (j < n && !is_special(s[j]) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' &&
+                   s[j] != '\n')
+                j++;
+            t->kind = T_ATOM;
+            t->p = s + i;
+            t->n = j - i;
+            i = j;
+        }
+        L->count++;
+    }
+    if (i < n)
+        L->flags |= SW_ADDR_TOO_MANY;
+}
+
+int sw_looks_like_address(const char *s, size_t n)
+{
+    for (size_t i = 1; i + 3 < n; i++) {
+        if (s[i] != '@')
+            continue;
+        unsigned char before = (unsigned char)s[i - 1];
+        if (before == ' ' || before == '<' || before == '"' || before == '(')
+            continue;
+        /* a dot inside the following host name */
+        size_t j = i + 1;
+        int dot = 0, chars = 0;
+        while (j < n) {
+            unsigned char c = (unsigned char)s[j];
+            if (c == '.' && chars) {
+                dot = 1;
+            } else if (!(isalnum(c) || c == '-' || c >= 0x80)) {
+                break;
+            }
+            chars++;
+            j++;
+        }
+        if (dot && s[j - 1] != '.')
+            return 1;
+    }
+    return 0;
+}
+
+/* Appends a token's text, removing quoted-pair backslashes from quoted strings. */
+static void put_tok_text(sw_buf *b, const tok *t, int keep_quotes)
+{
+    if (t->kind == T_QSTRING && keep_quotes)
+        sw_buf_putc(b, '"');
+    if (t->escaped && t->kind == T_QSTRING) {
+        for (size_t k = 0; k < t->n; k++) {
+            if (t->p[k] == '\\' && k + 1 < t->n)
+                k++;
+            sw_buf_putc(b, t->p[k]);
+        }
+    } else {
+        sw_buf_append(b, t->p, t->n);
+    }
+    if (t->kind == T_QSTRING && keep_quotes)
+        sw_buf_putc(b, '"');
+}
+
+static char *lower_dup(sw_arena *a, const char *s, size_t n)
+{
+    char *d = sw_arena_strndup(a, s, n);
+    if (d)
+        for (size_t i = 0; i < n; i++)
+            d[i] = (char)tolower((unsigned char)d[i]);
+    return d;
+}
+
+/* Fills local/domain/address from addr-spec tokens t[0..k). */
+static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+{
+    long last_at = -1;
+    int ats = 0;
+    for (size_t i = 0; i < k; i++)
+        if (t[i].kind == T_AT) {
+            last_at = (long)i;
+            ats++;
+        }
+    if (ats > 1)
+        m->flags |= SW_ADDR_MULTIPLE_AT;
+    sw_buf b;
+    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    size_t local_end = last_at >= 0 ? (size_t)last_at : k;
+    for (size_t i = 0; i < local_end; i++) {
+        if (t[i].kind == T_COMMENT)
+            continue;
+        if (t[i].kind == T_QSTRING)
+            m->flags |= SW_ADDR_QUOTED_LOCAL;
+        if (t[i].kind == T_AT)
+            sw_buf_putc(&b, '@');
+        else
+            put_tok_text(&b, &t[i], 1);
+    }
+    if (b.len >= 2 && memmem(b.data, b.len, "=?", 2))
+        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+    m->local = sw_arena_strndup(a, b.data ? b.data : "", b.len);
+    sw_buf_clear(&b);
+    if (last_at >= 0) {
+        for (size_t i = (size_t)last_at + 1; i < k; i++) {
+            if (t[i].kind == T_COMMENT)
+                continue;
+            if (t[i].kind == T_DLITERAL)
+                m->flags |= SW_ADDR_DOMAIN_LITERAL;
+            put_tok_text(&b, &t[i], 0);
+        }
+        if (b.len == 0) {
+            m->flags |= SW_ADDR_NO_DOMAIN;
+        } else {
+            m->domain = lower_dup(a, b.data, b.len);
+            for (size_t i = 0; i < b.len; i++)
+                if ((unsigned char)b.data[i] >= 0x80) {
+                    m->flags |= SW_ADDR_IDN;
+                    break;
+                }
+            if (m->domain && (!strncmp(m->domain, "xn--", 4) || strstr(m->domain, ".xn--")))
+                m->flags |= SW_ADDR_IDN;
+            if (memmem(b.data, b.len, "=?", 2))
+                m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+        }
+    } else {
+        m->flags |= SW_ADDR_NO_DOMAIN;
+    }
+    sw_buf_clear(&b);
+    if (m->local) {
+        sw_buf_puts(&b, m->local);
+        if (m->domain) {
+            sw_buf_putc(&b, '@');
+            sw_buf_puts(&b, m->domain);
+        }
+    }
+    m->address = sw_arena_strndup(a, b.data ? b.data : "", b.len);
+    sw_buf_free(&b);
+    return m->local && m->address ? 0 : -1;
+}
+
+static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+{
+    sw_buf b;
+    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    int any = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (t[i].kind == T_COMMENT)
+            continue;
+        if (any && t[i].space_before)
+            sw_buf_putc(&b, ' ');
+        put_tok_text(&b, &t[i], 0);
+        any = 1;
+    }
+    if (!any) {
+        sw_buf_free(&b);
+        return 0;
+    }
+    m->display_raw = sw_arena_strndup(a, b.data ? b.data : "", b.len);
+    sw_decoded d;
+    if (sw_rfc2047_decode(a, b.data ? b.data : "", b.len, &d)) {
+        sw_buf_free(&b);
+        return -1;
+    }
+    m->display_name = d.text;
+    if (d.flags & SW_2047_ENCODED)
+        m->flags |= SW_ADDR_DISPLAY_ENCODED;
+    if (d.flags & (SW_2047_UNKNOWN_CHARSET | SW_2047_MALFORMED))
+        m->flags |= SW_ADDR_DISPLAY_BAD_CHARSET;
+    if (d.flags & SW_2047_CONTROL)
+        m->flags |= SW_ADDR_DISPLAY_CONTROL;
+    if (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len)) {
+        if (sw_looks_like_address(d.text, d.len))
+            m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
+        if ((d.flags & SW_2047_ENCODED) && !sw_looks_like_address(b.data, b.len))
+            m->flags |= SW_ADDR_ENCODED_ADDRESS | SW_ADDR_DISPLAY_HAS_ADDRESS;
+    }
+    sw_buf_free(&b);
+    return 0;
+}
+
+static void set_comment(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+{
+    for (size_t i = 0; i < k; i++) {
+        if (t[i].kind != T_COMMENT)
+            continue;
+        if (sw_looks_like_address(t[i].p, t[i].n))
+            m->flags |= SW_ADDR_COMMENT_HAS_ADDRESS;
+        if (!m->comment)
+            m->comment = sw_arena_strndup(a, t[i].p, t[i].n);
+    }
+}
+
+/* One mailbox from tokens t[0..k). Returns 0 when it produced a mailbox, 1 when empty. */
+static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+{
+    memset(m, 0, sizeof *m);
+    size_t meaningful = 0;
+    for (size_t i = 0; i < k; i++)
+        if (t[i].kind != T_COMMENT)
+            meaningful++;
+    if (!meaningful)
+        return 1;
+    long lt = -1, gt = -1;
+    int angles = 0;
+    for (size_t i = 0; i < k; i++) {
+        if (t[i].kind == T_LT) {
+            if (lt < 0)
+                lt = (long)i;
+            angles++;
+        } else if (t[i].kind == T_GT && lt >= 0 && gt < 0) {
+            gt = (long)i;
+        }
+    }
+    if (angles > 1)
+        m->flags |= SW_ADDR_MULTIPLE_ANGLE;
+    set_comment(a, t, k, m);
+    if (lt >= 0) {
+        if (gt < 0) {
+            m->flags |= SW_ADDR_UNBALANCED;
+            gt = (long)k;
+        }
+        if (set_display(a, t, (size_t)lt, m))
+            return -1;
+        size_t s = (size_t)lt + 1;
+        /* obs-route: "@a,@b:" before the addr-spec */
+        if (s < (size_t)gt && t[s].kind == T_AT) {
+            size_t j = s;
+            while (j < (size_t)gt && t[j].kind != T_COLON)
+                j++;
+            if (j < (size_t)gt) {
+                m->flags |= SW_ADDR_ROUTE;
+                s = j + 1;
+            }
+        }
+        if (parse_addr_spec(a, t + s, (size_t)gt - s, m))
+            return -1;
+        for (size_t i = (size_t)gt + 1; i < k; i++)
+            if (t[i].kind != T_COMMENT) {
+                m->flags |= SW_ADDR_TRAILING_TEXT;
+                break;
+            }
+        /* "a@x.example <b@y.example>": an address in front of the angle address */
+        if (m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
+            m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
+    } else {
+        for (size_t i = 0; i < k; i++)
+            if (t[i].kind == T_GT || t[i].kind == T_OTHER)
+                m->flags |= SW_ADDR_UNBALANCED;
+        if (parse_addr_spec(a, t, k, m))
+            return -1;
+        /* old form "user@host (Real Name)": the comment is the name */
+        if (m->comment && !(m->flags & SW_ADDR_COMMENT_HAS_ADDRESS)) {
+            sw_decoded d;
+            if (sw_rfc2047_decode(a, m->comment, strlen(m->comment), &d) == 0)
+                m->display_name = d.text;
+            m->display_raw = m->comment;
+        }
+    }
+    if (!m->domain && (!m->local || !m->local[0]))
+        m->flags |= SW_ADDR_INVALID;
+    return 0;
+}
+
+int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+{
+    memset(out, 0, sizeof *out);
+    lexer L = {0};
+    size_t max_tokens = n + 1 < MAX_TOKENS ? n + 1 : MAX_TOKENS;
+    L.t = sw_arena_alloc(a, max_tokens * sizeof(tok));
+    if (!L.t)
+        return -4;
+    lex(s, n, &L, max_tokens);
+    out->flags = L.flags;
+    out->items = sw_arena_alloc(a, 8 * sizeof(sw_mailbox));
+    size_t cap = 8;
+    if (!out->items)
+        return -4;
+    const char *group = NULL;
+    size_t i = 0;
+    while (i < L.count) {
+        /* Find the end of this element: a top-level comma, or ';' closing a group. */
+        size_t j = i;
+        int in_angle = 0;
+        long colon = -1;
+        while (j < L.count) {
+            enum tok_kind k = L.t[j].kind;
+            if (k == T_LT)
+                in_angle = 1;
+            else if (k == T_GT)
+                in_angle = 0;
+            else if (!in_angle && k == T_COMMA)
+                break;
+            else if (!in_angle && k == T_SEMI && group)
+                break;
+            else if (!in_angle && k == T_COLON && !group && colon < 0) {
+                /* group "name:" unless it is an obs-route inside <> (handled above) */
+                colon = (long)j;
+                break;
+            }
+            j++;
+        }
+        if (colon >= 0) {
+            sw_buf b;
+            sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+            for (size_t g = i; g < (size_t)colon; g++) {
+                if (L.t[g].kind == T_COMMENT)
+                    continue;
+                if (b.len && L.t[g].space_before)
+                    sw_buf_putc(&b, ' ');
+                put_tok_text(&b, &L.t[g], 0);
+            }
+            group = sw_arena_strndup(a, b.data ? b.data : "", b.len);
+            sw_buf_free(&b);
+            out->flags |= SW_ADDR_GROUP;
+            i = (size_t)colon + 1;
+            continue;
+        }
+        if (out->count >= SW_MAX_ADDRESSES) {
+            out->flags |= SW_ADDR_TOO_MANY;
+            break;
+        }
+        if (out->count == cap) {
+            sw_mailbox *nm = sw_arena_alloc(a, cap * 2 * sizeof *nm);
+            if (!nm)
+                return -4;
+            memcpy(nm, out->items, cap * sizeof *nm);
+            out->items = nm;
+            cap *= 2;
+        }
+        sw_mailbox *m = &out->items[out->count];
+        int rc = parse_mailbox(a, L.t + i, j - i, m);
+        if (rc < 0)
+            return -4;
+        if (rc == 0) {
+            m->group = group;
+            out->flags |= m->flags;
+            out->count++;
+        }
+        if (j < L.count && L.t[j].kind == T_SEMI)
+            group = NULL;
+        i = j + 1;
+    }
+    if (group)
+        out->flags |= SW_ADDR_UNBALANCED; /* group never closed */
+    if (out->count > 1)
+        out->flags |= SW_ADDR_MULTIPLE;
+    if (out->count == 0)
+        out->flags |= SW_ADDR_EMPTY;
+    return 0;
+}
+
+size_t sw_address_flag_names(unsigned flags, const char **names, size_t max)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } table[] = {
+        {SW_ADDR_DISPLAY_HAS_ADDRESS, "display_name_has_address"},
+        {SW_ADDR_ENCODED_ADDRESS, "encoded_word_address"},
+        {SW_ADDR_COMMENT_HAS_ADDRESS, "comment_has_address"},
+        {SW_ADDR_ENCODED_IN_ADDR, "encoded_word_in_address"},
+        {SW_ADDR_QUOTED_LOCAL, "quoted_local_part"},
+        {SW_ADDR_ROUTE, "obsolete_route"},
+        {SW_ADDR_MULTIPLE_AT, "multiple_at"},
+        {SW_ADDR_MULTIPLE_ANGLE, "multiple_angle_addresses"},
+        {SW_ADDR_UNBALANCED, "unbalanced_brackets"},
+        {SW_ADDR_NO_DOMAIN, "no_domain"},
+        {SW_ADDR_DOMAIN_LITERAL, "domain_literal"},
+        {SW_ADDR_IDN, "idn_domain"},
+        {SW_ADDR_ESCAPED_SPECIAL, "escaped_special"},
+        {SW_ADDR_TRAILING_TEXT, "text_after_address"},
+        {SW_ADDR_INVALID, "invalid_mailbox"},
+        {SW_ADDR_DISPLAY_ENCODED, "display_name_encoded"},
+        {SW_ADDR_DISPLAY_BAD_CHARSET, "display_name_bad_encoding"},
+        {SW_ADDR_DISPLAY_CONTROL, "display_name_control_chars"},
+        {SW_ADDR_MULTIPLE, "multiple_mailboxes"},
+        {SW_ADDR_GROUP, "group_syntax"},
+        {SW_ADDR_EMPTY, "no_mailbox"},
+        {SW_ADDR_TOO_MANY, "too_many_addresses"},
+    };
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof table / sizeof table[0] && n < max; i++)
+        if (flags & table[i].bit)
+            names[n++] = table[i].name;
+    return n;
+}

@@ -1,0 +1,527 @@
+/* Authentication-Results parser: see include/spoofwatch/authres.h.
+ *
+ * A recursive-descent parser over the field body with a cursor. CFWS (whitespace,
+ * folding, nested comments) may appear between any two tokens, as RFC 8601 allows. */
+#include "spoofwatch/authres.h"
+#include "spoofwatch/buf.h"
+#include "spoofwatch/limits.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct cursor {
+    const char *s;
+    size_t n, i;
+    unsigned mode;
+    sw_arena *a;
+    sw_error *err;
+    const char *last_comment; /* text of the most recent comment (first one kept per result) */
+    size_t last_comment_len;
+} cursor;
+
+static int fail(cursor *c, const char *what)
+{
+    return sw_error_set(c->err, SW_EFORMAT, "Authentication-Results: %s at byte %zu", what, c->i);
+}
+
+static int at_end(const cursor *c)
+{
+    return c->i >= c->n;
+}
+
+static char peek(const cursor *c)
+{
+    return c->i < c->n ? c->s[c->i] : '\0';
+}
+
+/* Skips whitespace and comments. Returns SW_EFORMAT on an unbalanced comment. */
+static int skip_cfws(cursor *c)
+{
+    for (;;) {
+        while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\r' ||
+                               c->s[c->i] == '\n'))
+            c->i++;
+        if (peek(c) != '(')
+            return SW_OK;
+        size_t start = c->i + 1;
+        int depth = 0;
+        while (c->i < c->n) {
+            char ch = c->s[c->i];
+            if (ch == '\\' && c->i + 1 < c->n) {
+                c->i += 2;
+                continue;
+            }
+            if (ch == '(')
+                depth++;
+            else if (ch == ')' && --depth == 0)
+                break;
+            if ((unsigned char)ch >= 0x80 && !(c->mode & SW_AR_I18N) && (c->mode & SW_AR_STRICT))
+                return fail(c, "non-ASCII byte in comment");
+            c->i++;
+        }
+        if (depth != 0)
+            return fail(c, "unbalanced comment");
+        if (!c->last_comment) {
+            c->last_comment = c->s + start;
+            c->last_comment_len = c->i - start;
+        }
+        c->i++; /* ')' */
+    }
+}
+
+static int is_keyword_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '-' || ch == '_';
+}
+
+/* RFC 2045 token character. */
+static int is_token_char(unsigned char ch)
+{
+    if (ch <= 32 || ch == 127)
+        return 0;
+    if (ch >= 128)
+        return 0;
+    return strchr("()<>@,;:\\\"/[]?=", ch) == NULL;
+}
+
+static char *dup_lower(cursor *c, const char *p, size_t n)
+{
+    char *d = sw_arena_strndup(c->a, p, n);
+    if (d)
+        for (size_t i = 0; i < n; i++)
+            d[i] = (char)tolower((unsigned char)d[i]);
+    return d;
+}
+
+static int read_keyword(cursor *c, const char **out, size_t *len)
+{
+    size_t s = c->i;
+    while (c->i < c->n && is_keyword_char(c->s[c->i]))
+        c->i++;
+    *out = c->s + s;
+    *len = c->i - s;
+    return *len ? SW_OK : SW_ENOTFOUND;
+}
+
+/* quoted-string: returns the unescaped content. */
+static int read_quoted(cursor *c, char **out)
+{
+    sw_buf b;
+    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    c->i++; /* opening quote */
+    while (c->i < c->n && c->s[c->i] != '"') {
+        char ch = c->s[c->i];
+        if (ch == '\\' && c->i + 1 < c->n) {
+            c->i++;
+            ch = c->s[c->i];
+        } else if ((unsigned char)ch >= 0x80 && (c->mode & SW_AR_STRICT) &&
+                   !(c->mode & SW_AR_I18N)) {
+            sw_buf_free(&b);
+            return fail(c, "non-ASCII byte in quoted string");
+        }
+        if (ch != '\r' && ch != '\n')
+            sw_buf_putc(&b, ch);
+        c->i++;
+    }
+    if (at_end(c)) {
+        sw_buf_free(&b);
+        return fail(c, "unterminated quoted string");
+    }
+    c->i++;
+    *out = sw_arena_strndup(c->a, b.data ? b.data : "", b.len);
+    sw_buf_free(&b);
+    return *out ? SW_OK : SW_ENOMEM;
+}
+
+/* value = token / quoted-string (authserv-id, reason). */
+static int read_value(cursor *c, char **out)
+{
+    if (peek(c) == '"')
+        return read_quoted(c, out);
+    size_t s = c->i;
+    while (c->i < c->n) {
+        unsigned char ch = (unsigned char)c->s[c->i];
+        if (is_token_char(ch))
+            c->i++;
+        else if (ch >= 0x80 && !(c->mode & SW_AR_STRICT))
+            c->i++;
+        else if (!(c->mode & SW_AR_STRICT) && (ch == '/' || ch == ':' || ch == '@' || ch == '?' ||
+                                                ch == '[' || ch == ']'))
+            c->i++;
+        else
+            break;
+    }
+    if (c->i == s) {
+        if (c->i < c->n && (unsigned char)c->s[c->i] >= 0x80)
+            return fail(c, "non-ASCII byte in token");
+        return fail(c, "expected a value");
+    }
+    *out = sw_arena_strndup(c->a, c->s + s, c->i - s);
+    return *out ? SW_OK : SW_ENOMEM;
+}
+
+/* pvalue = [CFWS] ( value / [ [ local-part ] "@" ] domain-name ) [CFWS] */
+static int read_pvalue(cursor *c, char **out)
+{
+    if (peek(c) == '"')
+        return read_quoted(c, out);
+    size_t s = c->i;
+    int strict = (c->mode & SW_AR_STRICT) != 0;
+    while (c->i < c->n) {
+        unsigned char ch = (unsigned char)c->s[c->i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == ';' || ch == '(')
+            break;
+        if (ch >= 0x80) {
+            if (strict && !(c->mode & SW_AR_I18N))
+                return fail(c, "non-ASCII byte in property value");
+        } else if (strict && !is_token_char(ch) && ch != '@') {
+            return fail(c, "character not allowed in an unquoted property value");
+        } else if (ch == '"' || ch == ')') {
+            if (strict)
+                return fail(c, "stray quote or parenthesis");
+        }
+        c->i++;
+    }
+    *out = sw_arena_strndup(c->a, c->s + s, c->i - s);
+    return *out ? SW_OK : SW_ENOMEM;
+}
+
+static int result_allowed(const char *method, const char *result, const char *raw, size_t rawlen)
+{
+    static const char *const spf[] = {"none", "neutral", "pass", "fail", "softfail",
+                                      "temperror", "permerror", "policy", NULL};
+    static const char *const dkim[] = {"none", "pass", "fail", "policy", "neutral",
+                                       "temperror", "permerror", NULL};
+    static const char *const dmarc[] = {"none", "pass", "fail", "temperror", "permerror", NULL};
+    const char *const *set = NULL;
+    if (!strcmp(method, "spf"))
+        set = spf;
+    else if (!strcmp(method, "dkim")) {
+        set = dkim;
+        /* keywords are compared as written for dkim: "Pass" is not a registered result */
+        for (size_t i = 0; i < rawlen; i++)
+            if (isupper((unsigned char)raw[i]))
+                return 0;
+    } else if (!strcmp(method, "dmarc"))
+        set = dmarc;
+    if (!set)
+        return 1;
+    for (size_t i = 0; set[i]; i++)
+        if (!strcmp(set[i], result))
+            return 1;
+    return 0;
+}
+
+static int add_prop(cursor *c, sw_authres_result *r, size_t *cap, const char *ptype,
+                    const char *property, const char *value)
+{
+    if (r->nprops >= SW_MAX_AUTHRES_PROPS)
+        return 1;
+    if (r->nprops == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 4;
+        sw_authres_prop *np = sw_arena_alloc(c->a, ncap * sizeof *np);
+        if (!np)
+            return SW_ENOMEM;
+        if (r->nprops)
+            memcpy(np, r->props, r->nprops * sizeof *np);
+        r->props = np;
+        *cap = ncap;
+    }
+    r->props[r->nprops].ptype = ptype;
+    r->props[r->nprops].property = property;
+    r->props[r->nprops].value = value;
+    r->nprops++;
+    return SW_OK;
+}
+
+/* Skips to the next top-level ';' (relaxed recovery). */
+static void skip_to_semicolon(cursor *c)
+{
+    while (c->i < c->n && c->s[c->i] != ';') {
+        if (c->s[c->i] == '"') {
+            char *tmp;
+            if (read_quoted(c, &tmp))
+                return;
+            continue;
+        }
+        c->i++;
+    }
+}
+
+/* methodspec [reasonspec] [1*propspec], cursor after CFWS at the method keyword. */
+static int parse_resinfo(cursor *c, sw_authres_result *r)
+{
+    memset(r, 0, sizeof *r);
+    const char *kw;
+    size_t kwlen;
+    if (read_keyword(c, &kw, &kwlen))
+        return fail(c, "expected a method name");
+    r->method = dup_lower(c, kw, kwlen);
+    int rc = skip_cfws(c);
+    if (rc)
+        return rc;
+    if (peek(c) == '/') {
+        c->i++;
+        if ((rc = skip_cfws(c)))
+            return rc;
+        size_t s = c->i;
+        while (c->i < c->n && isdigit((unsigned char)c->s[c->i]))
+            c->i++;
+        if (c->i == s)
+            return fail(c, "expected a method version");
+        r->method_version = (int)strtol(c->s + s, NULL, 10);
+        if ((rc = skip_cfws(c)))
+            return rc;
+    }
+    if (peek(c) != '=')
+        return fail(c, "expected '=' after the method");
+    c->i++;
+    if ((rc = skip_cfws(c)))
+        return rc;
+    const char *res;
+    size_t reslen;
+    if (read_keyword(c, &res, &reslen))
+        return fail(c, "expected a result keyword");
+    r->result = dup_lower(c, res, reslen);
+    if (!r->method || !r->result)
+        return SW_ENOMEM;
+    if ((c->mode & SW_AR_STRICT) && !result_allowed(r->method, r->result, res, reslen))
+        return fail(c, "result keyword not registered for this method");
+    c->last_comment = NULL;
+    if ((rc = skip_cfws(c)))
+        return rc;
+    if (c->last_comment)
+        r->comment = sw_arena_strndup(c->a, c->last_comment, c->last_comment_len);
+    size_t cap = 0;
+    while (!at_end(c) && peek(c) != ';') {
+        size_t save = c->i;
+        const char *ptype;
+        size_t plen;
+        if (read_keyword(c, &ptype, &plen)) {
+            if (c->mode & SW_AR_STRICT)
+                return fail(c, "expected a property");
+            c->i = save;
+            skip_to_semicolon(c);
+            break;
+        }
+        if ((rc = skip_cfws(c)))
+            return rc;
+        if (peek(c) == '=') {
+            /* reason=..., or Microsoft's action=... (no ptype) */
+            c->i++;
+            if ((rc = skip_cfws(c)))
+                return rc;
+            char *v;
+            if (plen == 6 && !strncasecmp(ptype, "reason", 6)) {
+                if ((rc = read_value(c, &v)))
+                    return rc;
+                r->reason = v;
+            } else if (c->mode & SW_AR_STRICT) {
+                return fail(c, "property without a ptype");
+            } else {
+                if ((rc = read_pvalue(c, &v)))
+                    return rc;
+                if (plen == 6 && !strncasecmp(ptype, "action", 6))
+                    r->action = v;
+                else if ((rc = add_prop(c, r, &cap, "", dup_lower(c, ptype, plen), v)) < 0)
+                    return rc;
+            }
+        } else if (peek(c) == '.') {
+            c->i++;
+            if ((rc = skip_cfws(c)))
+                return rc;
+            const char *prop;
+            size_t proplen;
+            if (read_keyword(c, &prop, &proplen))
+                return fail(c, "expected a property name");
+            if ((rc = skip_cfws(c)))
+                return rc;
+            if (peek(c) != '=')
+                return fail(c, "expected '=' after the property");
+            c->i++;
+            if ((rc = skip_cfws(c)))
+                return rc;
+            char *v;
+            if ((rc = read_pvalue(c, &v)))
+                return rc;
+            if ((c->mode & SW_AR_STRICT) && !(plen == 4 && !strncasecmp(ptype, "smtp", 4)) &&
+                !(plen == 6 && !strncasecmp(ptype, "header", 6)) &&
+                !(plen == 4 && !strncasecmp(ptype, "body", 4)) &&
+                !(plen == 6 && !strncasecmp(ptype, "policy", 6)))
+                return fail(c, "unknown property type");
+            if ((rc = add_prop(c, r, &cap, dup_lower(c, ptype, plen), dup_lower(c, prop, proplen),
+                               v)) < 0)
+                return rc;
+        } else {
+            if (c->mode & SW_AR_STRICT)
+                return fail(c, "expected '.' or '=' after a property type");
+            c->i = save;
+            skip_to_semicolon(c);
+            break;
+        }
+        if ((rc = skip_cfws(c)))
+            return rc;
+    }
+    return SW_OK;
+}
+
+/* Does the text at the cursor look like "method=" or "method/1=" (no authserv-id)? */
+static int looks_like_methodspec(const cursor *c)
+{
+    size_t i = c->i;
+    while (i < c->n && is_keyword_char(c->s[i]))
+        i++;
+    if (i == c->i)
+        return 0;
+    while (i < c->n && (c->s[i] == ' ' || c->s[i] == '\t'))
+        i++;
+    return i < c->n && (c->s[i] == '=' || c->s[i] == '/');
+}
+
+int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_authres *out,
+                     sw_error *err)
+{
+    memset(out, 0, sizeof *out);
+    out->version = 1;
+    out->arc_instance = -1;
+    out->authserv_id = "";
+    cursor c = {.s = s, .n = n, .mode = mode, .a = a, .err = err};
+    int rc = skip_cfws(&c);
+    if (rc)
+        return rc;
+    if (at_end(&c)) {
+        if (mode & SW_AR_STRICT)
+            return fail(&c, "empty field");
+        return SW_OK;
+    }
+    /* ARC: "i=N;" precedes the authserv-id. */
+    if ((mode & SW_AR_ARC) && c.i + 1 < n && (s[c.i] == 'i' || s[c.i] == 'I')) {
+        size_t save = c.i;
+        c.i++;
+        if ((rc = skip_cfws(&c)))
+            return rc;
+        if (peek(&c) == '=') {
+            c.i++;
+            skip_cfws(&c);
+            size_t d = c.i;
+            long v = 0;
+            while (c.i < n && isdigit((unsigned char)s[c.i]) && v < 100000)
+                v = v * 10 + (s[c.i++] - '0');
+            if (c.i == d)
+                return fail(&c, "expected an ARC instance number");
+            out->arc_instance = (int)v;
+            if ((rc = skip_cfws(&c)))
+                return rc;
+            if (peek(&c) != ';')
+                return fail(&c, "expected ';' after the ARC instance");
+            c.i++;
+            if ((rc = skip_cfws(&c)))
+                return rc;
+        } else {
+            c.i = save;
+        }
+    }
+    size_t cap = 0;
+    int first = 1;
+    if (!(mode & SW_AR_STRICT) && looks_like_methodspec(&c)) {
+        /* Microsoft 365: no authserv-id, the first result follows directly. */
+        out->flags |= SW_ARF_NO_AUTHSERV_ID;
+        first = 0;
+    } else {
+        char *id;
+        if ((rc = read_value(&c, &id)))
+            return rc;
+        out->authserv_id = id;
+        if ((rc = skip_cfws(&c)))
+            return rc;
+        if (isdigit((unsigned char)peek(&c))) {
+            long v = 0;
+            while (c.i < n && isdigit((unsigned char)s[c.i]) && v < 100000)
+                v = v * 10 + (s[c.i++] - '0');
+            out->version = (int)v;
+            if ((rc = skip_cfws(&c)))
+                return rc;
+        }
+        if (at_end(&c)) {
+            if (mode & SW_AR_STRICT)
+                return fail(&c, "expected ';' after the authserv-id");
+            return SW_OK;
+        }
+        if (peek(&c) != ';')
+            return fail(&c, "expected ';' after the authserv-id");
+    }
+    for (;;) {
+        if (first) {
+            c.i++; /* ';' */
+            if ((rc = skip_cfws(&c)))
+                return rc;
+            first = 0;
+            /* "authserv-id; none" */
+            if (n - c.i >= 4 && !strncasecmp(s + c.i, "none", 4)) {
+                size_t save = c.i;
+                c.i += 4;
+                skip_cfws(&c);
+                if (at_end(&c) || peek(&c) == ';') {
+                    out->flags |= SW_ARF_NONE;
+                    return SW_OK;
+                }
+                c.i = save;
+            }
+        }
+        if (at_end(&c)) {
+            if ((mode & SW_AR_STRICT))
+                return fail(&c, "trailing ';' without a result");
+            break;
+        }
+        if (peek(&c) == ';') {
+            /* empty resinfo "; ;" */
+            if (mode & SW_AR_STRICT)
+                return fail(&c, "empty result");
+            c.i++;
+            skip_cfws(&c);
+            continue;
+        }
+        if (!looks_like_methodspec(&c) && !(mode & SW_AR_STRICT)) {
+            /* e.g. Exchange writes "; lists.example.org;" between results */
+            out->flags |= SW_ARF_SKIPPED;
+            skip_to_semicolon(&c);
+        } else {
+            if (out->count >= SW_MAX_AUTHRES_RESULTS) {
+                out->flags |= SW_ARF_TRUNCATED;
+                break;
+            }
+            if (out->count == cap) {
+                size_t ncap = cap ? cap * 2 : 4;
+                sw_authres_result *nr = sw_arena_alloc(a, ncap * sizeof *nr);
+                if (!nr)
+                    return SW_ENOMEM;
+                if (out->count)
+                    memcpy(nr, out->results, out->count * sizeof *nr);
+                out->results = nr;
+                cap = ncap;
+            }
+            if ((rc = parse_resinfo(&c, &out->results[out->count])))
+                return rc;
+            out->count++;
+        }
+        if (at_end(&c))
+            break;
+        if (peek(&c) != ';')
+            return fail(&c, "expected ';' between results");
+        c.i++;
+        if ((rc = skip_cfws(&c)))
+            return rc;
+    }
+    return SW_OK;
+}
+
+const char *sw_authres_prop_get(const sw_authres_result *r, const char *ptype,
+                                const char *property)
+{
+    for (size_t i = 0; i < r->nprops; i++)
+        if (!strcmp(r->props[i].ptype, ptype) && !strcmp(r->props[i].property, property))
+            return r->props[i].value;
+    return NULL;
+}

@@ -1,0 +1,274 @@
+/* Header block scanner: see include/spoofwatch/header.h.
+ *
+ * One pass over the lines with memchr. A field starts at a line that begins with a
+ * non-WSP byte; continuation lines (leading SP/HTAB) are appended after dropping the line
+ * break, which is exactly RFC 5322 unfolding. */
+#include "spoofwatch/header.h"
+#include "spoofwatch/limits.h"
+
+#include <string.h>
+#include <strings.h>
+
+typedef struct line {
+    const char *p;   /* start */
+    size_t len;      /* without the line end */
+    size_t next;     /* offset of the next line */
+    int crlf;        /* ended in CRLF */
+    int eof;         /* no line end: last bytes of the input */
+} line;
+
+static void next_line(const char *msg, size_t len, size_t at, line *l)
+{
+    const char *p = msg + at;
+    const char *nl = memchr(p, '\n', len - at);
+    l->p = p;
+    if (!nl) {
+        l->len = len - at;
+        l->next = len;
+        l->crlf = 0;
+        l->eof = 1;
+        return;
+    }
+    l->eof = 0;
+    l->len = (size_t)(nl - p);
+    l->next = (size_t)(nl - msg) + 1;
+    l->crlf = l->len > 0 && p[l->len - 1] == '\r';
+    if (l->crlf)
+        l->len--;
+}
+
+static int is_wsp(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static void note(sw_header_block *h, unsigned bit, size_t at)
+{
+    if (!h->anomalies)
+        h->first_anomaly_offset = at;
+    h->anomalies |= bit;
+}
+
+/* Copies the field value, unfolded, into the arena. */
+static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend)
+{
+    size_t cap = (size_t)(vend - vstart);
+    if (cap > SW_MAX_FIELD_VALUE) {
+        cap = SW_MAX_FIELD_VALUE;
+        f->flags |= SW_HF_VALUE_TRUNCATED;
+    }
+    char *out = sw_arena_alloc(a, cap + 1);
+    if (!out)
+        return SW_ENOMEM;
+    size_t n = 0;
+    const char *p = vstart;
+    while (p < vend && n < cap) {
+        char c = *p;
+        if (c == '\r' && p + 1 < vend && p[1] == '\n') {
+            p += 2;
+            continue;
+        }
+        if (c == '\n') {
+            p++;
+            continue;
+        }
+        if (c == '\r')
+            f->flags |= SW_HF_BARE_CR;
+        else if (c == '\0')
+            f->flags |= SW_HF_NUL;
+        else if ((unsigned char)c >= 0x80)
+            f->flags |= SW_HF_EIGHTBIT;
+        out[n++] = c;
+        p++;
+    }
+    /* trim */
+    size_t s = 0;
+    while (s < n && (is_wsp(out[s]) || out[s] == '\r'))
+        s++;
+    while (n > s && (is_wsp(out[n - 1]) || out[n - 1] == '\r'))
+        n--;
+    if (s)
+        memmove(out, out + s, n - s);
+    n -= s;
+    out[n] = '\0';
+    f->value = out;
+    f->value_len = n;
+    f->raw_len = (size_t)(vend - f->raw);
+    return SW_OK;
+}
+
+int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h, sw_error *err)
+{
+    memset(h, 0, sizeof *h);
+    size_t limit = len;
+    if (limit > SW_MAX_HEADER_BLOCK)
+        limit = SW_MAX_HEADER_BLOCK;
+
+    size_t cap_fields = 64;
+    h->fields = sw_arena_alloc(a, cap_fields * sizeof *h->fields);
+    if (!h->fields)
+        return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+
+    size_t at = 0;
+    int saw_crlf = 0, saw_lf = 0, ended = 0;
+    line l;
+    /* The field being collected: start of value and end of its last line. */
+    sw_header_field *cur = NULL;
+    const char *vstart = NULL, *vend = NULL;
+    const char *pending_name = NULL; /* a colon-less line that may be a folded name */
+    size_t pending_name_len = 0;
+
+    while (at < limit) {
+        next_line(msg, limit, at, &l);
+        if (l.eof && limit < len) {
+            /* The cap cut this line: the block is longer than we accept. */
+            note(h, SW_HB_TRUNCATED, at);
+        }
+        if (!l.eof) {
+            if (l.crlf)
+                saw_crlf = 1;
+            else
+                saw_lf = 1;
+        }
+        if (l.len == 0 && !l.eof) {
+            at = l.next;
+            ended = 1;
+            break;
+        }
+        if (memchr(l.p, '\0', l.len))
+            note(h, SW_HB_NUL, at);
+
+        if (is_wsp(l.p[0])) {
+            if (cur) {
+                vend = l.p + l.len;
+            } else if (pending_name) {
+                /* "From" CRLF " : value": a name folded away from its colon. */
+                const char *q = l.p;
+                while (q < l.p + l.len && is_wsp(*q))
+                    q++;
+                if (q < l.p + l.len && *q == ':') {
+                    note(h, SW_HB_FOLDED_NAME, at);
+                    if (!h->folded_name)
+                        h->folded_name = sw_arena_strndup(a, pending_name, pending_name_len);
+                }
+                pending_name = NULL;
+            } else if (h->count == 0 && at == 0) {
+                note(h, SW_HB_LEADING_WSP, at);
+            }
+            at = l.next;
+            continue;
+        }
+
+        /* A new field starts: finish the previous one. */
+        if (cur && finish_field(a, cur, vstart, vend))
+            return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+        cur = NULL;
+        pending_name = NULL;
+
+        const char *colon = memchr(l.p, ':', l.len);
+        if (!colon) {
+            note(h, SW_HB_LINE_NO_COLON, at);
+            pending_name = l.p;
+            pending_name_len = l.len;
+            at = l.next;
+            continue;
+        }
+        const char *name_end = colon;
+        unsigned flags = 0;
+        while (name_end > l.p && is_wsp(name_end[-1])) {
+            name_end--;
+            flags |= SW_HF_SPACE_BEFORE_COLON;
+        }
+        size_t name_len = (size_t)(name_end - l.p);
+        if (name_len == 0 || name_len > SW_MAX_FIELD_NAME) {
+            note(h, SW_HB_LINE_NO_COLON, at);
+            at = l.next;
+            continue;
+        }
+        for (size_t i = 0; i < name_len; i++) {
+            unsigned char c = (unsigned char)l.p[i];
+            if (c <= 32 || c >= 127) {
+                flags |= SW_HF_NON_ASCII_NAME;
+                break;
+            }
+        }
+        if (h->count >= SW_MAX_HEADER_FIELDS) {
+            h->dropped++;
+            note(h, SW_HB_TOO_MANY_FIELDS, at);
+            at = l.next;
+            continue;
+        }
+        if (h->count == cap_fields) {
+            size_t ncap = cap_fields * 2;
+            sw_header_field *nf = sw_arena_alloc(a, ncap * sizeof *nf);
+            if (!nf)
+                return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+            memcpy(nf, h->fields, h->count * sizeof *nf);
+            h->fields = nf;
+            cap_fields = ncap;
+        }
+        cur = &h->fields[h->count++];
+        memset(cur, 0, sizeof *cur);
+        cur->name = sw_arena_strndup(a, l.p, name_len);
+        if (!cur->name)
+            return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+        cur->raw = l.p;
+        cur->offset = at;
+        cur->flags = flags;
+        vstart = colon + 1;
+        vend = l.p + l.len;
+        at = l.next;
+    }
+    if (cur && finish_field(a, cur, vstart, vend))
+        return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+    if (!ended && limit < len)
+        note(h, SW_HB_TRUNCATED, limit);
+    else if (!ended)
+        note(h, SW_HB_NO_SEPARATOR, len);
+    if (saw_crlf && saw_lf)
+        note(h, SW_HB_MIXED_EOL, 0);
+    if (h->count == 0)
+        note(h, SW_HB_EMPTY, 0);
+    h->crlf = saw_crlf && !saw_lf;
+    h->header_len = at;
+    h->body_offset = at;
+    return SW_OK;
+}
+
+long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
+{
+    for (size_t i = 0; i < h->count; i++) {
+        const sw_header_field *f = &h->fields[i];
+        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
+            continue;
+        if (strcasecmp(f->name, name) == 0 && nth-- == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+size_t sw_header_count(const sw_header_block *h, const char *name)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < h->count; i++)
+        if (!(h->fields[i].flags & SW_HF_SPACE_BEFORE_COLON) &&
+            strcasecmp(h->fields[i].name, name) == 0)
+            n++;
+    return n;
+}
+
+const char *sw_header_anomaly_name(unsigned bit)
+{
+    switch (bit) {
+    case SW_HB_TRUNCATED: return "header_block_truncated";
+    case SW_HB_TOO_MANY_FIELDS: return "too_many_header_fields";
+    case SW_HB_LEADING_WSP: return "leading_whitespace";
+    case SW_HB_LINE_NO_COLON: return "header_line_without_colon";
+    case SW_HB_FOLDED_NAME: return "folded_header_name";
+    case SW_HB_NO_SEPARATOR: return "no_body_separator";
+    case SW_HB_MIXED_EOL: return "mixed_line_endings";
+    case SW_HB_NUL: return "nul_in_headers";
+    case SW_HB_EMPTY: return "no_header_fields";
+    }
+    return "unknown";
+}

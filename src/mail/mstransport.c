@@ -1,0 +1,361 @@
+/* Microsoft 365 / Exchange transport and anti-spam headers: see
+ * include/spoofwatch/mstransport.h.
+ *
+ * Contract: reads the topmost instance of each header from a scanned block (the one the
+ * receiving tenant stamped last), splits report headers into KEY:value pairs in the
+ * caller's arena, and never fails on malformed text. Meanings come from Microsoft's
+ * documentation as summarised in shared/docs/formats.md §2.7; a code the documents do
+ * not explain has no meaning here (NULL), rather than a guess. */
+#include "spoofwatch/mstransport.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Real reports carry 10-20 pairs; the cap bounds what a hostile header can cost. */
+#define SW_MS_MAX_PAIRS 128
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static void trim(const char **b, const char **e)
+{
+    while (*b < *e && is_ws(**b))
+        (*b)++;
+    while (*e > *b && is_ws((*e)[-1]))
+        (*e)--;
+}
+
+/* "K1:v1;K2:v2;..." -> pairs. Splits each fragment on its FIRST ':' so values that
+ * contain ':' (IPv6 CIP, "SFS:(…)") stay whole. A fragment without ':' is kept as a key
+ * with an empty value; empty fragments are skipped. */
+static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out)
+{
+    size_t frags = 1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ';')
+            frags++;
+    size_t cap = frags < SW_MS_MAX_PAIRS ? frags : SW_MS_MAX_PAIRS;
+    out->pairs = sw_arena_alloc(a, cap * sizeof *out->pairs);
+    out->count = 0;
+    if (!out->pairs)
+        return SW_ENOMEM;
+    const char *p = s, *end = s + n;
+    while (p < end && out->count < cap) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *fb = p, *fe = semi ? semi : end;
+        p = semi ? semi + 1 : end;
+        trim(&fb, &fe);
+        if (fb == fe)
+            continue;
+        const char *colon = memchr(fb, ':', (size_t)(fe - fb));
+        const char *kb = fb, *ke = colon ? colon : fe;
+        const char *vb = colon ? colon + 1 : fe, *ve = fe;
+        trim(&kb, &ke);
+        trim(&vb, &ve);
+        char *key = sw_arena_strndup(a, kb, (size_t)(ke - kb));
+        char *val = sw_arena_strndup(a, vb, (size_t)(ve - vb));
+        if (!key || !val)
+            return SW_ENOMEM;
+        for (char *k = key; *k; k++)
+            *k = (char)toupper((unsigned char)*k);
+        out->pairs[out->count].key = key;
+        out->pairs[out->count].value = val;
+        out->count++;
+    }
+    return SW_OK;
+}
+
+static int collect_report(sw_arena *a, const sw_header_block *h, const char *name,
+                          sw_ms_antispam *out)
+{
+    memset(out, 0, sizeof *out);
+    out->field_index = sw_header_find(h, name, 0);
+    if (out->field_index < 0)
+        return SW_OK;
+    const sw_header_field *f = &h->fields[out->field_index];
+    return parse_pairs(a, f->value, f->value_len, out);
+}
+
+static const char *first_value(const sw_header_block *h, const char *name)
+{
+    long i = sw_header_find(h, name, 0);
+    return i < 0 ? NULL : h->fields[i].value;
+}
+
+int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transport *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc;
+    if ((rc = collect_report(a, h, "X-Forefront-Antispam-Report", &out->forefront)) ||
+        (rc = collect_report(a, h, "X-Forefront-Antispam-Report-Untrusted",
+                             &out->forefront_untrusted)) ||
+        (rc = collect_report(a, h, "X-Microsoft-Antispam", &out->antispam)))
+        return rc;
+
+    long mi = sw_header_find(h, "X-Microsoft-Antispam-Mailbox-Delivery", 0);
+    if (mi >= 0) {
+        const sw_header_field *f = &h->fields[mi];
+        out->mailbox_delivery = f->value;
+        sw_ms_antispam md;
+        if ((rc = parse_pairs(a, f->value, f->value_len, &md)))
+            return rc;
+        out->delivery_dest = sw_ms_get(&md, "dest");
+    }
+
+    out->network_message_id = first_value(h, "X-MS-Exchange-Organization-Network-Message-Id");
+    out->crosstenant_network_message_id =
+        first_value(h, "X-MS-Exchange-CrossTenant-Network-Message-Id");
+    out->auth_as = first_value(h, "X-MS-Exchange-Organization-AuthAs");
+    out->auth_source = first_value(h, "X-MS-Exchange-Organization-AuthSource");
+    out->directionality = first_value(h, "X-MS-Exchange-Organization-MessageDirectionality");
+    out->org_scl = first_value(h, "X-MS-Exchange-Organization-SCL");
+    out->crosstenant_original_arrival =
+        first_value(h, "X-MS-Exchange-CrossTenant-OriginalArrivalTime");
+    out->external_original_sender = first_value(h, "X-MS-Exchange-ExternalOriginalInternetSender");
+
+    /* Any Microsoft stamp counts, including ones not decoded above: the record needs to
+     * know the message went through Exchange even when the reports are absent. */
+    for (size_t i = 0; i < h->count && !out->present; i++) {
+        const sw_header_field *f = &h->fields[i];
+        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
+            continue;
+        if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
+            strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0 ||
+            strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0)
+            out->present = 1;
+    }
+    return SW_OK;
+}
+
+const char *sw_ms_get(const sw_ms_antispam *r, const char *key)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcasecmp(r->pairs[i].key, key) == 0)
+            return r->pairs[i].value;
+    return NULL;
+}
+
+typedef struct code_meaning {
+    const char *code;
+    const char *meaning;
+} code_meaning;
+
+/* [docs] message-headers-eop-mdo.md; SKI and DMS per microsoft/MHA (formats.md §2.7). */
+static const code_meaning sfv_codes[] = {
+    { "BLK", "blocked: sender is on the recipient's Blocked Senders list (filtering skipped)" },
+    { "NSPM", "not spam" },
+    { "SFE", "allowed: sender is on the recipient's Safe Senders list (filtering skipped)" },
+    { "SKA", "allowed: sender or domain is on an anti-spam policy allow list (filtering skipped)" },
+    { "SKB", "spam: sender or domain is on an anti-spam policy block list" },
+    { "SKN", "marked not spam before spam filtering (e.g. a mail flow rule set SCL -1)" },
+    { "SKQ", "released from quarantine" },
+    { "SKS", "marked spam before spam filtering (e.g. a mail flow rule set SCL 5-9)" },
+    { "SPM", "spam" },
+    { "SKI", "filtering skipped for another reason, e.g. intra-organisation mail (same tenant)" },
+    { "DMS", "filtering verdict ignored because of tenant settings" },
+    { NULL, NULL }
+};
+
+/* [docs] CAT: the category of threat policy that applied. */
+static const code_meaning cat_codes[] = {
+    { "AMP", "anti-malware" },
+    { "BIMP", "brand impersonation" },
+    { "BULK", "bulk" },
+    { "DIMP", "domain impersonation" },
+    { "FTBP", "anti-malware common attachments filter" },
+    { "GIMP", "mailbox intelligence impersonation" },
+    { "HPHSH", "high confidence phishing" },
+    { "HPHISH", "high confidence phishing" },
+    { "HSPM", "high confidence spam" },
+    { "INTOS", "intra-organisation phishing" },
+    { "MALW", "malware" },
+    { "OSPM", "outbound spam" },
+    { "PHSH", "phishing" },
+    { "SAP", "Safe Attachments" },
+    { "SPM", "spam" },
+    { "SPOOF", "spoofing" },
+    { "UIMP", "user impersonation" },
+    { NULL, NULL }
+};
+
+static const code_meaning ipv_codes[] = {
+    { "CAL", "source IP is on the connection filter IP Allow List (spam filtering skipped)" },
+    { "NLI", "IP address not found on any IP reputation list" },
+    { NULL, NULL }
+};
+
+static const code_meaning dir_codes[] = {
+    { "INB", "inbound message" },
+    { "OUT", "outbound message" },
+    { "INT", "internal message" },
+    { NULL, NULL }
+};
+
+static const code_meaning sfty_codes[] = {
+    { "9.19", "domain impersonation: the sending domain impersonates a protected domain" },
+    { "9.20", "user impersonation: the sender impersonates a user or a protected user" },
+    { "9.25", "first contact safety tip: might indicate a suspicious or phishing message" },
+    { NULL, NULL }
+};
+
+static const code_meaning srv_codes[] = {
+    { "BULK", "identified as bulk email by spam filtering and the BCL threshold" },
+    { NULL, NULL }
+};
+
+/* formats.md documents only I, J and C; other dest letters stay unexplained. */
+static const code_meaning dest_codes[] = {
+    { "I", "delivered to the Inbox" },
+    { "J", "delivered to the Junk Email folder" },
+    { "C", "delivered to a custom folder" },
+    { NULL, NULL }
+};
+
+/* X-MS-Exchange-Organization-AuthAs: how the sending session was authenticated. */
+static const code_meaning authas_codes[] = {
+    { "Anonymous", "not authenticated (typically a connection from the internet)" },
+    { "Internal", "authenticated as a sender inside this organisation" },
+    { "Partner", "authenticated as a partner organisation" },
+    { "External", "authenticated, but as a sender outside this organisation" },
+    { NULL, NULL }
+};
+
+static const code_meaning directionality_codes[] = {
+    { "Incoming", "message entered this organisation from outside" },
+    { "Originating", "message was sent from inside this organisation" },
+    { NULL, NULL }
+};
+
+static const char *lookup(const code_meaning *t, const char *value)
+{
+    for (; t->code; t++)
+        if (strcasecmp(t->code, value) == 0)
+            return t->meaning;
+    return NULL;
+}
+
+/* Strict small integer: optional '-', 1-3 digits, nothing else. */
+static int parse_small_int(const char *s, int *out)
+{
+    int neg = 0, v = 0, digits = 0;
+    if (*s == '-') {
+        neg = 1;
+        s++;
+    }
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || ++digits > 3)
+            return 0;
+        v = v * 10 + (*s - '0');
+    }
+    if (!digits)
+        return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
+/* [docs] anti-spam-spam-confidence-level-scl-about.md: EOP spam filtering itself only
+ * assigns -1, 0, 1, 5, 6 and 9. 2-4 and 7-8 can still be stamped by mail flow rules or
+ * other filters, so they are read as the neighbouring band. */
+static const char *scl_meaning(const char *value)
+{
+    int v;
+    if (!parse_small_int(value, &v))
+        return NULL;
+    switch (v) {
+    case -1: return "spam filtering skipped (e.g. allowed sender or mail flow rule)";
+    case 0:
+    case 1: return "not spam";
+    case 2:
+    case 3:
+    case 4: return "not spam (low)";
+    case 5:
+    case 6:
+    case 7:
+    case 8: return "spam";
+    case 9: return "high confidence spam";
+    }
+    return NULL;
+}
+
+/* [docs] anti-spam-bulk-complaint-level-bcl-about.md bands; formats.md: MHA flags 6-9. */
+static const char *bcl_meaning(const char *value)
+{
+    int v;
+    if (!parse_small_int(value, &v))
+        return NULL;
+    switch (v) {
+    case 0: return "not from a bulk sender";
+    case 1:
+    case 2:
+    case 3: return "bulk sender that generates few complaints";
+    case 4:
+    case 5: return "bulk sender that generates a mixed number of complaints";
+    case 6:
+    case 7: return "bulk sender that generates a mixed number of complaints (noteworthy: BCL 6-9)";
+    case 8:
+    case 9: return "bulk sender that generates a high number of complaints (noteworthy: BCL 6-9)";
+    }
+    return NULL;
+}
+
+const char *sw_ms_meaning(const char *key, const char *value)
+{
+    if (!key || !value)
+        return NULL;
+    if (!strcasecmp(key, "SFV"))
+        return lookup(sfv_codes, value);
+    if (!strcasecmp(key, "CAT"))
+        return lookup(cat_codes, value);
+    if (!strcasecmp(key, "IPV"))
+        return lookup(ipv_codes, value);
+    if (!strcasecmp(key, "DIR"))
+        return lookup(dir_codes, value);
+    if (!strcasecmp(key, "SFTY"))
+        return lookup(sfty_codes, value);
+    if (!strcasecmp(key, "SRV"))
+        return lookup(srv_codes, value);
+    if (!strcasecmp(key, "SCL"))
+        return scl_meaning(value);
+    if (!strcasecmp(key, "BCL"))
+        return bcl_meaning(value);
+    if (!strcasecmp(key, "dest"))
+        return lookup(dest_codes, value);
+    if (!strcasecmp(key, "AuthAs"))
+        return lookup(authas_codes, value);
+    if (!strcasecmp(key, "MessageDirectionality"))
+        return lookup(directionality_codes, value);
+    return NULL;
+}
+
+static const code_meaning key_names[] = {
+    { "ARC", "ARC information (AAR, AMS, AS with cv=)" },
+    { "CAT", "category of threat policy applied" },
+    { "CIP", "connecting IP address" },
+    { "CTRY", "source country/region, from the connecting IP" },
+    { "DIR", "message direction" },
+    { "H", "HELO/EHLO name of the connecting server" },
+    { "IPV", "IP reputation verdict" },
+    { "LANG", "language of the message" },
+    { "PCL", "phishing confidence level" },
+    { "PTR", "reverse DNS (PTR) of the connecting IP" },
+    { "SCL", "spam confidence level" },
+    { "SFS", "spam filter rule ids (undocumented)" },
+    { "SFTY", "safety tip: phishing type" },
+    { "SFV", "spam filtering verdict" },
+    { "SRV", "bulk marker (SRV:BULK)" },
+    { "BCL", "bulk complaint level" },
+    { "DEST", "mailbox delivery folder" },
+    { "AUTHAS", "how the sending session authenticated" },
+    { NULL, NULL }
+};
+
+const char *sw_ms_key_name(const char *key)
+{
+    if (!key)
+        return NULL;
+    return lookup(key_names, key);
+}

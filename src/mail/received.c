@@ -1,0 +1,503 @@
+/* Received field parser: see include/spoofwatch/received.h.
+ *
+ * Three linear passes over the value, none of which recurses:
+ *   1. find the date: the last ';' outside comments (or, when comments are unbalanced, the
+ *      last ';' at all), so a ';' in "(version=TLS1_2; ...)" never hides it;
+ *   2. split the text before it into words and comments; a word equal to a clause keyword
+ *      (from/by/via/with/id/for, any case) starts that clause;
+ *   3. scan each comment of the from clause for the connecting IP, the reverse-DNS name
+ *      and an explicit HELO, in the shapes MTAs actually write:
+ *        Postfix   "helo (rdns [ip])", "helo (unknown [ip])"
+ *        Sendmail  "helo (user@rdns [ip] (may be forged))"
+ *        Exim      "rdns ([ip]:port helo=name)", "[ip] (helo=name)"
+ *        qmail     "unknown (HELO name) (user@ip)"
+ *        Exchange  "host (2603:10a6:208:1::1)", "host ([fe80::1])"
+ *        zmailer   "rdns ([ip]:port "EHLO name" ...)"
+ * When several comments hold an address, the last one wins: MTAs append their own comment
+ * after the client-supplied HELO, which may itself contain a fake "(x [ip])".
+ * Every output string is a NUL-terminated arena copy capped at SW_RCV_CLAUSE_MAX bytes. */
+#include "spoofwatch/received.h"
+#include "spoofwatch/error.h"
+#include "spoofwatch/datetime.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <strings.h>
+
+/* Longest clause value kept; real ones are under 300 bytes, hostile ones are cut here. */
+#define SW_RCV_CLAUSE_MAX 1024
+
+enum rcv_clause { CL_FROM, CL_BY, CL_VIA, CL_WITH, CL_ID, CL_FOR, CL_COUNT };
+
+static const char *const rcv_keywords[CL_COUNT] = {"from", "by", "via", "with", "id", "for"};
+
+/* A span of the input. */
+typedef struct rcv_span {
+    const char *p;
+    size_t n;
+} rcv_span;
+
+/* What the from clause's comments told us. */
+typedef struct rcv_from_info {
+    char ip[INET6_ADDRSTRLEN];
+    int have_ip;
+    int ip_v6;
+    rcv_span rdns; /* name written next to the bracketed IP */
+    rcv_span helo; /* explicit "helo=x", "(HELO x)", "EHLO x" */
+} rcv_from_info;
+
+static int rcv_is_ws(unsigned char c)
+{
+    /* NUL counts as a separator so no output word carries an embedded NUL. */
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\0';
+}
+
+static int rcv_is_host_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '-' || c == '.' || c == '_';
+}
+
+/* Parses an IP address written as text, tolerating "[...]", an "IPv6:" tag and a "%zone"
+ * suffix. On success stores the binary form (4 or 16 bytes) and returns AF_INET/AF_INET6. */
+static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
+{
+    if (n && p[0] == '[') {
+        p++;
+        n--;
+        const char *close = memchr(p, ']', n);
+        if (close)
+            n = (size_t)(close - p);
+    }
+    if (n >= 5 && strncasecmp(p, "IPv6:", 5) == 0) {
+        p += 5;
+        n -= 5;
+    }
+    const char *pct = memchr(p, '%', n);
+    if (pct)
+        n = (size_t)(pct - p);
+    char buf[INET6_ADDRSTRLEN];
+    if (n == 0 || n >= sizeof buf)
+        return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    if (inet_pton(AF_INET, buf, bin) == 1)
+        return AF_INET;
+    if (inet_pton(AF_INET6, buf, bin) == 1)
+        return AF_INET6;
+    return 0;
+}
+
+/* Like rcv_ip_bin, but writes the canonical text form (lower case, shortest IPv6) so that
+ * the same address written two ways compares equal downstream. */
+static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN])
+{
+    unsigned char bin[16];
+    int af = rcv_ip_bin(p, n, bin);
+    if (!af || !inet_ntop(af, bin, out, INET6_ADDRSTRLEN))
+        return 0;
+    return af;
+}
+
+static int rcv_v4_private(const unsigned char *b)
+{
+    return b[0] == 10 || b[0] == 127 || b[0] == 0 ||
+           (b[0] == 172 && (b[1] & 0xF0) == 16) ||
+           (b[0] == 192 && b[1] == 168) ||
+           (b[0] == 169 && b[1] == 254) ||
+           (b[0] == 100 && (b[1] & 0xC0) == 64) ||
+           b[0] >= 224; /* multicast, reserved and broadcast: never a real SMTP client */
+}
+
+int sw_ip_is_private(const char *ip)
+{
+    if (!ip)
+        return 0;
+    unsigned char b[16];
+    int af = rcv_ip_bin(ip, strlen(ip), b);
+    if (af == AF_INET)
+        return rcv_v4_private(b);
+    if (af != AF_INET6)
+        return 0;
+    static const unsigned char zero[16];
+    if (memcmp(b, zero, 15) == 0 && (b[15] == 0 || b[15] == 1))
+        return 1; /* :: and ::1 */
+    if ((b[0] & 0xFE) == 0xFC)
+        return 1; /* fc00::/7 unique local */
+    if (b[0] == 0xFE && (b[1] & 0xC0) == 0x80)
+        return 1; /* fe80::/10 link-local */
+    if (b[0] == 0xFE && (b[1] & 0xC0) == 0xC0)
+        return 1; /* fec0::/10 deprecated site-local */
+    if (b[0] == 0xFF)
+        return 1; /* multicast */
+    if (memcmp(b, zero, 10) == 0 && b[10] == 0xFF && b[11] == 0xFF)
+        return rcv_v4_private(b + 12); /* ::ffff:a.b.c.d */
+    return 0;
+}
+
+/* A copy capped at SW_RCV_CLAUSE_MAX, cut at a UTF-8 boundary when the cut falls inside a
+ * sequence. NULL only when the arena is exhausted. */
+static char *rcv_dup(sw_arena *a, const char *p, size_t n)
+{
+    if (n > SW_RCV_CLAUSE_MAX) {
+        n = SW_RCV_CLAUSE_MAX;
+        for (int k = 0; k < 3 && n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80; k++)
+            n--;
+    }
+    return sw_arena_strndup(a, p, n);
+}
+
+static int rcv_eq_nocase(const char *p, size_t n, const char *word)
+{
+    size_t wl = strlen(word);
+    return n == wl && strncasecmp(p, word, wl) == 0;
+}
+
+/* Drops an ident/user prefix ("user@rdns", "IDENT:x@rdns"): everything up to the last '@'. */
+static rcv_span rcv_strip_user(rcv_span t)
+{
+    for (size_t k = t.n; k > 0; k--) {
+        if (t.p[k - 1] == '@') {
+            t.p += k;
+            t.n -= k;
+            break;
+        }
+    }
+    return t;
+}
+
+/* A name that can stand for a reverse-DNS result: host characters only, not the "unknown"
+ * Postfix and qmail write when there is none, and not an IP address in disguise. */
+static int rcv_is_rdns_name(rcv_span t)
+{
+    if (t.n == 0 || rcv_eq_nocase(t.p, t.n, "unknown"))
+        return 0;
+    for (size_t k = 0; k < t.n; k++)
+        if (!rcv_is_host_char((unsigned char)t.p[k]))
+            return 0;
+    unsigned char bin[16];
+    return rcv_ip_bin(t.p, t.n, bin) == 0;
+}
+
+/* The DNS root dot ("mail-sor-f41.google.com.") is not part of the name users compare. */
+static rcv_span rcv_trim_root_dot(rcv_span t)
+{
+    if (t.n > 1 && t.p[t.n - 1] == '.')
+        t.n--;
+    return t;
+}
+
+static int rcv_comment_sep(unsigned char c)
+{
+    return rcv_is_ws(c) || c == '(' || c == ')' || c == '"';
+}
+
+/* Scans the inside of one top-level comment of the from clause (nested comments included,
+ * their parentheses treated as separators). */
+static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
+{
+    char ip[INET6_ADDRSTRLEN];
+    int af = 0;
+    rcv_span rdns = {NULL, 0};
+    rcv_span prev = {NULL, 0};
+    int want_helo = 0;
+    size_t i = 0;
+
+    while (i < n) {
+        if (rcv_comment_sep((unsigned char)p[i])) {
+            i++;
+            continue;
+        }
+        rcv_span t = {p + i, 0};
+        while (i < n && !rcv_comment_sep((unsigned char)p[i]))
+            i++;
+        t.n = (size_t)(p + i - t.p);
+
+        if (want_helo) {
+            fi->helo = t;
+            want_helo = 0;
+            prev.p = NULL;
+            continue;
+        }
+        if (rcv_eq_nocase(t.p, t.n, "HELO") || rcv_eq_nocase(t.p, t.n, "EHLO")) {
+            want_helo = 1;
+            continue;
+        }
+        if (t.n > 5 && strncasecmp(t.p, "helo=", 5) == 0) {
+            fi->helo.p = t.p + 5;
+            fi->helo.n = t.n - 5;
+            prev.p = NULL;
+            continue;
+        }
+        if (!af) {
+            rcv_span a = rcv_strip_user(t);
+            const char *lb = a.n ? memchr(a.p, '[', a.n) : NULL;
+            if (lb == a.p) {
+                /* "[ip]" or "[ip]:port"; the name just before it is the reverse DNS. */
+                af = rcv_ip_text(a.p, a.n, ip);
+                if (af && prev.p) {
+                    rcv_span r = rcv_trim_root_dot(rcv_strip_user(prev));
+                    if (rcv_is_rdns_name(r))
+                        rdns = r;
+                }
+            } else if (lb) {
+                /* Glued "name[ip]" (Postfix log style, Exchange "Not Verified[ip]"): the
+                 * prefix is a host name only when it looks like one with a dot. */
+                af = rcv_ip_text(lb, a.n - (size_t)(lb - a.p), ip);
+                rcv_span r = {a.p, (size_t)(lb - a.p)};
+                r = rcv_trim_root_dot(r);
+                if (af && memchr(r.p, '.', r.n) && rcv_is_rdns_name(r))
+                    rdns = r;
+            } else if (a.n) {
+                /* Bare address: qmail "(user@ip)", Exchange "(2603:...)" and "(10.1.2.3)". */
+                af = rcv_ip_text(a.p, a.n, ip);
+                if (!af) {
+                    const char *colon = memchr(a.p, ':', a.n);
+                    if (colon && !memchr(colon + 1, ':', a.n - (size_t)(colon + 1 - a.p)))
+                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip); /* ipv4:port */
+                    if (af != AF_INET)
+                        af = 0;
+                }
+            }
+        }
+        prev = t;
+    }
+    if (af) {
+        memcpy(fi->ip, ip, sizeof ip);
+        fi->have_ip = 1;
+        fi->ip_v6 = af == AF_INET6;
+        fi->rdns = rdns;
+    }
+}
+
+/* Index of the last ';' outside comments; when comments never close, the last ';' at all,
+ * because a truncated comment is likelier than a date inside one. n when there is none. */
+static size_t rcv_find_date_semicolon(const char *s, size_t n)
+{
+    size_t top = n, any = n, depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == ';')
+            any = i;
+        if (depth) {
+            if (c == '\\')
+                i++;
+            else if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
+        } else if (c == '(') {
+            depth = 1;
+        } else if (c == ';') {
+            top = i;
+        }
+    }
+    return top < n ? top : any;
+}
+
+static int rcv_keyword(const char *p, size_t n)
+{
+    for (int k = 0; k < CL_COUNT; k++)
+        if (rcv_eq_nocase(p, n, rcv_keywords[k]))
+            return k;
+    return -1;
+}
+
+/* Appends a word to a space-joined clause buffer, dropping what does not fit. */
+static void rcv_append(char *buf, size_t *len, const char *p, size_t n)
+{
+    if (*len && *len < SW_RCV_CLAUSE_MAX)
+        buf[(*len)++] = ' ';
+    size_t room = SW_RCV_CLAUSE_MAX - *len;
+    if (n > room)
+        n = room;
+    memcpy(buf + *len, p, n);
+    *len += n;
+}
+
+#define RCV_DUP(dst, p, n)                                                                     \
+    do {                                                                                       \
+        if (!((dst) = rcv_dup(a, (p), (n))))                                                   \
+            return SW_ENOMEM;                                                                  \
+    } while (0)
+
+int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop *out)
+{
+    /* The caller may have set these before calling; everything else starts empty. */
+    uint64_t offset = out->offset;
+    size_t field_index = out->field_index;
+    memset(out, 0, sizeof *out);
+    out->offset = offset;
+    out->field_index = field_index;
+    if (!value)
+        n = 0;
+
+    if (!(out->raw = sw_arena_strndup(a, n ? value : "", n)))
+        return SW_ENOMEM;
+
+    size_t semi = rcv_find_date_semicolon(value, n);
+    size_t end = semi < n ? semi : n;
+
+    /* Pass 2: words and comments before the date. */
+    rcv_span first[CL_COUNT];
+    int seen[CL_COUNT];
+    memset(first, 0, sizeof first);
+    memset(seen, 0, sizeof seen);
+    char with_buf[SW_RCV_CLAUSE_MAX], via_buf[SW_RCV_CLAUSE_MAX];
+    size_t with_len = 0, via_len = 0;
+    rcv_from_info fi;
+    memset(&fi, 0, sizeof fi);
+    char lit_ip[INET6_ADDRSTRLEN];
+    int lit_af = 0;
+    int cur = -1;       /* clause being read; -1 none */
+    int skipping = 0;   /* inside a repeated clause, whose words are ignored */
+    size_t i = 0;
+
+    while (i < end) {
+        unsigned char c = (unsigned char)value[i];
+        if (rcv_is_ws(c) || c == ')') {
+            i++;
+            continue;
+        }
+        if (c == ';') {
+            cur = -1;
+            i++;
+            continue;
+        }
+        if (c == '(') {
+            size_t start = ++i, depth = 1;
+            while (i < end) {
+                char d = value[i];
+                if (d == '\\') {
+                    i += 2;
+                    continue;
+                }
+                if (d == '(') {
+                    depth++;
+                } else if (d == ')' && --depth == 0) {
+                    break;
+                }
+                i++;
+            }
+            if (i > end)
+                i = end;
+            if (cur == CL_FROM && !skipping)
+                rcv_scan_from_comment(value + start, i - start, &fi);
+            i++;
+            continue;
+        }
+        size_t start = i;
+        while (i < end && !rcv_is_ws((unsigned char)value[i]) && value[i] != '(' &&
+               value[i] != ')' && value[i] != ';')
+            i++;
+        const char *w = value + start;
+        size_t wn = i - start;
+        int k = rcv_keyword(w, wn);
+        if (k >= 0) {
+            /* The first occurrence of a clause counts; a repeat is most often junk. */
+            cur = k;
+            skipping = seen[k];
+            seen[k] = 1;
+            continue;
+        }
+        if (cur < 0 || skipping)
+            continue;
+        if (!first[cur].p) {
+            first[cur].p = w;
+            first[cur].n = wn;
+        } else if (cur == CL_FROM && !lit_af && wn && w[0] == '[') {
+            /* "from helo [ip]" with the literal outside any comment (older Sendmail,
+             * several spam tools): weaker than a comment, stronger than the HELO. */
+            lit_af = rcv_ip_text(w, wn, lit_ip);
+        }
+        /* "with Microsoft SMTP Server", "via Frontend Transport": several words. */
+        if (cur == CL_WITH)
+            rcv_append(with_buf, &with_len, w, wn);
+        else if (cur == CL_VIA)
+            rcv_append(via_buf, &via_len, w, wn);
+    }
+
+    /* The from clause. An explicit HELO in a comment means the leading name is the MTA's
+     * own view of the client (reverse DNS, an address literal, or "unknown"). */
+    rcv_span fname = first[CL_FROM];
+    if (fi.helo.p && fi.helo.n) {
+        RCV_DUP(out->from_helo, fi.helo.p, fi.helo.n);
+        rcv_span r = fi.rdns.p ? fi.rdns : rcv_trim_root_dot(fname);
+        if (r.p && rcv_is_rdns_name(r))
+            RCV_DUP(out->from_rdns, r.p, r.n);
+    } else {
+        if (fname.p)
+            RCV_DUP(out->from_helo, fname.p, fname.n);
+        if (fi.rdns.p)
+            RCV_DUP(out->from_rdns, fi.rdns.p, fi.rdns.n);
+    }
+    char ip[INET6_ADDRSTRLEN];
+    int af = 0;
+    if (fi.have_ip) {
+        memcpy(ip, fi.ip, sizeof ip);
+        af = fi.ip_v6 ? AF_INET6 : AF_INET;
+    } else if (lit_af) {
+        memcpy(ip, lit_ip, sizeof ip);
+        af = lit_af;
+    } else if (fname.p && fname.n && (fname.p[0] == '[' || (fi.helo.p && fi.helo.n))) {
+        /* "from [192.0.2.1]" with no address in a comment: the literal is all there is
+         * (Exim writes the connecting address here when it has no reverse DNS). A bare
+         * address counts only when a comment names the HELO separately ("from 192.0.2.1
+         * (EHLO x)"), since otherwise it is just what the client claimed. */
+        af = rcv_ip_text(fname.p, fname.n, ip);
+    }
+    if (af) {
+        RCV_DUP(out->from_ip, ip, strlen(ip));
+        if (af == AF_INET6)
+            out->flags |= SW_RCV_IPV6;
+        if (sw_ip_is_private(ip))
+            out->flags |= SW_RCV_PRIVATE_IP;
+    }
+
+    if (first[CL_BY].p)
+        RCV_DUP(out->by, first[CL_BY].p, first[CL_BY].n);
+    if (first[CL_ID].p)
+        RCV_DUP(out->id, first[CL_ID].p, first[CL_ID].n);
+    if (with_len)
+        RCV_DUP(out->with, with_buf, with_len);
+    if (via_len)
+        RCV_DUP(out->via, via_buf, via_len);
+    if (first[CL_FOR].p) {
+        rcv_span f = first[CL_FOR];
+        while (f.n && f.p[0] == '<') {
+            f.p++;
+            f.n--;
+        }
+        while (f.n && (f.p[f.n - 1] == '>' || f.p[f.n - 1] == ','))
+            f.n--;
+        if (f.n)
+            RCV_DUP(out->for_addr, f.p, f.n);
+    }
+
+    /* The date. */
+    if (semi >= n) {
+        out->flags |= SW_RCV_NO_DATE;
+        return 0;
+    }
+    size_t ds = semi + 1, de = n;
+    while (ds < de && rcv_is_ws((unsigned char)value[ds]))
+        ds++;
+    while (de > ds && rcv_is_ws((unsigned char)value[de - 1]))
+        de--;
+    if (ds == de) {
+        out->flags |= SW_RCV_NO_DATE;
+        return 0;
+    }
+    RCV_DUP(out->date, value + ds, de - ds);
+    int64_t epoch;
+    int off;
+    if (sw_datetime_parse_rfc5322(value + ds, de - ds, &epoch, &off) == 0) {
+        out->has_time = 1;
+        out->epoch = epoch;
+        out->tz_offset_min = off;
+    } else {
+        out->flags |= SW_RCV_BAD_DATE;
+    }
+    return 0;
+}

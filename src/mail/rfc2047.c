@@ -1,0 +1,238 @@
+/* RFC 2047 decoding: see include/spoofwatch/rfc2047.h. */
+#include "spoofwatch/rfc2047.h"
+#include "spoofwatch/buf.h"
+#include "spoofwatch/error.h"
+#include "spoofwatch/limits.h"
+#include "spoofwatch/utf8.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <string.h>
+#include <strings.h>
+
+static int b64val(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+static int hexval(unsigned char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+}
+
+/* Decodes one word's payload to raw charset bytes in out (capacity >= n). */
+static size_t decode_payload(char enc, const char *s, size_t n, char *out, unsigned *flags)
+{
+    size_t o = 0;
+    if (enc == 'B' || enc == 'b') {
+        unsigned acc = 0;
+        int bits = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            if (c == '=')
+                break;
+            int v = b64val(c);
+            if (v < 0) {
+                *flags |= SW_2047_MALFORMED;
+                continue;
+            }
+            acc = (acc << 6) | (unsigned)v;
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                out[o++] = (char)((acc >> bits) & 0xFF);
+            }
+        }
+        return o;
+    }
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '_') {
+            out[o++] = ' ';
+        } else if (c == '=') {
+            int h = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
+            int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+            if (h < 0 || l < 0) {
+                *flags |= SW_2047_MALFORMED;
+                out[o++] = c;
+            } else {
+                out[o++] = (char)(h * 16 + l);
+                i += 2;
+            }
+        } else {
+            out[o++] = c;
+        }
+    }
+    return o;
+}
+
+static int is_utf8_name(const char *cs)
+{
+    return !strcasecmp(cs, "utf-8") || !strcasecmp(cs, "utf8") || !strcasecmp(cs, "us-ascii") ||
+           !strcasecmp(cs, "ascii");
+}
+
+/* Appends raw charset bytes converted to UTF-8. Returns 1 when the charset is unknown. */
+static int append_converted(sw_buf *out, const char *charset, const char *raw, size_t n,
+                            unsigned *flags)
+{
+    if (is_utf8_name(charset)) {
+        sw_buf_append(out, raw, n);
+        return 0;
+    }
+    if (!strcasecmp(charset, "iso-8859-1") || !strcasecmp(charset, "latin1")) {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)raw[i];
+            if (c < 0x80) {
+                sw_buf_putc(out, (char)c);
+            } else {
+                char two[2] = {(char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F))};
+                sw_buf_append(out, two, 2);
+            }
+        }
+        return 0;
+    }
+    iconv_t cd = iconv_open("UTF-8", charset);
+    if (cd == (iconv_t)-1)
+        return 1;
+    char tmp[1024];
+    char *in = (char *)raw;
+    size_t inleft = n;
+    while (inleft > 0) {
+        char *o = tmp;
+        size_t oleft = sizeof tmp;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        sw_buf_append(out, tmp, (size_t)(o - tmp));
+        if (r == (size_t)-1) {
+            if (errno == E2BIG)
+                continue;
+            /* Invalid or incomplete sequence: mark it, emit U+FFFD, skip one byte. */
+            *flags |= SW_2047_MALFORMED;
+            sw_buf_append(out, "\xEF\xBF\xBD", 3);
+            in++;
+            inleft--;
+        }
+    }
+    iconv_close(cd);
+    return 0;
+}
+
+/* Parses "=?charset?E?payload?=" at s (s[0]=='=' && s[1]=='?'). On success fills the parts
+ * and returns the length of the word; 0 when it is not a well-formed encoded word. */
+static size_t parse_word(const char *s, size_t n, const char **cs, size_t *cs_len, char *enc,
+                         const char **pl, size_t *pl_len)
+{
+    if (n < 8 || s[0] != '=' || s[1] != '?')
+        return 0;
+    size_t i = 2;
+    while (i < n && s[i] != '?' && s[i] != ' ' && s[i] != '\t')
+        i++;
+    if (i >= n || s[i] != '?' || i == 2)
+        return 0;
+    *cs = s + 2;
+    *cs_len = i - 2;
+    if (i + 2 >= n || s[i + 2] != '?')
+        return 0;
+    *enc = s[i + 1];
+    if (!strchr("BbQq", *enc))
+        return 0;
+    size_t start = i + 3;
+    for (size_t j = start; j + 1 < n; j++) {
+        if (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')
+            return 0;
+        if (s[j] == '?' && s[j + 1] == '=') {
+            *pl = s + start;
+            *pl_len = j - start;
+            return j + 2;
+        }
+    }
+    return 0;
+}
+
+int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
+{
+    memset(out, 0, sizeof *out);
+    sw_buf b;
+    sw_buf_init(&b, SW_MAX_DECODED);
+    char raw[512];
+    size_t i = 0;
+    int last_was_word = 0;
+    while (i < n) {
+        const char *cs, *pl;
+        size_t cs_len, pl_len;
+        char enc;
+        size_t wl = parse_word(in + i, n - i, &cs, &cs_len, &enc, &pl, &pl_len);
+        if (wl) {
+            char charset[48];
+            size_t cl = cs_len < sizeof charset - 1 ? cs_len : sizeof charset - 1;
+            memcpy(charset, cs, cl);
+            charset[cl] = '\0';
+            char *star = strchr(charset, '*'); /* RFC 2231 language suffix */
+            if (star)
+                *star = '\0';
+            out->words++;
+            const char *payload = pl;
+            size_t plen = pl_len;
+            while (plen > 0) {
+                /* Slices of 384 keep raw[] bounded and base64 quads whole. */
+                size_t take = plen > 384 ? 384 : plen;
+                size_t dn = decode_payload(enc, payload, take, raw, &out->flags);
+                if (append_converted(&b, charset, raw, dn, &out->flags)) {
+                    out->flags |= SW_2047_UNKNOWN_CHARSET;
+                    if (!out->unknown_charset[0])
+                        memcpy(out->unknown_charset, charset, strlen(charset) + 1);
+                    sw_buf_append(&b, in + i, wl);
+                    break;
+                }
+                payload += take;
+                plen -= take;
+            }
+            out->flags |= SW_2047_ENCODED;
+            i += wl;
+            last_was_word = 1;
+            continue;
+        }
+        if (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n') {
+            size_t s = i;
+            while (i < n && (in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n'))
+                i++;
+            /* Linear whitespace between two encoded words is not displayed (§6.2). */
+            if (last_was_word && i < n &&
+                parse_word(in + i, n - i, &cs, &cs_len, &enc, &pl, &pl_len))
+                continue;
+            sw_buf_append(&b, in + s, i - s);
+            last_was_word = 0;
+            continue;
+        }
+        last_was_word = 0;
+        sw_buf_putc(&b, in[i]);
+        i++;
+    }
+    if (b.len >= SW_MAX_DECODED)
+        out->flags |= SW_2047_TRUNCATED;
+    for (size_t k = 0; k < b.len; k++) {
+        unsigned char c = (unsigned char)b.data[k];
+        if (c < 0x20 && c != '\t') {
+            out->flags |= SW_2047_CONTROL;
+            break;
+        }
+        if (c == 0x7F) {
+            out->flags |= SW_2047_CONTROL;
+            break;
+        }
+    }
+    if (!sw_utf8_valid(b.data ? b.data : "", b.len))
+        out->flags |= SW_2047_INVALID_UTF8;
+    out->text = sw_arena_strndup(a, b.data ? b.data : "", b.len);
+    out->len = b.len;
+    sw_buf_free(&b);
+    return out->text ? SW_OK : SW_ENOMEM;
+}

@@ -1,0 +1,564 @@
+/* Tag lists and the headers built on them: see include/spoofwatch/tags.h.
+ *
+ * Contract: every parser here takes untrusted bytes (pointer + length, never assumed
+ * NUL-terminated), never fails on malformed input (it flags and skips), allocates only
+ * from the caller's arena and returns SW_OK or SW_ENOMEM. Nothing here verifies
+ * signatures; it only tells auth/ what was written. */
+#include "spoofwatch/tags.h"
+#include "spoofwatch/limits.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* RFC 6376 FWS after unfolding is SP/HTAB; CR and LF are accepted too because callers
+ * may hand us folded text straight from the message. */
+static int is_fws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int is_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static void trim(const char **b, const char **e)
+{
+    while (*b < *e && is_fws(**b))
+        (*b)++;
+    while (*e > *b && is_fws((*e)[-1]))
+        (*e)--;
+}
+
+/* tag-name = ALPHA *ALNUMPUNC, ALNUMPUNC = ALPHA / DIGIT / "_" (RFC 6376 §3.2). */
+static int valid_tag_name(const char *b, const char *e)
+{
+    if (b == e || !is_alpha(*b))
+        return 0;
+    for (const char *p = b + 1; p < e; p++)
+        if (!is_alpha(*p) && !is_digit(*p) && *p != '_')
+            return 0;
+    return 1;
+}
+
+/* Copies [b,e) into the arena; with strip set, drops every FWS byte (b= and bh= are
+ * base64 that signers fold anywhere, RFC 6376 §3.5). */
+static char *copy_value(sw_arena *a, const char *b, const char *e, int strip)
+{
+    char *out = sw_arena_alloc(a, (size_t)(e - b) + 1);
+    if (!out)
+        return NULL;
+    size_t n = 0;
+    for (const char *p = b; p < e; p++)
+        if (!strip || !is_fws(*p))
+            out[n++] = *p;
+    out[n] = '\0';
+    return out;
+}
+
+int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s)
+        n = 0;
+
+    /* Size the array from the number of fragments so a short list costs little and a
+     * hostile one costs at most SW_MAX_TAGS entries. */
+    size_t frags = 1;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] == ';')
+            frags++;
+    size_t cap = frags < SW_MAX_TAGS ? frags : SW_MAX_TAGS;
+    out->tags = sw_arena_alloc(a, cap * sizeof *out->tags);
+    if (!out->tags)
+        return SW_ENOMEM;
+
+    const char *end = s + n;
+    const char *p = s;
+    while (p < end) {
+        const char *semi = memchr(p, ';', (size_t)(end - p));
+        const char *fe = semi ? semi : end;
+        const char *fb = p;
+        p = semi ? semi + 1 : end;
+        trim(&fb, &fe);
+        if (fb == fe) {
+            /* Only the text after the last ';' may be empty (the optional trailing
+             * ';'); an empty fragment before a ';' (";;", "; ;") breaks the grammar. */
+            if (semi)
+                out->flags |= SW_TAG_SYNTAX;
+            continue;
+        }
+        const char *eq = memchr(fb, '=', (size_t)(fe - fb));
+        if (!eq) {
+            out->flags |= SW_TAG_SYNTAX;
+            continue;
+        }
+        const char *nb = fb, *ne = eq;
+        trim(&nb, &ne);
+        if (!valid_tag_name(nb, ne)) {
+            out->flags |= SW_TAG_SYNTAX;
+            continue;
+        }
+        const char *vb = eq + 1, *ve = fe;
+        trim(&vb, &ve);
+        size_t nlen = (size_t)(ne - nb);
+
+        /* Tag names are case-sensitive (RFC 6376 §3.2), so "d" and "D" differ. */
+        int dup = 0;
+        for (size_t i = 0; i < out->count; i++) {
+            if (strlen(out->tags[i].name) == nlen && memcmp(out->tags[i].name, nb, nlen) == 0) {
+                dup = 1;
+                break;
+            }
+        }
+        if (dup) {
+            out->flags |= SW_TAG_DUPLICATE;
+            continue;
+        }
+        if (out->count == cap) {
+            out->flags |= SW_TAG_TRUNCATED;
+            break;
+        }
+        int strip = (nlen == 1 && nb[0] == 'b') || (nlen == 2 && nb[0] == 'b' && nb[1] == 'h');
+        char *name = sw_arena_strndup(a, nb, nlen);
+        char *value = copy_value(a, vb, ve, strip);
+        if (!name || !value)
+            return SW_ENOMEM;
+        out->tags[out->count].name = name;
+        out->tags[out->count].value = value;
+        out->count++;
+    }
+    return SW_OK;
+}
+
+const char *sw_taglist_get(const sw_taglist *t, const char *name)
+{
+    for (size_t i = 0; i < t->count; i++)
+        if (strcmp(t->tags[i].name, name) == 0)
+            return t->tags[i].value;
+    return NULL;
+}
+
+/* Unsigned decimal into int64; 0 on anything but 1*DIGIT that fits. */
+static int parse_u64(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return 0;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (!is_digit(*p))
+            return 0;
+        int d = *p - '0';
+        if (v > (INT64_MAX - d) / 10)
+            return 0;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return 1;
+}
+
+/* ARC instance number as written, or 0 when i= is absent or not a plain number. Values
+ * outside 1..50 are returned as they are; sw_arc_collect decides they are bad. */
+static int arc_instance_number(const char *s)
+{
+    int64_t v;
+    if (!parse_u64(s, &v) || v > 1000000)
+        return 0;
+    return (int)v;
+}
+
+static int is_arc_name(const char *name)
+{
+    return strncasecmp(name, "ARC-", 4) == 0;
+}
+
+int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
+                      sw_dkim_sig *out)
+{
+    memset(out, 0, sizeof *out);
+    out->offset = f->offset;
+    out->field_index = field_index;
+    out->instance = -1;
+    int rc = sw_taglist_parse(a, f->value, f->value ? f->value_len : 0, &out->tags);
+    if (rc)
+        return rc;
+    const sw_taglist *t = &out->tags;
+    out->v = sw_taglist_get(t, "v");
+    out->a = sw_taglist_get(t, "a");
+    out->s = sw_taglist_get(t, "s");
+    out->c = sw_taglist_get(t, "c");
+    out->h = sw_taglist_get(t, "h");
+    out->i = sw_taglist_get(t, "i");
+    out->bh = sw_taglist_get(t, "bh");
+    out->b = sw_taglist_get(t, "b");
+    out->q = sw_taglist_get(t, "q");
+    out->cv = sw_taglist_get(t, "cv");
+
+    /* DNS names compare case-insensitively; a lower-cased copy keeps the tag list as
+     * written for evidence while alignment code gets one spelling. */
+    const char *d = sw_taglist_get(t, "d");
+    if (d) {
+        size_t dl = strlen(d);
+        char *ld = sw_arena_strndup(a, d, dl);
+        if (!ld)
+            return SW_ENOMEM;
+        for (size_t k = 0; k < dl; k++)
+            ld[k] = (char)tolower((unsigned char)ld[k]);
+        out->d = ld;
+    }
+    out->has_l = parse_u64(sw_taglist_get(t, "l"), &out->l);
+    out->has_t = parse_u64(sw_taglist_get(t, "t"), &out->t);
+    out->has_x = parse_u64(sw_taglist_get(t, "x"), &out->x);
+    if (f->name && is_arc_name(f->name))
+        out->instance = arc_instance_number(out->i);
+    return SW_OK;
+}
+
+/* "i=N;" at the start of an ARC-Authentication-Results value (RFC 8617 §4.1.1). The
+ * AAR body after the ';' is RFC 8601 text, not a tag list, so it is read directly.
+ * Returns the number, or 0 when the prefix is malformed. */
+static int aar_instance(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && is_fws(s[i]))
+        i++;
+    if (i >= n || s[i] != 'i')
+        return 0;
+    i++;
+    while (i < n && is_fws(s[i]))
+        i++;
+    if (i >= n || s[i] != '=')
+        return 0;
+    i++;
+    while (i < n && is_fws(s[i]))
+        i++;
+    size_t start = i;
+    long v = 0;
+    while (i < n && is_digit(s[i])) {
+        if (i - start >= 6)
+            return 0;
+        v = v * 10 + (s[i] - '0');
+        i++;
+    }
+    if (i == start)
+        return 0;
+    while (i < n && is_fws(s[i]))
+        i++;
+    if (i < n && s[i] != ';')
+        return 0;
+    return (int)v;
+}
+
+enum { ARC_KIND_SEAL, ARC_KIND_AMS, ARC_KIND_AAR };
+
+/* Slot 0 collects every header whose instance is missing, unparsable or outside 1..50;
+ * slots 1..50 are the real instances. */
+#define SW_ARC_SLOTS (SW_ARC_MAX_INSTANCE + 1)
+
+int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size_t *count)
+{
+    *out = NULL;
+    *count = 0;
+    /* Most mail carries no ARC: do not pay for the slot table then. */
+    size_t fi0 = 0;
+    while (fi0 < h->count && !is_arc_name(h->fields[fi0].name))
+        fi0++;
+    if (fi0 == h->count)
+        return SW_OK;
+    sw_arc_set slots[SW_ARC_SLOTS];
+    unsigned seen[SW_ARC_SLOTS]; /* bit per kind: which members a slot holds */
+    memset(seen, 0, sizeof seen);
+    for (size_t k = 0; k < SW_ARC_SLOTS; k++) {
+        memset(&slots[k], 0, sizeof slots[k]);
+        slots[k].instance = (int)k;
+        slots[k].aar_field = -1;
+    }
+
+    for (size_t fi = fi0; fi < h->count; fi++) {
+        const sw_header_field *f = &h->fields[fi];
+        /* A malformed "ARC-Seal :" is not an ARC-Seal, as sw_header_find also holds. */
+        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
+            continue;
+        int kind;
+        if (strcasecmp(f->name, "ARC-Seal") == 0)
+            kind = ARC_KIND_SEAL;
+        else if (strcasecmp(f->name, "ARC-Message-Signature") == 0)
+            kind = ARC_KIND_AMS;
+        else if (strcasecmp(f->name, "ARC-Authentication-Results") == 0)
+            kind = ARC_KIND_AAR;
+        else
+            continue;
+
+        int inst;
+        sw_dkim_sig sig;
+        if (kind == ARC_KIND_AAR) {
+            inst = aar_instance(f->value, f->value_len);
+        } else {
+            int rc = sw_dkim_sig_parse(a, f, fi, &sig);
+            if (rc)
+                return rc;
+            inst = sig.instance;
+        }
+        size_t slot = (inst >= 1 && inst <= SW_ARC_MAX_INSTANCE) ? (size_t)inst : 0;
+        sw_arc_set *set = &slots[slot];
+        if (seen[slot] & (1u << kind)) {
+            /* Keep the topmost (first) one: it is the one a verifier meets first. */
+            set->flags |= SW_ARC_DUPLICATE;
+            continue;
+        }
+        seen[slot] |= 1u << kind;
+        if (kind == ARC_KIND_SEAL)
+            set->seal = sig;
+        else if (kind == ARC_KIND_AMS)
+            set->ams = sig;
+        else
+            set->aar_field = (long)fi;
+    }
+
+    size_t n = 0;
+    for (size_t k = 0; k < SW_ARC_SLOTS; k++)
+        if (seen[k])
+            n++;
+    if (n == 0)
+        return SW_OK;
+    sw_arc_set *sets = sw_arena_alloc(a, n * sizeof *sets);
+    if (!sets)
+        return SW_ENOMEM;
+    size_t j = 0;
+    for (size_t k = 0; k < SW_ARC_SLOTS; k++) {
+        if (!seen[k])
+            continue;
+        sw_arc_set *set = &slots[k];
+        if (!(seen[k] & (1u << ARC_KIND_SEAL)))
+            set->flags |= SW_ARC_MISSING_SEAL;
+        if (!(seen[k] & (1u << ARC_KIND_AMS)))
+            set->flags |= SW_ARC_MISSING_AMS;
+        if (!(seen[k] & (1u << ARC_KIND_AAR)))
+            set->flags |= SW_ARC_MISSING_AAR;
+        if (k == 0)
+            set->flags |= SW_ARC_BAD_INSTANCE;
+        sets[j++] = *set;
+    }
+    *out = sets;
+    *count = n;
+    return SW_OK;
+}
+
+/* ---- Received-SPF (RFC 7208 §9.1) ---- */
+
+typedef struct spf_cursor {
+    const char *s;
+    size_t n, i;
+} spf_cursor;
+
+static void spf_skip_ws(spf_cursor *c)
+{
+    while (c->i < c->n && is_fws(c->s[c->i]))
+        c->i++;
+}
+
+/* At '(' : skips a comment, nested and with quoted-pairs, and returns its inner span.
+ * An unterminated comment runs to the end of the input. */
+static void spf_comment(spf_cursor *c, size_t *b, size_t *e)
+{
+    int depth = 0;
+    *b = c->i + 1;
+    while (c->i < c->n) {
+        char ch = c->s[c->i];
+        if (ch == '\\' && c->i + 1 < c->n) {
+            c->i += 2;
+            continue;
+        }
+        if (ch == '(') {
+            depth++;
+        } else if (ch == ')' && --depth == 0) {
+            *e = c->i;
+            c->i++;
+            return;
+        }
+        c->i++;
+    }
+    *e = c->n;
+}
+
+/* Skips whitespace and comments between tokens. */
+static void spf_skip_cfws(spf_cursor *c)
+{
+    for (;;) {
+        spf_skip_ws(c);
+        if (c->i >= c->n || c->s[c->i] != '(')
+            return;
+        size_t b, e;
+        spf_comment(c, &b, &e);
+    }
+}
+
+static int spf_key_char(char ch)
+{
+    return is_alpha(ch) || is_digit(ch) || ch == '-' || ch == '_' || ch == '.';
+}
+
+static char *lower_dup(sw_arena *a, const char *s, size_t n)
+{
+    char *p = sw_arena_strndup(a, s, n);
+    if (p)
+        for (size_t k = 0; k < n; k++)
+            p[k] = (char)tolower((unsigned char)p[k]);
+    return p;
+}
+
+/* Value after '=': a quoted-string (unquoted here) or a run up to ';', WSP or '('. */
+static char *spf_value(sw_arena *a, spf_cursor *c)
+{
+    if (c->i < c->n && c->s[c->i] == '"') {
+        c->i++;
+        char *out = sw_arena_alloc(a, c->n - c->i + 1);
+        if (!out)
+            return NULL;
+        size_t k = 0;
+        while (c->i < c->n && c->s[c->i] != '"') {
+            if (c->s[c->i] == '\\' && c->i + 1 < c->n)
+                c->i++;
+            out[k++] = c->s[c->i++];
+        }
+        if (c->i < c->n)
+            c->i++; /* closing quote; an unterminated one runs to the end */
+        out[k] = '\0';
+        return out;
+    }
+    size_t b = c->i;
+    while (c->i < c->n && c->s[c->i] != ';' && c->s[c->i] != '(' && !is_fws(c->s[c->i]))
+        c->i++;
+    return sw_arena_strndup(a, c->s + b, c->i - b);
+}
+
+int sw_received_spf_parse(sw_arena *a, const char *s, size_t n, sw_received_spf *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!s)
+        n = 0;
+    spf_cursor c = { s, n, 0 };
+
+    spf_skip_ws(&c);
+    size_t rb = c.i;
+    while (c.i < c.n && !is_fws(c.s[c.i]) && c.s[c.i] != '(' && c.s[c.i] != ';')
+        c.i++;
+    if (c.i > rb) {
+        out->result = lower_dup(a, c.s + rb, c.i - rb);
+        if (!out->result)
+            return SW_ENOMEM;
+    }
+    spf_skip_ws(&c);
+    if (c.i < c.n && c.s[c.i] == '(') {
+        size_t b, e;
+        spf_comment(&c, &b, &e);
+        const char *cb = c.s + b, *ce = c.s + e;
+        trim(&cb, &ce);
+        out->comment = sw_arena_strndup(a, cb, (size_t)(ce - cb));
+        if (!out->comment)
+            return SW_ENOMEM;
+    }
+
+    /* key-value-list. Stacks differ (some separate pairs by spaces only), so each pair
+     * is read wherever a key '=' starts, and junk is skipped up to the next separator. */
+    while (c.i < c.n) {
+        spf_skip_cfws(&c);
+        if (c.i < c.n && c.s[c.i] == ';') {
+            c.i++;
+            continue;
+        }
+        if (c.i >= c.n)
+            break;
+        size_t kb = c.i;
+        while (c.i < c.n && spf_key_char(c.s[c.i]))
+            c.i++;
+        size_t kl = c.i - kb;
+        spf_skip_cfws(&c);
+        if (kl == 0 || c.i >= c.n || c.s[c.i] != '=') {
+            /* Not a pair: resynchronise after the next ';' or whitespace. */
+            if (kl == 0)
+                c.i++;
+            while (c.i < c.n && c.s[c.i] != ';' && !is_fws(c.s[c.i]))
+                c.i++;
+            continue;
+        }
+        c.i++; /* '=' */
+        spf_skip_cfws(&c);
+        const char *key = c.s + kb;
+        const char **slot = NULL;
+        if (kl == 9 && strncasecmp(key, "client-ip", kl) == 0)
+            slot = &out->client_ip;
+        else if (kl == 13 && strncasecmp(key, "envelope-from", kl) == 0)
+            slot = &out->envelope_from;
+        else if (kl == 4 && strncasecmp(key, "helo", kl) == 0)
+            slot = &out->helo;
+        else if (kl == 8 && strncasecmp(key, "receiver", kl) == 0)
+            slot = &out->receiver;
+        else if (kl == 8 && strncasecmp(key, "identity", kl) == 0)
+            slot = &out->identity;
+        else if (kl == 9 && strncasecmp(key, "mechanism", kl) == 0)
+            slot = &out->mechanism;
+        else if (kl == 7 && strncasecmp(key, "problem", kl) == 0)
+            slot = &out->problem;
+        char *v = spf_value(a, &c);
+        if (!v)
+            return SW_ENOMEM;
+        /* The first instance of a key wins, as for every repeated header datum. */
+        if (slot && !*slot)
+            *slot = v;
+    }
+    return SW_OK;
+}
+
+/* ---- List-* headers (RFC 2369, RFC 2919) ---- */
+
+static const char *first_value(const sw_header_block *h, const char *name)
+{
+    long i = sw_header_find(h, name, 0);
+    return i < 0 ? NULL : h->fields[i].value;
+}
+
+void sw_list_info_collect(sw_arena *a, const sw_header_block *h, sw_list_info *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id_raw = first_value(h, "List-Id");
+    out->post = first_value(h, "List-Post");
+    out->unsubscribe = first_value(h, "List-Unsubscribe");
+    out->unsubscribe_post = first_value(h, "List-Unsubscribe-Post");
+    out->archive = first_value(h, "List-Archive");
+    out->help = first_value(h, "List-Help");
+    out->owner = first_value(h, "List-Owner");
+    out->subscribe = first_value(h, "List-Subscribe");
+    out->precedence = first_value(h, "Precedence");
+
+    out->present = out->id_raw || out->post || out->unsubscribe || out->unsubscribe_post ||
+                   out->archive || out->help || out->owner || out->subscribe;
+    /* "Precedence: list" is a list marker on its own; "bulk"/"junk" are not (newsletters
+     * and autoresponders use them). */
+    if (out->precedence) {
+        const char *pb = out->precedence, *pe = pb + strlen(pb);
+        trim(&pb, &pe);
+        if (pe - pb == 4 && strncasecmp(pb, "list", 4) == 0)
+            out->present = 1;
+    }
+
+    if (out->id_raw) {
+        const char *b = out->id_raw, *e = b + strlen(b);
+        const char *lt = memchr(b, '<', (size_t)(e - b));
+        const char *gt = lt ? memchr(lt + 1, '>', (size_t)(e - lt - 1)) : NULL;
+        if (lt && gt) {
+            b = lt + 1;
+            e = gt;
+        }
+        trim(&b, &e);
+        if (b < e)
+            out->id = lower_dup(a, b, (size_t)(e - b));
+    }
+}

@@ -1,0 +1,299 @@
+/* Opening inputs: mapping, gzip and stdin spooling, per-format message iteration.
+ * See include/spoofwatch/input.h. */
+#include "spoofwatch/input.h"
+#include "spoofwatch/emlx.h"
+#include "spoofwatch/limits.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* Releases already-scanned mbox pages every so often, so RSS stays flat on huge files. */
+#define SW_RELEASE_STEP (64u << 20)
+
+static int make_spool(sw_error *err, const char *path)
+{
+    const char *dir = getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    int fd = open(dir, O_TMPFILE | O_RDWR | O_EXCL, 0600);
+    if (fd < 0) {
+        char tmpl[4096];
+        snprintf(tmpl, sizeof tmpl, "%s/spoofwatch-XXXXXX", dir);
+        fd = mkstemp(tmpl);
+        if (fd >= 0)
+            unlink(tmpl);
+    }
+    if (fd < 0)
+        sw_error_set(err, SW_EIO, "%s: cannot create a spool file in %s: %s", path, dir,
+                     strerror(errno));
+    return fd;
+}
+
+static int write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        c += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Copies an fd (stdin) into a spool; returns the spool fd or -1. */
+static int spool_stream(int in, const char *path, sw_error *err)
+{
+    int fd = make_spool(err, path);
+    if (fd < 0)
+        return -1;
+    char buf[1 << 16];
+    uint64_t total = 0;
+    for (;;) {
+        ssize_t r = read(in, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            sw_error_set(err, SW_EIO, "%s: read error at byte %llu: %s", path,
+                         (unsigned long long)total, strerror(errno));
+            close(fd);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        total += (uint64_t)r;
+        if (total > SW_MAX_SPOOL || write_all(fd, buf, (size_t)r)) {
+            sw_error_set(err, SW_ELIMIT, "%s: cannot spool more than %llu bytes", path,
+                         (unsigned long long)total);
+            close(fd);
+            return -1;
+        }
+    }
+    return fd;
+}
+
+/* Inflates gzip data (all members) into a spool; returns the spool fd or -1. */
+static int spool_gunzip(const char *data, size_t len, const char *path, sw_error *err)
+{
+    int fd = make_spool(err, path);
+    if (fd < 0)
+        return -1;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 32) != Z_OK) {
+        close(fd);
+        sw_error_set(err, SW_ENOMEM, "%s: zlib init failed", path);
+        return -1;
+    }
+    unsigned char out[1 << 16];
+    size_t consumed = 0;
+    uint64_t total = 0;
+    int rc = Z_OK;
+    while (consumed < len) {
+        size_t chunk = len - consumed > (1u << 30) ? (1u << 30) : len - consumed;
+        z.next_in = (unsigned char *)data + consumed;
+        z.avail_in = (uInt)chunk;
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof out;
+            rc = inflate(&z, Z_NO_FLUSH);
+            size_t have = sizeof out - z.avail_out;
+            total += have;
+            if (total > SW_MAX_SPOOL || (have && write_all(fd, out, have))) {
+                sw_error_set(err, SW_ELIMIT, "%s: decompressed size over the limit", path);
+                goto fail;
+            }
+            if (rc == Z_STREAM_END) {
+                /* concatenated gzip members: start the next one */
+                consumed += chunk - z.avail_in;
+                if (consumed < len)
+                    inflateReset(&z);
+                goto next_chunk;
+            }
+            if (rc != Z_OK && rc != Z_BUF_ERROR) {
+                sw_error_set(err, SW_EFORMAT, "%s: corrupt gzip data near compressed byte %zu",
+                             path, consumed + (chunk - z.avail_in));
+                goto fail;
+            }
+        } while (z.avail_out == 0);
+        consumed += chunk - z.avail_in;
+        if (z.avail_in == 0 && rc != Z_STREAM_END && consumed >= len) {
+            sw_error_set(err, SW_EFORMAT, "%s: truncated gzip data (%llu bytes recovered)", path,
+                         (unsigned long long)total);
+            goto fail;
+        }
+    next_chunk:;
+    }
+    inflateEnd(&z);
+    return fd;
+fail:
+    inflateEnd(&z);
+    close(fd);
+    return -1;
+}
+
+static int map_fd(sw_input *in, int fd, sw_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return sw_error_set(err, SW_EIO, "%s: %s", in->path, strerror(errno));
+    if (S_ISDIR(st.st_mode))
+        return sw_error_set(err, SW_EINVAL, "%s: is a directory", in->path);
+    in->len = (size_t)st.st_size;
+    in->fd = fd;
+    if (in->len == 0) {
+        in->data = NULL;
+        return SW_OK;
+    }
+    void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED)
+        return sw_error_set(err, SW_EIO, "%s: cannot map: %s", in->path, strerror(errno));
+    madvise(p, in->len, MADV_SEQUENTIAL);
+    in->data = p;
+    return SW_OK;
+}
+
+static void unmap(sw_input *in)
+{
+    if (in->data)
+        munmap((void *)in->data, in->len);
+    in->data = NULL;
+    if (in->fd >= 0)
+        close(in->fd);
+    in->fd = -1;
+}
+
+int sw_input_open(sw_input *in, const char *path, sw_format format, sw_error *err)
+{
+    memset(in, 0, sizeof *in);
+    in->path = path;
+    in->fd = -1;
+    int fd;
+    if (!strcmp(path, "-")) {
+        fd = spool_stream(STDIN_FILENO, "(stdin)", err);
+        if (fd < 0)
+            return err ? err->code : SW_EIO;
+    } else {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return sw_error_set(err, SW_EIO, "%s: %s", path, strerror(errno));
+    }
+    int rc = map_fd(in, fd, err);
+    if (rc) {
+        close(fd);
+        in->fd = -1;
+        return rc;
+    }
+    if (in->len >= 2 && (unsigned char)in->data[0] == 0x1f &&
+        (unsigned char)in->data[1] == 0x8b) {
+        int z = spool_gunzip(in->data, in->len, path, err);
+        unmap(in);
+        if (z < 0)
+            return err ? err->code : SW_EFORMAT;
+        if ((rc = map_fd(in, z, err))) {
+            close(z);
+            in->fd = -1;
+            return rc;
+        }
+        in->compressed = 1;
+    }
+    if (in->len == 0) {
+        unmap(in);
+        return sw_error_set(err, SW_EFORMAT, "%s: empty file", path);
+    }
+    /* The name inside a .gz decides emlx-ness just as the plain name would. */
+    char inner[4096];
+    const char *name = path;
+    size_t pl = strlen(path);
+    if (in->compressed && pl > 3 && pl < sizeof inner && !strcmp(path + pl - 3, ".gz")) {
+        memcpy(inner, path, pl - 3);
+        inner[pl - 3] = '\0';
+        name = inner;
+    }
+    in->format = format == SW_FMT_AUTO ? sw_sniff(name, in->data, in->len) : format;
+    if (in->format == SW_FMT_UNKNOWN) {
+        unmap(in);
+        return sw_error_set(err, SW_EFORMAT,
+                            "%s: not a mail format spoofwatch reads (byte 0: neither a header "
+                            "field, an mbox \"From \" line nor an emlx byte count)",
+                            path);
+    }
+    return SW_OK;
+}
+
+static int next_emlx(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
+{
+    sw_emlx e;
+    in->done = 1;
+    int rc = sw_emlx_parse(a, in->data, in->len, in->format == SW_FMT_PARTIAL_EMLX, &e, err);
+    if (rc) {
+        /* prefix the path so the message stands on its own */
+        if (err) {
+            char tmp[sizeof err->message];
+            snprintf(tmp, sizeof tmp, "%.200s: %.300s", in->path, err->message);
+            memcpy(err->message, tmp, sizeof tmp);
+        }
+        return rc;
+    }
+    msg->data = e.msg;
+    msg->len = e.msg_len;
+    msg->offset = e.msg_offset;
+    msg->ctx = e.ctx;
+    sw_emlx_context_from_path(a, in->path, &msg->ctx);
+    msg->has_ctx = 1;
+    return SW_OK;
+}
+
+int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
+{
+    memset(msg, 0, sizeof *msg);
+    if (in->done || !in->data)
+        return SW_ENOTFOUND;
+    msg->index = in->index++;
+    switch (in->format) {
+    case SW_FMT_EMLX:
+    case SW_FMT_PARTIAL_EMLX:
+        return next_emlx(in, a, msg, err);
+    case SW_FMT_MBOX: {
+        size_t start, end, next;
+        if (sw_mbox_next(in->data, in->len, in->pos, &start, &end, &next)) {
+            in->done = 1;
+            return SW_ENOTFOUND;
+        }
+        in->pos = next;
+        if (next >= in->len)
+            in->done = 1;
+        msg->offset = start;
+        msg->data = sw_mbox_unquote(a, in->data + start, end - start, &msg->len);
+        /* Drop pages well behind the cursor; this keeps RSS flat on multi-GB mboxes. */
+        if (start - in->released > 2 * (size_t)SW_RELEASE_STEP) {
+            size_t upto = (start - SW_RELEASE_STEP) & ~(size_t)4095;
+            madvise((void *)(in->data + in->released), upto - in->released, MADV_DONTNEED);
+            in->released = upto;
+        }
+        return SW_OK;
+    }
+    default:
+        in->done = 1;
+        msg->data = in->data;
+        msg->len = in->len;
+        msg->offset = 0;
+        return SW_OK;
+    }
+}
+
+void sw_input_close(sw_input *in)
+{
+    unmap(in);
+}

@@ -1,0 +1,91 @@
+/* Format sniffing: content first, file name as a tie-breaker. */
+#include "spoofwatch/input.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+/* Does the text start like a header field "Name:"? */
+static int looks_like_header(const char *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 1024 && p[i] != ':') {
+        unsigned char c = (unsigned char)p[i];
+        if (c <= 32 || c >= 127)
+            return 0;
+        i++;
+    }
+    return i > 0 && i < n && p[i] == ':';
+}
+
+sw_format sw_sniff(const char *path, const char *data, size_t len)
+{
+    if (len == 0)
+        return SW_FMT_UNKNOWN;
+    /* emlx: a line of digits (maybe space-padded) */
+    size_t i = 0;
+    while (i < len && i < 32 && data[i] == ' ')
+        i++;
+    size_t d = i;
+    while (i < len && i < 32 && isdigit((unsigned char)data[i]))
+        i++;
+    if (i > d) {
+        size_t j = i;
+        while (j < len && j < 40 && (data[j] == ' ' || data[j] == '\t'))
+            j++;
+        if (j < len && (data[j] == '\n' || data[j] == '\r'))
+            return path && ends_with(path, ".partial.emlx") ? SW_FMT_PARTIAL_EMLX : SW_FMT_EMLX;
+    }
+    if (path && ends_with(path, ".partial.emlx"))
+        return SW_FMT_PARTIAL_EMLX;
+    if (path && ends_with(path, ".emlx"))
+        return SW_FMT_EMLX;
+    if (len >= 5 && memcmp(data, "From ", 5) == 0)
+        return SW_FMT_MBOX;
+    /* skip a UTF-8 BOM and leading blank lines some exporters write */
+    size_t s = 0;
+    if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+        s = 3;
+    while (s < len && (data[s] == '\r' || data[s] == '\n'))
+        s++;
+    if (looks_like_header(data + s, len - s))
+        return SW_FMT_EML;
+    /* a folded first field or a leading space before the first field is still mail */
+    if (s < len && (data[s] == ' ' || data[s] == '\t')) {
+        const char *nl = memchr(data + s, '\n', len - s);
+        if (nl && looks_like_header(nl + 1, len - (size_t)(nl + 1 - data)))
+            return SW_FMT_EML;
+    }
+    return SW_FMT_UNKNOWN;
+}
+
+const char *sw_format_name(sw_format f)
+{
+    switch (f) {
+    case SW_FMT_AUTO: return "auto";
+    case SW_FMT_EML: return "eml";
+    case SW_FMT_MBOX: return "mbox";
+    case SW_FMT_EMLX: return "emlx";
+    case SW_FMT_PARTIAL_EMLX: return "partial-emlx";
+    case SW_FMT_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+sw_format sw_format_from_name(const char *name)
+{
+    static const sw_format all[] = {SW_FMT_AUTO, SW_FMT_EML, SW_FMT_MBOX, SW_FMT_EMLX,
+                                    SW_FMT_PARTIAL_EMLX};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (!strcasecmp(name, sw_format_name(all[i])))
+            return all[i];
+    if (!strcasecmp(name, "maildir"))
+        return SW_FMT_EML;
+    return SW_FMT_UNKNOWN;
+}

@@ -1,0 +1,80 @@
+/* Directory walking: see include/spoofwatch/walk.h. */
+#include "spoofwatch/walk.h"
+#include "spoofwatch/limits.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int skip_name(const char *name)
+{
+    return name[0] == '.'; /* ".", "..", hidden files such as .DS_Store and Maildir's .mailboxes */
+}
+
+static int walk_dir(const char *dir, int depth, int maildir_leaf, sw_walk_fn fn, void *ctx)
+{
+    if (depth > SW_MAX_WALK_DEPTH)
+        return fn(dir, SW_WALK_ERROR, "directory nesting deeper than the walk limit", ctx);
+    struct dirent **list = NULL;
+    int n = scandir(dir, &list, NULL, alphasort);
+    if (n < 0)
+        return fn(dir, SW_WALK_ERROR, strerror(errno), ctx);
+    /* A Maildir has cur/ new/ tmp/: walk cur and new only, files there are messages. */
+    char path[4096];
+    int has_cur = 0, has_new = 0, has_tmp = 0;
+    for (int i = 0; i < n; i++) {
+        const char *nm = list[i]->d_name;
+        snprintf(path, sizeof path, "%s/%s", dir, nm);
+        if (!strcmp(nm, "cur") && is_dir(path))
+            has_cur = 1;
+        else if (!strcmp(nm, "new") && is_dir(path))
+            has_new = 1;
+        else if (!strcmp(nm, "tmp") && is_dir(path))
+            has_tmp = 1;
+    }
+    int maildir = (has_cur + has_new + has_tmp) >= 2;
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        const char *nm = list[i]->d_name;
+        if (skip_name(nm))
+            continue;
+        int written = snprintf(path, sizeof path, "%s/%s", dir, nm);
+        if (written < 0 || (size_t)written >= sizeof path) {
+            rc = fn(dir, SW_WALK_ERROR, "path too long", ctx);
+            continue;
+        }
+        struct stat st;
+        if (lstat(path, &st) != 0) {
+            rc = fn(path, SW_WALK_ERROR, strerror(errno), ctx);
+            continue;
+        }
+        if (S_ISLNK(st.st_mode))
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (maildir && !strcmp(nm, "tmp"))
+                continue; /* messages still being delivered */
+            int leaf = maildir && (!strcmp(nm, "cur") || !strcmp(nm, "new"));
+            rc = walk_dir(path, depth + 1, leaf, fn, ctx);
+        } else if (S_ISREG(st.st_mode)) {
+            rc = fn(path, maildir_leaf ? SW_WALK_MAILDIR_FILE : SW_WALK_FILE, NULL, ctx);
+        }
+    }
+    for (int i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+    return rc;
+}
+
+int sw_walk(const char *root, sw_walk_fn fn, void *ctx)
+{
+    return walk_dir(root, 0, 0, fn, ctx);
+}

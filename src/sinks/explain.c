@@ -1,0 +1,261 @@
+/* Text explanation: see include/spoofwatch/explain.h. */
+#include "spoofwatch/explain.h"
+#include "spoofwatch/datetime.h"
+#include "spoofwatch/emlx.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : "-";
+}
+
+static void section(FILE *o, const char *title)
+{
+    fprintf(o, "\n%s\n", title);
+}
+
+static void mailbox_line(FILE *o, const char *label, const sw_mailbox *m)
+{
+    if (m->display_name && *m->display_name)
+        fprintf(o, "  %-14s \"%s\" <%s>\n", label, m->display_name, or_dash(m->address));
+    else
+        fprintf(o, "  %-14s <%s>\n", label, or_dash(m->address));
+}
+
+static void identities(const sw_record *r, FILE *o)
+{
+    section(o, "Identities");
+    if (r->has_from)
+        mailbox_line(o, "From:", &r->from);
+    else
+        fprintf(o, "  %-14s (none)\n", "From:");
+    if (r->from_header_count > 1)
+        fprintf(o, "  %-14s %zu From headers: receivers may show a different one\n", "",
+                r->from_header_count);
+    for (size_t i = 1; i < r->from_all.count; i++)
+        mailbox_line(o, "  also From:", &r->from_all.items[i]);
+    if (r->sender.count)
+        mailbox_line(o, "Sender:", &r->sender.items[0]);
+    fprintf(o, "  %-14s %s\n", "Return-Path:",
+            r->envelope_from ? (*r->envelope_from ? r->envelope_from : "<> (null sender)")
+                             : "(none)");
+    for (size_t i = 0; i < r->reply_to.count; i++)
+        mailbox_line(o, "Reply-To:", &r->reply_to.items[i]);
+    fprintf(o, "  %-14s %s\n", "Message-ID:", or_dash(r->message_id));
+    fprintf(o, "  %-14s %s\n", "Subject:", or_dash(r->subject));
+    if (r->has_date) {
+        char t[32];
+        sw_datetime_format_utc(r->date_epoch, t);
+        fprintf(o, "  %-14s %s (%s)\n", "Date:", r->date, t);
+    } else {
+        fprintf(o, "  %-14s %s\n", "Date:", or_dash(r->date));
+    }
+    for (size_t i = 0; i < r->nrecipients; i++)
+        fprintf(o, "  %-14s %s\n", i == 0 ? "Recipients:" : "", r->recipients[i].address);
+}
+
+static void auth(const sw_record *r, FILE *o)
+{
+    section(o, "Authentication results (as stated by headers, newest first; not yet verified)");
+    if (!r->nauth) {
+        fprintf(o, "  none: no Authentication-Results, ARC-Authentication-Results or "
+                   "Received-SPF header\n");
+        return;
+    }
+    const char *last_origin = NULL;
+    int last_index = -1;
+    for (size_t i = 0; i < r->nauth; i++) {
+        const sw_auth_fact *a = &r->auth[i];
+        if (a->origin != last_origin || a->origin_index != last_index) {
+            fprintf(o, "  %s #%d", a->origin, a->origin_index + 1);
+            if (a->arc_instance >= 0)
+                fprintf(o, " (i=%d)", a->arc_instance);
+            const char *unnamed = strcmp(a->origin, "Received-SPF")
+                                      ? "(no authserv-id: Microsoft form)"
+                                      : "(receiver not stated)";
+            fprintf(o, " by %s, header at byte %" PRIu64 "\n",
+                    a->authserv_id && *a->authserv_id ? a->authserv_id : unnamed, a->offset);
+            last_origin = a->origin;
+            last_index = a->origin_index;
+        }
+        fprintf(o, "    %-9s %-13s", a->method, a->result);
+        for (size_t p = 0; p < a->nprops; p++)
+            fprintf(o, " %s%s%s=%s", a->props[p].ptype, a->props[p].ptype[0] ? "." : "",
+                    a->props[p].property, a->props[p].value);
+        if (a->reason)
+            fprintf(o, " reason=%s", a->reason);
+        if (a->action)
+            fprintf(o, " action=%s", a->action);
+        if (a->comment)
+            fprintf(o, "  (%s)", a->comment);
+        fputc('\n', o);
+    }
+}
+
+static void signatures(const sw_record *r, FILE *o)
+{
+    if (!r->ndkim && !r->narc)
+        return;
+    section(o, "Signatures (tags as written)");
+    for (size_t i = 0; i < r->ndkim; i++) {
+        const sw_dkim_sig *s = &r->dkim[i];
+        fprintf(o, "  DKIM-Signature d=%s s=%s a=%s c=%s", or_dash(s->d), or_dash(s->s),
+                or_dash(s->a), or_dash(s->c));
+        if (s->has_l)
+            fprintf(o, " l=%" PRId64 " (body beyond l= is unsigned)", s->l);
+        fprintf(o, "\n    h=%s\n", or_dash(s->h));
+    }
+    for (size_t i = 0; i < r->narc; i++) {
+        const sw_arc_set *s = &r->arc[i];
+        fprintf(o, "  ARC set i=%d", s->instance);
+        if (!(s->flags & SW_ARC_MISSING_SEAL))
+            fprintf(o, " sealed by d=%s s=%s cv=%s", or_dash(s->seal.d), or_dash(s->seal.s),
+                    or_dash(s->seal.cv));
+        if (s->flags & SW_ARC_MISSING_SEAL)
+            fprintf(o, " [no ARC-Seal]");
+        if (s->flags & SW_ARC_MISSING_AMS)
+            fprintf(o, " [no ARC-Message-Signature]");
+        if (s->flags & SW_ARC_MISSING_AAR)
+            fprintf(o, " [no ARC-Authentication-Results]");
+        if (s->flags & SW_ARC_DUPLICATE)
+            fprintf(o, " [duplicate instance]");
+        fputc('\n', o);
+    }
+}
+
+static void received(const sw_record *r, FILE *o)
+{
+    section(o, "Received path (oldest hop first)");
+    if (!r->nreceived) {
+        fprintf(o, "  no Received headers\n");
+        return;
+    }
+    for (size_t k = r->nreceived; k-- > 0;) {
+        const sw_received_hop *h = &r->received[k];
+        fprintf(o, "  %2zu. from %s", r->nreceived - k, or_dash(h->from_helo));
+        if (h->from_rdns && h->from_ip)
+            fprintf(o, " (%s [%s])", h->from_rdns, h->from_ip);
+        else if (h->from_ip)
+            fprintf(o, " [%s]", h->from_ip);
+        else if (h->from_rdns)
+            fprintf(o, " (%s)", h->from_rdns);
+        fprintf(o, " by %s", or_dash(h->by));
+        if (h->with)
+            fprintf(o, " with %s", h->with);
+        if (h->has_time) {
+            char t[32];
+            sw_datetime_format_utc(h->epoch, t);
+            fprintf(o, "\n      at %s", t);
+            if (k + 1 < r->nreceived && r->received[k + 1].has_time) {
+                int64_t d = h->epoch - r->received[k + 1].epoch;
+                fprintf(o, "  (+%" PRId64 "s%s)", d, d < 0 ? ": earlier than the hop before"
+                                                            : "");
+            }
+        } else if (h->flags & SW_RCV_BAD_DATE) {
+            fprintf(o, "\n      date unreadable: %s", or_dash(h->date));
+        }
+        if (h->flags & SW_RCV_PRIVATE_IP)
+            fprintf(o, "  [private address]");
+        fputc('\n', o);
+    }
+}
+
+static void ms_pairs(FILE *o, const char *title, const sw_ms_antispam *a)
+{
+    if (a->field_index < 0)
+        return;
+    fprintf(o, "  %s\n", title);
+    for (size_t i = 0; i < a->count; i++) {
+        const char *kn = sw_ms_key_name(a->pairs[i].key);
+        const char *m = sw_ms_meaning(a->pairs[i].key, a->pairs[i].value);
+        fprintf(o, "    %-5s %-22s %s%s%s\n", a->pairs[i].key, or_dash(a->pairs[i].value),
+                kn ? kn : "", m ? ": " : "", m ? m : "");
+    }
+}
+
+static void microsoft(const sw_record *r, FILE *o)
+{
+    const sw_ms_transport *m = &r->ms;
+    if (!m->present)
+        return;
+    section(o, "Microsoft 365 transport");
+    if (m->network_message_id)
+        fprintf(o, "  NetworkMessageId: %s\n", m->network_message_id);
+    if (m->auth_as) {
+        const char *mean = sw_ms_meaning("AuthAs", m->auth_as);
+        fprintf(o, "  AuthAs: %s%s%s\n", m->auth_as, mean ? ": " : "", mean ? mean : "");
+    }
+    if (m->directionality)
+        fprintf(o, "  Directionality: %s\n", m->directionality);
+    if (m->delivery_dest) {
+        const char *mean = sw_ms_meaning("dest", m->delivery_dest);
+        fprintf(o, "  Mailbox delivery dest: %s%s%s\n", m->delivery_dest, mean ? ": " : "",
+                mean ? mean : "");
+    }
+    ms_pairs(o, "X-Forefront-Antispam-Report:", &m->forefront);
+    ms_pairs(o, "X-Microsoft-Antispam:", &m->antispam);
+    ms_pairs(o, "X-Forefront-Antispam-Report-Untrusted (written by another tenant: not this "
+                "tenant's verdict):",
+             &m->forefront_untrusted);
+}
+
+static void context(const sw_record *r, FILE *o)
+{
+    if (r->list.present) {
+        section(o, "Mailing list");
+        fprintf(o, "  List-Id: %s\n", or_dash(r->list.id));
+        if (r->list.post)
+            fprintf(o, "  List-Post: %s\n", r->list.post);
+    }
+    if (!r->has_ctx)
+        return;
+    const sw_mail_context *c = &r->ctx;
+    section(o, "Apple Mail context");
+    fprintf(o, "  user %s, account %s, mailbox %s\n", or_dash(c->user), or_dash(c->account),
+            or_dash(c->mailbox));
+    if (c->has_date_received) {
+        char t[32];
+        sw_datetime_format_utc(c->date_received, t);
+        fprintf(o, "  received %s\n", t);
+    }
+    if (c->has_flags) {
+        const char *names[16];
+        size_t n = sw_emlx_flag_names(c->flags, names, 16);
+        fprintf(o, "  flags:");
+        for (size_t i = 0; i < n; i++)
+            fprintf(o, " %s", names[i]);
+        fprintf(o, "%s\n", (c->flags & SW_EMLX_JUNK) ? "  (the user or Mail marked it junk)" : "");
+    }
+    if (c->partial)
+        fprintf(o, "  partial message: body parts are stored under Attachments/\n");
+}
+
+static void anomalies(const sw_record *r, FILE *o)
+{
+    section(o, "Anomalies");
+    if (!r->nanomalies) {
+        fprintf(o, "  none\n");
+        return;
+    }
+    for (size_t i = 0; i < r->nanomalies; i++)
+        fprintf(o, "  %-34s %s (byte %" PRIu64 ")\n", r->anomalies[i].id, r->anomalies[i].detail,
+                r->anomalies[i].offset);
+}
+
+void sw_explain_record(const sw_record *r, FILE *o)
+{
+    fprintf(o, "Message %s", or_dash(r->source.path));
+    if (r->source.index > 0 || !strcmp(or_dash(r->source.format), "mbox"))
+        fprintf(o, " #%ld", r->source.index + 1);
+    fprintf(o, " (%s, byte %" PRIu64 ", %" PRIu64 " bytes)\n", or_dash(r->source.format),
+            r->source.offset, r->source.length);
+    identities(r, o);
+    auth(r, o);
+    signatures(r, o);
+    received(r, o);
+    microsoft(r, o);
+    context(r, o);
+    anomalies(r, o);
+}

@@ -1,0 +1,98 @@
+/* Per-message bump allocator: see include/spoofwatch/arena.h. */
+#include "spoofwatch/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SW_ARENA_BLOCK_MIN (64u << 10)
+
+struct sw_arena_block {
+    sw_arena_block *next;
+    size_t size;
+    size_t used;
+    max_align_t data[];
+};
+
+void sw_arena_init(sw_arena *a, size_t cap)
+{
+    a->head = NULL;
+    a->used_total = 0;
+    a->cap = cap;
+}
+
+void *sw_arena_alloc(sw_arena *a, size_t n)
+{
+    n = (n + 7u) & ~(size_t)7u;
+    if (n > a->cap || a->used_total > a->cap - n)
+        return NULL;
+    sw_arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > SW_ARENA_BLOCK_MIN ? n : SW_ARENA_BLOCK_MIN;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->size = size;
+        b->used = 0;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    a->used_total += n;
+    return p;
+}
+
+void *sw_arena_calloc(sw_arena *a, size_t n)
+{
+    void *p = sw_arena_alloc(a, n);
+    if (p)
+        memset(p, 0, n);
+    return p;
+}
+
+char *sw_arena_strndup(sw_arena *a, const char *s, size_t n)
+{
+    char *p = sw_arena_alloc(a, n + 1);
+    if (!p)
+        return NULL;
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void sw_arena_reset(sw_arena *a)
+{
+    sw_arena_block *b = a->head;
+    if (!b)
+        return;
+    /* Keep the oldest (last) block of the smallest size, free the others. */
+    sw_arena_block *keep = NULL;
+    while (b) {
+        sw_arena_block *next = b->next;
+        if (!keep && b->size == SW_ARENA_BLOCK_MIN) {
+            keep = b;
+        } else {
+            free(b);
+        }
+        b = next;
+    }
+    if (keep) {
+        keep->next = NULL;
+        keep->used = 0;
+    }
+    a->head = keep;
+    a->used_total = 0;
+}
+
+void sw_arena_free(sw_arena *a)
+{
+    sw_arena_block *b = a->head;
+    while (b) {
+        sw_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->used_total = 0;
+}

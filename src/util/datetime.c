@@ -1,0 +1,377 @@
+/* RFC 5322 date-time parsing and UTC formatting: see include/spoofwatch/datetime.h.
+ *
+ * One forward pass over s[0..n) with a cursor; CFWS (whitespace, folding, nested comments)
+ * is skipped between any two tokens, as the obsolete grammar of RFC 5322 §4.3 allows.
+ * Beyond the RFC we accept what real mail carries: a missing comma after the day name,
+ * fractional seconds ("08:13:49.306"), a zero-padded three-digit day ("029"), "+hh:mm",
+ * the asctime order "Apr 29 23:34:45 2005", and any trailing text after a complete zone
+ * (comments like "(UTC)" or stray words). The epoch is computed with civil-calendar
+ * arithmetic so that no locale, TZ or libc time function is involved. */
+#include "spoofwatch/datetime.h"
+#include "spoofwatch/error.h"
+
+#include <stdio.h>
+#include <strings.h>
+
+typedef struct dt_cursor {
+    const char *s;
+    size_t n, i;
+} dt_cursor;
+
+static const char *const dt_day3[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+static const char *const dt_day_full[7] = {"monday", "tuesday", "wednesday", "thursday",
+                                           "friday", "saturday", "sunday"};
+static const char *const dt_mon3[12] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                        "jul", "aug", "sep", "oct", "nov", "dec"};
+static const char *const dt_mon_full[12] = {"january", "february", "march", "april",
+                                            "may", "june", "july", "august",
+                                            "september", "october", "november", "december"};
+
+static int dt_is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int dt_is_alpha(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int dt_is_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int dt_peek(const dt_cursor *c)
+{
+    return c->i < c->n ? (unsigned char)c->s[c->i] : -1;
+}
+
+/* Skips whitespace and nested comments without recursion, so deep nesting costs O(n).
+ * An unterminated comment swallows the rest: nothing inside it is date text. */
+static void dt_skip_cfws(dt_cursor *c)
+{
+    while (c->i < c->n) {
+        unsigned char ch = (unsigned char)c->s[c->i];
+        if (dt_is_ws(ch)) {
+            c->i++;
+            continue;
+        }
+        if (ch != '(')
+            return;
+        size_t depth = 0;
+        while (c->i < c->n) {
+            ch = (unsigned char)c->s[c->i++];
+            if (ch == '\\') {
+                if (c->i < c->n)
+                    c->i++;
+            } else if (ch == '(') {
+                depth++;
+            } else if (ch == ')' && --depth == 0) {
+                break;
+            }
+        }
+    }
+}
+
+/* Reads a run of letters; returns its length (0 when none). */
+static size_t dt_read_alpha(dt_cursor *c, const char **start)
+{
+    *start = c->s + c->i;
+    size_t k = c->i;
+    while (k < c->n && dt_is_alpha((unsigned char)c->s[k]))
+        k++;
+    size_t len = k - c->i;
+    c->i = k;
+    return len;
+}
+
+/* Reads a run of digits; returns the digit count and stores the value. The value saturates
+ * so that a thousand-digit "year" cannot overflow; callers reject such counts anyway. */
+static size_t dt_read_digits(dt_cursor *c, long *value)
+{
+    size_t k = c->i;
+    long v = 0;
+    while (k < c->n && dt_is_digit((unsigned char)c->s[k])) {
+        if (v < 100000000L)
+            v = v * 10 + (c->s[k] - '0');
+        k++;
+    }
+    size_t count = k - c->i;
+    c->i = k;
+    *value = v;
+    return count;
+}
+
+/* Index of w in a table of three-letter abbreviations or full names, or -1. */
+static int dt_lookup(const char *w, size_t len, const char *const *abbr,
+                     const char *const *full, int count)
+{
+    for (int k = 0; k < count; k++) {
+        if (len == 3 && strncasecmp(w, abbr[k], 3) == 0)
+            return k;
+        size_t fl = 0;
+        while (full[k][fl])
+            fl++;
+        if (len == fl && strncasecmp(w, full[k], fl) == 0)
+            return k;
+    }
+    return -1;
+}
+
+static int dt_is_leap(long y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static unsigned dt_days_in_month(long y, unsigned m)
+{
+    static const unsigned char len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && dt_is_leap(y))
+        return 29;
+    return len[m - 1];
+}
+
+/* Obsolete zone names (RFC 5322 §4.3). Military letters are +0000 because their sign was
+ * specified backwards in RFC 822 and senders disagree; unknown names mean "-0000". */
+static int dt_named_zone(const char *w, size_t len)
+{
+    static const struct {
+        const char *name;
+        int minutes;
+    } zones[] = {
+        {"ut", 0},       {"gmt", 0},      {"utc", 0},      {"z", 0},
+        {"est", -5 * 60}, {"edt", -4 * 60}, {"cst", -6 * 60}, {"cdt", -5 * 60},
+        {"mst", -7 * 60}, {"mdt", -6 * 60}, {"pst", -8 * 60}, {"pdt", -7 * 60},
+    };
+    for (size_t k = 0; k < sizeof zones / sizeof zones[0]; k++) {
+        size_t zl = 0;
+        while (zones[k].name[zl])
+            zl++;
+        if (len == zl && strncasecmp(w, zones[k].name, zl) == 0)
+            return zones[k].minutes;
+    }
+    return 0;
+}
+
+/* hour ":" minute [":" second ["." fraction]], CFWS allowed around the colons. */
+static int dt_read_time(dt_cursor *c, long *h, long *mi, long *sec)
+{
+    long v;
+    size_t nd = dt_read_digits(c, &v);
+    if (nd < 1 || nd > 2)
+        return SW_EFORMAT;
+    *h = v;
+    dt_skip_cfws(c);
+    if (dt_peek(c) != ':')
+        return SW_EFORMAT;
+    c->i++;
+    dt_skip_cfws(c);
+    nd = dt_read_digits(c, &v);
+    if (nd < 1 || nd > 2)
+        return SW_EFORMAT;
+    *mi = v;
+    *sec = 0;
+    size_t save = c->i;
+    dt_skip_cfws(c);
+    if (dt_peek(c) == ':') {
+        c->i++;
+        dt_skip_cfws(c);
+        nd = dt_read_digits(c, &v);
+        if (nd < 1 || nd > 2)
+            return SW_EFORMAT;
+        *sec = v;
+        /* Fractional seconds (SendGrid and others); the fraction is dropped. */
+        if (dt_peek(c) == '.' && c->i + 1 < c->n && dt_is_digit((unsigned char)c->s[c->i + 1])) {
+            c->i++;
+            dt_read_digits(c, &v);
+        }
+    } else {
+        c->i = save;
+    }
+    return 0;
+}
+
+static int dt_read_year(dt_cursor *c, long *year)
+{
+    long v;
+    size_t nd = dt_read_digits(c, &v);
+    /* RFC 5322 §4.3: two-digit years 00-49 are 20xx, 50-99 are 19xx; three digits add 1900. */
+    if (nd == 2)
+        v += v < 50 ? 2000 : 1900;
+    else if (nd == 3)
+        v += 1900;
+    else if (nd != 4)
+        return SW_EFORMAT;
+    *year = v;
+    return 0;
+}
+
+/* The zone, or nothing: a missing zone is read as UTC. Returns SW_EFORMAT only for a sign
+ * that is not followed by a well-formed offset. */
+static int dt_read_zone(dt_cursor *c, int *offset_min)
+{
+    *offset_min = 0;
+    int ch = dt_peek(c);
+    if (ch == '+' || ch == '-') {
+        int sign = ch == '-' ? -1 : 1;
+        long v, mm;
+        c->i++;
+        size_t nd = dt_read_digits(c, &v);
+        if (nd == 4) {
+            mm = v % 100;
+            v /= 100;
+        } else if (nd == 2 && dt_peek(c) == ':') {
+            /* "+02:00": ISO habits leaking into mail headers. */
+            c->i++;
+            if (dt_read_digits(c, &mm) != 2)
+                return SW_EFORMAT;
+        } else {
+            return SW_EFORMAT;
+        }
+        if (v > 23 || mm > 59)
+            return SW_EFORMAT;
+        *offset_min = sign * (int)(v * 60 + mm);
+        return 0;
+    }
+    if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
+        const char *w;
+        size_t len = dt_read_alpha(c, &w);
+        *offset_min = dt_named_zone(w, len);
+    }
+    return 0;
+}
+
+int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *offset_min_out)
+{
+    if (!s)
+        return SW_EFORMAT;
+    dt_cursor cur = {s, n, 0};
+    dt_cursor *c = &cur;
+    long day = 0, year = 0, h = 0, mi = 0, sec = 0;
+    int month = -1;
+    int asctime_order = 0;
+    const char *w;
+    size_t len;
+
+    dt_skip_cfws(c);
+    int ch = dt_peek(c);
+    if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
+        len = dt_read_alpha(c, &w);
+        if (dt_lookup(w, len, dt_day3, dt_day_full, 7) >= 0) {
+            /* The day name is not checked against the date: senders get it wrong and the
+             * date itself is what we keep. */
+            dt_skip_cfws(c);
+            if (dt_peek(c) == ',') {
+                c->i++;
+                dt_skip_cfws(c);
+            }
+            ch = dt_peek(c);
+            if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
+                len = dt_read_alpha(c, &w);
+                month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+                if (month < 0)
+                    return SW_EFORMAT;
+                asctime_order = 1;
+            }
+        } else {
+            month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+            if (month < 0)
+                return SW_EFORMAT;
+            asctime_order = 1;
+        }
+    }
+
+    if (asctime_order) {
+        /* "Apr 29 23:34:45 2005 [zone]" */
+        dt_skip_cfws(c);
+        size_t nd = dt_read_digits(c, &day);
+        if (nd < 1 || nd > 2)
+            return SW_EFORMAT;
+        dt_skip_cfws(c);
+        if (dt_read_time(c, &h, &mi, &sec) != 0)
+            return SW_EFORMAT;
+        dt_skip_cfws(c);
+        if (dt_read_year(c, &year) != 0)
+            return SW_EFORMAT;
+    } else {
+        /* A zero-padded three-digit day ("029") shows up in real bounces; the range check
+         * below still rejects anything past 31. */
+        size_t nd = dt_read_digits(c, &day);
+        if (nd < 1 || nd > 3)
+            return SW_EFORMAT;
+        dt_skip_cfws(c);
+        len = dt_read_alpha(c, &w);
+        month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+        if (month < 0)
+            return SW_EFORMAT;
+        dt_skip_cfws(c);
+        if (dt_read_year(c, &year) != 0)
+            return SW_EFORMAT;
+        dt_skip_cfws(c);
+        if (dt_read_time(c, &h, &mi, &sec) != 0)
+            return SW_EFORMAT;
+    }
+
+    int offset = 0;
+    dt_skip_cfws(c);
+    if (dt_read_zone(c, &offset) != 0)
+        return SW_EFORMAT;
+
+    unsigned m = (unsigned)month + 1;
+    if (day < 1 || (unsigned long)day > dt_days_in_month(year, m))
+        return SW_EFORMAT;
+    if (h > 23 || mi > 59 || sec > 60)
+        return SW_EFORMAT;
+
+    int64_t days = sw_days_from_civil(year, m, (unsigned)day);
+    int64_t epoch = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
+    epoch -= (int64_t)offset * 60;
+    if (epoch_out)
+        *epoch_out = epoch;
+    if (offset_min_out)
+        *offset_min_out = offset;
+    return 0;
+}
+
+/* Days since 1970-01-01 in the proleptic Gregorian calendar. The year is shifted to start in
+ * March so that the leap day falls at the end, then counted in 400-year eras of 146097 days. */
+int64_t sw_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t mm = m, dd = d;
+    y -= mm <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;                                  /* [0, 399] */
+    int64_t doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + dd - 1; /* [0, 365] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    return era * 146097 + doe - 719468;
+}
+
+/* The inverse of sw_days_from_civil. */
+static void dt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
+void sw_datetime_format_utc(int64_t epoch, char out[32])
+{
+    int64_t days = epoch / 86400;
+    int64_t rem = epoch % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int64_t y;
+    unsigned m, d;
+    dt_civil_from_days(days, &y, &m, &d);
+    unsigned hh = (unsigned)(rem / 3600), mi = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
+    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
+}

@@ -1,0 +1,101 @@
+#!/bin/sh
+# Command-line behaviour a user relies on: exit codes, errors that name the file and
+# offset, batches that survive bad input, stdin, --format, bounded memory on huge headers.
+set -u
+cd "$(dirname "$0")/../.."
+B=$1
+SW="$B/spoofwatch"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL cli: $1"; }
+expect() { # description, condition...
+    d=$1; shift
+    if "$@"; then ok; else no "$d"; fi
+}
+
+# --help everywhere, usage errors exit 2
+expect "scan --help exits 0" sh -c "$SW scan --help | grep -q 'usage: spoofwatch scan'"
+expect "check --help exits 0" sh -c "$SW check --help | grep -q 'usage: spoofwatch check'"
+expect "top-level help" sh -c "$SW --help | grep -q 'commands:'"
+"$SW" scan --bogus >/dev/null 2>&1; expect "unknown option exits 2" [ $? -eq 2 ]
+"$SW" frobnicate >/dev/null 2>&1; expect "unknown command exits 2" [ $? -eq 2 ]
+"$SW" scan >/dev/null 2>&1; expect "scan without paths exits 2" [ $? -eq 2 ]
+
+# a clean scan exits 0 and writes one line per message
+"$SW" scan --no-progress -q examples/list-archive.mbox >"$T/out" 2>"$T/err"
+expect "mbox scan exits 0" [ $? -eq 0 ]
+expect "mbox gives 2 records" [ "$(wc -l <"$T/out")" -eq 2 ]
+
+# stdin and -o
+"$SW" scan --no-progress -q -o "$T/o.json" - <examples/gmail-signed.eml
+expect "stdin scan exits 0" [ $? -eq 0 ]
+expect "-o writes the record" grep -q '"path":"-"' "$T/o.json"
+
+# gzip input
+gzip -c examples/list-archive.mbox >"$T/box.mbox.gz"
+expect "gzip mbox gives 2 records" [ "$("$SW" scan --no-progress -q "$T/box.mbox.gz" | wc -l)" -eq 2 ]
+
+# bad input inside a batch: errors named, batch continues, exit 1, summary counts
+printf 'From: a@b.example\nSubject: truncated mid-head' >"$T/truncated.eml"
+head -c 4096 /dev/urandom >"$T/garbage.eml"
+printf '\0\0\0\0binary\0' >"$T/nul.eml"
+printf '497\nFrom: x@y.example\n\nshort' >"$T/lying.emlx"
+printf '' >"$T/empty.eml"
+cp examples/gmail-signed.eml "$T/good.eml"
+"$SW" scan --no-progress "$T/garbage.eml" "$T/nul.eml" "$T/lying.emlx" "$T/empty.eml" \
+    "$T/truncated.eml" "$T/good.eml" >"$T/out" 2>"$T/err"
+rc=$?
+expect "bad batch exits 1" [ $rc -eq 1 ]
+expect "good file still scanned" grep -q 'CAF=news-2024-03-06' "$T/out"
+expect "truncated header still scanned" grep -q 'truncated mid-head' "$T/out"
+expect "lying emlx error names the file" grep -q 'lying.emlx' "$T/err"
+expect "lying emlx error names an offset" grep -Eq 'lying.emlx.*(byte|offset)' "$T/err"
+expect "garbage error names the file" grep -q 'garbage.eml' "$T/err"
+expect "empty file error" grep -q 'empty.eml: empty file' "$T/err"
+expect "summary counts 4 errors" grep -q ', 4 errors,' "$T/err"
+
+# 10 MB header line and a 1 GB header block: cut at the cap, flagged, memory bounded
+{ printf 'From: a@b.example\nX-Long: '; head -c 10485760 /dev/zero | tr '\0' 'a'; printf '\nTo: c@d.example\n\nbody\n'; } >"$T/longline.eml"
+"$SW" scan --no-progress -q "$T/longline.eml" >"$T/out" 2>"$T/err"
+expect "10 MB header line is recorded as truncated" grep -q 'header_block_truncated' "$T/out"
+{ printf 'From: a@b.example\nX-Pad: '; } >"$T/huge.eml"
+truncate -s 1G "$T/huge.eml"
+# Address-space cap proves memory stays bounded (not under ASan, whose shadow needs more).
+case "$B" in *asan*) limit=unlimited ;; *) limit=1500000 ;; esac
+( ulimit -v $limit; "$SW" scan --no-progress -q "$T/huge.eml" >"$T/out" 2>"$T/err" )
+rc=$?
+expect "1 GB header block exits 1 (not fully read)" [ $rc -eq 1 ]
+expect "1 GB header block error names the file" grep -q 'huge.eml: message at byte 0' "$T/err"
+expect "1 GB header block still yields the record" grep -q '"address":"a@b.example"' "$T/out"
+
+# --format override: an mbox read as one eml
+expect "--format eml reads an mbox as one message" \
+    [ "$("$SW" scan --no-progress -q --format eml examples/list-archive.mbox | wc -l)" -eq 1 ]
+
+# directory walk: Maildir and emlx, non-mail files skipped without error
+mkdir -p "$T/md/cur" "$T/md/new" "$T/md/tmp"
+cp examples/gmail-signed.eml "$T/md/cur/1:2,S"
+cp examples/composition-tricks.eml "$T/md/new/2"
+cp examples/composition-tricks.eml "$T/md/tmp/3"
+echo "not mail" >"$T/md/notes.txt"
+"$SW" scan --no-progress "$T/md" >"$T/out" 2>"$T/err"
+expect "maildir walk exits 0" [ $? -eq 0 ]
+expect "maildir gives 2 records (tmp skipped)" [ "$(wc -l <"$T/out")" -eq 2 ]
+expect "non-mail file counted as skipped" grep -q '1 non-mail files skipped' "$T/err"
+"$SW" scan --no-progress -q examples >"$T/out" 2>&1
+expect "emlx in examples carries Apple context" grep -q '"mail_client":{"client":"apple-mail","user":"ann"' "$T/out"
+
+# check explains and --json prints the record
+"$SW" check examples/display-name-spoof.eml >"$T/out" 2>&1
+expect "check exits 0" [ $? -eq 0 ]
+expect "check names the A-R origin" grep -q 'Authentication-Results #1 by (no authserv-id: Microsoft form)' "$T/out"
+expect "check decodes SFV" grep -q 'SFV.*SPM' "$T/out"
+expect "check shows per-hop delay" grep -q '(+' "$T/out"
+expect "check --json" sh -c "$SW check --json examples/display-name-spoof.eml | grep -q '\"schema\":\"spoofwatch.record/1\"'"
+"$SW" check "$T/garbage.eml" >/dev/null 2>&1; expect "check on garbage exits 1" [ $? -eq 1 ]
+
+echo "cli: $pass passed, $fail failed"
+[ $fail -eq 0 ]

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Runs every test layer against one build directory. Each layer prints its own line
+# "<suite>: N passed, N failed[, N skipped]"; a layer that crashes counts as one failure.
+set -u
+cd "$(dirname "$0")/.."
+B=$1
+export SW_SHARED_DIR="${SW_SHARED_DIR:-$(pwd)/../shared}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+layer() { # name, command...
+    name=$1; shift
+    log=$(mktemp)
+    "$@" >"$log" 2>&1
+    rc=$?
+    cat "$log"
+    if ! grep -Eq "^[A-Za-z0-9_.-]+: [0-9]+ passed, [0-9]+ failed" "$log"; then
+        echo "$name: 0 passed, 1 failed"
+        echo "FAIL $name exited $rc without a result line"
+    elif [ $rc -ne 0 ] && ! grep -Eq ": [0-9]+ passed, [1-9][0-9]* failed" "$log"; then
+        echo "$name-exit: 0 passed, 1 failed"
+        echo "FAIL $name exited $rc"
+    fi
+    rm -f "$log"
+}
+
+layer unit "$B/tests/unit_tests"
+layer authres "$B/tests/conf_authres"
+layer apple "$B/tests/conf_apple"
+layer golden tests/golden/run.sh "$B"
+layer cli tests/cli/run.sh "$B"
+for t in fuzz/corpus/*/; do
+    t=$(basename "$t")
+    [ -x "$B/fuzz/fuzz_$t" ] && layer "fuzz-$t" "$B/fuzz/fuzz_$t" "fuzz/corpus/$t"
+done
+exit 0

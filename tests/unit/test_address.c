@@ -1,0 +1,140 @@
+/* Unit tests: RFC 5322 address lists and the ambiguity classes. */
+#include "test.h"
+#include "spoofwatch/address.h"
+#include "spoofwatch/limits.h"
+
+static sw_arena A;
+
+static sw_address_list parse(const char *s)
+{
+    sw_address_list l;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_address_parse(&A, s, strlen(s), &l);
+    return l;
+}
+
+SW_TEST(address_display_name_and_angle)
+{
+    sw_address_list l = parse("\"Doe, Jane\" <Jane.Doe@Example.COM>");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].display_name, "Doe, Jane");
+    CHECK_STR(l.items[0].address, "Jane.Doe@example.com");
+    CHECK_STR(l.items[0].domain, "example.com");
+    CHECK(!(l.flags & SW_ADDR_MULTIPLE));
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_bare_and_old_comment_form)
+{
+    sw_address_list l = parse("user@host.example (Real Name)");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "user@host.example");
+    CHECK_STR(l.items[0].display_name, "Real Name");
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_several_mailboxes_flagged)
+{
+    sw_address_list l = parse("a@one.example, \"B\" <b@two.example>");
+    CHECK(l.count == 2);
+    CHECK(l.flags & SW_ADDR_MULTIPLE);
+    CHECK_STR(l.items[1].domain, "two.example");
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_display_name_carrying_an_address)
+{
+    sw_address_list l = parse("\"security@paypal.com\" <phish@evil.example>");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_DISPLAY_HAS_ADDRESS);
+    CHECK_STR(l.items[0].domain, "evil.example");
+    /* an address in front of the angle address */
+    l = parse("admin@bank.example <x@evil.example>");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_DISPLAY_HAS_ADDRESS);
+    CHECK_STR(l.items[0].address, "x@evil.example");
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_encoded_word_hiding_an_address)
+{
+    /* =?utf-8?B?PGFkbWluQGxlZ2l0aW1hdGUuY29tPg==?= is "<admin@legitimate.com>" */
+    sw_address_list l = parse("=?utf-8?B?PGFkbWluQGxlZ2l0aW1hdGUuY29tPg==?= <attacker@evil.example>");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_ENCODED_ADDRESS);
+    CHECK(l.items[0].flags & SW_ADDR_DISPLAY_HAS_ADDRESS);
+    CHECK_STR(l.items[0].display_name, "<admin@legitimate.com>");
+    CHECK_STR(l.items[0].domain, "evil.example");
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_comment_with_address)
+{
+    sw_address_list l = parse("Foo (foo@bar.example) <baz@baz.example>");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_COMMENT_HAS_ADDRESS);
+    CHECK_STR(l.items[0].address, "baz@baz.example");
+    CHECK_STR(l.items[0].display_name, "Foo");
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_group_syntax)
+{
+    sw_address_list l = parse("Team: a@x.example, b@y.example;, c@z.example");
+    CHECK(l.count == 3);
+    CHECK(l.flags & SW_ADDR_GROUP);
+    CHECK_STR(l.items[0].group, "Team");
+    CHECK_STR(l.items[1].group, "Team");
+    CHECK(l.items[2].group == NULL);
+    l = parse("undisclosed-recipients:;");
+    CHECK(l.count == 0);
+    CHECK(l.flags & SW_ADDR_GROUP);
+    CHECK(l.flags & SW_ADDR_EMPTY);
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_obsolete_route_and_quoted_local)
+{
+    sw_address_list l = parse("<@relay.example,@b.example:user@c.example>");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_ROUTE);
+    CHECK_STR(l.items[0].address, "user@c.example");
+    l = parse("\"admin@bank.example\"@evil.example");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_QUOTED_LOCAL);
+    CHECK_STR(l.items[0].domain, "evil.example");
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_unbalanced_and_escaped_comma)
+{
+    sw_address_list l = parse("Name <a@x.example");
+    CHECK(l.flags & SW_ADDR_UNBALANCED);
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "a@x.example");
+    l = parse("<a@x.example>\\,<b@y.example>");
+    CHECK(l.flags & SW_ADDR_ESCAPED_SPECIAL);
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_idn_and_multiple_at)
+{
+    sw_address_list l = parse("Bob <bob@b\xc3\xbc" "cher.example>");
+    CHECK(l.items[0].flags & SW_ADDR_IDN);
+    l = parse("<user@legit.example@evil.example>");
+    CHECK(l.items[0].flags & SW_ADDR_MULTIPLE_AT);
+    CHECK_STR(l.items[0].domain, "evil.example");
+    l = parse("x@xn--80ak6aa92e.com");
+    CHECK(l.items[0].flags & SW_ADDR_IDN);
+    sw_arena_free(&A);
+}
+
+SW_TEST(address_encoded_display_name_decoded)
+{
+    sw_address_list l = parse("=?UTF-8?Q?J=C3=BCrgen?= <j@example.de>");
+    CHECK_STR(l.items[0].display_name, "J\xc3\xbcrgen");
+    CHECK(l.items[0].flags & SW_ADDR_DISPLAY_ENCODED);
+    CHECK(!(l.items[0].flags & SW_ADDR_DISPLAY_HAS_ADDRESS));
+    sw_arena_free(&A);
+}

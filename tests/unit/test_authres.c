@@ -1,0 +1,86 @@
+/* Unit tests: Authentication-Results in the forms real receivers write. The RFC and
+ * cross-implementation cases live in the conformance runner (tests/conformance/authres.c). */
+#include "test.h"
+#include "spoofwatch/authres.h"
+#include "spoofwatch/limits.h"
+
+static sw_arena A;
+
+static int parse(const char *s, unsigned mode, sw_authres *ar)
+{
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    return sw_authres_parse(&A, s, strlen(s), mode, ar, NULL);
+}
+
+SW_TEST(authres_gmail_with_policy_comment)
+{
+    sw_authres ar;
+    CHECK(parse("mx.google.com;\r\n       dkim=pass header.i=@example.com header.s=sel "
+                "header.b=AbCdEfGh;\r\n       spf=pass (google.com: domain of x@example.com "
+                "designates 192.0.2.1 as permitted sender) smtp.mailfrom=x@example.com;\r\n"
+                "       dmarc=pass (p=REJECT sp=REJECT dis=NONE) header.from=example.com",
+                SW_AR_RELAXED | SW_AR_I18N, &ar) == 0);
+    CHECK_STR(ar.authserv_id, "mx.google.com");
+    CHECK(ar.count == 3);
+    CHECK_STR(ar.results[2].method, "dmarc");
+    CHECK_STR(ar.results[2].comment, "p=REJECT sp=REJECT dis=NONE");
+    CHECK_STR(sw_authres_prop_get(&ar.results[1], "smtp", "mailfrom"), "x@example.com");
+    CHECK_STR(sw_authres_prop_get(&ar.results[0], "header", "s"), "sel");
+    sw_arena_free(&A);
+}
+
+SW_TEST(authres_microsoft_without_authserv_id)
+{
+    sw_authres ar;
+    CHECK(parse("spf=fail (sender IP is 198.51.100.7) smtp.mailfrom=evil.example; dkim=none "
+                "(message not signed) header.d=none;dmarc=fail action=oreject "
+                "header.from=bank.example;compauth=fail reason=000",
+                SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.flags & SW_ARF_NO_AUTHSERV_ID);
+    CHECK_STR(ar.authserv_id, "");
+    CHECK(ar.count == 4);
+    CHECK_STR(ar.results[2].action, "oreject");
+    CHECK_STR(ar.results[3].method, "compauth");
+    CHECK_STR(ar.results[3].reason, "000");
+    CHECK_STR(ar.results[0].comment, "sender IP is 198.51.100.7");
+    /* strict RFC 8601 mode refuses the same header */
+    CHECK(parse("spf=pass smtp.mailfrom=a.example", SW_AR_STRICT, &ar) != 0);
+    sw_arena_free(&A);
+}
+
+SW_TEST(authres_icloud_split_headers_and_none)
+{
+    sw_authres ar;
+    CHECK(parse("mr21p00im-dmarcmilter008.me.com; dmarc=none", SW_AR_RELAXED, &ar) == 0);
+    CHECK_STR(ar.authserv_id, "mr21p00im-dmarcmilter008.me.com");
+    CHECK(ar.count == 1);
+    CHECK(parse("mx.example.org; none", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.flags & SW_ARF_NONE);
+    CHECK(ar.count == 0);
+    sw_arena_free(&A);
+}
+
+SW_TEST(authres_arc_instance)
+{
+    sw_authres ar;
+    CHECK(parse("i=2; lists.example.org; arc=pass (i=1 spf=pass)", SW_AR_RELAXED | SW_AR_ARC,
+                &ar) == 0);
+    CHECK(ar.arc_instance == 2);
+    CHECK_STR(ar.authserv_id, "lists.example.org");
+    CHECK_STR(ar.results[0].result, "pass");
+    sw_arena_free(&A);
+}
+
+SW_TEST(authres_garbage_is_an_error_not_a_crash)
+{
+    sw_authres ar;
+    sw_error err;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    const char *bad = "example.com; dkim=pass (unclosed comment";
+    CHECK(sw_authres_parse(&A, bad, strlen(bad), SW_AR_RELAXED, &ar, &err) == SW_EFORMAT);
+    CHECK(strstr(err.message, "comment") != NULL);
+    CHECK(parse(";;;===", SW_AR_RELAXED, &ar) != 0 || ar.count == 0);
+    sw_arena_free(&A);
+}

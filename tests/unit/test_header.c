@@ -1,0 +1,123 @@
+/* Unit tests: header block scanner. */
+#include "test.h"
+#include "spoofwatch/header.h"
+#include "spoofwatch/limits.h"
+
+#include <stdlib.h>
+
+static sw_arena A;
+
+static void scan(const char *msg, sw_header_block *h)
+{
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_header_scan(&A, msg, strlen(msg), h, NULL);
+}
+
+SW_TEST(header_unfolds_crlf_continuations)
+{
+    sw_header_block h;
+    scan("Subject: hello\r\n  world\r\nFrom: a@b.example\r\n\r\nbody", &h);
+    CHECK(h.count == 2);
+    CHECK_STR(h.fields[0].name, "Subject");
+    CHECK_STR(h.fields[0].value, "hello  world");
+    CHECK(h.crlf);
+    CHECK(h.body_offset == strlen("Subject: hello\r\n  world\r\nFrom: a@b.example\r\n\r\n"));
+    CHECK(h.anomalies == 0);
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_space_before_colon_is_not_a_from)
+{
+    sw_header_block h;
+    scan("From : evil@attacker.example\nFrom: real@bank.example\n\n", &h);
+    CHECK(h.count == 2);
+    CHECK(h.fields[0].flags & SW_HF_SPACE_BEFORE_COLON);
+    CHECK(sw_header_find(&h, "from", 0) == 1);
+    CHECK(sw_header_count(&h, "FROM") == 1);
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_folded_name_is_recorded)
+{
+    sw_header_block h;
+    scan("To: x@y.example\nFrom\n : evil@attacker.example\n\n", &h);
+    CHECK(h.anomalies & SW_HB_FOLDED_NAME);
+    CHECK_STR(h.folded_name, "From");
+    CHECK(sw_header_find(&h, "From", 0) < 0);
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_leading_space_and_colonless_lines)
+{
+    sw_header_block h;
+    scan(" From: a@b.example\nnot a header line\nTo: c@d.example\n\n", &h);
+    CHECK(h.anomalies & SW_HB_LEADING_WSP);
+    CHECK(h.anomalies & SW_HB_LINE_NO_COLON);
+    CHECK(h.count == 1);
+    CHECK_STR(h.fields[0].name, "To");
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_without_body_separator)
+{
+    sw_header_block h;
+    scan("From: a@b.example\nSubject: x", &h);
+    CHECK(h.count == 2);
+    CHECK(h.anomalies & SW_HB_NO_SEPARATOR);
+    CHECK_STR(h.fields[1].value, "x");
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_nul_bytes_flagged)
+{
+    const char msg[] = "From: a\0b@c.example\nTo: d@e.example\n\nbody";
+    sw_header_block h;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_header_scan(&A, msg, sizeof msg - 1, &h, NULL);
+    CHECK(h.anomalies & SW_HB_NUL);
+    CHECK(h.fields[0].flags & SW_HF_NUL);
+    CHECK(h.count == 2);
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_huge_block_is_cut_at_cap)
+{
+    size_t n = SW_MAX_HEADER_BLOCK + 1000;
+    char *m = malloc(n + 1);
+    memcpy(m, "X-Pad: ", 7);
+    memset(m + 7, 'a', n - 7);
+    m[n] = '\0';
+    sw_header_block h;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_header_scan(&A, m, n, &h, NULL);
+    CHECK(h.anomalies & SW_HB_TRUNCATED);
+    CHECK(h.count == 1);
+    CHECK(h.fields[0].flags & SW_HF_VALUE_TRUNCATED);
+    CHECK(h.fields[0].value_len + 1 >= SW_MAX_FIELD_VALUE); /* less the space after ":" */
+    free(m);
+    sw_arena_free(&A);
+}
+
+SW_TEST(header_field_count_capped)
+{
+    size_t n = (SW_MAX_HEADER_FIELDS + 10) * 8 + 2;
+    char *m = malloc(n + 1);
+    size_t o = 0;
+    for (int i = 0; i < SW_MAX_HEADER_FIELDS + 10; i++) {
+        memcpy(m + o, "X-A: 1\n", 7);
+        o += 7;
+    }
+    m[o++] = '\n';
+    sw_header_block h;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_header_scan(&A, m, o, &h, NULL);
+    CHECK(h.count == SW_MAX_HEADER_FIELDS);
+    CHECK(h.dropped == 10);
+    CHECK(h.anomalies & SW_HB_TOO_MANY_FIELDS);
+    free(m);
+    sw_arena_free(&A);
+}

@@ -1,0 +1,79 @@
+/* Unit tests: RFC 2047 decoding. */
+#include "test.h"
+#include "spoofwatch/limits.h"
+#include "spoofwatch/rfc2047.h"
+
+static sw_decoded dec(sw_arena *a, const char *s)
+{
+    sw_decoded d;
+    sw_rfc2047_decode(a, s, strlen(s), &d);
+    return d;
+}
+
+SW_TEST(rfc2047_adjacent_padded_b_words_keep_all_text)
+{
+    /* "Pay" + "Pal" each base64-padded: joining payloads first would lose "Pal". */
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    sw_decoded d = dec(&a, "=?UTF-8?B?UGF5?= =?UTF-8?B?UGFs?= Support");
+    CHECK_STR(d.text, "PayPal Support");
+    CHECK(d.words == 2);
+    d = dec(&a, "=?utf-8?B?QQ==?=\r\n =?utf-8?B?Qg==?=");
+    CHECK_STR(d.text, "AB");
+    sw_arena_free(&a);
+}
+
+SW_TEST(rfc2047_q_encoding_and_latin1)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    sw_decoded d = dec(&a, "=?ISO-8859-1?Q?Caf=E9_cr=E8me?=");
+    CHECK_STR(d.text, "Caf\xc3\xa9 cr\xc3\xa8me");
+    d = dec(&a, "Re: =?utf-8?q?=C3=BCber?= alles");
+    CHECK_STR(d.text, "Re: \xc3\xbc" "ber alles");
+    sw_arena_free(&a);
+}
+
+SW_TEST(rfc2047_other_charsets_via_iconv)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    /* windows-1251 "Привет" */
+    sw_decoded d = dec(&a, "=?windows-1251?B?z/Do4uXy?=");
+    CHECK_STR(d.text, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82");
+    CHECK(!(d.flags & SW_2047_UNKNOWN_CHARSET));
+    sw_arena_free(&a);
+}
+
+SW_TEST(rfc2047_unknown_charset_is_kept_and_reported)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    sw_decoded d = dec(&a, "=?x-made-up?B?SGVsbG8=?= there");
+    CHECK(d.flags & SW_2047_UNKNOWN_CHARSET);
+    CHECK_STR(d.unknown_charset, "x-made-up");
+    CHECK_STR(d.text, "=?x-made-up?B?SGVsbG8=?= there");
+    sw_arena_free(&a);
+}
+
+SW_TEST(rfc2047_control_characters_flagged)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    sw_decoded d = dec(&a, "=?utf-8?B?YQ1iCmM=?=");
+    CHECK(d.flags & SW_2047_CONTROL);
+    sw_arena_free(&a);
+}
+
+SW_TEST(rfc2047_plain_text_untouched_and_malformed_words_literal)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    sw_decoded d = dec(&a, "plain =?broken text");
+    CHECK_STR(d.text, "plain =?broken text");
+    CHECK(!(d.flags & SW_2047_ENCODED));
+    /* whitespace between a word and plain text is kept */
+    d = dec(&a, "=?utf-8?Q?a?= b");
+    CHECK_STR(d.text, "a b");
+    sw_arena_free(&a);
+}
