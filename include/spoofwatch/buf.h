@@ -21,6 +21,18 @@ int sw_buf_puts(sw_buf *b, const char *s);
 int sw_buf_putc(sw_buf *b, char c);
 int sw_buf_printf(sw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sw_buf_clear(sw_buf *b);
+
+/* Inline fast path for the many small appends of the JSON writer. */
+static inline int sw_buf_add(sw_buf *b, const void *p, size_t n)
+{
+    if (b->alloc && n < b->alloc - b->len && b->len + n <= b->cap) {
+        __builtin_memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return sw_buf_append(b, p, n);
+}
 void sw_buf_free(sw_buf *b);
 
 #endif

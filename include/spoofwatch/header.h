@@ -48,6 +48,8 @@ typedef struct sw_header_field {
     size_t raw_len;
     uint64_t offset;      /* of the field's first byte, from the start of the message */
     unsigned flags;       /* SW_HF_* */
+    uint32_t name_hash;   /* sw_header_name_hash(name): lookups compare this first */
+    size_t name_len;
 } sw_header_field;
 
 typedef struct sw_header_block {
@@ -71,6 +73,11 @@ int sw_header_scan(sw_arena *arena, const char *msg, size_t len, sw_header_block
  * (0-based) match or -1. */
 long sw_header_find(const sw_header_block *h, const char *name, size_t nth);
 size_t sw_header_count(const sw_header_block *h, const char *name);
+/* Index of the first field named `name` after index `after` (-1 to start), or -1. Use it
+ * to walk every instance in order without rescanning from the top. */
+long sw_header_next(const sw_header_block *h, const char *name, long after);
+/* Case-insensitive FNV-1a hash of a field name. */
+uint32_t sw_header_name_hash(const char *name, size_t n);
 /* Names of block anomalies, for evidence and JSON. */
 const char *sw_header_anomaly_name(unsigned bit);
 

@@ -61,10 +61,11 @@ void sw_input_close(sw_input *in);
 /* Format sniffing from the first bytes and the file name. */
 sw_format sw_sniff(const char *path, const char *data, size_t len);
 
-/* mbox: offset just past the "From " line of the message starting at pos, and the offset of
- * the next separator line (or len). Exposed for tests and the benchmark. */
+/* mbox: offset just past the "From " line of the message starting at pos, its end, and the
+ * offset of the next separator line (or len). *quoted (may be NULL) tells whether some
+ * line starts with '>' and so may need sw_mbox_unquote. Exposed for tests and fuzzing. */
 int sw_mbox_next(const char *data, size_t len, size_t pos, size_t *msg_start, size_t *msg_end,
-                 size_t *next);
+                 size_t *next, int *quoted);
 /* Undoes mboxrd/mboxo quoting (">From " -> "From ") into the arena when needed; returns the
  * original span when no line is quoted. */
 const char *sw_mbox_unquote(sw_arena *a, const char *msg, size_t len, size_t *out_len);

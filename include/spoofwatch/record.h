@@ -70,7 +70,7 @@ typedef struct sw_record {
     int date_offset_min;
     int has_date;
 
-    sw_mailbox from;          /* the first mailbox of the first From header; zeroed if none */
+    sw_mailbox from;          /* first mailbox with a domain in the first From header */
     int has_from;
     sw_address_list from_all; /* every mailbox of the first From header */
     size_t from_header_count;

@@ -49,7 +49,8 @@ static void note(sw_header_block *h, unsigned bit, size_t at)
     h->anomalies |= bit;
 }
 
-/* Copies the field value, unfolded, into the arena. */
+/* Copies the field value, unfolded, into the arena: line runs are copied whole and the
+ * line breaks before continuation lines dropped, which is exactly RFC 5322 unfolding. */
 static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend)
 {
     size_t cap = (size_t)(vend - vstart);
@@ -63,36 +64,35 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
     size_t n = 0;
     const char *p = vstart;
     while (p < vend && n < cap) {
-        char c = *p;
-        if (c == '\r' && p + 1 < vend && p[1] == '\n') {
-            p += 2;
-            continue;
-        }
-        if (c == '\n') {
-            p++;
-            continue;
-        }
-        if (c == '\r')
-            f->flags |= SW_HF_BARE_CR;
-        else if (c == '\0')
-            f->flags |= SW_HF_NUL;
-        else if ((unsigned char)c >= 0x80)
-            f->flags |= SW_HF_EIGHTBIT;
-        out[n++] = c;
-        p++;
+        const char *nl = memchr(p, '\n', (size_t)(vend - p));
+        const char *stop = nl ? nl : vend;
+        const char *run_end = stop;
+        if (nl && run_end > p && run_end[-1] == '\r')
+            run_end--;
+        size_t len = (size_t)(run_end - p);
+        if (len > cap - n)
+            len = cap - n;
+        memcpy(out + n, p, len);
+        n += len;
+        p = nl ? nl + 1 : vend;
     }
-    /* trim */
+    if (memchr(out, '\0', n))
+        f->flags |= SW_HF_NUL;
+    if (memchr(out, '\r', n))
+        f->flags |= SW_HF_BARE_CR;
+    unsigned char high = 0;
+    for (size_t i = 0; i < n; i++)
+        high |= (unsigned char)out[i];
+    if (high & 0x80)
+        f->flags |= SW_HF_EIGHTBIT;
     size_t s = 0;
     while (s < n && (is_wsp(out[s]) || out[s] == '\r'))
         s++;
     while (n > s && (is_wsp(out[n - 1]) || out[n - 1] == '\r'))
         n--;
-    if (s)
-        memmove(out, out + s, n - s);
-    n -= s;
+    f->value = out + s;
+    f->value_len = n - s;
     out[n] = '\0';
-    f->value = out;
-    f->value_len = n;
     f->raw_len = (size_t)(vend - f->raw);
     return SW_OK;
 }
@@ -212,6 +212,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         cur->name = sw_arena_strndup(a, l.p, name_len);
         if (!cur->name)
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+        cur->name_len = name_len;
+        cur->name_hash = sw_header_name_hash(l.p, name_len);
         cur->raw = l.p;
         cur->offset = at;
         cur->flags = flags;
@@ -235,26 +237,53 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
     return SW_OK;
 }
 
+uint32_t sw_header_name_hash(const char *name, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (unsigned char)(c + 32);
+        h = (h ^ c) * 16777619u;
+    }
+    return h;
+}
+
+/* Fields flagged SW_HF_SPACE_BEFORE_COLON never match: "From :" is not a From. */
+static int name_matches(const sw_header_field *f, const char *name, size_t n, uint32_t hash)
+{
+    return f->name_hash == hash && f->name_len == n && !(f->flags & SW_HF_SPACE_BEFORE_COLON) &&
+           strncasecmp(f->name, name, n) == 0;
+}
+
+long sw_header_next(const sw_header_block *h, const char *name, long after)
+{
+    size_t n = strlen(name);
+    uint32_t hash = sw_header_name_hash(name, n);
+    for (size_t i = (size_t)(after + 1); i < h->count; i++)
+        if (name_matches(&h->fields[i], name, n, hash))
+            return (long)i;
+    return -1;
+}
+
 long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
 {
-    for (size_t i = 0; i < h->count; i++) {
-        const sw_header_field *f = &h->fields[i];
-        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
-            continue;
-        if (strcasecmp(f->name, name) == 0 && nth-- == 0)
+    size_t n = strlen(name);
+    uint32_t hash = sw_header_name_hash(name, n);
+    for (size_t i = 0; i < h->count; i++)
+        if (name_matches(&h->fields[i], name, n, hash) && nth-- == 0)
             return (long)i;
-    }
     return -1;
 }
 
 size_t sw_header_count(const sw_header_block *h, const char *name)
 {
-    size_t n = 0;
+    size_t n = strlen(name), count = 0;
+    uint32_t hash = sw_header_name_hash(name, n);
     for (size_t i = 0; i < h->count; i++)
-        if (!(h->fields[i].flags & SW_HF_SPACE_BEFORE_COLON) &&
-            strcasecmp(h->fields[i].name, name) == 0)
-            n++;
-    return n;
+        if (name_matches(&h->fields[i], name, n, hash))
+            count++;
+    return count;
 }
 
 const char *sw_header_anomaly_name(unsigned bit)

@@ -160,6 +160,23 @@ static size_t parse_word(const char *s, size_t n, const char **cs, size_t *cs_le
 int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
 {
     memset(out, 0, sizeof *out);
+    if (n < 2 || !memmem(in, n, "=?", 2)) {
+        /* No encoded word: the common case, copied as is. */
+        for (size_t k = 0; k < n; k++) {
+            unsigned char c = (unsigned char)in[k];
+            if ((c < 0x20 && c != '\t') || c == 0x7F) {
+                out->flags |= SW_2047_CONTROL;
+                break;
+            }
+        }
+        if (!sw_utf8_valid(in, n))
+            out->flags |= SW_2047_INVALID_UTF8;
+        out->len = n < SW_MAX_DECODED ? n : SW_MAX_DECODED;
+        if (out->len < n)
+            out->flags |= SW_2047_TRUNCATED;
+        out->text = sw_arena_strndup(a, in, out->len);
+        return out->text ? SW_OK : SW_ENOMEM;
+    }
     sw_buf b;
     sw_buf_init(&b, SW_MAX_DECODED);
     char raw[512];

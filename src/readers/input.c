@@ -267,7 +267,8 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
         return next_emlx(in, a, msg, err);
     case SW_FMT_MBOX: {
         size_t start, end, next;
-        if (sw_mbox_next(in->data, in->len, in->pos, &start, &end, &next)) {
+        int quoted;
+        if (sw_mbox_next(in->data, in->len, in->pos, &start, &end, &next, &quoted)) {
             in->done = 1;
             return SW_ENOTFOUND;
         }
@@ -275,7 +276,10 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
         if (next >= in->len)
             in->done = 1;
         msg->offset = start;
-        msg->data = sw_mbox_unquote(a, in->data + start, end - start, &msg->len);
+        msg->data = in->data + start;
+        msg->len = end - start;
+        if (quoted)
+            msg->data = sw_mbox_unquote(a, msg->data, msg->len, &msg->len);
         /* Drop pages well behind the cursor; this keeps RSS flat on multi-GB mboxes. */
         if (start - in->released > 2 * (size_t)SW_RELEASE_STEP) {
             size_t upto = (start - SW_RELEASE_STEP) & ~(size_t)4095;

@@ -6,6 +6,33 @@
 #include "spoofwatch/input.h"
 
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* First '\n' in p[0..n) that is followed by a or b, or NULL. The body of a message is
+ * most of an mbox, so this is the loop that sets scan speed: with SSE2 it tests 16 line
+ * ends at once instead of calling memchr once per line. */
+static const char *find_line_start(const char *p, size_t n, char a, char b)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n'), va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+    for (; i + 17 <= n; i += 16) {
+        __m128i cur = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i nxt = _mm_loadu_si128((const __m128i *)(p + i + 1));
+        __m128i hit = _mm_and_si128(_mm_cmpeq_epi8(cur, nl),
+                                    _mm_or_si128(_mm_cmpeq_epi8(nxt, va), _mm_cmpeq_epi8(nxt, vb)));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask)
+            return p + i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+#endif
+    for (; i + 1 < n; i++)
+        if (p[i] == '\n' && (p[i + 1] == a || p[i + 1] == b))
+            return p + i;
+    return NULL;
+}
 
 static int has_clock(const char *p, size_t n)
 {
@@ -34,7 +61,7 @@ static int is_separator(const char *data, size_t len, size_t s)
 }
 
 int sw_mbox_next(const char *data, size_t len, size_t pos, size_t *msg_start, size_t *msg_end,
-                 size_t *next)
+                 size_t *next, int *quoted)
 {
     if (pos >= len)
         return SW_ENOTFOUND;
@@ -43,16 +70,23 @@ int sw_mbox_next(const char *data, size_t len, size_t pos, size_t *msg_start, si
         const char *eol = memchr(data + pos, '\n', len - pos);
         start = eol ? (size_t)(eol - data) + 1 : len;
     }
-    size_t at = start;
+    int any_quoted = 0;
+    size_t at = start ? start - 1 : 0; /* the '\n' ending the From line, if any */
     size_t sep = len;
+    if (start == 0 && len >= 1 && data[0] == '>')
+        any_quoted = 1;
     while (at < len) {
-        const char *nl = memchr(data + at, '\n', len - at);
+        const char *nl = find_line_start(data + at, len - at, 'F', '>');
         if (!nl)
             break;
         size_t s = (size_t)(nl - data) + 1;
-        if (s + 5 <= len && data[s] == 'F' && is_separator(data, len, s)) {
-            sep = s;
-            break;
+        if (data[s] == 'F') {
+            if (s > start && is_separator(data, len, s)) {
+                sep = s;
+                break;
+            }
+        } else {
+            any_quoted = 1;
         }
         at = s;
     }
@@ -68,6 +102,8 @@ int sw_mbox_next(const char *data, size_t len, size_t pos, size_t *msg_start, si
     *msg_start = start;
     *msg_end = end;
     *next = sep;
+    if (quoted)
+        *quoted = any_quoted;
     return SW_OK;
 }
 

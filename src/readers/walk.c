@@ -76,5 +76,13 @@ static int walk_dir(const char *dir, int depth, int maildir_leaf, sw_walk_fn fn,
 
 int sw_walk(const char *root, sw_walk_fn fn, void *ctx)
 {
-    return walk_dir(root, 0, 0, fn, ctx);
+    /* "dir/" and "dir" name the same tree; keep evidence paths free of "//". */
+    char clean[4096];
+    size_t n = strlen(root);
+    if (n >= sizeof clean)
+        return fn(root, SW_WALK_ERROR, "path too long", ctx);
+    memcpy(clean, root, n + 1);
+    while (n > 1 && clean[n - 1] == '/')
+        clean[--n] = '\0';
+    return walk_dir(clean, 0, 0, fn, ctx);
 }

@@ -93,10 +93,8 @@ static void add_address_anomalies(sw_arena *a, sw_record *rec, const char *field
 
 static void add_recipients(sw_arena *a, sw_record *rec, const char *header, const char *field)
 {
-    for (size_t k = 0;; k++) {
-        long idx = sw_header_find(&rec->headers, header, k);
-        if (idx < 0)
-            return;
+    long idx = -1;
+    while ((idx = sw_header_next(&rec->headers, header, idx)) >= 0) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_address_list l;
         if (sw_address_parse(a, f->value, f->value_len, &l))
@@ -118,10 +116,8 @@ static void add_recipients(sw_arena *a, sw_record *rec, const char *header, cons
 
 static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, unsigned mode)
 {
-    for (size_t k = 0;; k++) {
-        long idx = sw_header_find(&rec->headers, header, k);
-        if (idx < 0)
-            return;
+    long idx = -1;
+    for (size_t k = 0; (idx = sw_header_next(&rec->headers, header, idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_authres ar;
         sw_error err;
@@ -162,9 +158,9 @@ static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, u
 
 static void add_received_spf_facts(sw_arena *a, sw_record *rec)
 {
-    for (size_t k = 0;; k++) {
-        long idx = sw_header_find(&rec->headers, "Received-SPF", k);
-        if (idx < 0 || rec->nauth >= MAX_AUTH_FACTS)
+    long idx = -1;
+    for (size_t k = 0; (idx = sw_header_next(&rec->headers, "Received-SPF", idx)) >= 0; k++) {
+        if (rec->nauth >= MAX_AUTH_FACTS)
             return;
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_received_spf spf;
@@ -210,8 +206,9 @@ static void add_received(sw_arena *a, sw_record *rec)
     rec->received = sw_arena_calloc(a, n * sizeof *rec->received);
     if (!rec->received)
         return;
-    for (size_t k = 0; k < n; k++) {
-        long idx = sw_header_find(&rec->headers, "Received", k);
+    long idx = -1;
+    for (size_t k = 0; k < n && (idx = sw_header_next(&rec->headers, "Received", idx)) >= 0;
+         k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_received_hop *h = &rec->received[rec->nreceived];
         if (sw_received_parse(a, f->value, f->value_len, h))
@@ -227,10 +224,9 @@ static void add_received(sw_arena *a, sw_record *rec)
 
 static void add_dkim(sw_arena *a, sw_record *rec)
 {
-    for (size_t k = 0; rec->ndkim < MAX_DKIM; k++) {
-        long idx = sw_header_find(&rec->headers, "DKIM-Signature", k);
-        if (idx < 0)
-            return;
+    long idx = -1;
+    while (rec->ndkim < MAX_DKIM &&
+           (idx = sw_header_next(&rec->headers, "DKIM-Signature", idx)) >= 0) {
         sw_dkim_sig *d = grow(a, rec->dkim, rec->ndkim, sizeof *d);
         if (!d)
             return;
@@ -314,7 +310,15 @@ static void fill_identities(sw_arena *a, sw_record *rec)
     rec->from_header_count = sw_header_count(&rec->headers, "From");
     if (first_value(rec, "From", &f)) {
         sw_address_parse(a, f->value, f->value_len, &rec->from_all);
-        if (rec->from_all.count) {
+        /* "Team, jehd <a@b.example>" is strictly two mailboxes, the first without a domain;
+         * clients show the one with an address, so that is the From we evaluate. The
+         * split itself stays visible as from_multiple_mailboxes / from_no_domain. */
+        for (size_t i = 0; i < rec->from_all.count && !rec->has_from; i++)
+            if (rec->from_all.items[i].domain) {
+                rec->from = rec->from_all.items[i];
+                rec->has_from = 1;
+            }
+        if (!rec->has_from && rec->from_all.count) {
             rec->from = rec->from_all.items[0];
             rec->has_from = 1;
         }

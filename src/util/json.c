@@ -16,7 +16,7 @@ void sw_json_init(sw_json *j, sw_buf *out)
 static void sw_json_put(sw_json *j, const char *s, size_t n)
 {
     if (!j->status)
-        j->status = sw_buf_append(j->out, s, n);
+        j->status = sw_buf_add(j->out, s, n);
 }
 
 /* Called before every value or key: writes the comma that separates siblings. */
@@ -60,7 +60,7 @@ int sw_json_escape(sw_buf *b, const char *s, size_t n)
         while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
             p++;
         if (p > run)
-            rc = sw_buf_append(b, run, (size_t)(p - run));
+            rc = sw_buf_add(b, run, (size_t)(p - run));
         if (p >= end || rc)
             break;
         unsigned char c = *p;

@@ -27,11 +27,11 @@ static const char MBOX[] = "From alice@example.com Thu Jan  4 10:00:00 2024\n"
 SW_TEST(mbox_splits_on_separators_only)
 {
     size_t start, end, next, len = strlen(MBOX);
-    CHECK(sw_mbox_next(MBOX, len, 0, &start, &end, &next) == 0);
+    CHECK(sw_mbox_next(MBOX, len, 0, &start, &end, &next, NULL) == 0);
     CHECK(strncmp(MBOX + start, "From: alice", 11) == 0);
     CHECK(strncmp(MBOX + next, "From bob@", 9) == 0);
     CHECK(MBOX[end - 1] == '\n' && MBOX[end - 2] == 'r'); /* blank separator line dropped */
-    CHECK(sw_mbox_next(MBOX, len, next, &start, &end, &next) == 0);
+    CHECK(sw_mbox_next(MBOX, len, next, &start, &end, &next, NULL) == 0);
     CHECK(strncmp(MBOX + start, "From: bob", 9) == 0);
     CHECK(next == len);
     CHECK(end == len); /* "From here" had no blank line before it and no postmark time */
