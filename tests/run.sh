@@ -29,6 +29,7 @@ layer authres "$B/tests/conf_authres"
 layer apple "$B/tests/conf_apple"
 layer golden tests/golden/run.sh "$B"
 layer cli tests/cli/run.sh "$B"
+layer corpus tests/corpus/run.sh "$B"
 for t in fuzz/corpus/*/; do
     t=$(basename "$t")
     [ -x "$B/fuzz/fuzz_$t" ] && layer "fuzz-$t" "$B/fuzz/fuzz_$t" "fuzz/corpus/$t"
