@@ -2,8 +2,9 @@
  *
  * An sw_input maps one file read-only (gzip and stdin are first spooled into an unlinked
  * temporary file, so memory stays flat however large the input), sniffs its format and
- * hands out messages one at a time as spans into the mapping: nothing is copied except
- * mboxrd ">From " unquoting, done in the caller's arena. Readers know nothing downstream.
+ * hands out messages one at a time as spans into the mapping: nothing is copied. mboxrd
+ * ">From " unquoting is left to the body's reader (sw_mbox_unquote, in its arena), so a
+ * header-only scan never copies a body. Readers know nothing downstream.
  *
  * Ownership: sw_input_open() fills a caller-owned struct; sw_input_close() unmaps. Message
  * spans die at close. Errors carry the path and byte offset. */
@@ -34,6 +35,9 @@ typedef struct sw_message {
     size_t len;
     uint64_t offset;    /* of the message in the (decompressed) file */
     long index;         /* n-th message in the file */
+    int mbox_quoted;    /* mbox: some line starts with '>' and may be ">From " quoting. The
+                         * span is left as stored (header lines never carry the quoting);
+                         * whoever reads the body calls sw_mbox_unquote() first. */
     sw_mail_context ctx;
     int has_ctx;
 } sw_message;

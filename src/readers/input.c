@@ -278,8 +278,7 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
         msg->offset = start;
         msg->data = in->data + start;
         msg->len = end - start;
-        if (quoted)
-            msg->data = sw_mbox_unquote(a, msg->data, msg->len, &msg->len);
+        msg->mbox_quoted = quoted;
         /* Drop pages well behind the cursor; this keeps RSS flat on multi-GB mboxes. */
         if (start - in->released > 2 * (size_t)SW_RELEASE_STEP) {
             size_t upto = (start - SW_RELEASE_STEP) & ~(size_t)4095;
