@@ -50,6 +50,7 @@ typedef struct sw_input {
     int compressed;
     size_t pos;         /* next byte to read (mbox) */
     size_t released;    /* pages before this offset were given back to the kernel */
+    size_t populated;   /* pages before this offset were mapped ahead of the cursor */
     long index;         /* messages handed out so far */
     int done;
     int fd;

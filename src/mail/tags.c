@@ -272,14 +272,9 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
         fi0++;
     if (fi0 == h->count)
         return SW_OK;
-    sw_arc_set slots[SW_ARC_SLOTS];
+    sw_arc_set slots[SW_ARC_SLOTS]; /* a slot is initialised when first seen */
     unsigned seen[SW_ARC_SLOTS]; /* bit per kind: which members a slot holds */
     memset(seen, 0, sizeof seen);
-    for (size_t k = 0; k < SW_ARC_SLOTS; k++) {
-        memset(&slots[k], 0, sizeof slots[k]);
-        slots[k].instance = (int)k;
-        slots[k].aar_field = -1;
-    }
 
     for (size_t fi = fi0; fi < h->count; fi++) {
         const sw_header_field *f = &h->fields[fi];
@@ -308,6 +303,11 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
         }
         size_t slot = (inst >= 1 && inst <= SW_ARC_MAX_INSTANCE) ? (size_t)inst : 0;
         sw_arc_set *set = &slots[slot];
+        if (!seen[slot]) {
+            memset(set, 0, sizeof *set);
+            set->instance = (int)slot;
+            set->aar_field = -1;
+        }
         if (seen[slot] & (1u << kind)) {
             /* Keep the topmost (first) one: it is the one a verifier meets first. */
             set->flags |= SW_ARC_DUPLICATE;

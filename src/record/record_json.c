@@ -64,12 +64,15 @@ static void write_auth(sw_json *j, const sw_record *r)
             sw_json_key(j, "properties");
             sw_json_object_begin(j);
             for (size_t p = 0; p < a->nprops; p++) {
-                char key[128];
+                char key[160];
                 const sw_authres_prop *pr = &a->props[p];
-                if (pr->ptype[0])
-                    snprintf(key, sizeof key, "%s.%s", pr->ptype, pr->property);
-                else
-                    snprintf(key, sizeof key, "%s", pr->property);
+                size_t tl = strnlen(pr->ptype, 63), pl = strnlen(pr->property, 63), k = 0;
+                memcpy(key, pr->ptype, tl);
+                k = tl;
+                if (tl)
+                    key[k++] = '.';
+                memcpy(key + k, pr->property, pl);
+                key[k + pl] = '\0';
                 sw_json_kv_string(j, key, pr->value);
             }
             sw_json_object_end(j);

@@ -373,5 +373,24 @@ void sw_datetime_format_utc(int64_t epoch, char out[32])
     unsigned m, d;
     dt_civil_from_days(days, &y, &m, &d);
     unsigned hh = (unsigned)(rem / 3600), mi = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
-    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
+    if (y < 0 || y > 9999) {
+        snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
+        return;
+    }
+    /* The common case by hand: this runs for every date of every record. */
+    unsigned yy = (unsigned)y;
+    const unsigned parts[6] = {yy, m, d, hh, mi, ss};
+    static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
+    char *o = out;
+    for (int k = 0; k < 6; k++) {
+        unsigned v = parts[k];
+        if (k == 0) {
+            *o++ = (char)('0' + v / 1000);
+            *o++ = (char)('0' + v / 100 % 10);
+        }
+        *o++ = (char)('0' + v / 10 % 10);
+        *o++ = (char)('0' + v % 10);
+        *o++ = sep[k];
+    }
+    *o = '\0';
 }
