@@ -27,29 +27,40 @@ static void scan_usage(FILE *o)
                "exit status: 0 all input read, 1 some input could not be read, 2 usage\n");
 }
 
+/* Records are written into one buffer and flushed in large writes: a record is a few KB,
+ * and a write per record cost more than building it. */
+#define SW_SCAN_FLUSH (1u << 20)
+
 typedef struct scan_ctx {
     FILE *out;
-    sw_buf line;
+    sw_buf pending;
     int write_failed;
 } scan_ctx;
+
+static int flush_pending(scan_ctx *c)
+{
+    if (c->pending.len && fwrite(c->pending.data, 1, c->pending.len, c->out) != c->pending.len) {
+        sw_cli_warn("write error: %s", strerror(errno));
+        c->write_failed = 1;
+        return 3;
+    }
+    sw_buf_clear(&c->pending);
+    return 0;
+}
 
 static int emit(const sw_record *rec, void *p)
 {
     scan_ctx *c = p;
-    sw_buf_clear(&c->line);
-    if (sw_record_write_json(rec, &c->line)) {
+    size_t mark = c->pending.len;
+    if (sw_record_write_json(rec, &c->pending) || sw_buf_putc(&c->pending, '\n')) {
+        c->pending.len = mark; /* drop the partial record, keep the ones before it */
+        c->pending.data[mark] = '\0';
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",
                     rec->source.path, (unsigned long long)rec->source.offset,
                     SW_MAX_RECORD_JSON);
         return 0;
     }
-    sw_buf_putc(&c->line, '\n');
-    if (fwrite(c->line.data, 1, c->line.len, c->out) != c->line.len) {
-        sw_cli_warn("write error: %s", strerror(errno));
-        c->write_failed = 1;
-        return 3;
-    }
-    return 0;
+    return c->pending.len >= SW_SCAN_FLUSH ? flush_pending(c) : 0;
 }
 
 static void on_error(const char *message, void *p)
@@ -108,20 +119,19 @@ int sw_cmd_scan(int argc, char **argv)
         sw_cli_warn("cannot write %s: %s", output, strerror(errno));
         return SW_EXIT_USAGE;
     }
-    static char obuf[1 << 20];
-    setvbuf(c.out, obuf, _IOFBF, sizeof obuf);
-    sw_buf_init(&c.line, SW_MAX_RECORD_JSON);
+    sw_buf_init(&c.pending, SW_SCAN_FLUSH + SW_MAX_RECORD_JSON);
     b.on_record = emit;
     b.on_error = on_error;
     b.ctx = &c;
     double t0 = sw_now();
     int rc = sw_batch_run(&b, paths, npaths);
     double el = sw_now() - t0;
+    flush_pending(&c);
     if (fflush(c.out) != 0 || (output && fclose(c.out) != 0)) {
         sw_cli_warn("write error: %s", strerror(errno));
         c.write_failed = 1;
     }
-    sw_buf_free(&c.line);
+    sw_buf_free(&c.pending);
     if (!quiet)
         fprintf(stderr,
                 "spoofwatch: %llu messages from %llu files, %llu errors, %llu with anomalies, "

@@ -13,7 +13,15 @@
 /* First '\n' in p[0..n) that is followed by a or b, or NULL. The body of a message is
  * most of an mbox, so this is the loop that sets scan speed: with SSE2 it tests 16 line
  * ends at once instead of calling memchr once per line. */
-static const char *find_line_start(const char *p, size_t n, char a, char b)
+static const char *find_line_start_tail(const char *p, size_t i, size_t n, char a, char b)
+{
+    for (; i + 1 < n; i++)
+        if (p[i] == '\n' && (p[i + 1] == a || p[i + 1] == b))
+            return p + i;
+    return NULL;
+}
+
+static const char *find_line_start_sse2(const char *p, size_t n, char a, char b)
 {
     size_t i = 0;
 #if defined(__SSE2__)
@@ -28,10 +36,13 @@ static const char *find_line_start(const char *p, size_t n, char a, char b)
             return p + i + (size_t)__builtin_ctz((unsigned)mask);
     }
 #endif
-    for (; i + 1 < n; i++)
-        if (p[i] == '\n' && (p[i + 1] == a || p[i + 1] == b))
-            return p + i;
-    return NULL;
+    return find_line_start_tail(p, i, n, a, b);
+}
+
+static const char *find_line_start(const char *p, size_t n, char a, char b)
+{
+    /* An AVX2 variant measured no faster: this loop runs at memory speed already. */
+    return find_line_start_sse2(p, n, a, b);
 }
 
 static int has_clock(const char *p, size_t n)
