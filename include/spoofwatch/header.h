@@ -50,7 +50,11 @@ typedef struct sw_header_field {
     unsigned flags;       /* SW_HF_* */
     uint32_t name_hash;   /* sw_header_name_hash(name): lookups compare this first */
     size_t name_len;
+    int32_t next_in_bucket; /* next field (any name) in the same lookup bucket, or -1 */
 } sw_header_field;
+
+/* Lookup buckets: every find is a short chain walk instead of a scan of all fields. */
+#define SW_HEADER_BUCKETS 64
 
 typedef struct sw_header_block {
     sw_header_field *fields;
@@ -62,6 +66,8 @@ typedef struct sw_header_block {
     uint64_t first_anomaly_offset; /* where the first block anomaly was seen */
     int crlf;                /* 1 when the first line ends in CRLF */
     const char *folded_name; /* arena: the name of the first folded-name field, if any */
+    int32_t bucket_head[SW_HEADER_BUCKETS]; /* first field index per bucket, -1 if empty */
+    int32_t bucket_tail[SW_HEADER_BUCKETS];
 } sw_header_block;
 
 /* Scans msg[0..len). Returns SW_OK, or SW_ENOMEM when the arena cap is reached. */

@@ -100,6 +100,8 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
 int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h, sw_error *err)
 {
     memset(h, 0, sizeof *h);
+    memset(h->bucket_head, 0xff, sizeof h->bucket_head);
+    memset(h->bucket_tail, 0xff, sizeof h->bucket_tail);
     size_t limit = len;
     if (limit > SW_MAX_HEADER_BLOCK)
         limit = SW_MAX_HEADER_BLOCK;
@@ -214,6 +216,17 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur->name_len = name_len;
         cur->name_hash = sw_header_name_hash(l.p, name_len);
+        cur->next_in_bucket = -1;
+        {
+            /* append to its bucket's chain, which therefore stays in field order */
+            size_t bk = cur->name_hash % SW_HEADER_BUCKETS;
+            int32_t me = (int32_t)(h->count - 1);
+            if (h->bucket_tail[bk] < 0)
+                h->bucket_head[bk] = me;
+            else
+                h->fields[h->bucket_tail[bk]].next_in_bucket = me;
+            h->bucket_tail[bk] = me;
+        }
         cur->raw = l.p;
         cur->offset = at;
         cur->flags = flags;
@@ -260,29 +273,27 @@ long sw_header_next(const sw_header_block *h, const char *name, long after)
 {
     size_t n = strlen(name);
     uint32_t hash = sw_header_name_hash(name, n);
-    for (size_t i = (size_t)(after + 1); i < h->count; i++)
-        if (name_matches(&h->fields[i], name, n, hash))
+    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+         i = h->fields[i].next_in_bucket)
+        if (i > after && name_matches(&h->fields[i], name, n, hash))
             return (long)i;
     return -1;
 }
 
 long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
 {
-    size_t n = strlen(name);
-    uint32_t hash = sw_header_name_hash(name, n);
-    for (size_t i = 0; i < h->count; i++)
-        if (name_matches(&h->fields[i], name, n, hash) && nth-- == 0)
-            return (long)i;
-    return -1;
+    long i = -1;
+    do
+        i = sw_header_next(h, name, i);
+    while (i >= 0 && nth-- > 0);
+    return i;
 }
 
 size_t sw_header_count(const sw_header_block *h, const char *name)
 {
-    size_t n = strlen(name), count = 0;
-    uint32_t hash = sw_header_name_hash(name, n);
-    for (size_t i = 0; i < h->count; i++)
-        if (name_matches(&h->fields[i], name, n, hash))
-            count++;
+    size_t count = 0;
+    for (long i = sw_header_next(h, name, -1); i >= 0; i = sw_header_next(h, name, i))
+        count++;
     return count;
 }
 

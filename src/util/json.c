@@ -122,10 +122,24 @@ int sw_json_escape(sw_buf *b, const char *s, size_t n)
 void sw_json_key(sw_json *j, const char *key)
 {
     sw_json_sep(j);
-    sw_json_put(j, "\"", 1);
-    if (!j->status)
-        j->status = sw_json_escape(j->out, key, strlen(key));
-    sw_json_put(j, "\":", 2);
+    size_t n = strlen(key);
+    sw_buf *b = j->out;
+    /* Keys are nearly always plain ASCII: write "key": in one go when there is room. */
+    if (!j->status && b->alloc && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap &&
+        plain_run((const unsigned char *)key, n) == n) {
+        char *o = b->data + b->len;
+        o[0] = '"';
+        memcpy(o + 1, key, n);
+        o[n + 1] = '"';
+        o[n + 2] = ':';
+        b->len += n + 3;
+        b->data[b->len] = '\0';
+    } else {
+        sw_json_put(j, "\"", 1);
+        if (!j->status)
+            j->status = sw_json_escape(j->out, key, n);
+        sw_json_put(j, "\":", 2);
+    }
     /* The value that follows must not get a comma of its own. */
     if (j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH)
         j->need_comma[j->depth] = 0;
