@@ -37,6 +37,16 @@ void sw_json_null(sw_json *j);
 void sw_json_kv_string(sw_json *j, const char *key, const char *s);
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v);
 void sw_json_kv_bool(sw_json *j, const char *key, int v);
+/* Keys that are string literals in spoofwatch's own code need no escaping and no strlen:
+ * the macros below pass the literal's length, and refuse anything that is not a literal. */
+void sw_json_key_lit(sw_json *j, const char *key, size_t n);
+void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s);
+void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v);
+void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v);
+#define SW_JSON_KEY(j, lit) sw_json_key_lit((j), "" lit "", sizeof(lit) - 1)
+#define SW_JSON_KV_STRING(j, lit, s) sw_json_kv_string_lit((j), "" lit "", sizeof(lit) - 1, (s))
+#define SW_JSON_KV_INT(j, lit, v) sw_json_kv_int_lit((j), "" lit "", sizeof(lit) - 1, (v))
+#define SW_JSON_KV_BOOL(j, lit, v) sw_json_kv_bool_lit((j), "" lit "", sizeof(lit) - 1, (v))
 /* Escapes s[0..n) as JSON string content (no quotes) onto b. */
 int sw_json_escape(sw_buf *b, const char *s, size_t n);
 

@@ -13,14 +13,14 @@
 static void write_mailbox(sw_json *j, const sw_mailbox *m)
 {
     sw_json_object_begin(j);
-    sw_json_key(j, "address");
+    SW_JSON_KEY(j, "address");
     sw_json_string(j, m->address);
-    sw_json_key(j, "display_name");
+    SW_JSON_KEY(j, "display_name");
     sw_json_string(j, m->display_name);
-    sw_json_key(j, "domain");
+    SW_JSON_KEY(j, "domain");
     sw_json_string(j, m->domain);
     if (m->group)
-        sw_json_kv_string(j, "group", m->group);
+        SW_JSON_KV_STRING(j, "group", m->group);
     sw_json_object_end(j);
 }
 
@@ -42,26 +42,26 @@ static void write_time(sw_json *j, const char *key, int64_t epoch)
 
 static void write_auth(sw_json *j, const sw_record *r)
 {
-    sw_json_key(j, "auth");
+    SW_JSON_KEY(j, "auth");
     sw_json_array_begin(j);
     for (size_t i = 0; i < r->nauth; i++) {
         const sw_auth_fact *a = &r->auth[i];
         sw_json_object_begin(j);
-        sw_json_kv_string(j, "method", a->method);
-        sw_json_kv_string(j, "result", a->result);
-        sw_json_kv_string(j, "reason", a->reason);
-        sw_json_kv_string(j, "action", a->action);
-        sw_json_key(j, "origin");
+        SW_JSON_KV_STRING(j, "method", a->method);
+        SW_JSON_KV_STRING(j, "result", a->result);
+        SW_JSON_KV_STRING(j, "reason", a->reason);
+        SW_JSON_KV_STRING(j, "action", a->action);
+        SW_JSON_KEY(j, "origin");
         sw_json_object_begin(j);
-        sw_json_kv_string(j, "header", a->origin);
-        sw_json_kv_int(j, "index", a->origin_index);
-        sw_json_kv_string(j, "authserv_id", a->authserv_id);
+        SW_JSON_KV_STRING(j, "header", a->origin);
+        SW_JSON_KV_INT(j, "index", a->origin_index);
+        SW_JSON_KV_STRING(j, "authserv_id", a->authserv_id);
         if (a->arc_instance >= 0)
-            sw_json_kv_int(j, "arc_instance", a->arc_instance);
-        sw_json_kv_int(j, "offset", (int64_t)a->offset);
+            SW_JSON_KV_INT(j, "arc_instance", a->arc_instance);
+        SW_JSON_KV_INT(j, "offset", (int64_t)a->offset);
         sw_json_object_end(j);
         if (a->nprops) {
-            sw_json_key(j, "properties");
+            SW_JSON_KEY(j, "properties");
             sw_json_object_begin(j);
             for (size_t p = 0; p < a->nprops; p++) {
                 char key[160];
@@ -77,7 +77,7 @@ static void write_auth(sw_json *j, const sw_record *r)
             }
             sw_json_object_end(j);
         }
-        sw_json_kv_string(j, "comment", a->comment);
+        SW_JSON_KV_STRING(j, "comment", a->comment);
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
@@ -85,29 +85,29 @@ static void write_auth(sw_json *j, const sw_record *r)
 
 static void write_received(sw_json *j, const sw_record *r)
 {
-    sw_json_key(j, "received");
+    SW_JSON_KEY(j, "received");
     sw_json_array_begin(j);
     for (size_t i = 0; i < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i];
         sw_json_object_begin(j);
-        sw_json_kv_string(j, "from", h->from_helo);
-        sw_json_kv_string(j, "rdns", h->from_rdns);
-        sw_json_kv_string(j, "ip", h->from_ip);
-        sw_json_kv_string(j, "by", h->by);
-        sw_json_kv_string(j, "via", h->via);
-        sw_json_kv_string(j, "with", h->with);
-        sw_json_kv_string(j, "id", h->id);
-        sw_json_kv_string(j, "for", h->for_addr);
-        sw_json_kv_string(j, "date", h->date);
+        SW_JSON_KV_STRING(j, "from", h->from_helo);
+        SW_JSON_KV_STRING(j, "rdns", h->from_rdns);
+        SW_JSON_KV_STRING(j, "ip", h->from_ip);
+        SW_JSON_KV_STRING(j, "by", h->by);
+        SW_JSON_KV_STRING(j, "via", h->via);
+        SW_JSON_KV_STRING(j, "with", h->with);
+        SW_JSON_KV_STRING(j, "id", h->id);
+        SW_JSON_KV_STRING(j, "for", h->for_addr);
+        SW_JSON_KV_STRING(j, "date", h->date);
         if (h->has_time) {
             write_time(j, "time_utc", h->epoch);
             /* Delay of this hop: its time minus the time of the hop below it (older). */
             if (i + 1 < r->nreceived && r->received[i + 1].has_time)
-                sw_json_kv_int(j, "delay_s", h->epoch - r->received[i + 1].epoch);
+                SW_JSON_KV_INT(j, "delay_s", h->epoch - r->received[i + 1].epoch);
         }
         if (h->flags & SW_RCV_PRIVATE_IP)
-            sw_json_kv_bool(j, "private_ip", 1);
-        sw_json_kv_int(j, "offset", (int64_t)h->offset);
+            SW_JSON_KV_BOOL(j, "private_ip", 1);
+        SW_JSON_KV_INT(j, "offset", (int64_t)h->offset);
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
@@ -115,30 +115,30 @@ static void write_received(sw_json *j, const sw_record *r)
 
 static void write_sig_common(sw_json *j, const sw_dkim_sig *s)
 {
-    sw_json_kv_string(j, "d", s->d);
-    sw_json_kv_string(j, "s", s->s);
-    sw_json_kv_string(j, "a", s->a);
+    SW_JSON_KV_STRING(j, "d", s->d);
+    SW_JSON_KV_STRING(j, "s", s->s);
+    SW_JSON_KV_STRING(j, "a", s->a);
 }
 
 static void write_dkim(sw_json *j, const sw_record *r)
 {
-    sw_json_key(j, "dkim_signatures");
+    SW_JSON_KEY(j, "dkim_signatures");
     sw_json_array_begin(j);
     for (size_t i = 0; i < r->ndkim; i++) {
         const sw_dkim_sig *s = &r->dkim[i];
         sw_json_object_begin(j);
         write_sig_common(j, s);
-        sw_json_kv_string(j, "c", s->c);
-        sw_json_kv_string(j, "i", s->i);
-        sw_json_kv_string(j, "h", s->h);
+        SW_JSON_KV_STRING(j, "c", s->c);
+        SW_JSON_KV_STRING(j, "i", s->i);
+        SW_JSON_KV_STRING(j, "h", s->h);
         if (s->has_l)
-            sw_json_kv_int(j, "l", s->l);
+            SW_JSON_KV_INT(j, "l", s->l);
         if (s->has_t)
-            sw_json_kv_int(j, "t", s->t);
+            SW_JSON_KV_INT(j, "t", s->t);
         if (s->has_x)
-            sw_json_kv_int(j, "x", s->x);
-        sw_json_kv_string(j, "bh", s->bh);
-        sw_json_kv_int(j, "offset", (int64_t)s->offset);
+            SW_JSON_KV_INT(j, "x", s->x);
+        SW_JSON_KV_STRING(j, "bh", s->bh);
+        SW_JSON_KV_INT(j, "offset", (int64_t)s->offset);
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
@@ -146,27 +146,27 @@ static void write_dkim(sw_json *j, const sw_record *r)
 
 static void write_arc(sw_json *j, const sw_record *r)
 {
-    sw_json_key(j, "arc");
+    SW_JSON_KEY(j, "arc");
     sw_json_array_begin(j);
     for (size_t i = 0; i < r->narc; i++) {
         const sw_arc_set *s = &r->arc[i];
         sw_json_object_begin(j);
-        sw_json_kv_int(j, "instance", s->instance);
+        SW_JSON_KV_INT(j, "instance", s->instance);
         if (!(s->flags & SW_ARC_MISSING_SEAL)) {
-            sw_json_kv_string(j, "cv", s->seal.cv);
-            sw_json_key(j, "seal");
+            SW_JSON_KV_STRING(j, "cv", s->seal.cv);
+            SW_JSON_KEY(j, "seal");
             sw_json_object_begin(j);
             write_sig_common(j, &s->seal);
             sw_json_object_end(j);
         }
         if (!(s->flags & SW_ARC_MISSING_AMS)) {
-            sw_json_key(j, "message_signature");
+            SW_JSON_KEY(j, "message_signature");
             sw_json_object_begin(j);
             write_sig_common(j, &s->ams);
-            sw_json_kv_string(j, "h", s->ams.h);
+            SW_JSON_KV_STRING(j, "h", s->ams.h);
             sw_json_object_end(j);
         }
-        sw_json_key(j, "problems");
+        SW_JSON_KEY(j, "problems");
         sw_json_array_begin(j);
         if (s->flags & SW_ARC_MISSING_SEAL)
             sw_json_string(j, "missing_arc_seal");
@@ -199,16 +199,16 @@ static void write_microsoft(sw_json *j, const sw_ms_transport *m)
 {
     if (!m->present)
         return;
-    sw_json_key(j, "microsoft");
+    SW_JSON_KEY(j, "microsoft");
     sw_json_object_begin(j);
-    sw_json_kv_string(j, "network_message_id", m->network_message_id);
-    sw_json_kv_string(j, "crosstenant_network_message_id", m->crosstenant_network_message_id);
-    sw_json_kv_string(j, "auth_as", m->auth_as);
-    sw_json_kv_string(j, "auth_source", m->auth_source);
-    sw_json_kv_string(j, "directionality", m->directionality);
-    sw_json_kv_string(j, "organization_scl", m->org_scl);
-    sw_json_kv_string(j, "delivery_dest", m->delivery_dest);
-    sw_json_kv_string(j, "external_original_sender", m->external_original_sender);
+    SW_JSON_KV_STRING(j, "network_message_id", m->network_message_id);
+    SW_JSON_KV_STRING(j, "crosstenant_network_message_id", m->crosstenant_network_message_id);
+    SW_JSON_KV_STRING(j, "auth_as", m->auth_as);
+    SW_JSON_KV_STRING(j, "auth_source", m->auth_source);
+    SW_JSON_KV_STRING(j, "directionality", m->directionality);
+    SW_JSON_KV_STRING(j, "organization_scl", m->org_scl);
+    SW_JSON_KV_STRING(j, "delivery_dest", m->delivery_dest);
+    SW_JSON_KV_STRING(j, "external_original_sender", m->external_original_sender);
     write_pairs(j, "antispam_report", &m->forefront);
     write_pairs(j, "antispam_report_untrusted", &m->forefront_untrusted);
     write_pairs(j, "microsoft_antispam", &m->antispam);
@@ -219,15 +219,15 @@ static void write_list(sw_json *j, const sw_list_info *l)
 {
     if (!l->present)
         return;
-    sw_json_key(j, "list");
+    SW_JSON_KEY(j, "list");
     sw_json_object_begin(j);
-    sw_json_kv_string(j, "id", l->id);
-    sw_json_kv_string(j, "post", l->post);
-    sw_json_kv_string(j, "unsubscribe", l->unsubscribe);
-    sw_json_kv_string(j, "unsubscribe_post", l->unsubscribe_post);
-    sw_json_kv_string(j, "archive", l->archive);
-    sw_json_kv_string(j, "owner", l->owner);
-    sw_json_kv_string(j, "precedence", l->precedence);
+    SW_JSON_KV_STRING(j, "id", l->id);
+    SW_JSON_KV_STRING(j, "post", l->post);
+    SW_JSON_KV_STRING(j, "unsubscribe", l->unsubscribe);
+    SW_JSON_KV_STRING(j, "unsubscribe_post", l->unsubscribe_post);
+    SW_JSON_KV_STRING(j, "archive", l->archive);
+    SW_JSON_KV_STRING(j, "owner", l->owner);
+    SW_JSON_KV_STRING(j, "precedence", l->precedence);
     sw_json_object_end(j);
 }
 
@@ -236,32 +236,32 @@ static void write_context(sw_json *j, const sw_record *r)
     if (!r->has_ctx)
         return;
     const sw_mail_context *c = &r->ctx;
-    sw_json_key(j, "mail_client");
+    SW_JSON_KEY(j, "mail_client");
     sw_json_object_begin(j);
-    sw_json_kv_string(j, "client", c->client);
-    sw_json_kv_string(j, "user", c->user);
-    sw_json_kv_string(j, "mail_version", c->mail_version);
-    sw_json_kv_string(j, "account", c->account);
-    sw_json_kv_string(j, "mailbox", c->mailbox);
+    SW_JSON_KV_STRING(j, "client", c->client);
+    SW_JSON_KV_STRING(j, "user", c->user);
+    SW_JSON_KV_STRING(j, "mail_version", c->mail_version);
+    SW_JSON_KV_STRING(j, "account", c->account);
+    SW_JSON_KV_STRING(j, "mailbox", c->mailbox);
     if (c->has_date_received)
         write_time(j, "date_received", c->date_received);
     if (c->has_date_last_viewed && c->date_last_viewed > 0)
         write_time(j, "date_last_viewed", c->date_last_viewed);
     if (c->has_flags) {
-        sw_json_key(j, "flags");
+        SW_JSON_KEY(j, "flags");
         sw_json_uint(j, c->flags);
         const char *names[16];
         size_t n = sw_emlx_flag_names(c->flags, names, 16);
-        sw_json_key(j, "flag_names");
+        SW_JSON_KEY(j, "flag_names");
         sw_json_array_begin(j);
         for (size_t i = 0; i < n; i++)
             sw_json_string(j, names[i]);
         sw_json_array_end(j);
-        sw_json_kv_bool(j, "junk", (c->flags & SW_EMLX_JUNK) != 0);
-        sw_json_kv_bool(j, "not_junk", (c->flags & SW_EMLX_NOT_JUNK) != 0);
+        SW_JSON_KV_BOOL(j, "junk", (c->flags & SW_EMLX_JUNK) != 0);
+        SW_JSON_KV_BOOL(j, "not_junk", (c->flags & SW_EMLX_NOT_JUNK) != 0);
     }
-    sw_json_kv_string(j, "remote_id", c->remote_id);
-    sw_json_kv_bool(j, "partial", c->partial);
+    SW_JSON_KV_STRING(j, "remote_id", c->remote_id);
+    SW_JSON_KV_BOOL(j, "partial", c->partial);
     sw_json_object_end(j);
 }
 
@@ -270,52 +270,52 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
     sw_json j;
     sw_json_init(&j, out);
     sw_json_object_begin(&j);
-    sw_json_kv_string(&j, "schema", SW_RECORD_SCHEMA);
-    sw_json_key(&j, "source");
+    SW_JSON_KV_STRING(&j, "schema", SW_RECORD_SCHEMA);
+    SW_JSON_KEY(&j, "source");
     sw_json_object_begin(&j);
-    sw_json_kv_string(&j, "path", r->source.path);
-    sw_json_kv_int(&j, "offset", (int64_t)r->source.offset);
-    sw_json_kv_int(&j, "length", (int64_t)r->source.length);
-    sw_json_kv_string(&j, "format", r->source.format);
+    SW_JSON_KV_STRING(&j, "path", r->source.path);
+    SW_JSON_KV_INT(&j, "offset", (int64_t)r->source.offset);
+    SW_JSON_KV_INT(&j, "length", (int64_t)r->source.length);
+    SW_JSON_KV_STRING(&j, "format", r->source.format);
     if (r->source.index >= 0)
-        sw_json_kv_int(&j, "index", r->source.index);
+        SW_JSON_KV_INT(&j, "index", r->source.index);
     if (r->source.compressed)
-        sw_json_kv_bool(&j, "gzip", 1);
+        SW_JSON_KV_BOOL(&j, "gzip", 1);
     sw_json_object_end(&j);
 
-    sw_json_key(&j, "message_id");
+    SW_JSON_KEY(&j, "message_id");
     sw_json_string(&j, r->message_id);
-    sw_json_key(&j, "subject");
+    SW_JSON_KEY(&j, "subject");
     sw_json_string(&j, r->subject);
-    sw_json_key(&j, "date");
+    SW_JSON_KEY(&j, "date");
     sw_json_string(&j, r->date);
     if (r->has_date)
         write_time(&j, "date_utc", r->date_epoch);
 
-    sw_json_key(&j, "from");
+    SW_JSON_KEY(&j, "from");
     if (r->has_from)
         write_mailbox(&j, &r->from);
     else
         sw_json_null(&j);
-    sw_json_kv_int(&j, "from_header_count", (int64_t)r->from_header_count);
+    SW_JSON_KV_INT(&j, "from_header_count", (int64_t)r->from_header_count);
     if (r->from_all.count > 1)
         write_mailbox_list(&j, "from_mailboxes", &r->from_all);
-    sw_json_key(&j, "sender");
+    SW_JSON_KEY(&j, "sender");
     if (r->sender.count)
         write_mailbox(&j, &r->sender.items[0]);
     else
         sw_json_null(&j);
-    sw_json_key(&j, "envelope_from");
+    SW_JSON_KEY(&j, "envelope_from");
     sw_json_string(&j, r->envelope_from);
     write_mailbox_list(&j, "reply_to", &r->reply_to);
 
-    sw_json_key(&j, "recipients");
+    SW_JSON_KEY(&j, "recipients");
     sw_json_array_begin(&j);
     for (size_t i = 0; i < r->nrecipients; i++) {
         sw_json_object_begin(&j);
-        sw_json_kv_string(&j, "address", r->recipients[i].address);
-        sw_json_kv_string(&j, "field", r->recipients[i].field);
-        sw_json_kv_string(&j, "display_name", r->recipients[i].display_name);
+        SW_JSON_KV_STRING(&j, "address", r->recipients[i].address);
+        SW_JSON_KV_STRING(&j, "field", r->recipients[i].field);
+        SW_JSON_KV_STRING(&j, "display_name", r->recipients[i].display_name);
         sw_json_object_end(&j);
     }
     sw_json_array_end(&j);
@@ -328,13 +328,13 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
     write_list(&j, &r->list);
     write_context(&j, r);
 
-    sw_json_key(&j, "anomalies");
+    SW_JSON_KEY(&j, "anomalies");
     sw_json_array_begin(&j);
     for (size_t i = 0; i < r->nanomalies; i++) {
         sw_json_object_begin(&j);
-        sw_json_kv_string(&j, "id", r->anomalies[i].id);
-        sw_json_kv_string(&j, "detail", r->anomalies[i].detail);
-        sw_json_kv_int(&j, "offset", (int64_t)r->anomalies[i].offset);
+        SW_JSON_KV_STRING(&j, "id", r->anomalies[i].id);
+        SW_JSON_KV_STRING(&j, "detail", r->anomalies[i].detail);
+        SW_JSON_KV_INT(&j, "offset", (int64_t)r->anomalies[i].offset);
         sw_json_object_end(&j);
     }
     sw_json_array_end(&j);

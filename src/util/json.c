@@ -119,14 +119,11 @@ int sw_json_escape(sw_buf *b, const char *s, size_t n)
     return rc;
 }
 
-void sw_json_key(sw_json *j, const char *key)
+/* Writes "key": with a trusted (plain ASCII) key. */
+static void put_plain_key(sw_json *j, const char *key, size_t n)
 {
-    sw_json_sep(j);
-    size_t n = strlen(key);
     sw_buf *b = j->out;
-    /* Keys are nearly always plain ASCII: write "key": in one go when there is room. */
-    if (!j->status && b->alloc && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap &&
-        plain_run((const unsigned char *)key, n) == n) {
+    if (!j->status && b->alloc && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap) {
         char *o = b->data + b->len;
         o[0] = '"';
         memcpy(o + 1, key, n);
@@ -136,13 +133,54 @@ void sw_json_key(sw_json *j, const char *key)
         b->data[b->len] = '\0';
     } else {
         sw_json_put(j, "\"", 1);
-        if (!j->status)
-            j->status = sw_json_escape(j->out, key, n);
+        sw_json_put(j, key, n);
         sw_json_put(j, "\":", 2);
     }
     /* The value that follows must not get a comma of its own. */
     if (j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH)
         j->need_comma[j->depth] = 0;
+}
+
+void sw_json_key_lit(sw_json *j, const char *key, size_t n)
+{
+    sw_json_sep(j);
+    put_plain_key(j, key, n);
+}
+
+void sw_json_key(sw_json *j, const char *key)
+{
+    sw_json_sep(j);
+    size_t n = strlen(key);
+    if (plain_run((const unsigned char *)key, n) == n) {
+        put_plain_key(j, key, n);
+        return;
+    }
+    sw_json_put(j, "\"", 1);
+    if (!j->status)
+        j->status = sw_json_escape(j->out, key, n);
+    sw_json_put(j, "\":", 2);
+    if (j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH)
+        j->need_comma[j->depth] = 0;
+}
+
+void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
+{
+    if (!s)
+        return;
+    sw_json_key_lit(j, key, n);
+    sw_json_string(j, s);
+}
+
+void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
+{
+    sw_json_key_lit(j, key, n);
+    sw_json_int(j, v);
+}
+
+void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
+{
+    sw_json_key_lit(j, key, n);
+    sw_json_bool(j, v);
 }
 
 /* After a key, the value resets need_comma to 1 through sw_json_sep. */
