@@ -59,6 +59,26 @@ static int rcv_is_host_char(unsigned char c)
            c == '-' || c == '.' || c == '_';
 }
 
+/* Strict dotted-quad IPv4, as inet_pton accepts it (no leading zeros), without the copy
+ * and the libc call: nearly every Received hop has one, and this ran on every candidate. */
+static int rcv_ipv4_bin(const char *p, size_t n, unsigned char bin[4])
+{
+    size_t i = 0;
+    for (int octet = 0; octet < 4; octet++) {
+        if (octet && (i >= n || p[i++] != '.'))
+            return 0;
+        size_t start = i;
+        unsigned v = 0;
+        while (i < n && i - start < 3 && p[i] >= '0' && p[i] <= '9')
+            v = v * 10 + (unsigned)(p[i++] - '0');
+        size_t digits = i - start;
+        if (!digits || v > 255 || (digits > 1 && p[start] == '0'))
+            return 0;
+        bin[octet] = (unsigned char)v;
+    }
+    return i == n;
+}
+
 /* Parses an IP address written as text, tolerating "[...]", an "IPv6:" tag and a "%zone"
  * suffix. On success stores the binary form (4 or 16 bytes) and returns AF_INET/AF_INET6. */
 static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
@@ -80,10 +100,10 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
     char buf[INET6_ADDRSTRLEN];
     if (n == 0 || n >= sizeof buf)
         return 0;
+    if (rcv_ipv4_bin(p, n, bin))
+        return AF_INET;
     memcpy(buf, p, n);
     buf[n] = '\0';
-    if (inet_pton(AF_INET, buf, bin) == 1)
-        return AF_INET;
     if (inet_pton(AF_INET6, buf, bin) == 1)
         return AF_INET6;
     return 0;
@@ -95,6 +115,22 @@ static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN])
 {
     unsigned char bin[16];
     int af = rcv_ip_bin(p, n, bin);
+    if (af == AF_INET) {
+        /* dotted quads have one canonical form: write it without inet_ntop */
+        char *o = out;
+        for (int k = 0; k < 4; k++) {
+            unsigned v = bin[k];
+            if (k)
+                *o++ = '.';
+            if (v >= 100)
+                *o++ = (char)('0' + v / 100);
+            if (v >= 10)
+                *o++ = (char)('0' + v / 10 % 10);
+            *o++ = (char)('0' + v % 10);
+        }
+        *o = '\0';
+        return af;
+    }
     if (!af || !inet_ntop(af, bin, out, INET6_ADDRSTRLEN))
         return 0;
     return af;

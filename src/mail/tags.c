@@ -190,20 +190,36 @@ int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
     if (rc)
         return rc;
     const sw_taglist *t = &out->tags;
-    out->v = sw_taglist_get(t, "v");
-    out->a = sw_taglist_get(t, "a");
-    out->s = sw_taglist_get(t, "s");
-    out->c = sw_taglist_get(t, "c");
-    out->h = sw_taglist_get(t, "h");
-    out->i = sw_taglist_get(t, "i");
-    out->bh = sw_taglist_get(t, "bh");
-    out->b = sw_taglist_get(t, "b");
-    out->q = sw_taglist_get(t, "q");
-    out->cv = sw_taglist_get(t, "cv");
+    /* One pass over the tags (names are case-sensitive, duplicates were dropped by the
+     * tag-list parser, so the first one wins as sw_taglist_get would have it). */
+    const char *d = NULL, *l = NULL, *tt = NULL, *x = NULL;
+    for (size_t k = 0; k < t->count; k++) {
+        const char *nm = t->tags[k].name, *v = t->tags[k].value;
+        if (nm[0] && nm[1] == '\0') {
+            switch (nm[0]) {
+            case 'v': out->v = v; break;
+            case 'a': out->a = v; break;
+            case 's': out->s = v; break;
+            case 'c': out->c = v; break;
+            case 'h': out->h = v; break;
+            case 'i': out->i = v; break;
+            case 'b': out->b = v; break;
+            case 'q': out->q = v; break;
+            case 'd': d = v; break;
+            case 'l': l = v; break;
+            case 't': tt = v; break;
+            case 'x': x = v; break;
+            default: break;
+            }
+        } else if (!strcmp(nm, "bh")) {
+            out->bh = v;
+        } else if (!strcmp(nm, "cv")) {
+            out->cv = v;
+        }
+    }
 
     /* DNS names compare case-insensitively; a lower-cased copy keeps the tag list as
      * written for evidence while alignment code gets one spelling. */
-    const char *d = sw_taglist_get(t, "d");
     if (d) {
         size_t dl = strlen(d);
         char *ld = sw_arena_strndup(a, d, dl);
@@ -213,9 +229,9 @@ int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
             ld[k] = (char)tolower((unsigned char)ld[k]);
         out->d = ld;
     }
-    out->has_l = parse_u64(sw_taglist_get(t, "l"), &out->l);
-    out->has_t = parse_u64(sw_taglist_get(t, "t"), &out->t);
-    out->has_x = parse_u64(sw_taglist_get(t, "x"), &out->x);
+    out->has_l = parse_u64(l, &out->l);
+    out->has_t = parse_u64(tt, &out->t);
+    out->has_x = parse_u64(x, &out->x);
     if (f->name && is_arc_name(f->name))
         out->instance = arc_instance_number(out->i);
     return SW_OK;

@@ -187,6 +187,18 @@ void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
 void sw_json_string_n(sw_json *j, const char *s, size_t n)
 {
     sw_json_sep(j);
+    sw_buf *b = j->out;
+    /* Plain text with room to spare: one copy, quotes included. */
+    if (!j->status && b->alloc && n + 2 < b->alloc - b->len && b->len + n + 2 <= b->cap &&
+        plain_run((const unsigned char *)s, n) == n) {
+        char *o = b->data + b->len;
+        o[0] = '"';
+        memcpy(o + 1, s, n);
+        o[n + 1] = '"';
+        b->len += n + 2;
+        b->data[b->len] = '\0';
+        return;
+    }
     sw_json_put(j, "\"", 1);
     if (!j->status)
         j->status = sw_json_escape(j->out, s, n);
