@@ -334,6 +334,9 @@ static size_t rcv_find_date_semicolon(const char *s, size_t n)
 
 static int rcv_keyword(const char *p, size_t n)
 {
+    /* Keywords are 2 to 4 letters: most words (host names, ids) are rejected here. */
+    if (n < 2 || n > 4)
+        return -1;
     for (int k = 0; k < CL_COUNT; k++)
         if (rcv_eq_nocase(p, n, rcv_keywords[k]))
             return k;
