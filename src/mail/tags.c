@@ -52,13 +52,28 @@ static int valid_tag_name(const char *b, const char *e)
  * base64 that signers fold anywhere, RFC 6376 §3.5). */
 static char *copy_value(sw_arena *a, const char *b, const char *e, int strip)
 {
-    char *out = sw_arena_alloc(a, (size_t)(e - b) + 1);
+    size_t len = (size_t)(e - b);
+    char *out = sw_arena_alloc(a, len + 1);
     if (!out)
         return NULL;
+    if (!strip) {
+        memcpy(out, b, len);
+        out[len] = '\0';
+        return out;
+    }
+    /* b= and bh= are base64 folded over lines: copy the runs between whitespace whole. */
     size_t n = 0;
-    for (const char *p = b; p < e; p++)
-        if (!strip || !is_fws(*p))
-            out[n++] = *p;
+    const char *p = b;
+    while (p < e) {
+        const char *q = p;
+        while (q < e && !is_fws(*q))
+            q++;
+        memcpy(out + n, p, (size_t)(q - p));
+        n += (size_t)(q - p);
+        while (q < e && is_fws(*q))
+            q++;
+        p = q;
+    }
     out[n] = '\0';
     return out;
 }
