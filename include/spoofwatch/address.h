@@ -2,8 +2,8 @@
  *
  * Parses strictly and records every mailbox found, and every construct that parsers are
  * known to disagree on, as flags: the caller (detection) decides what is suspicious. The
- * display name is RFC 2047-decoded. Domains are lower-cased; non-ASCII (IDN) domains are
- * kept as UTF-8 and flagged. All strings live in the caller's arena; the list holds at most
+ * display name is RFC 2047-decoded. Domains are lower-cased; an IDN domain (non-ASCII or
+ * xn--) is flagged and also given in both its A-label and U-label forms (idn.h). All strings live in the caller's arena; the list holds at most
  * SW_MAX_ADDRESSES mailboxes (more sets SW_ADDR_TOO_MANY). */
 #ifndef SPOOFWATCH_ADDRESS_H
 #define SPOOFWATCH_ADDRESS_H
@@ -31,6 +31,7 @@ enum {
     SW_ADDR_DISPLAY_ENCODED = 1u << 15,    /* the display name used RFC 2047 */
     SW_ADDR_DISPLAY_BAD_CHARSET = 1u << 16,/* ...with an unknown charset or broken word */
     SW_ADDR_DISPLAY_CONTROL = 1u << 17,    /* decoded display name holds control characters */
+    SW_ADDR_IDN_INVALID = 1u << 18,        /* an IDN domain that IDNA rejects (bad punycode...) */
     /* list-level only */
     SW_ADDR_MULTIPLE = 1u << 20,           /* more than one mailbox */
     SW_ADDR_GROUP = 1u << 21,              /* group syntax */
@@ -42,7 +43,9 @@ typedef struct sw_mailbox {
     const char *display_name; /* decoded UTF-8, NULL when absent */
     const char *display_raw;  /* as written, NULL when absent */
     const char *local;        /* local part as written (quotes kept) */
-    const char *domain;       /* lower-cased; NULL when absent */
+    const char *domain;       /* lower-cased as written; NULL when absent */
+    const char *domain_ascii;   /* IDN only: A-label form (xn--...), NULL otherwise */
+    const char *domain_unicode; /* IDN only: U-label form, NULL otherwise */
     const char *address;      /* local@domain, or the local part alone */
     const char *comment;      /* the first comment, NULL when none */
     const char *group;        /* group name when inside a group */

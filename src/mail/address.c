@@ -6,6 +6,8 @@
  * keep their spacing. */
 #include "spoofwatch/address.h"
 #include "spoofwatch/buf.h"
+#include "spoofwatch/error.h"
+#include "spoofwatch/idn.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/rfc2047.h"
 
@@ -230,8 +232,12 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                     m->flags |= SW_ADDR_IDN;
                     break;
                 }
-            if (m->domain && (!strncmp(m->domain, "xn--", 4) || strstr(m->domain, ".xn--")))
+            if (m->domain && sw_idn_is_idn(m->domain, b.len))
                 m->flags |= SW_ADDR_IDN;
+            if ((m->flags & SW_ADDR_IDN) && m->domain &&
+                sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
+                    SW_EFORMAT)
+                m->flags |= SW_ADDR_IDN_INVALID;
             if (memmem(b.data, b.len, "=?", 2))
                 m->flags |= SW_ADDR_ENCODED_IN_ADDR;
         }
@@ -486,6 +492,7 @@ size_t sw_address_flag_names(unsigned flags, const char **names, size_t max)
         {SW_ADDR_DISPLAY_ENCODED, "display_name_encoded"},
         {SW_ADDR_DISPLAY_BAD_CHARSET, "display_name_bad_encoding"},
         {SW_ADDR_DISPLAY_CONTROL, "display_name_control_chars"},
+        {SW_ADDR_IDN_INVALID, "invalid_idn_domain"},
         {SW_ADDR_MULTIPLE, "multiple_mailboxes"},
         {SW_ADDR_GROUP, "group_syntax"},
         {SW_ADDR_EMPTY, "no_mailbox"},

@@ -77,7 +77,8 @@ static void add_address_anomalies(sw_arena *a, sw_record *rec, const char *field
                      SW_ADDR_ROUTE | SW_ADDR_MULTIPLE_AT | SW_ADDR_MULTIPLE_ANGLE |
                      SW_ADDR_UNBALANCED | SW_ADDR_NO_DOMAIN | SW_ADDR_ESCAPED_SPECIAL |
                      SW_ADDR_TRAILING_TEXT | SW_ADDR_INVALID | SW_ADDR_DISPLAY_BAD_CHARSET |
-                     SW_ADDR_DISPLAY_CONTROL | SW_ADDR_GROUP | SW_ADDR_EMPTY | SW_ADDR_TOO_MANY;
+                     SW_ADDR_DISPLAY_CONTROL | SW_ADDR_GROUP | SW_ADDR_EMPTY | SW_ADDR_TOO_MANY |
+                     SW_ADDR_IDN_INVALID;
     if (strcmp(field, "from") == 0)
         worth |= SW_ADDR_MULTIPLE | SW_ADDR_DOMAIN_LITERAL | SW_ADDR_IDN;
     const char *names[32];

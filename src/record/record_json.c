@@ -19,6 +19,8 @@ static void write_mailbox(sw_json *j, const sw_mailbox *m)
     sw_json_string(j, m->display_name);
     SW_JSON_KEY(j, "domain");
     sw_json_string(j, m->domain);
+    SW_JSON_KV_STRING(j, "domain_ascii", m->domain_ascii);
+    SW_JSON_KV_STRING(j, "domain_unicode", m->domain_unicode);
     if (m->group)
         SW_JSON_KV_STRING(j, "group", m->group);
     sw_json_object_end(j);

@@ -138,3 +138,20 @@ SW_TEST(address_encoded_display_name_decoded)
     CHECK(!(l.items[0].flags & SW_ADDR_DISPLAY_HAS_ADDRESS));
     sw_arena_free(&A);
 }
+
+SW_TEST(address_idn_domains_get_both_forms)
+{
+    /* Cyrillic "а" in place of Latin "a": the classic lookalike, written as an A-label */
+    sw_address_list l = parse("Apple <support@xn--pple-43d.com>");
+    CHECK_STR(l.items[0].domain_ascii, "xn--pple-43d.com");
+    CHECK_STR(l.items[0].domain_unicode, "\xd0\xb0pple.com");
+    l = parse("<bob@B\xc3\x9c" "CHER.example>");
+    CHECK_STR(l.items[0].domain_ascii, "xn--bcher-kva.example");
+    CHECK_STR(l.items[0].domain_unicode, "b\xc3\xbc" "cher.example");
+    l = parse("x@example.com");
+    CHECK(l.items[0].domain_ascii == NULL);
+    /* punycode that does not decode is rejected by IDNA and flagged */
+    l = parse("x@xn--a-ecp.xn--.com");
+    CHECK(l.items[0].flags & SW_ADDR_IDN_INVALID);
+    sw_arena_free(&A);
+}
