@@ -3,7 +3,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
 
-.PHONY: all deps build asan run test bench fuzz golden-update clean
+.PHONY: all deps build asan run test bench eval fuzz golden-update clean
 
 all: build
 
@@ -36,6 +36,16 @@ test: build asan
 
 bench: build
 	@bench/run.sh $(BUILD)
+
+# Verdicts over the shared development corpus: rates per class, every miss and false positive.
+# The second pass trusts the kernel lists' own Authentication-Results, as a subscriber
+# would, so that every signal meets 1,000 authenticated legitimate messages.
+eval: build
+	@echo "== default configuration (trust the receiving organisation's headers)"
+	@$(BUILD)/tests/eval $(if $(CONFIG),--config $(CONFIG)) $${SW_SHARED_DIR:-../shared}/corpus/dev
+	@echo
+	@echo "== ham read as a list subscriber (tests/eval/list-reader.yaml)"
+	@$(BUILD)/tests/eval --config tests/eval/list-reader.yaml --only ham $${SW_SHARED_DIR:-../shared}/corpus/dev
 
 # Coverage-guided fuzzing with libFuzzer (clang); `make test` only replays the corpora.
 fuzz: deps

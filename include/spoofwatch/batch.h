@@ -24,7 +24,8 @@ typedef struct sw_batch_stats {
 typedef struct sw_batch {
     sw_format format;       /* SW_FMT_AUTO to sniff */
     int progress;           /* -1 auto, 0 off, 1 on */
-    int (*on_record)(const sw_record *rec, void *ctx);   /* non-zero stops the batch */
+    /* a: the message's arena, for whatever the callback derives from the record */
+    int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx); /* non-zero stops */
     void (*on_error)(const char *message, void *ctx);
     void *ctx;
     sw_batch_stats stats;

@@ -7,8 +7,12 @@
 #define SPOOFWATCH_EXPLAIN_H
 
 #include <stdio.h>
+#include "spoofwatch/detect.h"
 #include "spoofwatch/record.h"
 
 void sw_explain_record(const sw_record *r, FILE *out);
+/* The verdict first: what it is, the score, every signal with its evidence and weight,
+ * every suppressor, and the evaluation behind them (trusted header, alignment, PSL). */
+void sw_explain_assessment(const sw_assessment *as, FILE *out);
 
 #endif

@@ -53,6 +53,20 @@ typedef struct sw_auth_fact {
     size_t nprops;
 } sw_auth_fact;
 
+/* One Authentication-Results-like header as a whole (its results are in `auth`). Kept so
+ * that trust can be decided per header, including headers with no results ("; none") and
+ * headers that did not parse. */
+typedef struct sw_authres_header {
+    const char *origin;      /* header name */
+    int origin_index;        /* 0 = topmost of that name */
+    size_t field_index;
+    uint64_t offset;
+    const char *authserv_id; /* "" for the Microsoft form, NULL when it did not parse */
+    size_t first_fact;       /* index of its first entry in `auth` */
+    size_t nfacts;
+    int parsed;
+} sw_authres_header;
+
 typedef struct sw_anomaly {
     const char *id;     /* stable name, e.g. multiple_from_headers */
     const char *detail; /* human text with the value concerned */
@@ -84,6 +98,8 @@ typedef struct sw_record {
 
     sw_auth_fact *auth;
     size_t nauth;
+    sw_authres_header *arh;     /* every A-R / AAR / A-R-Original header, in header order */
+    size_t narh;
 
     sw_received_hop *received;  /* index 0 = topmost (newest) */
     size_t nreceived;
@@ -111,5 +127,9 @@ int sw_record_add_anomaly(sw_arena *a, sw_record *rec, const char *id, uint64_t 
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* Appends the record as one JSON object (no newline). */
 int sw_record_write_json(const sw_record *rec, sw_buf *out);
+/* Writes the record's members into an object the caller opened, so later stages (the
+ * verdict) can add theirs to the same object. */
+struct sw_json;
+void sw_record_write_json_members(const sw_record *rec, struct sw_json *j);
 
 #endif

@@ -3,6 +3,8 @@
 #ifndef SPOOFWATCH_CLI_H
 #define SPOOFWATCH_CLI_H
 
+#include "spoofwatch/config.h"
+#include "spoofwatch/detect.h"
 #include "spoofwatch/input.h"
 
 #define SW_EXIT_OK 0
@@ -13,6 +15,18 @@ extern const char *sw_prog;
 
 int sw_cmd_scan(int argc, char **argv);
 int sw_cmd_check(int argc, char **argv);
+int sw_cmd_config(int argc, char **argv);
+
+/* The configuration and detector a command runs with: --config FILE (or
+ * $SPOOFWATCH_CONFIG) over the defaults, --psl-file FILE for a newer suffix list. */
+typedef struct sw_cli_detect {
+    sw_config config;
+    sw_detector detector;
+} sw_cli_detect;
+
+/* Prints what went wrong and returns non-zero when the config cannot be used. */
+int sw_cli_detect_open(sw_cli_detect *d, const char *config_path, const char *psl_file);
+void sw_cli_detect_close(sw_cli_detect *d);
 
 /* Prints "spoofwatch: <msg>" to stderr. */
 void sw_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

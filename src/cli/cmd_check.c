@@ -1,6 +1,7 @@
 /* spoofwatch check: explain one message (text), or print its record (--json). */
 #include "cli.h"
 #include "spoofwatch/batch.h"
+#include "spoofwatch/detect.h"
 #include "spoofwatch/explain.h"
 #include "spoofwatch/limits.h"
 
@@ -19,6 +20,8 @@ static void check_usage(FILE *o)
                "options:\n"
                "      --json          print the JSON record instead of the explanation\n"
                "  -f, --format FMT    auto (default), eml, mbox, emlx, partial-emlx\n"
+               "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
+               "      --psl-file FILE a newer Public Suffix List\n"
                "  -h, --help          this text\n"
                "\n"
                "exit status: 0 read, 1 could not be read, 2 usage\n");
@@ -27,20 +30,30 @@ static void check_usage(FILE *o)
 typedef struct check_ctx {
     int json;
     int count;
+    const sw_detector *detector;
 } check_ctx;
 
-static int show(const sw_record *rec, void *p)
+static int show(const sw_record *rec, sw_arena *a, void *p)
 {
     check_ctx *c = p;
+    sw_assessment as;
+    sw_detect(c->detector, a, rec, &as);
     if (c->json) {
         sw_buf b;
         sw_buf_init(&b, SW_MAX_RECORD_JSON);
-        if (sw_record_write_json(rec, &b) == 0)
+        sw_json j;
+        sw_json_init(&j, &b);
+        sw_json_object_begin(&j);
+        sw_record_write_json_members(rec, &j);
+        sw_assessment_write_json(&as, &j);
+        sw_json_object_end(&j);
+        if (j.status == 0)
             printf("%s\n", b.data);
         sw_buf_free(&b);
     } else {
         if (c->count)
             printf("\n----------------------------------------------------------------\n");
+        sw_explain_assessment(&as, stdout);
         sw_explain_record(rec, stdout);
     }
     c->count++;
@@ -58,6 +71,7 @@ int sw_cmd_check(int argc, char **argv)
     sw_batch b = {.format = SW_FMT_AUTO, .progress = 0};
     check_ctx c = {0};
     char *path = NULL;
+    const char *config_path = NULL, *psl_file = NULL;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int r;
@@ -69,6 +83,14 @@ int sw_cmd_check(int argc, char **argv)
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "format", 'f', &v))) {
             if (r < 0 || sw_cli_format(v, &b.format))
                 return SW_EXIT_USAGE;
+        } else if ((r = sw_cli_opt_value(argc, argv, &i, "config", 'c', &v))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+            config_path = v;
+        } else if ((r = sw_cli_opt_value(argc, argv, &i, "psl-file", 0, &v))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+            psl_file = v;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             sw_cli_warn("check: unknown option '%s'", argv[i]);
             check_usage(stderr);
@@ -85,10 +107,15 @@ int sw_cmd_check(int argc, char **argv)
         check_usage(stderr);
         return SW_EXIT_USAGE;
     }
+    sw_cli_detect det;
+    if (sw_cli_detect_open(&det, config_path, psl_file))
+        return SW_EXIT_USAGE;
+    c.detector = &det.detector;
     b.on_record = show;
     b.on_error = on_error;
     b.ctx = &c;
     int rc = sw_batch_run(&b, &path, 1);
+    sw_cli_detect_close(&det);
     if (!c.count && !rc) {
         sw_cli_warn("%s: no message found", path);
         return SW_EXIT_INPUT;

@@ -2,6 +2,7 @@
  * stderr, a progress bar when stderr is a terminal. */
 #include "cli.h"
 #include "spoofwatch/batch.h"
+#include "spoofwatch/detect.h"
 #include "spoofwatch/limits.h"
 
 #include <errno.h>
@@ -19,6 +20,8 @@ static void scan_usage(FILE *o)
                "options:\n"
                "  -o, --output FILE   write records to FILE instead of stdout\n"
                "  -f, --format FMT    auto (default), eml, mbox, maildir, emlx, partial-emlx\n"
+               "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
+               "      --psl-file FILE a newer Public Suffix List\n"
                "      --progress      always show the progress bar\n"
                "      --no-progress   never show it (default: only on a terminal)\n"
                "  -q, --quiet         no summary line\n"
@@ -35,6 +38,8 @@ typedef struct scan_ctx {
     FILE *out;
     sw_buf pending;
     int write_failed;
+    const sw_detector *detector;
+    uint64_t verdicts[4];
 } scan_ctx;
 
 static int flush_pending(scan_ctx *c)
@@ -48,11 +53,20 @@ static int flush_pending(scan_ctx *c)
     return 0;
 }
 
-static int emit(const sw_record *rec, void *p)
+static int emit(const sw_record *rec, sw_arena *a, void *p)
 {
     scan_ctx *c = p;
     size_t mark = c->pending.len;
-    if (sw_record_write_json(rec, &c->pending) || sw_buf_putc(&c->pending, '\n')) {
+    sw_assessment as;
+    sw_detect(c->detector, a, rec, &as);
+    c->verdicts[as.verdict]++;
+    sw_json j;
+    sw_json_init(&j, &c->pending);
+    sw_json_object_begin(&j);
+    sw_record_write_json_members(rec, &j);
+    sw_assessment_write_json(&as, &j);
+    sw_json_object_end(&j);
+    if (j.status || sw_buf_putc(&c->pending, '\n')) {
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",
@@ -72,7 +86,7 @@ static void on_error(const char *message, void *p)
 int sw_cmd_scan(int argc, char **argv)
 {
     sw_batch b = {.format = SW_FMT_AUTO, .progress = -1};
-    const char *output = NULL;
+    const char *output = NULL, *config_path = NULL, *psl_file = NULL;
     int quiet = 0;
     char *paths[4096];
     int npaths = 0;
@@ -89,6 +103,14 @@ int sw_cmd_scan(int argc, char **argv)
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "format", 'f', &v))) {
             if (r < 0 || sw_cli_format(v, &b.format))
                 return SW_EXIT_USAGE;
+        } else if ((r = sw_cli_opt_value(argc, argv, &i, "config", 'c', &v))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+            config_path = v;
+        } else if ((r = sw_cli_opt_value(argc, argv, &i, "psl-file", 0, &v))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+            psl_file = v;
         } else if (!strcmp(argv[i], "--progress")) {
             b.progress = 1;
         } else if (!strcmp(argv[i], "--no-progress")) {
@@ -114,9 +136,13 @@ int sw_cmd_scan(int argc, char **argv)
         scan_usage(stderr);
         return SW_EXIT_USAGE;
     }
-    scan_ctx c = {.out = stdout};
+    sw_cli_detect det;
+    if (sw_cli_detect_open(&det, config_path, psl_file))
+        return SW_EXIT_USAGE;
+    scan_ctx c = {.out = stdout, .detector = &det.detector};
     if (output && !(c.out = fopen(output, "w"))) {
         sw_cli_warn("cannot write %s: %s", output, strerror(errno));
+        sw_cli_detect_close(&det);
         return SW_EXIT_USAGE;
     }
     sw_buf_init(&c.pending, SW_SCAN_FLUSH + SW_MAX_RECORD_JSON);
@@ -132,13 +158,20 @@ int sw_cmd_scan(int argc, char **argv)
         c.write_failed = 1;
     }
     sw_buf_free(&c.pending);
+    sw_cli_detect_close(&det);
     if (!quiet)
         fprintf(stderr,
                 "spoofwatch: %llu messages from %llu files, %llu errors, %llu with anomalies, "
-                "%llu non-mail files skipped; %.1f MB in %.2fs\n",
+                "%llu non-mail files skipped; verdicts: %llu spoofed, %llu suspicious, "
+                "%llu pass, %llu unknown; %.1f MB in %.2fs\n",
                 (unsigned long long)b.stats.messages, (unsigned long long)b.stats.files,
                 (unsigned long long)b.stats.errors, (unsigned long long)b.stats.with_anomalies,
-                (unsigned long long)b.stats.not_mail, (double)b.stats.bytes / 1e6, el);
+                (unsigned long long)b.stats.not_mail,
+                (unsigned long long)c.verdicts[SW_VERDICT_SPOOFED],
+                (unsigned long long)c.verdicts[SW_VERDICT_SUSPICIOUS],
+                (unsigned long long)c.verdicts[SW_VERDICT_PASS],
+                (unsigned long long)c.verdicts[SW_VERDICT_UNKNOWN], (double)b.stats.bytes / 1e6,
+                el);
     if (c.write_failed)
         return SW_EXIT_INPUT;
     return rc ? SW_EXIT_INPUT : SW_EXIT_OK;

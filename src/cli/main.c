@@ -16,6 +16,7 @@ static void usage(FILE *o)
             "                   the header each came from, Received path, anti-spam fields\n"
             "  scan PATH...     one JSON record per message (files, directories, mbox,\n"
             "                   Maildir, Apple Mail .emlx, gzip, - for stdin)\n"
+            "  config check F   validate a detection configuration file\n"
             "  help [COMMAND]   this text, or a command's options\n"
             "  version          print the version\n"
             "\n"
@@ -33,6 +34,8 @@ int main(int argc, char **argv)
         return sw_cmd_scan(argc - 1, argv + 1);
     if (!strcmp(cmd, "check"))
         return sw_cmd_check(argc - 1, argv + 1);
+    if (!strcmp(cmd, "config"))
+        return sw_cmd_config(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         if (argc > 2) {
             char *help_argv[] = {argv[2], "--help", NULL};
@@ -40,6 +43,8 @@ int main(int argc, char **argv)
                 return sw_cmd_scan(2, help_argv);
             if (!strcmp(argv[2], "check"))
                 return sw_cmd_check(2, help_argv);
+            if (!strcmp(argv[2], "config"))
+                return sw_cmd_config(2, help_argv);
         }
         usage(stdout);
         return SW_EXIT_OK;

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void sw_cli_warn(const char *fmt, ...)
@@ -50,4 +51,39 @@ int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt,
     }
     *value = argv[++*i];
     return 1;
+}
+
+static void print_warning(const char *msg, void *ctx)
+{
+    (void)ctx;
+    sw_cli_warn("warning: %s", msg);
+}
+
+int sw_cli_detect_open(sw_cli_detect *d, const char *config_path, const char *psl_file)
+{
+    sw_config_defaults(&d->config);
+    if (!config_path)
+        config_path = getenv("SPOOFWATCH_CONFIG");
+    sw_error err;
+    sw_error_clear(&err);
+    if (config_path && *config_path &&
+        sw_config_load(&d->config, config_path, print_warning, NULL, &err)) {
+        sw_cli_warn("%s", err.message);
+        sw_config_free(&d->config);
+        return -1;
+    }
+    if (psl_file)
+        d->config.psl_file = psl_file;
+    if (sw_detector_init(&d->detector, &d->config, &err)) {
+        sw_cli_warn("%s", err.message);
+        sw_config_free(&d->config);
+        return -1;
+    }
+    return 0;
+}
+
+void sw_cli_detect_close(sw_cli_detect *d)
+{
+    sw_detector_close(&d->detector);
+    sw_config_free(&d->config);
 }

@@ -89,7 +89,7 @@ static void process_file(run *r, const char *path, sw_format format, int in_walk
         b->stats.messages++;
         if (rec.nanomalies)
             b->stats.with_anomalies++;
-        if (b->on_record && (r->stop = b->on_record(&rec, b->ctx)))
+        if (b->on_record && (r->stop = b->on_record(&rec, &r->arena, b->ctx)))
             break;
         sw_progress_update(&r->progress, b->stats.bytes + m.offset + m.len, b->stats.messages);
     }

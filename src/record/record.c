@@ -123,7 +123,21 @@ static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, u
         sw_authres ar;
         sw_error err;
         sw_error_clear(&err);
-        if (sw_authres_parse(a, f->value, f->value_len, mode, &ar, &err)) {
+        int prc = sw_authres_parse(a, f->value, f->value_len, mode, &ar, &err);
+        sw_authres_header *hh = grow(a, rec->arh, rec->narh, sizeof *hh);
+        if (hh) {
+            rec->arh = hh;
+            hh = &rec->arh[rec->narh++];
+            memset(hh, 0, sizeof *hh);
+            hh->origin = header;
+            hh->origin_index = (int)k;
+            hh->field_index = (size_t)idx;
+            hh->offset = f->offset;
+            hh->authserv_id = prc ? NULL : ar.authserv_id;
+            hh->parsed = prc == 0;
+            hh->first_fact = rec->nauth;
+        }
+        if (prc) {
             sw_record_add_anomaly(a, rec, "unparsable_authentication_results", f->offset,
                                   "%s #%zu: %s", header, k + 1, err.message);
             continue;
@@ -154,6 +168,8 @@ static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, u
             x->props = r->props;
             x->nprops = r->nprops;
         }
+        if (hh)
+            hh->nfacts = rec->nauth - hh->first_fact;
     }
 }
 

@@ -272,74 +272,79 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
     sw_json j;
     sw_json_init(&j, out);
     sw_json_object_begin(&j);
-    SW_JSON_KV_STRING(&j, "schema", SW_RECORD_SCHEMA);
-    SW_JSON_KEY(&j, "source");
-    sw_json_object_begin(&j);
-    SW_JSON_KV_STRING(&j, "path", r->source.path);
-    SW_JSON_KV_INT(&j, "offset", (int64_t)r->source.offset);
-    SW_JSON_KV_INT(&j, "length", (int64_t)r->source.length);
-    SW_JSON_KV_STRING(&j, "format", r->source.format);
-    if (r->source.index >= 0)
-        SW_JSON_KV_INT(&j, "index", r->source.index);
-    if (r->source.compressed)
-        SW_JSON_KV_BOOL(&j, "gzip", 1);
-    sw_json_object_end(&j);
-
-    SW_JSON_KEY(&j, "message_id");
-    sw_json_string(&j, r->message_id);
-    SW_JSON_KEY(&j, "subject");
-    sw_json_string(&j, r->subject);
-    SW_JSON_KEY(&j, "date");
-    sw_json_string(&j, r->date);
-    if (r->has_date)
-        write_time(&j, "date_utc", r->date_epoch);
-
-    SW_JSON_KEY(&j, "from");
-    if (r->has_from)
-        write_mailbox(&j, &r->from);
-    else
-        sw_json_null(&j);
-    SW_JSON_KV_INT(&j, "from_header_count", (int64_t)r->from_header_count);
-    if (r->from_all.count > 1)
-        write_mailbox_list(&j, "from_mailboxes", &r->from_all);
-    SW_JSON_KEY(&j, "sender");
-    if (r->sender.count)
-        write_mailbox(&j, &r->sender.items[0]);
-    else
-        sw_json_null(&j);
-    SW_JSON_KEY(&j, "envelope_from");
-    sw_json_string(&j, r->envelope_from);
-    write_mailbox_list(&j, "reply_to", &r->reply_to);
-
-    SW_JSON_KEY(&j, "recipients");
-    sw_json_array_begin(&j);
-    for (size_t i = 0; i < r->nrecipients; i++) {
-        sw_json_object_begin(&j);
-        SW_JSON_KV_STRING(&j, "address", r->recipients[i].address);
-        SW_JSON_KV_STRING(&j, "field", r->recipients[i].field);
-        SW_JSON_KV_STRING(&j, "display_name", r->recipients[i].display_name);
-        sw_json_object_end(&j);
-    }
-    sw_json_array_end(&j);
-
-    write_auth(&j, r);
-    write_received(&j, r);
-    write_dkim(&j, r);
-    write_arc(&j, r);
-    write_microsoft(&j, &r->ms);
-    write_list(&j, &r->list);
-    write_context(&j, r);
-
-    SW_JSON_KEY(&j, "anomalies");
-    sw_json_array_begin(&j);
-    for (size_t i = 0; i < r->nanomalies; i++) {
-        sw_json_object_begin(&j);
-        SW_JSON_KV_STRING(&j, "id", r->anomalies[i].id);
-        SW_JSON_KV_STRING(&j, "detail", r->anomalies[i].detail);
-        SW_JSON_KV_INT(&j, "offset", (int64_t)r->anomalies[i].offset);
-        sw_json_object_end(&j);
-    }
-    sw_json_array_end(&j);
+    sw_record_write_json_members(r, &j);
     sw_json_object_end(&j);
     return j.status;
+}
+
+void sw_record_write_json_members(const sw_record *r, sw_json *j)
+{
+    SW_JSON_KV_STRING(j, "schema", SW_RECORD_SCHEMA);
+    SW_JSON_KEY(j, "source");
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "path", r->source.path);
+    SW_JSON_KV_INT(j, "offset", (int64_t)r->source.offset);
+    SW_JSON_KV_INT(j, "length", (int64_t)r->source.length);
+    SW_JSON_KV_STRING(j, "format", r->source.format);
+    if (r->source.index >= 0)
+        SW_JSON_KV_INT(j, "index", r->source.index);
+    if (r->source.compressed)
+        SW_JSON_KV_BOOL(j, "gzip", 1);
+    sw_json_object_end(j);
+
+    SW_JSON_KEY(j, "message_id");
+    sw_json_string(j, r->message_id);
+    SW_JSON_KEY(j, "subject");
+    sw_json_string(j, r->subject);
+    SW_JSON_KEY(j, "date");
+    sw_json_string(j, r->date);
+    if (r->has_date)
+        write_time(j, "date_utc", r->date_epoch);
+
+    SW_JSON_KEY(j, "from");
+    if (r->has_from)
+        write_mailbox(j, &r->from);
+    else
+        sw_json_null(j);
+    SW_JSON_KV_INT(j, "from_header_count", (int64_t)r->from_header_count);
+    if (r->from_all.count > 1)
+        write_mailbox_list(j, "from_mailboxes", &r->from_all);
+    SW_JSON_KEY(j, "sender");
+    if (r->sender.count)
+        write_mailbox(j, &r->sender.items[0]);
+    else
+        sw_json_null(j);
+    SW_JSON_KEY(j, "envelope_from");
+    sw_json_string(j, r->envelope_from);
+    write_mailbox_list(j, "reply_to", &r->reply_to);
+
+    SW_JSON_KEY(j, "recipients");
+    sw_json_array_begin(j);
+    for (size_t i = 0; i < r->nrecipients; i++) {
+        sw_json_object_begin(j);
+        SW_JSON_KV_STRING(j, "address", r->recipients[i].address);
+        SW_JSON_KV_STRING(j, "field", r->recipients[i].field);
+        SW_JSON_KV_STRING(j, "display_name", r->recipients[i].display_name);
+        sw_json_object_end(j);
+    }
+    sw_json_array_end(j);
+
+    write_auth(j, r);
+    write_received(j, r);
+    write_dkim(j, r);
+    write_arc(j, r);
+    write_microsoft(j, &r->ms);
+    write_list(j, &r->list);
+    write_context(j, r);
+
+    SW_JSON_KEY(j, "anomalies");
+    sw_json_array_begin(j);
+    for (size_t i = 0; i < r->nanomalies; i++) {
+        sw_json_object_begin(j);
+        SW_JSON_KV_STRING(j, "id", r->anomalies[i].id);
+        SW_JSON_KV_STRING(j, "detail", r->anomalies[i].detail);
+        SW_JSON_KV_INT(j, "offset", (int64_t)r->anomalies[i].offset);
+        sw_json_object_end(j);
+    }
+    sw_json_array_end(j);
 }

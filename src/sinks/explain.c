@@ -259,3 +259,70 @@ void sw_explain_record(const sw_record *r, FILE *o)
     context(r, o);
     anomalies(r, o);
 }
+
+static void outcome_line(FILE *o, const char *name, const sw_auth_outcome *x)
+{
+    if (!x->result) {
+        fprintf(o, "    %-9s (no trusted result)\n", name);
+        return;
+    }
+    fprintf(o, "    %-9s %-13s", name, x->result);
+    if (x->domain)
+        fprintf(o, " for %s", x->domain);
+    if (x->detail)
+        fprintf(o, " (%s)", x->detail);
+    fprintf(o, "  [%s #%d]\n", x->origin, x->origin_index + 1);
+}
+
+void sw_explain_assessment(const sw_assessment *as, FILE *o)
+{
+    static const char *const meaning[] = {
+        [SW_VERDICT_UNKNOWN] = "no trusted authentication evidence",
+        [SW_VERDICT_PASS] = "nothing suspicious in what the headers show",
+        [SW_VERDICT_SUSPICIOUS] = "signals worth a look, not proof of forgery",
+        [SW_VERDICT_SPOOFED] = "the From identity failed authentication and other signals agree",
+    };
+    fprintf(o, "Verdict: %s (score %d): %s\n", sw_verdict_name(as->verdict), as->score,
+            meaning[as->verdict]);
+    if (as->nsignals) {
+        fprintf(o, "\nSignals\n");
+        for (size_t i = 0; i < as->nsignals; i++) {
+            const sw_signal *s = &as->signals[i];
+            if (s->suppressed_by)
+                fprintf(o, "  %-28s  +0 (was %d, suppressed by %s)\n      %s\n", s->id,
+                        s->base_weight, s->suppressed_by, s->evidence);
+            else
+                fprintf(o, "  %-28s %+3d  %s\n", s->id, s->weight, s->evidence);
+        }
+    }
+    if (as->nsuppressors) {
+        fprintf(o, "\nSuppressors\n");
+        for (size_t i = 0; i < as->nsuppressors; i++)
+            fprintf(o, "  %-28s %s%s\n", as->suppressors[i].id,
+                    as->suppressors[i].warning ? "WARNING: " : "", as->suppressors[i].evidence);
+    }
+    fprintf(o, "\nEvaluation\n");
+    if (as->trusted_authserv_id)
+        fprintf(o, "  trusted Authentication-Results: %s (%s, %zu header%s)\n",
+                *as->trusted_authserv_id ? as->trusted_authserv_id : "(no authserv-id)",
+                as->trust_rule, as->trusted_headers, as->trusted_headers == 1 ? "" : "s");
+    else
+        fprintf(o, "  trusted Authentication-Results: none (%s)\n",
+                as->trust_rule ? as->trust_rule : "no Authentication-Results header");
+    outcome_line(o, "spf", &as->spf);
+    outcome_line(o, "dkim", &as->dkim);
+    outcome_line(o, "dmarc", &as->dmarc);
+    if (as->compauth.result)
+        outcome_line(o, "compauth", &as->compauth);
+    if (as->arc.result)
+        outcome_line(o, "arc", &as->arc);
+    fprintf(o, "  From organizational domain %s; SPF identity %s (%s): %s; DKIM: %s%s%s\n",
+            or_dash(as->from_org_domain), or_dash(as->mailfrom_domain),
+            or_dash(as->mailfrom_org_domain), as->spf_aligned ? "aligned pass" : "not aligned",
+            as->dkim_aligned ? "aligned pass by " : "no aligned pass",
+            as->dkim_aligned ? as->dkim_aligned_domain : "", "");
+    if (as->dmarc_policy)
+        fprintf(o, "  published DMARC policy (as the receiver reported it): p=%s\n",
+                as->dmarc_policy);
+    fprintf(o, "  Public Suffix List dated %s\n\n", or_dash(as->psl_date));
+}

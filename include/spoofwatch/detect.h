@@ -1,0 +1,106 @@
+/* Detection: from one message record to a verdict with its reasons.
+ *
+ * sw_detect() decides which Authentication-Results to trust, recomputes DMARC alignment
+ * with organizational domains, emits named signals (each with a weight and an evidence
+ * string naming the header or field and the value), applies suppressors (mailing lists
+ * with trusted ARC, configured forwarders, third-party senders, exceptions, phishing
+ * simulations), and decides a verdict from documented combination rules (docs/signals.md):
+ *
+ *   spoofed     the From identity failed authentication AND the score reached the spoofed
+ *               threshold AND at least two independent signals agree;
+ *   suspicious  the score reached the suspicious threshold;
+ *   pass        authentication evidence exists and the score stayed below both;
+ *   unknown     no trusted authentication evidence, and nothing suspicious.
+ *
+ * A detector holds the configuration and the Public Suffix List; it is read-only while
+ * detecting, so one detector serves every message. The assessment lives in the arena
+ * passed to sw_detect() (the message's arena) and dies with the record. */
+#ifndef SPOOFWATCH_DETECT_H
+#define SPOOFWATCH_DETECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "spoofwatch/config.h"
+#include "spoofwatch/json.h"
+#include "spoofwatch/orgdomain.h"
+#include "spoofwatch/record.h"
+
+typedef enum sw_verdict {
+    SW_VERDICT_UNKNOWN = 0,
+    SW_VERDICT_PASS,
+    SW_VERDICT_SUSPICIOUS,
+    SW_VERDICT_SPOOFED
+} sw_verdict;
+
+const char *sw_verdict_name(sw_verdict v);
+/* 1 when id names a signal spoofwatch can emit (configuration validation). */
+int sw_signal_known(const char *id);
+
+typedef struct sw_signal {
+    const char *id;        /* stable name, documented in docs/signals.md */
+    int weight;            /* after configuration overrides; 0 when suppressed */
+    int base_weight;       /* before suppression */
+    const char *evidence;  /* header or field and value */
+    const char *suppressed_by; /* suppressor id, NULL when it counts */
+    unsigned flags;        /* SW_SIG_* */
+} sw_signal;
+
+enum {
+    SW_SIG_AUTH_FAILURE = 1u << 0, /* says the From identity failed authentication */
+    SW_SIG_STRUCTURAL = 1u << 1,   /* parser ambiguity / header structure */
+    SW_SIG_IDENTITY = 1u << 2      /* identity mismatch / impersonation */
+};
+
+typedef struct sw_suppressor {
+    const char *id;
+    const char *evidence;
+    int warning;           /* e.g. an expired exception: reported, not applied */
+} sw_suppressor;
+
+/* One authentication outcome that the verdict relied on. */
+typedef struct sw_auth_outcome {
+    const char *result;    /* NULL when absent */
+    const char *domain;    /* the identity it refers to (smtp.mailfrom domain, header.d...) */
+    const char *origin;    /* header name */
+    int origin_index;
+    const char *detail;    /* reason, action or policy text */
+} sw_auth_outcome;
+
+typedef struct sw_assessment {
+    sw_verdict verdict;
+    int score;
+    sw_signal *signals;
+    size_t nsignals;
+    sw_suppressor *suppressors;
+    size_t nsuppressors;
+
+    /* The evaluation behind the signals. */
+    const char *trusted_authserv_id; /* NULL when no A-R was trusted */
+    const char *trust_rule;          /* how it was chosen: configured, newest, newest-id-less */
+    size_t trusted_headers;
+    sw_auth_outcome spf, dkim, dmarc, compauth, arc;
+    const char *dmarc_policy;        /* p= from a receiver's comment or policy.* property */
+    const char *from_org_domain;
+    const char *mailfrom_domain;     /* SPF identity used for alignment */
+    const char *mailfrom_org_domain;
+    int spf_aligned, dkim_aligned;   /* recomputed, relaxed */
+    const char *dkim_aligned_domain;
+    int has_auth_evidence;
+    const char *psl_date;
+} sw_assessment;
+
+typedef struct sw_detector {
+    const sw_config *config;
+    sw_orgdomain_ctx psl;
+} sw_detector;
+
+/* The detector borrows config, which must outlive it. */
+int sw_detector_init(sw_detector *d, const sw_config *config, sw_error *err);
+void sw_detector_close(sw_detector *d);
+int sw_detect(const sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out);
+
+/* Writes "verdict", "score", "signals", "suppressors", "evaluation" members into an open
+ * JSON object (the record's). */
+void sw_assessment_write_json(const sw_assessment *as, sw_json *j);
+
+#endif

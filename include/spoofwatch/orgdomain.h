@@ -1,0 +1,31 @@
+/* Organizational domains (RFC 7489 §3.2) through the Public Suffix List (libpsl).
+ *
+ * The list is the newest of libpsl's built-in copy and the system's publicsuffix package,
+ * or a file given with --psl-file; its date is kept so that evidence can say which list
+ * decided (stale lists misjudge new suffixes). The context owns the libpsl handle; free it
+ * with sw_orgdomain_close(). Results are arena strings. */
+#ifndef SPOOFWATCH_ORGDOMAIN_H
+#define SPOOFWATCH_ORGDOMAIN_H
+
+#include <stdint.h>
+#include "spoofwatch/arena.h"
+#include "spoofwatch/error.h"
+
+typedef struct sw_orgdomain_ctx {
+    void *psl;              /* psl_ctx_t */
+    int owned;              /* loaded from a file: freed at close */
+    char source[256];       /* "builtin", "system", or the file path */
+    char list_date[32];     /* YYYY-MM-DD of the list, "" when unknown */
+} sw_orgdomain_ctx;
+
+/* psl_file NULL: newest built-in or system list. */
+int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err);
+void sw_orgdomain_close(sw_orgdomain_ctx *c);
+/* Registrable domain of a lower-case ASCII (A-label) domain; the domain itself when it is
+ * a public suffix or not a name libpsl knows. Never NULL for a non-empty input. */
+const char *sw_orgdomain(const sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
+/* Relaxed alignment: same organizational domain. Strict: same domain. */
+int sw_domains_align(const sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
+                     int strict);
+
+#endif

@@ -1,0 +1,45 @@
+/* Detection internals shared by trust.c, signals.c and verdict.c (not public API).
+ * One `det` per message: it borrows the detector, record and arena and fills the
+ * assessment; nothing outlives the message's arena. */
+#ifndef SW_DETECT_INTERNAL_H
+#define SW_DETECT_INTERNAL_H
+
+#include "spoofwatch/detect.h"
+
+typedef struct det {
+    const sw_detector *d;
+    const sw_config *cfg;
+    sw_arena *a;
+    const sw_record *r;
+    sw_assessment *as;
+    /* which A-R headers are trusted (indices into r->arh) */
+    unsigned char *trusted_arh;
+    long boundary_field;   /* field index of the lowest trusted A-R; -1 when none */
+    /* DKIM results from trusted headers */
+    const char *dkim_pass_domains[16];
+    size_t ndkim_pass;
+    int dkim_any_fail;
+    const char *from_domain; /* A-label form of the From domain */
+    const char *verdict_cap; /* suppressor that limits the verdict to suspicious, or NULL */
+} det;
+
+/* trust.c: choose trusted headers and fill the outcomes and alignment. */
+void sw_det_evaluate(det *x);
+/* signals.c */
+void sw_det_signals(det *x);
+/* verdict.c */
+void sw_det_suppress_and_decide(det *x);
+
+/* Adds a signal; the weight is the configured override when there is one. */
+void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+const sw_signal *sw_det_find_signal(const det *x, const char *id);
+/* Domain part of an address or of "@domain" / "domain", lower-cased, arena copy. */
+const char *sw_det_domain_of(det *x, const char *addr);
+/* Organizational domain helpers bound to the detector's list. */
+const char *sw_det_org(det *x, const char *domain);
+int sw_det_aligned(det *x, const char *d1, const char *d2);
+
+#endif

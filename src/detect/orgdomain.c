@@ -1,0 +1,88 @@
+/* Organizational domains through libpsl: see include/spoofwatch/orgdomain.h. */
+#include "spoofwatch/orgdomain.h"
+
+#include <libpsl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+static void format_date(time_t t, char out[32])
+{
+    struct tm tm;
+    if (t <= 0 || !gmtime_r(&t, &tm)) {
+        out[0] = '\0';
+        return;
+    }
+    strftime(out, 32, "%Y-%m-%d", &tm);
+}
+
+int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (psl_file) {
+        c->psl = psl_load_file(psl_file);
+        if (!c->psl)
+            return sw_error_set(err, SW_EIO, "%s: cannot load the Public Suffix List", psl_file);
+        c->owned = 1;
+        snprintf(c->source, sizeof c->source, "%s", psl_file);
+        struct stat st;
+        if (stat(psl_file, &st) == 0)
+            format_date(st.st_mtime, c->list_date);
+        return SW_OK;
+    }
+    /* psl_latest() picks the newer of the built-in list and the distribution's file. */
+    const char *dist = psl_dist_filename();
+    struct stat st;
+    time_t builtin = psl_builtin_file_time();
+    if (dist && *dist && stat(dist, &st) == 0 && st.st_mtime > builtin) {
+        c->psl = psl_latest(NULL);
+        c->owned = c->psl != psl_builtin();
+        snprintf(c->source, sizeof c->source, "%s", c->owned ? dist : "builtin");
+        format_date(c->owned ? st.st_mtime : builtin, c->list_date);
+    } else {
+        c->psl = (void *)psl_builtin();
+        snprintf(c->source, sizeof c->source, "builtin");
+        format_date(builtin, c->list_date);
+    }
+    if (!c->psl)
+        return sw_error_set(err, SW_EIO, "no Public Suffix List available");
+    return SW_OK;
+}
+
+void sw_orgdomain_close(sw_orgdomain_ctx *c)
+{
+    if (c->owned && c->psl)
+        psl_free(c->psl);
+    c->psl = NULL;
+}
+
+const char *sw_orgdomain(const sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
+{
+    if (!domain || !*domain)
+        return domain;
+    size_t n = strlen(domain);
+    /* a trailing root dot names the same domain */
+    char tmp[256];
+    if (n < sizeof tmp && domain[n - 1] == '.') {
+        memcpy(tmp, domain, n - 1);
+        tmp[n - 1] = '\0';
+        domain = sw_arena_strndup(a, tmp, n - 1);
+        if (!domain)
+            return NULL;
+    }
+    const char *r = c->psl ? psl_registrable_domain(c->psl, domain) : NULL;
+    return r ? r : domain; /* r points into domain: no copy needed */
+}
+
+int sw_domains_align(const sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
+                     int strict)
+{
+    if (!d1 || !d2 || !*d1 || !*d2)
+        return 0;
+    if (strict)
+        return strcasecmp(d1, d2) == 0;
+    const char *o1 = sw_orgdomain(c, a, d1), *o2 = sw_orgdomain(c, a, d2);
+    return o1 && o2 && strcasecmp(o1, o2) == 0;
+}

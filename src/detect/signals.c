@@ -1,0 +1,475 @@
+/* The signals: each one names what it saw, where, and the value (docs/signals.md).
+ * Weights here are defaults; the configuration may override any of them. Signals only
+ * observe; suppressors and the verdict are in verdict.c. */
+#include "internal.h"
+#include "spoofwatch/mstransport.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static int is(const char *a, const char *b)
+{
+    return a && b && !strcmp(a, b);
+}
+
+static const char *or_none(const char *s)
+{
+    return s && *s ? s : "(none)";
+}
+
+static const char *compauth_meaning(const char *reason)
+{
+    if (!reason || strlen(reason) != 3)
+        return "no reason code";
+    if (!strcmp(reason, "000"))
+        return "explicit: DMARC failed and the domain publishes p=quarantine or p=reject";
+    if (!strcmp(reason, "001"))
+        return "implicit: no or weak authentication records for the From domain";
+    if (!strcmp(reason, "002"))
+        return "the organisation prohibits this sender/domain pair";
+    if (!strcmp(reason, "010"))
+        return "DMARC failed with p=quarantine/reject on one of the tenant's own domains";
+    if (reason[0] == '6')
+        return "implicit failure on one of the tenant's own domains";
+    if (reason[0] == '1' || reason[0] == '7')
+        return "passed";
+    if (reason[0] == '2')
+        return "soft pass";
+    if (reason[0] == '3')
+        return "not checked";
+    if (reason[0] == '4' || reason[0] == '9')
+        return "checking bypassed";
+    return "undocumented reason code";
+}
+
+/* --- authentication results ------------------------------------------------------- */
+
+static void auth_signals(det *x)
+{
+    sw_assessment *as = x->as;
+    const char *pol = as->dmarc_policy;
+    if (is(as->dmarc.result, "fail")) {
+        const char *act = as->dmarc.detail;
+        int enforcing = is(pol, "reject") || is(pol, "quarantine") || is(act, "reject") ||
+                        is(act, "quarantine") || is(act, "oreject");
+        int sampled = act && !strncmp(act, "pct.", 4);
+        int weight = is(pol, "none") ? 25 : enforcing ? 50 : sampled ? 40 : 40;
+        sw_det_signal(x, "dmarc_fail", weight, SW_SIG_AUTH_FAILURE,
+                      "%s #%d: dmarc=fail header.from=%s%s%s%s%s%s", as->dmarc.origin,
+                      as->dmarc.origin_index + 1, or_none(as->dmarc.domain),
+                      pol ? " (published p=" : "", pol ? pol : "", pol ? ")" : "",
+                      act ? " action=" : "", act ? act : "");
+    } else if (is(as->dmarc.result, "temperror") || is(as->dmarc.result, "permerror")) {
+        sw_det_signal(x, is(as->dmarc.result, "temperror") ? "dmarc_temperror" : "dmarc_permerror",
+                      is(as->dmarc.result, "temperror") ? 10 : 8, 0,
+                      "%s #%d: dmarc=%s header.from=%s", as->dmarc.origin,
+                      as->dmarc.origin_index + 1, as->dmarc.result, or_none(as->dmarc.domain));
+    }
+    if (is(as->compauth.result, "fail")) {
+        const char *reason = as->compauth.detail;
+        int w = 35;
+        if (reason && !strcmp(reason, "000"))
+            w = 45;
+        else if (reason && !strcmp(reason, "001"))
+            w = 30;
+        else if (reason && (!strcmp(reason, "010") || reason[0] == '6'))
+            w = 50;
+        else if (reason && !strcmp(reason, "002"))
+            w = 40;
+        sw_det_signal(x, "compauth_fail", w, SW_SIG_AUTH_FAILURE,
+                      "%s #%d: compauth=fail reason=%s (%s)", as->compauth.origin,
+                      as->compauth.origin_index + 1, or_none(reason), compauth_meaning(reason));
+    }
+    const char *spf = as->spf.result;
+    /* SPF speaks for the From identity only when it checked an aligned domain. */
+    unsigned spf_flags = sw_det_aligned(x, as->spf.domain, x->from_domain) && !as->dmarc.result
+                             ? SW_SIG_AUTH_FAILURE
+                             : 0;
+    if (is(spf, "fail"))
+        sw_det_signal(x, "spf_fail", 15, spf_flags, "%s #%d: spf=fail smtp.mailfrom=%s",
+                      as->spf.origin, as->spf.origin_index + 1, or_none(as->spf.domain));
+    else if (is(spf, "softfail"))
+        sw_det_signal(x, "spf_softfail", 8, spf_flags, "%s #%d: spf=softfail smtp.mailfrom=%s",
+                      as->spf.origin, as->spf.origin_index + 1, or_none(as->spf.domain));
+    else if (is(spf, "temperror") || is(spf, "permerror"))
+        sw_det_signal(x, is(spf, "temperror") ? "spf_temperror" : "spf_permerror", 5, 0,
+                      "%s #%d: spf=%s smtp.mailfrom=%s", as->spf.origin,
+                      as->spf.origin_index + 1, spf, or_none(as->spf.domain));
+    if (x->dkim_any_fail && !x->ndkim_pass)
+        sw_det_signal(x, "dkim_fail", 10, 0, "%s #%d: dkim=%s header.d=%s%s%s%s",
+                      as->dkim.origin, as->dkim.origin_index + 1, or_none(as->dkim.result),
+                      or_none(as->dkim.domain), as->dkim.detail ? " (" : "",
+                      as->dkim.detail ? as->dkim.detail : "", as->dkim.detail ? ")" : "");
+    else if (is(as->dkim.result, "temperror") || is(as->dkim.result, "timeout"))
+        sw_det_signal(x, "dkim_temperror", 5, 0, "%s #%d: dkim=%s header.d=%s", as->dkim.origin,
+                      as->dkim.origin_index + 1, as->dkim.result, or_none(as->dkim.domain));
+
+    /* Recomputed alignment: nothing authenticated the From domain. "bestguesspass" is
+     * Microsoft's "no DMARC record, but it would have passed": aligned in effect. */
+    int dmarc_ok = is(as->dmarc.result, "pass") || is(as->dmarc.result, "bestguesspass");
+    if (as->has_auth_evidence && x->from_domain && !as->spf_aligned && !as->dkim_aligned &&
+        !dmarc_ok && !is(as->compauth.result, "pass")) {
+        /* Without a DMARC policy (dmarc=none or absent) the domain owner asked for no
+         * protection: unauthenticated mail is weaker evidence then. */
+        int no_policy = !as->dmarc.result || is(as->dmarc.result, "none");
+        sw_det_signal(x, "from_not_aligned", no_policy ? 10 : 20, SW_SIG_AUTH_FAILURE,
+                      "From domain %s (organizational domain %s) is authenticated by neither "
+                      "SPF (spf=%s for %s) nor an aligned DKIM signature (%zu passing, none for "
+                      "%s)",
+                      x->from_domain, or_none(as->from_org_domain), or_none(as->spf.result),
+                      or_none(as->mailfrom_domain), x->ndkim_pass, or_none(as->from_org_domain));
+    }
+    /* The receiver evaluated DMARC for a different From than the one we parsed: the
+     * authenticator and the mail client disagree about who the author is. */
+    if (as->dmarc.domain && x->from_domain && strcasecmp(as->dmarc.domain, x->from_domain) &&
+        !sw_det_aligned(x, as->dmarc.domain, x->from_domain))
+        sw_det_signal(x, "authres_from_mismatch", 40, SW_SIG_AUTH_FAILURE | SW_SIG_STRUCTURAL,
+                      "%s #%d: dmarc header.from=%s but the From header says %s",
+                      as->dmarc.origin, as->dmarc.origin_index + 1, as->dmarc.domain,
+                      x->from_domain);
+    /* DMARC applies to every author domain (RFC 7489 §6.6.1): a second From header or a
+     * second mailbox whose domain nothing authenticates is the forged author. */
+    const sw_record *r = x->r;
+    for (long idx = sw_header_find(&r->headers, "From", 0); idx >= 0;
+         idx = sw_header_next(&r->headers, "From", idx)) {
+        const sw_header_field *f = &r->headers.fields[idx];
+        sw_address_list l;
+        if (sw_address_parse(x->a, f->value, f->value_len, &l))
+            break;
+        int reported = 0;
+        for (size_t i = 0; i < l.count && !reported; i++) {
+            const char *d = sw_det_domain_of(x, l.items[i].domain);
+            if (!d || !x->from_domain || !strcasecmp(d, x->from_domain))
+                continue;
+            int ok = as->spf.result && !strcmp(as->spf.result, "pass") &&
+                     sw_det_aligned(x, as->spf.domain ? as->spf.domain : as->mailfrom_domain, d);
+            for (size_t k = 0; k < x->ndkim_pass && !ok; k++)
+                ok = sw_det_aligned(x, x->dkim_pass_domains[k], d);
+            if (!ok) {
+                sw_det_signal(x, "other_author_unauthenticated", 35, SW_SIG_AUTH_FAILURE,
+                              "another author, %s (From header at byte %llu), is authenticated "
+                              "by neither SPF nor DKIM",
+                              l.items[i].address ? l.items[i].address : d,
+                              (unsigned long long)f->offset);
+                reported = 1;
+            }
+        }
+        if (reported)
+            break;
+    }
+    /* The organisation's own domain, from outside, without authentication. */
+    if (x->from_domain && sw_strlist_has_domain(&x->cfg->protected_domains, x->from_domain) &&
+        !dmarc_ok && !as->spf_aligned && !as->dkim_aligned)
+        sw_det_signal(x, "own_domain_unauthenticated", 40, SW_SIG_AUTH_FAILURE,
+                      "From %s is one of the organisation's domains but no aligned SPF or "
+                      "DKIM pass authenticates it",
+                      x->from_domain);
+}
+
+/* A-R headers below the trust boundary that claim pass while trusted ones do not. */
+static void untrusted_pass(det *x)
+{
+    const sw_record *r = x->r;
+    sw_assessment *as = x->as;
+    int trusted_ok = is(as->dmarc.result, "pass") || as->dkim_aligned || as->spf_aligned;
+    if (trusted_ok || x->boundary_field < 0)
+        return;
+    for (size_t i = 0; i < r->narh; i++) {
+        const sw_authres_header *h = &r->arh[i];
+        if (x->trusted_arh[i] || strcmp(h->origin, "Authentication-Results") ||
+            (long)h->field_index <= x->boundary_field)
+            continue;
+        for (size_t k = h->first_fact; k < h->first_fact + h->nfacts; k++) {
+            const sw_auth_fact *f = &r->auth[k];
+            if (is(f->result, "pass") && (is(f->method, "dmarc") || is(f->method, "dkim"))) {
+                sw_det_signal(x, "untrusted_authres_pass", 15, SW_SIG_STRUCTURAL,
+                              "Authentication-Results #%d by %s, below the trusted header, "
+                              "claims %s=pass",
+                              h->origin_index + 1, or_none(h->authserv_id), f->method);
+                return;
+            }
+        }
+    }
+}
+
+/* --- identities --------------------------------------------------------------------- */
+
+/* Bounce-address schemes rewrite the envelope sender on purpose (detection.md §3.3). */
+static int bounce_scheme(const char *addr)
+{
+    if (!addr)
+        return 0;
+    return !strncasecmp(addr, "SRS0=", 5) || !strncasecmp(addr, "SRS1=", 5) ||
+           !strncasecmp(addr, "prvs=", 5) || !strncasecmp(addr, "msprvs1=", 8) ||
+           !strncasecmp(addr, "btv1==", 6) || strstr(addr, "+caf_=") != NULL;
+}
+
+static void identity_signals(det *x)
+{
+    const sw_record *r = x->r;
+    sw_assessment *as = x->as;
+    const char *from_org = as->from_org_domain;
+    if (!from_org)
+        return;
+    const char *p1 = sw_det_domain_of(x, r->envelope_from);
+    const char *p1_org = sw_det_org(x, p1);
+    if (p1 && p1_org && strcasecmp(p1_org, from_org) && !bounce_scheme(r->envelope_from))
+        sw_det_signal(x, "return_path_mismatch", 8, SW_SIG_IDENTITY,
+                      "Return-Path %s (organizational domain %s) differs from From %s (%s)",
+                      r->envelope_from, p1_org, r->from.address, from_org);
+    for (size_t i = 0; i < r->reply_to.count; i++) {
+        const sw_mailbox *m = &r->reply_to.items[i];
+        const char *rd = sw_det_domain_of(x, m->domain);
+        const char *ro = sw_det_org(x, rd);
+        if (!ro || !strcasecmp(ro, from_org))
+            continue;
+        if (sw_strlist_has_domain(&x->cfg->freemail_domains, rd) &&
+            !sw_strlist_has_domain(&x->cfg->freemail_domains, x->from_domain))
+            sw_det_signal(x, "reply_to_freemail", 20, SW_SIG_IDENTITY,
+                          "Reply-To %s is a free-mail address while From is %s",
+                          or_none(m->address), r->from.address);
+        else
+            sw_det_signal(x, "reply_to_mismatch", 8, SW_SIG_IDENTITY,
+                          "Reply-To %s (organizational domain %s) differs from From %s",
+                          or_none(m->address), ro, r->from.address);
+        break;
+    }
+    const sw_mailbox *f = &r->from;
+    /* A different address shown in the display name ("service@paypal.com" <x@evil>). */
+    if (f->display_name && (f->flags & SW_ADDR_DISPLAY_HAS_ADDRESS)) {
+        const char *dn = f->display_name;
+        const char *at = strchr(dn, '@');
+        const char *s = at, *e = at;
+        while (s && s > dn && !strchr(" <\"'(", s[-1]))
+            s--;
+        while (e && *e && !strchr(" >\"')", *e))
+            e++;
+        const char *shown = at ? sw_arena_strndup(x->a, s, (size_t)(e - s)) : NULL;
+        const char *sd = sw_det_domain_of(x, shown);
+        const char *so = sw_det_org(x, sd);
+        if (so && strcasecmp(so, from_org)) {
+            int w = (sw_strlist_has_domain(&x->cfg->protected_domains, sd) ||
+                     sw_strlist_has_domain(&x->cfg->brand_domains, sd))
+                        ? 40
+                        : 30;
+            sw_det_signal(x, "display_name_address", w, SW_SIG_IDENTITY,
+                          "display name shows %s but the address is %s", shown, f->address);
+        }
+    }
+    /* Brands and VIPs in the display name, sent from elsewhere. */
+    if (f->display_name && *f->display_name) {
+        for (size_t i = 0; i < x->cfg->brand_domains.count; i++) {
+            const char *bd = x->cfg->brand_domains.items[i];
+            const char *dot = strchr(bd, '.');
+            size_t bl = dot ? (size_t)(dot - bd) : strlen(bd);
+            if (bl < 3)
+                continue;
+            char brand[64];
+            if (bl >= sizeof brand)
+                continue;
+            memcpy(brand, bd, bl);
+            brand[bl] = '\0';
+            /* whole word, case-insensitive */
+            const char *hit = strcasestr(f->display_name, brand);
+            if (!hit || (hit > f->display_name && isalnum((unsigned char)hit[-1])) ||
+                isalnum((unsigned char)hit[bl]))
+                continue;
+            const char *bo = sw_det_org(x, bd);
+            if (bo && strcasecmp(bo, from_org)) {
+                sw_det_signal(x, "display_name_brand", 25, SW_SIG_IDENTITY,
+                              "display name \"%s\" names %s but the mail is from %s",
+                              f->display_name, bd, x->from_domain);
+            }
+            break;
+        }
+        for (size_t i = 0; i < x->cfg->vip_names.count; i++) {
+            const char *v = x->cfg->vip_names.items[i];
+            size_t vl = strlen(v);
+            if (strncasecmp(f->display_name, v, vl) ||
+                (f->display_name[vl] && isalnum((unsigned char)f->display_name[vl])))
+                continue;
+            if (!sw_strlist_has_domain(&x->cfg->protected_domains, x->from_domain))
+                sw_det_signal(x, "display_name_vip", 35, SW_SIG_IDENTITY,
+                              "display name \"%s\" is the protected name \"%s\" but the mail "
+                              "is from %s",
+                              f->display_name, v, x->from_domain);
+            break;
+        }
+    }
+}
+
+/* --- parser ambiguity (detection.md §3.10) -------------------------------------------- */
+
+static int has_anomaly(const sw_record *r, const char *id, const char **detail)
+{
+    for (size_t i = 0; i < r->nanomalies; i++)
+        if (!strcmp(r->anomalies[i].id, id)) {
+            if (detail)
+                *detail = r->anomalies[i].detail;
+            return 1;
+        }
+    return 0;
+}
+
+static void structural_signals(det *x)
+{
+    const sw_record *r = x->r;
+    static const struct {
+        const char *anomaly, *signal;
+        int weight;
+        const char *what;
+    } table[] = {
+        {"multiple_from_headers", "multiple_from_headers", 35,
+         "more than one From header: the authenticator and the mail client may pick different ones"},
+        {"from_multiple_mailboxes", "from_multiple_mailboxes", 20,
+         "From holds several mailboxes"},
+        {"from_encoded_word_address", "encoded_word_address", 35,
+         "an encoded word in the display name decodes to an address"},
+        {"from_encoded_word_in_address", "encoded_word_in_address", 30,
+         "an encoded word inside the From address"},
+        {"space_before_colon", "malformed_from_header", 30,
+         "a header name with whitespace before the colon"},
+        {"folded_header_name", "malformed_from_header", 30, "a header name folded onto the next line"},
+        {"leading_whitespace", "malformed_from_header", 20, "whitespace before the first header"},
+        {"from_quoted_local_part", "quoted_local_part", 15, "a quoted local part in From"},
+        {"from_obsolete_route", "obsolete_route", 20, "an obsolete route in From"},
+        {"from_multiple_angle_addresses", "multiple_angle_addresses", 25,
+         "several <addresses> in one From mailbox"},
+        {"from_comment_has_address", "comment_address", 15, "a comment in From holds an address"},
+        {"from_multiple_at", "multiple_at", 20, "an address with more than one @"},
+        {"from_text_after_address", "text_after_address", 15, "text after the From address"},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        const char *detail = NULL;
+        if (!has_anomaly(r, table[i].anomaly, &detail))
+            continue;
+        /* "From :" counts only for header names that a client could take for From. */
+        if (!strcmp(table[i].anomaly, "space_before_colon") && detail &&
+            !strstr(detail, "\"From :\"") && !strstr(detail, "\"Sender :\"") &&
+            !strstr(detail, "\"Reply-To :\""))
+            continue;
+        if (!strcmp(table[i].anomaly, "folded_header_name") && detail &&
+            !strcasestr(detail, "from"))
+            continue;
+        if (sw_det_find_signal(x, table[i].signal))
+            continue;
+        sw_det_signal(x, table[i].signal, table[i].weight, SW_SIG_STRUCTURAL, "%s (%s)",
+                      table[i].what, detail ? detail : table[i].anomaly);
+    }
+    if (!r->has_from)
+        sw_det_signal(x, "no_from", 20, SW_SIG_STRUCTURAL, "the message has no usable From");
+}
+
+/* --- provider fingerprints and time ----------------------------------------------------- */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+static void provider_signals(det *x)
+{
+    const sw_record *r = x->r;
+    if (!x->from_domain || !r->message_id)
+        return;
+    /* Big providers write Message-IDs in known forms; mail "from" them without one was
+     * not written by them (detection.md §3.15). */
+    char mid[512];
+    snprintf(mid, sizeof mid, "%s", r->message_id);
+    size_t n = strlen(mid);
+    while (n && (mid[n - 1] == '>' || mid[n - 1] == ' '))
+        mid[--n] = '\0';
+    const char *dom = strrchr(mid, '@');
+    if (!dom)
+        return;
+    dom++;
+    int mismatch = 0;
+    if (!strcmp(x->from_domain, "gmail.com") || !strcmp(x->from_domain, "googlemail.com"))
+        mismatch = !ends_with(dom, "mail.gmail.com") && !ends_with(dom, "gmail.com");
+    else if (!strcmp(x->from_domain, "outlook.com") || !strcmp(x->from_domain, "hotmail.com") ||
+             !strcmp(x->from_domain, "live.com"))
+        mismatch = !ends_with(dom, ".outlook.com") && !ends_with(dom, "outlook.com") &&
+                   !ends_with(dom, "hotmail.com") && !ends_with(dom, "phx.gbl");
+    if (mismatch)
+        sw_det_signal(x, "message_id_provider_mismatch", 15, SW_SIG_IDENTITY,
+                      "From is %s but Message-ID %s was not written by that provider",
+                      x->from_domain, r->message_id);
+}
+
+static void time_signals(det *x)
+{
+    const sw_record *r = x->r;
+    if (!r->nreceived)
+        return;
+    /* Date vs the newest hop: a Date days away from delivery is forged or replayed. */
+    const sw_received_hop *top = &r->received[0];
+    if (r->has_date && top->has_time) {
+        int64_t skew = r->date_epoch - top->epoch;
+        if (skew > 2 * 3600 || skew < -7 * 86400)
+            sw_det_signal(x, "date_received_skew", 10, 0,
+                          "Date %s is %+lld hours from the newest Received time", r->date,
+                          (long long)(skew / 3600));
+    }
+    /* A hop stamped well before the hop it came from. */
+    for (size_t i = 0; i + 1 < r->nreceived; i++) {
+        const sw_received_hop *h = &r->received[i], *below = &r->received[i + 1];
+        /* Server clocks drift by minutes (vger.kernel.org's by 40): only hours count. */
+        if (h->has_time && below->has_time && below->epoch - h->epoch > 2 * 3600) {
+            sw_det_signal(x, "impossible_hop_timing", 10, 0,
+                          "Received hop %zu (by %s) is %lld minutes earlier than the hop "
+                          "before it",
+                          r->nreceived - i, or_none(h->by),
+                          (long long)((below->epoch - h->epoch) / 60));
+            break;
+        }
+    }
+}
+
+static void vendor_signals(det *x)
+{
+    const sw_ms_transport *ms = &x->r->ms;
+    const char *cat = sw_ms_get(&ms->forefront, "CAT");
+    if (cat && (!strcasecmp(cat, "SPOOF") || !strcasecmp(cat, "DIMP") || !strcasecmp(cat, "UIMP") ||
+                !strcasecmp(cat, "BIMP") || !strcasecmp(cat, "GIMP") || !strcasecmp(cat, "INTOS") ||
+                !strcasecmp(cat, "HPHSH") || !strcasecmp(cat, "HPHISH") || !strcasecmp(cat, "PHSH")))
+        sw_det_signal(x, "microsoft_spoof_verdict", 20, 0,
+                      "X-Forefront-Antispam-Report: CAT:%s (%s)", cat,
+                      sw_ms_meaning("CAT", cat) ? sw_ms_meaning("CAT", cat) : "");
+}
+
+void sw_det_signals(det *x)
+{
+    auth_signals(x);
+    untrusted_pass(x);
+    identity_signals(x);
+    structural_signals(x);
+    provider_signals(x);
+    time_signals(x);
+    vendor_signals(x);
+}
+
+/* Every signal id this file can emit; the configuration refuses weights for others. */
+static const char *const known_signals[] = {
+    "dmarc_fail", "dmarc_temperror", "dmarc_permerror", "compauth_fail", "spf_fail",
+    "spf_softfail", "spf_temperror", "spf_permerror", "dkim_fail", "dkim_temperror",
+    "from_not_aligned", "authres_from_mismatch", "own_domain_unauthenticated",
+    "untrusted_authres_pass", "return_path_mismatch", "reply_to_freemail", "reply_to_mismatch",
+    "display_name_address", "display_name_brand", "display_name_vip", "multiple_from_headers",
+    "from_multiple_mailboxes", "encoded_word_address", "encoded_word_in_address",
+    "malformed_from_header", "quoted_local_part", "obsolete_route", "multiple_angle_addresses",
+    "comment_address", "multiple_at", "text_after_address", "no_from",
+    "other_author_unauthenticated",
+    "message_id_provider_mismatch", "date_received_skew", "impossible_hop_timing",
+    "microsoft_spoof_verdict", NULL};
+
+int sw_signal_known(const char *id)
+{
+    for (size_t i = 0; known_signals[i]; i++)
+        if (!strcmp(known_signals[i], id))
+            return 1;
+    return 0;
+}

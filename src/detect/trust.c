@@ -1,0 +1,368 @@
+/* Which Authentication-Results to believe, and what they say about the From identity.
+ *
+ * Trust (verification.md §6): configured authserv-ids ("x" exact, "@x" x and subdomains);
+ * otherwise the topmost block stamped by the receiving organisation. The receiving
+ * organisation is the one that added the newest Received hops (big providers count as
+ * one organisation across their domains); a header is stamped by it when its
+ * authserv-id names the receiver, when it sits above the receiver's own inbound hop, or
+ * when it is Microsoft's id-less form at a Microsoft receiver above the first hop added
+ * outside Microsoft. Of those, the newest header's authserv-id is trusted, with the contiguous
+ * run of siblings sharing its organizational domain (iCloud writes one per milter);
+ * Microsoft's id-less form trusts only the topmost id-less header. An unparsable newest
+ * candidate trusts nothing (fail closed). Alignment is then recomputed from the
+ * identities these headers name, not taken from their dmarc= claim. */
+#include "internal.h"
+#include "spoofwatch/idn.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const char *sw_det_domain_of(det *x, const char *addr)
+{
+    if (!addr || !*addr)
+        return NULL;
+    const char *at = strrchr(addr, '@');
+    const char *d = at ? at + 1 : addr;
+    size_t n = strlen(d);
+    while (n && (d[n - 1] == '>' || d[n - 1] == '.' || d[n - 1] == ' '))
+        n--;
+    if (!n)
+        return NULL;
+    char *out = sw_arena_strndup(x->a, d, n);
+    if (!out)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)tolower((unsigned char)out[i]);
+    if (sw_idn_is_idn(out, n)) {
+        const char *ascii = NULL;
+        if (sw_idn_convert(x->a, out, n, &ascii, NULL) == 0 && ascii)
+            return ascii;
+    }
+    return out;
+}
+
+const char *sw_det_org(det *x, const char *domain)
+{
+    return domain ? sw_orgdomain(&x->d->psl, x->a, domain) : NULL;
+}
+
+int sw_det_aligned(det *x, const char *d1, const char *d2)
+{
+    return sw_domains_align(&x->d->psl, x->a, d1, d2, 0);
+}
+
+static int authserv_matches(const char *pattern, const char *id)
+{
+    if (!id)
+        return 0;
+    if (pattern[0] == '@') {
+        const char *p = pattern + 1;
+        size_t pn = strlen(p), in = strlen(id);
+        if (!strcasecmp(p, id))
+            return 1;
+        return in > pn && id[in - pn - 1] == '.' && !strcasecmp(id + in - pn, p);
+    }
+    return !strcasecmp(pattern, id);
+}
+
+static int is_ar(const sw_authres_header *h)
+{
+    return !strcmp(h->origin, "Authentication-Results");
+}
+
+/* Providers that stamp mail under several registrable domains. */
+static const char *provider_family(const char *org)
+{
+    static const struct {
+        const char *org, *family;
+    } families[] = {
+        {"outlook.com", "microsoft"},   {"office365.com", "microsoft"},
+        {"office.com", "microsoft"},    {"microsoft.com", "microsoft"},
+        {"exchangelabs.com", "microsoft"}, {"hotmail.com", "microsoft"},
+        {"live.com", "microsoft"},      {"msn.com", "microsoft"},
+        {"google.com", "google"},       {"gmail.com", "google"},
+        {"googlemail.com", "google"},   {"1e100.net", "google"},
+        {"icloud.com", "apple"},        {"me.com", "apple"},
+        {"mac.com", "apple"},           {"apple.com", "apple"},
+        {"yahoo.com", "yahoo"},         {"yahoodns.net", "yahoo"},
+        {"aol.com", "yahoo"},
+    };
+    if (!org)
+        return NULL;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        if (!strcasecmp(org, families[i].org))
+            return families[i].family;
+    return org;
+}
+
+static int is_host_name(const char *s)
+{
+    return s && strchr(s, '.') && !strchr(s, ':') && !(s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789.") == strlen(s));
+}
+
+/* The receiving organisation: the family of the newest hop's `by` host, the field index
+ * of its lowest (inbound) hop, and of the first hop added by someone else. */
+typedef struct receiver {
+    const char *family;
+    long lowest_own_field;
+    long first_external_field;
+} receiver;
+
+static void find_receiver(det *x, receiver *rv)
+{
+    const sw_record *r = x->r;
+    rv->family = NULL;
+    rv->lowest_own_field = -1;
+    rv->first_external_field = -1;
+    for (size_t i = 0; i < r->nreceived; i++) {
+        const sw_received_hop *h = &r->received[i];
+        if (!is_host_name(h->by)) {
+            if (rv->family)
+                rv->lowest_own_field = (long)h->field_index;
+            continue; /* "by 2002:a05:..." or a bare name: cannot tell, treat as inside */
+        }
+        const char *fam = provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
+        if (!rv->family) {
+            rv->family = fam;
+        } else if (!fam || strcasecmp(fam, rv->family)) {
+            rv->first_external_field = (long)h->field_index;
+            return;
+        }
+        rv->lowest_own_field = (long)h->field_index;
+    }
+}
+
+static int stamped_by_receiver(det *x, const receiver *rv, const sw_authres_header *h)
+{
+    if (!x->r->nreceived || !rv->family)
+        return 1; /* no trace fields (a client export): position cannot be checked */
+    /* Named for the receiver: trusted wherever it sits (some receivers, Proton Mail for
+     * one, append their results below the trace fields). */
+    if (h->authserv_id && *h->authserv_id) {
+        const char *fam = provider_family(sw_det_org(x, h->authserv_id));
+        if (fam && !strcasecmp(fam, rv->family))
+            return 1;
+    }
+    /* Otherwise the position must show the receiver wrote it: above its inbound hop, or,
+     * for Microsoft's id-less form at a Microsoft receiver, above the first hop added
+     * outside Microsoft. */
+    if ((long)h->field_index < rv->lowest_own_field)
+        return 1;
+    return (!h->authserv_id || !*h->authserv_id) && !strcmp(rv->family, "microsoft") &&
+           (rv->first_external_field < 0 || (long)h->field_index < rv->first_external_field);
+}
+
+static void choose_trusted(det *x)
+{
+    const sw_record *r = x->r;
+    sw_assessment *as = x->as;
+    x->trusted_arh = sw_arena_calloc(x->a, r->narh ? r->narh : 1);
+    x->boundary_field = -1;
+    if (!x->trusted_arh)
+        return;
+    const sw_strlist *ids = &x->cfg->trusted_authserv_ids;
+    if (ids->count) {
+        as->trust_rule = "configured authserv-id";
+        for (size_t i = 0; i < r->narh; i++) {
+            const sw_authres_header *h = &r->arh[i];
+            if (!is_ar(h) || !h->parsed)
+                continue;
+            for (size_t k = 0; k < ids->count; k++)
+                if (authserv_matches(ids->items[k], h->authserv_id)) {
+                    x->trusted_arh[i] = 1;
+                    if (!as->trusted_authserv_id)
+                        as->trusted_authserv_id = h->authserv_id;
+                    break;
+                }
+        }
+    } else {
+        receiver rv;
+        find_receiver(x, &rv);
+        long top = -1, any = -1;
+        for (size_t i = 0; i < r->narh && top < 0; i++) {
+            if (!is_ar(&r->arh[i]))
+                continue;
+            if (any < 0)
+                any = (long)i;
+            if (stamped_by_receiver(x, &rv, &r->arh[i]))
+                top = (long)i;
+        }
+        if (top < 0) {
+            if (any >= 0)
+                as->trust_rule = "no Authentication-Results stamped by the receiving "
+                                 "organisation (the headers present were added upstream)";
+            return;
+        }
+        const sw_authres_header *t = &r->arh[top];
+        if (!t->parsed) {
+            as->trust_rule = "newest header unparsable: nothing trusted";
+            return;
+        }
+        as->trusted_authserv_id = t->authserv_id;
+        if (!*t->authserv_id) {
+            as->trust_rule = "newest header stamped by the receiving organisation (Microsoft "
+                             "form, no authserv-id)";
+            x->trusted_arh[top] = 1;
+        } else {
+            as->trust_rule = "newest header stamped by the receiving organisation";
+            const char *top_org = sw_det_org(x, t->authserv_id);
+            int contiguous = 1;
+            for (size_t i = (size_t)top; i < r->narh; i++) {
+                const sw_authres_header *h = &r->arh[i];
+                if (!is_ar(h))
+                    continue;
+                if (!stamped_by_receiver(x, &rv, h)) {
+                    contiguous = 0;
+                    continue;
+                }
+                int same = h->parsed && !strcasecmp(h->authserv_id, t->authserv_id);
+                int sibling = contiguous && h->parsed && *h->authserv_id && top_org &&
+                              !strcasecmp(sw_det_org(x, h->authserv_id), top_org);
+                if (same || sibling)
+                    x->trusted_arh[i] = 1;
+                else
+                    contiguous = 0;
+            }
+        }
+    }
+    for (size_t i = 0; i < r->narh; i++)
+        if (x->trusted_arh[i]) {
+            as->trusted_headers++;
+            if ((long)r->arh[i].field_index > x->boundary_field)
+                x->boundary_field = (long)r->arh[i].field_index;
+        }
+}
+
+static const char *prop(const sw_auth_fact *f, const char *ptype, const char *property)
+{
+    for (size_t i = 0; i < f->nprops; i++)
+        if (!strcmp(f->props[i].ptype, ptype) && !strcmp(f->props[i].property, property))
+            return f->props[i].value;
+    return NULL;
+}
+
+static void set_outcome(sw_auth_outcome *o, const sw_auth_fact *f, const char *domain,
+                        const char *detail)
+{
+    o->result = f->result;
+    o->domain = domain;
+    o->origin = f->origin;
+    o->origin_index = f->origin_index;
+    o->detail = detail;
+}
+
+/* "p=REJECT sp=REJECT dis=NONE" (Gmail's comment) or policy.published-domain-policy. */
+static const char *policy_of(det *x, const sw_auth_fact *f)
+{
+    const char *p = prop(f, "policy", "published-domain-policy");
+    if (p)
+        return p;
+    if (f->comment) {
+        const char *c = strstr(f->comment, "p=");
+        if (c && (c == f->comment || c[-1] == ' ' || c[-1] == '(')) {
+            c += 2;
+            size_t n = 0;
+            while (c[n] && isalpha((unsigned char)c[n]))
+                n++;
+            char *v = sw_arena_strndup(x->a, c, n);
+            for (size_t i = 0; v && i < n; i++)
+                v[i] = (char)tolower((unsigned char)v[i]);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static void read_outcomes(det *x)
+{
+    const sw_record *r = x->r;
+    sw_assessment *as = x->as;
+    for (size_t i = 0; i < r->narh; i++) {
+        if (!x->trusted_arh[i])
+            continue;
+        const sw_authres_header *h = &r->arh[i];
+        for (size_t k = h->first_fact; k < h->first_fact + h->nfacts && k < r->nauth; k++) {
+            const sw_auth_fact *f = &r->auth[k];
+            const char *m = f->method;
+            if (!strcmp(m, "spf") && !as->spf.result) {
+                const char *mf = prop(f, "smtp", "mailfrom");
+                const char *helo = prop(f, "smtp", "helo");
+                set_outcome(&as->spf, f, sw_det_domain_of(x, mf ? mf : helo), NULL);
+            } else if (!strcmp(m, "dkim")) {
+                const char *d = prop(f, "header", "d");
+                const char *ii = prop(f, "header", "i");
+                const char *dom = sw_det_domain_of(x, d ? d : ii);
+                if (!strcmp(f->result, "pass")) {
+                    if (dom && x->ndkim_pass < 16)
+                        x->dkim_pass_domains[x->ndkim_pass++] = dom;
+                    /* the outcome shown is the best one: an aligned pass beats any other */
+                    if (!as->dkim.result || strcmp(as->dkim.result, "pass") ||
+                        (x->from_domain && sw_det_aligned(x, dom, x->from_domain) &&
+                         !sw_det_aligned(x, as->dkim.domain, x->from_domain)))
+                        set_outcome(&as->dkim, f, dom, NULL);
+                } else {
+                    if (!strcmp(f->result, "fail") || !strcmp(f->result, "permerror"))
+                        x->dkim_any_fail = 1;
+                    if (!as->dkim.result)
+                        set_outcome(&as->dkim, f, dom, f->reason ? f->reason : f->comment);
+                }
+            } else if (!strcmp(m, "dmarc") && !as->dmarc.result) {
+                set_outcome(&as->dmarc, f, sw_det_domain_of(x, prop(f, "header", "from")),
+                            f->action);
+                as->dmarc_policy = policy_of(x, f);
+            } else if (!strcmp(m, "compauth") && !as->compauth.result) {
+                set_outcome(&as->compauth, f, NULL, f->reason);
+            } else if (!strcmp(m, "arc") && !as->arc.result) {
+                set_outcome(&as->arc, f, NULL, f->comment);
+            }
+        }
+    }
+    /* Received-SPF from the receiving hop: only the topmost, only above the second
+     * Received header (i.e. written by one of the last two hops), and only when no
+     * trusted A-R gave an SPF result. */
+    if (!as->spf.result) {
+        long rspf = sw_header_find(&r->headers, "Received-SPF", 0);
+        long second_rcv = sw_header_find(&r->headers, "Received", 1);
+        if (rspf >= 0 && (second_rcv < 0 || rspf < second_rcv)) {
+            for (size_t k = 0; k < r->nauth; k++) {
+                const sw_auth_fact *f = &r->auth[k];
+                if (strcmp(f->origin, "Received-SPF") || f->field_index != (size_t)rspf)
+                    continue;
+                const char *mf = prop(f, "smtp", "mailfrom");
+                const char *dom = sw_det_domain_of(x, mf ? mf : r->envelope_from);
+                set_outcome(&as->spf, f, dom, NULL);
+                break;
+            }
+        }
+    }
+}
+
+void sw_det_evaluate(det *x)
+{
+    const sw_record *r = x->r;
+    sw_assessment *as = x->as;
+    as->psl_date = x->d->psl.list_date[0] ? x->d->psl.list_date : NULL;
+    if (r->has_from && r->from.domain)
+        x->from_domain = r->from.domain_ascii ? r->from.domain_ascii
+                                               : sw_det_domain_of(x, r->from.domain);
+    as->from_org_domain = sw_det_org(x, x->from_domain);
+    choose_trusted(x);
+    read_outcomes(x);
+    /* The SPF identity: what the trusted receiver checked, else the Return-Path. */
+    as->mailfrom_domain = as->spf.domain ? as->spf.domain : sw_det_domain_of(x, r->envelope_from);
+    as->mailfrom_org_domain = sw_det_org(x, as->mailfrom_domain);
+    as->spf_aligned = as->spf.result && !strcmp(as->spf.result, "pass") &&
+                      sw_det_aligned(x, as->spf.domain ? as->spf.domain : as->mailfrom_domain,
+                                     x->from_domain);
+    for (size_t i = 0; i < x->ndkim_pass; i++)
+        if (sw_det_aligned(x, x->dkim_pass_domains[i], x->from_domain)) {
+            as->dkim_aligned = 1;
+            as->dkim_aligned_domain = x->dkim_pass_domains[i];
+            break;
+        }
+    as->has_auth_evidence = as->spf.result || as->dkim.result || as->dmarc.result ||
+                            as->compauth.result;
+}

@@ -1,0 +1,365 @@
+/* Suppressors, the score and the verdict; the detector's entry points and JSON form.
+ *
+ * Combination rules (docs/signals.md):
+ *   score      = sum of the weights of signals no suppressor cancelled;
+ *   spoofed    = score >= threshold_spoofed, at least two counting signals, and at least
+ *                one of them says the From identity failed authentication;
+ *   suspicious = score >= threshold_suspicious;
+ *   pass       = trusted authentication evidence exists and neither threshold was met;
+ *   unknown    = no trusted authentication evidence and nothing reached suspicious. */
+#include "internal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+const char *sw_verdict_name(sw_verdict v)
+{
+    switch (v) {
+    case SW_VERDICT_PASS: return "pass";
+    case SW_VERDICT_SUSPICIOUS: return "suspicious";
+    case SW_VERDICT_SPOOFED: return "spoofed";
+    case SW_VERDICT_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+#define MAX_SIGNALS 64
+#define MAX_SUPPRESSORS 16
+
+static int configured_weight(const sw_config *c, const char *id, int dflt)
+{
+    for (size_t i = 0; i < c->nweights; i++)
+        if (!strcmp(c->weights[i].signal, id))
+            return c->weights[i].weight;
+    return dflt;
+}
+
+void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const char *fmt, ...)
+{
+    sw_assessment *as = x->as;
+    if (!as->signals)
+        as->signals = sw_arena_calloc(x->a, MAX_SIGNALS * sizeof *as->signals);
+    if (!as->signals || as->nsignals >= MAX_SIGNALS)
+        return;
+    char text[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    sw_signal *s = &as->signals[as->nsignals++];
+    s->id = id;
+    s->base_weight = s->weight = configured_weight(x->cfg, id, weight);
+    s->evidence = sw_arena_strndup(x->a, text, strlen(text));
+    s->flags = flags;
+}
+
+void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...)
+{
+    sw_assessment *as = x->as;
+    if (!as->suppressors)
+        as->suppressors = sw_arena_calloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
+    if (!as->suppressors || as->nsuppressors >= MAX_SUPPRESSORS)
+        return;
+    char text[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    sw_suppressor *s = &as->suppressors[as->nsuppressors++];
+    s->id = id;
+    s->evidence = sw_arena_strndup(x->a, text, strlen(text));
+    s->warning = warning;
+}
+
+const sw_signal *sw_det_find_signal(const det *x, const char *id)
+{
+    for (size_t i = 0; i < x->as->nsignals; i++)
+        if (!strcmp(x->as->signals[i].id, id))
+            return &x->as->signals[i];
+    return NULL;
+}
+
+/* Cancels the listed signals (NULL-terminated), or all signals when list is NULL. */
+static void cancel(det *x, const char *by, const char *const *list)
+{
+    for (size_t i = 0; i < x->as->nsignals; i++) {
+        sw_signal *s = &x->as->signals[i];
+        if (s->suppressed_by)
+            continue;
+        int hit = !list;
+        for (size_t k = 0; list && list[k] && !hit; k++)
+            hit = !strcmp(list[k], s->id);
+        if (hit) {
+            s->suppressed_by = by;
+            s->weight = 0;
+        }
+    }
+}
+
+/* Signals that forwarding and list processing cause by themselves. */
+static const char *const relay_effects[] = {
+    "dmarc_fail", "dkim_fail", "spf_fail", "spf_softfail", "from_not_aligned",
+    "return_path_mismatch", "compauth_fail", NULL};
+
+static int arc_sealer_trusted(det *x, const char **sealer)
+{
+    const sw_record *r = x->r;
+    if (!r->narc)
+        return 0;
+    /* The newest set's sealer vouches for the chain (chain validity itself is checked by
+     * --verify; here we rely on the trusted receiver's arc= result). */
+    const sw_arc_set *top = &r->arc[r->narc - 1];
+    if (top->flags & (SW_ARC_MISSING_SEAL | SW_ARC_BAD_INSTANCE))
+        return 0;
+    *sealer = top->seal.d;
+    return top->seal.d && sw_strlist_has_domain(&x->cfg->trusted_arc_sealers, top->seal.d);
+}
+
+static int from_matches(det *x, const char *pattern)
+{
+    if (!pattern || !x->from_domain)
+        return 0;
+    if (!strcmp(pattern, "*"))
+        return 1;
+    sw_strlist one = {&pattern, 1};
+    return sw_strlist_has_domain(&one, x->from_domain);
+}
+
+/* Does the message authenticate (SPF pass or DKIM pass) as `via` or its subdomains? */
+static int authenticated_as(det *x, const char *via)
+{
+    sw_strlist one = {&via, 1};
+    sw_assessment *as = x->as;
+    if (as->spf.result && !strcmp(as->spf.result, "pass") &&
+        sw_strlist_has_domain(&one, as->spf.domain ? as->spf.domain : as->mailfrom_domain))
+        return 1;
+    for (size_t i = 0; i < x->ndkim_pass; i++)
+        if (sw_strlist_has_domain(&one, x->dkim_pass_domains[i]))
+            return 1;
+    return 0;
+}
+
+static void suppressors(det *x)
+{
+    const sw_record *r = x->r;
+    const sw_config *c = x->cfg;
+    sw_assessment *as = x->as;
+    /* Phishing simulations: deliberate spoofing the organisation ordered. */
+    for (size_t i = 0; i < c->nsimulations; i++) {
+        const sw_simulation *s = &c->simulations[i];
+        int hit = s->header && sw_header_find(&r->headers, s->header, 0) >= 0;
+        if (!hit && s->return_path && as->mailfrom_domain) {
+            const char *rp = s->return_path;
+            sw_strlist one = {&rp, 1};
+            hit = sw_strlist_has_domain(&one, as->mailfrom_domain);
+        }
+        if (hit) {
+            sw_det_suppressor(x, "phishing_simulation", 0, "%s: %s%s%s", s->name,
+                              s->header ? "header " : "return-path ",
+                              s->header ? s->header : s->return_path, "");
+            cancel(x, "phishing_simulation", NULL);
+            return;
+        }
+    }
+    /* Exceptions with an owner and an expiry. */
+    time_t now = time(NULL);
+    for (size_t i = 0; i < c->nexceptions; i++) {
+        const sw_exception *e = &c->exceptions[i];
+        int hit = (e->from_address && x->r->from.address &&
+                   !strcasecmp(e->from_address, x->r->from.address)) ||
+                  (e->from_domain && from_matches(x, e->from_domain));
+        if (!hit)
+            continue;
+        if (e->expires && e->expires < now) {
+            sw_det_suppressor(x, "exception_expired", 1,
+                              "exception %s (owner %s: %s) matched but expired; not applied",
+                              e->id ? e->id : "?", e->owner ? e->owner : "?",
+                              e->reason ? e->reason : "");
+            continue;
+        }
+        sw_det_suppressor(x, "exception", 0, "exception %s (owner %s: %s)", e->id ? e->id : "?",
+                          e->owner ? e->owner : "?", e->reason ? e->reason : "");
+        cancel(x, "exception", NULL);
+        return;
+    }
+    /* Third-party senders: allowed to send as from_domain if they authenticate as via. */
+    for (size_t i = 0; i < c->nthird_party; i++) {
+        const sw_sender_rule *t = &c->third_party[i];
+        if (from_matches(x, t->from_domain) && t->via && authenticated_as(x, t->via)) {
+            sw_det_suppressor(x, "third_party_sender", 0,
+                              "%s sends as %s and authenticated as %s", t->name ? t->name : t->via,
+                              x->from_domain, t->via);
+            static const char *const effects[] = {"dmarc_fail", "from_not_aligned",
+                                                  "return_path_mismatch", "compauth_fail",
+                                                  "own_domain_unauthenticated", NULL};
+            cancel(x, "third_party_sender", effects);
+            break;
+        }
+    }
+    /* Configured forwarders: SPF breaks by design, so only DKIM can still authenticate. */
+    for (size_t i = 0; i < c->nforwarders; i++) {
+        const sw_sender_rule *fw = &c->forwarders[i];
+        const char *via = fw->via;
+        sw_strlist via_list = {&via, 1};
+        int via_seen = via && (authenticated_as(x, via) ||
+                               (as->mailfrom_domain &&
+                                sw_strlist_has_domain(&via_list, as->mailfrom_domain)));
+        if (via_seen && from_matches(x, fw->from_domain ? fw->from_domain : "*")) {
+            sw_det_suppressor(x, "forwarder", 0, "forwarded by %s (%s)",
+                              fw->name ? fw->name : fw->via, fw->via);
+            static const char *const effects[] = {"spf_fail", "spf_softfail",
+                                                  "return_path_mismatch", NULL};
+            cancel(x, "forwarder", effects);
+            break;
+        }
+    }
+    /* Mailing lists: List-Id plus an ARC chain sealed by a trusted sealer that the trusted
+     * receiver found valid. */
+    if (r->list.present && r->list.id) {
+        const char *sealer = NULL;
+        int arc_ok = as->arc.result && !strcmp(as->arc.result, "pass");
+        if (arc_sealer_trusted(x, &sealer) && arc_ok) {
+            sw_det_suppressor(x, "mailing_list_arc", 0,
+                              "List-Id %s; ARC sealed by trusted %s and arc=pass", r->list.id,
+                              sealer);
+            cancel(x, "mailing_list_arc", relay_effects);
+        } else {
+            /* Without a trusted chain, a list that resent the message with its own
+             * envelope explains the envelope rewrite, and the failures a list causes
+             * (footer, subject tag) cannot make the verdict worse than suspicious; a
+             * forger who adds a List-Id still gets flagged. */
+            const char *lo = sw_det_org(x, r->list.id);
+            if (lo && as->mailfrom_org_domain && !strcasecmp(lo, as->mailfrom_org_domain)) {
+                sw_det_suppressor(x, "mailing_list_envelope", 0,
+                                  "List-Id %s and the envelope sender %s belong to the list%s%s",
+                                  r->list.id, as->mailfrom_domain,
+                                  sealer ? "; ARC sealer not trusted: " : "",
+                                  sealer ? sealer : "");
+                static const char *const effects[] = {"return_path_mismatch", NULL};
+                cancel(x, "mailing_list_envelope", effects);
+                x->verdict_cap = "mailing_list_envelope";
+            }
+        }
+    }
+}
+
+static void decide(det *x)
+{
+    sw_assessment *as = x->as;
+    int score = 0, counting = 0, auth_failure = 0;
+    for (size_t i = 0; i < as->nsignals; i++) {
+        const sw_signal *s = &as->signals[i];
+        if (s->suppressed_by || s->weight <= 0)
+            continue;
+        score += s->weight;
+        counting++;
+        if (s->flags & SW_SIG_AUTH_FAILURE)
+            auth_failure = 1;
+    }
+    as->score = score;
+    const sw_config *c = x->cfg;
+    if (score >= c->threshold_spoofed && counting >= 2 && auth_failure && !x->verdict_cap)
+        as->verdict = SW_VERDICT_SPOOFED;
+    else if (score >= c->threshold_suspicious)
+        as->verdict = SW_VERDICT_SUSPICIOUS;
+    else if (as->has_auth_evidence)
+        as->verdict = SW_VERDICT_PASS;
+    else
+        as->verdict = SW_VERDICT_UNKNOWN;
+}
+
+void sw_det_suppress_and_decide(det *x)
+{
+    suppressors(x);
+    decide(x);
+}
+
+int sw_detector_init(sw_detector *d, const sw_config *config, sw_error *err)
+{
+    memset(d, 0, sizeof *d);
+    d->config = config;
+    return sw_orgdomain_open(&d->psl, config->psl_file, err);
+}
+
+void sw_detector_close(sw_detector *d)
+{
+    sw_orgdomain_close(&d->psl);
+}
+
+int sw_detect(const sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out)
+{
+    memset(out, 0, sizeof *out);
+    det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = out};
+    sw_det_evaluate(&x);
+    sw_det_signals(&x);
+    sw_det_suppress_and_decide(&x);
+    return SW_OK;
+}
+
+static void write_outcome(sw_json *j, const char *key, const sw_auth_outcome *o)
+{
+    if (!o->result)
+        return;
+    sw_json_key(j, key);
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "result", o->result);
+    SW_JSON_KV_STRING(j, "domain", o->domain);
+    SW_JSON_KV_STRING(j, "detail", o->detail);
+    SW_JSON_KV_STRING(j, "origin", o->origin);
+    SW_JSON_KV_INT(j, "origin_index", o->origin_index);
+    sw_json_object_end(j);
+}
+
+void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
+{
+    SW_JSON_KV_STRING(j, "verdict", sw_verdict_name(as->verdict));
+    SW_JSON_KV_INT(j, "score", as->score);
+    SW_JSON_KEY(j, "signals");
+    sw_json_array_begin(j);
+    for (size_t i = 0; i < as->nsignals; i++) {
+        const sw_signal *s = &as->signals[i];
+        sw_json_object_begin(j);
+        SW_JSON_KV_STRING(j, "id", s->id);
+        SW_JSON_KV_INT(j, "weight", s->weight);
+        SW_JSON_KV_STRING(j, "evidence", s->evidence);
+        if (s->suppressed_by) {
+            SW_JSON_KV_INT(j, "base_weight", s->base_weight);
+            SW_JSON_KV_STRING(j, "suppressed_by", s->suppressed_by);
+        }
+        sw_json_object_end(j);
+    }
+    sw_json_array_end(j);
+    SW_JSON_KEY(j, "suppressors");
+    sw_json_array_begin(j);
+    for (size_t i = 0; i < as->nsuppressors; i++) {
+        sw_json_object_begin(j);
+        SW_JSON_KV_STRING(j, "id", as->suppressors[i].id);
+        SW_JSON_KV_STRING(j, "evidence", as->suppressors[i].evidence);
+        if (as->suppressors[i].warning)
+            SW_JSON_KV_BOOL(j, "warning", 1);
+        sw_json_object_end(j);
+    }
+    sw_json_array_end(j);
+    SW_JSON_KEY(j, "evaluation");
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "trusted_authserv_id", as->trusted_authserv_id);
+    SW_JSON_KV_STRING(j, "trust_rule", as->trust_rule);
+    SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);
+    write_outcome(j, "spf", &as->spf);
+    write_outcome(j, "dkim", &as->dkim);
+    write_outcome(j, "dmarc", &as->dmarc);
+    write_outcome(j, "compauth", &as->compauth);
+    write_outcome(j, "arc", &as->arc);
+    SW_JSON_KV_STRING(j, "dmarc_policy", as->dmarc_policy);
+    SW_JSON_KV_STRING(j, "from_org_domain", as->from_org_domain);
+    SW_JSON_KV_STRING(j, "mailfrom_domain", as->mailfrom_domain);
+    SW_JSON_KV_STRING(j, "mailfrom_org_domain", as->mailfrom_org_domain);
+    SW_JSON_KV_BOOL(j, "spf_aligned", as->spf_aligned);
+    SW_JSON_KV_BOOL(j, "dkim_aligned", as->dkim_aligned);
+    SW_JSON_KV_STRING(j, "dkim_aligned_domain", as->dkim_aligned_domain);
+    SW_JSON_KV_STRING(j, "psl_date", as->psl_date);
+    sw_json_object_end(j);
+}
