@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include "spoofwatch/config.h"
 #include "spoofwatch/json.h"
+#include "spoofwatch/lookalike.h"
 #include "spoofwatch/orgdomain.h"
 #include "spoofwatch/record.h"
 
@@ -92,6 +93,8 @@ typedef struct sw_assessment {
 typedef struct sw_detector {
     const sw_config *config;
     sw_orgdomain_ctx psl;
+    sw_lookalike lookalike;
+    sw_arena arena; /* reference tables built at init */
 } sw_detector;
 
 /* The detector borrows config, which must outlive it. */

@@ -2,6 +2,7 @@
  * Weights here are defaults; the configuration may override any of them. Signals only
  * observe; suppressors and the verdict are in verdict.c. */
 #include "internal.h"
+#include "spoofwatch/idn.h"
 #include "spoofwatch/mstransport.h"
 
 #include <ctype.h>
@@ -52,15 +53,24 @@ static void auth_signals(det *x)
     sw_assessment *as = x->as;
     const char *pol = as->dmarc_policy;
     if (is(as->dmarc.result, "fail")) {
+        /* Kept apart because they mean different things to the domain owner: an enforced
+         * policy, p=none (monitoring only), and a failure sampled out by pct<100. */
         const char *act = as->dmarc.detail;
         int enforcing = is(pol, "reject") || is(pol, "quarantine") || is(act, "reject") ||
                         is(act, "quarantine") || is(act, "oreject");
         int sampled = act && !strncmp(act, "pct.", 4);
-        int weight = is(pol, "none") ? 25 : enforcing ? 50 : sampled ? 40 : 40;
-        sw_det_signal(x, "dmarc_fail", weight, SW_SIG_AUTH_FAILURE,
-                      "%s #%d: dmarc=fail header.from=%s%s%s%s%s%s", as->dmarc.origin,
+        /* Microsoft's action=none says nothing was done, not why (p=none, an override):
+         * only a stated p=none makes this a monitoring-only failure. */
+        int monitor = !enforcing && !sampled && is(pol, "none");
+        const char *id = sampled ? "dmarc_fail_sampled_out"
+                         : monitor ? "dmarc_fail_policy_none"
+                                   : "dmarc_fail";
+        int weight = sampled ? 40 : monitor ? 25 : enforcing ? 50 : 40;
+        sw_det_signal(x, id, weight, SW_SIG_AUTH_FAILURE,
+                      "%s #%d: dmarc=fail header.from=%s (%s%s%s)%s%s", as->dmarc.origin,
                       as->dmarc.origin_index + 1, or_none(as->dmarc.domain),
-                      pol ? " (published p=" : "", pol ? pol : "", pol ? ")" : "",
+                      pol ? "published p=" : "policy not stated", pol ? pol : "",
+                      enforcing ? ", enforced" : sampled ? ", sampled out by pct" : "",
                       act ? " action=" : "", act ? act : "");
     } else if (is(as->dmarc.result, "temperror") || is(as->dmarc.result, "permerror")) {
         sw_det_signal(x, is(as->dmarc.result, "temperror") ? "dmarc_temperror" : "dmarc_permerror",
@@ -441,8 +451,37 @@ static void vendor_signals(det *x)
                       sw_ms_meaning("CAT", cat) ? sw_ms_meaning("CAT", cat) : "");
 }
 
+/* Look-alikes of the organisation's and brands' domains, and mixed-script IDN labels. */
+static void lookalike_signals(det *x)
+{
+    const sw_record *r = x->r;
+    const char *org = x->as->from_org_domain;
+    if (!org)
+        return;
+    const char *uni = NULL;
+    if (sw_idn_is_idn(org, strlen(org)))
+        sw_idn_convert(x->a, org, strlen(org), NULL, &uni);
+    sw_lookalike_match m;
+    if (sw_lookalike_find(&x->d->lookalike, uni ? uni : org, org, &m))
+        sw_det_signal(x, "lookalike_domain", 35, SW_SIG_IDENTITY,
+                      "From domain %s%s%s%s looks like %s (%s: skeleton \"%s\" vs \"%s\")",
+                      org, uni ? " (" : "", uni ? uni : "", uni ? ")" : "", m.ref->domain, m.kind,
+                      m.skeleton, m.ref->skeleton);
+    if (uni) {
+        const char *dot = strchr(uni, '.');
+        size_t n = dot ? (size_t)(dot - uni) : strlen(uni);
+        if (sw_lookalike_mixed_script(&x->d->lookalike, uni, n))
+            sw_det_signal(x, "idn_mixed_script", 20, SW_SIG_IDENTITY,
+                          "From domain %s is %s: its label mixes scripts (UTS #39 highly "
+                          "restrictive level)",
+                          org, uni);
+    }
+    (void)r;
+}
+
 void sw_det_signals(det *x)
 {
+    lookalike_signals(x);
     auth_signals(x);
     untrusted_pass(x);
     identity_signals(x);
@@ -454,7 +493,8 @@ void sw_det_signals(det *x)
 
 /* Every signal id this file can emit; the configuration refuses weights for others. */
 static const char *const known_signals[] = {
-    "dmarc_fail", "dmarc_temperror", "dmarc_permerror", "compauth_fail", "spf_fail",
+    "dmarc_fail", "dmarc_fail_policy_none", "dmarc_fail_sampled_out", "dmarc_temperror",
+    "dmarc_permerror", "compauth_fail", "spf_fail",
     "spf_softfail", "spf_temperror", "spf_permerror", "dkim_fail", "dkim_temperror",
     "from_not_aligned", "authres_from_mismatch", "own_domain_unauthenticated",
     "untrusted_authres_pass", "return_path_mismatch", "reply_to_freemail", "reply_to_mismatch",
@@ -462,7 +502,7 @@ static const char *const known_signals[] = {
     "from_multiple_mailboxes", "encoded_word_address", "encoded_word_in_address",
     "malformed_from_header", "quoted_local_part", "obsolete_route", "multiple_angle_addresses",
     "comment_address", "multiple_at", "text_after_address", "no_from",
-    "other_author_unauthenticated",
+    "other_author_unauthenticated", "lookalike_domain", "idn_mixed_script",
     "message_id_provider_mismatch", "date_received_skew", "impossible_hop_timing",
     "microsoft_spoof_verdict", NULL};
 

@@ -101,7 +101,7 @@ static void cancel(det *x, const char *by, const char *const *list)
 
 /* Signals that forwarding and list processing cause by themselves. */
 static const char *const relay_effects[] = {
-    "dmarc_fail", "dkim_fail", "spf_fail", "spf_softfail", "from_not_aligned",
+    "dmarc_fail", "dmarc_fail_policy_none", "dmarc_fail_sampled_out", "dkim_fail", "spf_fail", "spf_softfail", "from_not_aligned",
     "return_path_mismatch", "compauth_fail", NULL};
 
 static int arc_sealer_trusted(det *x, const char **sealer)
@@ -192,7 +192,8 @@ static void suppressors(det *x)
             sw_det_suppressor(x, "third_party_sender", 0,
                               "%s sends as %s and authenticated as %s", t->name ? t->name : t->via,
                               x->from_domain, t->via);
-            static const char *const effects[] = {"dmarc_fail", "from_not_aligned",
+            static const char *const effects[] = {"dmarc_fail", "dmarc_fail_policy_none",
+                                                  "dmarc_fail_sampled_out", "from_not_aligned",
                                                   "return_path_mismatch", "compauth_fail",
                                                   "own_domain_unauthenticated", NULL};
             cancel(x, "third_party_sender", effects);
@@ -281,12 +282,18 @@ int sw_detector_init(sw_detector *d, const sw_config *config, sw_error *err)
 {
     memset(d, 0, sizeof *d);
     d->config = config;
-    return sw_orgdomain_open(&d->psl, config->psl_file, err);
+    sw_arena_init(&d->arena, 16u << 20);
+    int rc = sw_orgdomain_open(&d->psl, config->psl_file, err);
+    if (rc == SW_OK)
+        rc = sw_lookalike_init(&d->lookalike, config, &d->psl, &d->arena, err);
+    return rc;
 }
 
 void sw_detector_close(sw_detector *d)
 {
+    sw_lookalike_free(&d->lookalike);
     sw_orgdomain_close(&d->psl);
+    sw_arena_free(&d->arena);
 }
 
 int sw_detect(const sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out)

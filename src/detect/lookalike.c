@@ -1,0 +1,176 @@
+/* Look-alike domains: see include/spoofwatch/lookalike.h. */
+#include "spoofwatch/lookalike.h"
+#include "spoofwatch/idn.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+#include <unicode/uspoof.h>
+
+/* The second-level label: the organizational domain up to its first dot. */
+static size_t sld_len(const char *org)
+{
+    const char *dot = strchr(org, '.');
+    return dot ? (size_t)(dot - org) : strlen(org);
+}
+
+int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, char *out,
+                          size_t cap)
+{
+    if (n == 0 || n > 63 || cap < 2)
+        return -1;
+    UErrorCode st = U_ZERO_ERROR;
+    char sk[512];
+    int32_t len = uspoof_getSkeletonUTF8((const USpoofChecker *)l->checker, 0, label,
+                                         (int32_t)n, sk, (int32_t)sizeof sk, &st);
+    if (U_FAILURE(st) || len < 0 || len >= (int32_t)sizeof sk)
+        return -1;
+    size_t o = 0;
+    for (int32_t i = 0; i < len && o + 1 < cap; i++) {
+        unsigned char c = (unsigned char)tolower((unsigned char)sk[i]);
+        /* The fold layer: characters readers take for one another that UTS #39 keeps
+         * apart (documented in docs/signals.md, with test pairs in test_detect.c). */
+        if (c == '0')
+            c = 'o';
+        else if (c == '1' || c == 'i' || c == '|')
+            c = 'l';
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* Optimal string alignment distance (Damerau-Levenshtein with adjacent swaps), capped. */
+static int edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 63 || m > 63)
+        return 99;
+    int d[64][64];
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int cost = a[i - 1] != b[j - 1];
+            int v = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < v)
+                v = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < v)
+                v = d[i - 1][j - 1] + cost;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                d[i - 2][j - 2] + 1 < v)
+                v = d[i - 2][j - 2] + 1;
+            d[i][j] = v;
+        }
+    return d[n][m];
+}
+
+static int add_refs(sw_lookalike *l, const sw_strlist *list, int own,
+                    const sw_orgdomain_ctx *psl, sw_arena *scratch, size_t *k)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        const char *dom = list->items[i];
+        const char *org = sw_orgdomain(psl, scratch, dom);
+        if (!org)
+            continue;
+        sw_lookalike_ref *r = &l->refs[*k];
+        const char *uni = NULL;
+        if (sw_idn_is_idn(org, strlen(org)))
+            sw_idn_convert(scratch, org, strlen(org), NULL, &uni);
+        const char *label = uni ? uni : org;
+        size_t ln = sld_len(label);
+        if (ln >= sizeof r->label ||
+            sw_lookalike_skeleton(l, label, ln, r->skeleton, sizeof r->skeleton))
+            continue;
+        memcpy(r->label, label, ln);
+        r->label[ln] = '\0';
+        r->own = own;
+        r->domain = dom;
+        r->org = sw_arena_strndup(scratch, org, strlen(org));
+        (*k)++;
+    }
+    return 0;
+}
+
+int sw_lookalike_init(sw_lookalike *l, const sw_config *c, const sw_orgdomain_ctx *psl,
+                      sw_arena *scratch, sw_error *err)
+{
+    memset(l, 0, sizeof *l);
+    UErrorCode st = U_ZERO_ERROR;
+    USpoofChecker *sc = uspoof_open(&st);
+    if (U_FAILURE(st))
+        return sw_error_set(err, SW_ENOMEM, "ICU spoof checker: %s", u_errorName(st));
+    l->checker = sc;
+    uspoof_setChecks(sc, USPOOF_RESTRICTION_LEVEL | USPOOF_MIXED_NUMBERS, &st);
+    uspoof_setRestrictionLevel(sc, USPOOF_HIGHLY_RESTRICTIVE);
+    if (U_FAILURE(st))
+        return sw_error_set(err, SW_EINVAL, "ICU spoof checker: %s", u_errorName(st));
+    size_t total = c->protected_domains.count + c->brand_domains.count;
+    l->refs = sw_arena_calloc(scratch, (total ? total : 1) * sizeof *l->refs);
+    if (!l->refs)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    size_t k = 0;
+    add_refs(l, &c->protected_domains, 1, psl, scratch, &k);
+    add_refs(l, &c->brand_domains, 0, psl, scratch, &k);
+    l->nrefs = k;
+    return SW_OK;
+}
+
+void sw_lookalike_free(sw_lookalike *l)
+{
+    if (l->checker)
+        uspoof_close((USpoofChecker *)l->checker);
+    l->checker = NULL;
+}
+
+int sw_lookalike_find(const sw_lookalike *l, const char *org_unicode, const char *org_ascii,
+                      sw_lookalike_match *m)
+{
+    memset(m, 0, sizeof *m);
+    if (!org_unicode || !l->checker)
+        return 0;
+    size_t n = sld_len(org_unicode);
+    if (sw_lookalike_skeleton(l, org_unicode, n, m->skeleton, sizeof m->skeleton))
+        return 0;
+    for (size_t i = 0; i < l->nrefs; i++) {
+        const sw_lookalike_ref *r = &l->refs[i];
+        if (org_ascii && !strcasecmp(org_ascii, r->org))
+            return 0; /* it is one of the references itself */
+    }
+    char label[128];
+    if (n >= sizeof label)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        label[i] = (char)tolower((unsigned char)org_unicode[i]);
+    label[n] = '\0';
+    for (size_t i = 0; i < l->nrefs; i++) {
+        const sw_lookalike_ref *r = &l->refs[i];
+        if (!strcmp(m->skeleton, r->skeleton)) {
+            /* the same label under another suffix (paypal.de) is the brand, not a fake */
+            if (!strcmp(label, r->label))
+                continue;
+            m->ref = r;
+            m->kind = "confusable";
+            return 1;
+        }
+        size_t rl = strlen(r->skeleton), cl = strlen(m->skeleton);
+        if (r->own && rl >= 4 && cl >= 4 && edit_distance(m->skeleton, r->skeleton) == 1) {
+            m->ref = r;
+            m->kind = "edit_distance";
+            m->distance = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int sw_lookalike_mixed_script(const sw_lookalike *l, const char *label, size_t n)
+{
+    if (!l->checker || n == 0 || n > 255)
+        return 0;
+    UErrorCode st = U_ZERO_ERROR;
+    int32_t r = uspoof_checkUTF8((const USpoofChecker *)l->checker, label, (int32_t)n, NULL, &st);
+    return U_SUCCESS(st) && r != 0;
+}
