@@ -183,11 +183,19 @@ static void choose_trusted(det *x)
         find_receiver(x, &rv);
         long top = -1, any = -1;
         for (size_t i = 0; i < r->narh && top < 0; i++) {
-            if (!is_ar(&r->arh[i]))
+            const sw_authres_header *h = &r->arh[i];
+            if (!is_ar(h))
                 continue;
             if (any < 0)
                 any = (long)i;
-            if (stamped_by_receiver(x, &rv, &r->arh[i]))
+            /* An unparsable header where the receiver's would be: its id is unknown, so
+             * nothing below it can be trusted either (fail closed). */
+            if (!h->parsed && (rv.first_external_field < 0 ||
+                               (long)h->field_index < rv.first_external_field)) {
+                top = (long)i;
+                break;
+            }
+            if (stamped_by_receiver(x, &rv, h))
                 top = (long)i;
         }
         if (top < 0) {
