@@ -97,5 +97,27 @@ expect "check shows per-hop delay" grep -q '(+' "$T/out"
 expect "check --json" sh -c "$SW check --json examples/display-name-spoof.eml | grep -q '\"schema\":\"spoofwatch.record/1\"'"
 "$SW" check "$T/garbage.eml" >/dev/null 2>&1; expect "check on garbage exits 1" [ $? -eq 1 ]
 
+# detection configuration: validated with line numbers, applied by scan and check
+expect "example config is valid" sh -c "$SW config check examples/spoofwatch.yaml | grep -q 'valid'"
+printf 'protected_domains: [a.example]\nweights:\n  not_a_signal: 3\n' >"$T/bad.yaml"
+"$SW" config check "$T/bad.yaml" >/dev/null 2>"$T/err"
+expect "bad config exits 1" [ $? -eq 1 ]
+expect "bad config error names file and line" grep -q "bad.yaml:3: unknown signal" "$T/err"
+printf 'exceptions:\n  - id: OLD\n    from_domain: a.example\n    owner: me\n    reason: r\n    expires: 2020-01-01\n' >"$T/old.yaml"
+"$SW" config check "$T/old.yaml" >/dev/null 2>"$T/err"
+expect "expired exception only warns" [ $? -eq 0 ]
+expect "expired exception warning names the line" grep -q "old.yaml:2: exception has expired" "$T/err"
+"$SW" scan --config "$T/bad.yaml" examples/gmail-signed.eml >/dev/null 2>&1
+expect "scan refuses a bad config" [ $? -eq 2 ]
+printf 'weights:\n  display_name_address: 0\n  display_name_brand: 0\n' >"$T/w.yaml"
+"$SW" check --json --config "$T/w.yaml" examples/display-name-spoof.eml >"$T/out"
+expect "a weight of 0 turns a signal off" grep -q '"id":"display_name_address","weight":0' "$T/out"
+"$SW" scan --no-progress examples/display-name-spoof.eml >"$T/out" 2>"$T/err"
+expect "scan record carries the verdict" grep -q '"verdict":"spoofed","score":' "$T/out"
+expect "scan summary counts verdicts" grep -q 'verdicts: 1 spoofed, 0 suspicious, 0 pass, 0 unknown' "$T/err"
+"$SW" check examples/display-name-spoof.eml >"$T/out"
+expect "check explains the verdict first" sh -c "head -1 '$T/out' | grep -q '^Verdict: spoofed'"
+expect "check shows the compauth reason meaning" grep -q 'explicit: DMARC failed' "$T/out"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
