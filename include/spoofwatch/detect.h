@@ -12,9 +12,10 @@
  *   pass        authentication evidence exists and the score stayed below both;
  *   unknown     no trusted authentication evidence, and nothing suspicious.
  *
- * A detector holds the configuration and the Public Suffix List; it is read-only while
- * detecting, so one detector serves every message. The assessment lives in the arena
- * passed to sw_detect() (the message's arena) and dies with the record. */
+ * A detector holds the configuration, the Public Suffix List with its lookup cache and the
+ * look-alike tables; sw_detect() updates the cache, so use one detector per thread. The
+ * assessment lives in the arena passed to sw_detect() (the message's arena) and dies with
+ * the record. */
 #ifndef SPOOFWATCH_DETECT_H
 #define SPOOFWATCH_DETECT_H
 
@@ -100,7 +101,7 @@ typedef struct sw_detector {
 /* The detector borrows config, which must outlive it. */
 int sw_detector_init(sw_detector *d, const sw_config *config, sw_error *err);
 void sw_detector_close(sw_detector *d);
-int sw_detect(const sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out);
+int sw_detect(sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out);
 
 /* Writes "verdict", "score", "signals", "suppressors", "evaluation" members into an open
  * JSON object (the record's). */

@@ -40,7 +40,7 @@ typedef struct sw_lookalike_match {
     char skeleton[128];   /* the candidate's folded skeleton, for evidence */
 } sw_lookalike_match;
 
-int sw_lookalike_init(sw_lookalike *l, const sw_config *c, const sw_orgdomain_ctx *psl,
+int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl,
                       sw_arena *scratch, sw_error *err);
 void sw_lookalike_free(sw_lookalike *l);
 /* Folded skeleton of a UTF-8 label into out (cap bytes). Returns 0 or -1. */

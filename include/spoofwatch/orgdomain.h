@@ -11,21 +11,31 @@
 #include "spoofwatch/arena.h"
 #include "spoofwatch/error.h"
 
+#define SW_ORG_CACHE_SLOTS 4096
+
 typedef struct sw_orgdomain_ctx {
     void *psl;              /* psl_ctx_t */
     int owned;              /* loaded from a file: freed at close */
     char source[256];       /* "builtin", "system", or the file path */
     char list_date[32];     /* YYYY-MM-DD of the list, "" when unknown */
+    /* Lookups are cached across messages: a mailbox names the same relays and senders
+     * over and over, and one libpsl lookup costs thousands of instructions. The cache is
+     * bounded: when its arena fills, it is emptied. */
+    struct {
+        char *domain, *org;
+    } *slots;
+    sw_arena cache_arena;
 } sw_orgdomain_ctx;
 
 /* psl_file NULL: newest built-in or system list. */
 int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err);
 void sw_orgdomain_close(sw_orgdomain_ctx *c);
 /* Registrable domain of a lower-case ASCII (A-label) domain; the domain itself when it is
- * a public suffix or not a name libpsl knows. Never NULL for a non-empty input. */
-const char *sw_orgdomain(const sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
+ * a public suffix or not a name libpsl knows. Never NULL for a non-empty input. The
+ * result is copied into `a` (or points into `domain`). */
+const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
 /* Relaxed alignment: same organizational domain. Strict: same domain. */
-int sw_domains_align(const sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
+int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
                      int strict);
 
 #endif

@@ -30,7 +30,7 @@ static void check_usage(FILE *o)
 typedef struct check_ctx {
     int json;
     int count;
-    const sw_detector *detector;
+    sw_detector *detector;
 } check_ctx;
 
 static int show(const sw_record *rec, sw_arena *a, void *p)

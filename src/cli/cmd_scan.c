@@ -38,7 +38,7 @@ typedef struct scan_ctx {
     FILE *out;
     sw_buf pending;
     int write_failed;
-    const sw_detector *detector;
+    sw_detector *detector;
     uint64_t verdicts[4];
 } scan_ctx;
 

@@ -7,7 +7,7 @@
 #include "spoofwatch/detect.h"
 
 typedef struct det {
-    const sw_detector *d;
+    sw_detector *d;
     const sw_config *cfg;
     sw_arena *a;
     const sw_record *r;
@@ -21,6 +21,13 @@ typedef struct det {
     int dkim_any_fail;
     const char *from_domain; /* A-label form of the From domain */
     const char *verdict_cap; /* suppressor that limits the verdict to suspicious, or NULL */
+    /* Organizational domains already looked up for this message: one message asks for
+     * the same few domains many times, and a Public Suffix List lookup is the most
+     * expensive step of detection. */
+    struct {
+        const char *domain, *org;
+    } org_cache[32];
+    size_t norg_cache;
 } det;
 
 /* trust.c: choose trusted headers and fill the outcomes and alignment. */

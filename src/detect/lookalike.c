@@ -68,7 +68,7 @@ static int edit_distance(const char *a, const char *b)
 }
 
 static int add_refs(sw_lookalike *l, const sw_strlist *list, int own,
-                    const sw_orgdomain_ctx *psl, sw_arena *scratch, size_t *k)
+                    sw_orgdomain_ctx *psl, sw_arena *scratch, size_t *k)
 {
     for (size_t i = 0; i < list->count; i++) {
         const char *dom = list->items[i];
@@ -94,7 +94,7 @@ static int add_refs(sw_lookalike *l, const sw_strlist *list, int own,
     return 0;
 }
 
-int sw_lookalike_init(sw_lookalike *l, const sw_config *c, const sw_orgdomain_ctx *psl,
+int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl,
                       sw_arena *scratch, sw_error *err)
 {
     memset(l, 0, sizeof *l);

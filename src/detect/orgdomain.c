@@ -3,6 +3,7 @@
 
 #include <libpsl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -18,9 +19,15 @@ static void format_date(time_t t, char out[32])
     strftime(out, 32, "%Y-%m-%d", &tm);
 }
 
+#define SW_ORG_CACHE_BYTES (4u << 20)
+
 int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err)
 {
     memset(c, 0, sizeof *c);
+    sw_arena_init(&c->cache_arena, SW_ORG_CACHE_BYTES + (1u << 20));
+    c->slots = calloc(SW_ORG_CACHE_SLOTS, sizeof *c->slots);
+    if (!c->slots)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
     if (psl_file) {
         c->psl = psl_load_file(psl_file);
         if (!c->psl)
@@ -56,27 +63,62 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c)
     if (c->owned && c->psl)
         psl_free(c->psl);
     c->psl = NULL;
+    free(c->slots);
+    c->slots = NULL;
+    sw_arena_free(&c->cache_arena);
 }
 
-const char *sw_orgdomain(const sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
+static uint32_t domain_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 'A' && ch <= 'Z')
+            ch = (unsigned char)(ch + 32);
+        h = (h ^ ch) * 16777619u;
+    }
+    return h;
+}
+
+static const char *lookup(const sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
+{
+    const char *r = c->psl ? psl_registrable_domain(c->psl, domain) : NULL;
+    return r ? r : domain; /* r points into domain: no copy needed */
+    (void)a;
+}
+
+const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
 {
     if (!domain || !*domain)
         return domain;
     size_t n = strlen(domain);
     /* a trailing root dot names the same domain */
-    char tmp[256];
-    if (n < sizeof tmp && domain[n - 1] == '.') {
-        memcpy(tmp, domain, n - 1);
-        tmp[n - 1] = '\0';
-        domain = sw_arena_strndup(a, tmp, n - 1);
+    if (domain[n - 1] == '.') {
+        domain = sw_arena_strndup(a, domain, n - 1);
         if (!domain)
             return NULL;
+        n--;
     }
-    const char *r = c->psl ? psl_registrable_domain(c->psl, domain) : NULL;
-    return r ? r : domain; /* r points into domain: no copy needed */
+    if (!c->slots || n > 253)
+        return lookup(c, a, domain);
+    uint32_t slot = domain_hash(domain) % SW_ORG_CACHE_SLOTS;
+    if (c->slots[slot].domain && !strcasecmp(c->slots[slot].domain, domain))
+        return sw_arena_strndup(a, c->slots[slot].org, strlen(c->slots[slot].org));
+    const char *org = lookup(c, a, domain);
+    if (c->cache_arena.used_total > SW_ORG_CACHE_BYTES) {
+        memset(c->slots, 0, SW_ORG_CACHE_SLOTS * sizeof *c->slots);
+        sw_arena_reset(&c->cache_arena);
+    }
+    char *kd = sw_arena_strndup(&c->cache_arena, domain, n);
+    char *ko = org ? sw_arena_strndup(&c->cache_arena, org, strlen(org)) : NULL;
+    if (kd && ko) {
+        c->slots[slot].domain = kd;
+        c->slots[slot].org = ko;
+    }
+    return org;
 }
 
-int sw_domains_align(const sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
+int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
                      int strict)
 {
     if (!d1 || !d2 || !*d1 || !*d2)

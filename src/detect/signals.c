@@ -269,30 +269,31 @@ static void identity_signals(det *x)
                           "display name shows %s but the address is %s", shown, f->address);
         }
     }
-    /* Brands and VIPs in the display name, sent from elsewhere. */
+    /* Brands and VIPs in the display name, sent from elsewhere. The brand labels were
+     * lower-cased once, at detector start (lookalike references). */
     if (f->display_name && *f->display_name) {
-        for (size_t i = 0; i < x->cfg->brand_domains.count; i++) {
-            const char *bd = x->cfg->brand_domains.items[i];
-            const char *dot = strchr(bd, '.');
-            size_t bl = dot ? (size_t)(dot - bd) : strlen(bd);
-            if (bl < 3)
+        char lower[512];
+        size_t dl = strlen(f->display_name);
+        if (dl >= sizeof lower)
+            dl = sizeof lower - 1;
+        for (size_t i = 0; i < dl; i++)
+            lower[i] = (char)tolower((unsigned char)f->display_name[i]);
+        lower[dl] = '\0';
+        const sw_lookalike *lk = &x->d->lookalike;
+        for (size_t i = 0; i < lk->nrefs; i++) {
+            const sw_lookalike_ref *ref = &lk->refs[i];
+            size_t bl = strlen(ref->label);
+            if (ref->own || bl < 3)
                 continue;
-            char brand[64];
-            if (bl >= sizeof brand)
-                continue;
-            memcpy(brand, bd, bl);
-            brand[bl] = '\0';
-            /* whole word, case-insensitive */
-            const char *hit = strcasestr(f->display_name, brand);
-            if (!hit || (hit > f->display_name && isalnum((unsigned char)hit[-1])) ||
+            /* whole word */
+            const char *hit = strstr(lower, ref->label);
+            if (!hit || (hit > lower && isalnum((unsigned char)hit[-1])) ||
                 isalnum((unsigned char)hit[bl]))
                 continue;
-            const char *bo = sw_det_org(x, bd);
-            if (bo && strcasecmp(bo, from_org)) {
+            if (strcasecmp(ref->org, from_org))
                 sw_det_signal(x, "display_name_brand", 25, SW_SIG_IDENTITY,
                               "display name \"%s\" names %s but the mail is from %s",
-                              f->display_name, bd, x->from_domain);
-            }
+                              f->display_name, ref->domain, x->from_domain);
             break;
         }
         for (size_t i = 0; i < x->cfg->vip_names.count; i++) {

@@ -46,12 +46,28 @@ const char *sw_det_domain_of(det *x, const char *addr)
 
 const char *sw_det_org(det *x, const char *domain)
 {
-    return domain ? sw_orgdomain(&x->d->psl, x->a, domain) : NULL;
+    if (!domain || !*domain)
+        return NULL;
+    for (size_t i = 0; i < x->norg_cache; i++)
+        if (!strcasecmp(x->org_cache[i].domain, domain))
+            return x->org_cache[i].org;
+    const char *org = sw_orgdomain(&x->d->psl, x->a, domain);
+    if (x->norg_cache < sizeof x->org_cache / sizeof x->org_cache[0]) {
+        x->org_cache[x->norg_cache].domain = domain;
+        x->org_cache[x->norg_cache].org = org;
+        x->norg_cache++;
+    }
+    return org;
 }
 
 int sw_det_aligned(det *x, const char *d1, const char *d2)
 {
-    return sw_domains_align(&x->d->psl, x->a, d1, d2, 0);
+    if (!d1 || !d2 || !*d1 || !*d2)
+        return 0;
+    if (!strcasecmp(d1, d2))
+        return 1;
+    const char *o1 = sw_det_org(x, d1), *o2 = sw_det_org(x, d2);
+    return o1 && o2 && !strcasecmp(o1, o2);
 }
 
 static int authserv_matches(const char *pattern, const char *id)

@@ -296,7 +296,7 @@ void sw_detector_close(sw_detector *d)
     sw_arena_free(&d->arena);
 }
 
-int sw_detect(const sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out)
+int sw_detect(sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out)
 {
     memset(out, 0, sizeof *out);
     det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = out};
