@@ -26,6 +26,7 @@ layer() { # name, command...
 
 layer unit "$B/tests/unit_tests"
 layer authres "$B/tests/conf_authres"
+layer authres-trust "$B/tests/conf_trust"
 layer apple "$B/tests/conf_apple"
 layer golden tests/golden/run.sh "$B"
 layer cli tests/cli/run.sh "$B"

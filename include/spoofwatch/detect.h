@@ -80,7 +80,10 @@ typedef struct sw_assessment {
     const char *trusted_authserv_id; /* NULL when no A-R was trusted */
     const char *trust_rule;          /* how it was chosen: configured, newest, newest-id-less */
     size_t trusted_headers;
+    const unsigned char *trusted_arh; /* per record->arh entry: 1 when trusted */
     sw_auth_outcome spf, dkim, dmarc, compauth, arc;
+    sw_auth_outcome *dkim_results;   /* every trusted DKIM result, re-checked, header order */
+    size_t ndkim_results;
     const char *dmarc_policy;        /* p= from a receiver's comment or policy.* property */
     const char *from_org_domain;
     const char *mailfrom_domain;     /* SPF identity used for alignment */

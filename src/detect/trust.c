@@ -243,8 +243,13 @@ static void choose_trusted(det *x)
                     continue;
                 }
                 int same = h->parsed && !strcasecmp(h->authserv_id, t->authserv_id);
-                int sibling = contiguous && h->parsed && *h->authserv_id && top_org &&
-                              !strcasecmp(sw_det_org(x, h->authserv_id), top_org);
+                /* Siblings (iCloud's one id per milter) only when the trace fields show
+                 * they belong to the receiver: a subdomain's id alone proves nothing. */
+                const char *fam = h->parsed && *h->authserv_id
+                                      ? provider_family(sw_det_org(x, h->authserv_id))
+                                      : NULL;
+                int sibling = contiguous && fam && rv.family && !strcasecmp(fam, rv.family) &&
+                              top_org && !strcasecmp(sw_det_org(x, h->authserv_id), top_org);
                 if (same || sibling)
                     x->trusted_arh[i] = 1;
                 else
@@ -252,6 +257,7 @@ static void choose_trusted(det *x)
             }
         }
     }
+    as->trusted_arh = x->trusted_arh;
     for (size_t i = 0; i < r->narh; i++)
         if (x->trusted_arh[i]) {
             as->trusted_headers++;
@@ -319,7 +325,35 @@ static void read_outcomes(det *x)
                 const char *d = prop(f, "header", "d");
                 const char *ii = prop(f, "header", "i");
                 const char *dom = sw_det_domain_of(x, d ? d : ii);
-                if (!strcmp(f->result, "pass")) {
+                const char *result = f->result;
+                const char *why = f->reason ? f->reason : f->comment;
+                /* RFC 6376 §3.5: i= must be d= or a subdomain of it. A pass that says
+                 * otherwise cannot be a valid signature, whoever claims it. */
+                const char *idom = sw_det_domain_of(x, ii);
+                if (!strcmp(result, "pass") && d && idom) {
+                    const char *dd = sw_det_domain_of(x, d);
+                    size_t il = strlen(idom), dl = dd ? strlen(dd) : 0;
+                    if (dd && strcmp(idom, dd) &&
+                        !(il > dl && idom[il - dl - 1] == '.' && !strcmp(idom + il - dl, dd))) {
+                        result = "permerror";
+                        why = "AUID is not in a subdomain of SDID";
+                    }
+                }
+                if (!as->dkim_results)
+                    as->dkim_results = sw_arena_calloc(x->a, 32 * sizeof *as->dkim_results);
+                if (as->dkim_results && as->ndkim_results < 32) {
+                    sw_auth_outcome *o = &as->dkim_results[as->ndkim_results++];
+                    set_outcome(o, f, dom, why);
+                    o->result = result;
+                }
+                if (strcmp(result, "pass")) {
+                    if (!strcmp(result, "fail") || !strcmp(result, "permerror"))
+                        x->dkim_any_fail = 1;
+                    if (!as->dkim.result) {
+                        set_outcome(&as->dkim, f, dom, why);
+                        as->dkim.result = result;
+                    }
+                } else {
                     if (dom && x->ndkim_pass < 16)
                         x->dkim_pass_domains[x->ndkim_pass++] = dom;
                     /* the outcome shown is the best one: an aligned pass beats any other */
@@ -327,11 +361,6 @@ static void read_outcomes(det *x)
                         (x->from_domain && sw_det_aligned(x, dom, x->from_domain) &&
                          !sw_det_aligned(x, as->dkim.domain, x->from_domain)))
                         set_outcome(&as->dkim, f, dom, NULL);
-                } else {
-                    if (!strcmp(f->result, "fail") || !strcmp(f->result, "permerror"))
-                        x->dkim_any_fail = 1;
-                    if (!as->dkim.result)
-                        set_outcome(&as->dkim, f, dom, f->reason ? f->reason : f->comment);
                 }
             } else if (!strcmp(m, "dmarc") && !as->dmarc.result) {
                 set_outcome(&as->dmarc, f, sw_det_domain_of(x, prop(f, "header", "from")),

@@ -357,6 +357,20 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);
     write_outcome(j, "spf", &as->spf);
     write_outcome(j, "dkim", &as->dkim);
+    if (as->ndkim_results > 1) {
+        SW_JSON_KEY(j, "dkim_results");
+        sw_json_array_begin(j);
+        for (size_t i = 0; i < as->ndkim_results; i++) {
+            const sw_auth_outcome *o = &as->dkim_results[i];
+            sw_json_object_begin(j);
+            SW_JSON_KV_STRING(j, "result", o->result);
+            SW_JSON_KV_STRING(j, "domain", o->domain);
+            SW_JSON_KV_STRING(j, "detail", o->detail);
+            SW_JSON_KV_INT(j, "origin_index", o->origin_index);
+            sw_json_object_end(j);
+        }
+        sw_json_array_end(j);
+    }
     write_outcome(j, "dmarc", &as->dmarc);
     write_outcome(j, "compauth", &as->compauth);
     write_outcome(j, "arc", &as->arc);

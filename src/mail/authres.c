@@ -162,6 +162,31 @@ static int read_value(cursor *c, char **out)
     return *out ? SW_OK : SW_ENOMEM;
 }
 
+/* The authserv-id is what trust is decided on, so it is read as an RFC 2045 token or a
+ * quoted string in every mode ("example/net" is an error, not an id); SW_AR_I18N also
+ * takes the unquoted U-labels real receivers write, outside strict mode. */
+static int read_authserv_id(cursor *c, char **out)
+{
+    if (peek(c) == '"')
+        return read_quoted(c, out);
+    size_t s = c->i;
+    int utf8 = (c->mode & SW_AR_I18N) && !(c->mode & SW_AR_STRICT);
+    while (c->i < c->n) {
+        unsigned char ch = (unsigned char)c->s[c->i];
+        if (is_token_char(ch) || (utf8 && ch >= 0x80))
+            c->i++;
+        else
+            break;
+    }
+    if (c->i == s) {
+        if (c->i < c->n && (unsigned char)c->s[c->i] >= 0x80)
+            return fail(c, "non-ASCII byte in the authserv-id");
+        return fail(c, "expected an authserv-id");
+    }
+    *out = sw_arena_strndup(c->a, c->s + s, c->i - s);
+    return *out ? SW_OK : SW_ENOMEM;
+}
+
 /* pvalue = [CFWS] ( value / [ [ local-part ] "@" ] domain-name ) [CFWS] */
 static int read_pvalue(cursor *c, char **out)
 {
@@ -431,7 +456,7 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
         first = 0;
     } else {
         char *id;
-        if ((rc = read_value(&c, &id)))
+        if ((rc = read_authserv_id(&c, &id)))
             return rc;
         out->authserv_id = id;
         if ((rc = skip_cfws(&c)))
