@@ -7,7 +7,6 @@
 #include "spoofwatch/limits.h"
 
 #include <ctype.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -291,12 +290,17 @@ static int parse_resinfo(cursor *c, sw_authres_result *r)
         c->i++;
         if ((rc = skip_cfws(c)))
             return rc;
+        /* digits by hand: the input is not NUL-terminated, so no strtol */
         size_t s = c->i;
-        while (c->i < c->n && isdigit((unsigned char)c->s[c->i]))
+        long v = 0;
+        while (c->i < c->n && isdigit((unsigned char)c->s[c->i])) {
+            if (v < 100000)
+                v = v * 10 + (c->s[c->i] - '0');
             c->i++;
+        }
         if (c->i == s)
             return fail(c, "expected a method version");
-        r->method_version = (int)strtol(c->s + s, NULL, 10);
+        r->method_version = (int)v;
         if ((rc = skip_cfws(c)))
             return rc;
     }

@@ -142,7 +142,7 @@ static size_t parse_word(const char *s, size_t n, const char **cs, size_t *cs_le
     if (i + 2 >= n || s[i + 2] != '?')
         return 0;
     *enc = s[i + 1];
-    if (!strchr("BbQq", *enc))
+    if (!*enc || !strchr("BbQq", *enc))
         return 0;
     size_t start = i + 3;
     for (size_t j = start; j + 1 < n; j++) {
