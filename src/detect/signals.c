@@ -143,7 +143,10 @@ static void auth_signals(det *x)
     /* DMARC applies to every author domain (RFC 7489 §6.6.1): a second From header or a
      * second mailbox whose domain nothing authenticates is the forged author. */
     const sw_record *r = x->r;
-    for (long idx = sw_header_find(&r->headers, "From", 0); idx >= 0;
+    for (long idx = (r->from_header_count > 1 || r->from_all.count > 1)
+                        ? sw_header_find(&r->headers, "From", 0)
+                        : -1;
+         idx >= 0;
          idx = sw_header_next(&r->headers, "From", idx)) {
         const sw_header_field *f = &r->headers.fields[idx];
         sw_address_list l;
