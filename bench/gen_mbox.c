@@ -16,6 +16,17 @@ static unsigned rnd(unsigned n)
     return (unsigned)((seed >> 33) % n);
 }
 
+/* `lines` lines of random base64, each `width` characters, ending with `sep`. */
+static void base64_lines(FILE *f, unsigned lines, unsigned width, const char *sep)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (unsigned l = 0; l < lines; l++) {
+        for (unsigned c = 0; c < width; c++)
+            fputc(b64[rnd(64)], f);
+        fputs(sep, f);
+    }
+}
+
 static const char *const domains[] = {"example.com", "bank.example", "mail.example.org",
                                       "news.example.net", "shop.example", "corp.example.co.uk"};
 
@@ -42,21 +53,13 @@ static void header_block(FILE *f, unsigned i)
             rnd(6) ? "pass" : "fail", d);
     fprintf(f, "ARC-Seal: i=1; a=rsa-sha256; t=1704103200; cv=none; d=corp.example; s=arc;\n"
                "\tb=");
-    for (unsigned k = 0; k < 5; k++) {
-        for (unsigned c = 0; c < 70; c++)
-            fputc("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[rnd(64)], f);
-        fputs("\n\t", f);
-    }
+    base64_lines(f, 5, 70, "\n\t");
     fputs("x=\n", f);
     fprintf(f, "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=sel1;\n"
                "\tt=1704103200; h=from:to:subject:date:message-id:mime-version;\n"
                "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n\tb=",
             d);
-    for (unsigned k = 0; k < 5; k++) {
-        for (unsigned c = 0; c < 70; c++)
-            fputc("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[rnd(64)], f);
-        fputs("\n\t", f);
-    }
+    base64_lines(f, 5, 70, "\n\t");
     fputs("y=\n", f);
     fprintf(f, "X-Forefront-Antispam-Report: CIP:198.51.100.%u;CTRY:NL;LANG:en;SCL:%u;SRV:;"
                "IPV:NLI;SFV:%s;H:mx0.%s;PTR:mx0.%s;CAT:NONE;SFS:(13230028)(4636009);DIR:INB;\n",
@@ -88,13 +91,7 @@ static void body(FILE *f, unsigned i)
     if (rnd(3) == 0) {
         fprintf(f, "--b%u\nContent-Type: application/pdf\nContent-Transfer-Encoding: base64\n\n",
                 i);
-        unsigned blines = 100 + rnd(1500);
-        for (unsigned l = 0; l < blines; l++) {
-            for (unsigned c = 0; c < 76; c++)
-                fputc("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"[rnd(64)],
-                      f);
-            fputc('\n', f);
-        }
+        base64_lines(f, 100 + rnd(1500), 76, "\n");
     }
     fprintf(f, "--b%u--\n\n", i);
 }

@@ -7,6 +7,7 @@
 #ifndef SPOOFWATCH_ARENA_H
 #define SPOOFWATCH_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct sw_arena_block sw_arena_block;
@@ -21,6 +22,9 @@ void sw_arena_init(sw_arena *a, size_t cap);
 void *sw_arena_alloc(sw_arena *a, size_t n);            /* 8-byte aligned, uninitialised */
 void *sw_arena_calloc(sw_arena *a, size_t n);
 char *sw_arena_strndup(sw_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+/* Formatted text (at most 1023 bytes, cut beyond) copied into the arena; NULL when full. */
+char *sw_arena_printf(sw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap);
 /* Keeps the first block for reuse, frees the rest. */
 void sw_arena_reset(sw_arena *a);
 void sw_arena_free(sw_arena *a);

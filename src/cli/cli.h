@@ -27,6 +27,9 @@ typedef struct sw_cli_detect {
 /* Prints what went wrong and returns non-zero when the config cannot be used. */
 int sw_cli_detect_open(sw_cli_detect *d, const char *config_path, const char *psl_file);
 void sw_cli_detect_close(sw_cli_detect *d);
+/* Appends one JSON object: the record's members and the assessment's. Returns the JSON
+ * writer status (non-zero when the buffer's cap was reached). */
+int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_assessment *as);
 
 /* Prints "spoofwatch: <msg>" to stderr. */
 void sw_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -41,13 +41,7 @@ static int show(const sw_record *rec, sw_arena *a, void *p)
     if (c->json) {
         sw_buf b;
         sw_buf_init(&b, SW_MAX_RECORD_JSON);
-        sw_json j;
-        sw_json_init(&j, &b);
-        sw_json_object_begin(&j);
-        sw_record_write_json_members(rec, &j);
-        sw_assessment_write_json(&as, &j);
-        sw_json_object_end(&j);
-        if (j.status == 0)
+        if (sw_cli_write_record(&b, rec, &as) == 0)
             printf("%s\n", b.data);
         sw_buf_free(&b);
     } else {

@@ -60,13 +60,7 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
     sw_assessment as;
     sw_detect(c->detector, a, rec, &as);
     c->verdicts[as.verdict]++;
-    sw_json j;
-    sw_json_init(&j, &c->pending);
-    sw_json_object_begin(&j);
-    sw_record_write_json_members(rec, &j);
-    sw_assessment_write_json(&as, &j);
-    sw_json_object_end(&j);
-    if (j.status || sw_buf_putc(&c->pending, '\n')) {
+    if (sw_cli_write_record(&c->pending, rec, &as) || sw_buf_putc(&c->pending, '\n')) {
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",

@@ -44,16 +44,14 @@ void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const cha
         as->signals = sw_arena_calloc(x->a, MAX_SIGNALS * sizeof *as->signals);
     if (!as->signals || as->nsignals >= MAX_SIGNALS)
         return;
-    char text[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     sw_signal *s = &as->signals[as->nsignals++];
     s->id = id;
     s->base_weight = s->weight = configured_weight(x->cfg, id, weight);
-    s->evidence = sw_arena_strndup(x->a, text, strlen(text));
+    s->evidence = sw_arena_vprintf(x->a, fmt, ap);
     s->flags = flags;
+    va_end(ap);
 }
 
 void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...)
@@ -63,15 +61,13 @@ void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...
         as->suppressors = sw_arena_calloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
     if (!as->suppressors || as->nsuppressors >= MAX_SUPPRESSORS)
         return;
-    char text[768];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     sw_suppressor *s = &as->suppressors[as->nsuppressors++];
     s->id = id;
-    s->evidence = sw_arena_strndup(x->a, text, strlen(text));
+    s->evidence = sw_arena_vprintf(x->a, fmt, ap);
     s->warning = warning;
+    va_end(ap);
 }
 
 const sw_signal *sw_det_find_signal(const det *x, const char *id)

@@ -33,15 +33,13 @@ int sw_record_add_anomaly(sw_arena *a, sw_record *rec, const char *id, uint64_t 
             memcpy(n, rec->anomalies, rec->nanomalies * sizeof *n);
         rec->anomalies = n;
     }
-    char text[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     sw_anomaly *an = &rec->anomalies[rec->nanomalies++];
     an->id = id;
-    an->detail = sw_arena_strndup(a, text, strlen(text));
+    an->detail = sw_arena_vprintf(a, fmt, ap);
     an->offset = offset;
+    va_end(ap);
     return an->detail ? SW_OK : SW_ENOMEM;
 }
 

@@ -1,6 +1,7 @@
 /* Per-message bump allocator: see include/spoofwatch/arena.h. */
 #include "spoofwatch/arena.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -95,4 +96,23 @@ void sw_arena_free(sw_arena *a)
     }
     a->head = NULL;
     a->used_total = 0;
+}
+
+char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap)
+{
+    char text[1024];
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    if (n < 0)
+        return NULL;
+    size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;
+    return sw_arena_strndup(a, text, len);
+}
+
+char *sw_arena_printf(sw_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = sw_arena_vprintf(a, fmt, ap);
+    va_end(ap);
+    return s;
 }
