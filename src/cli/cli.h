@@ -24,6 +24,10 @@ typedef struct sw_cli_detect {
     sw_detector detector;
 } sw_cli_detect;
 
+/* --config FILE / -c FILE and --psl-file FILE, shared by every command that detects:
+ * 1 consumed, 0 not one of them, -1 missing value. */
+int sw_cli_detect_option(int argc, char **argv, int *i, const char **config_path,
+                         const char **psl_file);
 /* Prints what went wrong and returns non-zero when the config cannot be used. */
 int sw_cli_detect_open(sw_cli_detect *d, const char *config_path, const char *psl_file);
 void sw_cli_detect_close(sw_cli_detect *d);

@@ -97,14 +97,9 @@ int sw_cmd_scan(int argc, char **argv)
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "format", 'f', &v))) {
             if (r < 0 || sw_cli_format(v, &b.format))
                 return SW_EXIT_USAGE;
-        } else if ((r = sw_cli_opt_value(argc, argv, &i, "config", 'c', &v))) {
+        } else if ((r = sw_cli_detect_option(argc, argv, &i, &config_path, &psl_file))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
-            config_path = v;
-        } else if ((r = sw_cli_opt_value(argc, argv, &i, "psl-file", 0, &v))) {
-            if (r < 0)
-                return SW_EXIT_USAGE;
-            psl_file = v;
         } else if (!strcmp(argv[i], "--progress")) {
             b.progress = 1;
         } else if (!strcmp(argv[i], "--no-progress")) {

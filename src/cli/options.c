@@ -53,6 +53,21 @@ int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt,
     return 1;
 }
 
+int sw_cli_detect_option(int argc, char **argv, int *i, const char **config_path,
+                         const char **psl_file)
+{
+    const char *v;
+    int r = sw_cli_opt_value(argc, argv, i, "config", 'c', &v);
+    if (r > 0)
+        *config_path = v;
+    if (r)
+        return r;
+    r = sw_cli_opt_value(argc, argv, i, "psl-file", 0, &v);
+    if (r > 0)
+        *psl_file = v;
+    return r;
+}
+
 static void print_warning(const char *msg, void *ctx)
 {
     (void)ctx;
