@@ -53,6 +53,18 @@ void sw_json_object_end(sw_json *j) { sw_json_close(j, "}"); }
 void sw_json_array_begin(sw_json *j) { sw_json_open(j, "["); }
 void sw_json_array_end(sw_json *j) { sw_json_close(j, "]"); }
 
+/* 1 for bytes that go into a JSON string as they are: printable ASCII but '"' and '\\'. */
+static const unsigned char json_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
 /* Length of the leading run of bytes that need no escaping: printable ASCII other than
  * '"' and '\\'. Header text is nearly all such bytes, so this is tested 16 at a time. */
 static size_t plain_run(const unsigned char *p, size_t n)
@@ -72,7 +84,7 @@ static size_t plain_run(const unsigned char *p, size_t n)
             return i + (size_t)__builtin_ctz((unsigned)mask);
     }
 #endif
-    while (i < n && p[i] >= 0x20 && p[i] < 0x80 && p[i] != '"' && p[i] != '\\')
+    while (i < n && json_plain[p[i]])
         i++;
     return i;
 }
@@ -167,8 +179,33 @@ void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
 {
     if (!s)
         return;
+    /* The common member: a literal key and a plain value, written with one capacity check
+     * and two copies. Records hold about a hundred of these. */
+    size_t vn = strlen(s);
+    sw_buf *b = j->out;
+    size_t need = n + vn + 6; /* ,"key":"value" */
+    if (!j->status && j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH && b->alloc &&
+        need < b->alloc - b->len && b->len + need <= b->cap &&
+        plain_run((const unsigned char *)s, vn) == vn) {
+        char *o = b->data + b->len;
+        if (j->need_comma[j->depth])
+            *o++ = ',';
+        j->need_comma[j->depth] = 1;
+        *o++ = '"';
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        *o++ = '"';
+        memcpy(o, s, vn);
+        o += vn;
+        *o++ = '"';
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        return;
+    }
     sw_json_key_lit(j, key, n);
-    sw_json_string(j, s);
+    sw_json_string_n(j, s, vn);
 }
 
 void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
