@@ -80,11 +80,10 @@ static uint32_t domain_hash(const char *s)
     return h;
 }
 
-static const char *lookup(const sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
+static const char *lookup(const sw_orgdomain_ctx *c, const char *domain)
 {
     const char *r = c->psl ? psl_registrable_domain(c->psl, domain) : NULL;
     return r ? r : domain; /* r points into domain: no copy needed */
-    (void)a;
 }
 
 const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
@@ -100,11 +99,11 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
         n--;
     }
     if (!c->slots || n > 253)
-        return lookup(c, a, domain);
+        return lookup(c, domain);
     uint32_t slot = domain_hash(domain) % SW_ORG_CACHE_SLOTS;
     if (c->slots[slot].domain && !strcasecmp(c->slots[slot].domain, domain))
         return sw_arena_strndup(a, c->slots[slot].org, strlen(c->slots[slot].org));
-    const char *org = lookup(c, a, domain);
+    const char *org = lookup(c, domain);
     if (c->cache_arena.used_total > SW_ORG_CACHE_BYTES) {
         memset(c->slots, 0, SW_ORG_CACHE_SLOTS * sizeof *c->slots);
         sw_arena_reset(&c->cache_arena);

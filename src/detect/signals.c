@@ -458,7 +458,6 @@ static void vendor_signals(det *x)
 /* Look-alikes of the organisation's and brands' domains, and mixed-script IDN labels. */
 static void lookalike_signals(det *x)
 {
-    const sw_record *r = x->r;
     const char *org = x->as->from_org_domain;
     if (!org)
         return;
@@ -480,7 +479,6 @@ static void lookalike_signals(det *x)
                           "restrictive level)",
                           org, uni);
     }
-    (void)r;
 }
 
 void sw_det_signals(det *x)

@@ -33,9 +33,15 @@ typedef struct lexer {
     unsigned flags;
 } lexer;
 
+/* RFC 5322 specials (plus NUL, which must never join a word). */
 static int is_special(char c)
 {
-    return strchr("()<>[]:;@\\,\"", c) != NULL;
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '[': case ']': case ':': case ';':
+    case '@': case '\\': case ',': case '"': case '\0':
+        return 1;
+    }
+    return 0;
 }
 
 static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
