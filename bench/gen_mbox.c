@@ -27,7 +27,7 @@ static void base64_lines(FILE *f, unsigned lines, unsigned width, const char *se
     }
 }
 
-static const char *const domains[] = {"example.com", "bank.example", "mail.example.org",
+static const char *const domains[] = {"example.com",      "bank.example", "mail.example.org",
                                       "news.example.net", "shop.example", "corp.example.co.uk"};
 
 static void header_block(FILE *f, unsigned i)
@@ -41,8 +41,8 @@ static void header_block(FILE *f, unsigned i)
                 "Received: from mx%u.%s (mx%u.%s [198.51.%u.%u])\n"
                 "\tby mx.corp.example (Postfix) with ESMTPS id %08X%u\n"
                 "\tfor <user%u@corp.example>; Mon, %u Jan 2024 %02u:%02u:%02u +0000\n",
-                h, d2, h, d2, rnd(255), rnd(255), rnd(0xffffffffu), h, i % 97, 1 + rnd(28),
-                rnd(24), rnd(60), rnd(60));
+                h, d2, h, d2, rnd(255), rnd(255), rnd(0xffffffffu), h, i % 97, 1 + rnd(28), rnd(24),
+                rnd(60), rnd(60));
     fprintf(f,
             "Authentication-Results: mx.corp.example;\n"
             "\tdkim=%s header.d=%s header.s=sel1 header.b=AbCdEf%u;\n"
@@ -55,14 +55,16 @@ static void header_block(FILE *f, unsigned i)
                "\tb=");
     base64_lines(f, 5, 70, "\n\t");
     fputs("x=\n", f);
-    fprintf(f, "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=sel1;\n"
-               "\tt=1704103200; h=from:to:subject:date:message-id:mime-version;\n"
-               "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n\tb=",
+    fprintf(f,
+            "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=%s; s=sel1;\n"
+            "\tt=1704103200; h=from:to:subject:date:message-id:mime-version;\n"
+            "\tbh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n\tb=",
             d);
     base64_lines(f, 5, 70, "\n\t");
     fputs("y=\n", f);
-    fprintf(f, "X-Forefront-Antispam-Report: CIP:198.51.100.%u;CTRY:NL;LANG:en;SCL:%u;SRV:;"
-               "IPV:NLI;SFV:%s;H:mx0.%s;PTR:mx0.%s;CAT:NONE;SFS:(13230028)(4636009);DIR:INB;\n",
+    fprintf(f,
+            "X-Forefront-Antispam-Report: CIP:198.51.100.%u;CTRY:NL;LANG:en;SCL:%u;SRV:;"
+            "IPV:NLI;SFV:%s;H:mx0.%s;PTR:mx0.%s;CAT:NONE;SFS:(13230028)(4636009);DIR:INB;\n",
             rnd(255), rnd(2) ? 1 : 5, rnd(3) ? "NSPM" : "SPM", d2, d2);
     fprintf(f, "From: \"Sender %u\" <sender%u@%s>\n", i, i % 311, d);
     fprintf(f, "To: user%u@corp.example\n", i % 97);

@@ -13,13 +13,13 @@
 typedef struct sw_arena_block sw_arena_block;
 
 typedef struct sw_arena {
-    sw_arena_block *head;   /* current block, newest first */
-    size_t used_total;      /* bytes handed out since the last reset */
-    size_t cap;             /* hard limit on used_total */
+    sw_arena_block *head; /* current block, newest first */
+    size_t used_total;    /* bytes handed out since the last reset */
+    size_t cap;           /* hard limit on used_total */
 } sw_arena;
 
 void sw_arena_init(sw_arena *a, size_t cap);
-void *sw_arena_alloc(sw_arena *a, size_t n);            /* 8-byte aligned, uninitialised */
+void *sw_arena_alloc(sw_arena *a, size_t n); /* 8-byte aligned, uninitialised */
 void *sw_arena_calloc(sw_arena *a, size_t n);
 char *sw_arena_strndup(sw_arena *a, const char *s, size_t n); /* NUL-terminated copy */
 /* Formatted text (at most 1023 bytes, cut beyond) copied into the arena; NULL when full. */

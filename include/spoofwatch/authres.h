@@ -31,7 +31,7 @@ enum {
     SW_ARF_NO_AUTHSERV_ID = 1u << 0, /* Microsoft form */
     SW_ARF_SKIPPED = 1u << 1,        /* a fragment that is not method=result was skipped */
     SW_ARF_TRUNCATED = 1u << 2,
-    SW_ARF_NONE = 1u << 3            /* "authserv-id; none" */
+    SW_ARF_NONE = 1u << 3 /* "authserv-id; none" */
 };
 
 typedef struct sw_authres_prop {
@@ -41,12 +41,12 @@ typedef struct sw_authres_prop {
 } sw_authres_prop;
 
 typedef struct sw_authres_result {
-    const char *method;   /* lower-cased */
-    int method_version;   /* 0 when absent */
-    const char *result;   /* lower-cased */
-    const char *reason;   /* NULL when absent */
-    const char *action;   /* Microsoft `action=`, NULL when absent */
-    const char *comment;  /* first comment after the result, e.g. "sender IP is ..." */
+    const char *method;  /* lower-cased */
+    int method_version;  /* 0 when absent */
+    const char *result;  /* lower-cased */
+    const char *reason;  /* NULL when absent */
+    const char *action;  /* Microsoft `action=`, NULL when absent */
+    const char *comment; /* first comment after the result, e.g. "sender IP is ..." */
     sw_authres_prop *props;
     size_t nprops;
 } sw_authres_result;
@@ -57,7 +57,7 @@ typedef struct sw_authres {
     int arc_instance;        /* i= of an AAR, -1 when absent */
     sw_authres_result *results;
     size_t count;
-    unsigned flags;          /* SW_ARF_* */
+    unsigned flags; /* SW_ARF_* */
 } sw_authres;
 
 /* Returns SW_OK, SW_EFORMAT (with a message naming the byte position), or SW_ENOMEM. */

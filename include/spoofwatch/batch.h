@@ -13,17 +13,17 @@
 #include "spoofwatch/record.h"
 
 typedef struct sw_batch_stats {
-    uint64_t files;         /* files opened as mail */
-    uint64_t messages;      /* records produced */
-    uint64_t bytes;         /* bytes of input read (after decompression) */
-    uint64_t errors;        /* files or messages that could not be read */
-    uint64_t not_mail;      /* files skipped inside directory walks: not a mail format */
+    uint64_t files;    /* files opened as mail */
+    uint64_t messages; /* records produced */
+    uint64_t bytes;    /* bytes of input read (after decompression) */
+    uint64_t errors;   /* files or messages that could not be read */
+    uint64_t not_mail; /* files skipped inside directory walks: not a mail format */
     uint64_t with_anomalies;
 } sw_batch_stats;
 
 typedef struct sw_batch {
-    sw_format format;       /* SW_FMT_AUTO to sniff */
-    int progress;           /* -1 auto, 0 off, 1 on */
+    sw_format format; /* SW_FMT_AUTO to sniff */
+    int progress;     /* -1 auto, 0 off, 1 on */
     /* a: the message's arena, for whatever the callback derives from the record */
     int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx); /* non-zero stops */
     void (*on_error)(const char *message, void *ctx);

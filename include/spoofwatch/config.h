@@ -32,15 +32,15 @@ typedef struct sw_exception {
     const char *from_address; /* exact From address, optional */
     const char *owner;
     const char *reason;
-    int64_t expires;          /* Unix seconds, 0 = never (discouraged: warned about) */
-    int line;                 /* where it was written, for messages */
+    int64_t expires; /* Unix seconds, 0 = never (discouraged: warned about) */
+    int line;        /* where it was written, for messages */
 } sw_exception;
 
 /* Phishing-simulation vendor traffic, recognised by a header and/or the envelope domain. */
 typedef struct sw_simulation {
     const char *name;
-    const char *header;        /* header name that marks it, e.g. X-PHISHTEST */
-    const char *return_path;   /* envelope sender domain, optional */
+    const char *header;      /* header name that marks it, e.g. X-PHISHTEST */
+    const char *return_path; /* envelope sender domain, optional */
 } sw_simulation;
 
 typedef struct sw_weight {
@@ -50,11 +50,11 @@ typedef struct sw_weight {
 
 typedef struct sw_config {
     sw_arena arena;
-    sw_strlist protected_domains;   /* the organisation's own domains */
-    sw_strlist vip_names;           /* display names worth protecting ("Jane Doe") */
-    sw_strlist brand_domains;       /* brands that are impersonated (paypal.com, ...) */
-    sw_strlist trusted_authserv_ids;/* "x" exact, "@x" x and its subdomains */
-    sw_strlist trusted_arc_sealers; /* ARC d= domains whose chains may rescue DMARC */
+    sw_strlist protected_domains;    /* the organisation's own domains */
+    sw_strlist vip_names;            /* display names worth protecting ("Jane Doe") */
+    sw_strlist brand_domains;        /* brands that are impersonated (paypal.com, ...) */
+    sw_strlist trusted_authserv_ids; /* "x" exact, "@x" x and its subdomains */
+    sw_strlist trusted_arc_sealers;  /* ARC d= domains whose chains may rescue DMARC */
     sw_strlist freemail_domains;
     sw_sender_rule *forwarders;
     size_t nforwarders;
@@ -64,20 +64,20 @@ typedef struct sw_config {
     size_t nexceptions;
     sw_simulation *simulations;
     size_t nsimulations;
-    sw_weight *weights;             /* overrides of the built-in weights */
+    sw_weight *weights; /* overrides of the built-in weights */
     size_t nweights;
     int threshold_suspicious;
     int threshold_spoofed;
     const char *psl_file;
-    const char *path;               /* file it was loaded from, NULL for defaults */
+    const char *path; /* file it was loaded from, NULL for defaults */
 } sw_config;
 
 void sw_config_defaults(sw_config *c);
 /* Loads path over the defaults. On error, err says "path:line: what"; *c stays usable
  * (defaults) and must still be freed. Non-fatal findings (an expired exception) are
  * reported through warn (may be NULL). */
-int sw_config_load(sw_config *c, const char *path,
-                   void (*warn)(const char *msg, void *ctx), void *warn_ctx, sw_error *err);
+int sw_config_load(sw_config *c, const char *path, void (*warn)(const char *msg, void *ctx),
+                   void *warn_ctx, sw_error *err);
 void sw_config_free(sw_config *c);
 /* 1 when domain (lower-case) is in the list, or a subdomain of an entry. */
 int sw_strlist_has_domain(const sw_strlist *l, const char *domain);

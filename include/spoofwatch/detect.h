@@ -39,12 +39,12 @@ const char *sw_verdict_name(sw_verdict v);
 int sw_signal_known(const char *id);
 
 typedef struct sw_signal {
-    const char *id;        /* stable name, documented in docs/signals.md */
-    int weight;            /* after configuration overrides; 0 when suppressed */
-    int base_weight;       /* before suppression */
-    const char *evidence;  /* header or field and value */
+    const char *id;            /* stable name, documented in docs/signals.md */
+    int weight;                /* after configuration overrides; 0 when suppressed */
+    int base_weight;           /* before suppression */
+    const char *evidence;      /* header or field and value */
     const char *suppressed_by; /* suppressor id, NULL when it counts */
-    unsigned flags;        /* SW_SIG_* */
+    unsigned flags;            /* SW_SIG_* */
 } sw_signal;
 
 enum {
@@ -56,16 +56,16 @@ enum {
 typedef struct sw_suppressor {
     const char *id;
     const char *evidence;
-    int warning;           /* e.g. an expired exception: reported, not applied */
+    int warning; /* e.g. an expired exception: reported, not applied */
 } sw_suppressor;
 
 /* One authentication outcome that the verdict relied on. */
 typedef struct sw_auth_outcome {
-    const char *result;    /* NULL when absent */
-    const char *domain;    /* the identity it refers to (smtp.mailfrom domain, header.d...) */
-    const char *origin;    /* header name */
+    const char *result; /* NULL when absent */
+    const char *domain; /* the identity it refers to (smtp.mailfrom domain, header.d...) */
+    const char *origin; /* header name */
     int origin_index;
-    const char *detail;    /* reason, action or policy text */
+    const char *detail; /* reason, action or policy text */
 } sw_auth_outcome;
 
 typedef struct sw_assessment {
@@ -82,13 +82,13 @@ typedef struct sw_assessment {
     size_t trusted_headers;
     const unsigned char *trusted_arh; /* per record->arh entry: 1 when trusted */
     sw_auth_outcome spf, dkim, dmarc, compauth, arc;
-    sw_auth_outcome *dkim_results;   /* every trusted DKIM result, re-checked, header order */
+    sw_auth_outcome *dkim_results; /* every trusted DKIM result, re-checked, header order */
     size_t ndkim_results;
-    const char *dmarc_policy;        /* p= from a receiver's comment or policy.* property */
+    const char *dmarc_policy; /* p= from a receiver's comment or policy.* property */
     const char *from_org_domain;
-    const char *mailfrom_domain;     /* SPF identity used for alignment */
+    const char *mailfrom_domain; /* SPF identity used for alignment */
     const char *mailfrom_org_domain;
-    int spf_aligned, dkim_aligned;   /* recomputed, relaxed */
+    int spf_aligned, dkim_aligned; /* recomputed, relaxed */
     const char *dkim_aligned_domain;
     int has_auth_evidence;
     const char *psl_date;

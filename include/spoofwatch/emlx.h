@@ -18,10 +18,10 @@
 #include "spoofwatch/mailctx.h"
 
 typedef struct sw_emlx {
-    const char *msg;      /* the RFC 5322 message inside data */
+    const char *msg; /* the RFC 5322 message inside data */
     size_t msg_len;
-    uint64_t msg_offset;  /* offset of msg in data (after the count line) */
-    sw_mail_context ctx;  /* plist facts; path facts are added by sw_emlx_context_from_path */
+    uint64_t msg_offset; /* offset of msg in data (after the count line) */
+    sw_mail_context ctx; /* plist facts; path facts are added by sw_emlx_context_from_path */
 } sw_emlx;
 
 /* Parses a whole file image. partial: the file name ends in .partial.emlx. Returns SW_OK,

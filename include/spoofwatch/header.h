@@ -29,26 +29,26 @@ enum {
 
 /* Block-level anomalies. */
 enum {
-    SW_HB_TRUNCATED = 1u << 0,        /* header block longer than SW_MAX_HEADER_BLOCK */
-    SW_HB_TOO_MANY_FIELDS = 1u << 1,  /* more than SW_MAX_HEADER_FIELDS; extra ones dropped */
-    SW_HB_LEADING_WSP = 1u << 2,      /* the first line starts with whitespace */
-    SW_HB_LINE_NO_COLON = 1u << 3,    /* a line that is neither field nor continuation */
-    SW_HB_FOLDED_NAME = 1u << 4,      /* "From" CRLF " : value" */
-    SW_HB_NO_SEPARATOR = 1u << 5,     /* no empty line: the message has no body */
-    SW_HB_MIXED_EOL = 1u << 6,        /* both CRLF and bare LF line ends */
-    SW_HB_NUL = 1u << 7,              /* NUL bytes in the header block */
-    SW_HB_EMPTY = 1u << 8             /* no header field at all */
+    SW_HB_TRUNCATED = 1u << 0,       /* header block longer than SW_MAX_HEADER_BLOCK */
+    SW_HB_TOO_MANY_FIELDS = 1u << 1, /* more than SW_MAX_HEADER_FIELDS; extra ones dropped */
+    SW_HB_LEADING_WSP = 1u << 2,     /* the first line starts with whitespace */
+    SW_HB_LINE_NO_COLON = 1u << 3,   /* a line that is neither field nor continuation */
+    SW_HB_FOLDED_NAME = 1u << 4,     /* "From" CRLF " : value" */
+    SW_HB_NO_SEPARATOR = 1u << 5,    /* no empty line: the message has no body */
+    SW_HB_MIXED_EOL = 1u << 6,       /* both CRLF and bare LF line ends */
+    SW_HB_NUL = 1u << 7,             /* NUL bytes in the header block */
+    SW_HB_EMPTY = 1u << 8            /* no header field at all */
 };
 
 typedef struct sw_header_field {
-    const char *name;     /* arena, NUL-terminated, case as written */
-    const char *value;    /* arena, unfolded, leading/trailing WSP trimmed, NUL-terminated */
+    const char *name;  /* arena, NUL-terminated, case as written */
+    const char *value; /* arena, unfolded, leading/trailing WSP trimmed, NUL-terminated */
     size_t value_len;
-    const char *raw;      /* the whole field in the message, name to last byte before EOL */
+    const char *raw; /* the whole field in the message, name to last byte before EOL */
     size_t raw_len;
-    uint64_t offset;      /* of the field's first byte, from the start of the message */
-    unsigned flags;       /* SW_HF_* */
-    uint32_t name_hash;   /* sw_header_name_hash(name): lookups compare this first */
+    uint64_t offset;    /* of the field's first byte, from the start of the message */
+    unsigned flags;     /* SW_HF_* */
+    uint32_t name_hash; /* sw_header_name_hash(name): lookups compare this first */
     size_t name_len;
     int32_t next_in_bucket; /* next field (any name) in the same lookup bucket, or -1 */
 } sw_header_field;
@@ -59,13 +59,13 @@ typedef struct sw_header_field {
 typedef struct sw_header_block {
     sw_header_field *fields;
     size_t count;
-    size_t dropped;          /* fields beyond SW_MAX_HEADER_FIELDS */
-    size_t header_len;       /* bytes up to and including the empty line */
-    size_t body_offset;      /* == header_len; body = msg + body_offset */
-    unsigned anomalies;      /* SW_HB_* */
+    size_t dropped;                /* fields beyond SW_MAX_HEADER_FIELDS */
+    size_t header_len;             /* bytes up to and including the empty line */
+    size_t body_offset;            /* == header_len; body = msg + body_offset */
+    unsigned anomalies;            /* SW_HB_* */
     uint64_t first_anomaly_offset; /* where the first block anomaly was seen */
-    int crlf;                /* 1 when the first line ends in CRLF */
-    const char *folded_name; /* arena: the name of the first folded-name field, if any */
+    int crlf;                      /* 1 when the first line ends in CRLF */
+    const char *folded_name;       /* arena: the name of the first folded-name field, if any */
     int32_t bucket_head[SW_HEADER_BUCKETS]; /* first field index per bucket, -1 if empty */
     int32_t bucket_tail[SW_HEADER_BUCKETS];
 } sw_header_block;

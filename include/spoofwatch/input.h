@@ -31,27 +31,27 @@ const char *sw_format_name(sw_format f);
 sw_format sw_format_from_name(const char *name);
 
 typedef struct sw_message {
-    const char *data;   /* the RFC 5322 message */
+    const char *data; /* the RFC 5322 message */
     size_t len;
-    uint64_t offset;    /* of the message in the (decompressed) file */
-    long index;         /* n-th message in the file */
-    int mbox_quoted;    /* mbox: some line starts with '>' and may be ">From " quoting. The
-                         * span is left as stored (header lines never carry the quoting);
-                         * whoever reads the body calls sw_mbox_unquote() first. */
+    uint64_t offset; /* of the message in the (decompressed) file */
+    long index;      /* n-th message in the file */
+    int mbox_quoted; /* mbox: some line starts with '>' and may be ">From " quoting. The
+                      * span is left as stored (header lines never carry the quoting);
+                      * whoever reads the body calls sw_mbox_unquote() first. */
     sw_mail_context ctx;
     int has_ctx;
 } sw_message;
 
 typedef struct sw_input {
-    const char *path;   /* as given; "-" for stdin */
-    const char *data;   /* whole file, mapped */
+    const char *path; /* as given; "-" for stdin */
+    const char *data; /* whole file, mapped */
     size_t len;
     sw_format format;
     int compressed;
-    size_t pos;         /* next byte to read (mbox) */
-    size_t released;    /* pages before this offset were given back to the kernel */
-    size_t populated;   /* pages before this offset were mapped ahead of the cursor */
-    long index;         /* messages handed out so far */
+    size_t pos;       /* next byte to read (mbox) */
+    size_t released;  /* pages before this offset were given back to the kernel */
+    size_t populated; /* pages before this offset were mapped ahead of the cursor */
+    long index;       /* messages handed out so far */
     int done;
     int fd;
 } sw_input;

@@ -26,7 +26,7 @@ void sw_json_object_end(sw_json *j);
 void sw_json_array_begin(sw_json *j);
 void sw_json_array_end(sw_json *j);
 void sw_json_key(sw_json *j, const char *key);
-void sw_json_string(sw_json *j, const char *s);       /* NULL writes null */
+void sw_json_string(sw_json *j, const char *s); /* NULL writes null */
 void sw_json_string_n(sw_json *j, const char *s, size_t n);
 void sw_json_int(sw_json *j, int64_t v);
 void sw_json_uint(sw_json *j, uint64_t v);

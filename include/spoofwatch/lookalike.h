@@ -8,8 +8,8 @@
  * e.g. paypa1.com, аррӏе.com), or, for the organisation's own domains only, when the
  * skeletons are one edit apart (Damerau-Levenshtein, labels of 4+ characters, e.g.
  * c0rpp.example); and its organizational domain is not a reference's own. Brands get no
- * edit-distance match: too many honest domains sit one letter from a short brand name. The matcher owns the ICU checker and
- * the reference table; free it with sw_lookalike_free(). */
+ * edit-distance match: too many honest domains sit one letter from a short brand name. The matcher
+ * owns the ICU checker and the reference table; free it with sw_lookalike_free(). */
 #ifndef SPOOFWATCH_LOOKALIKE_H
 #define SPOOFWATCH_LOOKALIKE_H
 
@@ -20,28 +20,28 @@
 #include "spoofwatch/orgdomain.h"
 
 typedef struct sw_lookalike_ref {
-    const char *domain;   /* as configured */
-    const char *org;      /* its organizational domain */
-    char label[128];      /* the second-level label, lower-case Unicode */
-    char skeleton[128];   /* folded skeleton of the second-level label */
-    int own;              /* one of the organisation's domains (edit distance applies) */
+    const char *domain; /* as configured */
+    const char *org;    /* its organizational domain */
+    char label[128];    /* the second-level label, lower-case Unicode */
+    char skeleton[128]; /* folded skeleton of the second-level label */
+    int own;            /* one of the organisation's domains (edit distance applies) */
 } sw_lookalike_ref;
 
 typedef struct sw_lookalike {
-    void *checker;        /* USpoofChecker */
+    void *checker; /* USpoofChecker */
     sw_lookalike_ref *refs;
     size_t nrefs;
 } sw_lookalike;
 
 typedef struct sw_lookalike_match {
     const sw_lookalike_ref *ref;
-    const char *kind;     /* "confusable" or "edit_distance" */
+    const char *kind; /* "confusable" or "edit_distance" */
     int distance;
-    char skeleton[128];   /* the candidate's folded skeleton, for evidence */
+    char skeleton[128]; /* the candidate's folded skeleton, for evidence */
 } sw_lookalike_match;
 
-int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl,
-                      sw_arena *scratch, sw_error *err);
+int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl, sw_arena *scratch,
+                      sw_error *err);
 void sw_lookalike_free(sw_lookalike *l);
 /* Folded skeleton of a UTF-8 label into out (cap bytes). Returns 0 or -1. */
 int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, char *out,

@@ -18,7 +18,7 @@ typedef struct sw_mail_context {
     int has_date_received;
     int64_t date_last_viewed;
     int has_date_last_viewed;
-    uint64_t flags;           /* raw plist flags, valid when has_flags */
+    uint64_t flags; /* raw plist flags, valid when has_flags */
     int has_flags;
     const char *remote_id;    /* IMAP UID */
     int partial;              /* .partial.emlx: body parts stored under Attachments/ */

@@ -15,29 +15,29 @@
 #include "spoofwatch/header.h"
 
 typedef struct sw_ms_pair {
-    const char *key;   /* upper-cased as written, e.g. SFV */
+    const char *key; /* upper-cased as written, e.g. SFV */
     const char *value;
 } sw_ms_pair;
 
 typedef struct sw_ms_antispam {
     sw_ms_pair *pairs;
     size_t count;
-    long field_index;  /* -1 when the header is absent */
+    long field_index; /* -1 when the header is absent */
 } sw_ms_antispam;
 
 typedef struct sw_ms_transport {
-    int present;                      /* any Microsoft header seen */
-    sw_ms_antispam forefront;         /* X-Forefront-Antispam-Report (this tenant) */
+    int present;                        /* any Microsoft header seen */
+    sw_ms_antispam forefront;           /* X-Forefront-Antispam-Report (this tenant) */
     sw_ms_antispam forefront_untrusted; /* X-Forefront-Antispam-Report-Untrusted */
-    sw_ms_antispam antispam;          /* X-Microsoft-Antispam (BCL, PCL) */
-    const char *mailbox_delivery;     /* raw X-Microsoft-Antispam-Mailbox-Delivery */
-    const char *delivery_dest;        /* its dest: value (I, J, C, ...) */
-    const char *network_message_id;   /* X-MS-Exchange-Organization-Network-Message-Id */
+    sw_ms_antispam antispam;            /* X-Microsoft-Antispam (BCL, PCL) */
+    const char *mailbox_delivery;       /* raw X-Microsoft-Antispam-Mailbox-Delivery */
+    const char *delivery_dest;          /* its dest: value (I, J, C, ...) */
+    const char *network_message_id;     /* X-MS-Exchange-Organization-Network-Message-Id */
     const char *crosstenant_network_message_id;
-    const char *auth_as;              /* X-MS-Exchange-Organization-AuthAs */
+    const char *auth_as; /* X-MS-Exchange-Organization-AuthAs */
     const char *auth_source;
-    const char *directionality;       /* X-MS-Exchange-Organization-MessageDirectionality */
-    const char *org_scl;              /* X-MS-Exchange-Organization-SCL */
+    const char *directionality; /* X-MS-Exchange-Organization-MessageDirectionality */
+    const char *org_scl;        /* X-MS-Exchange-Organization-SCL */
     const char *crosstenant_original_arrival;
     const char *external_original_sender; /* X-MS-Exchange-ExternalOriginalInternetSender */
 } sw_ms_transport;

@@ -14,16 +14,16 @@
 #define SW_ORG_CACHE_SLOTS 4096
 
 typedef struct sw_orgdomain_ctx {
-    void *psl;              /* psl_ctx_t */
-    int owned;              /* loaded from a file: freed at close */
-    char source[256];       /* "builtin", "system", or the file path */
-    char list_date[32];     /* YYYY-MM-DD of the list, "" when unknown */
+    void *psl;          /* psl_ctx_t */
+    int owned;          /* loaded from a file: freed at close */
+    char source[256];   /* "builtin", "system", or the file path */
+    char list_date[32]; /* YYYY-MM-DD of the list, "" when unknown */
     /* Lookups are cached across messages: a mailbox names the same relays and senders
      * over and over, and one libpsl lookup costs thousands of instructions. The cache is
      * bounded: when its arena fills, it is emptied. */
     struct {
         char *domain, *org;
-    } *slots;
+    } * slots;
     sw_arena cache_arena;
 } sw_orgdomain_ctx;
 
@@ -35,7 +35,6 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c);
  * result is copied into `a` (or points into `domain`). */
 const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
 /* Relaxed alignment: same organizational domain. Strict: same domain. */
-int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
-                     int strict);
+int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2, int strict);
 
 #endif

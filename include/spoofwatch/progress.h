@@ -7,7 +7,7 @@
 
 typedef struct sw_progress {
     int enabled;
-    uint64_t total_bytes;  /* 0 when unknown */
+    uint64_t total_bytes; /* 0 when unknown */
     uint64_t done_bytes;
     uint64_t messages;
     double started, last_draw;

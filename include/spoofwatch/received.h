@@ -29,13 +29,13 @@ typedef struct sw_received_hop {
     const char *with;
     const char *id;
     const char *for_addr;
-    const char *date;      /* text after the last ';' */
-    int64_t epoch;         /* valid when has_time */
+    const char *date; /* text after the last ';' */
+    int64_t epoch;    /* valid when has_time */
     int tz_offset_min;
     int has_time;
-    unsigned flags;        /* SW_RCV_* */
-    uint64_t offset;       /* set by the caller: the header's byte offset */
-    size_t field_index;    /* set by the caller */
+    unsigned flags;     /* SW_RCV_* */
+    uint64_t offset;    /* set by the caller: the header's byte offset */
+    size_t field_index; /* set by the caller */
 } sw_received_hop;
 
 /* Parses one Received value. Returns 0, or SW_ENOMEM when the arena is exhausted. */

@@ -57,8 +57,8 @@ typedef struct sw_auth_fact {
  * that trust can be decided per header, including headers with no results ("; none") and
  * headers that did not parse. */
 typedef struct sw_authres_header {
-    const char *origin;      /* header name */
-    int origin_index;        /* 0 = topmost of that name */
+    const char *origin; /* header name */
+    int origin_index;   /* 0 = topmost of that name */
     size_t field_index;
     uint64_t offset;
     const char *authserv_id; /* "" for the Microsoft form, NULL when it did not parse */
@@ -77,14 +77,14 @@ typedef struct sw_record {
     sw_source source;
     sw_header_block headers;
 
-    const char *message_id;   /* as written, brackets kept */
-    const char *subject;      /* RFC 2047-decoded */
-    const char *date;         /* as written */
-    int64_t date_epoch;       /* UTC seconds, valid when has_date */
+    const char *message_id; /* as written, brackets kept */
+    const char *subject;    /* RFC 2047-decoded */
+    const char *date;       /* as written */
+    int64_t date_epoch;     /* UTC seconds, valid when has_date */
     int date_offset_min;
     int has_date;
 
-    sw_mailbox from;          /* first mailbox with a domain in the first From header */
+    sw_mailbox from; /* first mailbox with a domain in the first From header */
     int has_from;
     sw_address_list from_all; /* every mailbox of the first From header */
     size_t from_header_count;
@@ -98,24 +98,24 @@ typedef struct sw_record {
 
     sw_auth_fact *auth;
     size_t nauth;
-    sw_authres_header *arh;     /* every A-R / AAR / A-R-Original header, in header order */
+    sw_authres_header *arh; /* every A-R / AAR / A-R-Original header, in header order */
     size_t narh;
 
-    sw_received_hop *received;  /* index 0 = topmost (newest) */
+    sw_received_hop *received; /* index 0 = topmost (newest) */
     size_t nreceived;
 
-    sw_dkim_sig *dkim;          /* DKIM-Signature headers, topmost first */
+    sw_dkim_sig *dkim; /* DKIM-Signature headers, topmost first */
     size_t ndkim;
-    sw_arc_set *arc;            /* ARC sets by instance, ascending */
+    sw_arc_set *arc; /* ARC sets by instance, ascending */
     size_t narc;
 
-    sw_ms_transport ms;         /* Microsoft anti-spam / transport headers */
-    sw_list_info list;          /* List-* headers */
+    sw_ms_transport ms; /* Microsoft anti-spam / transport headers */
+    sw_list_info list;  /* List-* headers */
 
     sw_anomaly *anomalies;
     size_t nanomalies;
 
-    sw_mail_context ctx;        /* Apple Mail account/mailbox/user and plist facts */
+    sw_mail_context ctx; /* Apple Mail account/mailbox/user and plist facts */
     int has_ctx;
 } sw_record;
 

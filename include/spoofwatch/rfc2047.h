@@ -21,11 +21,11 @@ enum {
 };
 
 typedef struct sw_decoded {
-    char *text;   /* arena, NUL-terminated UTF-8 (invalid bytes passed through) */
+    char *text; /* arena, NUL-terminated UTF-8 (invalid bytes passed through) */
     size_t len;
     unsigned flags;
-    unsigned words;              /* number of encoded words seen */
-    char unknown_charset[48];    /* the first unknown charset name, if any */
+    unsigned words;           /* number of encoded words seen */
+    char unknown_charset[48]; /* the first unknown charset name, if any */
 } sw_decoded;
 
 /* Decodes in[0..n). Returns 0, or SW_ENOMEM when the arena is exhausted. */

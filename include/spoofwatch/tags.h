@@ -40,18 +40,17 @@ const char *sw_taglist_get(const sw_taglist *t, const char *name);
 typedef struct sw_dkim_sig {
     sw_taglist tags;
     const char *v, *a, *d, *s, *c, *h, *i, *bh, *b, *q, *cv;
-    int64_t l, t, x;        /* valid when the has_ flag is set */
+    int64_t l, t, x; /* valid when the has_ flag is set */
     int has_l, has_t, has_x;
-    int instance;           /* ARC i=, -1 for DKIM */
-    uint64_t offset;        /* of the header in the message */
+    int instance;    /* ARC i=, -1 for DKIM */
+    uint64_t offset; /* of the header in the message */
     size_t field_index;
 } sw_dkim_sig;
 
 /* Parses f->value as a tag list. d is lower-cased (the tag list keeps it as written);
  * l/t/x are set only for plain unsigned decimals that fit int64. For fields named
  * ARC-* instance is the i= number (0 when absent or not a number), else -1. */
-int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
-                      sw_dkim_sig *out);
+int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index, sw_dkim_sig *out);
 
 /* One ARC set: the three headers sharing one i=. */
 enum {
@@ -64,9 +63,9 @@ enum {
 
 typedef struct sw_arc_set {
     int instance;
-    sw_dkim_sig seal;    /* valid when !(flags & SW_ARC_MISSING_SEAL) */
-    sw_dkim_sig ams;     /* valid when !(flags & SW_ARC_MISSING_AMS) */
-    long aar_field;      /* index of the ARC-Authentication-Results field, -1 if none */
+    sw_dkim_sig seal; /* valid when !(flags & SW_ARC_MISSING_SEAL) */
+    sw_dkim_sig ams;  /* valid when !(flags & SW_ARC_MISSING_AMS) */
+    long aar_field;   /* index of the ARC-Authentication-Results field, -1 if none */
     unsigned flags;
 } sw_arc_set;
 
@@ -86,7 +85,7 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
  * its outer parentheses (an unterminated one runs to the end); quoted values are
  * unquoted; unknown keys are ignored; the first instance of a key wins. */
 typedef struct sw_received_spf {
-    const char *result;        /* lower-cased */
+    const char *result; /* lower-cased */
     const char *comment;
     const char *client_ip, *envelope_from, *helo, *receiver, *identity, *mechanism, *problem;
 } sw_received_spf;
@@ -96,10 +95,10 @@ int sw_received_spf_parse(sw_arena *a, const char *s, size_t n, sw_received_spf 
 /* List-* headers (the first instance of each). id is NULL when the label is empty;
  * present is set by any List-* header above or by "Precedence: list". */
 typedef struct sw_list_info {
-    const char *id;          /* the <list-label> inside List-Id, lower-cased */
-    const char *id_raw;      /* whole List-Id value */
+    const char *id;     /* the <list-label> inside List-Id, lower-cased */
+    const char *id_raw; /* whole List-Id value */
     const char *post, *unsubscribe, *unsubscribe_post, *archive, *help, *owner, *subscribe;
-    const char *precedence;  /* Precedence: list / bulk / junk */
+    const char *precedence; /* Precedence: list / bulk / junk */
     int present;
 } sw_list_info;
 

@@ -40,7 +40,6 @@ void sw_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parses a --format value; prints the error and returns -1 when unknown. */
 int sw_cli_format(const char *value, sw_format *out);
 /* 1 when argv[i] is --name or -x; takes the value of "--name=value" or the next arg. */
-int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt,
-                     const char **value);
+int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt, const char **value);
 
 #endif

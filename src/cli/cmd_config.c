@@ -32,8 +32,7 @@ int sw_cmd_config(int argc, char **argv)
     printf("  protected domains %zu, VIP names %zu, brand domains %zu, free-mail domains %zu\n",
            c->protected_domains.count, c->vip_names.count, c->brand_domains.count,
            c->freemail_domains.count);
-    printf("  trusted authserv-ids %zu%s, trusted ARC sealers %zu\n",
-           c->trusted_authserv_ids.count,
+    printf("  trusted authserv-ids %zu%s, trusted ARC sealers %zu\n", c->trusted_authserv_ids.count,
            c->trusted_authserv_ids.count ? "" : " (the newest header's id is trusted)",
            c->trusted_arc_sealers.count);
     printf("  forwarders %zu, third-party senders %zu, exceptions %zu, phishing simulations %zu\n",

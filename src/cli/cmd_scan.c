@@ -64,8 +64,7 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",
-                    rec->source.path, (unsigned long long)rec->source.offset,
-                    SW_MAX_RECORD_JSON);
+                    rec->source.path, (unsigned long long)rec->source.offset, SW_MAX_RECORD_JSON);
         return 0;
     }
     return c->pending.len >= SW_SCAN_FLUSH ? flush_pending(c) : 0;

@@ -8,19 +8,18 @@ const char *sw_prog = "spoofwatch";
 
 static void usage(FILE *o)
 {
-    fprintf(o,
-            "usage: spoofwatch <command> [options] [PATH...]\n"
-            "\n"
-            "commands:\n"
-            "  check FILE|-     explain one message: identities, authentication results and\n"
-            "                   the header each came from, Received path, anti-spam fields\n"
-            "  scan PATH...     one JSON record per message (files, directories, mbox,\n"
-            "                   Maildir, Apple Mail .emlx, gzip, - for stdin)\n"
-            "  config check F   validate a detection configuration file\n"
-            "  help [COMMAND]   this text, or a command's options\n"
-            "  version          print the version\n"
-            "\n"
-            "Run 'spoofwatch <command> --help' for a command's options; see spoofwatch(1).\n");
+    fprintf(o, "usage: spoofwatch <command> [options] [PATH...]\n"
+               "\n"
+               "commands:\n"
+               "  check FILE|-     explain one message: identities, authentication results and\n"
+               "                   the header each came from, Received path, anti-spam fields\n"
+               "  scan PATH...     one JSON record per message (files, directories, mbox,\n"
+               "                   Maildir, Apple Mail .emlx, gzip, - for stdin)\n"
+               "  config check F   validate a detection configuration file\n"
+               "  help [COMMAND]   this text, or a command's options\n"
+               "  version          print the version\n"
+               "\n"
+               "Run 'spoofwatch <command> --help' for a command's options; see spoofwatch(1).\n");
 }
 
 int main(int argc, char **argv)

@@ -29,8 +29,7 @@ int sw_cli_format(const char *value, sw_format *out)
     return 0;
 }
 
-int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt,
-                     const char **value)
+int sw_cli_opt_value(int argc, char **argv, int *i, const char *lng, char shrt, const char **value)
 {
     const char *a = argv[*i];
     size_t n = strlen(lng);

@@ -8,23 +8,27 @@
 
 /* Free-mail providers: a Reply-To there while From is a company is a classic BEC shape. */
 static const char *const default_freemail[] = {
-    "gmail.com",      "googlemail.com", "yahoo.com",   "yahoo.co.uk", "yahoo.fr",
-    "ymail.com",      "hotmail.com",    "hotmail.co.uk", "outlook.com", "live.com",
-    "msn.com",        "aol.com",        "icloud.com",  "me.com",      "mac.com",
-    "gmx.com",        "gmx.de",         "gmx.net",     "web.de",      "mail.com",
-    "mail.ru",        "yandex.ru",      "yandex.com",  "proton.me",   "protonmail.com",
-    "zoho.com",       "qq.com",         "163.com",     "126.com",     "naver.com",
-    "rediffmail.com", "tutanota.com",   "libero.it",   "orange.fr",   "free.fr",
-    NULL};
+    "gmail.com",      "googlemail.com", "yahoo.com",   "yahoo.co.uk", "yahoo.fr",   "ymail.com",
+    "hotmail.com",    "hotmail.co.uk",  "outlook.com", "live.com",    "msn.com",    "aol.com",
+    "icloud.com",     "me.com",         "mac.com",     "gmx.com",     "gmx.de",     "gmx.net",
+    "web.de",         "mail.com",       "mail.ru",     "yandex.ru",   "yandex.com", "proton.me",
+    "protonmail.com", "zoho.com",       "qq.com",      "163.com",     "126.com",    "naver.com",
+    "rediffmail.com", "tutanota.com",   "libero.it",   "orange.fr",   "free.fr",    NULL};
 
 /* Brands most often impersonated in display names; configurable. */
-static const char *const default_brands[] = {
-    "paypal.com",    "microsoft.com", "office.com", "apple.com",     "amazon.com",
-    "google.com",    "netflix.com",   "dhl.com",    "fedex.com",     "ups.com",
-    "docusign.net",  "adobe.com",     "dropbox.com", "linkedin.com", "facebook.com",
-    "instagram.com", "wellsfargo.com", "chase.com", "bankofamerica.com", "americanexpress.com",
-    "coinbase.com",  "binance.com",   "ebay.com",   "usps.com",      "irs.gov",
-    NULL};
+static const char *const default_brands[] = {"paypal.com",        "microsoft.com",
+                                             "office.com",        "apple.com",
+                                             "amazon.com",        "google.com",
+                                             "netflix.com",       "dhl.com",
+                                             "fedex.com",         "ups.com",
+                                             "docusign.net",      "adobe.com",
+                                             "dropbox.com",       "linkedin.com",
+                                             "facebook.com",      "instagram.com",
+                                             "wellsfargo.com",    "chase.com",
+                                             "bankofamerica.com", "americanexpress.com",
+                                             "coinbase.com",      "binance.com",
+                                             "ebay.com",          "usps.com",
+                                             "irs.gov",           NULL};
 
 static sw_strlist from_static(const char *const *v)
 {

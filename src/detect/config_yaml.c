@@ -123,8 +123,7 @@ static int parse_date(loader *l, yaml_node_t *n, int64_t *out)
 typedef int (*entry_fn)(loader *l, yaml_node_t *map, void *out);
 
 /* Walks a list of maps, allocating one element of size `elem` per entry. */
-static int map_list(loader *l, yaml_node_t *n, size_t elem, void **arr, size_t *count,
-                    entry_fn fn)
+static int map_list(loader *l, yaml_node_t *n, size_t elem, void **arr, size_t *count, entry_fn fn)
 {
     if (n->type != YAML_SEQUENCE_NODE)
         return fail(l, n, "expected a list of entries", NULL);
@@ -149,9 +148,9 @@ static int map_list(loader *l, yaml_node_t *n, size_t elem, void **arr, size_t *
 }
 
 /* Iterates a mapping's pairs with kn/vn naming each key and value node. */
-#define FOR_PAIRS(l, map, kn, vn)                                                             \
-    for (yaml_node_pair_t *pr_ = (map)->data.mapping.pairs.start;                            \
-         pr_ < (map)->data.mapping.pairs.top; pr_++)                                          \
+#define FOR_PAIRS(l, map, kn, vn)                                                                  \
+    for (yaml_node_pair_t *pr_ = (map)->data.mapping.pairs.start;                                  \
+         pr_ < (map)->data.mapping.pairs.top; pr_++)                                               \
         for (yaml_node_t *kn = node(l, pr_->key), *vn = node(l, pr_->value); kn; kn = NULL)
 
 static int key_is(yaml_node_t *k, const char *name)
@@ -199,8 +198,9 @@ static int exception_rule(loader *l, yaml_node_t *map, void *out)
         else if (key_is(k, "expires"))
             rc = parse_date(l, v, &e->expires);
         else
-            return fail(l, k, "unknown key (expected id, from_domain, from_address, owner, "
-                              "reason, expires)",
+            return fail(l, k,
+                        "unknown key (expected id, from_domain, from_address, owner, "
+                        "reason, expires)",
                         scalar(l, k));
         if (rc)
             return rc;
@@ -307,14 +307,14 @@ static int top_level(loader *l, yaml_node_t *root)
             rc = map_list(l, v, sizeof(sw_sender_rule), (void **)&c->forwarders, &c->nforwarders,
                           sender_rule);
         else if (key_is(k, "third_party_senders"))
-            rc = map_list(l, v, sizeof(sw_sender_rule), (void **)&c->third_party,
-                          &c->nthird_party, sender_rule);
+            rc = map_list(l, v, sizeof(sw_sender_rule), (void **)&c->third_party, &c->nthird_party,
+                          sender_rule);
         else if (key_is(k, "exceptions"))
             rc = map_list(l, v, sizeof(sw_exception), (void **)&c->exceptions, &c->nexceptions,
                           exception_rule);
         else if (key_is(k, "phishing_simulations"))
-            rc = map_list(l, v, sizeof(sw_simulation), (void **)&c->simulations,
-                          &c->nsimulations, simulation_rule);
+            rc = map_list(l, v, sizeof(sw_simulation), (void **)&c->simulations, &c->nsimulations,
+                          simulation_rule);
         else if (key_is(k, "weights"))
             rc = weights(l, v);
         else if (key_is(k, "thresholds"))

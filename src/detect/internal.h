@@ -14,7 +14,7 @@ typedef struct det {
     sw_assessment *as;
     /* which A-R headers are trusted (indices into r->arh) */
     unsigned char *trusted_arh;
-    long boundary_field;   /* field index of the lowest trusted A-R; -1 when none */
+    long boundary_field; /* field index of the lowest trusted A-R; -1 when none */
     /* DKIM results from trusted headers */
     const char *dkim_pass_domains[16];
     size_t ndkim_pass;

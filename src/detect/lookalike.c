@@ -14,15 +14,14 @@ static size_t sld_len(const char *org)
     return dot ? (size_t)(dot - org) : strlen(org);
 }
 
-int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, char *out,
-                          size_t cap)
+int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, char *out, size_t cap)
 {
     if (n == 0 || n > 63 || cap < 2)
         return -1;
     UErrorCode st = U_ZERO_ERROR;
     char sk[512];
-    int32_t len = uspoof_getSkeletonUTF8((const USpoofChecker *)l->checker, 0, label,
-                                         (int32_t)n, sk, (int32_t)sizeof sk, &st);
+    int32_t len = uspoof_getSkeletonUTF8((const USpoofChecker *)l->checker, 0, label, (int32_t)n,
+                                         sk, (int32_t)sizeof sk, &st);
     if (U_FAILURE(st) || len < 0 || len >= (int32_t)sizeof sk)
         return -1;
     size_t o = 0;
@@ -67,8 +66,8 @@ static int edit_distance(const char *a, const char *b)
     return d[n][m];
 }
 
-static int add_refs(sw_lookalike *l, const sw_strlist *list, int own,
-                    sw_orgdomain_ctx *psl, sw_arena *scratch, size_t *k)
+static int add_refs(sw_lookalike *l, const sw_strlist *list, int own, sw_orgdomain_ctx *psl,
+                    sw_arena *scratch, size_t *k)
 {
     for (size_t i = 0; i < list->count; i++) {
         const char *dom = list->items[i];
@@ -94,8 +93,8 @@ static int add_refs(sw_lookalike *l, const sw_strlist *list, int own,
     return 0;
 }
 
-int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl,
-                      sw_arena *scratch, sw_error *err)
+int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl, sw_arena *scratch,
+                      sw_error *err)
 {
     memset(l, 0, sizeof *l);
     UErrorCode st = U_ZERO_ERROR;

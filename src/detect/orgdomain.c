@@ -117,8 +117,7 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
     return org;
 }
 
-int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2,
-                     int strict)
+int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2, int strict)
 {
     if (!d1 || !d2 || !*d1 || !*d2)
         return 0;

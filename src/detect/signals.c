@@ -62,7 +62,7 @@ static void auth_signals(det *x)
         /* Microsoft's action=none says nothing was done, not why (p=none, an override):
          * only a stated p=none makes this a monitoring-only failure. */
         int monitor = !enforcing && !sampled && is(pol, "none");
-        const char *id = sampled ? "dmarc_fail_sampled_out"
+        const char *id = sampled   ? "dmarc_fail_sampled_out"
                          : monitor ? "dmarc_fail_policy_none"
                                    : "dmarc_fail";
         int weight = sampled ? 40 : monitor ? 25 : enforcing ? 50 : 40;
@@ -70,7 +70,9 @@ static void auth_signals(det *x)
                       "%s #%d: dmarc=fail header.from=%s (%s%s%s)%s%s", as->dmarc.origin,
                       as->dmarc.origin_index + 1, or_none(as->dmarc.domain),
                       pol ? "published p=" : "policy not stated", pol ? pol : "",
-                      enforcing ? ", enforced" : sampled ? ", sampled out by pct" : "",
+                      enforcing ? ", enforced"
+                      : sampled ? ", sampled out by pct"
+                                : "",
                       act ? " action=" : "", act ? act : "");
     } else if (is(as->dmarc.result, "temperror") || is(as->dmarc.result, "permerror")) {
         sw_det_signal(x, is(as->dmarc.result, "temperror") ? "dmarc_temperror" : "dmarc_permerror",
@@ -106,13 +108,13 @@ static void auth_signals(det *x)
                       as->spf.origin, as->spf.origin_index + 1, or_none(as->spf.domain));
     else if (is(spf, "temperror") || is(spf, "permerror"))
         sw_det_signal(x, is(spf, "temperror") ? "spf_temperror" : "spf_permerror", 5, 0,
-                      "%s #%d: spf=%s smtp.mailfrom=%s", as->spf.origin,
-                      as->spf.origin_index + 1, spf, or_none(as->spf.domain));
+                      "%s #%d: spf=%s smtp.mailfrom=%s", as->spf.origin, as->spf.origin_index + 1,
+                      spf, or_none(as->spf.domain));
     if (x->dkim_any_fail && !x->ndkim_pass)
-        sw_det_signal(x, "dkim_fail", 10, 0, "%s #%d: dkim=%s header.d=%s%s%s%s",
-                      as->dkim.origin, as->dkim.origin_index + 1, or_none(as->dkim.result),
-                      or_none(as->dkim.domain), as->dkim.detail ? " (" : "",
-                      as->dkim.detail ? as->dkim.detail : "", as->dkim.detail ? ")" : "");
+        sw_det_signal(x, "dkim_fail", 10, 0, "%s #%d: dkim=%s header.d=%s%s%s%s", as->dkim.origin,
+                      as->dkim.origin_index + 1, or_none(as->dkim.result), or_none(as->dkim.domain),
+                      as->dkim.detail ? " (" : "", as->dkim.detail ? as->dkim.detail : "",
+                      as->dkim.detail ? ")" : "");
     else if (is(as->dkim.result, "temperror") || is(as->dkim.result, "timeout"))
         sw_det_signal(x, "dkim_temperror", 5, 0, "%s #%d: dkim=%s header.d=%s", as->dkim.origin,
                       as->dkim.origin_index + 1, as->dkim.result, or_none(as->dkim.domain));
@@ -137,17 +139,15 @@ static void auth_signals(det *x)
     if (as->dmarc.domain && x->from_domain && strcasecmp(as->dmarc.domain, x->from_domain) &&
         !sw_det_aligned(x, as->dmarc.domain, x->from_domain))
         sw_det_signal(x, "authres_from_mismatch", 40, SW_SIG_AUTH_FAILURE | SW_SIG_STRUCTURAL,
-                      "%s #%d: dmarc header.from=%s but the From header says %s",
-                      as->dmarc.origin, as->dmarc.origin_index + 1, as->dmarc.domain,
-                      x->from_domain);
+                      "%s #%d: dmarc header.from=%s but the From header says %s", as->dmarc.origin,
+                      as->dmarc.origin_index + 1, as->dmarc.domain, x->from_domain);
     /* DMARC applies to every author domain (RFC 7489 §6.6.1): a second From header or a
      * second mailbox whose domain nothing authenticates is the forged author. */
     const sw_record *r = x->r;
     for (long idx = (r->from_header_count > 1 || r->from_all.count > 1)
                         ? sw_header_find(&r->headers, "From", 0)
                         : -1;
-         idx >= 0;
-         idx = sw_header_next(&r->headers, "From", idx)) {
+         idx >= 0; idx = sw_header_next(&r->headers, "From", idx)) {
         const sw_header_field *f = &r->headers.fields[idx];
         sw_address_list l;
         if (sw_address_parse(x->a, f->value, f->value_len, &l))
@@ -337,16 +337,17 @@ static void structural_signals(det *x)
         const char *what;
     } table[] = {
         {"multiple_from_headers", "multiple_from_headers", 35,
-         "more than one From header: the authenticator and the mail client may pick different ones"},
-        {"from_multiple_mailboxes", "from_multiple_mailboxes", 20,
-         "From holds several mailboxes"},
+         "more than one From header: the authenticator and the mail client may pick different "
+         "ones"},
+        {"from_multiple_mailboxes", "from_multiple_mailboxes", 20, "From holds several mailboxes"},
         {"from_encoded_word_address", "encoded_word_address", 35,
          "an encoded word in the display name decodes to an address"},
         {"from_encoded_word_in_address", "encoded_word_in_address", 30,
          "an encoded word inside the From address"},
         {"space_before_colon", "malformed_from_header", 30,
          "a header name with whitespace before the colon"},
-        {"folded_header_name", "malformed_from_header", 30, "a header name folded onto the next line"},
+        {"folded_header_name", "malformed_from_header", 30,
+         "a header name folded onto the next line"},
         {"leading_whitespace", "malformed_from_header", 20, "whitespace before the first header"},
         {"from_quoted_local_part", "quoted_local_part", 15, "a quoted local part in From"},
         {"from_obsolete_route", "obsolete_route", 20, "an obsolete route in From"},
@@ -447,9 +448,10 @@ static void vendor_signals(det *x)
 {
     const sw_ms_transport *ms = &x->r->ms;
     const char *cat = sw_ms_get(&ms->forefront, "CAT");
-    if (cat && (!strcasecmp(cat, "SPOOF") || !strcasecmp(cat, "DIMP") || !strcasecmp(cat, "UIMP") ||
-                !strcasecmp(cat, "BIMP") || !strcasecmp(cat, "GIMP") || !strcasecmp(cat, "INTOS") ||
-                !strcasecmp(cat, "HPHSH") || !strcasecmp(cat, "HPHISH") || !strcasecmp(cat, "PHSH")))
+    if (cat &&
+        (!strcasecmp(cat, "SPOOF") || !strcasecmp(cat, "DIMP") || !strcasecmp(cat, "UIMP") ||
+         !strcasecmp(cat, "BIMP") || !strcasecmp(cat, "GIMP") || !strcasecmp(cat, "INTOS") ||
+         !strcasecmp(cat, "HPHSH") || !strcasecmp(cat, "HPHISH") || !strcasecmp(cat, "PHSH")))
         sw_det_signal(x, "microsoft_spoof_verdict", 20, 0,
                       "X-Forefront-Antispam-Report: CAT:%s (%s)", cat,
                       sw_ms_meaning("CAT", cat) ? sw_ms_meaning("CAT", cat) : "");
@@ -467,8 +469,8 @@ static void lookalike_signals(det *x)
     sw_lookalike_match m;
     if (sw_lookalike_find(&x->d->lookalike, uni ? uni : org, org, &m))
         sw_det_signal(x, "lookalike_domain", 35, SW_SIG_IDENTITY,
-                      "From domain %s%s%s%s looks like %s (%s: skeleton \"%s\" vs \"%s\")",
-                      org, uni ? " (" : "", uni ? uni : "", uni ? ")" : "", m.ref->domain, m.kind,
+                      "From domain %s%s%s%s looks like %s (%s: skeleton \"%s\" vs \"%s\")", org,
+                      uni ? " (" : "", uni ? uni : "", uni ? ")" : "", m.ref->domain, m.kind,
                       m.skeleton, m.ref->skeleton);
     if (uni) {
         const char *dot = strchr(uni, '.');
@@ -494,19 +496,48 @@ void sw_det_signals(det *x)
 }
 
 /* Every signal id this file can emit; the configuration refuses weights for others. */
-static const char *const known_signals[] = {
-    "dmarc_fail", "dmarc_fail_policy_none", "dmarc_fail_sampled_out", "dmarc_temperror",
-    "dmarc_permerror", "compauth_fail", "spf_fail",
-    "spf_softfail", "spf_temperror", "spf_permerror", "dkim_fail", "dkim_temperror",
-    "from_not_aligned", "authres_from_mismatch", "own_domain_unauthenticated",
-    "untrusted_authres_pass", "return_path_mismatch", "reply_to_freemail", "reply_to_mismatch",
-    "display_name_address", "display_name_brand", "display_name_vip", "multiple_from_headers",
-    "from_multiple_mailboxes", "encoded_word_address", "encoded_word_in_address",
-    "malformed_from_header", "quoted_local_part", "obsolete_route", "multiple_angle_addresses",
-    "comment_address", "multiple_at", "text_after_address", "no_from",
-    "other_author_unauthenticated", "lookalike_domain", "idn_mixed_script",
-    "message_id_provider_mismatch", "date_received_skew", "impossible_hop_timing",
-    "microsoft_spoof_verdict", NULL};
+static const char *const known_signals[] = {"dmarc_fail",
+                                            "dmarc_fail_policy_none",
+                                            "dmarc_fail_sampled_out",
+                                            "dmarc_temperror",
+                                            "dmarc_permerror",
+                                            "compauth_fail",
+                                            "spf_fail",
+                                            "spf_softfail",
+                                            "spf_temperror",
+                                            "spf_permerror",
+                                            "dkim_fail",
+                                            "dkim_temperror",
+                                            "from_not_aligned",
+                                            "authres_from_mismatch",
+                                            "own_domain_unauthenticated",
+                                            "untrusted_authres_pass",
+                                            "return_path_mismatch",
+                                            "reply_to_freemail",
+                                            "reply_to_mismatch",
+                                            "display_name_address",
+                                            "display_name_brand",
+                                            "display_name_vip",
+                                            "multiple_from_headers",
+                                            "from_multiple_mailboxes",
+                                            "encoded_word_address",
+                                            "encoded_word_in_address",
+                                            "malformed_from_header",
+                                            "quoted_local_part",
+                                            "obsolete_route",
+                                            "multiple_angle_addresses",
+                                            "comment_address",
+                                            "multiple_at",
+                                            "text_after_address",
+                                            "no_from",
+                                            "other_author_unauthenticated",
+                                            "lookalike_domain",
+                                            "idn_mixed_script",
+                                            "message_id_provider_mismatch",
+                                            "date_received_skew",
+                                            "impossible_hop_timing",
+                                            "microsoft_spoof_verdict",
+                                            NULL};
 
 int sw_signal_known(const char *id)
 {

@@ -95,15 +95,24 @@ static const char *provider_family(const char *org)
     static const struct {
         const char *org, *family;
     } families[] = {
-        {"outlook.com", "microsoft"},   {"office365.com", "microsoft"},
-        {"office.com", "microsoft"},    {"microsoft.com", "microsoft"},
-        {"exchangelabs.com", "microsoft"}, {"hotmail.com", "microsoft"},
-        {"live.com", "microsoft"},      {"msn.com", "microsoft"},
-        {"google.com", "google"},       {"gmail.com", "google"},
-        {"googlemail.com", "google"},   {"1e100.net", "google"},
-        {"icloud.com", "apple"},        {"me.com", "apple"},
-        {"mac.com", "apple"},           {"apple.com", "apple"},
-        {"yahoo.com", "yahoo"},         {"yahoodns.net", "yahoo"},
+        {"outlook.com", "microsoft"},
+        {"office365.com", "microsoft"},
+        {"office.com", "microsoft"},
+        {"microsoft.com", "microsoft"},
+        {"exchangelabs.com", "microsoft"},
+        {"hotmail.com", "microsoft"},
+        {"live.com", "microsoft"},
+        {"msn.com", "microsoft"},
+        {"google.com", "google"},
+        {"gmail.com", "google"},
+        {"googlemail.com", "google"},
+        {"1e100.net", "google"},
+        {"icloud.com", "apple"},
+        {"me.com", "apple"},
+        {"mac.com", "apple"},
+        {"apple.com", "apple"},
+        {"yahoo.com", "yahoo"},
+        {"yahoodns.net", "yahoo"},
         {"aol.com", "yahoo"},
     };
     if (!org)
@@ -116,7 +125,8 @@ static const char *provider_family(const char *org)
 
 static int is_host_name(const char *s)
 {
-    return s && strchr(s, '.') && !strchr(s, ':') && !(s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789.") == strlen(s));
+    return s && strchr(s, '.') && !strchr(s, ':') &&
+           !(s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789.") == strlen(s));
 }
 
 /* The receiving organisation: the family of the newest hop's `by` host, the field index
@@ -206,8 +216,8 @@ static void choose_trusted(det *x)
                 any = (long)i;
             /* An unparsable header where the receiver's would be: its id is unknown, so
              * nothing below it can be trusted either (fail closed). */
-            if (!h->parsed && (rv.first_external_field < 0 ||
-                               (long)h->field_index < rv.first_external_field)) {
+            if (!h->parsed &&
+                (rv.first_external_field < 0 || (long)h->field_index < rv.first_external_field)) {
                 top = (long)i;
                 break;
             }
@@ -399,23 +409,23 @@ void sw_det_evaluate(det *x)
     sw_assessment *as = x->as;
     as->psl_date = x->d->psl.list_date[0] ? x->d->psl.list_date : NULL;
     if (r->has_from && r->from.domain)
-        x->from_domain = r->from.domain_ascii ? r->from.domain_ascii
-                                               : sw_det_domain_of(x, r->from.domain);
+        x->from_domain =
+            r->from.domain_ascii ? r->from.domain_ascii : sw_det_domain_of(x, r->from.domain);
     as->from_org_domain = sw_det_org(x, x->from_domain);
     choose_trusted(x);
     read_outcomes(x);
     /* The SPF identity: what the trusted receiver checked, else the Return-Path. */
     as->mailfrom_domain = as->spf.domain ? as->spf.domain : sw_det_domain_of(x, r->envelope_from);
     as->mailfrom_org_domain = sw_det_org(x, as->mailfrom_domain);
-    as->spf_aligned = as->spf.result && !strcmp(as->spf.result, "pass") &&
-                      sw_det_aligned(x, as->spf.domain ? as->spf.domain : as->mailfrom_domain,
-                                     x->from_domain);
+    as->spf_aligned =
+        as->spf.result && !strcmp(as->spf.result, "pass") &&
+        sw_det_aligned(x, as->spf.domain ? as->spf.domain : as->mailfrom_domain, x->from_domain);
     for (size_t i = 0; i < x->ndkim_pass; i++)
         if (sw_det_aligned(x, x->dkim_pass_domains[i], x->from_domain)) {
             as->dkim_aligned = 1;
             as->dkim_aligned_domain = x->dkim_pass_domains[i];
             break;
         }
-    as->has_auth_evidence = as->spf.result || as->dkim.result || as->dmarc.result ||
-                            as->compauth.result;
+    as->has_auth_evidence =
+        as->spf.result || as->dkim.result || as->dmarc.result || as->compauth.result;
 }

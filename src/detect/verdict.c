@@ -97,8 +97,8 @@ static void cancel(det *x, const char *by, const char *const *list)
 
 /* Signals that forwarding and list processing cause by themselves. */
 static const char *const relay_effects[] = {
-    "dmarc_fail", "dmarc_fail_policy_none", "dmarc_fail_sampled_out", "dkim_fail", "spf_fail", "spf_softfail", "from_not_aligned",
-    "return_path_mismatch", "compauth_fail", NULL};
+    "dmarc_fail",   "dmarc_fail_policy_none", "dmarc_fail_sampled_out", "dkim_fail",     "spf_fail",
+    "spf_softfail", "from_not_aligned",       "return_path_mismatch",   "compauth_fail", NULL};
 
 static int arc_sealer_trusted(det *x, const char **sealer)
 {
@@ -185,13 +185,16 @@ static void suppressors(det *x)
     for (size_t i = 0; i < c->nthird_party; i++) {
         const sw_sender_rule *t = &c->third_party[i];
         if (from_matches(x, t->from_domain) && t->via && authenticated_as(x, t->via)) {
-            sw_det_suppressor(x, "third_party_sender", 0,
-                              "%s sends as %s and authenticated as %s", t->name ? t->name : t->via,
-                              x->from_domain, t->via);
-            static const char *const effects[] = {"dmarc_fail", "dmarc_fail_policy_none",
-                                                  "dmarc_fail_sampled_out", "from_not_aligned",
-                                                  "return_path_mismatch", "compauth_fail",
-                                                  "own_domain_unauthenticated", NULL};
+            sw_det_suppressor(x, "third_party_sender", 0, "%s sends as %s and authenticated as %s",
+                              t->name ? t->name : t->via, x->from_domain, t->via);
+            static const char *const effects[] = {"dmarc_fail",
+                                                  "dmarc_fail_policy_none",
+                                                  "dmarc_fail_sampled_out",
+                                                  "from_not_aligned",
+                                                  "return_path_mismatch",
+                                                  "compauth_fail",
+                                                  "own_domain_unauthenticated",
+                                                  NULL};
             cancel(x, "third_party_sender", effects);
             break;
         }
@@ -201,9 +204,9 @@ static void suppressors(det *x)
         const sw_sender_rule *fw = &c->forwarders[i];
         const char *via = fw->via;
         sw_strlist via_list = {&via, 1};
-        int via_seen = via && (authenticated_as(x, via) ||
-                               (as->mailfrom_domain &&
-                                sw_strlist_has_domain(&via_list, as->mailfrom_domain)));
+        int via_seen =
+            via && (authenticated_as(x, via) ||
+                    (as->mailfrom_domain && sw_strlist_has_domain(&via_list, as->mailfrom_domain)));
         if (via_seen && from_matches(x, fw->from_domain ? fw->from_domain : "*")) {
             sw_det_suppressor(x, "forwarder", 0, "forwarded by %s (%s)",
                               fw->name ? fw->name : fw->via, fw->via);
@@ -233,8 +236,7 @@ static void suppressors(det *x)
                 sw_det_suppressor(x, "mailing_list_envelope", 0,
                                   "List-Id %s and the envelope sender %s belong to the list%s%s",
                                   r->list.id, as->mailfrom_domain,
-                                  sealer ? "; ARC sealer not trusted: " : "",
-                                  sealer ? sealer : "");
+                                  sealer ? "; ARC sealer not trusted: " : "", sealer ? sealer : "");
                 static const char *const effects[] = {"return_path_mismatch", NULL};
                 cancel(x, "mailing_list_envelope", effects);
                 x->verdict_cap = "mailing_list_envelope";

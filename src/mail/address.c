@@ -14,8 +14,19 @@
 #include <ctype.h>
 #include <string.h>
 
-enum tok_kind { T_ATOM, T_QSTRING, T_COMMENT, T_LT, T_GT, T_AT, T_COMMA, T_COLON, T_SEMI,
-                T_DLITERAL, T_OTHER };
+enum tok_kind {
+    T_ATOM,
+    T_QSTRING,
+    T_COMMENT,
+    T_LT,
+    T_GT,
+    T_AT,
+    T_COMMA,
+    T_COLON,
+    T_SEMI,
+    T_DLITERAL,
+    T_OTHER
+};
 
 typedef struct tok {
     enum tok_kind kind;
@@ -37,9 +48,19 @@ typedef struct lexer {
 static int is_special(char c)
 {
     switch (c) {
-    case '(': case ')': case '<': case '>': case '[': case ']': case ':': case ';':
-    case '@': case '\\': case ',': case '"': case '\0':
-        return 1;
+    case '(':
+    case ')':
+    case '<':
+    case '>':
+    case '[':
+    case ']':
+    case ':':
+    case ';':
+    case '@':
+    case '\\':
+    case ',':
+    case '"':
+    case '\0': return 1;
     }
     return 0;
 }
@@ -119,7 +140,10 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
             case ',': t->kind = T_COMMA; break;
             case ':': t->kind = T_COLON; break;
             case ';': t->kind = T_SEMI; break;
-            default: t->kind = T_OTHER; L->flags |= SW_ADDR_UNBALANCED; break;
+            default:
+                t->kind = T_OTHER;
+                L->flags |= SW_ADDR_UNBALANCED;
+                break;
             }
             i++;
         } else {

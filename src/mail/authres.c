@@ -146,8 +146,8 @@ static int read_value(cursor *c, char **out)
             c->i++;
         else if (ch >= 0x80 && !(c->mode & SW_AR_STRICT))
             c->i++;
-        else if (!(c->mode & SW_AR_STRICT) && (ch == '/' || ch == ':' || ch == '@' || ch == '?' ||
-                                                ch == '[' || ch == ']'))
+        else if (!(c->mode & SW_AR_STRICT) &&
+                 (ch == '/' || ch == ':' || ch == '@' || ch == '?' || ch == '[' || ch == ']'))
             c->i++;
         else
             break;
@@ -214,10 +214,10 @@ static int read_pvalue(cursor *c, char **out)
 
 static int result_allowed(const char *method, const char *result, const char *raw, size_t rawlen)
 {
-    static const char *const spf[] = {"none", "neutral", "pass", "fail", "softfail",
+    static const char *const spf[] = {"none",      "neutral",   "pass",   "fail", "softfail",
                                       "temperror", "permerror", "policy", NULL};
-    static const char *const dkim[] = {"none", "pass", "fail", "policy", "neutral",
-                                       "temperror", "permerror", NULL};
+    static const char *const dkim[] = {"none",    "pass",      "fail",      "policy",
+                                       "neutral", "temperror", "permerror", NULL};
     static const char *const dmarc[] = {"none", "pass", "fail", "temperror", "permerror", NULL};
     const char *const *set = NULL;
     if (!strcmp(method, "spf"))
@@ -546,8 +546,7 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
     return SW_OK;
 }
 
-const char *sw_authres_prop_get(const sw_authres_result *r, const char *ptype,
-                                const char *property)
+const char *sw_authres_prop_get(const sw_authres_result *r, const char *ptype, const char *property)
 {
     for (size_t i = 0; i < r->nprops; i++)
         if (!strcmp(r->props[i].ptype, ptype) && !strcmp(r->props[i].property, property))

@@ -10,11 +10,11 @@
 #include <strings.h>
 
 typedef struct line {
-    const char *p;   /* start */
-    size_t len;      /* without the line end */
-    size_t next;     /* offset of the next line */
-    int crlf;        /* ended in CRLF */
-    int eof;         /* no line end: last bytes of the input */
+    const char *p; /* start */
+    size_t len;    /* without the line end */
+    size_t next;   /* offset of the next line */
+    int crlf;      /* ended in CRLF */
+    int eof;       /* no line end: last bytes of the input */
 } line;
 
 static void next_line(const char *msg, size_t len, size_t at, line *l)

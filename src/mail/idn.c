@@ -30,8 +30,9 @@ static int convert(UIDNA *idna, int to_ascii, const char *in, size_t n, char *ou
         return -1;
     /* Errors that IDNA reports per label (bad punycode, disallowed characters, bidi). The
      * length-related ones do not apply to mail domains we only display and compare. */
-    uint32_t fatal = info.errors & ~(uint32_t)(UIDNA_ERROR_EMPTY_LABEL | UIDNA_ERROR_LABEL_TOO_LONG |
-                                               UIDNA_ERROR_DOMAIN_NAME_TOO_LONG);
+    uint32_t fatal =
+        info.errors & ~(uint32_t)(UIDNA_ERROR_EMPTY_LABEL | UIDNA_ERROR_LABEL_TOO_LONG |
+                                  UIDNA_ERROR_DOMAIN_NAME_TOO_LONG);
     if (fatal)
         return -1;
     out[len] = '\0';
@@ -48,9 +49,8 @@ int sw_idn_convert(sw_arena *a, const char *domain, size_t n, const char **ascii
     if (n == 0 || n >= SW_IDN_MAX / 4)
         return SW_EFORMAT;
     UErrorCode st = U_ZERO_ERROR;
-    UIDNA *idna = uidna_openUTS46(UIDNA_NONTRANSITIONAL_TO_ASCII |
-                                      UIDNA_NONTRANSITIONAL_TO_UNICODE | UIDNA_CHECK_BIDI,
-                                  &st);
+    UIDNA *idna = uidna_openUTS46(
+        UIDNA_NONTRANSITIONAL_TO_ASCII | UIDNA_NONTRANSITIONAL_TO_UNICODE | UIDNA_CHECK_BIDI, &st);
     if (U_FAILURE(st))
         return SW_ENOMEM;
     char buf[SW_IDN_MAX];

@@ -146,89 +146,76 @@ typedef struct code_meaning {
 
 /* [docs] message-headers-eop-mdo.md; SKI and DMS per microsoft/MHA (formats.md §2.7). */
 static const code_meaning sfv_codes[] = {
-    { "BLK", "blocked: sender is on the recipient's Blocked Senders list (filtering skipped)" },
-    { "NSPM", "not spam" },
-    { "SFE", "allowed: sender is on the recipient's Safe Senders list (filtering skipped)" },
-    { "SKA", "allowed: sender or domain is on an anti-spam policy allow list (filtering skipped)" },
-    { "SKB", "spam: sender or domain is on an anti-spam policy block list" },
-    { "SKN", "marked not spam before spam filtering (e.g. a mail flow rule set SCL -1)" },
-    { "SKQ", "released from quarantine" },
-    { "SKS", "marked spam before spam filtering (e.g. a mail flow rule set SCL 5-9)" },
-    { "SPM", "spam" },
-    { "SKI", "filtering skipped for another reason, e.g. intra-organisation mail (same tenant)" },
-    { "DMS", "filtering verdict ignored because of tenant settings" },
-    { NULL, NULL }
-};
+    {"BLK", "blocked: sender is on the recipient's Blocked Senders list (filtering skipped)"},
+    {"NSPM", "not spam"},
+    {"SFE", "allowed: sender is on the recipient's Safe Senders list (filtering skipped)"},
+    {"SKA", "allowed: sender or domain is on an anti-spam policy allow list (filtering skipped)"},
+    {"SKB", "spam: sender or domain is on an anti-spam policy block list"},
+    {"SKN", "marked not spam before spam filtering (e.g. a mail flow rule set SCL -1)"},
+    {"SKQ", "released from quarantine"},
+    {"SKS", "marked spam before spam filtering (e.g. a mail flow rule set SCL 5-9)"},
+    {"SPM", "spam"},
+    {"SKI", "filtering skipped for another reason, e.g. intra-organisation mail (same tenant)"},
+    {"DMS", "filtering verdict ignored because of tenant settings"},
+    {NULL, NULL}};
 
 /* [docs] CAT: the category of threat policy that applied. */
-static const code_meaning cat_codes[] = {
-    { "AMP", "anti-malware" },
-    { "BIMP", "brand impersonation" },
-    { "BULK", "bulk" },
-    { "DIMP", "domain impersonation" },
-    { "FTBP", "anti-malware common attachments filter" },
-    { "GIMP", "mailbox intelligence impersonation" },
-    { "HPHSH", "high confidence phishing" },
-    { "HPHISH", "high confidence phishing" },
-    { "HSPM", "high confidence spam" },
-    { "INTOS", "intra-organisation phishing" },
-    { "MALW", "malware" },
-    { "OSPM", "outbound spam" },
-    { "PHSH", "phishing" },
-    { "SAP", "Safe Attachments" },
-    { "SPM", "spam" },
-    { "SPOOF", "spoofing" },
-    { "UIMP", "user impersonation" },
-    { NULL, NULL }
-};
+static const code_meaning cat_codes[] = {{"AMP", "anti-malware"},
+                                         {"BIMP", "brand impersonation"},
+                                         {"BULK", "bulk"},
+                                         {"DIMP", "domain impersonation"},
+                                         {"FTBP", "anti-malware common attachments filter"},
+                                         {"GIMP", "mailbox intelligence impersonation"},
+                                         {"HPHSH", "high confidence phishing"},
+                                         {"HPHISH", "high confidence phishing"},
+                                         {"HSPM", "high confidence spam"},
+                                         {"INTOS", "intra-organisation phishing"},
+                                         {"MALW", "malware"},
+                                         {"OSPM", "outbound spam"},
+                                         {"PHSH", "phishing"},
+                                         {"SAP", "Safe Attachments"},
+                                         {"SPM", "spam"},
+                                         {"SPOOF", "spoofing"},
+                                         {"UIMP", "user impersonation"},
+                                         {NULL, NULL}};
 
 static const code_meaning ipv_codes[] = {
-    { "CAL", "source IP is on the connection filter IP Allow List (spam filtering skipped)" },
-    { "NLI", "IP address not found on any IP reputation list" },
-    { NULL, NULL }
-};
+    {"CAL", "source IP is on the connection filter IP Allow List (spam filtering skipped)"},
+    {"NLI", "IP address not found on any IP reputation list"},
+    {NULL, NULL}};
 
-static const code_meaning dir_codes[] = {
-    { "INB", "inbound message" },
-    { "OUT", "outbound message" },
-    { "INT", "internal message" },
-    { NULL, NULL }
-};
+static const code_meaning dir_codes[] = {{"INB", "inbound message"},
+                                         {"OUT", "outbound message"},
+                                         {"INT", "internal message"},
+                                         {NULL, NULL}};
 
 static const code_meaning sfty_codes[] = {
-    { "9.19", "domain impersonation: the sending domain impersonates a protected domain" },
-    { "9.20", "user impersonation: the sender impersonates a user or a protected user" },
-    { "9.25", "first contact safety tip: might indicate a suspicious or phishing message" },
-    { NULL, NULL }
-};
+    {"9.19", "domain impersonation: the sending domain impersonates a protected domain"},
+    {"9.20", "user impersonation: the sender impersonates a user or a protected user"},
+    {"9.25", "first contact safety tip: might indicate a suspicious or phishing message"},
+    {NULL, NULL}};
 
 static const code_meaning srv_codes[] = {
-    { "BULK", "identified as bulk email by spam filtering and the BCL threshold" },
-    { NULL, NULL }
-};
+    {"BULK", "identified as bulk email by spam filtering and the BCL threshold"}, {NULL, NULL}};
 
 /* formats.md documents only I, J and C; other dest letters stay unexplained. */
-static const code_meaning dest_codes[] = {
-    { "I", "delivered to the Inbox" },
-    { "J", "delivered to the Junk Email folder" },
-    { "C", "delivered to a custom folder" },
-    { NULL, NULL }
-};
+static const code_meaning dest_codes[] = {{"I", "delivered to the Inbox"},
+                                          {"J", "delivered to the Junk Email folder"},
+                                          {"C", "delivered to a custom folder"},
+                                          {NULL, NULL}};
 
 /* X-MS-Exchange-Organization-AuthAs: how the sending session was authenticated. */
 static const code_meaning authas_codes[] = {
-    { "Anonymous", "not authenticated (typically a connection from the internet)" },
-    { "Internal", "authenticated as a sender inside this organisation" },
-    { "Partner", "authenticated as a partner organisation" },
-    { "External", "authenticated, but as a sender outside this organisation" },
-    { NULL, NULL }
-};
+    {"Anonymous", "not authenticated (typically a connection from the internet)"},
+    {"Internal", "authenticated as a sender inside this organisation"},
+    {"Partner", "authenticated as a partner organisation"},
+    {"External", "authenticated, but as a sender outside this organisation"},
+    {NULL, NULL}};
 
 static const code_meaning directionality_codes[] = {
-    { "Incoming", "message entered this organisation from outside" },
-    { "Originating", "message was sent from inside this organisation" },
-    { NULL, NULL }
-};
+    {"Incoming", "message entered this organisation from outside"},
+    {"Originating", "message was sent from inside this organisation"},
+    {NULL, NULL}};
 
 static const char *lookup(const code_meaning *t, const char *value)
 {
@@ -331,27 +318,25 @@ const char *sw_ms_meaning(const char *key, const char *value)
     return NULL;
 }
 
-static const code_meaning key_names[] = {
-    { "ARC", "ARC information (AAR, AMS, AS with cv=)" },
-    { "CAT", "category of threat policy applied" },
-    { "CIP", "connecting IP address" },
-    { "CTRY", "source country/region, from the connecting IP" },
-    { "DIR", "message direction" },
-    { "H", "HELO/EHLO name of the connecting server" },
-    { "IPV", "IP reputation verdict" },
-    { "LANG", "language of the message" },
-    { "PCL", "phishing confidence level" },
-    { "PTR", "reverse DNS (PTR) of the connecting IP" },
-    { "SCL", "spam confidence level" },
-    { "SFS", "spam filter rule ids (undocumented)" },
-    { "SFTY", "safety tip: phishing type" },
-    { "SFV", "spam filtering verdict" },
-    { "SRV", "bulk marker (SRV:BULK)" },
-    { "BCL", "bulk complaint level" },
-    { "DEST", "mailbox delivery folder" },
-    { "AUTHAS", "how the sending session authenticated" },
-    { NULL, NULL }
-};
+static const code_meaning key_names[] = {{"ARC", "ARC information (AAR, AMS, AS with cv=)"},
+                                         {"CAT", "category of threat policy applied"},
+                                         {"CIP", "connecting IP address"},
+                                         {"CTRY", "source country/region, from the connecting IP"},
+                                         {"DIR", "message direction"},
+                                         {"H", "HELO/EHLO name of the connecting server"},
+                                         {"IPV", "IP reputation verdict"},
+                                         {"LANG", "language of the message"},
+                                         {"PCL", "phishing confidence level"},
+                                         {"PTR", "reverse DNS (PTR) of the connecting IP"},
+                                         {"SCL", "spam confidence level"},
+                                         {"SFS", "spam filter rule ids (undocumented)"},
+                                         {"SFTY", "safety tip: phishing type"},
+                                         {"SFV", "spam filtering verdict"},
+                                         {"SRV", "bulk marker (SRV:BULK)"},
+                                         {"BCL", "bulk complaint level"},
+                                         {"DEST", "mailbox delivery folder"},
+                                         {"AUTHAS", "how the sending session authenticated"},
+                                         {NULL, NULL}};
 
 const char *sw_ms_key_name(const char *key)
 {

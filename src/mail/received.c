@@ -52,9 +52,8 @@ typedef struct rcv_from_info {
 enum { RC_WS = 1, RC_OPEN = 2, RC_CLOSE = 4, RC_SEMI = 8, RC_BSLASH = 16, RC_QUOTE = 32 };
 static const unsigned char rcv_class[256] = {
     /* NUL counts as a separator so no output word carries an embedded NUL. */
-    [0] = RC_WS,        [' '] = RC_WS,      ['\t'] = RC_WS,      ['\r'] = RC_WS,
-    ['\n'] = RC_WS,     ['('] = RC_OPEN,    [')'] = RC_CLOSE,    [';'] = RC_SEMI,
-    ['\\'] = RC_BSLASH, ['"'] = RC_QUOTE,
+    [0] = RC_WS,     [' '] = RC_WS,    ['\t'] = RC_WS,  ['\r'] = RC_WS,     ['\n'] = RC_WS,
+    ['('] = RC_OPEN, [')'] = RC_CLOSE, [';'] = RC_SEMI, ['\\'] = RC_BSLASH, ['"'] = RC_QUOTE,
 };
 
 static int rcv_is_ws(unsigned char c)
@@ -64,8 +63,8 @@ static int rcv_is_ws(unsigned char c)
 
 static int rcv_is_host_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_';
 }
 
 /* Strict dotted-quad IPv4, as inet_pton accepts it (no leading zeros), without the copy
@@ -147,10 +146,8 @@ static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN])
 
 static int rcv_v4_private(const unsigned char *b)
 {
-    return b[0] == 10 || b[0] == 127 || b[0] == 0 ||
-           (b[0] == 172 && (b[1] & 0xF0) == 16) ||
-           (b[0] == 192 && b[1] == 168) ||
-           (b[0] == 169 && b[1] == 254) ||
+    return b[0] == 10 || b[0] == 127 || b[0] == 0 || (b[0] == 172 && (b[1] & 0xF0) == 16) ||
+           (b[0] == 192 && b[1] == 168) || (b[0] == 169 && b[1] == 254) ||
            (b[0] == 100 && (b[1] & 0xC0) == 64) ||
            b[0] >= 224; /* multicast, reserved and broadcast: never a real SMTP client */
 }
@@ -375,10 +372,10 @@ static void rcv_append(char *buf, size_t *len, const char *p, size_t n)
     *len += n;
 }
 
-#define RCV_DUP(dst, p, n)                                                                     \
-    do {                                                                                       \
-        if (!((dst) = rcv_dup(a, (p), (n))))                                                   \
-            return SW_ENOMEM;                                                                  \
+#define RCV_DUP(dst, p, n)                                                                         \
+    do {                                                                                           \
+        if (!((dst) = rcv_dup(a, (p), (n))))                                                       \
+            return SW_ENOMEM;                                                                      \
     } while (0)
 
 int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop *out)
@@ -409,8 +406,8 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
     memset(&fi, 0, sizeof fi);
     char lit_ip[INET6_ADDRSTRLEN];
     int lit_af = 0;
-    int cur = -1;       /* clause being read; -1 none */
-    int skipping = 0;   /* inside a repeated clause, whose words are ignored */
+    int cur = -1;     /* clause being read; -1 none */
+    int skipping = 0; /* inside a repeated clause, whose words are ignored */
     size_t i = 0;
 
     while (i < end) {

@@ -194,8 +194,7 @@ static int is_arc_name(const char *name)
     return strncasecmp(name, "ARC-", 4) == 0;
 }
 
-int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
-                      sw_dkim_sig *out)
+int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index, sw_dkim_sig *out)
 {
     memset(out, 0, sizeof *out);
     out->offset = f->offset;
@@ -304,7 +303,7 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
     if (fi0 == h->count)
         return SW_OK;
     sw_arc_set slots[SW_ARC_SLOTS]; /* a slot is initialised when first seen */
-    unsigned seen[SW_ARC_SLOTS]; /* bit per kind: which members a slot holds */
+    unsigned seen[SW_ARC_SLOTS];    /* bit per kind: which members a slot holds */
     memset(seen, 0, sizeof seen);
 
     for (size_t fi = fi0; fi < h->count; fi++) {
@@ -475,7 +474,7 @@ int sw_received_spf_parse(sw_arena *a, const char *s, size_t n, sw_received_spf 
     memset(out, 0, sizeof *out);
     if (!s)
         n = 0;
-    spf_cursor c = { s, n, 0 };
+    spf_cursor c = {s, n, 0};
 
     spf_skip_ws(&c);
     size_t rb = c.i;

@@ -140,7 +140,8 @@ static int sw_parse_real_secs(const char *s, size_t n, int64_t *out)
                 continue;
             }
             if (nd < sizeof dig)
-                dig[nd++] = s[i]; /* digits past 64 cannot change the whole part of a value that fits */
+                dig[nd++] =
+                    s[i]; /* digits past 64 cannot change the whole part of a value that fits */
         }
     }
     if (!any)
@@ -218,7 +219,7 @@ static char *sw_xml_text_dup(sw_arena *a, const char *s, size_t n)
 typedef struct sw_px {
     const char *p;
     const char *end;
-    const char *why;  /* first problem, NULL while fine */
+    const char *why; /* first problem, NULL while fine */
     const char *at;
 } sw_px;
 
@@ -411,8 +412,8 @@ static int sw_px_apply(sw_arena *a, sw_mail_context *ctx, const char *k, size_t 
     int is_int = sw_tag_is(vt, "integer"), is_real = sw_tag_is(vt, "real");
     int64_t i64;
     if (sw_key_is(k, kn, "date-received") || sw_key_is(k, kn, "date-last-viewed")) {
-        int ok = (is_int && sw_parse_i64(v, vn, &i64)) ||
-                 (is_real && sw_parse_real_secs(v, vn, &i64));
+        int ok =
+            (is_int && sw_parse_i64(v, vn, &i64)) || (is_real && sw_parse_real_secs(v, vn, &i64));
         if (!ok)
             return SW_OK;
         if (sw_key_is(k, kn, "date-received")) {
@@ -516,7 +517,8 @@ static int sw_px_plist(sw_arena *a, sw_px *x, sw_mail_context *ctx)
 /* ---------------------------------------------------------------- file layout */
 
 /* Wipes the half-filled result so that a failed parse never looks usable, then sets err. */
-#define SW_EMLX_FAIL(code, ...) (memset(out, 0, sizeof *out), sw_error_set(err, (code), __VA_ARGS__))
+#define SW_EMLX_FAIL(code, ...)                                                                    \
+    (memset(out, 0, sizeof *out), sw_error_set(err, (code), __VA_ARGS__))
 
 int sw_emlx_parse(sw_arena *a, const char *data, size_t len, int partial, sw_emlx *out,
                   sw_error *err)
@@ -706,8 +708,8 @@ void sw_emlx_context_from_path(sw_arena *a, const char *path, sw_mail_context *c
         while (ps > path && ps[-1] != '/')
             ps--;
         size_t pn = (size_t)(pe - ps);
-        if (ue > us && ((pn == 5 && memcmp(ps, "Users", 5) == 0) ||
-                        (pn == 4 && memcmp(ps, "home", 4) == 0)))
+        if (ue > us &&
+            ((pn == 5 && memcmp(ps, "Users", 5) == 0) || (pn == 4 && memcmp(ps, "home", 4) == 0)))
             ctx->user = sw_arena_strndup(a, us, (size_t)(ue - us));
     }
 
@@ -753,10 +755,9 @@ size_t sw_emlx_flag_names(uint64_t flags, const char **names, size_t max)
     static const struct {
         unsigned bit;
         const char *name;
-    } tab[] = {{0, "read"},      {1, "deleted"},    {2, "answered"},  {3, "encrypted"},
-               {4, "flagged"},   {5, "recent"},     {6, "draft"},     {7, "initial"},
-               {8, "forwarded"}, {9, "redirected"}, {23, "signed"},   {24, "junk"},
-               {25, "not_junk"}};
+    } tab[] = {{0, "read"},    {1, "deleted"}, {2, "answered"}, {3, "encrypted"}, {4, "flagged"},
+               {5, "recent"},  {6, "draft"},   {7, "initial"},  {8, "forwarded"}, {9, "redirected"},
+               {23, "signed"}, {24, "junk"},   {25, "not_junk"}};
     size_t n = 0;
     for (size_t k = 0; k < sizeof tab / sizeof tab[0] && n < max; k++)
         if (flags & ((uint64_t)1 << tab[k].bit))

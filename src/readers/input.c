@@ -202,8 +202,7 @@ int sw_input_open(sw_input *in, const char *path, sw_format format, sw_error *er
         in->fd = -1;
         return rc;
     }
-    if (in->len >= 2 && (unsigned char)in->data[0] == 0x1f &&
-        (unsigned char)in->data[1] == 0x8b) {
+    if (in->len >= 2 && (unsigned char)in->data[0] == 0x1f && (unsigned char)in->data[1] == 0x8b) {
         int z = spool_gunzip(in->data, in->len, path, err);
         unmap(in);
         if (z < 0)
@@ -270,8 +269,7 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
     msg->index = in->index++;
     switch (in->format) {
     case SW_FMT_EMLX:
-    case SW_FMT_PARTIAL_EMLX:
-        return next_emlx(in, a, msg, err);
+    case SW_FMT_PARTIAL_EMLX: return next_emlx(in, a, msg, err);
     case SW_FMT_MBOX: {
         size_t start, end, next;
         int quoted;

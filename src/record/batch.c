@@ -105,9 +105,9 @@ static int on_walk(const char *path, sw_walk_kind kind, const char *error, void 
         report(r, path, error);
         return 0;
     }
-    process_file(r, path, kind == SW_WALK_MAILDIR_FILE && r->b->format == SW_FMT_AUTO
-                              ? SW_FMT_AUTO
-                              : r->b->format,
+    process_file(r, path,
+                 kind == SW_WALK_MAILDIR_FILE && r->b->format == SW_FMT_AUTO ? SW_FMT_AUTO
+                                                                             : r->b->format,
                  1);
     return r->stop;
 }

@@ -85,8 +85,8 @@ static void add_address_anomalies(sw_arena *a, sw_record *rec, const char *field
     for (size_t i = 0; i < n; i++) {
         char id[96];
         snprintf(id, sizeof id, "%s_%s", field, names[i]);
-        sw_record_add_anomaly(a, rec, sw_arena_strndup(a, id, strlen(id)), f->offset,
-                              "%s: %s", f->name, quote_short(v, sizeof v, f->value));
+        sw_record_add_anomaly(a, rec, sw_arena_strndup(a, id, strlen(id)), f->offset, "%s: %s",
+                              f->name, quote_short(v, sizeof v, f->value));
     }
 }
 
@@ -142,8 +142,8 @@ static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, u
         }
         if (ar.flags & SW_ARF_SKIPPED)
             sw_record_add_anomaly(a, rec, "authentication_results_fragment_skipped", f->offset,
-                                  "%s #%zu: a part that is not method=result was skipped",
-                                  header, k + 1);
+                                  "%s #%zu: a part that is not method=result was skipped", header,
+                                  k + 1);
         for (size_t i = 0; i < ar.count && rec->nauth < MAX_AUTH_FACTS; i++) {
             sw_auth_fact *fa = grow(a, rec->auth, rec->nauth, sizeof *fa);
             if (!fa)
@@ -222,8 +222,7 @@ static void add_received(sw_arena *a, sw_record *rec)
     if (!rec->received)
         return;
     long idx = -1;
-    for (size_t k = 0; k < n && (idx = sw_header_next(&rec->headers, "Received", idx)) >= 0;
-         k++) {
+    for (size_t k = 0; k < n && (idx = sw_header_next(&rec->headers, "Received", idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_received_hop *h = &rec->received[rec->nreceived];
         if (sw_received_parse(a, f->value, f->value_len, h))
@@ -254,8 +253,8 @@ static void add_dkim(sw_arena *a, sw_record *rec)
 /* One-per-message fields (RFC 5322 §3.6): a second instance is a spoofing tell. */
 static void check_singletons(sw_arena *a, sw_record *rec)
 {
-    static const char *const once[] = {"From", "Sender", "Reply-To", "To", "Cc", "Subject",
-                                       "Date", "Message-ID", NULL};
+    static const char *const once[] = {"From",    "Sender", "Reply-To",   "To", "Cc",
+                                       "Subject", "Date",   "Message-ID", NULL};
     for (size_t i = 0; once[i]; i++) {
         size_t c = sw_header_count(&rec->headers, once[i]);
         if (c > 1) {
@@ -265,8 +264,7 @@ static void check_singletons(sw_arena *a, sw_record *rec)
                 *p = (*p == '-') ? '_' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
             long second = sw_header_find(&rec->headers, once[i], 1);
             sw_record_add_anomaly(a, rec, sw_arena_strndup(a, id, strlen(id)),
-                                  rec->headers.fields[second].offset, "%zu %s headers", c,
-                                  once[i]);
+                                  rec->headers.fields[second].offset, "%zu %s headers", c, once[i]);
         }
     }
 }
@@ -281,8 +279,7 @@ static void check_block(sw_arena *a, sw_record *rec)
         if (bit == SW_HB_FOLDED_NAME && h->folded_name)
             detail = h->folded_name;
         sw_record_add_anomaly(a, rec, sw_header_anomaly_name(bit), h->first_anomaly_offset,
-                              "%s%s%s", sw_header_anomaly_name(bit), *detail ? ": " : "",
-                              detail);
+                              "%s%s%s", sw_header_anomaly_name(bit), *detail ? ": " : "", detail);
     }
     int eightbit = 0;
     for (size_t i = 0; i < h->count; i++) {
@@ -300,8 +297,7 @@ static void check_block(sw_arena *a, sw_record *rec)
         if (f->flags & SW_HF_NON_ASCII_NAME)
             sw_record_add_anomaly(a, rec, "invalid_header_name", f->offset,
                                   "header name with control or non-ASCII bytes");
-        if ((f->flags & SW_HF_EIGHTBIT) && !eightbit &&
-            !sw_utf8_valid(f->value, f->value_len)) {
+        if ((f->flags & SW_HF_EIGHTBIT) && !eightbit && !sw_utf8_valid(f->value, f->value_len)) {
             eightbit = 1;
             sw_record_add_anomaly(a, rec, "invalid_utf8_header", f->offset,
                                   "%s holds bytes that are not UTF-8", f->name);
@@ -418,7 +414,6 @@ int sw_record_from_mail(sw_arena *a, const char *msg, size_t len, const sw_sourc
     sw_ms_transport_collect(a, &rec->headers, &rec->ms);
     sw_list_info_collect(a, &rec->headers, &rec->list);
     if (a->used_total >= a->cap)
-        return sw_error_set(err, SW_ENOMEM, "message needs more than %zu bytes of memory",
-                            a->cap);
+        return sw_error_set(err, SW_ENOMEM, "message needs more than %zu bytes of memory", a->cap);
     return SW_OK;
 }

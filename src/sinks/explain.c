@@ -150,8 +150,7 @@ static void received(const sw_record *r, FILE *o)
             fprintf(o, "\n      at %s", t);
             if (k + 1 < r->nreceived && r->received[k + 1].has_time) {
                 int64_t d = h->epoch - r->received[k + 1].epoch;
-                fprintf(o, "  (+%" PRId64 "s%s)", d, d < 0 ? ": earlier than the hop before"
-                                                            : "");
+                fprintf(o, "  (+%" PRId64 "s%s)", d, d < 0 ? ": earlier than the hop before" : "");
             }
         } else if (h->flags & SW_RCV_BAD_DATE) {
             fprintf(o, "\n      date unreadable: %s", or_dash(h->date));
@@ -196,8 +195,9 @@ static void microsoft(const sw_record *r, FILE *o)
     }
     ms_pairs(o, "X-Forefront-Antispam-Report:", &m->forefront);
     ms_pairs(o, "X-Microsoft-Antispam:", &m->antispam);
-    ms_pairs(o, "X-Forefront-Antispam-Report-Untrusted (written by another tenant: not this "
-                "tenant's verdict):",
+    ms_pairs(o,
+             "X-Forefront-Antispam-Report-Untrusted (written by another tenant: not this "
+             "tenant's verdict):",
              &m->forefront_untrusted);
 }
 

@@ -19,13 +19,13 @@ typedef struct dt_cursor {
 } dt_cursor;
 
 static const char *const dt_day3[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-static const char *const dt_day_full[7] = {"monday", "tuesday", "wednesday", "thursday",
+static const char *const dt_day_full[7] = {"monday", "tuesday",  "wednesday", "thursday",
                                            "friday", "saturday", "sunday"};
 static const char *const dt_mon3[12] = {"jan", "feb", "mar", "apr", "may", "jun",
                                         "jul", "aug", "sep", "oct", "nov", "dec"};
-static const char *const dt_mon_full[12] = {"january", "february", "march", "april",
-                                            "may", "june", "july", "august",
-                                            "september", "october", "november", "december"};
+static const char *const dt_mon_full[12] = {"january",   "february", "march",    "april",
+                                            "may",       "june",     "july",     "august",
+                                            "september", "october",  "november", "december"};
 
 static int dt_is_ws(unsigned char c)
 {
@@ -104,8 +104,8 @@ static size_t dt_read_digits(dt_cursor *c, long *value)
 }
 
 /* Index of w in a table of three-letter abbreviations or full names, or -1. */
-static int dt_lookup(const char *w, size_t len, const char *const *abbr,
-                     const char *const *full, int count)
+static int dt_lookup(const char *w, size_t len, const char *const *abbr, const char *const *full,
+                     int count)
 {
     for (int k = 0; k < count; k++) {
         if (len == 3 && strncasecmp(w, abbr[k], 3) == 0)
@@ -140,7 +140,7 @@ static int dt_named_zone(const char *w, size_t len)
         const char *name;
         int minutes;
     } zones[] = {
-        {"ut", 0},       {"gmt", 0},      {"utc", 0},      {"z", 0},
+        {"ut", 0},        {"gmt", 0},       {"utc", 0},       {"z", 0},
         {"est", -5 * 60}, {"edt", -4 * 60}, {"cst", -6 * 60}, {"cdt", -5 * 60},
         {"mst", -7 * 60}, {"mdt", -6 * 60}, {"pst", -8 * 60}, {"pdt", -7 * 60},
     };
@@ -341,9 +341,9 @@ int64_t sw_days_from_civil(int64_t y, unsigned m, unsigned d)
     int64_t mm = m, dd = d;
     y -= mm <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;                                  /* [0, 399] */
+    int64_t yoe = y - era * 400;                                       /* [0, 399] */
     int64_t doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + dd - 1; /* [0, 365] */
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;          /* [0, 146096] */
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               /* [0, 146096] */
     return era * 146097 + doe - 719468;
 }
 

@@ -48,10 +48,22 @@ static void sw_json_close(sw_json *j, const char *c)
         j->depth--;
 }
 
-void sw_json_object_begin(sw_json *j) { sw_json_open(j, "{"); }
-void sw_json_object_end(sw_json *j) { sw_json_close(j, "}"); }
-void sw_json_array_begin(sw_json *j) { sw_json_open(j, "["); }
-void sw_json_array_end(sw_json *j) { sw_json_close(j, "]"); }
+void sw_json_object_begin(sw_json *j)
+{
+    sw_json_open(j, "{");
+}
+void sw_json_object_end(sw_json *j)
+{
+    sw_json_close(j, "}");
+}
+void sw_json_array_begin(sw_json *j)
+{
+    sw_json_open(j, "[");
+}
+void sw_json_array_end(sw_json *j)
+{
+    sw_json_close(j, "]");
+}
 
 /* 1 for bytes that go into a JSON string as they are: printable ASCII but '"' and '\\'. */
 static const unsigned char json_plain[256] = {
@@ -76,9 +88,9 @@ static size_t plain_run(const unsigned char *p, size_t n)
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
         /* signed compare: bytes >= 0x80 are negative, so "0x20 > v" also catches them */
-        __m128i bad = _mm_or_si128(_mm_cmpgt_epi8(space, v),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                _mm_cmpeq_epi8(v, bslash)));
+        __m128i bad =
+            _mm_or_si128(_mm_cmpgt_epi8(space, v),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
         int mask = _mm_movemask_epi8(bad);
         if (mask)
             return i + (size_t)__builtin_ctz((unsigned)mask);

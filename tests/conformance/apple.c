@@ -40,7 +40,7 @@
 #define SW_APPLE_MAX_DEPTH 16
 
 typedef struct sw_case {
-    const char *name;  /* path relative to the sample dir */
+    const char *name; /* path relative to the sample dir */
     int failed;
     char why[1024];
 } sw_case;
@@ -216,8 +216,7 @@ static void sw_check_flags_node(sw_case *c, const sw_emlx *e, const yt_node *n, 
     }
 }
 
-static void sw_check_secs(sw_case *c, const yt_node *want, int has, int64_t got,
-                          const char *key)
+static void sw_check_secs(sw_case *c, const yt_node *want, int has, int64_t got, const char *key)
 {
     if (!want)
         return;
@@ -337,8 +336,8 @@ static void sw_run_entry(const char *dir, const yt_node *entry)
             if (!sw_scalar_u64(bc, &want))
                 sw_case_fail(&c, "byte_count is not a number");
             else if (e.ctx.declared_length != want)
-                sw_case_fail(&c, "byte count %" PRIu64 ", expected %" PRIu64,
-                             e.ctx.declared_length, want);
+                sw_case_fail(&c, "byte count %" PRIu64 ", expected %" PRIu64, e.ctx.declared_length,
+                             want);
         }
         const yt_node *after = yt_get(entry, "bytes_after_count_line");
         if (after && sw_scalar_u64(after, &want) && len - e.msg_offset != want)
@@ -353,8 +352,8 @@ static void sw_run_entry(const char *dir, const yt_node *entry)
             sw_case_fail(&c, "ctx.partial is %d, expected %d", e.ctx.partial, partial);
 
         const yt_node *pl = yt_get(expect, "plist");
-        sw_check_secs(&c, yt_get(pl, "date-received"), e.ctx.has_date_received,
-                      e.ctx.date_received, "date-received");
+        sw_check_secs(&c, yt_get(pl, "date-received"), e.ctx.has_date_received, e.ctx.date_received,
+                      "date-received");
         sw_check_secs(&c, yt_get(pl, "date-last-viewed"), e.ctx.has_date_last_viewed,
                       e.ctx.date_last_viewed, "date-last-viewed");
         sw_check_flags_value(&c, &e, yt_get(pl, "flags"), "plist flags");

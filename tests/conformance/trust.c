@@ -40,8 +40,7 @@ static const char *deviation(const char *file)
 
 static int passed, failed, skipped;
 
-static void fail(const char *file, size_t k, const char *what, const char *got,
-                 const char *want)
+static void fail(const char *file, size_t k, const char *what, const char *got, const char *want)
 {
     printf("FAIL authres-trust %s case %zu: %s: got %s, expected %s\n", file, k + 1, what, got,
            want);

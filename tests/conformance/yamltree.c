@@ -22,17 +22,17 @@ enum { YT_SCALAR, YT_SEQ, YT_MAP };
 
 struct yt_node {
     int kind;
-    const char *str;        /* scalar text (NUL-terminated by libyaml) */
-    size_t len;             /* scalar bytes, or number of items */
-    int plain;              /* plain (unquoted) scalar style */
-    int null_tag;           /* explicit !!null */
-    const yt_node **vals;   /* sequence items or map values */
-    const yt_node **keys;   /* map keys */
+    const char *str;      /* scalar text (NUL-terminated by libyaml) */
+    size_t len;           /* scalar bytes, or number of items */
+    int plain;            /* plain (unquoted) scalar style */
+    int null_tag;         /* explicit !!null */
+    const yt_node **vals; /* sequence items or map values */
+    const yt_node **keys; /* map keys */
 };
 
 struct yt_doc {
     yaml_document_t doc;
-    yt_node *nodes;         /* one per libyaml node, same order */
+    yt_node *nodes; /* one per libyaml node, same order */
     size_t nnodes;
     const yt_node *root;
 };
@@ -117,8 +117,8 @@ yt_doc *yt_load_file(const char *path, char *err, size_t errlen)
         return NULL;
     }
     if (st.st_size > YT_MAX_FILE) {
-        snprintf(err, errlen, "%s: %lld bytes, over the %ld-byte cap", path,
-                 (long long)st.st_size, YT_MAX_FILE);
+        snprintf(err, errlen, "%s: %lld bytes, over the %ld-byte cap", path, (long long)st.st_size,
+                 YT_MAX_FILE);
         return NULL;
     }
     FILE *f = fopen(path, "rb");
@@ -139,8 +139,8 @@ yt_doc *yt_load_file(const char *path, char *err, size_t errlen)
         snprintf(err, errlen, "%s:%lu:%lu: %s%s%s", path,
                  (unsigned long)parser.problem_mark.line + 1,
                  (unsigned long)parser.problem_mark.column + 1,
-                 parser.problem ? parser.problem : "YAML error",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
+                 parser.problem ? parser.problem : "YAML error", parser.context ? " " : "",
+                 parser.context ? parser.context : "");
         yaml_parser_delete(&parser);
         fclose(f);
         free(d);

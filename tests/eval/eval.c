@@ -27,7 +27,7 @@ typedef struct eval {
     int nlabels;
     const char *root;
     sw_detector det;
-    int counts[2][4];          /* [phish][verdict] */
+    int counts[2][4]; /* [phish][verdict] */
     int auth_fail_total, auth_fail_flagged;
     char misses[2000][512];
     int nmisses;

@@ -17,32 +17,35 @@ const char *sw_test_shared_dir(void);
 /* Directory of project-written fixtures (tests/fixtures). */
 const char *sw_test_fixture_dir(void);
 
-#define SW_TEST(name)                                                                          \
-    static void name(void);                                                                    \
-    __attribute__((constructor)) static void reg_##name(void) { sw_test_register(#name, name); } \
+#define SW_TEST(name)                                                                              \
+    static void name(void);                                                                        \
+    __attribute__((constructor)) static void reg_##name(void)                                      \
+    {                                                                                              \
+        sw_test_register(#name, name);                                                             \
+    }                                                                                              \
     static void name(void)
 
-#define CHECK(cond)                                                                            \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            sw_test_fail(__FILE__, __LINE__, #cond);                                           \
-            return;                                                                            \
-        }                                                                                      \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            sw_test_fail(__FILE__, __LINE__, #cond);                                               \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_STR(got, want)                                                                   \
-    do {                                                                                       \
-        const char *g_ = (got), *w_ = (want);                                                  \
-        if (!((g_ == NULL && w_ == NULL) || (g_ && w_ && strcmp(g_, w_) == 0))) {              \
-            sw_test_fail_str(__FILE__, __LINE__, #got, g_, w_);                                \
-            return;                                                                            \
-        }                                                                                      \
+#define CHECK_STR(got, want)                                                                       \
+    do {                                                                                           \
+        const char *g_ = (got), *w_ = (want);                                                      \
+        if (!((g_ == NULL && w_ == NULL) || (g_ && w_ && strcmp(g_, w_) == 0))) {                  \
+            sw_test_fail_str(__FILE__, __LINE__, #got, g_, w_);                                    \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define SKIP(why)                                                                              \
-    do {                                                                                       \
-        sw_test_skip(why);                                                                     \
-        return;                                                                                \
+#define SKIP(why)                                                                                  \
+    do {                                                                                           \
+        sw_test_skip(why);                                                                         \
+        return;                                                                                    \
     } while (0)
 
 #endif

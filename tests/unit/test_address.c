@@ -60,7 +60,8 @@ SW_TEST(address_display_name_carrying_an_address)
 SW_TEST(address_encoded_word_hiding_an_address)
 {
     /* =?utf-8?B?PGFkbWluQGxlZ2l0aW1hdGUuY29tPg==?= is "<admin@legitimate.com>" */
-    sw_address_list l = parse("=?utf-8?B?PGFkbWluQGxlZ2l0aW1hdGUuY29tPg==?= <attacker@evil.example>");
+    sw_address_list l =
+        parse("=?utf-8?B?PGFkbWluQGxlZ2l0aW1hdGUuY29tPg==?= <attacker@evil.example>");
     CHECK(l.count == 1);
     CHECK(l.items[0].flags & SW_ADDR_ENCODED_ADDRESS);
     CHECK(l.items[0].flags & SW_ADDR_DISPLAY_HAS_ADDRESS);
@@ -120,7 +121,8 @@ SW_TEST(address_unbalanced_and_escaped_comma)
 
 SW_TEST(address_idn_and_multiple_at)
 {
-    sw_address_list l = parse("Bob <bob@b\xc3\xbc" "cher.example>");
+    sw_address_list l = parse("Bob <bob@b\xc3\xbc"
+                              "cher.example>");
     CHECK(l.items[0].flags & SW_ADDR_IDN);
     l = parse("<user@legit.example@evil.example>");
     CHECK(l.items[0].flags & SW_ADDR_MULTIPLE_AT);
@@ -145,9 +147,11 @@ SW_TEST(address_idn_domains_get_both_forms)
     sw_address_list l = parse("Apple <support@xn--pple-43d.com>");
     CHECK_STR(l.items[0].domain_ascii, "xn--pple-43d.com");
     CHECK_STR(l.items[0].domain_unicode, "\xd0\xb0pple.com");
-    l = parse("<bob@B\xc3\x9c" "CHER.example>");
+    l = parse("<bob@B\xc3\x9c"
+              "CHER.example>");
     CHECK_STR(l.items[0].domain_ascii, "xn--bcher-kva.example");
-    CHECK_STR(l.items[0].domain_unicode, "b\xc3\xbc" "cher.example");
+    CHECK_STR(l.items[0].domain_unicode, "b\xc3\xbc"
+                                         "cher.example");
     l = parse("x@example.com");
     CHECK(l.items[0].domain_ascii == NULL);
     /* punycode that does not decode is rejected by IDNA and flagged */

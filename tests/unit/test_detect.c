@@ -76,14 +76,15 @@ static const sw_suppressor *supp(const sw_assessment *as, const char *id)
     return NULL;
 }
 
-#define GOOD_AR "spf=pass smtp.mailfrom=bank.example; dkim=pass header.d=bank.example; " \
-                "dmarc=pass header.from=bank.example"
+#define GOOD_AR                                                                                    \
+    "spf=pass smtp.mailfrom=bank.example; dkim=pass header.d=bank.example; "                       \
+    "dmarc=pass header.from=bank.example"
 
 SW_TEST(detect_clean_aligned_mail_passes)
 {
-    const sw_assessment *as =
-        run(mail("bounce@bank.example", GOOD_AR, "From: Bank <news@bank.example>\n"
-                                                 "Message-ID: <1@bank.example>\n"));
+    const sw_assessment *as = run(mail("bounce@bank.example", GOOD_AR,
+                                       "From: Bank <news@bank.example>\n"
+                                       "Message-ID: <1@bank.example>\n"));
     CHECK(as);
     CHECK(as->verdict == SW_VERDICT_PASS);
     CHECK(as->score == 0);
@@ -93,11 +94,11 @@ SW_TEST(detect_clean_aligned_mail_passes)
 
 SW_TEST(detect_dmarc_fail_enforced_with_corroboration_is_spoofed)
 {
-    const sw_assessment *as = run(mail(
-        "x@evil.example",
-        "spf=pass smtp.mailfrom=evil.example; dkim=none; dmarc=fail (p=REJECT sp=REJECT "
-        "dis=REJECT) header.from=bank.example",
-        "From: Bank <security@bank.example>\nMessage-ID: <2@evil.example>\n"));
+    const sw_assessment *as =
+        run(mail("x@evil.example",
+                 "spf=pass smtp.mailfrom=evil.example; dkim=none; dmarc=fail (p=REJECT sp=REJECT "
+                 "dis=REJECT) header.from=bank.example",
+                 "From: Bank <security@bank.example>\nMessage-ID: <2@evil.example>\n"));
     CHECK(counts(as, "dmarc_fail"));
     CHECK(strstr(sig(as, "dmarc_fail")->evidence, "p=reject") != NULL);
     CHECK(counts(as, "from_not_aligned"));
@@ -159,17 +160,18 @@ SW_TEST(detect_microsoft_compauth_with_reason_meaning)
 
 SW_TEST(detect_spf_and_dkim_results)
 {
-    const sw_assessment *as =
-        run(mail("a@other.example", "spf=fail smtp.mailfrom=other.example; dkim=fail (bad "
-                                    "signature) header.d=other.example",
-                 "From: <a@other.example>\n"));
+    const sw_assessment *as = run(mail("a@other.example",
+                                       "spf=fail smtp.mailfrom=other.example; dkim=fail (bad "
+                                       "signature) header.d=other.example",
+                                       "From: <a@other.example>\n"));
     CHECK(counts(as, "spf_fail"));
     CHECK(counts(as, "dkim_fail"));
     as = run(mail("a@other.example", "spf=softfail smtp.mailfrom=other.example",
                   "From: <a@other.example>\n"));
     CHECK(counts(as, "spf_softfail"));
-    as = run(mail("a@other.example", "spf=temperror smtp.mailfrom=other.example; dkim=temperror "
-                                     "header.d=other.example",
+    as = run(mail("a@other.example",
+                  "spf=temperror smtp.mailfrom=other.example; dkim=temperror "
+                  "header.d=other.example",
                   "From: <a@other.example>\n"));
     CHECK(counts(as, "spf_temperror"));
     CHECK(counts(as, "dkim_temperror"));
@@ -214,8 +216,9 @@ SW_TEST(detect_own_domain_unauthenticated)
     const char *own[] = {"victim.example"};
     CFG.protected_domains.items = own;
     CFG.protected_domains.count = 1;
-    const sw_assessment *as = run_cfg(mail("a@mailer.example", "spf=none smtp.mailfrom=mailer.example; dkim=none; "
-                                                              "dmarc=none header.from=victim.example",
+    const sw_assessment *as = run_cfg(mail("a@mailer.example",
+                                           "spf=none smtp.mailfrom=mailer.example; dkim=none; "
+                                           "dmarc=none header.from=victim.example",
                                            "From: IT <it@victim.example>\n"),
                                       &CFG);
     CHECK(counts(as, "own_domain_unauthenticated"));
@@ -238,11 +241,11 @@ SW_TEST(detect_return_path_rules)
 
 SW_TEST(detect_reply_to_rules)
 {
-    const sw_assessment *as = run(mail("a@bank.example", GOOD_AR,
-                                       "From: <a@bank.example>\nReply-To: <pay@gmail.com>\n"));
+    const sw_assessment *as =
+        run(mail("a@bank.example", GOOD_AR, "From: <a@bank.example>\nReply-To: <pay@gmail.com>\n"));
     CHECK(counts(as, "reply_to_freemail"));
-    as = run(mail("a@bank.example", GOOD_AR,
-                  "From: <a@bank.example>\nReply-To: <pay@other.example>\n"));
+    as = run(
+        mail("a@bank.example", GOOD_AR, "From: <a@bank.example>\nReply-To: <pay@other.example>\n"));
     CHECK(counts(as, "reply_to_mismatch"));
     as = run(mail("a@bank.example", GOOD_AR,
                   "From: <a@bank.example>\nReply-To: <help@support.bank.example>\n"));
@@ -292,8 +295,8 @@ SW_TEST(detect_parser_ambiguity_signals)
         {"X-Other: no from at all\n", "no_from"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        const sw_assessment *as = run(mail("x@evil.example", "spf=pass smtp.mailfrom=evil.example",
-                                           cases[i].from_headers));
+        const sw_assessment *as = run(
+            mail("x@evil.example", "spf=pass smtp.mailfrom=evil.example", cases[i].from_headers));
         if (!counts(as, cases[i].signal)) {
             printf("    no %s for: %s", cases[i].signal, cases[i].from_headers);
             CHECK(0);
@@ -332,9 +335,10 @@ SW_TEST(detect_provider_and_time_signals)
 
 SW_TEST(detect_lookalike_domains)
 {
-    const sw_assessment *as = run(mail("x@paypa1.com", "spf=pass smtp.mailfrom=paypa1.com; "
-                                                       "dkim=pass header.d=paypa1.com; dmarc=pass "
-                                                       "header.from=paypa1.com",
+    const sw_assessment *as = run(mail("x@paypa1.com",
+                                       "spf=pass smtp.mailfrom=paypa1.com; "
+                                       "dkim=pass header.d=paypa1.com; dmarc=pass "
+                                       "header.from=paypa1.com",
                                        "From: <service@paypa1.com>\n"));
     CHECK(counts(as, "lookalike_domain"));
     CHECK(strstr(sig(as, "lookalike_domain")->evidence, "paypal.com") != NULL);
@@ -373,7 +377,8 @@ SW_TEST(detect_trust_configured_authserv_ids)
     const char *ids[] = {"@victim.example"};
     CFG.trusted_authserv_ids.items = ids;
     CFG.trusted_authserv_ids.count = 1;
-    const sw_assessment *as = run_cfg(mail("a@bank.example", GOOD_AR, "From: <a@bank.example>\n"), &CFG);
+    const sw_assessment *as =
+        run_cfg(mail("a@bank.example", GOOD_AR, "From: <a@bank.example>\n"), &CFG);
     CHECK_STR(as->trust_rule, "configured authserv-id");
     CHECK(as->trusted_headers == 1);
     const char *other[] = {"mx.other.example"};
@@ -402,13 +407,14 @@ SW_TEST(detect_trust_ignores_results_added_upstream)
 
 SW_TEST(detect_trust_icloud_split_milters)
 {
-    const char *m = "Received: from x by mr21p00im-smtpin001.me.com; Mon, 1 Jan 2024 10:00:05 +0000\n"
-                    "Authentication-results: mr21p00im-dmarcmilter008.me.com; dmarc=fail "
-                    "header.from=apple.com\n"
-                    "Authentication-results: mr21p00im-spfmilter010.me.com; spf=softfail "
-                    "smtp.mailfrom=evil.example\n"
-                    "Authentication-results: mr21p00im-dkimmilter009.me.com; dkim=none\n"
-                    "From: <support@apple.com>\n\n";
+    const char *m =
+        "Received: from x by mr21p00im-smtpin001.me.com; Mon, 1 Jan 2024 10:00:05 +0000\n"
+        "Authentication-results: mr21p00im-dmarcmilter008.me.com; dmarc=fail "
+        "header.from=apple.com\n"
+        "Authentication-results: mr21p00im-spfmilter010.me.com; spf=softfail "
+        "smtp.mailfrom=evil.example\n"
+        "Authentication-results: mr21p00im-dkimmilter009.me.com; dkim=none\n"
+        "From: <support@apple.com>\n\n";
     const sw_assessment *as = run(m);
     CHECK(as->trusted_headers == 3);
     CHECK_STR(as->spf.result, "softfail");
@@ -428,21 +434,22 @@ SW_TEST(detect_trust_fails_closed_on_unparsable_newest)
 
 /* --- suppressors -------------------------------------------------------------------- */
 
-#define LIST_MAIL(ar, arc_sealer)                                                            \
-    "Return-Path: <dev-bounces@lists.example.org>\n"                                         \
-    "Received: from lists.example.org by mx.victim.example; Mon, 1 Jan 2024 10:00:05 +0000\n" \
-    "Authentication-Results: mx.victim.example; " ar "\n"                                     \
-    "ARC-Seal: i=1; a=rsa-sha256; t=1; cv=none; d=" arc_sealer "; s=arc; b=AAAA\n"            \
-    "ARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=" arc_sealer              \
-    "; s=arc; h=from; bh=AAAA; b=AAAA\n"                                                      \
-    "ARC-Authentication-Results: i=1; " arc_sealer "; dmarc=pass header.from=sender.example\n" \
-    "List-Id: <dev.lists.example.org>\n"                                                      \
-    "From: Dana <dana@sender.example>\n"                                                      \
+#define LIST_MAIL(ar, arc_sealer)                                                                  \
+    "Return-Path: <dev-bounces@lists.example.org>\n"                                               \
+    "Received: from lists.example.org by mx.victim.example; Mon, 1 Jan 2024 10:00:05 +0000\n"      \
+    "Authentication-Results: mx.victim.example; " ar "\n"                                          \
+    "ARC-Seal: i=1; a=rsa-sha256; t=1; cv=none; d=" arc_sealer "; s=arc; b=AAAA\n"                 \
+    "ARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=" arc_sealer                   \
+    "; s=arc; h=from; bh=AAAA; b=AAAA\n"                                                           \
+    "ARC-Authentication-Results: i=1; " arc_sealer "; dmarc=pass header.from=sender.example\n"     \
+    "List-Id: <dev.lists.example.org>\n"                                                           \
+    "From: Dana <dana@sender.example>\n"                                                           \
     "Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nbody\n"
 
-#define LIST_AR "spf=pass smtp.mailfrom=lists.example.org; dkim=fail (body hash did not " \
-                "verify) header.d=sender.example; dmarc=fail (p=REJECT) "                 \
-                "header.from=sender.example; arc=pass"
+#define LIST_AR                                                                                    \
+    "spf=pass smtp.mailfrom=lists.example.org; dkim=fail (body hash did not "                      \
+    "verify) header.d=sender.example; dmarc=fail (p=REJECT) "                                      \
+    "header.from=sender.example; arc=pass"
 
 SW_TEST(detect_suppress_mailing_list_with_trusted_arc)
 {
@@ -470,12 +477,12 @@ SW_TEST(detect_suppress_forwarder_and_third_party)
     sw_sender_rule fw = {"alumni forwarding", "*", "alumni.example.edu"};
     CFG.forwarders = &fw;
     CFG.nforwarders = 1;
-    const sw_assessment *as = run_cfg(
-        mail("fwd@alumni.example.edu",
-             "spf=fail smtp.mailfrom=alumni.example.edu; dkim=pass header.d=bank.example; "
-             "dmarc=pass header.from=bank.example",
-             "From: <a@bank.example>\n"),
-        &CFG);
+    const sw_assessment *as =
+        run_cfg(mail("fwd@alumni.example.edu",
+                     "spf=fail smtp.mailfrom=alumni.example.edu; dkim=pass header.d=bank.example; "
+                     "dmarc=pass header.from=bank.example",
+                     "From: <a@bank.example>\n"),
+                &CFG);
     CHECK(supp(as, "forwarder"));
     CHECK(sig(as, "spf_fail") && sig(as, "spf_fail")->suppressed_by);
     CFG.nforwarders = 0;
@@ -490,8 +497,9 @@ SW_TEST(detect_suppress_forwarder_and_third_party)
     CHECK(supp(as, "third_party_sender"));
     CHECK(sig(as, "dmarc_fail")->suppressed_by);
     /* it must still align on via: without the ESP's authentication, nothing is suppressed */
-    as = run_cfg(mail("b@evil.example", "spf=pass smtp.mailfrom=evil.example; dmarc=fail "
-                                        "header.from=victim.example",
+    as = run_cfg(mail("b@evil.example",
+                      "spf=pass smtp.mailfrom=evil.example; dmarc=fail "
+                      "header.from=victim.example",
                       "From: News <news@victim.example>\n"),
                  &CFG);
     CHECK(!supp(as, "third_party_sender"));
@@ -502,12 +510,18 @@ SW_TEST(detect_suppress_exceptions_and_simulations)
 {
     sw_config_free(&CFG);
     sw_config_defaults(&CFG);
-    sw_exception ex = {"EXC-1", "scanner.example", NULL, "it@victim.example",
-                       "on-prem scanner without DKIM", (int64_t)time(NULL) + 86400, 1};
+    sw_exception ex = {"EXC-1",
+                       "scanner.example",
+                       NULL,
+                       "it@victim.example",
+                       "on-prem scanner without DKIM",
+                       (int64_t)time(NULL) + 86400,
+                       1};
     CFG.exceptions = &ex;
     CFG.nexceptions = 1;
-    const char *m = mail("a@scanner.example", "spf=fail smtp.mailfrom=scanner.example; dmarc=fail "
-                                              "header.from=scanner.example",
+    const char *m = mail("a@scanner.example",
+                         "spf=fail smtp.mailfrom=scanner.example; dmarc=fail "
+                         "header.from=scanner.example",
                          "From: <scan@scanner.example>\n");
     const sw_assessment *as = run_cfg(m, &CFG);
     CHECK(supp(as, "exception"));
@@ -541,7 +555,8 @@ SW_TEST(detect_json_has_verdict_score_signals_suppressors)
     sw_json_object_end(&j);
     CHECK(strstr(b.data, "\"verdict\":\"") != NULL);
     CHECK(strstr(b.data, "\"score\":") != NULL);
-    CHECK(strstr(b.data, "\"signals\":[{\"id\":\"dmarc_fail\",\"weight\":40,\"evidence\":") != NULL);
+    CHECK(strstr(b.data, "\"signals\":[{\"id\":\"dmarc_fail\",\"weight\":40,\"evidence\":") !=
+          NULL);
     CHECK(strstr(b.data, "\"suppressors\":[]") != NULL);
     sw_buf_free(&b);
     sw_arena_free(&A);

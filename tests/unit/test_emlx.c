@@ -84,18 +84,19 @@ static const char MSG[] = "From: \"Example Bank\" <alerts@example.com>\n"
                           "\n"
                           "Hello.\n";
 
-#define PLIST_HEAD                                                                             \
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                             \
-    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "                                  \
-    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"                                    \
+#define PLIST_HEAD                                                                                 \
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"                                                 \
+    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "                                      \
+    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"                                        \
     "<plist version=\"1.0\">\n<dict>\n"
 #define PLIST_TAIL "</dict>\n</plist>\n"
 
-static const char PLIST[] = PLIST_HEAD "\t<key>conversation-id</key>\n\t<integer>123456</integer>\n"
-                                       "\t<key>date-last-viewed</key>\n\t<integer>1581111111</integer>\n"
-                                       "\t<key>date-received</key>\n\t<integer>1581000000</integer>\n"
-                                       "\t<key>flags</key>\n\t<integer>8623489089</integer>\n"
-                                       "\t<key>remote-id</key>\n\t<string>789</string>\n" PLIST_TAIL;
+static const char PLIST[] =
+    PLIST_HEAD "\t<key>conversation-id</key>\n\t<integer>123456</integer>\n"
+               "\t<key>date-last-viewed</key>\n\t<integer>1581111111</integer>\n"
+               "\t<key>date-received</key>\n\t<integer>1581000000</integer>\n"
+               "\t<key>flags</key>\n\t<integer>8623489089</integer>\n"
+               "\t<key>remote-id</key>\n\t<string>789</string>\n" PLIST_TAIL;
 
 static int sw_t_contains(const char *hay, const char *needle)
 {
@@ -183,7 +184,8 @@ SW_TEST(emlx_partial_count_larger)
 SW_TEST(emlx_partial_xml_in_body)
 {
     /* An XML part inside the message must not be taken for the trailer. */
-    static const char body[] = "Subject: x\n\n<?xml version=\"1.0\"?><plist><dict></dict></plist>\n";
+    static const char body[] =
+        "Subject: x\n\n<?xml version=\"1.0\"?><plist><dict></dict></plist>\n";
     CHECK(sw_t_build_parse("%llu\n", 99999, body, PLIST, 1) == SW_OK);
     CHECK(st.e.msg_len == strlen(body));
     CHECK(st.e.ctx.date_received == 1581000000);
@@ -292,20 +294,23 @@ SW_TEST(emlx_missing_plist)
 
 SW_TEST(emlx_real_dates)
 {
-    static const char pl[] = PLIST_HEAD "<key>date-last-viewed</key><real>0.0</real>\n"
-                                        "<key>date-received</key><real>1565148386</real>\n" PLIST_TAIL;
+    static const char pl[] =
+        PLIST_HEAD "<key>date-last-viewed</key><real>0.0</real>\n"
+                   "<key>date-received</key><real>1565148386</real>\n" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, pl, 0) == SW_OK);
     CHECK(st.e.ctx.has_date_last_viewed && st.e.ctx.date_last_viewed == 0);
     CHECK(st.e.ctx.has_date_received && st.e.ctx.date_received == 1565148386);
     CHECK(!st.e.ctx.has_flags && st.e.ctx.remote_id == NULL);
-    static const char pl2[] = PLIST_HEAD "<key>date-received</key><real> 1.5651483869E9 </real>\n"
-                                         "<key>date-last-viewed</key><real>-12.75</real>\n" PLIST_TAIL;
+    static const char pl2[] =
+        PLIST_HEAD "<key>date-received</key><real> 1.5651483869E9 </real>\n"
+                   "<key>date-last-viewed</key><real>-12.75</real>\n" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, pl2, 0) == SW_OK);
     CHECK(st.e.ctx.date_received == 1565148386);
     CHECK(st.e.ctx.date_last_viewed == -12);
     /* Unparseable numbers leave the field unset instead of inventing a time. */
-    static const char pl3[] = PLIST_HEAD "<key>date-received</key><real>nan</real>\n"
-                                         "<key>date-last-viewed</key><integer>12abc</integer>\n" PLIST_TAIL;
+    static const char pl3[] =
+        PLIST_HEAD "<key>date-received</key><real>nan</real>\n"
+                   "<key>date-last-viewed</key><integer>12abc</integer>\n" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, pl3, 0) == SW_OK);
     CHECK(!st.e.ctx.has_date_received && !st.e.ctx.has_date_last_viewed);
     sw_t_done();
@@ -325,10 +330,12 @@ SW_TEST(emlx_huge_flags)
     CHECK(sw_emlx_flag_names(st.e.ctx.flags, names, 16) == 2);
     CHECK_STR(names[0], "read");
     CHECK_STR(names[1], "not_junk");
-    static const char max[] = PLIST_HEAD "<key>flags</key><integer>18446744073709551615</integer>" PLIST_TAIL;
+    static const char max[] =
+        PLIST_HEAD "<key>flags</key><integer>18446744073709551615</integer>" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, max, 0) == SW_OK);
     CHECK(st.e.ctx.flags == UINT64_MAX);
-    static const char over[] = PLIST_HEAD "<key>flags</key><integer>18446744073709551616</integer>" PLIST_TAIL;
+    static const char over[] =
+        PLIST_HEAD "<key>flags</key><integer>18446744073709551616</integer>" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, over, 0) == SW_OK);
     CHECK(!st.e.ctx.has_flags);
     sw_t_done();
@@ -371,8 +378,9 @@ SW_TEST(emlx_flag_names_table)
 
 SW_TEST(emlx_entities)
 {
-    static const char pl[] = PLIST_HEAD
-        "<key>remote-id</key><string>a&lt;b&gt;c&amp;d&quot;e&apos;f&#65;&x;&amp</string>" PLIST_TAIL;
+    static const char pl[] =
+        PLIST_HEAD "<key>remote-id</key><string>a&lt;b&gt;c&amp;d&quot;e&apos;f&#65;&x;&amp</"
+                   "string>" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, pl, 0) == SW_OK);
     CHECK_STR(st.e.ctx.remote_id, "a<b>c&d\"e'f&#65;&x;&amp");
     /* Entities declared in an internal DTD subset are never expanded. */
@@ -388,16 +396,16 @@ SW_TEST(emlx_value_kinds)
 {
     /* Other value types, comments and nested containers are skipped, never misread: the
      * nested "flags" must not become the message's flags. */
-    static const char pl[] = PLIST_HEAD
-        "<!-- a comment -->\n"
-        "<key>color</key><string>000000</string>\n"
-        "<key>b</key><true/>\n<key>c</key><false/>\n<key>e</key><string/>\n"
-        "<key>d</key><date>2020-01-01T00:00:00Z</date>\n<key>f</key><data>AAEC</data>\n"
-        "<key>nested</key><dict><key>flags</key><integer>16777216</integer>"
-        "<key>arr</key><array><dict/><array><string>x</string></array></array></dict>\n"
-        "<key>empty</key><array/>\n"
-        "<key>flags</key><integer>1</integer>\n"
-        "<key>remote-id</key><integer> 77 </integer>\n" PLIST_TAIL;
+    static const char pl[] =
+        PLIST_HEAD "<!-- a comment -->\n"
+                   "<key>color</key><string>000000</string>\n"
+                   "<key>b</key><true/>\n<key>c</key><false/>\n<key>e</key><string/>\n"
+                   "<key>d</key><date>2020-01-01T00:00:00Z</date>\n<key>f</key><data>AAEC</data>\n"
+                   "<key>nested</key><dict><key>flags</key><integer>16777216</integer>"
+                   "<key>arr</key><array><dict/><array><string>x</string></array></array></dict>\n"
+                   "<key>empty</key><array/>\n"
+                   "<key>flags</key><integer>1</integer>\n"
+                   "<key>remote-id</key><integer> 77 </integer>\n" PLIST_TAIL;
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, pl, 0) == SW_OK);
     CHECK(st.e.ctx.has_flags && st.e.ctx.flags == 1);
     CHECK_STR(st.e.ctx.remote_id, "77");
@@ -406,7 +414,8 @@ SW_TEST(emlx_value_kinds)
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, empty, 0) == SW_OK);
     CHECK(!st.e.ctx.has_flags && !st.e.ctx.has_date_received);
     /* A plist without the XML declaration still starts with <plist. */
-    static const char bare[] = "<plist version=\"1.0\"><dict><key>flags</key><integer>2</integer></dict></plist>";
+    static const char bare[] =
+        "<plist version=\"1.0\"><dict><key>flags</key><integer>2</integer></dict></plist>";
     CHECK(sw_t_build_parse("%llu\n", strlen(MSG), MSG, bare, 0) == SW_OK);
     CHECK(st.e.ctx.flags == 2);
     sw_t_done();
@@ -443,18 +452,18 @@ SW_TEST(emlx_deep_nesting)
 SW_TEST(emlx_malformed_plist)
 {
     static const char *const bad[] = {
-        PLIST_HEAD "<key>flags</key><integer>1</integer></dict>",     /* no </plist> */
-        PLIST_HEAD "<key>flags</key><integer>1</integer>",            /* unterminated */
-        PLIST_HEAD "<key>flags</key></dict></plist>",                  /* key without value */
-        PLIST_HEAD "<key>flags</key><integer>1</real>" PLIST_TAIL,     /* mismatched close */
-        PLIST_HEAD "<integer>1</integer>" PLIST_TAIL,                  /* value without key */
+        PLIST_HEAD "<key>flags</key><integer>1</integer></dict>",       /* no </plist> */
+        PLIST_HEAD "<key>flags</key><integer>1</integer>",              /* unterminated */
+        PLIST_HEAD "<key>flags</key></dict></plist>",                   /* key without value */
+        PLIST_HEAD "<key>flags</key><integer>1</real>" PLIST_TAIL,      /* mismatched close */
+        PLIST_HEAD "<integer>1</integer>" PLIST_TAIL,                   /* value without key */
         PLIST_HEAD "<key>a</key><dict><key>b</key></array>" PLIST_TAIL, /* mismatched nesting */
-        PLIST_HEAD "<key>a</key><blob>1</blob>" PLIST_TAIL,            /* unknown element */
+        PLIST_HEAD "<key>a</key><blob>1</blob>" PLIST_TAIL,             /* unknown element */
         PLIST_HEAD "<!-- open comment",
-        "<?xml version=\"1.0\"?><plist><array></array></plist>",     /* top is not a dict */
-        "<?xml version=\"1.0\"?><!DOCTYPE plist [ <!ENTITY x \"y\"> ",  /* open DOCTYPE */
+        "<?xml version=\"1.0\"?><plist><array></array></plist>",             /* top is not a dict */
+        "<?xml version=\"1.0\"?><!DOCTYPE plist [ <!ENTITY x \"y\"> ",       /* open DOCTYPE */
         PLIST_HEAD "<key>flags</key><integer>1</integer>" PLIST_TAIL "junk", /* trailing data */
-        PLIST_HEAD "<key a=\"1>" PLIST_TAIL,                           /* open quote in tag */
+        PLIST_HEAD "<key a=\"1>" PLIST_TAIL,                                 /* open quote in tag */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         int rc = sw_t_build_parse("%llu\n", strlen(MSG), MSG, bad[i], 0);
@@ -493,9 +502,11 @@ SW_TEST(emlx_path_context)
     sw_arena_init(&a, 1u << 20);
     sw_mail_context c;
     memset(&c, 0, sizeof c);
-    sw_emlx_context_from_path(&a,
+    sw_emlx_context_from_path(
+        &a,
         "/Users/ann/Library/Mail/V10/1C2D3E4F-0000-4000-8000-123456789ABC/INBOX.mbox/"
-        "9F8E7D6C-1111-4222-8333-444455556666/Data/1/2/Messages/123.emlx", &c);
+        "9F8E7D6C-1111-4222-8333-444455556666/Data/1/2/Messages/123.emlx",
+        &c);
     CHECK_STR(c.client, "apple-mail");
     CHECK_STR(c.user, "ann");
     CHECK_STR(c.mail_version, "V10");
@@ -503,13 +514,15 @@ SW_TEST(emlx_path_context)
     CHECK_STR(c.mailbox, "INBOX");
 
     /* Stale values are cleared when the shape is absent. */
-    sw_emlx_context_from_path(&a, "~/Library/Mail/V9/acct/Archive.mbox/2024.mbox/S/Data/Messages/1.emlx", &c);
+    sw_emlx_context_from_path(
+        &a, "~/Library/Mail/V9/acct/Archive.mbox/2024.mbox/S/Data/Messages/1.emlx", &c);
     CHECK(c.user == NULL);
     CHECK_STR(c.mail_version, "V9");
     CHECK_STR(c.account, "acct");
     CHECK_STR(c.mailbox, "Archive/2024");
 
-    sw_emlx_context_from_path(&a, "/home/bob//Library/Mail/V10/a/Sent Messages.mbox/s/Data/Messages/9.partial.emlx", &c);
+    sw_emlx_context_from_path(
+        &a, "/home/bob//Library/Mail/V10/a/Sent Messages.mbox/s/Data/Messages/9.partial.emlx", &c);
     CHECK_STR(c.user, "bob");
     CHECK_STR(c.account, "a");
     CHECK_STR(c.mailbox, "Sent Messages");
@@ -533,9 +546,12 @@ SW_TEST(emlx_path_context)
     CHECK_STR(c.account, "acc");
     CHECK(c.mailbox == NULL);
 
-    static const char *const none[] = {"/tmp/x.emlx", "/Users/ann/Library/Mail/Vx/a/INBOX.mbox/1.emlx",
+    static const char *const none[] = {"/tmp/x.emlx",
+                                       "/Users/ann/Library/Mail/Vx/a/INBOX.mbox/1.emlx",
                                        "/Users/ann/MyLibrary/Mail/V10/a/INBOX.mbox/1.emlx",
-                                       "/Users/ann/Library/Mail/V/a/b.mbox/1.emlx", "", "relative.emlx",
+                                       "/Users/ann/Library/Mail/V/a/b.mbox/1.emlx",
+                                       "",
+                                       "relative.emlx",
                                        "/Users/ann/Library/Mail/V10x/a/b.mbox/1.emlx"};
     for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
         sw_emlx_context_from_path(&a, none[i], &c);

@@ -48,7 +48,8 @@ static const char spoof_msg[] =
     " DB9PR04MB8420.eurprd04.prod.outlook.com with HTTPS; Tue, 14 Nov 2023 22:15:04 +0000\r\n"
     "Authentication-Results: spf=fail (sender IP is 203.0.113.45)\r\n"
     " smtp.mailfrom=contoso.com; dkim=none (message not signed)\r\n"
-    " header.d=none;dmarc=fail action=quarantine header.from=contoso.com;compauth=fail reason=000\r\n"
+    " header.d=none;dmarc=fail action=quarantine header.from=contoso.com;compauth=fail "
+    "reason=000\r\n"
     "Received-SPF: Fail (protection.outlook.com: domain of contoso.com does not\r\n"
     " designate 203.0.113.45 as permitted sender) receiver=protection.outlook.com;\r\n"
     " client-ip=203.0.113.45; helo=mail.contoso-billing.ru;\r\n"
@@ -64,7 +65,8 @@ static const char spoof_msg[] =
     "(1800799015);DIR:INB;SFTY:9.25;\r\n"
     "X-MS-Exchange-CrossTenant-OriginalArrivalTime: 14 Nov 2023 22:15:03.1234 (UTC)\r\n"
     "X-MS-Exchange-CrossTenant-Network-Message-Id: 5d3f1c2a-7b4e-4f0a-9c1d-08dbe5a1b2c3\r\n"
-    "X-MS-Exchange-ExternalOriginalInternetSender: ip=[198.51.100.20] helo=[gw.fabrikam.example]\r\n"
+    "X-MS-Exchange-ExternalOriginalInternetSender: ip=[198.51.100.20] "
+    "helo=[gw.fabrikam.example]\r\n"
     "X-Microsoft-Antispam-Mailbox-Delivery:\r\n"
     "\tucf:0;jmr:0;auth:0;dest:J;OFR:SpamFilterAuthJ;ENG:(5062000305)(90000117)(91005020);"
     "RF:JunkEmail;\r\n"
@@ -309,8 +311,8 @@ SW_TEST(ms_other_exchange_header_sets_present)
     sw_arena *a = fresh_arena();
     sw_header_block h;
     sw_ms_transport t;
-    CHECK(collect(a, "X-MS-Exchange-Transport-EndToEndLatency: 00:00:01.2345678\r\n\r\n", &h,
-                  &t) == SW_OK);
+    CHECK(collect(a, "X-MS-Exchange-Transport-EndToEndLatency: 00:00:01.2345678\r\n\r\n", &h, &t) ==
+          SW_OK);
     CHECK(t.present == 1);
     CHECK(t.forefront.field_index == -1);
 }
@@ -319,8 +321,8 @@ SW_TEST(ms_other_exchange_header_sets_present)
 
 SW_TEST(ms_meaning_sfv_codes)
 {
-    const char *codes[] = { "BLK", "NSPM", "SFE", "SKA", "SKB", "SKN",
-                            "SKQ", "SKS", "SPM", "SKI", "DMS" };
+    const char *codes[] = {"BLK", "NSPM", "SFE", "SKA", "SKB", "SKN",
+                           "SKQ", "SKS",  "SPM", "SKI", "DMS"};
     for (size_t k = 0; k < sizeof codes / sizeof codes[0]; k++) {
         if (!sw_ms_meaning("SFV", codes[k]))
             printf("    SFV:%s has no meaning\n", codes[k]);
@@ -343,23 +345,23 @@ SW_TEST(ms_meaning_cat_codes)
     static const struct {
         const char *code, *meaning;
     } want[] = {
-        { "AMP", "anti-malware" },
-        { "BIMP", "brand impersonation" },
-        { "BULK", "bulk" },
-        { "DIMP", "domain impersonation" },
-        { "FTBP", "anti-malware common attachments filter" },
-        { "GIMP", "mailbox intelligence impersonation" },
-        { "HPHSH", "high confidence phishing" },
-        { "HPHISH", "high confidence phishing" },
-        { "HSPM", "high confidence spam" },
-        { "INTOS", "intra-organisation phishing" },
-        { "MALW", "malware" },
-        { "OSPM", "outbound spam" },
-        { "PHSH", "phishing" },
-        { "SAP", "Safe Attachments" },
-        { "SPM", "spam" },
-        { "SPOOF", "spoofing" },
-        { "UIMP", "user impersonation" },
+        {"AMP", "anti-malware"},
+        {"BIMP", "brand impersonation"},
+        {"BULK", "bulk"},
+        {"DIMP", "domain impersonation"},
+        {"FTBP", "anti-malware common attachments filter"},
+        {"GIMP", "mailbox intelligence impersonation"},
+        {"HPHSH", "high confidence phishing"},
+        {"HPHISH", "high confidence phishing"},
+        {"HSPM", "high confidence spam"},
+        {"INTOS", "intra-organisation phishing"},
+        {"MALW", "malware"},
+        {"OSPM", "outbound spam"},
+        {"PHSH", "phishing"},
+        {"SAP", "Safe Attachments"},
+        {"SPM", "spam"},
+        {"SPOOF", "spoofing"},
+        {"UIMP", "user impersonation"},
     };
     for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
         CHECK_STR(sw_ms_meaning("CAT", want[k].code), want[k].meaning);
@@ -398,7 +400,7 @@ SW_TEST(ms_meaning_scl)
     CHECK_STR(sw_ms_meaning("SCL", "7"), "spam");
     CHECK_STR(sw_ms_meaning("SCL", "8"), "spam");
     CHECK_STR(sw_ms_meaning("SCL", "9"), "high confidence spam");
-    const char *bad[] = { "10", "-2", "", "-", "5a", " 5", "+5", "0x5", "99999" };
+    const char *bad[] = {"10", "-2", "", "-", "5a", " 5", "+5", "0x5", "99999"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         if (sw_ms_meaning("SCL", bad[k]))
             printf("    SCL:\"%s\" has a meaning\n", bad[k]);
@@ -430,7 +432,7 @@ SW_TEST(ms_meaning_dest_authas_directionality)
     CHECK_STR(sw_ms_meaning("DEST", "C"), "delivered to a custom folder");
     CHECK(sw_ms_meaning("dest", "D") == NULL); /* not documented: unknown */
     CHECK(sw_ms_meaning("dest", "") == NULL);
-    const char *auth[] = { "Anonymous", "Internal", "Partner", "External" };
+    const char *auth[] = {"Anonymous", "Internal", "Partner", "External"};
     for (size_t k = 0; k < 4; k++)
         CHECK(sw_ms_meaning("AuthAs", auth[k]) != NULL);
     CHECK(strstr(sw_ms_meaning("AuthAs", "Anonymous"), "not authenticated") != NULL);
@@ -450,8 +452,8 @@ SW_TEST(ms_meaning_unknown_and_null)
 
 SW_TEST(ms_key_names)
 {
-    const char *keys[] = { "CIP", "CTRY", "LANG", "H", "PTR", "SCL", "PCL", "SFV", "IPV",
-                           "CAT", "SFTY", "SRV", "DIR", "SFS", "ARC", "BCL" };
+    const char *keys[] = {"CIP", "CTRY", "LANG", "H",   "PTR", "SCL", "PCL", "SFV",
+                          "IPV", "CAT",  "SFTY", "SRV", "DIR", "SFS", "ARC", "BCL"};
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
         if (!sw_ms_key_name(keys[k]))
             printf("    key %s has no name\n", keys[k]);

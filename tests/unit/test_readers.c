@@ -57,9 +57,15 @@ SW_TEST(sniff_formats)
     CHECK(sw_sniff(NULL, "From a@b Sat Jan  1 00:00:00 2000\n", 34) == SW_FMT_MBOX);
     CHECK(sw_sniff("1.emlx", "123 \nFrom: x\n", 13) == SW_FMT_EMLX);
     CHECK(sw_sniff("1.partial.emlx", "123\nFrom: x\n", 12) == SW_FMT_PARTIAL_EMLX);
-    CHECK(sw_sniff("x.bin", "\x7f" "ELF\x02\x01", 6) == SW_FMT_UNKNOWN);
+    CHECK(sw_sniff("x.bin",
+                   "\x7f"
+                   "ELF\x02\x01",
+                   6) == SW_FMT_UNKNOWN);
     CHECK(sw_sniff("x.txt", "just some words\n", 16) == SW_FMT_UNKNOWN);
-    CHECK(sw_sniff("x.eml", "\xEF\xBB\xBF" "From: a@b\n", 13) == SW_FMT_EML);
+    CHECK(sw_sniff("x.eml",
+                   "\xEF\xBB\xBF"
+                   "From: a@b\n",
+                   13) == SW_FMT_EML);
 }
 
 static char tmpdir[256];
@@ -164,8 +170,8 @@ SW_TEST(walk_maildir_skips_tmp_and_hidden_files)
         snprintf(p, sizeof p, "%s/%s", tmpdir, dirs[i]);
         mkdir(p, 0700);
     }
-    const char *files[] = {"md/cur/2:2,S", "md/new/1", "md/tmp/inflight", "other/b.eml",
-                           "other/.DS_Store", "other/a.eml"};
+    const char *files[] = {"md/cur/2:2,S", "md/new/1",        "md/tmp/inflight",
+                           "other/b.eml",  "other/.DS_Store", "other/a.eml"};
     for (size_t i = 0; i < 6; i++) {
         snprintf(p, sizeof p, "%s/%s", tmpdir, files[i]);
         write_file(p, "From: a@b.example\n\n", 19);

@@ -30,7 +30,8 @@ SW_TEST(rfc2047_q_encoding_and_latin1)
     sw_decoded d = dec(&a, "=?ISO-8859-1?Q?Caf=E9_cr=E8me?=");
     CHECK_STR(d.text, "Caf\xc3\xa9 cr\xc3\xa8me");
     d = dec(&a, "Re: =?utf-8?q?=C3=BCber?= alles");
-    CHECK_STR(d.text, "Re: \xc3\xbc" "ber alles");
+    CHECK_STR(d.text, "Re: \xc3\xbc"
+                      "ber alles");
     sw_arena_free(&a);
 }
 

@@ -119,7 +119,7 @@ SW_TEST(tags_fragment_without_equals_is_skipped)
 
 SW_TEST(tags_bad_names_are_skipped)
 {
-    const char *bad[] = { "1a=x", "a-b=x", "=x", "a b=x", "_a=x", "a.b=x", "\xc3\xa9=x" };
+    const char *bad[] = {"1a=x", "a-b=x", "=x", "a b=x", "_a=x", "a.b=x", "\xc3\xa9=x"};
     for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
         sw_arena *a = fresh_arena();
         sw_taglist t;
@@ -286,27 +286,26 @@ SW_TEST(dkim_gmail_folded_signature)
 }
 
 /* RFC 8463 Appendix A.3 (the ed25519 signature of the worked example). */
-static const char rfc8463_msg[] =
-    "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\n"
-    " d=football.example.com; i=@football.example.com;\n"
-    " q=dns/txt; s=brisbane; t=1528637909; h=from : to :\n"
-    " subject : date : message-id : from : subject : date;\n"
-    " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
-    " b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\n"
-    " Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\n"
-    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
-    " d=football.example.com; i=@football.example.com;\n"
-    " q=dns/txt; s=test; t=1528637909; h=from : to : subject :\n"
-    " date : message-id : from : subject : date;\n"
-    " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
-    " b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3\n"
-    " DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\n"
-    " dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=\n"
-    "From: Joe SixPack <joe@football.example.com>\n"
-    "To: Suzie Q <suzie@shopping.example.net>\n"
-    "Subject: Is dinner ready?\n"
-    "\n"
-    "Hi.\n";
+static const char rfc8463_msg[] = "DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;\n"
+                                  " d=football.example.com; i=@football.example.com;\n"
+                                  " q=dns/txt; s=brisbane; t=1528637909; h=from : to :\n"
+                                  " subject : date : message-id : from : subject : date;\n"
+                                  " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
+                                  " b=/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus\n"
+                                  " Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==\n"
+                                  "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed;\n"
+                                  " d=football.example.com; i=@football.example.com;\n"
+                                  " q=dns/txt; s=test; t=1528637909; h=from : to : subject :\n"
+                                  " date : message-id : from : subject : date;\n"
+                                  " bh=2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=;\n"
+                                  " b=F45dVWDfMbQDGHJFlXUNB2HKfbCeLRyhDXgFpEL8GwpsRe0IeIixNTe3\n"
+                                  " DhCVlUrSjV4BwcVcOF6+FF3Zo9Rpo1tFOeS9mPYQTnGdaSGsgeefOsk2Jz\n"
+                                  " dA+L10TeYt9BgDfQNZtKdN1WO//KgIqXP7OdEFE4LjFYNcUxZQ4FADY+8=\n"
+                                  "From: Joe SixPack <joe@football.example.com>\n"
+                                  "To: Suzie Q <suzie@shopping.example.net>\n"
+                                  "Subject: Is dinner ready?\n"
+                                  "\n"
+                                  "Hi.\n";
 
 SW_TEST(dkim_rfc8463_ed25519_example)
 {
@@ -357,17 +356,17 @@ SW_TEST(dkim_numbers_reject_non_digits_and_overflow)
         int has;
         int64_t want;
     } cases[] = {
-        { "l=0", 1, 0 },
-        { "l=12a", 0, 0 },
-        { "l=", 0, 0 },
-        { "l=-5", 0, 0 },
-        { "l=+5", 0, 0 },
-        { "l=1 2", 0, 0 },
-        { "l=0x10", 0, 0 },
-        { "l=9223372036854775807", 1, INT64_MAX },
-        { "l=9223372036854775808", 0, 0 },
-        { "l=99999999999999999999999", 0, 0 },
-        { "l= 42 ", 1, 42 },
+        {"l=0", 1, 0},
+        {"l=12a", 0, 0},
+        {"l=", 0, 0},
+        {"l=-5", 0, 0},
+        {"l=+5", 0, 0},
+        {"l=1 2", 0, 0},
+        {"l=0x10", 0, 0},
+        {"l=9223372036854775807", 1, INT64_MAX},
+        {"l=9223372036854775808", 0, 0},
+        {"l=99999999999999999999999", 0, 0},
+        {"l= 42 ", 1, 42},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         sw_arena *a = fresh_arena();
@@ -422,7 +421,8 @@ static const char arc2_msg[] =
     "ARC-Authentication-Results: i=1; lists.example.org;\r\n"
     "       dkim=pass header.d=example.com; spf=pass smtp.mailfrom=example.com\r\n"
     "ARC-Message-Signature: i=2; a=rsa-sha256; c=relaxed/relaxed; d=google.com;\r\n"
-    "        s=arc-20160816; h=to:subject:from; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n"
+    "        s=arc-20160816; h=to:subject:from; "
+    "bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\r\n"
     "        b=TWVzc2FnZVNpZzI=\r\n"
     "ARC-Authentication-Results: i=2; mx.google.com;\r\n"
     "       dkim=pass header.i=@example.com; arc=pass (i=1 spf=pass dkim=pass)\r\n"
@@ -466,11 +466,15 @@ SW_TEST(arc_missing_ams)
     sw_arena *a = fresh_arena();
     sw_header_block h;
     CHECK(scan(a,
-               "ARC-Seal: i=2; a=rsa-sha256; t=1700000200; cv=pass; d=google.com; s=arc-20160816; b=U2VhbDI=\r\n"
+               "ARC-Seal: i=2; a=rsa-sha256; t=1700000200; cv=pass; d=google.com; s=arc-20160816; "
+               "b=U2VhbDI=\r\n"
                "ARC-Authentication-Results: i=2; mx.google.com; arc=pass\r\n"
-               "ARC-Seal: i=1; a=rsa-sha256; t=1700000100; cv=none; d=lists.example.org; s=arc1; b=U2VhbDE=\r\n"
-               "ARC-Message-Signature: i=1; a=rsa-sha256; d=lists.example.org; s=arc1; h=from; bh=Ymg=; b=QU1TMQ==\r\n"
-               "ARC-Authentication-Results: i=1; lists.example.org; spf=pass smtp.mailfrom=example.com\r\n"
+               "ARC-Seal: i=1; a=rsa-sha256; t=1700000100; cv=none; d=lists.example.org; s=arc1; "
+               "b=U2VhbDE=\r\n"
+               "ARC-Message-Signature: i=1; a=rsa-sha256; d=lists.example.org; s=arc1; h=from; "
+               "bh=Ymg=; b=QU1TMQ==\r\n"
+               "ARC-Authentication-Results: i=1; lists.example.org; spf=pass "
+               "smtp.mailfrom=example.com\r\n"
                "\r\n",
                &h) == SW_OK);
     sw_arc_set *sets;
@@ -554,15 +558,15 @@ SW_TEST(arc_aar_instance_forms)
         const char *value;
         int good;
     } cases[] = {
-        { "i=3; mx.example.net; spf=pass", 1 },
-        { " i = 3 ; mx.example.net", 1 },
-        { "i=3", 1 },
-        { "i=3 mx.example.net", 0 },
-        { "i=; mx.example.net", 0 },
-        { "I=3; mx.example.net", 0 },
-        { "mx.example.net; i=3", 0 },
-        { "i=-3; mx", 0 },
-        { "i=99999999999; mx", 0 },
+        {"i=3; mx.example.net; spf=pass", 1},
+        {" i = 3 ; mx.example.net", 1},
+        {"i=3", 1},
+        {"i=3 mx.example.net", 0},
+        {"i=; mx.example.net", 0},
+        {"I=3; mx.example.net", 0},
+        {"mx.example.net; i=3", 0},
+        {"i=-3; mx", 0},
+        {"i=99999999999; mx", 0},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         sw_arena *a = fresh_arena();
@@ -732,8 +736,9 @@ SW_TEST(spf_first_key_wins_and_junk_skipped)
 {
     sw_arena *a = fresh_arena();
     sw_received_spf r;
-    CHECK(spf_str(a, "neutral junk ;; =x; client-ip=192.0.2.1 (c) ; client-ip=203.0.113.5 "
-                     "helo = relay.example.net",
+    CHECK(spf_str(a,
+                  "neutral junk ;; =x; client-ip=192.0.2.1 (c) ; client-ip=203.0.113.5 "
+                  "helo = relay.example.net",
                   &r) == SW_OK);
     CHECK_STR(r.result, "neutral");
     CHECK(r.comment == NULL);

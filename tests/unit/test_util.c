@@ -72,5 +72,5 @@ SW_TEST(utf8_rejects_overlongs_and_surrogates)
     CHECK(!sw_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
     CHECK(!sw_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     CHECK(sw_utf8_valid("\xf0\x9f\x98\x80", 4));
-    CHECK(!sw_utf8_valid("\xe2\x82", 2));         /* truncated */
+    CHECK(!sw_utf8_valid("\xe2\x82", 2)); /* truncated */
 }
