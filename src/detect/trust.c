@@ -334,6 +334,9 @@ static void read_outcomes(det *x)
             } else if (!strcmp(m, "dkim")) {
                 const char *d = prop(f, "header", "d");
                 const char *ii = prop(f, "header", "i");
+                /* Microsoft writes "header.d=none" for unsigned mail: no domain at all */
+                if (d && !strcasecmp(d, "none"))
+                    d = NULL;
                 const char *dom = sw_det_domain_of(x, d ? d : ii);
                 const char *result = f->result;
                 const char *why = f->reason ? f->reason : f->comment;
