@@ -376,6 +376,13 @@ static void structural_signals(det *x)
     }
     if (!r->has_from)
         sw_det_signal(x, "no_from", 20, SW_SIG_STRUCTURAL, "the message has no usable From");
+    /* Padding the header past what a scanner reads can hide a From or an
+     * Authentication-Results that a mail client still shows. */
+    if (r->headers.anomalies & (SW_HB_TRUNCATED | SW_HB_TOO_MANY_FIELDS))
+        sw_det_signal(x, "oversized_header_block", 30, SW_SIG_STRUCTURAL,
+                      "the header block %s: fields beyond it were not read",
+                      (r->headers.anomalies & SW_HB_TRUNCATED) ? "exceeds 4 MiB"
+                                                               : "has more than 2000 fields");
 }
 
 /* --- provider fingerprints and time ----------------------------------------------------- */

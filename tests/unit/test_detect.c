@@ -294,6 +294,14 @@ SW_TEST(detect_parser_ambiguity_signals)
         {"From: <ceo@bank.example> extra\n", "text_after_address"},
         {"X-Other: no from at all\n", "no_from"},
     };
+    /* too many fields: the ones beyond the cap are never read */
+    static char padded[64 * 1024];
+    size_t o = 0;
+    for (int k = 0; k < SW_MAX_HEADER_FIELDS + 5; k++)
+        o += (size_t)snprintf(padded + o, sizeof padded - o, "X-P: %d\n", k);
+    snprintf(padded + o, sizeof padded - o, "From: <a@bank.example>\n\nbody\n");
+    const sw_assessment *pas = run(padded);
+    CHECK(counts(pas, "oversized_header_block"));
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const sw_assessment *as = run(
             mail("x@evil.example", "spf=pass smtp.mailfrom=evil.example", cases[i].from_headers));
