@@ -27,18 +27,29 @@ typedef struct sw_lookalike_ref {
     int own;            /* one of the organisation's domains (edit distance applies) */
 } sw_lookalike_ref;
 
-typedef struct sw_lookalike {
-    void *checker; /* USpoofChecker */
-    sw_lookalike_ref *refs;
-    size_t nrefs;
-} sw_lookalike;
-
 typedef struct sw_lookalike_match {
     const sw_lookalike_ref *ref;
     const char *kind; /* "confusable" or "edit_distance" */
     int distance;
     char skeleton[128]; /* the candidate's folded skeleton, for evidence */
 } sw_lookalike_match;
+
+#define SW_LOOKALIKE_CACHE 1024
+
+/* A verdict on an organizational domain already looked at: a mailbox repeats its senders,
+ * and a UTS #39 skeleton costs thousands of instructions. */
+typedef struct sw_lookalike_cached {
+    char org[96];
+    int matched;
+    sw_lookalike_match match;
+} sw_lookalike_cached;
+
+typedef struct sw_lookalike {
+    void *checker; /* USpoofChecker */
+    sw_lookalike_ref *refs;
+    size_t nrefs;
+    sw_lookalike_cached *cache; /* SW_LOOKALIKE_CACHE slots, owned; updated by find */
+} sw_lookalike;
 
 int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl, sw_arena *scratch,
                       sw_error *err);
@@ -48,10 +59,10 @@ int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, ch
                           size_t cap);
 /* Matches an organizational domain given in Unicode form (U-labels or ASCII). Returns 1 and
  * fills m on a match, 0 otherwise. */
+int sw_lookalike_find(sw_lookalike *l, const char *org_unicode, const char *org_ascii,
+                      sw_lookalike_match *m);
 /* 1 when a Unicode label mixes scripts in a way UTS #39's highly restrictive level
  * refuses (Latin with Cyrillic, digits from several systems...). */
 int sw_lookalike_mixed_script(const sw_lookalike *l, const char *label, size_t n);
-int sw_lookalike_find(const sw_lookalike *l, const char *org_unicode, const char *org_ascii,
-                      sw_lookalike_match *m);
 
 #endif

@@ -26,6 +26,7 @@ typedef struct det {
      * expensive step of detection. */
     struct {
         const char *domain, *org;
+        uint32_t hash;
     } org_cache[32];
     size_t norg_cache;
 } det;

@@ -3,6 +3,8 @@
 #include "spoofwatch/idn.h"
 
 #include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unicode/uspoof.h>
@@ -114,18 +116,48 @@ int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl
     add_refs(l, &c->protected_domains, 1, psl, scratch, &k);
     add_refs(l, &c->brand_domains, 0, psl, scratch, &k);
     l->nrefs = k;
+    l->cache = calloc(SW_LOOKALIKE_CACHE, sizeof *l->cache);
+    if (!l->cache)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
     return SW_OK;
 }
+
+static int find_uncached(const sw_lookalike *l, const char *org_unicode, const char *org_ascii,
+                         sw_lookalike_match *m);
 
 void sw_lookalike_free(sw_lookalike *l)
 {
     if (l->checker)
         uspoof_close((USpoofChecker *)l->checker);
     l->checker = NULL;
+    free(l->cache);
+    l->cache = NULL;
 }
 
-int sw_lookalike_find(const sw_lookalike *l, const char *org_unicode, const char *org_ascii,
+int sw_lookalike_find(sw_lookalike *l, const char *org_unicode, const char *org_ascii,
                       sw_lookalike_match *m)
+{
+    const char *key = org_ascii ? org_ascii : org_unicode;
+    size_t kn = key ? strlen(key) : 0;
+    if (!l->cache || !key || kn >= sizeof l->cache[0].org)
+        return find_uncached(l, org_unicode, org_ascii, m);
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < kn; i++)
+        h = (h ^ (unsigned char)key[i]) * 16777619u;
+    sw_lookalike_cached *slot = &l->cache[h % SW_LOOKALIKE_CACHE];
+    if (!strcmp(slot->org, key)) {
+        *m = slot->match;
+        return slot->matched;
+    }
+    int matched = find_uncached(l, org_unicode, org_ascii, m);
+    memcpy(slot->org, key, kn + 1);
+    slot->matched = matched;
+    slot->match = *m;
+    return matched;
+}
+
+static int find_uncached(const sw_lookalike *l, const char *org_unicode, const char *org_ascii,
+                         sw_lookalike_match *m)
 {
     memset(m, 0, sizeof *m);
     if (!org_unicode || !l->checker)

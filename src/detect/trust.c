@@ -48,13 +48,17 @@ const char *sw_det_org(det *x, const char *domain)
 {
     if (!domain || !*domain)
         return NULL;
+    uint32_t h = 2166136261u;
+    for (const char *p = domain; *p; p++)
+        h = (h ^ (unsigned char)(*p | 0x20)) * 16777619u;
     for (size_t i = 0; i < x->norg_cache; i++)
-        if (!strcasecmp(x->org_cache[i].domain, domain))
+        if (x->org_cache[i].hash == h && !strcasecmp(x->org_cache[i].domain, domain))
             return x->org_cache[i].org;
     const char *org = sw_orgdomain(&x->d->psl, x->a, domain);
     if (x->norg_cache < sizeof x->org_cache / sizeof x->org_cache[0]) {
         x->org_cache[x->norg_cache].domain = domain;
         x->org_cache[x->norg_cache].org = org;
+        x->org_cache[x->norg_cache].hash = h;
         x->norg_cache++;
     }
     return org;
@@ -117,6 +121,10 @@ static const char *provider_family(const char *org)
     };
     if (!org)
         return NULL;
+    /* every entry is a .com or .net name: most organizations are rejected by their end */
+    size_t n = strlen(org);
+    if (n < 5 || (strcasecmp(org + n - 4, ".com") && strcasecmp(org + n - 4, ".net")))
+        return org;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
         if (!strcasecmp(org, families[i].org))
             return families[i].family;
