@@ -98,7 +98,7 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
         if (close)
             n = (size_t)(close - p);
     }
-    if (n >= 5 && strncasecmp(p, "IPv6:", 5) == 0) {
+    if (n >= 5 && (p[0] == 'I' || p[0] == 'i') && strncasecmp(p, "IPv6:", 5) == 0) {
         p += 5;
         n -= 5;
     }
