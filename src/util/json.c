@@ -107,6 +107,16 @@ static size_t plain_run(const unsigned char *p, size_t n)
         if (mask)
             return i + (size_t)__builtin_ctz((unsigned)mask);
     }
+    if (n >= 16 && i < n) {
+        /* the tail as one overlapping block: bytes before i are plain, so the first
+         * flagged byte of the block is the first one of the run */
+        __m128i v = _mm_loadu_si128((const __m128i *)(p + n - 16));
+        __m128i bad = _mm_or_si128(_mm_cmpgt_epi8(space, v),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                                _mm_cmpeq_epi8(v, bslash)));
+        int mask = _mm_movemask_epi8(bad);
+        return mask ? n - 16 + (size_t)__builtin_ctz((unsigned)mask) : n;
+    }
 #endif
     while (i < n && json_plain[p[i]])
         i++;

@@ -6,6 +6,8 @@
 #include "spoofwatch/json.h"
 #include "spoofwatch/utf8.h"
 
+#include <stdio.h>
+
 SW_TEST(arena_refuses_past_its_cap)
 {
     sw_arena a;
@@ -73,4 +75,45 @@ SW_TEST(utf8_rejects_overlongs_and_surrogates)
     CHECK(!sw_utf8_valid("\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
     CHECK(sw_utf8_valid("\xf0\x9f\x98\x80", 4));
     CHECK(!sw_utf8_valid("\xe2\x82", 2)); /* truncated */
+}
+
+/* Every length and position of a byte that needs escaping, against a plain reference: the
+ * writer scans 16 bytes at a time with an overlapping tail, so boundaries matter. */
+SW_TEST(json_escape_every_position)
+{
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f};
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char in[64];
+                memset(in, 'a', len);
+                in[pos] = specials[k];
+                sw_buf got;
+                sw_buf_init(&got, 1024);
+                CHECK(sw_json_escape(&got, in, len) == 0);
+                char want[256];
+                size_t w = 0;
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)in[i];
+                    if (c == '"' || c == '\\') {
+                        want[w++] = '\\';
+                        want[w++] = (char)c;
+                    } else if (c == '\n') {
+                        want[w++] = '\\';
+                        want[w++] = 'n';
+                    } else if (c < 0x20) {
+                        w += (size_t)snprintf(want + w, sizeof want - w, "\\u%04x", c);
+                    } else {
+                        want[w++] = (char)c;
+                    }
+                }
+                want[w] = '\0';
+                int same = got.len == w && memcmp(got.data, want, w) == 0;
+                sw_buf_free(&got);
+                if (!same) {
+                    printf("    len %zu pos %zu special 0x%02x\n", len, pos,
+                           (unsigned char)specials[k]);
+                    CHECK(0);
+                }
+            }
 }
