@@ -146,16 +146,20 @@ static void suppressors(det *x)
     /* Phishing simulations: deliberate spoofing the organisation ordered. */
     for (size_t i = 0; i < c->nsimulations; i++) {
         const sw_simulation *s = &c->simulations[i];
-        int hit = s->header && sw_header_find(&r->headers, s->header, 0) >= 0;
-        if (!hit && s->return_path && as->mailfrom_domain) {
+        int by_header = s->header && sw_header_find(&r->headers, s->header, 0) >= 0;
+        int by_envelope = 0;
+        if (!by_header && s->return_path && as->mailfrom_domain) {
             const char *rp = s->return_path;
             sw_strlist one = {&rp, 1};
-            hit = sw_strlist_has_domain(&one, as->mailfrom_domain);
+            by_envelope = sw_strlist_has_domain(&one, as->mailfrom_domain);
         }
-        if (hit) {
-            sw_det_suppressor(x, "phishing_simulation", 0, "%s: %s%s%s", s->name,
-                              s->header ? "header " : "return-path ",
-                              s->header ? s->header : s->return_path, "");
+        if (by_header || by_envelope) {
+            if (by_header)
+                sw_det_suppressor(x, "phishing_simulation", 0, "%s: header %s present", s->name,
+                                  s->header);
+            else
+                sw_det_suppressor(x, "phishing_simulation", 0, "%s: envelope sender %s",
+                                  s->name, as->mailfrom_domain);
             cancel(x, "phishing_simulation", NULL);
             return;
         }

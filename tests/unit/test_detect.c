@@ -546,7 +546,16 @@ SW_TEST(detect_suppress_exceptions_and_simulations)
                       "From: <ceo@bank.example>\nX-PHISHTEST: campaign 7\n"),
                  &CFG);
     CHECK(supp(as, "phishing_simulation"));
+    CHECK(strstr(supp(as, "phishing_simulation")->evidence, "X-PHISHTEST") != NULL);
     CHECK(as->score == 0);
+    sw_simulation by_env = {"second vendor", NULL, "sim.vendor.example"};
+    CFG.simulations = &by_env;
+    as = run_cfg(mail("t@sim.vendor.example", "spf=pass smtp.mailfrom=sim.vendor.example; "
+                                              "dmarc=fail header.from=bank.example",
+                      "From: <ceo@bank.example>\n"),
+                 &CFG);
+    CHECK(supp(as, "phishing_simulation"));
+    CHECK(strstr(supp(as, "phishing_simulation")->evidence, "envelope sender") != NULL);
     CFG.nsimulations = 0;
 }
 
