@@ -128,7 +128,9 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
         /* Tag names are case-sensitive (RFC 6376 §3.2), so "d" and "D" differ. */
         int dup = 0;
         for (size_t i = 0; i < out->count; i++) {
-            if (strlen(out->tags[i].name) == nlen && memcmp(out->tags[i].name, nb, nlen) == 0) {
+            const char *seen = out->tags[i].name;
+            /* names are short: compare the first byte before anything else */
+            if (seen[0] == nb[0] && strlen(seen) == nlen && memcmp(seen, nb, nlen) == 0) {
                 dup = 1;
                 break;
             }
