@@ -137,10 +137,11 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             ended = 1;
             break;
         }
-        if (memchr(l.p, '\0', l.len))
-            note(h, SW_HB_NUL, at);
-
+        /* NUL bytes: fields are checked once, when their value is copied (finish_field);
+         * lines that belong to no field are checked here. */
         if (is_wsp(l.p[0])) {
+            if (!cur && memchr(l.p, '\0', l.len))
+                note(h, SW_HB_NUL, at);
             if (cur) {
                 vend = l.p + l.len;
             } else if (pending_name) {
@@ -168,6 +169,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         pending_name = NULL;
 
         const char *colon = memchr(l.p, ':', l.len);
+        if ((!colon || h->count >= SW_MAX_HEADER_FIELDS) && memchr(l.p, '\0', l.len))
+            note(h, SW_HB_NUL, at); /* a line no field will keep */
         if (!colon) {
             note(h, SW_HB_LINE_NO_COLON, at);
             pending_name = l.p;
@@ -183,6 +186,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         }
         size_t name_len = (size_t)(name_end - l.p);
         if (name_len == 0 || name_len > SW_MAX_FIELD_NAME) {
+            if (memchr(l.p, '\0', l.len))
+                note(h, SW_HB_NUL, at);
             note(h, SW_HB_LINE_NO_COLON, at);
             at = l.next;
             continue;
@@ -191,9 +196,12 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             unsigned char c = (unsigned char)l.p[i];
             if (c <= 32 || c >= 127) {
                 flags |= SW_HF_NON_ASCII_NAME;
+                if (memchr(l.p, '\0', name_len))
+                    note(h, SW_HB_NUL, at);
                 break;
             }
         }
+
         if (h->count >= SW_MAX_HEADER_FIELDS) {
             h->dropped++;
             note(h, SW_HB_TOO_MANY_FIELDS, at);
@@ -236,6 +244,9 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
     }
     if (cur && finish_field(a, cur, vstart, vend))
         return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+    for (size_t i = 0; i < h->count && !(h->anomalies & SW_HB_NUL); i++)
+        if (h->fields[i].flags & SW_HF_NUL)
+            note(h, SW_HB_NUL, h->fields[i].offset);
     if (!ended && limit < len)
         note(h, SW_HB_TRUNCATED, limit);
     else if (!ended)

@@ -121,3 +121,22 @@ SW_TEST(header_field_count_capped)
     free(m);
     sw_arena_free(&A);
 }
+
+SW_TEST(header_nul_in_the_last_field_and_in_stray_lines)
+{
+    const char last[] = "To: d@e.example\nFrom: a\0b@c.example\n\n";
+    sw_header_block h;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_header_scan(&A, last, sizeof last - 1, &h, NULL);
+    CHECK(h.anomalies & SW_HB_NUL);
+    CHECK(h.fields[1].flags & SW_HF_NUL);
+    const char stray[] = "To: d@e.example\nno colon\0here\n\n";
+    sw_header_scan(&A, stray, sizeof stray - 1, &h, NULL);
+    CHECK(h.anomalies & SW_HB_NUL);
+    CHECK(h.count == 1 && !(h.fields[0].flags & SW_HF_NUL));
+    const char clean[] = "To: d@e.example\nFrom: a@c.example\n\nbody\0\n";
+    sw_header_scan(&A, clean, sizeof clean - 1, &h, NULL);
+    CHECK(!(h.anomalies & SW_HB_NUL)); /* a NUL in the body is not a header anomaly */
+    sw_arena_free(&A);
+}
