@@ -269,8 +269,12 @@ static void outcome_line(FILE *o, const char *name, const sw_auth_outcome *x)
     fprintf(o, "    %-9s %-13s", name, x->result);
     if (x->domain)
         fprintf(o, " for %s", x->domain);
+    /* what the detail is: Microsoft's action= for DMARC, the reason code for compauth */
+    const char *what = !strcmp(name, "dmarc")      ? "action="
+                       : !strcmp(name, "compauth") ? "reason="
+                                                   : "";
     if (x->detail)
-        fprintf(o, " (%s)", x->detail);
+        fprintf(o, " (%s%s)", what, x->detail);
     fprintf(o, "  [%s #%d]\n", x->origin, x->origin_index + 1);
 }
 
