@@ -9,9 +9,12 @@
 int sw_idn_is_idn(const char *domain, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        if ((unsigned char)domain[i] >= 0x80)
+        unsigned char c = (unsigned char)domain[i];
+        if (c >= 0x80)
             return 1;
-        if ((i == 0 || domain[i - 1] == '.') && n - i >= 4 && !strncasecmp(domain + i, "xn--", 4))
+        /* an A-label "xn--" at the start of a label */
+        if ((c | 0x20) == 'x' && (i == 0 || domain[i - 1] == '.') && n - i >= 4 &&
+            (domain[i + 1] | 0x20) == 'n' && domain[i + 2] == '-' && domain[i + 3] == '-')
             return 1;
     }
     return 0;

@@ -123,6 +123,10 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
         const sw_header_field *f = &h->fields[i];
         if (f->flags & SW_HF_SPACE_BEFORE_COLON)
             continue;
+        /* every Microsoft stamp starts "X-M" or "X-F": most fields stop at two bytes */
+        if ((f->name[0] | 0x20) != 'x' || f->name[1] != '-' ||
+            ((f->name[2] | 0x20) != 'm' && (f->name[2] | 0x20) != 'f'))
+            continue;
         if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
             strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0 ||
             strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0)
