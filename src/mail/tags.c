@@ -300,7 +300,8 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
     *count = 0;
     /* Most mail carries no ARC: do not pay for the slot table then. */
     size_t fi0 = 0;
-    while (fi0 < h->count && !is_arc_name(h->fields[fi0].name))
+    while (fi0 < h->count &&
+           ((h->fields[fi0].name[0] | 0x20) != 'a' || !is_arc_name(h->fields[fi0].name)))
         fi0++;
     if (fi0 == h->count)
         return SW_OK;
@@ -311,8 +312,8 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
     for (size_t fi = fi0; fi < h->count; fi++) {
         const sw_header_field *f = &h->fields[fi];
         /* A malformed "ARC-Seal :" is not an ARC-Seal, as sw_header_find also holds. */
-        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
-            continue;
+        if (f->flags & SW_HF_SPACE_BEFORE_COLON || (f->name[0] | 0x20) != 'a')
+            continue; /* every ARC header starts with "ARC-": most fields stop here */
         int kind;
         if (strcasecmp(f->name, "ARC-Seal") == 0)
             kind = ARC_KIND_SEAL;
