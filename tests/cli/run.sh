@@ -119,5 +119,15 @@ expect "scan summary counts verdicts" grep -q 'verdicts: 1 spoofed, 0 suspicious
 expect "check explains the verdict first" sh -c "head -1 '$T/out' | grep -q '^Verdict: spoofed'"
 expect "check shows the compauth reason meaning" grep -q 'explicit: DMARC failed' "$T/out"
 
+# --psl-file: a newer suffix list changes the organizational domain, and its date is shown
+printf '// ===BEGIN ICANN DOMAINS===\nexample\nsub.example\n// ===END ICANN DOMAINS===\n' >"$T/t.psl"
+touch -d 2026-01-02 "$T/t.psl"
+printf 'Received: from a by mx.victim.example; Mon, 1 Jan 2024 10:00:00 +0000\nAuthentication-Results: mx.victim.example; spf=pass smtp.mailfrom=x.org.sub.example\nFrom: <a@mail.org.sub.example>\n\n' >"$T/psl.eml"
+"$SW" check --json --psl-file "$T/t.psl" "$T/psl.eml" >"$T/out"
+expect "--psl-file decides the organizational domain" grep -q '"from_org_domain":"org.sub.example"' "$T/out"
+expect "--psl-file date is reported" grep -q '"psl_date":"2026-01-02"' "$T/out"
+"$SW" check --psl-file "$T/missing.psl" "$T/psl.eml" >/dev/null 2>&1
+expect "a missing --psl-file is a usage error" [ $? -eq 2 ]
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
