@@ -77,6 +77,15 @@ static char *format_u64(uint64_t v, char *end)
     return p;
 }
 
+static char *format_i64(int64_t v, char *end)
+{
+    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = format_u64(mag, end);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 /* 1 for bytes that go into a JSON string as they are: printable ASCII but '"' and '\\'. */
 static const unsigned char json_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -111,9 +120,9 @@ static size_t plain_run(const unsigned char *p, size_t n)
         /* the tail as one overlapping block: bytes before i are plain, so the first
          * flagged byte of the block is the first one of the run */
         __m128i v = _mm_loadu_si128((const __m128i *)(p + n - 16));
-        __m128i bad = _mm_or_si128(_mm_cmpgt_epi8(space, v),
-                                   _mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                _mm_cmpeq_epi8(v, bslash)));
+        __m128i bad =
+            _mm_or_si128(_mm_cmpgt_epi8(space, v),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
         int mask = _mm_movemask_epi8(bad);
         return mask ? n - 16 + (size_t)__builtin_ctz((unsigned)mask) : n;
     }
@@ -209,35 +218,44 @@ void sw_json_key(sw_json *j, const char *key)
         j->need_comma[j->depth] = 0;
 }
 
+/* The common member, `,"key":value` with a plain literal key and a value that needs no
+ * escaping (quoted when `quoted`), written with one capacity check. Returns 0 when it was
+ * written, -1 when the caller must take the general path. Records hold ~150 of these. */
+static int put_member(sw_json *j, const char *key, size_t n, const char *value, size_t vn,
+                      int quoted)
+{
+    sw_buf *b = j->out;
+    size_t need = n + vn + 4 + (quoted ? 2 : 0);
+    if (j->status || j->depth <= 0 || j->depth >= SW_JSON_MAX_DEPTH || !b->alloc ||
+        need >= b->alloc - b->len || b->len + need > b->cap)
+        return -1;
+    char *o = b->data + b->len;
+    if (j->need_comma[j->depth])
+        *o++ = ',';
+    j->need_comma[j->depth] = 1;
+    *o++ = '"';
+    memcpy(o, key, n);
+    o += n;
+    *o++ = '"';
+    *o++ = ':';
+    if (quoted)
+        *o++ = '"';
+    memcpy(o, value, vn);
+    o += vn;
+    if (quoted)
+        *o++ = '"';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
 void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
 {
     if (!s)
         return;
-    /* The common member: a literal key and a plain value, written with one capacity check
-     * and two copies. Records hold about a hundred of these. */
     size_t vn = strlen(s);
-    sw_buf *b = j->out;
-    size_t need = n + vn + 6; /* ,"key":"value" */
-    if (!j->status && j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH && b->alloc &&
-        need < b->alloc - b->len && b->len + need <= b->cap &&
-        plain_run((const unsigned char *)s, vn) == vn) {
-        char *o = b->data + b->len;
-        if (j->need_comma[j->depth])
-            *o++ = ',';
-        j->need_comma[j->depth] = 1;
-        *o++ = '"';
-        memcpy(o, key, n);
-        o += n;
-        *o++ = '"';
-        *o++ = ':';
-        *o++ = '"';
-        memcpy(o, s, vn);
-        o += vn;
-        *o++ = '"';
-        *o = '\0';
-        b->len = (size_t)(o - b->data);
+    if (plain_run((const unsigned char *)s, vn) == vn && put_member(j, key, n, s, vn, 1) == 0)
         return;
-    }
     sw_json_key_lit(j, key, n);
     sw_json_string_n(j, s, vn);
 }
@@ -246,31 +264,9 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
 {
     char tmp[24];
     char *end = tmp + sizeof tmp;
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    char *digits = format_u64(mag, end);
-    if (v < 0)
-        *--digits = '-';
-    size_t dn = (size_t)(end - digits);
-    sw_buf *b = j->out;
-    size_t need = n + dn + 4; /* ,"key":digits */
-    /* offsets and times: one capacity check, no printf */
-    if (!j->status && j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH && b->alloc &&
-        need < b->alloc - b->len && b->len + need <= b->cap) {
-        char *o = b->data + b->len;
-        if (j->need_comma[j->depth])
-            *o++ = ',';
-        j->need_comma[j->depth] = 1;
-        *o++ = '"';
-        memcpy(o, key, n);
-        o += n;
-        *o++ = '"';
-        *o++ = ':';
-        memcpy(o, digits, dn);
-        o += dn;
-        *o = '\0';
-        b->len = (size_t)(o - b->data);
+    char *digits = format_i64(v, end);
+    if (put_member(j, key, n, digits, (size_t)(end - digits), 0) == 0)
         return;
-    }
     sw_json_key_lit(j, key, n);
     sw_json_int(j, v);
 }
@@ -312,15 +308,11 @@ void sw_json_string(sw_json *j, const char *s)
     sw_json_string_n(j, s, strlen(s));
 }
 
-
 void sw_json_int(sw_json *j, int64_t v)
 {
     char tmp[24];
     char *end = tmp + sizeof tmp;
-    uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    char *p = format_u64(mag, end);
-    if (v < 0)
-        *--p = '-';
+    char *p = format_i64(v, end);
     sw_json_sep(j);
     sw_json_put(j, p, (size_t)(end - p));
 }
