@@ -283,10 +283,11 @@ static int name_matches(const sw_header_field *f, const char *name, size_t n, ui
            strncasecmp(f->name, name, n) == 0;
 }
 
-long sw_header_next(const sw_header_block *h, const char *name, long after)
+/* Walks the bucket chain of `name` once, from field index `after` on: next field named
+ * `name` after `after`, or -1. The name is hashed once per walk. */
+static long next_match(const sw_header_block *h, const char *name, size_t n, uint32_t hash,
+                       long after)
 {
-    size_t n = strlen(name);
-    uint32_t hash = sw_header_name_hash(name, n);
     for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
          i = h->fields[i].next_in_bucket)
         if (i > after && name_matches(&h->fields[i], name, n, hash))
@@ -294,19 +295,28 @@ long sw_header_next(const sw_header_block *h, const char *name, long after)
     return -1;
 }
 
+long sw_header_next(const sw_header_block *h, const char *name, long after)
+{
+    size_t n = strlen(name);
+    return next_match(h, name, n, sw_header_name_hash(name, n), after);
+}
+
 long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
 {
+    size_t n = strlen(name);
+    uint32_t hash = sw_header_name_hash(name, n);
     long i = -1;
     do
-        i = sw_header_next(h, name, i);
+        i = next_match(h, name, n, hash, i);
     while (i >= 0 && nth-- > 0);
     return i;
 }
 
 size_t sw_header_count(const sw_header_block *h, const char *name)
 {
-    size_t count = 0;
-    for (long i = sw_header_next(h, name, -1); i >= 0; i = sw_header_next(h, name, i))
+    size_t n = strlen(name), count = 0;
+    uint32_t hash = sw_header_name_hash(name, n);
+    for (long i = next_match(h, name, n, hash, -1); i >= 0; i = next_match(h, name, n, hash, i))
         count++;
     return count;
 }
