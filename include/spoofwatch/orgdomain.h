@@ -34,7 +34,5 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c);
  * a public suffix or not a name libpsl knows. Never NULL for a non-empty input. The
  * result is copied into `a` (or points into `domain`). */
 const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
-/* Relaxed alignment: same organizational domain. Strict: same domain. */
-int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2, int strict);
 
 #endif

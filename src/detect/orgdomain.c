@@ -116,13 +116,3 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
     }
     return org;
 }
-
-int sw_domains_align(sw_orgdomain_ctx *c, sw_arena *a, const char *d1, const char *d2, int strict)
-{
-    if (!d1 || !d2 || !*d1 || !*d2)
-        return 0;
-    if (strict)
-        return strcasecmp(d1, d2) == 0;
-    const char *o1 = sw_orgdomain(c, a, d1), *o2 = sw_orgdomain(c, a, d2);
-    return o1 && o2 && strcasecmp(o1, o2) == 0;
-}
