@@ -344,10 +344,6 @@ static void structural_signals(det *x)
          "an encoded word in the display name decodes to an address"},
         {"from_encoded_word_in_address", "encoded_word_in_address", 30,
          "an encoded word inside the From address"},
-        {"space_before_colon", "malformed_from_header", 30,
-         "a header name with whitespace before the colon"},
-        {"folded_header_name", "malformed_from_header", 30,
-         "a header name folded onto the next line"},
         {"leading_whitespace", "malformed_from_header", 20, "whitespace before the first header"},
         {"from_quoted_local_part", "quoted_local_part", 15, "a quoted local part in From"},
         {"from_obsolete_route", "obsolete_route", 20, "an obsolete route in From"},
@@ -357,17 +353,28 @@ static void structural_signals(det *x)
         {"from_multiple_at", "multiple_at", 20, "an address with more than one @"},
         {"from_text_after_address", "text_after_address", 15, "text after the From address"},
     };
+    /* Malformed names count only for headers a client could take for an author: read from
+     * the header block itself, since the record keeps one anomaly per kind. They go first: a
+     * malformed From outweighs leading whitespace, and one signal carries the weight. */
+    for (size_t i = 0; i < r->headers.count; i++) {
+        const sw_header_field *f = &r->headers.fields[i];
+        if ((f->flags & SW_HF_SPACE_BEFORE_COLON) &&
+            (!strcasecmp(f->name, "From") || !strcasecmp(f->name, "Sender") ||
+             !strcasecmp(f->name, "Reply-To"))) {
+            sw_det_signal(x, "malformed_from_header", 30, SW_SIG_STRUCTURAL,
+                          "a header name with whitespace before the colon (\"%s :\" at byte "
+                          "%llu)",
+                          f->name, (unsigned long long)f->offset);
+            break;
+        }
+    }
+    const char *folded = r->headers.folded_name;
+    if (folded && strcasestr(folded, "from") && !sw_det_find_signal(x, "malformed_from_header"))
+        sw_det_signal(x, "malformed_from_header", 30, SW_SIG_STRUCTURAL,
+                      "a header name folded onto the next line (\"%s\" CRLF \" : ...\")", folded);
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
         const char *detail = NULL;
         if (!has_anomaly(r, table[i].anomaly, &detail))
-            continue;
-        /* "From :" counts only for header names that a client could take for From. */
-        if (!strcmp(table[i].anomaly, "space_before_colon") && detail &&
-            !strstr(detail, "\"From :\"") && !strstr(detail, "\"Sender :\"") &&
-            !strstr(detail, "\"Reply-To :\""))
-            continue;
-        if (!strcmp(table[i].anomaly, "folded_header_name") && detail &&
-            !strcasestr(detail, "from"))
             continue;
         if (sw_det_find_signal(x, table[i].signal))
             continue;

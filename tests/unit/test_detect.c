@@ -286,6 +286,10 @@ SW_TEST(detect_parser_ambiguity_signals)
         {"From: =?utf-8?B?PGNlb0BiYW5rLmV4YW1wbGU+?= <x@evil.example>\n", "encoded_word_address"},
         {"From: <=?utf-8?Q?ceo?=@bank.example>\n", "encoded_word_in_address"},
         {"From : <ceo@bank.example>\nFrom: <x@evil.example>\n", "malformed_from_header"},
+        /* an unrelated malformed name first must not hide the From one */
+        {"X-Tag : 1\nFROM : <ceo@bank.example>\nFrom: <x@evil.example>\n", "malformed_from_header"},
+        {"To: a@b.example\nFrom\n : <ceo@bank.example>\nFrom: <x@evil.example>\n",
+         "malformed_from_header"},
         {"From: \"ceo@bank.example\"@evil.example\n", "quoted_local_part"},
         {"From: <@relay.example:ceo@bank.example>\n", "obsolete_route"},
         {"From: CEO <ceo@bank.example> <x@evil.example>\n", "multiple_angle_addresses"},
@@ -550,8 +554,9 @@ SW_TEST(detect_suppress_exceptions_and_simulations)
     CHECK(as->score == 0);
     sw_simulation by_env = {"second vendor", NULL, "sim.vendor.example"};
     CFG.simulations = &by_env;
-    as = run_cfg(mail("t@sim.vendor.example", "spf=pass smtp.mailfrom=sim.vendor.example; "
-                                              "dmarc=fail header.from=bank.example",
+    as = run_cfg(mail("t@sim.vendor.example",
+                      "spf=pass smtp.mailfrom=sim.vendor.example; "
+                      "dmarc=fail header.from=bank.example",
                       "From: <ceo@bank.example>\n"),
                  &CFG);
     CHECK(supp(as, "phishing_simulation"));
