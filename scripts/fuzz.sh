@@ -6,7 +6,7 @@ set -eu
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 if [ ! -f build-fuzz/build.ninja ]; then
-    CC=clang meson setup build-fuzz -Dlibfuzzer=true -Dbuildtype=debug -Doptimization=1 \
+    CC=clang CXX=clang++ meson setup build-fuzz -Dlibfuzzer=true -Dbuildtype=debug -Doptimization=1 \
         -Db_sanitize=address,undefined -Db_lundef=false >/dev/null
 fi
 ninja -C build-fuzz >/dev/null

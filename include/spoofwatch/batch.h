@@ -15,6 +15,7 @@
 typedef struct sw_batch_stats {
     uint64_t files;    /* files opened as mail */
     uint64_t messages; /* records produced */
+    uint64_t log_records; /* of those, records read from logs */
     uint64_t bytes;    /* bytes of input read (after decompression) */
     uint64_t errors;   /* files or messages that could not be read */
     uint64_t not_mail; /* files skipped inside directory walks: not a mail format */

@@ -33,4 +33,19 @@
 /* One JSON record written for one message. */
 #define SW_MAX_RECORD_JSON (16u << 20)
 
+/* Log sources. One JSON document (a whole file that is not JSON Lines, or one line of
+ * JSON Lines); larger documents are refused with advice to convert to JSON Lines. */
+#define SW_MAX_JSON_DOC (256u << 20)
+/* Nesting depth of one JSON document (BigQuery's positional rows nest about 12 deep). */
+#define SW_MAX_JSON_DEPTH 128
+/* One log line (JSON Lines, CSV record, tracking-log line). */
+#define SW_MAX_LOG_LINE (16u << 20)
+/* Messages whose rows are still being merged (rows are per recipient); when full, the
+ * oldest is written out, and a later row of it starts a second record. */
+#define SW_LOG_MERGE_WINDOW 512
+/* Recipients merged into one record from per-recipient rows. */
+#define SW_MAX_LOG_RECIPIENTS 4096
+/* Extra source facts kept as evidence on one log record. */
+#define SW_MAX_LOG_FIELDS 64
+
 #endif

@@ -29,16 +29,74 @@ typedef struct sw_source {
     const char *path;   /* file path, or "-" for stdin */
     uint64_t offset;    /* byte offset of the message in that file (after decompression) */
     uint64_t length;    /* bytes of the message */
-    const char *format; /* eml, mbox, maildir, emlx, partial-emlx */
+    const char *format; /* eml, mbox, maildir, emlx, partial-emlx; for logs the source id
+                         * (defender-emailevents, o365-timaildata, ...: docs/sources.md) */
     int compressed;     /* read through gzip */
-    long index;         /* n-th message in the file (mbox), 0-based */
+    long index;         /* n-th message in the file (mbox), 0-based; -1 when not counted */
+    uint64_t line;      /* logs: 1-based line (or record number) of the first row; 0 for mail */
 } sw_source;
 
 typedef struct sw_recipient {
     const char *address;
     const char *display_name;
-    const char *field; /* to, cc, bcc, delivered-to, x-original-to, envelope-to */
+    const char *field; /* to, cc, bcc, delivered-to, x-original-to, envelope-to; logs: the
+                        * source's column, e.g. RecipientEmailAddress */
+    /* Delivery outcome for this recipient, as the log wrote it (NULL when not logged):
+     * EmailEvents DeliveryAction/DeliveryLocation/LatestDelivery*, TIMailData
+     * DeliveryAction/Original-/LatestDeliveryLocation, trace Status, tracking-log
+     * event-id/recipient-status, Gmail event_info.success/is_spam. */
+    const char *delivery_action;
+    const char *delivery_location;
+    const char *latest_location;
+    const char *status;
+    int delivered; /* SW_DELIVERED_* from the fields above */
 } sw_recipient;
+
+enum { SW_DELIVERED_UNKNOWN = 0, SW_DELIVERED_INBOX, SW_DELIVERED_JUNK, SW_DELIVERED_BLOCKED };
+
+/* Facts only a log carries: one record's worth, merged over its rows. Strings are as
+ * logged (evidence), in the record's arena. */
+typedef struct sw_log_kv {
+    const char *key, *value;
+} sw_log_kv;
+
+enum {
+    /* what the provider itself concluded */
+    SW_LOGF_PROVIDER_SPOOF = 1u << 0, /* detection names spoofing (Spoof DMARC, ...) */
+    SW_LOGF_PROVIDER_PHISH = 1u << 1, /* verdict or threat type phish */
+    SW_LOGF_PROVIDER_SPAM = 1u << 2,  /* spam / bulk / Gmail is_spam */
+    SW_LOGF_PROVIDER_MALWARE = 1u << 3,
+    SW_LOGF_OVERRIDE_ALLOW = 1u << 4,  /* delivered because an allow rule overrode a verdict */
+    SW_LOGF_POLICY_EXEMPT = 1u << 5,   /* phishing simulation / SecOps mailbox policy */
+    SW_LOGF_DMARC_AGGREGATE = 1u << 6, /* a DMARC aggregate-report row, not one message */
+};
+
+enum {
+    /* facts this source cannot carry, so signals say "absent" instead of guessing */
+    SW_LOG_NO_AUTH = 1u << 0,          /* no SPF/DKIM/DMARC results at all */
+    SW_LOG_NO_HEADER_FROM = 1u << 1,   /* no RFC 5322 From (P2) */
+    SW_LOG_NO_ENVELOPE_FROM = 1u << 2, /* no MAIL FROM (P1) */
+    SW_LOG_NO_DELIVERY = 1u << 3,      /* no delivery outcome */
+    SW_LOG_NO_DKIM_DOMAIN = 1u << 4,   /* DKIM result without the signing domain */
+};
+
+typedef struct sw_log_facts {
+    const char *time; /* the log's event time, as logged */
+    int64_t time_epoch;
+    int has_time;
+    const char *network_message_id;
+    const char *direction;        /* Inbound, Outbound, Intra-org, ... */
+    const char *sender_ip;        /* last relay before the provider */
+    const char *provider_verdict; /* Verdict / ThreatTypes / spam classification, as logged */
+    const char *detection;        /* DetectionMethods / ThreatsAndDetectionTech, as logged */
+    const char *overrides;        /* SystemOverrides / OrgLevelPolicy / allow rules, as logged */
+    unsigned flags;               /* SW_LOGF_* */
+    unsigned absent;              /* SW_LOG_NO_* */
+    uint64_t count;               /* messages the row stands for (DMARC aggregate); 0 = 1 */
+    unsigned rows;                /* rows merged into this record */
+    sw_log_kv *fields;            /* further source facts, kept as evidence */
+    size_t nfields;
+} sw_log_facts;
 
 /* One authentication result, from whichever header stated it. */
 typedef struct sw_auth_fact {
@@ -65,6 +123,7 @@ typedef struct sw_authres_header {
     size_t first_fact;       /* index of its first entry in `auth` */
     size_t nfacts;
     int parsed;
+    int from_log; /* written by the provider's own log: trusted as the receiver's verdict */
 } sw_authres_header;
 
 typedef struct sw_anomaly {
@@ -98,7 +157,8 @@ typedef struct sw_record {
 
     sw_auth_fact *auth;
     size_t nauth;
-    sw_authres_header *arh; /* every A-R / AAR / A-R-Original header, in header order */
+    sw_authres_header *arh; /* every A-R / AAR / A-R-Original header, in header order; for
+                             * logs one entry per logged authentication field */
     size_t narh;
 
     sw_received_hop *received; /* index 0 = topmost (newest) */
@@ -117,6 +177,9 @@ typedef struct sw_record {
 
     sw_mail_context ctx; /* Apple Mail account/mailbox/user and plist facts */
     int has_ctx;
+
+    sw_log_facts log; /* records read from logs (has_log): what the provider logged */
+    int has_log;
 } sw_record;
 
 /* Parses msg[0..len) into rec. Never fails on hostile input (anomalies are recorded);
@@ -125,6 +188,8 @@ int sw_record_from_mail(sw_arena *a, const char *msg, size_t len, const sw_sourc
                         sw_record *rec, sw_error *err);
 int sw_record_add_anomaly(sw_arena *a, sw_record *rec, const char *id, uint64_t offset,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* "delivered", "junk", "blocked", "unknown" for SW_DELIVERED_*. */
+const char *sw_delivered_name(int delivered);
 /* Appends the record as one JSON object (no newline). */
 int sw_record_write_json(const sw_record *rec, sw_buf *out);
 /* Writes the record's members into an object the caller opened, so later stages (the

@@ -198,7 +198,16 @@ static void choose_trusted(det *x)
     if (!x->trusted_arh)
         return;
     const sw_strlist *ids = &x->cfg->trusted_authserv_ids;
-    if (ids->count) {
+    if (r->has_log) {
+        /* A provider's log is the receiver's own verdict: nothing upstream can write it. */
+        for (size_t i = 0; i < r->narh; i++)
+            if (r->arh[i].from_log) {
+                x->trusted_arh[i] = 1;
+                if (!as->trusted_authserv_id)
+                    as->trusted_authserv_id = r->arh[i].authserv_id;
+            }
+        as->trust_rule = "authentication results from the provider's own log";
+    } else if (ids->count) {
         as->trust_rule = "configured authserv-id";
         for (size_t i = 0; i < r->narh; i++) {
             const sw_authres_header *h = &r->arh[i];

@@ -288,6 +288,8 @@ static int name_matches(const sw_header_field *f, const char *name, size_t n, ui
 static long next_match(const sw_header_block *h, const char *name, size_t n, uint32_t hash,
                        long after)
 {
+    if (!h->count) /* also a zeroed block: a record read from a log has no headers */
+        return -1;
     for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
          i = h->fields[i].next_in_bucket)
         if (i > after && name_matches(&h->fields[i], name, n, hash))

@@ -232,7 +232,8 @@ int sw_input_open(sw_input *in, const char *path, sw_format format, sw_error *er
         unmap(in);
         return sw_error_set(err, SW_EFORMAT,
                             "%s: not a mail format spoofwatch reads (byte 0: neither a header "
-                            "field, an mbox \"From \" line nor an emlx byte count)",
+                            "field, an mbox \"From \" line, an emlx byte count nor a log "
+                            "format)",
                             path);
     }
     return SW_OK;

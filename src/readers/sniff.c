@@ -52,6 +52,13 @@ sw_format sw_sniff(const char *path, const char *data, size_t len)
     size_t s = 0;
     if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
         s = 3;
+    /* JSON: no header field name starts with a brace or a bracket */
+    size_t js = s;
+    while (js < len && js < 4096 && (data[js] == ' ' || data[js] == '\t' || data[js] == '\r' ||
+                                      data[js] == '\n'))
+        js++;
+    if (js < len && (data[js] == '{' || data[js] == '['))
+        return SW_FMT_JSONLOG;
     while (s < len && (data[s] == '\r' || data[s] == '\n'))
         s++;
     if (looks_like_header(data + s, len - s))
@@ -73,6 +80,7 @@ const char *sw_format_name(sw_format f)
     case SW_FMT_MBOX: return "mbox";
     case SW_FMT_EMLX: return "emlx";
     case SW_FMT_PARTIAL_EMLX: return "partial-emlx";
+    case SW_FMT_JSONLOG: return "json";
     case SW_FMT_UNKNOWN: break;
     }
     return "unknown";
@@ -81,11 +89,16 @@ const char *sw_format_name(sw_format f)
 sw_format sw_format_from_name(const char *name)
 {
     static const sw_format all[] = {SW_FMT_AUTO, SW_FMT_EML, SW_FMT_MBOX, SW_FMT_EMLX,
-                                    SW_FMT_PARTIAL_EMLX};
+                                    SW_FMT_PARTIAL_EMLX, SW_FMT_JSONLOG};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcasecmp(name, sw_format_name(all[i])))
             return all[i];
     if (!strcasecmp(name, "maildir"))
         return SW_FMT_EML;
     return SW_FMT_UNKNOWN;
+}
+
+int sw_format_is_log(sw_format f)
+{
+    return f == SW_FMT_JSONLOG;
 }

@@ -1,6 +1,7 @@
 /* Batch processing: see include/spoofwatch/batch.h. */
 #include "spoofwatch/batch.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/logsource.h"
 #include "spoofwatch/walk.h"
 
 #include <stdio.h>
@@ -11,6 +12,7 @@ typedef struct run {
     sw_batch *b;
     sw_arena arena;
     sw_progress progress;
+    uint64_t file_base; /* bytes of the files before the current one */
     int stop;
 } run;
 
@@ -23,6 +25,23 @@ static void report(run *r, const char *fmt_path, const char *msg)
         snprintf(line, sizeof line, "%s", msg);
     if (r->b->on_error)
         r->b->on_error(line, r->b->ctx);
+}
+
+/* Log records pass through here on their way to the caller, for the progress bar. */
+static int on_log_record(const sw_record *rec, sw_arena *a, void *ctx)
+{
+    run *r = ctx;
+    int stop = r->b->on_record ? r->b->on_record(rec, a, r->b->ctx) : 0;
+    sw_progress_update(&r->progress, r->file_base + rec->source.offset,
+                       r->b->stats.messages + 1);
+    return stop;
+}
+
+static void on_log_error(const char *message, void *ctx)
+{
+    run *r = ctx;
+    if (r->b->on_error)
+        r->b->on_error(message, r->b->ctx);
 }
 
 /* in_walk: files met while walking a directory; non-mail ones are counted, not errors. */
@@ -43,6 +62,18 @@ static void process_file(run *r, const char *path, sw_format format, int in_walk
         return;
     }
     b->stats.files++;
+    if (sw_format_is_log(in.format)) {
+        uint64_t before = b->stats.messages;
+        sw_arena_reset(&r->arena);
+        r->file_base = b->stats.bytes;
+        r->stop = sw_log_read(&in, &r->arena, on_log_record, r, on_log_error, &b->stats.messages,
+                              &b->stats.errors);
+        b->stats.log_records += b->stats.messages - before;
+        b->stats.bytes += in.len;
+        sw_progress_update(&r->progress, b->stats.bytes, b->stats.messages);
+        sw_input_close(&in);
+        return;
+    }
     for (;;) {
         sw_message m;
         sw_arena_reset(&r->arena);
@@ -60,7 +91,8 @@ static void process_file(run *r, const char *path, sw_format format, int in_walk
                          .length = m.len,
                          .format = sw_format_name(in.format),
                          .compressed = in.compressed,
-                         .index = in.format == SW_FMT_MBOX ? m.index : -1};
+                         .index = in.format == SW_FMT_MBOX ? m.index : -1,
+                         .line = 0};
         sw_record rec;
         rc = sw_record_from_mail(&r->arena, m.data, m.len, &src, &rec, &err);
         if (rc) {

@@ -105,9 +105,9 @@ static void add_recipients(sw_arena *a, sw_record *rec, const char *header, cons
             if (!r)
                 return;
             rec->recipients = r;
-            r[rec->nrecipients].address = l.items[i].address;
-            r[rec->nrecipients].display_name = l.items[i].display_name;
-            r[rec->nrecipients].field = field;
+            r[rec->nrecipients] = (sw_recipient){.address = l.items[i].address,
+                                                 .display_name = l.items[i].display_name,
+                                                 .field = field};
             rec->nrecipients++;
         }
     }

@@ -267,6 +267,87 @@ static void write_context(sw_json *j, const sw_record *r)
     sw_json_object_end(j);
 }
 
+const char *sw_delivered_name(int delivered)
+{
+    switch (delivered) {
+    case SW_DELIVERED_INBOX: return "delivered";
+    case SW_DELIVERED_JUNK: return "junk";
+    case SW_DELIVERED_BLOCKED: return "blocked";
+    default: return "unknown";
+    }
+}
+
+static void write_delivery(sw_json *j, const sw_recipient *rc)
+{
+    if (!rc->delivery_action && !rc->delivery_location && !rc->latest_location && !rc->status &&
+        !rc->delivered)
+        return;
+    SW_JSON_KEY(j, "delivery");
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "outcome", sw_delivered_name(rc->delivered));
+    SW_JSON_KV_STRING(j, "action", rc->delivery_action);
+    SW_JSON_KV_STRING(j, "location", rc->delivery_location);
+    SW_JSON_KV_STRING(j, "latest_location", rc->latest_location);
+    SW_JSON_KV_STRING(j, "status", rc->status);
+    sw_json_object_end(j);
+}
+
+static void write_log(sw_json *j, const sw_record *r)
+{
+    if (!r->has_log)
+        return;
+    const sw_log_facts *l = &r->log;
+    SW_JSON_KEY(j, "log");
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "time", l->time);
+    if (l->has_time)
+        write_time(j, "time_utc", l->time_epoch);
+    SW_JSON_KV_STRING(j, "network_message_id", l->network_message_id);
+    SW_JSON_KV_STRING(j, "direction", l->direction);
+    SW_JSON_KV_STRING(j, "sender_ip", l->sender_ip);
+    SW_JSON_KV_STRING(j, "provider_verdict", l->provider_verdict);
+    SW_JSON_KV_STRING(j, "detection", l->detection);
+    SW_JSON_KV_STRING(j, "overrides", l->overrides);
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } flags[] = {{SW_LOGF_PROVIDER_SPOOF, "provider_spoof"},
+                 {SW_LOGF_PROVIDER_PHISH, "provider_phish"},
+                 {SW_LOGF_PROVIDER_SPAM, "provider_spam"},
+                 {SW_LOGF_PROVIDER_MALWARE, "provider_malware"},
+                 {SW_LOGF_OVERRIDE_ALLOW, "override_allow"},
+                 {SW_LOGF_POLICY_EXEMPT, "policy_exempt"},
+                 {SW_LOGF_DMARC_AGGREGATE, "dmarc_aggregate"}},
+      absent[] = {{SW_LOG_NO_AUTH, "authentication"},
+                  {SW_LOG_NO_HEADER_FROM, "header_from"},
+                  {SW_LOG_NO_ENVELOPE_FROM, "envelope_from"},
+                  {SW_LOG_NO_DELIVERY, "delivery"},
+                  {SW_LOG_NO_DKIM_DOMAIN, "dkim_domain"}};
+    SW_JSON_KEY(j, "flags");
+    sw_json_array_begin(j);
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (l->flags & flags[i].bit)
+            sw_json_string(j, flags[i].name);
+    sw_json_array_end(j);
+    SW_JSON_KEY(j, "absent");
+    sw_json_array_begin(j);
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        if (l->absent & absent[i].bit)
+            sw_json_string(j, absent[i].name);
+    sw_json_array_end(j);
+    if (l->count)
+        SW_JSON_KV_INT(j, "count", (int64_t)l->count);
+    SW_JSON_KV_INT(j, "rows", l->rows);
+    if (l->nfields) {
+        SW_JSON_KEY(j, "fields");
+        sw_json_object_begin(j);
+        for (size_t i = 0; i < l->nfields; i++)
+            sw_json_kv_string(j, l->fields[i].key, l->fields[i].value);
+        sw_json_object_end(j);
+    }
+    sw_json_object_end(j);
+}
+
 int sw_record_write_json(const sw_record *r, sw_buf *out)
 {
     sw_json j;
@@ -288,6 +369,8 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     SW_JSON_KV_STRING(j, "format", r->source.format);
     if (r->source.index >= 0)
         SW_JSON_KV_INT(j, "index", r->source.index);
+    if (r->source.line)
+        SW_JSON_KV_INT(j, "line", (int64_t)r->source.line);
     if (r->source.compressed)
         SW_JSON_KV_BOOL(j, "gzip", 1);
     sw_json_object_end(j);
@@ -325,6 +408,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         SW_JSON_KV_STRING(j, "address", r->recipients[i].address);
         SW_JSON_KV_STRING(j, "field", r->recipients[i].field);
         SW_JSON_KV_STRING(j, "display_name", r->recipients[i].display_name);
+        write_delivery(j, &r->recipients[i]);
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
@@ -336,6 +420,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     write_microsoft(j, &r->ms);
     write_list(j, &r->list);
     write_context(j, r);
+    write_log(j, r);
 
     SW_JSON_KEY(j, "anomalies");
     sw_json_array_begin(j);

@@ -1,0 +1,161 @@
+/* Microsoft Defender XDR EmailEvents (formats.md §4.1): Advanced Hunting rows, Streaming
+ * API records ({"category":"AdvancedHunting-EmailEvents","properties":{row}}), storage
+ * JSON Lines and Sentinel exports (flat rows with Type "EmailEvents").
+ *
+ * A row is one recipient of one message; rows merge on NetworkMessageId. Sibling tables on
+ * the same stream (EmailAttachmentInfo, EmailUrlInfo, ...) are recognised and skipped:
+ * they carry no sender identity or verdict of their own. */
+#include "spoofwatch/logsource.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define SOURCE "defender-emailevents"
+
+static const sw_jv *row_of(const sw_jv *rec, const char **category)
+{
+    *category = sw_jget_str(rec, "category");
+    const sw_jv *props = sw_jget(rec, "properties");
+    if (*category && props && props->type == SW_J_OBJECT)
+        return props;
+    return rec;
+}
+
+static int claims(const sw_jv *rec)
+{
+    if (!rec || rec->type != SW_J_OBJECT)
+        return 0;
+    const char *cat = sw_jget_str(rec, "category");
+    if (cat)
+        return !strncasecmp(cat, "AdvancedHunting-Email", 21) ||
+               !strncasecmp(cat, "AdvancedHunting-UrlClickEvents", 30);
+    const char *type = sw_jget_str(rec, "Type");
+    if (type && !strcmp(type, "EmailEvents"))
+        return 1;
+    /* an Advanced Hunting row: NetworkMessageId with EmailEvents' sender columns (TIMailData
+     * has NetworkMessageId too, but P1Sender/P2Sender and a RecordType) */
+    return sw_jget(rec, "NetworkMessageId") && !sw_jget(rec, "RecordType") &&
+           (sw_jget(rec, "SenderFromAddress") || sw_jget(rec, "SenderMailFromAddress")) &&
+           (sw_jget(rec, "RecipientEmailAddress") || sw_jget(rec, "DeliveryAction") ||
+            sw_jget(rec, "AuthenticationDetails"));
+}
+
+static const char *const auth_keys[][2] = {
+    {"SPF", "spf"}, {"DKIM", "dkim"}, {"DMARC", "dmarc"}, {"CompAuth", "compauth"}};
+
+/* AuthenticationDetails: JSON text inside the string (or, in some exports, an object). */
+static void read_auth(sw_logctx *c, sw_log_row *row, const sw_jv *v, uint64_t line)
+{
+    const sw_jv *obj = v && v->type == SW_J_OBJECT ? v : NULL;
+    const char *text = sw_jstr(v);
+    if (text && *text) {
+        sw_error err;
+        if (sw_jparse(c->json_inner, c->row_arena, text, strlen(text), &obj, &err)) {
+            sw_log_row_field(row, "AuthenticationDetails", text);
+            obj = NULL;
+        }
+    }
+    if (!obj || obj->type != SW_J_OBJECT) {
+        row->facts.absent |= SW_LOG_NO_AUTH;
+        return;
+    }
+    row->auth_field = "EmailEvents.AuthenticationDetails";
+    for (size_t i = 0; i < sizeof auth_keys / sizeof auth_keys[0]; i++) {
+        const char *val = sw_log_jtext(c->row_arena, sw_jget_ci(obj, auth_keys[i][0]));
+        sw_log_row_auth(row, auth_keys[i][1], val, NULL);
+    }
+    if (!row->nauth)
+        row->facts.absent |= SW_LOG_NO_AUTH;
+    row->facts.absent |= SW_LOG_NO_DKIM_DOMAIN;
+    (void)line;
+}
+
+static int contains(const char *s, const char *w)
+{
+    return s && strcasestr(s, w);
+}
+
+static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
+{
+    sw_arena *a = c->row_arena;
+    const char *category;
+    const sw_jv *r = row_of(rec, &category);
+    if (category && strcasecmp(category, "AdvancedHunting-EmailEvents")) {
+        c->skipped++;
+        return 0;
+    }
+    sw_log_row *row = c->row;
+    sw_log_row_init(row, SOURCE, line);
+    row->merge_key = sw_jget_str(r, "NetworkMessageId");
+    row->from_address = sw_jget_str(r, "SenderFromAddress");
+    row->from_display = sw_jget_str(r, "SenderDisplayName");
+    row->envelope_from = sw_jget_str(r, "SenderMailFromAddress");
+    row->message_id = sw_jget_str(r, "InternetMessageId");
+    row->subject = sw_jget_str(r, "Subject");
+    if (!row->from_address)
+        row->facts.absent |= SW_LOG_NO_HEADER_FROM;
+    if (!row->envelope_from)
+        row->facts.absent |= SW_LOG_NO_ENVELOPE_FROM;
+
+    sw_recipient *rc = sw_log_row_recipient(row, sw_jget_str(r, "RecipientEmailAddress"),
+                                            "RecipientEmailAddress");
+    if (rc) {
+        rc->delivery_action = sw_jget_str(r, "DeliveryAction");
+        rc->delivery_location = sw_jget_str(r, "DeliveryLocation");
+        rc->latest_location = sw_jget_str(r, "LatestDeliveryLocation");
+        rc->status = sw_jget_str(r, "LatestDeliveryAction");
+    }
+    if (!rc || (!rc->delivery_action && !rc->delivery_location))
+        row->facts.absent |= SW_LOG_NO_DELIVERY;
+
+    read_auth(c, row, sw_jget(r, "AuthenticationDetails"), line);
+
+    sw_log_facts *f = &row->facts;
+    f->time = sw_jget_str(r, "Timestamp");
+    if (!f->time)
+        f->time = sw_jget_str(r, "TimeGenerated");
+    f->network_message_id = row->merge_key;
+    f->direction = sw_jget_str(r, "EmailDirection");
+    f->sender_ip = sw_jget_str(r, "SenderIPv4");
+    if (!f->sender_ip)
+        f->sender_ip = sw_jget_str(r, "SenderIPv6");
+    f->provider_verdict = sw_jget_str(r, "ThreatTypes");
+    f->detection = sw_log_jget_text(a, r, "DetectionMethods");
+    if (contains(f->detection, "spoof"))
+        f->flags |= SW_LOGF_PROVIDER_SPOOF;
+    if (contains(f->provider_verdict, "phish"))
+        f->flags |= SW_LOGF_PROVIDER_PHISH;
+    if (contains(f->provider_verdict, "spam"))
+        f->flags |= SW_LOGF_PROVIDER_SPAM;
+    if (contains(f->provider_verdict, "malware"))
+        f->flags |= SW_LOGF_PROVIDER_MALWARE;
+
+    const char *org_action = sw_jget_str(r, "OrgLevelAction");
+    const char *org_policy = sw_jget_str(r, "OrgLevelPolicy");
+    const char *user_action = sw_jget_str(r, "UserLevelAction");
+    const char *user_policy = sw_jget_str(r, "UserLevelPolicy");
+    if (contains(org_policy, "phishing simulation") || contains(org_policy, "secops"))
+        f->flags |= SW_LOGF_POLICY_EXEMPT;
+    if (contains(org_action, "allow") || contains(user_action, "allow"))
+        f->flags |= SW_LOGF_OVERRIDE_ALLOW;
+    if (org_action || user_action)
+        f->overrides = sw_arena_printf(a, "OrgLevelAction=%s OrgLevelPolicy=%s "
+                                          "UserLevelAction=%s UserLevelPolicy=%s",
+                                       org_action ? org_action : "-",
+                                       org_policy ? org_policy : "-",
+                                       user_action ? user_action : "-",
+                                       user_policy ? user_policy : "-");
+
+    static const char *const kept[] = {
+        "SenderFromDomain", "SenderMailFromDomain", "EmailClusterId", "ConfidenceLevel",
+        "BulkComplaintLevel", "EmailAction", "EmailActionPolicy", "ThreatNames", "Connectors",
+        "AttachmentCount", "UrlCount", "EmailLanguage", "ReportId", "SenderObjectId",
+        "IsFirstContact", "ExchangeTransportRule", "ForwardingInformation", "TenantId",
+        NULL};
+    for (const char *const *k = kept; *k; k++)
+        sw_log_row_field(row, *k, sw_log_jget_text(a, r, *k));
+    sw_log_row_field(row, "tenantId", sw_jget_str(rec, "tenantId"));
+    return sw_log_emit(c, row);
+}
+
+const sw_json_source sw_src_emailevents = {SOURCE, claims, read_row};

@@ -1,0 +1,11 @@
+/* The JSON log sources, tried in this order for every record (logjson.c). A source's
+ * claims() must be specific enough not to take another source's records: keep the more
+ * specific tests first. */
+#include "spoofwatch/logsource.h"
+
+extern const sw_json_source sw_src_emailevents;
+
+const sw_json_source *const sw_json_sources[] = {
+    &sw_src_emailevents,
+    NULL,
+};

@@ -1,0 +1,174 @@
+/* The JSON log family: JSON Lines or one JSON document, records routed to the sources of
+ * sw_json_sources[] (json_sources.c).
+ *
+ * A file is JSON Lines when its first line is a whole JSON value and more follows;
+ * otherwise it is one document (an array, a wrapper object such as {"records":[...]} or
+ * {"Schema":...,"Results":[...]}, or a single pretty-printed record). A record nobody
+ * claims is unwrapped once more when it is itself a wrapper, or when it carries the
+ * original event as JSON text (Elastic's event.original); what is still unclaimed is
+ * counted, and a file with no record of a known source is reported. */
+#include "spoofwatch/logsource.h"
+#include "spoofwatch/limits.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Arrays that hold the records in the shapes the sources are delivered in. */
+static const char *const wrappers[] = {"records", "Results", "results", "value", "events",
+                                       "items",   "rows",    "data",    NULL};
+
+const char *sw_log_jtext(sw_arena *a, const sw_jv *v)
+{
+    if (!v)
+        return NULL;
+    switch (v->type) {
+    case SW_J_STRING:
+        return v->u.s;
+    case SW_J_INT:
+        return sw_arena_printf(a, "%" PRId64, v->u.i);
+    case SW_J_DOUBLE:
+        return sw_arena_printf(a, "%.17g", v->u.d);
+    case SW_J_BOOL:
+        return v->u.b ? "true" : "false";
+    default:
+        return NULL;
+    }
+}
+
+const char *sw_log_jget_text(sw_arena *a, const sw_jv *obj, const char *key)
+{
+    return sw_log_jtext(a, sw_jget(obj, key));
+}
+
+typedef struct jrun {
+    sw_logctx *c;
+    uint64_t claimed, unclaimed;
+    uint64_t base_line; /* JSON Lines: the line; one document: 0 (records are numbered) */
+} jrun;
+
+static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth)
+{
+    sw_logctx *c = j->c;
+    for (const sw_json_source *const *s = sw_json_sources; *s; s++) {
+        if ((*s)->claims(rec)) {
+            j->claimed++;
+            (*s)->read(c, rec, line);
+            return c->stop;
+        }
+    }
+    if (depth < 2 && rec->type == SW_J_OBJECT) {
+        for (const char *const *w = wrappers; *w; w++) {
+            const sw_jv *arr = sw_jget(rec, *w);
+            if (arr && arr->type == SW_J_ARRAY) {
+                for (uint32_t i = 0; i < arr->len && !c->stop; i++)
+                    route(j, &arr->u.items[i], line, depth + 1);
+                return c->stop;
+            }
+        }
+        const char *orig = sw_jstr(sw_jpath(rec, "event.original"));
+        if (orig) {
+            const sw_jv *inner;
+            sw_error err;
+            if (sw_jparse(c->json_inner, c->row_arena, orig, strlen(orig), &inner, &err) == 0)
+                return route(j, inner, line, depth + 1);
+        }
+    }
+    j->unclaimed++;
+    return 0;
+}
+
+static int on_doc_record(const sw_jv *rec, size_t index, void *ctx)
+{
+    jrun *j = ctx;
+    return route(j, rec, index + 1, 0);
+}
+
+static int is_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+static void read_lines(jrun *j)
+{
+    sw_logctx *c = j->c;
+    const char *p = c->data, *end = c->data + c->len;
+    uint64_t line = 0;
+    while (p < end && !c->stop) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *e = nl ? nl : end;
+        line++;
+        const char *s = p;
+        p = nl ? nl + 1 : end;
+        if (line == 1 && e - s >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+            s += 3;
+        while (s < e && is_space(*s))
+            s++;
+        const char *t = e;
+        while (t > s && is_space(t[-1]))
+            t--;
+        if (s == t)
+            continue;
+        if ((size_t)(t - s) > SW_MAX_LOG_LINE) {
+            sw_log_bad(c, line, "line of %zu bytes is over the %u MiB cap; skipped",
+                       (size_t)(t - s), SW_MAX_LOG_LINE >> 20);
+            continue;
+        }
+        sw_arena_reset(c->row_arena);
+        c->row_offset = (uint64_t)(s - c->data);
+        const sw_jv *rec;
+        sw_error err;
+        if (sw_jparse(c->json, c->row_arena, s, (size_t)(t - s), &rec, &err)) {
+            sw_log_bad(c, line, "%s; line skipped", err.message);
+            continue;
+        }
+        route(j, rec, line, 0);
+    }
+}
+
+/* JSON Lines when the first non-blank line is a complete value and something follows. */
+static int looks_like_lines(sw_logctx *c)
+{
+    const char *p = c->data, *end = c->data + c->len;
+    if (end - p >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (p < end && is_space(*p))
+        p++;
+    if (p == end || *p != '{')
+        return 0;
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    if (!nl)
+        return 0;
+    const char *rest = nl + 1;
+    while (rest < end && is_space(*rest))
+        rest++;
+    if (rest == end)
+        return 0;
+    const sw_jv *v;
+    sw_error err;
+    sw_arena_reset(c->row_arena);
+    return sw_jparse(c->json, c->row_arena, p, (size_t)(nl - p), &v, &err) == 0;
+}
+
+int sw_logjson_read(sw_logctx *c)
+{
+    jrun j = {.c = c};
+    if (looks_like_lines(c)) {
+        read_lines(&j);
+    } else {
+        c->unit = "record";
+        sw_error err;
+        sw_error_clear(&err);
+        int rc = sw_jeach(c->json, c->row_arena, c->data, c->len, wrappers, NULL, on_doc_record,
+                          &j, &err);
+        if (rc < 0)
+            sw_log_bad(c, 0, "%s", err.message);
+        c->unit = "line";
+    }
+    if (!j.claimed && !c->bad)
+        sw_log_bad(c, 0, "JSON with no record of a log source spoofwatch reads (%" PRIu64
+                         " records; see docs/sources.md)",
+                   j.unclaimed);
+    c->skipped += j.unclaimed;
+    return 0;
+}

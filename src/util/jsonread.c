@@ -1,0 +1,120 @@
+/* Navigation over the JSON trees of include/spoofwatch/jsonread.h (the parser side is
+ * jsonread_simdjson.cpp). Lookups are linear: log records have a few dozen keys, and a
+ * length check rejects most candidates before any byte is compared. */
+#include "spoofwatch/jsonread.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const sw_jv *sw_jget(const sw_jv *obj, const char *key)
+{
+    if (!obj || obj->type != SW_J_OBJECT || !key)
+        return NULL;
+    size_t n = strlen(key);
+    for (uint32_t i = 0; i < obj->len; i++) {
+        const sw_jmember *m = &obj->u.members[i];
+        if (m->keylen == n && !memcmp(m->key, key, n))
+            return &m->value;
+    }
+    return NULL;
+}
+
+const sw_jv *sw_jget_ci(const sw_jv *obj, const char *key)
+{
+    if (!obj || obj->type != SW_J_OBJECT || !key)
+        return NULL;
+    size_t n = strlen(key);
+    for (uint32_t i = 0; i < obj->len; i++) {
+        const sw_jmember *m = &obj->u.members[i];
+        if (m->keylen == n && !strncasecmp(m->key, key, n))
+            return &m->value;
+    }
+    return NULL;
+}
+
+const sw_jv *sw_jpath(const sw_jv *v, const char *path)
+{
+    char key[256];
+    while (v && path && *path) {
+        const char *dot = strchr(path, '.');
+        size_t n = dot ? (size_t)(dot - path) : strlen(path);
+        if (n >= sizeof key)
+            return NULL;
+        memcpy(key, path, n);
+        key[n] = '\0';
+        v = sw_jget(v, key);
+        path = dot ? dot + 1 : NULL;
+    }
+    return v;
+}
+
+const sw_jv *sw_jindex(const sw_jv *arr, size_t i)
+{
+    if (!arr || arr->type != SW_J_ARRAY || i >= arr->len)
+        return NULL;
+    return &arr->u.items[i];
+}
+
+const char *sw_jstr(const sw_jv *v)
+{
+    return v && v->type == SW_J_STRING ? v->u.s : NULL;
+}
+
+const char *sw_jget_str(const sw_jv *obj, const char *key)
+{
+    return sw_jstr(sw_jget(obj, key));
+}
+
+int sw_jint(const sw_jv *v, int64_t *out)
+{
+    if (!v)
+        return -1;
+    switch (v->type) {
+    case SW_J_INT:
+        *out = v->u.i;
+        return 0;
+    case SW_J_DOUBLE:
+        if (!isfinite(v->u.d) || v->u.d != floor(v->u.d) || fabs(v->u.d) > 9.2e18)
+            return -1;
+        *out = (int64_t)v->u.d;
+        return 0;
+    case SW_J_STRING: {
+        const char *s = v->u.s;
+        if (!v->len || v->len > 20 || strlen(s) != v->len)
+            return -1;
+        char *end;
+        errno = 0;
+        long long x = strtoll(s, &end, 10);
+        if (errno || *end || end == s)
+            return -1;
+        *out = x;
+        return 0;
+    }
+    default:
+        return -1;
+    }
+}
+
+int sw_jbool(const sw_jv *v, int *out)
+{
+    if (!v)
+        return -1;
+    if (v->type == SW_J_BOOL) {
+        *out = v->u.b;
+        return 0;
+    }
+    if (v->type == SW_J_STRING) {
+        if (!strcasecmp(v->u.s, "true")) {
+            *out = 1;
+            return 0;
+        }
+        if (!strcasecmp(v->u.s, "false")) {
+            *out = 0;
+            return 0;
+        }
+    }
+    return -1;
+}
