@@ -31,6 +31,10 @@ layer apple "$B/tests/conf_apple"
 layer golden tests/golden/run.sh "$B"
 layer cli tests/cli/run.sh "$B"
 layer corpus tests/corpus/run.sh "$B"
+for t in tests/logs/*.sh; do # one script per log source family; lib.sh is shared
+    case "$t" in */lib.sh) continue ;; esac
+    layer "logs-$(basename "$t" .sh)" sh "$t" "$B"
+done
 for t in fuzz/corpus/*/; do
     t=$(basename "$t")
     [ -x "$B/fuzz/fuzz_$t" ] && layer "fuzz-$t" "$B/fuzz/fuzz_$t" "fuzz/corpus/$t"
