@@ -122,8 +122,17 @@ static void auth_signals(det *x)
     /* Recomputed alignment: nothing authenticated the From domain. "bestguesspass" is
      * Microsoft's "no DMARC record, but it would have passed": aligned in effect. */
     int dmarc_ok = is(as->dmarc.result, "pass") || is(as->dmarc.result, "bestguesspass");
+    /* A log that records "DKIM pass" without the signing domain: it may well be aligned. */
+    int dkim_domain_unknown = x->r->has_log && (x->r->log.absent & SW_LOG_NO_DKIM_DOMAIN) &&
+                              is(as->dkim.result, "pass");
     if (as->has_auth_evidence && x->from_domain && !as->spf_aligned && !as->dkim_aligned &&
-        !dmarc_ok && !is(as->compauth.result, "pass")) {
+        !dmarc_ok && !is(as->compauth.result, "pass") && dkim_domain_unknown)
+        sw_det_signal(x, "alignment_unknown", 0, 0,
+                      "DKIM passed but %s does not log the signing domain, so whether it "
+                      "authenticates From domain %s cannot be recomputed",
+                      x->r->source.format, x->from_domain);
+    else if (as->has_auth_evidence && x->from_domain && !as->spf_aligned && !as->dkim_aligned &&
+             !dmarc_ok && !is(as->compauth.result, "pass")) {
         /* Without a DMARC policy (dmarc=none or absent) the domain owner asked for no
          * protection: unauthenticated mail is weaker evidence then. */
         int no_policy = !as->dmarc.result || is(as->dmarc.result, "none");
@@ -497,6 +506,79 @@ static void lookalike_signals(det *x)
     }
 }
 
+/* --- facts only a provider's log carries ------------------------------------------ */
+
+static int any_auth_failure(const det *x)
+{
+    for (size_t i = 0; i < x->as->nsignals; i++)
+        if (x->as->signals[i].flags & SW_SIG_AUTH_FAILURE)
+            return 1;
+    return 0;
+}
+
+/* Which facts the source lacks, in words, for the evidence of absent-fact signals. */
+static const char *absent_facts(det *x, unsigned absent)
+{
+    static const struct {
+        unsigned bit;
+        const char *what;
+    } names[] = {{SW_LOG_NO_AUTH, "authentication results"},
+                 {SW_LOG_NO_HEADER_FROM, "the header From (P2)"},
+                 {SW_LOG_NO_ENVELOPE_FROM, "the envelope sender (P1)"}};
+    char text[256] = "";
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (absent & names[i].bit)
+            snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s",
+                     text[0] ? ", " : "", names[i].what);
+    return sw_arena_strndup(x->a, text, strlen(text));
+}
+
+static void log_signals(det *x)
+{
+    const sw_record *r = x->r;
+    const sw_log_facts *l = &r->log;
+    const char *src = r->source.format;
+    if (l->flags & SW_LOGF_PROVIDER_SPOOF)
+        sw_det_signal(x, "provider_spoof_detection", 30, SW_SIG_AUTH_FAILURE,
+                      "%s: the provider's own detection names spoofing (%s)", src,
+                      or_none(l->detection));
+    else if (l->flags & SW_LOGF_PROVIDER_PHISH)
+        sw_det_signal(x, "provider_phish_verdict", 10, 0,
+                      "%s: the provider classified the message as phishing (%s%s%s)", src,
+                      or_none(l->provider_verdict), l->detection ? "; " : "",
+                      l->detection ? l->detection : "");
+    /* Missing facts are said, not guessed: these carry no weight. */
+    unsigned missing = l->absent & (SW_LOG_NO_AUTH | SW_LOG_NO_HEADER_FROM);
+    if (missing && !(l->flags & SW_LOGF_DMARC_AGGREGATE))
+        sw_det_signal(x, "log_facts_absent", 0, 0,
+                      "%s does not carry %s: join it with EmailEvents, TIMailData, Gmail logs or "
+                      "the message's headers for a verdict on the sender",
+                      src, absent_facts(x, missing));
+    if (!any_auth_failure(x))
+        return;
+    if (l->flags & SW_LOGF_OVERRIDE_ALLOW)
+        sw_det_signal(x, "override_allowed_failure", 10, 0,
+                      "%s: an allow rule overrode the verdict on mail that failed "
+                      "authentication (%s)",
+                      src, or_none(l->overrides));
+    /* Whom it reached: the impact, for the responder. */
+    size_t inbox = 0;
+    char who[512] = "";
+    for (size_t i = 0; i < r->nrecipients; i++) {
+        const sw_recipient *rc = &r->recipients[i];
+        if (rc->delivered != SW_DELIVERED_INBOX)
+            continue;
+        if (inbox++ < 5)
+            snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s", who[0] ? ", " : "",
+                     rc->address);
+    }
+    if (inbox)
+        sw_det_signal(x, "delivered_despite_auth_failure", 15, 0,
+                      "%zu of %zu recipients got it delivered despite the authentication "
+                      "failure: %s%s",
+                      inbox, r->nrecipients, who, inbox > 5 ? ", ..." : "");
+}
+
 void sw_det_signals(det *x)
 {
     lookalike_signals(x);
@@ -507,6 +589,8 @@ void sw_det_signals(det *x)
     provider_signals(x);
     time_signals(x);
     vendor_signals(x);
+    if (x->r->has_log)
+        log_signals(x); /* last: it weighs what the others found */
 }
 
 /* Every signal id this file can emit; the configuration refuses weights for others. */
@@ -551,6 +635,12 @@ static const char *const known_signals[] = {"dmarc_fail",
                                             "date_received_skew",
                                             "impossible_hop_timing",
                                             "microsoft_spoof_verdict",
+                                            "alignment_unknown",
+                                            "provider_spoof_detection",
+                                            "provider_phish_verdict",
+                                            "log_facts_absent",
+                                            "override_allowed_failure",
+                                            "delivered_despite_auth_failure",
                                             NULL};
 
 int sw_signal_known(const char *id)

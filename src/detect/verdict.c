@@ -164,6 +164,14 @@ static void suppressors(det *x)
             return;
         }
     }
+    /* The provider's own exemption policies (EmailEvents OrgLevelPolicy "Phishing
+     * simulation", "SecOps Mailbox"): the tenant declared this mail deliberate. */
+    if (r->has_log && (r->log.flags & SW_LOGF_POLICY_EXEMPT)) {
+        sw_det_suppressor(x, "provider_policy_exempt", 0, "%s: %s", r->source.format,
+                          r->log.overrides ? r->log.overrides : "exemption policy");
+        cancel(x, "provider_policy_exempt", NULL);
+        return;
+    }
     /* Exceptions with an owner and an expiry. */
     time_t now = time(NULL);
     for (size_t i = 0; i < c->nexceptions; i++) {

@@ -52,12 +52,67 @@ static void identities(const sw_record *r, FILE *o)
     } else {
         fprintf(o, "  %-14s %s\n", "Date:", or_dash(r->date));
     }
-    for (size_t i = 0; i < r->nrecipients; i++)
-        fprintf(o, "  %-14s %s\n", i == 0 ? "Recipients:" : "", r->recipients[i].address);
+    for (size_t i = 0; i < r->nrecipients; i++) {
+        const sw_recipient *rc = &r->recipients[i];
+        fprintf(o, "  %-14s %s", i == 0 ? "Recipients:" : "", rc->address);
+        if (rc->delivery_action || rc->delivery_location || rc->status || rc->delivered)
+            fprintf(o, "  -> %s (%s%s%s%s%s)", sw_delivered_name(rc->delivered),
+                    or_dash(rc->delivery_action ? rc->delivery_action : rc->status),
+                    rc->delivery_location ? ", " : "",
+                    rc->delivery_location ? rc->delivery_location : "",
+                    rc->latest_location ? ", now " : "",
+                    rc->latest_location ? rc->latest_location : "");
+        fputc('\n', o);
+    }
+}
+
+/* What only the provider's log says, and what it cannot say. */
+static void log_facts(const sw_record *r, FILE *o)
+{
+    if (!r->has_log)
+        return;
+    const sw_log_facts *l = &r->log;
+    section(o, "Log facts");
+    fprintf(o, "  time %s, %u row%s merged\n", or_dash(l->time), l->rows, l->rows == 1 ? "" : "s");
+    if (l->network_message_id)
+        fprintf(o, "  NetworkMessageId %s\n", l->network_message_id);
+    if (l->direction || l->sender_ip)
+        fprintf(o, "  direction %s, sender IP %s\n", or_dash(l->direction), or_dash(l->sender_ip));
+    if (l->provider_verdict || l->detection)
+        fprintf(o, "  provider verdict %s, detection %s\n", or_dash(l->provider_verdict),
+                or_dash(l->detection));
+    if (l->overrides)
+        fprintf(o, "  overrides: %s\n", l->overrides);
+    if (l->count)
+        fprintf(o, "  stands for %" PRIu64 " messages\n", l->count);
+    static const struct {
+        unsigned bit;
+        const char *what;
+    } absent[] = {{SW_LOG_NO_AUTH, "authentication results"},
+                  {SW_LOG_NO_HEADER_FROM, "the header From (P2)"},
+                  {SW_LOG_NO_ENVELOPE_FROM, "the envelope sender (P1)"},
+                  {SW_LOG_NO_DELIVERY, "the delivery outcome"},
+                  {SW_LOG_NO_DKIM_DOMAIN, "the DKIM signing domain"}};
+    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
+        if (l->absent & absent[i].bit)
+            fprintf(o, "  not in this source: %s\n", absent[i].what);
+    for (size_t i = 0; i < l->nfields; i++)
+        fprintf(o, "  %-22s %s\n", l->fields[i].key, l->fields[i].value);
 }
 
 static void auth(const sw_record *r, FILE *o)
 {
+    if (r->has_log) {
+        section(o, "Authentication results (as the provider logged them)");
+        if (!r->nauth)
+            fprintf(o, "  none in this row\n");
+        for (size_t i = 0; i < r->nauth; i++) {
+            const sw_auth_fact *a = &r->auth[i];
+            fprintf(o, "    %-9s %-13s [%s]%s%s%s\n", a->method, a->result, a->origin,
+                    a->comment ? "  (" : "", a->comment ? a->comment : "", a->comment ? ")" : "");
+        }
+        return;
+    }
     section(o, "Authentication results (as stated by headers, newest first; not yet verified)");
     if (!r->nauth) {
         fprintf(o, "  none: no Authentication-Results, ARC-Authentication-Results or "
@@ -249,10 +304,19 @@ void sw_explain_record(const sw_record *r, FILE *o)
     fprintf(o, "Message %s", or_dash(r->source.path));
     if (r->source.index > 0 || !strcmp(or_dash(r->source.format), "mbox"))
         fprintf(o, " #%ld", r->source.index + 1);
-    fprintf(o, " (%s, byte %" PRIu64 ", %" PRIu64 " bytes)\n", or_dash(r->source.format),
-            r->source.offset, r->source.length);
+    if (r->has_log)
+        fprintf(o, " (%s, line %" PRIu64 ", byte %" PRIu64 ")\n", or_dash(r->source.format),
+                r->source.line, r->source.offset);
+    else
+        fprintf(o, " (%s, byte %" PRIu64 ", %" PRIu64 " bytes)\n", or_dash(r->source.format),
+                r->source.offset, r->source.length);
     identities(r, o);
     auth(r, o);
+    log_facts(r, o);
+    if (r->has_log) { /* a log row has no header block to show */
+        anomalies(r, o);
+        return;
+    }
     signatures(r, o);
     received(r, o);
     microsoft(r, o);

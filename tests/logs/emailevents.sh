@@ -6,12 +6,16 @@ F=tests/fixtures/logs
 
 scan_to "$TMP/stream" -q "$F/emailevents-stream.jsonl"
 status_is "stream exit" 1
-lines "stream: two messages (rows merged per NetworkMessageId)" "$TMP/stream" 2
+lines "stream: three messages (rows merged per NetworkMessageId)" "$TMP/stream" 3
 has "stream: both recipients kept" "$TMP/stream" '"address":"bob@corp.example","field":"RecipientEmailAddress","delivery":{"outcome":"junk","action":"Junked","location":"Junk"}'
 has "stream: dmarc fail from AuthenticationDetails" "$TMP/stream" '"method":"dmarc","result":"fail"'
 has "stream: P1 from SenderMailFromAddress" "$TMP/stream" '"envelope_from":"bounce@mailer.example.net"'
 has "stream: rows counted" "$TMP/stream" '"rows":2'
 has "stream: spoof detection flagged" "$TMP/stream" '"flags":["provider_spoof","provider_phish"]'
+has "stream: spoofed on DMARC fail plus the provider's spoof detection" "$TMP/stream" '"verdict":"spoofed"'
+has "stream: impact named" "$TMP/stream" '"id":"delivered_despite_auth_failure","weight":15,"evidence":"1 of 2 recipients got it delivered despite the authentication failure: ann@corp.example"'
+has "stream: aligned list mail passes" "$TMP/stream" '"message_id":"<news-7@lists.example.org>"'
+has "stream: simulation exempt by the tenant's policy" "$TMP/stream" '"suppressors":[{"id":"provider_policy_exempt"'
 has "stream: attachment table skipped, bad line reported with its number" "$TMP/stream.err" 'emailevents-stream.jsonl:5: not valid JSON'
 
 scan_to "$TMP/ah" -q "$F/emailevents-hunting.json"
@@ -19,6 +23,11 @@ status_is "hunting exit" 0
 lines "hunting: Results rows" "$TMP/ah" 1
 has "hunting: record number kept" "$TMP/ah" '"line":1'
 has "hunting: brackets restored" "$TMP/ah" '"message_id":"<ah-1@sender.example>"'
+
+"$B/spoofwatch" check "$F/emailevents-hunting.json" >"$TMP/check.txt" 2>&1
+has "check: delivery shown per recipient" "$TMP/check.txt" 'ann@corp.example  -> blocked (Blocked, Quarantine)'
+has "check: log facts section" "$TMP/check.txt" 'NetworkMessageId ah-nm-1'
+has "check: says what the source cannot" "$TMP/check.txt" 'not in this source: the DKIM signing domain'
 
 if shared samples/m365/m365_defender-test-email.log; then
     scan_to "$TMP/s" -q "$SHARED/samples/m365/m365_defender-test-email.log"
