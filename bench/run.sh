@@ -37,3 +37,21 @@ printf "%-44s %8s GB/s\n" "baseline: mbox read + split only (no parsing)" "$(rat
 printf "%-44s %8s GB/s  (%s messages, %.0f msg/s, 1 core)\n" "spoofwatch scan (header triage, JSON out)" \
     "$(rate "$t_scan")" "$msgs" "$(awk "BEGIN{print $msgs / $t_scan}")"
 printf "%-44s %8s\n" "scan speed / cat speed" "$(awk "BEGIN{printf \"%.2f\", $t_cat / $t_scan}")"
+
+# Log events: Defender EmailEvents Streaming API lines, merged per message, with detection.
+EVENTS=$DATA/emailevents.jsonl
+NEVENTS=${SW_BENCH_EVENTS:-1000000}
+if [ ! -f "$EVENTS" ] || [ "$(wc -l <"$EVENTS")" -ne "$NEVENTS" ]; then
+    echo "generating $NEVENTS EmailEvents lines in $EVENTS ..."
+    "$B/bench/gen_emailevents" "$EVENTS" "$NEVENTS"
+fi
+ebytes=$(stat -c %s "$EVENTS")
+cat "$EVENTS" >/dev/null
+t_ecat=$(best cat "$EVENTS")
+t_escan=$(best taskset -c 0 "$B/spoofwatch" scan --no-progress -q "$EVENTS")
+erecs=$("$B/spoofwatch" scan --no-progress -q "$EVENTS" | wc -l)
+echo
+printf "%-44s %8s GB/s  (%.2f M events/s)\n" "baseline: cat of the same $((ebytes / 1000000)) MB" \
+    "$(awk "BEGIN{printf \"%.2f\", $ebytes / $t_ecat / 1e9}")" "$(awk "BEGIN{print $NEVENTS / $t_ecat / 1e6}")"
+printf "%-44s %8s M events/s  (%s records, %.2f GB/s, 1 core)\n" "spoofwatch scan (EmailEvents, detection)" \
+    "$(awk "BEGIN{printf \"%.3f\", $NEVENTS / $t_escan / 1e6}")" "$erecs" "$(awk "BEGIN{print $ebytes / $t_escan / 1e9}")"

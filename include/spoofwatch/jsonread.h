@@ -1,9 +1,10 @@
 /* JSON reading: the one C++ shim over simdjson (DESIGN.md §4), with a C API.
  *
  * A reader wraps a simdjson parser (its buffers are reused from document to document).
- * Documents are copied out of simdjson into a small tree in the caller's arena, so the
- * tree outlives the parser's next document and C code never touches C++ objects. Strings
- * in the tree are NUL-terminated (they may also hold NUL bytes: `len` is authoritative).
+ * Documents are turned into a small tree of C structs in the caller's arena, so C code never
+ * touches C++ objects. The tree's strings and keys point into the reader's string buffer:
+ * they are NUL-terminated (they may also hold NUL bytes: `len` is authoritative) and live
+ * until the same reader parses its next document. Copy what must outlive that.
  *
  * Two ways in: sw_jparse() gives the tree of one document (a JSON Lines line, or JSON
  * text found inside a string field); sw_jeach() walks the records of a container document
@@ -73,6 +74,21 @@ int sw_jparse(sw_jreader *r, sw_arena *a, const char *text, size_t len, const sw
 int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len,
              const char *const *wrappers, const char **wrapper_used,
              int (*fn)(const sw_jv *rec, size_t index, void *ctx), void *ctx, sw_error *err);
+
+/* Many keys of one object at once: a row reader names the columns it wants in a key set
+ * and gets every value in one pass over the object's members, instead of one linear
+ * lookup per column. The key set's index is built on first use (keep the set static or in
+ * a long-lived context; it is not changed afterwards). */
+typedef struct sw_jkeyset {
+    const char *const *keys; /* exact key names */
+    size_t n;                /* at most 255 */
+    int built;
+    unsigned char slot[512]; /* hash -> key index + 1; 0 = empty */
+    uint32_t len[255];       /* strlen of each key */
+} sw_jkeyset;
+#define SW_JKEYSET(arr) {(arr), sizeof(arr) / sizeof((arr)[0]), 0, {0}, {0}}
+/* out[i] = value of keys[i] in obj, NULL when absent (first occurrence wins). */
+void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out);
 
 /* Navigation. All accept NULL and return NULL / 0 when the shape does not fit. */
 const sw_jv *sw_jget(const sw_jv *obj, const char *key);    /* exact key */

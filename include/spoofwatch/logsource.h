@@ -77,7 +77,10 @@ typedef struct sw_logctx {
     const char *data; /* the whole (decompressed) file */
     size_t len;
     sw_arena *row_arena;           /* per row, reset by the reader */
-    sw_jreader *json, *json_inner; /* outer documents / JSON text inside string fields */
+    /* JSON readers; a tree lives until its reader parses again, so each level has its own:
+     * json for the file's documents, json_unwrap for a wrapped original event (Elastic's
+     * event.original), json_inner for JSON text inside a field (AuthenticationDetails) */
+    sw_jreader *json, *json_unwrap, *json_inner;
     sw_logmerge *merge;
     sw_log_row *row; /* scratch row, reused for every row (it is large) */
     int compressed;

@@ -16,10 +16,62 @@ const sw_jv *sw_jget(const sw_jv *obj, const char *key)
     size_t n = strlen(key);
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
-        if (m->keylen == n && !memcmp(m->key, key, n))
+        if (m->keylen == n && m->key[0] == key[0] && !memcmp(m->key, key, n))
             return &m->value;
     }
     return NULL;
+}
+
+/* Length and three bytes: column names of one table differ there almost always, and a
+ * collision only costs a probe and a memcmp. */
+static unsigned key_hash(const char *k, size_t n)
+{
+    if (!n)
+        return 0;
+    return (unsigned)n * 131u + (unsigned char)k[0] * 31u + (unsigned char)k[n / 2] * 7u +
+           (unsigned char)k[n - 1];
+}
+
+static void keyset_build(sw_jkeyset *ks)
+{
+    memset(ks->slot, 0, sizeof ks->slot);
+    for (size_t i = 0; i < ks->n && i < 255; i++) {
+        ks->len[i] = (uint32_t)strlen(ks->keys[i]);
+        unsigned h = key_hash(ks->keys[i], ks->len[i]);
+        for (unsigned p = 0; p < sizeof ks->slot; p++) {
+            unsigned char *s = &ks->slot[(h + p) % sizeof ks->slot];
+            if (!*s) {
+                *s = (unsigned char)(i + 1);
+                break;
+            }
+        }
+    }
+    ks->built = 1;
+}
+
+void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out)
+{
+    if (!ks->built)
+        keyset_build(ks);
+    for (size_t i = 0; i < ks->n; i++)
+        out[i] = NULL;
+    if (!obj || obj->type != SW_J_OBJECT)
+        return;
+    for (uint32_t i = 0; i < obj->len; i++) {
+        const sw_jmember *m = &obj->u.members[i];
+        unsigned h = key_hash(m->key, m->keylen);
+        /* probe until an empty slot: the table is at most half full */
+        for (unsigned p = 0; p < sizeof ks->slot; p++) {
+            unsigned char s = ks->slot[(h + p) % sizeof ks->slot];
+            if (!s)
+                break;
+            if (ks->len[s - 1] == m->keylen && !memcmp(ks->keys[s - 1], m->key, m->keylen)) {
+                if (!out[s - 1])
+                    out[s - 1] = &m->value;
+                break;
+            }
+        }
+    }
 }
 
 const sw_jv *sw_jget_ci(const sw_jv *obj, const char *key)

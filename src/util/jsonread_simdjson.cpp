@@ -36,10 +36,9 @@ extern "C" sw_jreader *sw_jreader_new(void)
 
 extern "C" void sw_jreader_free(sw_jreader *r) { delete r; }
 
-static const char *copy_text(sw_arena *a, std::string_view s)
-{
-    return sw_arena_strndup(a, s.data(), s.size());
-}
+// simdjson's DOM keeps every string NUL-terminated in the parser's string buffer, so the tree
+// points there instead of copying: the tree's strings live until the reader's next document.
+static const char *text_of(std::string_view s) { return s.data(); }
 
 // Fills *out from e; returns 0 or SW_ENOMEM (the arena cap).
 static int copy_value(sw_arena *a, element e, sw_jv *out)
@@ -69,7 +68,8 @@ static int copy_value(sw_arena *a, element e, sw_jv *out)
         std::string_view s = e.get_string().value_unsafe();
         out->type = SW_J_STRING;
         out->len = (uint32_t)s.size();
-        return (out->u.s = copy_text(a, s)) ? 0 : SW_ENOMEM;
+        out->u.s = text_of(s);
+        return 0;
     }
     case element_type::ARRAY: {
         simdjson::dom::array arr = e.get_array().value_unsafe();
@@ -106,7 +106,8 @@ static int copy_value(sw_arena *a, element e, sw_jv *out)
             if (i == n)
                 break;
             m[i].keylen = (uint32_t)kv.key.size();
-            if (!(m[i].key = copy_text(a, kv.key)) || copy_value(a, kv.value, &m[i].value))
+            m[i].key = text_of(kv.key);
+            if (copy_value(a, kv.value, &m[i].value))
                 return SW_ENOMEM;
             i++;
         }

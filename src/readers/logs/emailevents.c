@@ -75,6 +75,28 @@ static int contains(const char *s, const char *w)
     return s && strcasestr(s, w);
 }
 
+/* The columns read, in one pass over each row (sw_jfields). The K_ names index cols[]. */
+enum {
+    K_NMID, K_FROM, K_DISPLAY, K_MAILFROM, K_MSGID, K_SUBJECT, K_RCPT, K_ACTION, K_LOCATION,
+    K_LATEST_LOCATION, K_LATEST_ACTION, K_AUTH, K_TIMESTAMP, K_TIMEGENERATED, K_DIRECTION,
+    K_IPV4, K_IPV6, K_THREATS, K_DETECTION, K_ORG_ACTION, K_ORG_POLICY, K_USER_ACTION,
+    K_USER_POLICY,
+    K_KEPT /* from here on: kept as evidence in log.fields, by their column name */
+};
+static const char *const columns[] = {
+    "NetworkMessageId", "SenderFromAddress", "SenderDisplayName", "SenderMailFromAddress",
+    "InternetMessageId", "Subject", "RecipientEmailAddress", "DeliveryAction", "DeliveryLocation",
+    "LatestDeliveryLocation", "LatestDeliveryAction", "AuthenticationDetails", "Timestamp",
+    "TimeGenerated", "EmailDirection", "SenderIPv4", "SenderIPv6", "ThreatTypes",
+    "DetectionMethods", "OrgLevelAction", "OrgLevelPolicy", "UserLevelAction", "UserLevelPolicy",
+    /* K_KEPT */
+    "SenderFromDomain", "SenderMailFromDomain", "EmailClusterId", "ConfidenceLevel",
+    "BulkComplaintLevel", "EmailAction", "EmailActionPolicy", "ThreatNames", "Connectors",
+    "AttachmentCount", "UrlCount", "EmailLanguage", "ReportId", "SenderObjectId", "IsFirstContact",
+    "ExchangeTransportRule", "ForwardingInformation", "TenantId"};
+#define NCOLUMNS (sizeof columns / sizeof columns[0])
+static sw_jkeyset column_set = SW_JKEYSET(columns);
+
 static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
 {
     sw_arena *a = c->row_arena;
@@ -84,43 +106,44 @@ static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
         c->skipped++;
         return 0;
     }
+    const sw_jv *col[NCOLUMNS];
+    sw_jfields(r, &column_set, col);
     sw_log_row *row = c->row;
     sw_log_row_init(row, SOURCE, line);
-    row->merge_key = sw_jget_str(r, "NetworkMessageId");
-    row->from_address = sw_jget_str(r, "SenderFromAddress");
-    row->from_display = sw_jget_str(r, "SenderDisplayName");
-    row->envelope_from = sw_jget_str(r, "SenderMailFromAddress");
-    row->message_id = sw_jget_str(r, "InternetMessageId");
-    row->subject = sw_jget_str(r, "Subject");
+    row->merge_key = sw_jstr(col[K_NMID]);
+    row->from_address = sw_jstr(col[K_FROM]);
+    row->from_display = sw_jstr(col[K_DISPLAY]);
+    row->envelope_from = sw_jstr(col[K_MAILFROM]);
+    row->message_id = sw_jstr(col[K_MSGID]);
+    row->subject = sw_jstr(col[K_SUBJECT]);
     if (!row->from_address)
         row->facts.absent |= SW_LOG_NO_HEADER_FROM;
     if (!row->envelope_from)
         row->facts.absent |= SW_LOG_NO_ENVELOPE_FROM;
 
-    sw_recipient *rc = sw_log_row_recipient(row, sw_jget_str(r, "RecipientEmailAddress"),
-                                            "RecipientEmailAddress");
+    sw_recipient *rc = sw_log_row_recipient(row, sw_jstr(col[K_RCPT]), "RecipientEmailAddress");
     if (rc) {
-        rc->delivery_action = sw_jget_str(r, "DeliveryAction");
-        rc->delivery_location = sw_jget_str(r, "DeliveryLocation");
-        rc->latest_location = sw_jget_str(r, "LatestDeliveryLocation");
-        rc->status = sw_jget_str(r, "LatestDeliveryAction");
+        rc->delivery_action = sw_jstr(col[K_ACTION]);
+        rc->delivery_location = sw_jstr(col[K_LOCATION]);
+        rc->latest_location = sw_jstr(col[K_LATEST_LOCATION]);
+        rc->status = sw_jstr(col[K_LATEST_ACTION]);
     }
     if (!rc || (!rc->delivery_action && !rc->delivery_location))
         row->facts.absent |= SW_LOG_NO_DELIVERY;
 
-    read_auth(c, row, sw_jget(r, "AuthenticationDetails"), line);
+    read_auth(c, row, col[K_AUTH], line);
 
     sw_log_facts *f = &row->facts;
-    f->time = sw_jget_str(r, "Timestamp");
+    f->time = sw_jstr(col[K_TIMESTAMP]);
     if (!f->time)
-        f->time = sw_jget_str(r, "TimeGenerated");
+        f->time = sw_jstr(col[K_TIMEGENERATED]);
     f->network_message_id = row->merge_key;
-    f->direction = sw_jget_str(r, "EmailDirection");
-    f->sender_ip = sw_jget_str(r, "SenderIPv4");
+    f->direction = sw_jstr(col[K_DIRECTION]);
+    f->sender_ip = sw_jstr(col[K_IPV4]);
     if (!f->sender_ip)
-        f->sender_ip = sw_jget_str(r, "SenderIPv6");
-    f->provider_verdict = sw_jget_str(r, "ThreatTypes");
-    f->detection = sw_log_jget_text(a, r, "DetectionMethods");
+        f->sender_ip = sw_jstr(col[K_IPV6]);
+    f->provider_verdict = sw_jstr(col[K_THREATS]);
+    f->detection = sw_log_jtext(a, col[K_DETECTION]);
     if (contains(f->detection, "spoof"))
         f->flags |= SW_LOGF_PROVIDER_SPOOF;
     if (contains(f->provider_verdict, "phish"))
@@ -130,10 +153,10 @@ static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
     if (contains(f->provider_verdict, "malware"))
         f->flags |= SW_LOGF_PROVIDER_MALWARE;
 
-    const char *org_action = sw_jget_str(r, "OrgLevelAction");
-    const char *org_policy = sw_jget_str(r, "OrgLevelPolicy");
-    const char *user_action = sw_jget_str(r, "UserLevelAction");
-    const char *user_policy = sw_jget_str(r, "UserLevelPolicy");
+    const char *org_action = sw_jstr(col[K_ORG_ACTION]);
+    const char *org_policy = sw_jstr(col[K_ORG_POLICY]);
+    const char *user_action = sw_jstr(col[K_USER_ACTION]);
+    const char *user_policy = sw_jstr(col[K_USER_POLICY]);
     if (contains(org_policy, "phishing simulation") || contains(org_policy, "secops"))
         f->flags |= SW_LOGF_POLICY_EXEMPT;
     if (contains(org_action, "allow") || contains(user_action, "allow"))
@@ -145,15 +168,8 @@ static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
                                        org_policy ? org_policy : "-",
                                        user_action ? user_action : "-",
                                        user_policy ? user_policy : "-");
-
-    static const char *const kept[] = {
-        "SenderFromDomain", "SenderMailFromDomain", "EmailClusterId", "ConfidenceLevel",
-        "BulkComplaintLevel", "EmailAction", "EmailActionPolicy", "ThreatNames", "Connectors",
-        "AttachmentCount", "UrlCount", "EmailLanguage", "ReportId", "SenderObjectId",
-        "IsFirstContact", "ExchangeTransportRule", "ForwardingInformation", "TenantId",
-        NULL};
-    for (const char *const *k = kept; *k; k++)
-        sw_log_row_field(row, *k, sw_log_jget_text(a, r, *k));
+    for (size_t k = K_KEPT; k < NCOLUMNS; k++)
+        sw_log_row_field(row, columns[k], sw_log_jtext(a, col[k]));
     sw_log_row_field(row, "tenantId", sw_jget_str(rec, "tenantId"));
     return sw_log_emit(c, row);
 }

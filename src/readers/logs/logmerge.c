@@ -221,9 +221,9 @@ int sw_log_time(const char *s, int64_t *epoch)
     return 0;
 }
 
-static int has_word(const char *s, const char *w)
+static int has_word(const char *lower, const char *w)
 {
-    return s && strcasestr(s, w) != NULL;
+    return strstr(lower, w) != NULL;
 }
 
 int sw_log_delivered(const char *action, const char *location)
@@ -231,9 +231,13 @@ int sw_log_delivered(const char *action, const char *location)
     /* the location says where it ended up; the action is the fallback */
     const char *t[2] = {location, action};
     for (int i = 0; i < 2; i++) {
-        const char *s = t[i];
-        if (!s || !*s)
+        if (!t[i] || !*t[i])
             continue;
+        char s[64]; /* the vocabularies are short words; a longer text is cut, not misread */
+        size_t n = 0;
+        for (; t[i][n] && n < sizeof s - 1; n++)
+            s[n] = (char)tolower((unsigned char)t[i][n]);
+        s[n] = '\0';
         if (has_word(s, "junk") || has_word(s, "spam"))
             return SW_DELIVERED_JUNK;
         if (has_word(s, "quarantine") || has_word(s, "block") || has_word(s, "fail") ||
@@ -241,7 +245,7 @@ int sw_log_delivered(const char *action, const char *location)
             has_word(s, "replaced") || has_word(s, "undeliver"))
             return SW_DELIVERED_BLOCKED;
         if (has_word(s, "inbox") || has_word(s, "deliver") || has_word(s, "on-premises") ||
-            has_word(s, "external") || !strcasecmp(s, "success") || !strcasecmp(s, "true"))
+            has_word(s, "external") || !strcmp(s, "success") || !strcmp(s, "true"))
             return SW_DELIVERED_INBOX;
     }
     return SW_DELIVERED_UNKNOWN;
@@ -600,10 +604,12 @@ int sw_log_read(const sw_input *in, sw_arena *record_arena,
     c.error_ctx = ctx;
     c.json = sw_jreader_new();
     c.json_inner = sw_jreader_new();
+    c.json_unwrap = sw_jreader_new();
     c.row = malloc(sizeof *c.row);
     c.unit = "line";
-    if (!m || !c.json || !c.json_inner || !c.row) {
+    if (!m || !c.json || !c.json_inner || !c.json_unwrap || !c.row) {
         free(c.row);
+        sw_jreader_free(c.json_unwrap);
         sw_jreader_free(c.json);
         sw_jreader_free(c.json_inner);
         free(m);
@@ -638,6 +644,7 @@ int sw_log_read(const sw_input *in, sw_arena *record_arena,
     *errors += c.bad;
     sw_jreader_free(c.json);
     sw_jreader_free(c.json_inner);
+    sw_jreader_free(c.json_unwrap);
     free(c.row);
     free(m);
     return c.stop;
