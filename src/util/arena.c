@@ -14,19 +14,24 @@ struct sw_arena_block {
     max_align_t data[];
 };
 
+/* The inline fast path bumps a->next; a block's own `used` is only brought up to date
+ * when the arena moves to another block. */
 void sw_arena_init(sw_arena *a, size_t cap)
 {
     a->head = NULL;
     a->used_total = 0;
     a->cap = cap;
+    a->next = a->end = NULL;
 }
 
-void *sw_arena_alloc(sw_arena *a, size_t n)
+void *sw_arena_alloc_slow(sw_arena *a, size_t n)
 {
     n = (n + 7u) & ~(size_t)7u;
     if (n > a->cap || a->used_total > a->cap - n)
         return NULL;
     sw_arena_block *b = a->head;
+    if (b)
+        b->used = (size_t)(a->next - (char *)b->data);
     if (!b || b->size - b->used < n) {
         size_t size = n > SW_ARENA_BLOCK_MIN ? n : SW_ARENA_BLOCK_MIN;
         b = malloc(sizeof *b + size);
@@ -40,6 +45,8 @@ void *sw_arena_alloc(sw_arena *a, size_t n)
     void *p = (char *)b->data + b->used;
     b->used += n;
     a->used_total += n;
+    a->next = (char *)b->data + b->used;
+    a->end = (char *)b->data + b->size;
     return p;
 }
 
@@ -81,6 +88,10 @@ void sw_arena_reset(sw_arena *a)
     if (keep) {
         keep->next = NULL;
         keep->used = 0;
+        a->next = (char *)keep->data;
+        a->end = (char *)keep->data + keep->size;
+    } else {
+        a->next = a->end = NULL;
     }
     a->head = keep;
     a->used_total = 0;
@@ -96,6 +107,7 @@ void sw_arena_free(sw_arena *a)
     }
     a->head = NULL;
     a->used_total = 0;
+    a->next = a->end = NULL;
 }
 
 char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap)
