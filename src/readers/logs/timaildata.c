@@ -252,8 +252,7 @@ static int read_mail(sw_logctx *c, const sw_jv *r, uint64_t line)
     size_t n = rcpts && rcpts->type == SW_J_ARRAY ? rcpts->len : 1;
     for (size_t i = 0; i < n; i++) {
         /* an array of addresses; a lone string in hand-made exports */
-        const char *addr = sw_jstr(rcpts && rcpts->type == SW_J_ARRAY ? &rcpts->u.items[i]
-                                                                       : rcpts);
+        const char *addr = sw_jstr(rcpts && rcpts->type == SW_J_ARRAY ? &rcpts->u.items[i] : rcpts);
         sw_recipient *rc = sw_log_row_recipient(row, addr, "Recipients");
         if (!rc)
             continue;
@@ -261,6 +260,7 @@ static int read_mail(sw_logctx *c, const sw_jv *r, uint64_t line)
         rc->delivery_location = original;
         rc->latest_location = latest;
     }
+    /* the logged count when not every entry became a recipient (cap, duplicates, non-text) */
     if (rcpts && rcpts->type == SW_J_ARRAY && rcpts->len > row->nrecipients)
         sw_log_row_field(row, "RecipientCount", sw_arena_printf(a, "%u", rcpts->len));
     if (!row->nrecipients || (!action && !original && !latest))
