@@ -4,8 +4,12 @@
 #include "spoofwatch/logsource.h"
 
 extern const sw_json_source sw_src_emailevents;
+extern const sw_json_source sw_src_timaildata;
+extern const sw_json_source sw_src_msgtrace_json;
 
 const sw_json_source *const sw_json_sources[] = {
+    &sw_src_timaildata, /* RecordType with the audit schema: nobody else has it */
     &sw_src_emailevents,
+    &sw_src_msgtrace_json, /* SenderAddress + RecipientAddress, and no RecordType */
     NULL,
 };

@@ -76,6 +76,17 @@ static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth, int unwrap
                 return c->stop;
             }
         }
+        /* OData verbose JSON: {"d":{"results":[...]}} (v2) or {"d":[...]} (v1). Rows of a
+         * whole document are numbered like the rows of a top-level array. */
+        const sw_jv *d = sw_jget(rec, "d");
+        if (d && d->type == SW_J_OBJECT)
+            d = sw_jget(d, "results");
+        if (d && d->type == SW_J_ARRAY) {
+            int numbered = depth == 0 && c->unit && !strcmp(c->unit, "record");
+            for (uint32_t i = 0; i < d->len && !c->stop; i++)
+                route(j, &d->u.items[i], numbered ? (uint64_t)i + 1 : line, depth + 1);
+            return c->stop;
+        }
         const char *orig = sw_jstr(sw_jpath(rec, "event.original"));
         if (orig) {
             const sw_jv *inner;
@@ -170,8 +181,10 @@ int sw_logjson_read(sw_logctx *c)
         c->unit = "record";
         sw_error err;
         sw_error_clear(&err);
-        int rc = sw_jeach(c->json, c->row_arena, c->data, c->len, wrappers, NULL, on_doc_record,
-                          &j, &err);
+        /* a UTF-8 BOM, as Windows PowerShell 5.1 writes with -Encoding UTF8 */
+        size_t bom = c->len >= 3 && !memcmp(c->data, "\xEF\xBB\xBF", 3) ? 3 : 0;
+        int rc = sw_jeach(c->json, c->row_arena, c->data + bom, c->len - bom, wrappers, NULL,
+                          on_doc_record, &j, &err);
         if (rc < 0)
             sw_log_bad(c, 0, "%s", err.message);
         c->unit = "line";
