@@ -4,8 +4,15 @@
 #include "spoofwatch/logsource.h"
 
 extern const sw_json_source sw_src_emailevents;
+extern const sw_json_source sw_src_jamf_unified_log;
+extern const sw_json_source sw_src_osquery_unified_log;
+extern const sw_json_source sw_src_macos_unified_log;
 
 const sw_json_source *const sw_json_sources[] = {
     &sw_src_emailevents,
+    /* macOS unified log: the wrapped shapes before the bare ndjson event */
+    &sw_src_jamf_unified_log,
+    &sw_src_osquery_unified_log,
+    &sw_src_macos_unified_log,
     NULL,
 };
