@@ -91,6 +91,7 @@ int sw_cli_detect_open(sw_cli_detect *d, const char *config_path, const char *ps
         d->config.psl_file = psl_file;
     if (sw_detector_init(&d->detector, &d->config, &err)) {
         sw_cli_warn("%s", err.message);
+        sw_detector_close(&d->detector); /* what init got before failing (cache, arena) */
         sw_config_free(&d->config);
         return -1;
     }

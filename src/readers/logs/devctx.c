@@ -331,12 +331,14 @@ static void finish(sw_devctx *d)
         d->ev[kept++] = *e;
     }
     d->nev = kept;
-    qsort(d->ev, d->nev, sizeof *d->ev, cmp_user_time);
+    if (d->nev > 1) /* qsort's base may not be NULL, even for no elements */
+        qsort(d->ev, d->nev, sizeof *d->ev, cmp_user_time);
     /* ids point at events by position, so they are collected after the sort */
     d->nids = 0;
     for (size_t i = 0; i < d->nev; i++)
         add_ids(d, d->ev[i].pub.message, i);
-    qsort(d->ids, d->nids, sizeof *d->ids, cmp_id);
+    if (d->nids > 1)
+        qsort(d->ids, d->nids, sizeof *d->ids, cmp_id);
     d->st.events = d->nev;
 }
 
@@ -466,7 +468,8 @@ size_t sw_devctx_attach(sw_devctx *d, sw_record *rec, sw_arena *a)
         out[i] = d->ev[pick[i]].pub;
         out[i].match = why[i];
     }
-    qsort(out, npick, sizeof *out, cmp_attached);
+    if (npick > 1)
+        qsort(out, npick, sizeof *out, cmp_attached);
     mc->device_events = out;
     mc->ndevice_events = npick;
     d->st.attached += npick;
