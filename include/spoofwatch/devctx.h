@@ -7,10 +7,11 @@
  * the events of the same user within +-window seconds of its date-received, and the events
  * whose message text names its Message-ID, as mail_client.device_events.
  *
- * Users: an event's user is a login name when the source gives one (osquery decorations
- * username, or a /Users/<name>/ path in the event's image paths or message); a numeric
- * userID is turned into a name only through sw_devctx_map_user ("501=alice"). Events with
- * no name are kept out of the index and counted (unattributed).
+ * Users: an event's user is, in this order, the login name the source gives (osquery
+ * decorations username), its numeric userID mapped through sw_devctx_map_user
+ * ("501=alice"; ids are never guessed), or the name in a /Users/<name>/ path in the
+ * event's image paths or message. Events with no name are kept out of the index and
+ * counted (unattributed).
  *
  * Memory: the index owns every string (its own arena) and must outlive the records it is
  * attached to; sw_devctx_attach() allocates the record's event array in the record's

@@ -74,6 +74,12 @@ lacks "no map: uid-only events not attached" "$TMP/n101" 'Fetched 3 new messages
 has "no map: named events still attached" "$TMP/n101" '"source":"jamf-unified-log"'
 has "no map: uid-only events counted" "$TMP/nomap.err" '4 without a user name'
 
+# the account the process ran as beats a /Users/<name>/ path its message names
+# shellcheck disable=SC2086
+scan_to "$TMP/uid" $ctx --context-user 501=alice --context-user 502=carol "$M"
+grep '/201.emlx"' "$TMP/uid" >"$TMP/u201"
+has "uid map over path: bob's mailbox event is carol's" "$TMP/u201" '"device_events":[]'
+
 # a narrow window
 # shellcheck disable=SC2086
 scan_to "$TMP/w30" $ctx --context-user 501=alice --context-window 30 "$M"

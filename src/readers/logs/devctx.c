@@ -34,6 +34,7 @@ typedef struct dev_event {
     sw_device_event pub;
     const char *user; /* login name, NULL until resolved */
     const char *uid;  /* userID as logged */
+    const char *path_user; /* from a /Users/<name>/ path in the event, the last resort */
 } dev_event;
 
 typedef struct msgid_ref {
@@ -248,12 +249,11 @@ static int on_context_record(const sw_record *rec, sw_arena *a, void *p)
     pe->source = keep(d, rec->source.format, 32);
     e->uid = keep(d, field(rec, "userID"), 32);
     e->user = keep(d, field(rec, "user"), 256);
-    if (!e->user)
-        e->user = user_from_path(d, field(rec, "processImagePath"));
-    if (!e->user)
-        e->user = user_from_path(d, field(rec, "senderImagePath"));
-    if (!e->user)
-        e->user = user_from_path(d, msg);
+    e->path_user = user_from_path(d, field(rec, "processImagePath"));
+    if (!e->path_user)
+        e->path_user = user_from_path(d, field(rec, "senderImagePath"));
+    if (!e->path_user)
+        e->path_user = user_from_path(d, msg);
     if (!pe->time) {
         d->st.dropped++;
         if (!r->cap_reported++)
@@ -321,9 +321,13 @@ static void finish(sw_devctx *d)
     size_t kept = 0;
     for (size_t i = 0; i < d->nev; i++) {
         dev_event *e = &d->ev[i];
+        /* the account the process ran as says whose Mail it was better than a path that
+         * the message happens to name */
         for (size_t m = 0; !e->user && e->uid && m < d->nmaps; m++)
             if (!strcmp(e->uid, d->maps[m].uid))
                 e->user = d->maps[m].name;
+        if (!e->user)
+            e->user = e->path_user;
         if (!e->user) {
             d->st.unattributed++;
             continue;
