@@ -48,4 +48,14 @@
 /* Extra source facts kept as evidence on one log record. */
 #define SW_MAX_LOG_FIELDS 64
 
+/* Device context (scan/check --context, devctx.c): unified-log mail events held in memory
+ * for the whole run; beyond the cap they are reported and dropped. Message text kept per
+ * event is cut at SW_MAX_CONTEXT_MESSAGE bytes. At most SW_MAX_DEVICE_EVENTS are attached
+ * to one record (the rest are counted). */
+#define SW_MAX_CONTEXT_EVENTS 200000
+#define SW_MAX_CONTEXT_MESSAGE 2048
+#define SW_MAX_DEVICE_EVENTS 32
+/* Default half-width of the time window around an .emlx date-received, in seconds. */
+#define SW_CONTEXT_WINDOW_DEFAULT 600
+
 #endif

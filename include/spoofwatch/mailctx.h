@@ -8,6 +8,17 @@
 
 #include <stdint.h>
 
+/* A unified-log event from the same user's Mac, attached by devctx.c (scan/check
+ * --context). Strings belong to the context index, which outlives every record. */
+typedef struct sw_device_event {
+    const char *time; /* as logged */
+    int64_t time_epoch;
+    const char *process, *subsystem, *message;
+    const char *device; /* host name or osquery hostIdentifier, NULL when not logged */
+    const char *source; /* macos-unified-log, jamf-unified-log, osquery-unified-log */
+    const char *match;  /* "time" (inside the window) or "message-id" (names it) */
+} sw_device_event;
+
 typedef struct sw_mail_context {
     const char *client;       /* "apple-mail" */
     const char *user;         /* from /Users/<user>/Library/Mail, NULL when unknown */
@@ -23,6 +34,11 @@ typedef struct sw_mail_context {
     const char *remote_id;    /* IMAP UID */
     int partial;              /* .partial.emlx: body parts stored under Attachments/ */
     uint64_t declared_length; /* the byte count line */
+    /* device context: events attached by sw_devctx_attach(), oldest first */
+    const sw_device_event *device_events;
+    size_t ndevice_events;
+    size_t device_events_omitted; /* matched beyond SW_MAX_DEVICE_EVENTS */
+    int has_device_context;       /* an index was given: write the (maybe empty) list */
 } sw_mail_context;
 
 /* Named bits of the flags word (jwz's layout). */

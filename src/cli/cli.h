@@ -5,6 +5,7 @@
 
 #include "spoofwatch/config.h"
 #include "spoofwatch/detect.h"
+#include "spoofwatch/devctx.h"
 #include "spoofwatch/input.h"
 
 #define SW_EXIT_OK 0
@@ -34,6 +35,14 @@ void sw_cli_detect_close(sw_cli_detect *d);
 /* Appends one JSON object: the record's members and the assessment's. Returns the JSON
  * writer status (non-zero when the buffer's cap was reached). */
 int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_assessment *as);
+
+/* Device context for scan and check (include/spoofwatch/devctx.h): --context FILE
+ * (repeatable; loaded at once, errors printed), --context-user UID=NAME,
+ * --context-window SECONDS. *d is created on first use. 1 consumed, 0 not one of them,
+ * -1 missing or bad value. */
+int sw_cli_context_option(int argc, char **argv, int *i, sw_devctx **d);
+/* One summary line about the context on stderr; 1 when some context could not be read. */
+int sw_cli_context_summary(const sw_devctx *d, int quiet);
 
 /* Prints "spoofwatch: <msg>" to stderr. */
 void sw_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

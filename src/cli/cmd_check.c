@@ -22,6 +22,9 @@ static void check_usage(FILE *o)
                "  -f, --format FMT    auto (default), eml, mbox, emlx, partial-emlx\n"
                "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
                "      --psl-file FILE a newer Public Suffix List\n"
+               "      --context FILE  macOS unified-log events attached to an .emlx message\n"
+               "                      of the same user (repeatable; see scan --help)\n"
+               "      --context-user UID=NAME, --context-window SECONDS  as for scan\n"
                "  -h, --help          this text\n"
                "\n"
                "exit status: 0 read, 1 could not be read, 2 usage\n");
@@ -31,11 +34,18 @@ typedef struct check_ctx {
     int json;
     int count;
     sw_detector *detector;
+    sw_devctx *devctx; /* --context, NULL without */
 } check_ctx;
 
 static int show(const sw_record *rec, sw_arena *a, void *p)
 {
     check_ctx *c = p;
+    sw_record with_ctx;
+    if (c->devctx && rec->has_ctx) {
+        with_ctx = *rec; /* a copy: see cmd_scan.c emit() */
+        sw_devctx_attach(c->devctx, &with_ctx, a);
+        rec = &with_ctx;
+    }
     sw_assessment as;
     sw_detect(c->detector, a, rec, &as);
     if (c->json) {
@@ -60,10 +70,10 @@ static void on_error(const char *message, void *p)
     sw_cli_warn("error: %s", message);
 }
 
-int sw_cmd_check(int argc, char **argv)
+static int check_run(int argc, char **argv, check_ctx *pc)
 {
     sw_batch b = {.format = SW_FMT_AUTO, .progress = 0};
-    check_ctx c = {0};
+    check_ctx c = *pc;
     char *path = NULL;
     const char *config_path = NULL, *psl_file = NULL;
     for (int i = 1; i < argc; i++) {
@@ -78,6 +88,9 @@ int sw_cmd_check(int argc, char **argv)
             if (r < 0 || sw_cli_format(v, &b.format))
                 return SW_EXIT_USAGE;
         } else if ((r = sw_cli_detect_option(argc, argv, &i, &config_path, &psl_file))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+        } else if ((r = sw_cli_context_option(argc, argv, &i, &pc->devctx))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
         } else if (argv[i][0] == '-' && argv[i][1]) {
@@ -100,14 +113,25 @@ int sw_cmd_check(int argc, char **argv)
     if (sw_cli_detect_open(&det, config_path, psl_file))
         return SW_EXIT_USAGE;
     c.detector = &det.detector;
+    c.devctx = pc->devctx;
     b.on_record = show;
     b.on_error = on_error;
     b.ctx = &c;
     int rc = sw_batch_run(&b, &path, 1);
     sw_cli_detect_close(&det);
+    if (sw_cli_context_summary(c.devctx, 0))
+        rc = 1;
     if (!c.count && !rc) {
         sw_cli_warn("%s: no message found", path);
         return SW_EXIT_INPUT;
     }
     return rc ? SW_EXIT_INPUT : SW_EXIT_OK;
+}
+
+int sw_cmd_check(int argc, char **argv)
+{
+    check_ctx c = {0};
+    int rc = check_run(argc, argv, &c);
+    sw_devctx_free(c.devctx);
+    return rc;
 }

@@ -22,6 +22,10 @@ static void scan_usage(FILE *o)
                "  -f, --format FMT    auto (default), eml, mbox, maildir, emlx, partial-emlx\n"
                "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
                "      --psl-file FILE a newer Public Suffix List\n"
+               "      --context FILE  macOS unified-log events (log show ndjson, Jamf, osquery)\n"
+               "                      attached to the same user's .emlx messages (repeatable)\n"
+               "      --context-user UID=NAME   events logged with userID UID are NAME's\n"
+               "      --context-window SECONDS  window around date-received (default 600)\n"
                "      --progress      always show the progress bar\n"
                "      --no-progress   never show it (default: only on a terminal)\n"
                "  -q, --quiet         no summary line\n"
@@ -39,6 +43,7 @@ typedef struct scan_ctx {
     sw_buf pending;
     int write_failed;
     sw_detector *detector;
+    sw_devctx *devctx; /* --context, NULL without */
     uint64_t verdicts[4];
 } scan_ctx;
 
@@ -57,6 +62,13 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
 {
     scan_ctx *c = p;
     size_t mark = c->pending.len;
+    sw_record with_ctx;
+    if (c->devctx && rec->has_ctx) {
+        /* device context goes on a copy: the reader's record stays as it was read */
+        with_ctx = *rec;
+        sw_devctx_attach(c->devctx, &with_ctx, a);
+        rec = &with_ctx;
+    }
     sw_assessment as;
     sw_detect(c->detector, a, rec, &as);
     c->verdicts[as.verdict]++;
@@ -76,7 +88,8 @@ static void on_error(const char *message, void *p)
     sw_cli_warn("error: %s", message);
 }
 
-int sw_cmd_scan(int argc, char **argv)
+/* The scan itself; *devctx is freed by the caller on every path. */
+static int scan_run(int argc, char **argv, sw_devctx **devctxp)
 {
     sw_batch b = {.format = SW_FMT_AUTO, .progress = -1};
     const char *output = NULL, *config_path = NULL, *psl_file = NULL;
@@ -97,6 +110,9 @@ int sw_cmd_scan(int argc, char **argv)
             if (r < 0 || sw_cli_format(v, &b.format))
                 return SW_EXIT_USAGE;
         } else if ((r = sw_cli_detect_option(argc, argv, &i, &config_path, &psl_file))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+        } else if ((r = sw_cli_context_option(argc, argv, &i, devctxp))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
         } else if (!strcmp(argv[i], "--progress")) {
@@ -127,7 +143,8 @@ int sw_cmd_scan(int argc, char **argv)
     sw_cli_detect det;
     if (sw_cli_detect_open(&det, config_path, psl_file))
         return SW_EXIT_USAGE;
-    scan_ctx c = {.out = stdout, .detector = &det.detector};
+    sw_devctx *devctx = *devctxp;
+    scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx};
     if (output && !(c.out = fopen(output, "w"))) {
         sw_cli_warn("cannot write %s: %s", output, strerror(errno));
         sw_cli_detect_close(&det);
@@ -160,7 +177,16 @@ int sw_cmd_scan(int argc, char **argv)
                 (unsigned long long)c.verdicts[SW_VERDICT_PASS],
                 (unsigned long long)c.verdicts[SW_VERDICT_UNKNOWN], (double)b.stats.bytes / 1e6,
                 el);
-    if (c.write_failed)
+    int ctx_failed = sw_cli_context_summary(devctx, quiet);
+    if (c.write_failed || ctx_failed)
         return SW_EXIT_INPUT;
     return rc ? SW_EXIT_INPUT : SW_EXIT_OK;
+}
+
+int sw_cmd_scan(int argc, char **argv)
+{
+    sw_devctx *devctx = NULL;
+    int rc = scan_run(argc, argv, &devctx);
+    sw_devctx_free(devctx);
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* Option helpers shared by the subcommands. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,4 +113,62 @@ int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_assessment *
     sw_assessment_write_json(as, &j);
     sw_json_object_end(&j);
     return j.status;
+}
+
+static void context_error(const char *msg, void *ctx)
+{
+    (void)ctx;
+    sw_cli_warn("error: %s", msg);
+}
+
+int sw_cli_context_option(int argc, char **argv, int *i, sw_devctx **d)
+{
+    const char *v;
+    int which = 0, r;
+    if ((r = sw_cli_opt_value(argc, argv, i, "context", 0, &v)))
+        which = 1;
+    else if ((r = sw_cli_opt_value(argc, argv, i, "context-user", 0, &v)))
+        which = 2;
+    else if ((r = sw_cli_opt_value(argc, argv, i, "context-window", 0, &v)))
+        which = 3;
+    if (r <= 0)
+        return r;
+    if (!*d && !(*d = sw_devctx_new())) {
+        sw_cli_warn("out of memory");
+        return -1;
+    }
+    if (which == 1) {
+        sw_devctx_load(*d, v, context_error, NULL); /* errors are counted in the stats */
+    } else if (which == 2) {
+        if (sw_devctx_map_user(*d, v)) {
+            sw_cli_warn("--context-user wants UID=NAME (e.g. 501=alice), not '%s'", v);
+            return -1;
+        }
+    } else {
+        char *end;
+        errno = 0;
+        long long s = strtoll(v, &end, 10);
+        if (errno || end == v || *end || s < 0 || s > 366LL * 86400) {
+            sw_cli_warn("--context-window wants seconds (0 to 31622400), not '%s'", v);
+            return -1;
+        }
+        sw_devctx_set_window(*d, s);
+    }
+    return 1;
+}
+
+int sw_cli_context_summary(const sw_devctx *d, int quiet)
+{
+    if (!d)
+        return 0;
+    const sw_devctx_stats *s = sw_devctx_stats_get(d);
+    if (!quiet)
+        fprintf(stderr,
+                "%s: context: %llu mail events from %llu files, %llu attached, %llu without a "
+                "user name (map ids with --context-user UID=NAME), %llu dropped at the cap, "
+                "%llu errors\n",
+                sw_prog, (unsigned long long)s->events, (unsigned long long)s->files,
+                (unsigned long long)s->attached, (unsigned long long)s->unattributed,
+                (unsigned long long)s->dropped, (unsigned long long)s->errors);
+    return s->errors != 0;
 }

@@ -264,6 +264,27 @@ static void write_context(sw_json *j, const sw_record *r)
     }
     SW_JSON_KV_STRING(j, "remote_id", c->remote_id);
     SW_JSON_KV_BOOL(j, "partial", c->partial);
+    if (c->has_device_context) {
+        /* scan --context: the same user's Mail events around date-received (devctx.c) */
+        SW_JSON_KEY(j, "device_events");
+        sw_json_array_begin(j);
+        for (size_t i = 0; i < c->ndevice_events; i++) {
+            const sw_device_event *e = &c->device_events[i];
+            sw_json_object_begin(j);
+            SW_JSON_KV_STRING(j, "time", e->time);
+            write_time(j, "time_utc", e->time_epoch);
+            SW_JSON_KV_STRING(j, "match", e->match);
+            SW_JSON_KV_STRING(j, "process", e->process);
+            SW_JSON_KV_STRING(j, "subsystem", e->subsystem);
+            SW_JSON_KV_STRING(j, "message", e->message);
+            SW_JSON_KV_STRING(j, "device", e->device);
+            SW_JSON_KV_STRING(j, "source", e->source);
+            sw_json_object_end(j);
+        }
+        sw_json_array_end(j);
+        if (c->device_events_omitted)
+            SW_JSON_KV_INT(j, "device_events_omitted", (int64_t)c->device_events_omitted);
+    }
     sw_json_object_end(j);
 }
 

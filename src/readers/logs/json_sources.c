@@ -6,10 +6,17 @@
 extern const sw_json_source sw_src_emailevents;
 extern const sw_json_source sw_src_timaildata;
 extern const sw_json_source sw_src_msgtrace_json;
+extern const sw_json_source sw_src_jamf_unified_log;
+extern const sw_json_source sw_src_osquery_unified_log;
+extern const sw_json_source sw_src_macos_unified_log;
 
 const sw_json_source *const sw_json_sources[] = {
     &sw_src_timaildata, /* RecordType with the audit schema: nobody else has it */
     &sw_src_emailevents,
     &sw_src_msgtrace_json, /* SenderAddress + RecipientAddress, and no RecordType */
+    /* macOS unified log: the wrapped shapes before the bare ndjson event */
+    &sw_src_jamf_unified_log,
+    &sw_src_osquery_unified_log,
+    &sw_src_macos_unified_log,
     NULL,
 };

@@ -84,7 +84,7 @@ static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth, int unwrap
         if (d && d->type == SW_J_ARRAY) {
             int numbered = depth == 0 && c->unit && !strcmp(c->unit, "record");
             for (uint32_t i = 0; i < d->len && !c->stop; i++)
-                route(j, &d->u.items[i], numbered ? (uint64_t)i + 1 : line, depth + 1);
+                route(j, &d->u.items[i], numbered ? (uint64_t)i + 1 : line, depth + 1, unwrapped);
             return c->stop;
         }
         const char *orig = sw_jstr(sw_jpath(rec, "event.original"));
