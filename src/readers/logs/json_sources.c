@@ -4,8 +4,12 @@
 #include "spoofwatch/logsource.h"
 
 extern const sw_json_source sw_src_emailevents;
+extern const sw_json_source sw_src_gmail_reports;
+extern const sw_json_source sw_src_gmail_bigquery;
 
 const sw_json_source *const sw_json_sources[] = {
     &sw_src_emailevents,
+    &sw_src_gmail_reports, /* id.applicationName "gmail": before the BigQuery forms */
+    &sw_src_gmail_bigquery,
     NULL,
 };
