@@ -9,7 +9,7 @@ F=tests/fixtures/logs
 # JSON export of the legacy daily tables, an activity row, and two bad lines among them
 scan_to "$TMP/bq" -q "$F/gmail-bigquery.jsonl"
 status_is "bigquery exit (bad lines are errors)" 1
-lines "bigquery: four messages from six good events" "$TMP/bq" 4
+lines "bigquery: five messages from seven good events" "$TMP/bq" 5
 has "bigquery: invalid JSON line reported with its number" "$TMP/bq.err" 'gmail-bigquery.jsonl:2: not valid JSON'
 has "bigquery: non-record message_info reported" "$TMP/bq.err" 'gmail-bigquery.jsonl:7: Gmail BigQuery row: message_info or event_info is not a record'
 has "bigquery: source id" "$TMP/bq" '"format":"gmail-bigquery"'
@@ -37,6 +37,9 @@ grep -F '<leg-3@noauth.example>' "$TMP/bq" >"$TMP/leg3"
 has "bigquery: all three absent is no_auth" "$TMP/leg3" '"absent":["authentication"]'
 has "bigquery: success false is blocked" "$TMP/leg3" '"outcome":"blocked"'
 has "bigquery: null sender kept" "$TMP/leg3" '"envelope_from":""'
+grep -F '<odd-1@x.example>' "$TMP/bq" >"$TMP/odd"
+has "bigquery: a non-boolean dmarc_pass is no result" "$TMP/odd" '"absent":["authentication"]'
+has "bigquery: a non-boolean dmarc_pass is kept as evidence" "$TMP/odd" '"connection_info.dmarc_pass":"maybe"'
 # activity-table row with string-encoded integers and booleans under "gmail"
 grep -F '<act-1@shop.example>' "$TMP/bq" >"$TMP/act"
 has "activity: \"false\" string is spf fail" "$TMP/act" '"method":"spf","result":"fail"'
@@ -84,11 +87,12 @@ has "reports: payroll spoof" "$TMP/rp" '"verdict":"spoofed"'
 # SIEM-flattened Reports events: nested parameters and fully dotted keys
 scan_to "$TMP/fl" -q "$F/gmail-reports-flat.jsonl"
 status_is "flattened exit" 1
-lines "flattened: two events" "$TMP/fl" 2
+lines "flattened: three events" "$TMP/fl" 3
 has "flattened: nested parameters object" "$TMP/fl" '"message_id":"<flat-1@vendor.example>"'
 has "flattened: lone destination object" "$TMP/fl" '"address":"bob@corp.example","field":"destination"'
 has "flattened: dotted keys read" "$TMP/fl" '"envelope_from":"a@other.example"'
 has "flattened: dotted dmarc_pass \"false\"" "$TMP/fl" '"method":"dmarc","result":"fail","origin":{"header":"message_info.connection_info"'
+has "flattened: typed parameters beside the activity" "$TMP/fl" '"message_id":"<typed-1@corp.example>"'
 has "flattened: bad events reported" "$TMP/fl.err" 'gmail-reports-flat.jsonl:3: Gmail Reports activity: events is not an array'
 
 if shared samples/gws/test-gmail.log; then

@@ -210,9 +210,16 @@ static void read_auth(const gview *g, sw_log_row *row)
     int present = 0;
     for (size_t i = 0; i < 3; i++) {
         /* absent (or null) is unknown, never fail: no entry at all */
-        const char *as_logged = sw_log_jtext(g->a, gv(g, m[i].path));
+        const sw_jv *v = gv(g, m[i].path);
+        const char *as_logged = sw_log_jtext(g->a, v);
+        int b;
         if (!as_logged || !*as_logged)
             continue;
+        if (sw_jbool(v, &b)) {
+            /* not a boolean: kept as evidence, but no result can be read from it */
+            sw_log_row_field(row, m[i].path + strlen("message_info."), as_logged);
+            continue;
+        }
         present++;
         size_t before = row->nauth;
         if (m[i].type) {
@@ -237,12 +244,12 @@ static void read_auth(const gview *g, sw_log_row *row)
         row->facts.absent |= SW_LOG_NO_AUTH;
     else
         row->auth_field = "message_info.connection_info";
-    sw_log_row_field(row, "connection_info.authenticated_domain",
-                     join_each(g->a, gv(g, "message_info.connection_info.authenticated_domain"),
-                               "name"));
-    sw_log_row_field(row, "connection_info.authenticated_domain.type",
-                     join_each(g->a, gv(g, "message_info.connection_info.authenticated_domain"),
-                               "type"));
+    sw_log_row_field(
+        row, "connection_info.authenticated_domain",
+        join_each(g->a, gv(g, "message_info.connection_info.authenticated_domain"), "name"));
+    sw_log_row_field(
+        row, "connection_info.authenticated_domain.type",
+        join_each(g->a, gv(g, "message_info.connection_info.authenticated_domain"), "type"));
 }
 
 /* One outcome for the whole event: Gmail logs success / is_spam per event, not per
@@ -420,8 +427,8 @@ static const char *const kept[][2] = {
 };
 
 /* the activity table's own columns, kept as evidence */
-static const char *const kept_columns[] = {"email", "event_id", "unique_identifier",
-                                           "domain_name", NULL};
+static const char *const kept_columns[] = {"email", "event_id", "unique_identifier", "domain_name",
+                                           NULL};
 
 /* activity: the Reports API activity the event came from (its ids are kept), or NULL. */
 static int fill_row(sw_logctx *c, const char *source, const gview *g, uint64_t line,
@@ -442,9 +449,8 @@ static int fill_row(sw_logctx *c, const char *source, const gview *g, uint64_t l
          * its brackets) and subject to email.* */
         const sw_jv *from = sw_gmail_get(g->base, "email.from.address");
         if (!row->envelope_from)
-            row->envelope_from = from && from->type == SW_J_ARRAY
-                                     ? sw_jstr(sw_jindex(from, 0))
-                                     : sw_jstr(from);
+            row->envelope_from =
+                from && from->type == SW_J_ARRAY ? sw_jstr(sw_jindex(from, 0)) : sw_jstr(from);
         if (!row->message_id)
             row->message_id = sw_jget_str(sw_jget(g->base, "email"), "message_id");
         if (!row->subject)
@@ -568,8 +574,9 @@ static int bq_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
     const sw_jv *mi = gv(&g, "message_info"), *ei = gv(&g, "event_info");
     if ((mi && mi->type != SW_J_OBJECT && mi->type != SW_J_NULL) ||
         (ei && ei->type != SW_J_OBJECT && ei->type != SW_J_NULL)) {
-        sw_log_bad(c, line, "Gmail BigQuery row: message_info or event_info is not a record; "
-                            "skipped");
+        sw_log_bad(c, line,
+                   "Gmail BigQuery row: message_info or event_info is not a record; "
+                   "skipped");
         return SW_EFORMAT;
     }
     return fill_row(c, SRC_BQ, &g, line, NULL, NULL);
@@ -610,8 +617,22 @@ static int rp_event(sw_logctx *c, const sw_jv *rec, const sw_jv *params, uint64_
 static int rp_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
 {
     const sw_jv *events = sw_jget(rec, "events");
-    if (!events) /* SIEM form: the parameters are beside the activity's own fields */
+    if (!events) {
+        /* SIEM forms: the event's parameters beside the activity's own fields, as nested
+         * objects or still as the typed list */
+        const sw_jv *p = sw_jget(rec, "parameters");
+        if (p && p->type == SW_J_ARRAY) {
+            const sw_jv *named = sw_gmail_params(c->row_arena, p);
+            if (!named) {
+                sw_log_bad(c, line,
+                           "Gmail Reports activity: parameters cannot be read; "
+                           "skipped");
+                return SW_EFORMAT;
+            }
+            return rp_event(c, rec, named, line);
+        }
         return rp_event(c, rec, rec, line);
+    }
     if (events->type != SW_J_ARRAY) {
         sw_log_bad(c, line, "Gmail Reports activity: events is not an array; skipped");
         return SW_EFORMAT;

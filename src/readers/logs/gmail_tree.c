@@ -23,10 +23,12 @@ typedef struct gm_col {
 } gm_col;
 
 #define NCOLS(t) (sizeof(t) / sizeof((t)[0]))
+/* clang-format off */
 #define COL(n) {n, 0, NULL, 0}
 #define COLS(n) {n, 1, NULL, 0}
 #define REC(n, t) {n, 0, t, NCOLS(t)}
 #define RECS(n, t) {n, 1, t, NCOLS(t)}
+/* clang-format on */
 
 /* Built-in order of the Workspace "activity" table as `SELECT ... gmail.*` returns it
  * positionally. Source of every position: the schema that travels with each row of
@@ -43,11 +45,11 @@ static const gm_col client_context[] = {
     COL("client_type"),                     /* 1 */
 };
 static const gm_col event_info[] = {
-    COL("timestamp_usec"),                /* 0 INTEGER, µs */
-    COL("elapsed_time_usec"),             /* 1 INTEGER */
-    COL("success"),                       /* 2 BOOLEAN */
+    COL("timestamp_usec"),                 /* 0 INTEGER, µs */
+    COL("elapsed_time_usec"),              /* 1 INTEGER */
+    COL("success"),                        /* 2 BOOLEAN */
     REC("client_context", client_context), /* 3 RECORD */
-    COL("mail_event_type"),               /* 4 INTEGER */
+    COL("mail_event_type"),                /* 4 INTEGER */
 };
 static const gm_col source[] = {
     COL("address"),                 /* 0 P1 */
@@ -77,28 +79,28 @@ static const gm_col authenticated_domain[] = {
     COL("type"), /* 1 INTEGER */
 };
 static const gm_col connection_info[] = {
-    COL("client_ip"),                                /* 0 */
-    COL("smtp_in_connect_ip"),                       /* 1 */
-    COL("smtp_out_connect_ip"),                      /* 2 */
-    COLS("failed_smtp_out_connect_ip"),              /* 3 REPEATED STRING */
-    COL("smtp_tls_state"),                           /* 4 */
-    COL("smtp_tls_version"),                         /* 5 */
-    COL("smtp_tls_cipher"),                          /* 6 */
-    COL("smtp_reply_code"),                          /* 7 */
-    COL("tls_required_but_unavailable"),             /* 8 */
-    COL("smtp_out_remote_host"),                     /* 9 */
-    COL("smtp_user_agent_ip"),                       /* 10 */
-    COL("is_intra_domain"),                          /* 11 */
-    COL("dmarc_pass"),                               /* 12 BOOLEAN */
-    COL("dmarc_published_domain"),                   /* 13 */
-    COL("client_host_zone"),                         /* 14 */
-    COL("smtp_response_reason"),                     /* 15 */
-    COL("ip_geo_city"),                              /* 16 */
-    COL("ip_geo_country"),                           /* 17 */
+    COL("client_ip"),                                   /* 0 */
+    COL("smtp_in_connect_ip"),                          /* 1 */
+    COL("smtp_out_connect_ip"),                         /* 2 */
+    COLS("failed_smtp_out_connect_ip"),                 /* 3 REPEATED STRING */
+    COL("smtp_tls_state"),                              /* 4 */
+    COL("smtp_tls_version"),                            /* 5 */
+    COL("smtp_tls_cipher"),                             /* 6 */
+    COL("smtp_reply_code"),                             /* 7 */
+    COL("tls_required_but_unavailable"),                /* 8 */
+    COL("smtp_out_remote_host"),                        /* 9 */
+    COL("smtp_user_agent_ip"),                          /* 10 */
+    COL("is_intra_domain"),                             /* 11 */
+    COL("dmarc_pass"),                                  /* 12 BOOLEAN */
+    COL("dmarc_published_domain"),                      /* 13 */
+    COL("client_host_zone"),                            /* 14 */
+    COL("smtp_response_reason"),                        /* 15 */
+    COL("ip_geo_city"),                                 /* 16 */
+    COL("ip_geo_country"),                              /* 17 */
     RECS("authenticated_domain", authenticated_domain), /* 18 REPEATED RECORD */
-    COL("is_internal"),                              /* 19 */
-    COL("dkim_pass"),                                /* 20 BOOLEAN */
-    COL("spf_pass"),                                 /* 21 BOOLEAN */
+    COL("is_internal"),                                 /* 19 */
+    COL("dkim_pass"),                                   /* 20 BOOLEAN */
+    COL("spf_pass"),                                    /* 21 BOOLEAN */
 };
 static const gm_col message_set[] = {
     COL("type"), /* 0 INTEGER */
@@ -110,59 +112,59 @@ static const gm_col spam_info[] = {
     COL("classification_timestamp_usec"), /* 3 */
 };
 static const gm_col interaction[] = {
-    COL("link_url"),               /* 0 */
-    COLS("drive_id"),              /* 1 REPEATED STRING */
+    COL("link_url"),                /* 0 */
+    COLS("drive_id"),               /* 1 REPEATED STRING */
     RECS("attachment", attachment), /* 2 same columns as message_info.attachment */
 };
 static const gm_col post_delivery_info[] = {
-    COL("action_type"),               /* 0 */
-    REC("interaction", interaction),  /* 1 */
-    COL("data_classification"),       /* 2 RECORD, not read */
+    COL("action_type"),              /* 0 */
+    REC("interaction", interaction), /* 1 */
+    COL("data_classification"),      /* 2 RECORD, not read */
 };
 static const gm_col message_info[] = {
-    COL("action_type"),                      /* 0 INTEGER */
-    COL("rfc2822_message_id"),               /* 1 */
-    COL("subject"),                          /* 2 */
-    COL("payload_size"),                     /* 3 INTEGER */
-    REC("source", source),                   /* 4 RECORD */
-    RECS("destination", destination),        /* 5 REPEATED RECORD */
-    COL("flattened_destinations"),           /* 6 */
-    COL("description"),                      /* 7 */
-    COL("is_spam"),                          /* 8 BOOLEAN */
-    COL("is_policy_check_for_sender"),       /* 9 BOOLEAN */
-    COL("num_message_attachments"),          /* 10 INTEGER */
-    RECS("attachment", attachment),          /* 11 REPEATED RECORD */
-    REC("connection_info", connection_info), /* 12 RECORD */
-    RECS("message_set", message_set),        /* 13 REPEATED RECORD */
-    COL("smtp_relay_error"),                 /* 14 */
-    COL("upload_error_category"),            /* 15 */
-    COLS("triggered_rule_info"),             /* 16 REPEATED RECORD, not read */
-    COL("flattened_triggered_rule_info"),    /* 17 JSON text */
-    COL("structured_policy_log_info"),       /* 18 RECORD, not read */
-    COL("smime_sign_message"),               /* 19 */
-    COL("smime_encrypt_message"),            /* 20 */
-    COL("smime_packaging_success"),          /* 21 */
-    COL("smime_extraction_success"),         /* 22 */
-    COL("smime_content_type"),               /* 23 */
-    COLS("link_domain"),                     /* 24 REPEATED STRING */
-    REC("spam_info", spam_info),             /* 25 RECORD */
+    COL("action_type"),                            /* 0 INTEGER */
+    COL("rfc2822_message_id"),                     /* 1 */
+    COL("subject"),                                /* 2 */
+    COL("payload_size"),                           /* 3 INTEGER */
+    REC("source", source),                         /* 4 RECORD */
+    RECS("destination", destination),              /* 5 REPEATED RECORD */
+    COL("flattened_destinations"),                 /* 6 */
+    COL("description"),                            /* 7 */
+    COL("is_spam"),                                /* 8 BOOLEAN */
+    COL("is_policy_check_for_sender"),             /* 9 BOOLEAN */
+    COL("num_message_attachments"),                /* 10 INTEGER */
+    RECS("attachment", attachment),                /* 11 REPEATED RECORD */
+    REC("connection_info", connection_info),       /* 12 RECORD */
+    RECS("message_set", message_set),              /* 13 REPEATED RECORD */
+    COL("smtp_relay_error"),                       /* 14 */
+    COL("upload_error_category"),                  /* 15 */
+    COLS("triggered_rule_info"),                   /* 16 REPEATED RECORD, not read */
+    COL("flattened_triggered_rule_info"),          /* 17 JSON text */
+    COL("structured_policy_log_info"),             /* 18 RECORD, not read */
+    COL("smime_sign_message"),                     /* 19 */
+    COL("smime_encrypt_message"),                  /* 20 */
+    COL("smime_packaging_success"),                /* 21 */
+    COL("smime_extraction_success"),               /* 22 */
+    COL("smime_content_type"),                     /* 23 */
+    COLS("link_domain"),                           /* 24 REPEATED STRING */
+    REC("spam_info", spam_info),                   /* 25 RECORD */
     REC("post_delivery_info", post_delivery_info), /* 26 RECORD */
-    COL("confidential_mode_info"),           /* 27 RECORD, not read */
+    COL("confidential_mode_info"),                 /* 27 RECORD, not read */
 };
 static const gm_col activity[] = {
-    COL("domain_name"),               /* 0 */
-    COL("email"),                     /* 1 the mailbox the event is about */
-    COL("event_id"),                  /* 2 */
-    COL("event_name"),                /* 3 "delivery" */
-    COL("event_type"),                /* 4 "delivery_type" */
-    COL("has_sensitive_content"),     /* 5 BOOLEAN */
-    COL("ip_address"),                /* 6 BYTES: base64 of the ASCII address */
-    COL("record_type"),               /* 7 "gmail" */
-    COL("time_usec"),                 /* 8 INTEGER, µs */
-    COL("unique_identifier"),         /* 9 INTEGER */
-    REC("event_info", event_info),    /* 10 RECORD */
+    COL("domain_name"),                /* 0 */
+    COL("email"),                      /* 1 the mailbox the event is about */
+    COL("event_id"),                   /* 2 */
+    COL("event_name"),                 /* 3 "delivery" */
+    COL("event_type"),                 /* 4 "delivery_type" */
+    COL("has_sensitive_content"),      /* 5 BOOLEAN */
+    COL("ip_address"),                 /* 6 BYTES: base64 of the ASCII address */
+    COL("record_type"),                /* 7 "gmail" */
+    COL("time_usec"),                  /* 8 INTEGER, µs */
+    COL("unique_identifier"),          /* 9 INTEGER */
+    REC("event_info", event_info),     /* 10 RECORD */
     REC("message_info", message_info), /* 11 RECORD */
-    COLS("resource_details"),         /* 12 REPEATED RECORD, not read */
+    COLS("resource_details"),          /* 12 REPEATED RECORD, not read */
 };
 
 /* ---- a schema that comes with the row ---- */
@@ -182,8 +184,7 @@ static int schema_of(sw_arena *a, const sw_jv *fields, const gm_col **out, size_
         const char *mode = sw_jget_str(f, "mode");
         cols[i].repeated = mode && !strcmp(mode, "REPEATED");
         const sw_jv *sub = sw_jget(f, "fields");
-        if (sub && sub->type == SW_J_ARRAY &&
-            schema_of(a, sub, &cols[i].sub, &cols[i].nsub))
+        if (sub && sub->type == SW_J_ARRAY && schema_of(a, sub, &cols[i].sub, &cols[i].nsub))
             return -1;
     }
     *out = cols;
@@ -193,8 +194,8 @@ static int schema_of(sw_arena *a, const sw_jv *fields, const gm_col **out, size_
 
 /* ---- positional cells to named values ---- */
 
-static int decode_record(sw_arena *a, const gm_col *cols, size_t ncols, const sw_jv *f,
-                         sw_jv *out, const char **why);
+static int decode_record(sw_arena *a, const gm_col *cols, size_t ncols, const sw_jv *f, sw_jv *out,
+                         const char **why);
 
 static void set_null(sw_jv *out)
 {
@@ -203,8 +204,7 @@ static void set_null(sw_jv *out)
 }
 
 /* One value of column col (the content of a "v", not repeated). */
-static int decode_one(sw_arena *a, const gm_col *col, const sw_jv *v, sw_jv *out,
-                      const char **why)
+static int decode_one(sw_arena *a, const gm_col *col, const sw_jv *v, sw_jv *out, const char **why)
 {
     if (!v || v->type == SW_J_NULL) {
         set_null(out);
@@ -264,8 +264,8 @@ static int decode_cell(sw_arena *a, const gm_col *col, const sw_jv *cell, sw_jv 
 
 /* Cells past the schema's columns are ignored (a newer table with columns appended); a
  * row shorter than the schema names what it has. */
-static int decode_record(sw_arena *a, const gm_col *cols, size_t ncols, const sw_jv *f,
-                         sw_jv *out, const char **why)
+static int decode_record(sw_arena *a, const gm_col *cols, size_t ncols, const sw_jv *f, sw_jv *out,
+                         const char **why)
 {
     size_t n = f->len < ncols ? f->len : ncols;
     sw_jmember *m = n ? sw_arena_alloc(a, n * sizeof *m) : NULL;
@@ -322,8 +322,8 @@ const sw_jv *sw_gmail_positional(sw_arena *a, const sw_jv *f, const sw_jv *schem
 
 static int param_value(sw_arena *a, const sw_jv *p, sw_jv *out)
 {
-    static const char *const plain[] = {"value", "intValue", "boolValue", "multiValue",
-                                        "multiIntValue", NULL};
+    static const char *const plain[] = {"value",      "intValue",      "boolValue",
+                                        "multiValue", "multiIntValue", NULL};
     for (const char *const *k = plain; *k; k++) {
         const sw_jv *v = sw_jget(p, *k);
         if (v) {
