@@ -13,6 +13,7 @@ lines "bigquery: five messages from seven good events" "$TMP/bq" 5
 has "bigquery: invalid JSON line reported with its number" "$TMP/bq.err" 'gmail-bigquery.jsonl:2: not valid JSON'
 has "bigquery: non-record message_info reported" "$TMP/bq.err" 'gmail-bigquery.jsonl:7: Gmail BigQuery row: message_info or event_info is not a record'
 has "bigquery: source id" "$TMP/bq" '"format":"gmail-bigquery"'
+lacks "bigquery: no row taken by another source" "$TMP/bq" '"format":"defender-emailevents"'
 has "bigquery: P1 from source.address" "$TMP/bq" '"envelope_from":"bounce@mailer.example.net"'
 has "bigquery: P2 and display name" "$TMP/bq" '"from":{"address":"alerts@bank.example","display_name":"Bank Security","domain":"bank.example"}'
 has "bigquery: brackets kept" "$TMP/bq" '"message_id":"<leg-1@bank.example>"'
@@ -74,6 +75,7 @@ scan_to "$TMP/rp" -q "$F/gmail-reports.json"
 status_is "reports exit" 0
 lines "reports: two events of one message merged, drive activity ignored" "$TMP/rp" 1
 has "reports: source id" "$TMP/rp" '"format":"gmail-reports"'
+lacks "reports: not read as BigQuery rows" "$TMP/rp" '"format":"gmail-bigquery"'
 has "reports: P1 from messageValue" "$TMP/rp" '"envelope_from":"payroll@lookalike.example"'
 has "reports: P2 from messageValue" "$TMP/rp" '"from":{"address":"payroll@corp.example","display_name":"Payroll"'
 has "reports: multiMessageValue destinations" "$TMP/rp" '"address":"dave@corp.example","field":"destination","delivery":{"outcome":"delivered"'
