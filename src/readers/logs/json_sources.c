@@ -9,6 +9,8 @@ extern const sw_json_source sw_src_msgtrace_json;
 extern const sw_json_source sw_src_jamf_unified_log;
 extern const sw_json_source sw_src_osquery_unified_log;
 extern const sw_json_source sw_src_macos_unified_log;
+extern const sw_json_source sw_src_gmail_reports;
+extern const sw_json_source sw_src_gmail_bigquery;
 
 const sw_json_source *const sw_json_sources[] = {
     &sw_src_timaildata, /* RecordType with the audit schema: nobody else has it */
@@ -18,5 +20,7 @@ const sw_json_source *const sw_json_sources[] = {
     &sw_src_jamf_unified_log,
     &sw_src_osquery_unified_log,
     &sw_src_macos_unified_log,
+    &sw_src_gmail_reports, /* id.applicationName "gmail": before the BigQuery forms */
+    &sw_src_gmail_bigquery,
     NULL,
 };
