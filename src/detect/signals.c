@@ -390,7 +390,11 @@ static void structural_signals(det *x)
         sw_det_signal(x, table[i].signal, table[i].weight, SW_SIG_STRUCTURAL, "%s (%s)",
                       table[i].what, detail ? detail : table[i].anomaly);
     }
-    if (!r->has_from)
+    /* A log that does not carry the header From says nothing about it (log_facts_absent
+     * reports the gap); a DMARC aggregate row names only the From domain. */
+    int from_not_logged = r->has_log && ((r->log.absent & SW_LOG_NO_HEADER_FROM) ||
+                                         (r->log.flags & SW_LOGF_DMARC_AGGREGATE));
+    if (!r->has_from && !from_not_logged)
         sw_det_signal(x, "no_from", 20, SW_SIG_STRUCTURAL, "the message has no usable From");
     /* Padding the header past what a scanner reads can hide a From or an
      * Authentication-Results that a mail client still shows. */

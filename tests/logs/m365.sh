@@ -88,6 +88,9 @@ has "cmdlet: MessageId fallback merges rows without MessageTraceId" "$TMP/ps" '"
 lacks "cmdlet: PowerShell's own properties ignored" "$TMP/ps" 'RunspaceId'
 lacks "cmdlet: no authentication invented" "$TMP/ps" '"method":'
 
+lacks "trace: no_from not claimed where the source has no header From" "$TMP/ps" '"id":"no_from"'
+has "trace: the gap is said instead" "$TMP/ps" '"id":"log_facts_absent","weight":0'
+has "trace: no verdict from a source without authentication" "$TMP/ps" '"verdict":"unknown"'
 scan_to "$TMP/one" -q "$F/msgtrace-single.json"
 status_is "single object exit" 0
 lines "single object: one record" "$TMP/one" 1
