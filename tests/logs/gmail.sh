@@ -62,6 +62,11 @@ has "tabledata: record number" "$TMP/td" '"line":1'
 has "tabledata: string time" "$TMP/td" '"time":"2026-09-21T14:21:40.000001Z"'
 has "tabledata: CEO spoof caught" "$TMP/td" '"verdict":"spoofed"'
 
+# query results: the schema sits beside the rows, once for the document
+scan_to "$TMP/qr" -q "$F/gmail-query-results.json"
+has "query results: rows named by the document's schema" "$TMP/qr" '"message_id":"<pos-2@corp.example>"'
+has "query results: record numbered" "$TMP/qr" '"line":1'
+
 # one positional row per line with its schema; rows that do not fit are reported
 scan_to "$TMP/pos" -q "$F/gmail-positional.jsonl"
 status_is "positional exit" 1

@@ -17,6 +17,11 @@
 /* Arrays that hold the records in the shapes the sources are delivered in. */
 static const char *const wrappers[] = {"records", "Results", "results", "value", "events",
                                        "items",   "rows",    "data",    NULL};
+/* The same, for the top of a whole document, where each record gets an arena of its own.
+ * "rows" is left to route(): BigQuery's query results carry the column names in a "schema"
+ * beside the rows, and each row needs it. */
+static const char *const doc_wrappers[] = {"records", "Results", "results", "value",
+                                           "events",  "items",   "data",    NULL};
 
 const char *sw_log_jtext(sw_arena *a, const sw_jv *v)
 {
@@ -71,8 +76,22 @@ static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth, int unwrap
         for (const char *const *w = wrappers; *w; w++) {
             const sw_jv *arr = sw_jget(rec, *w);
             if (arr && arr->type == SW_J_ARRAY) {
-                for (uint32_t i = 0; i < arr->len && !c->stop; i++)
-                    route(j, &arr->u.items[i], line, depth + 1, unwrapped);
+                int numbered = depth == 0 && c->unit && !strcmp(c->unit, "record");
+                /* rows with the document's schema: each handed on as {"row":…,"schema":…},
+                 * the shape BigQuery's JSON Lines exports use */
+                const sw_jv *schema = !strcmp(*w, "rows") ? sw_jget(rec, "schema") : NULL;
+                sw_jmember *pair = schema ? sw_arena_alloc(c->row_arena, 2 * sizeof *pair) : NULL;
+                for (uint32_t i = 0; i < arr->len && !c->stop; i++) {
+                    uint64_t at = numbered ? (uint64_t)i + 1 : line;
+                    if (pair) {
+                        pair[0] = (sw_jmember){"row", 3, arr->u.items[i]};
+                        pair[1] = (sw_jmember){"schema", 6, *schema};
+                        sw_jv wrapped = {.type = SW_J_OBJECT, .len = 2, .u.members = pair};
+                        route(j, &wrapped, at, depth + 1, unwrapped);
+                    } else {
+                        route(j, &arr->u.items[i], at, depth + 1, unwrapped);
+                    }
+                }
                 return c->stop;
             }
         }
@@ -183,8 +202,8 @@ int sw_logjson_read(sw_logctx *c)
         sw_error_clear(&err);
         /* a UTF-8 BOM, as Windows PowerShell 5.1 writes with -Encoding UTF8 */
         size_t bom = c->len >= 3 && !memcmp(c->data, "\xEF\xBB\xBF", 3) ? 3 : 0;
-        int rc = sw_jeach(c->json, c->row_arena, c->data + bom, c->len - bom, wrappers, NULL,
-                          on_doc_record, &j, &err);
+        int rc = sw_jeach(c->json, c->row_arena, c->data + bom, c->len - bom, doc_wrappers,
+                          NULL, on_doc_record, &j, &err);
         if (rc < 0)
             sw_log_bad(c, 0, "%s", err.message);
         c->unit = "line";
