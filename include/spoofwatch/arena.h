@@ -36,6 +36,8 @@ static inline void *sw_arena_alloc(sw_arena *a, size_t n)
 }
 void *sw_arena_calloc(sw_arena *a, size_t n);
 char *sw_arena_strndup(sw_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+/* The same, ASCII letters lower-cased (domains, result keywords). */
+char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n);
 /* Formatted text (at most 1023 bytes, cut beyond) copied into the arena; NULL when full. */
 char *sw_arena_printf(sw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap);

@@ -188,6 +188,11 @@ int sw_record_from_mail(sw_arena *a, const char *msg, size_t len, const sw_sourc
                         sw_record *rec, sw_error *err);
 int sw_record_add_anomaly(sw_arena *a, sw_record *rec, const char *id, uint64_t offset,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Names of one SW_LOGF_* bit (its JSON id) and of one SW_LOG_NO_* bit (JSON id, and words
+ * for text); NULL for a bit without a name. Bits run from 1u << 0 to 1u << 15. */
+const char *sw_log_flag_name(unsigned bit);
+const char *sw_log_absent_name(unsigned bit);
+const char *sw_log_absent_words(unsigned bit);
 /* "delivered", "junk", "blocked", "unknown" for SW_DELIVERED_*. */
 const char *sw_delivered_name(int delivered);
 /* Appends the record as one JSON object (no newline). */

@@ -523,17 +523,11 @@ static int any_auth_failure(const det *x)
 /* Which facts the source lacks, in words, for the evidence of absent-fact signals. */
 static const char *absent_facts(det *x, unsigned absent)
 {
-    static const struct {
-        unsigned bit;
-        const char *what;
-    } names[] = {{SW_LOG_NO_AUTH, "authentication results"},
-                 {SW_LOG_NO_HEADER_FROM, "the header From (P2)"},
-                 {SW_LOG_NO_ENVELOPE_FROM, "the envelope sender (P1)"}};
     char text[256] = "";
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (absent & names[i].bit)
+    for (unsigned bit = 1; bit && bit <= 1u << 15; bit <<= 1)
+        if ((absent & bit) && sw_log_absent_words(bit))
             snprintf(text + strlen(text), sizeof text - strlen(text), "%s%s",
-                     text[0] ? ", " : "", names[i].what);
+                     text[0] ? ", " : "", sw_log_absent_words(bit));
     return sw_arena_strndup(x->a, text, strlen(text));
 }
 

@@ -31,11 +31,9 @@ const char *sw_det_domain_of(det *x, const char *addr)
         n--;
     if (!n)
         return NULL;
-    char *out = sw_arena_strndup(x->a, d, n);
+    char *out = sw_arena_strndup_lower(x->a, d, n);
     if (!out)
         return NULL;
-    for (size_t i = 0; i < n; i++)
-        out[i] = (char)tolower((unsigned char)out[i]);
     if (sw_idn_is_idn(out, n)) {
         const char *ascii = NULL;
         if (sw_idn_convert(x->a, out, n, &ascii, NULL) == 0 && ascii)
@@ -324,10 +322,7 @@ static const char *policy_of(det *x, const sw_auth_fact *f)
             size_t n = 0;
             while (c[n] && isalpha((unsigned char)c[n]))
                 n++;
-            char *v = sw_arena_strndup(x->a, c, n);
-            for (size_t i = 0; v && i < n; i++)
-                v[i] = (char)tolower((unsigned char)v[i]);
-            return v;
+            return sw_arena_strndup_lower(x->a, c, n);
         }
     }
     return NULL;

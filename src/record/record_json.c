@@ -288,6 +288,45 @@ static void write_context(sw_json *j, const sw_record *r)
     sw_json_object_end(j);
 }
 
+const char *sw_log_flag_name(unsigned bit)
+{
+    switch (bit) {
+    case SW_LOGF_PROVIDER_SPOOF: return "provider_spoof";
+    case SW_LOGF_PROVIDER_PHISH: return "provider_phish";
+    case SW_LOGF_PROVIDER_SPAM: return "provider_spam";
+    case SW_LOGF_PROVIDER_MALWARE: return "provider_malware";
+    case SW_LOGF_OVERRIDE_ALLOW: return "override_allow";
+    case SW_LOGF_POLICY_EXEMPT: return "policy_exempt";
+    case SW_LOGF_DMARC_AGGREGATE: return "dmarc_aggregate";
+    default: return NULL;
+    }
+}
+
+static const struct {
+    unsigned bit;
+    const char *name, *words;
+} absent_names[] = {{SW_LOG_NO_AUTH, "authentication", "authentication results"},
+                    {SW_LOG_NO_HEADER_FROM, "header_from", "the header From (P2)"},
+                    {SW_LOG_NO_ENVELOPE_FROM, "envelope_from", "the envelope sender (P1)"},
+                    {SW_LOG_NO_DELIVERY, "delivery", "the delivery outcome"},
+                    {SW_LOG_NO_DKIM_DOMAIN, "dkim_domain", "the DKIM signing domain"}};
+
+const char *sw_log_absent_name(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof absent_names / sizeof absent_names[0]; i++)
+        if (absent_names[i].bit == bit)
+            return absent_names[i].name;
+    return NULL;
+}
+
+const char *sw_log_absent_words(unsigned bit)
+{
+    for (size_t i = 0; i < sizeof absent_names / sizeof absent_names[0]; i++)
+        if (absent_names[i].bit == bit)
+            return absent_names[i].words;
+    return NULL;
+}
+
 const char *sw_delivered_name(int delivered)
 {
     switch (delivered) {
@@ -329,32 +368,17 @@ static void write_log(sw_json *j, const sw_record *r)
     SW_JSON_KV_STRING(j, "provider_verdict", l->provider_verdict);
     SW_JSON_KV_STRING(j, "detection", l->detection);
     SW_JSON_KV_STRING(j, "overrides", l->overrides);
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } flags[] = {{SW_LOGF_PROVIDER_SPOOF, "provider_spoof"},
-                 {SW_LOGF_PROVIDER_PHISH, "provider_phish"},
-                 {SW_LOGF_PROVIDER_SPAM, "provider_spam"},
-                 {SW_LOGF_PROVIDER_MALWARE, "provider_malware"},
-                 {SW_LOGF_OVERRIDE_ALLOW, "override_allow"},
-                 {SW_LOGF_POLICY_EXEMPT, "policy_exempt"},
-                 {SW_LOGF_DMARC_AGGREGATE, "dmarc_aggregate"}},
-      absent[] = {{SW_LOG_NO_AUTH, "authentication"},
-                  {SW_LOG_NO_HEADER_FROM, "header_from"},
-                  {SW_LOG_NO_ENVELOPE_FROM, "envelope_from"},
-                  {SW_LOG_NO_DELIVERY, "delivery"},
-                  {SW_LOG_NO_DKIM_DOMAIN, "dkim_domain"}};
     SW_JSON_KEY(j, "flags");
     sw_json_array_begin(j);
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (l->flags & flags[i].bit)
-            sw_json_string(j, flags[i].name);
+    for (unsigned bit = 1; bit && bit <= 1u << 15; bit <<= 1)
+        if ((l->flags & bit) && sw_log_flag_name(bit))
+            sw_json_string(j, sw_log_flag_name(bit));
     sw_json_array_end(j);
     SW_JSON_KEY(j, "absent");
     sw_json_array_begin(j);
-    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
-        if (l->absent & absent[i].bit)
-            sw_json_string(j, absent[i].name);
+    for (unsigned bit = 1; bit && bit <= 1u << 15; bit <<= 1)
+        if ((l->absent & bit) && sw_log_absent_name(bit))
+            sw_json_string(j, sw_log_absent_name(bit));
     sw_json_array_end(j);
     if (l->count)
         SW_JSON_KV_INT(j, "count", (int64_t)l->count);

@@ -85,17 +85,9 @@ static void log_facts(const sw_record *r, FILE *o)
         fprintf(o, "  overrides: %s\n", l->overrides);
     if (l->count)
         fprintf(o, "  stands for %" PRIu64 " messages\n", l->count);
-    static const struct {
-        unsigned bit;
-        const char *what;
-    } absent[] = {{SW_LOG_NO_AUTH, "authentication results"},
-                  {SW_LOG_NO_HEADER_FROM, "the header From (P2)"},
-                  {SW_LOG_NO_ENVELOPE_FROM, "the envelope sender (P1)"},
-                  {SW_LOG_NO_DELIVERY, "the delivery outcome"},
-                  {SW_LOG_NO_DKIM_DOMAIN, "the DKIM signing domain"}};
-    for (size_t i = 0; i < sizeof absent / sizeof absent[0]; i++)
-        if (l->absent & absent[i].bit)
-            fprintf(o, "  not in this source: %s\n", absent[i].what);
+    for (unsigned bit = 1; bit && bit <= 1u << 15; bit <<= 1)
+        if ((l->absent & bit) && sw_log_absent_words(bit))
+            fprintf(o, "  not in this source: %s\n", sw_log_absent_words(bit));
     for (size_t i = 0; i < l->nfields; i++)
         fprintf(o, "  %-22s %s\n", l->fields[i].key, l->fields[i].value);
 }

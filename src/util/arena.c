@@ -69,6 +69,16 @@ char *sw_arena_strndup(sw_arena *a, const char *s, size_t n)
     return p;
 }
 
+char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n)
+{
+    char *p = sw_arena_strndup(a, s, n);
+    if (p)
+        for (size_t i = 0; i < n; i++)
+            if (p[i] >= 'A' && p[i] <= 'Z')
+                p[i] = (char)(p[i] - 'A' + 'a');
+    return p;
+}
+
 void sw_arena_reset(sw_arena *a)
 {
     sw_arena_block *b = a->head;

@@ -388,6 +388,27 @@ static int norm_id(const char *in, char *out, size_t cap)
     return 1;
 }
 
+/* The events picked for one record: each at most once, at most SW_MAX_DEVICE_EVENTS. */
+typedef struct picks {
+    size_t ev[SW_MAX_DEVICE_EVENTS];
+    const char *why[SW_MAX_DEVICE_EVENTS];
+    size_t n, omitted;
+} picks;
+
+/* Adds ev unless one of the first `among` picks is already ev. */
+static void pick_event(picks *p, size_t among, size_t ev, const char *why)
+{
+    for (size_t k = 0; k < among; k++)
+        if (p->ev[k] == ev)
+            return;
+    if (p->n == SW_MAX_DEVICE_EVENTS) {
+        p->omitted++;
+        return;
+    }
+    p->why[p->n] = why;
+    p->ev[p->n++] = ev;
+}
+
 size_t sw_devctx_attach(sw_devctx *d, sw_record *rec, sw_arena *a)
 {
     if (!d || !rec->has_ctx)
@@ -401,9 +422,7 @@ size_t sw_devctx_attach(sw_devctx *d, sw_record *rec, sw_arena *a)
         return 0;
     finish(d);
 
-    size_t pick[SW_MAX_DEVICE_EVENTS];
-    const char *why[SW_MAX_DEVICE_EVENTS];
-    size_t npick = 0, omitted = 0;
+    picks p = {.n = 0};
 
     /* events naming the Message-ID first: the strongest link there is */
     char id[MAX_MSGID + 1];
@@ -418,22 +437,11 @@ size_t sw_devctx_attach(sw_devctx *d, sw_record *rec, sw_arena *a)
         }
         for (size_t i = lo; i < d->nids && !strcmp(d->ids[i].id, id); i++) {
             size_t ev = d->ids[i].event;
-            if (strcmp(d->ev[ev].user, mc->user))
-                continue;
-            int dup = 0;
-            for (size_t k = 0; k < npick && !dup; k++)
-                dup = pick[k] == ev;
-            if (dup)
-                continue;
-            if (npick == SW_MAX_DEVICE_EVENTS) {
-                omitted++;
-                continue;
-            }
-            why[npick] = "message-id";
-            pick[npick++] = ev;
+            if (!strcmp(d->ev[ev].user, mc->user))
+                pick_event(&p, p.n, ev, "message-id");
         }
     }
-    size_t by_id = npick;
+    size_t by_id = p.n;
 
     /* then the window around date-received, nearest first */
     if (mc->has_date_received) {
@@ -449,33 +457,23 @@ size_t sw_devctx_attach(sw_devctx *d, sw_record *rec, sw_arena *a)
                 ev = --l;
             else
                 ev = r++;
-            int dup = 0;
-            for (size_t k = 0; k < by_id && !dup; k++)
-                dup = pick[k] == ev;
-            if (dup)
-                continue;
-            if (npick == SW_MAX_DEVICE_EVENTS) {
-                omitted++;
-                continue;
-            }
-            why[npick] = "time";
-            pick[npick++] = ev;
+            pick_event(&p, by_id, ev, "time");
         }
     }
-    mc->device_events_omitted = omitted;
-    if (!npick)
+    mc->device_events_omitted = p.omitted;
+    if (!p.n)
         return 0;
-    sw_device_event *out = sw_arena_alloc(a, npick * sizeof *out);
+    sw_device_event *out = sw_arena_alloc(a, p.n * sizeof *out);
     if (!out)
         return 0;
-    for (size_t i = 0; i < npick; i++) {
-        out[i] = d->ev[pick[i]].pub;
-        out[i].match = why[i];
+    for (size_t i = 0; i < p.n; i++) {
+        out[i] = d->ev[p.ev[i]].pub;
+        out[i].match = p.why[i];
     }
-    if (npick > 1)
-        qsort(out, npick, sizeof *out, cmp_attached);
+    if (p.n > 1)
+        qsort(out, p.n, sizeof *out, cmp_attached);
     mc->device_events = out;
-    mc->ndevice_events = npick;
-    d->st.attached += npick;
-    return npick;
+    mc->ndevice_events = p.n;
+    d->st.attached += p.n;
+    return p.n;
 }

@@ -180,12 +180,7 @@ static const char *unbase64_ip(sw_arena *a, const char *s)
 
 static char *lower_dup(sw_arena *a, const char *s)
 {
-    size_t n = strlen(s);
-    char *o = sw_arena_strndup(a, s, n);
-    if (o)
-        for (size_t i = 0; i < n; i++)
-            o[i] = (char)tolower((unsigned char)o[i]);
-    return o;
+    return sw_arena_strndup_lower(a, s, strlen(s));
 }
 
 /* ---- the mapping ---- */

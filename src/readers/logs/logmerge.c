@@ -104,12 +104,7 @@ const char *sw_log_auth_result(sw_arena *a, const char *v)
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (!strcasecmp(v, map[i].logged))
             return map[i].result;
-    size_t n = strlen(v);
-    char *out = sw_arena_strndup(a, v, n);
-    if (out)
-        for (size_t i = 0; i < n; i++)
-            out[i] = (char)tolower((unsigned char)out[i]);
-    return out;
+    return sw_arena_strndup_lower(a, v, strlen(v));
 }
 
 void sw_log_row_auth(sw_log_row *row, const char *method, const char *as_logged,
