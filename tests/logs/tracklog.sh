@@ -17,6 +17,7 @@ has "2013: DELIVER outcome for its recipient" "$TMP/t" '"address":"finance@conto
 has "2013: FAIL for the other recipient" "$TMP/t" '"address":"cfo@contoso.com","field":"recipient-address","delivery":{"outcome":"blocked","action":"FAIL"'
 has "2013: proxied client IP from RECEIVE" "$TMP/t" '"sender_ip":"203.0.113.20"'
 has "2013: S:OriginalFromAddress kept" "$TMP/t" '"custom-data.OriginalFromAddress":"billing@partner.example"'
+has "2013: transport-rule entry kept whole" "$TMP/t" '"custom-data.TRA":"ETR|ruleId=1|action=SetHeader"'
 has "2013: directionality" "$TMP/t" '"direction":"Incoming"'
 has "2013: no auth in tracking logs, said so" "$TMP/t" '"absent":["authentication"]'
 has "2013: null sender <> is an empty envelope" "$TMP/t" '"envelope_from":""'

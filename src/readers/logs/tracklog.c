@@ -83,6 +83,14 @@ void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *cd)
             entry++;
         if (entry[0] && entry[1] == ':')
             entry += 2; /* S: */
+        /* anti-malware and transport-rule entries are kept whole: their pairs (action=,
+         * ruleId=) mean something only together */
+        if (!strncasecmp(entry, "AMA=", 4) || !strncasecmp(entry, "TRA=", 4)) {
+            sw_log_row_field(row, entry[0] == 'A' || entry[0] == 'a' ? "custom-data.AMA"
+                                                                      : "custom-data.TRA",
+                             entry + 4);
+            continue;
+        }
         char *save_pair = NULL;
         for (char *pair = strtok_r(entry, "|", &save_pair); pair;
              pair = strtok_r(NULL, "|", &save_pair)) {
@@ -102,7 +110,7 @@ void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *cd)
             static const char *const kept[] = {
                 "SFV", "SCL", "CAT", "IPV", "SRV", "CTRY", "PCL", "BCL", "SFTY",
                 "OriginalFromAddress", "FromEntity", "ProxiedClientIPAddress",
-                "ProxiedClientHostname", "DeliveryPriority", "AMA", "TRA", "action", NULL};
+                "ProxiedClientHostname", "DeliveryPriority", NULL};
             for (const char *const *kk = kept; *kk; kk++)
                 if (!strcasecmp(k, *kk))
                     sw_log_row_field(row, sw_arena_printf(a, "custom-data.%s", *kk), v);
