@@ -46,6 +46,14 @@ has "headerless: columns right" "$TMP/h" '"envelope_from":"billing@partner.examp
 scan_to "$TMP/f" -q --format exchange-tracking "$F/tracklog-headerless.log"
 lines "--format exchange-tracking" "$TMP/f" 2
 
+# a headerless CSV that only starts with a time is reported once, not per line
+printf '2025-03-09T01:00:00Z,alpha,beta\n2025-03-09T01:00:01Z,gamma,delta\n' >"$TMP/times.csv"
+scan_to "$TMP/n" -q "$TMP/times.csv"
+status_is "time-led CSV exit" 1
+lines "time-led CSV: no records" "$TMP/n" 0
+has "time-led CSV: reported once with its line" "$TMP/n.err" 'times.csv:1: no #Fields line and no tracking-log event'
+lacks "time-led CSV: not per line" "$TMP/n.err" 'times.csv:2:'
+
 S=samples/m365/exchange_server-test-messagetracking.log
 if shared "$S"; then
     scan_to "$TMP/s" -q "$SHARED/$S"

@@ -252,6 +252,17 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
 
 /* ---- the family reader ---- */
 
+/* An event-id is an upper-case word (RECEIVE, HAREDIRECTFAIL, ...). */
+static int is_event_id(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    for (; *s; s++)
+        if (!(*s >= 'A' && *s <= 'Z') && !(*s >= 'a' && *s <= 'z'))
+            return 0;
+    return 1;
+}
+
 /* "#Fields: a,b,c" into the header. */
 static int set_fields(sw_csv_header *h, const char *line)
 {
@@ -283,7 +294,8 @@ int sw_tracklog_read(sw_logctx *c)
     }
     sw_csv_header h;
     sw_csv_header_init(&h);
-    int have_fields = 0;
+    int have_fields = 0, guessed = 0;
+    uint64_t events = 0;
     while (!c->stop) {
         sw_arena_reset(c->row_arena);
         sw_csv_record rec;
@@ -313,7 +325,7 @@ int sw_tracklog_read(sw_logctx *c)
             for (size_t i = 0; i < sizeof fields_2013 / sizeof fields_2013[0]; i++)
                 names[i] = (char *)fields_2013[i];
             sw_csv_header_set(&h, names, sizeof names / sizeof names[0]);
-            have_fields = 1;
+            have_fields = guessed = 1;
         }
         if (sw_csv_col(&h, "date-time") < 0 || sw_csv_col(&h, "event-id") < 0) {
             sw_log_bad(c, rec.line, "#Fields names no date-time and event-id: not a message "
@@ -322,11 +334,18 @@ int sw_tracklog_read(sw_logctx *c)
         }
         const char *when = get(&h, &rec, "date-time");
         int64_t epoch;
-        if (!get(&h, &rec, "event-id") || !when || sw_log_time(when, &epoch)) {
+        if (!is_event_id(get(&h, &rec, "event-id")) || !when || sw_log_time(when, &epoch)) {
+            if (guessed && !events) {
+                /* sniffed by a leading time only: some other CSV, say so once */
+                sw_log_bad(c, rec.line, "no #Fields line and no tracking-log event (date-time "
+                                        "and event-id of the 2013+ fields); file skipped");
+                break;
+            }
             sw_log_bad(c, rec.line, "not a tracking-log event (no event-id or date-time); "
                                     "line skipped");
             continue;
         }
+        events++;
         sw_tracklog_event(c, SOURCE, "recipient-address", &h, &rec);
     }
     sw_csv_header_free(&h);
