@@ -25,13 +25,16 @@ typedef enum sw_format {
     SW_FMT_PARTIAL_EMLX,
     /* log families (include/spoofwatch/logsource.h): rows, not messages */
     SW_FMT_JSONLOG, /* JSON Lines or one JSON document of log records */
+    SW_FMT_CSVLOG,   /* CSV with a header row: EXO message trace and reports, Gmail search */
+    SW_FMT_TRACKLOG, /* Exchange Server message tracking log (MSGTRK*.LOG) */
     SW_FMT_UNKNOWN
 } sw_format;
 
 const char *sw_format_name(sw_format f);
 /* 1 for the log families, which sw_log_read() reads instead of sw_input_next(). */
 int sw_format_is_log(sw_format f);
-/* Parses a --format value ("eml", "mbox", "emlx", "json", "auto"); SW_FMT_UNKNOWN if bad. */
+/* Parses a --format value ("eml", "mbox", "emlx", "json", "csv",
+ * "exchange-tracking", "auto"); SW_FMT_UNKNOWN if bad. */
 sw_format sw_format_from_name(const char *name);
 
 typedef struct sw_message {

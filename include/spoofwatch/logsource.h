@@ -145,6 +145,38 @@ typedef struct sw_json_source {
 /* Every JSON source, NULL-terminated (src/readers/logs/json_sources.c). */
 extern const sw_json_source *const sw_json_sources[];
 
+/* ---- CSV family (logcsv.c) and Exchange tracking log (tracklog.c) ---- */
+
+struct sw_csv_header;
+struct sw_csv_record;
+
+typedef struct sw_csv_source {
+    const char *id; /* stable source id */
+    /* the header names every one of these columns (sw_csv_col matching), NULL-terminated */
+    const char *const *columns;
+    /* Fills and emits the row(s) of one record; 0, or SW_EFORMAT after sw_log_bad(). */
+    int (*read)(sw_logctx *c, const struct sw_csv_header *h, const struct sw_csv_record *rec);
+} sw_csv_source;
+
+/* Every CSV source, NULL-terminated, tried in order against the header row
+ * (src/readers/logs/csv_sources.c). */
+extern const sw_csv_source *const sw_csv_sources[];
+
+/* SW_FMT_CSVLOG when the first line is the header row of a CSV source, SW_FMT_TRACKLOG for
+ * an Exchange message tracking log (a "#Software: Microsoft Exchange" or "#Fields:" line,
+ * or a headerless file whose first line starts with an ISO 8601 time and a comma),
+ * otherwise SW_FMT_UNKNOWN. UTF-16 with a BOM is recognised too. */
+sw_format sw_log_sniff_csv(const char *data, size_t len);
+
+/* One tracking-log event (Exchange Server MSGTRK, EXO extended report: the same columns
+ * with '_' for '-') to a row and sw_log_emit(); recipient_field names the recipient
+ * column in the record. Rows that name no message (NOTIFYMAPI) are counted as skipped. */
+int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_field,
+                      const struct sw_csv_header *h, const struct sw_csv_record *rec);
+/* Microsoft custom data ("S:SFA=SUM|SFV=SPM|SCL=9", "S:OriginalFromAddress=a@b;S:...") into
+ * the row: provider flags and verdict from SFV/SCL/CAT, evidence fields. */
+void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *custom_data);
+
 /* ---- entry point ---- */
 
 /* Reads a log file already opened and sniffed as a log family. Records go to on_record

@@ -1,5 +1,6 @@
 /* Format sniffing: content first, file name as a tie-breaker. */
 #include "spoofwatch/input.h"
+#include "spoofwatch/logsource.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -59,6 +60,13 @@ sw_format sw_sniff(const char *path, const char *data, size_t len)
         js++;
     if (js < len && (data[js] == '{' || data[js] == '['))
         return SW_FMT_JSONLOG;
+    /* CSV logs and Exchange tracking logs: only a header row naming a known source's
+     * columns, a "#Software: Microsoft Exchange"/"#Fields:" line or a line starting with an
+     * ISO 8601 time and a comma; no mail header line looks like any of them (a header row
+     * must have no colon). UTF-16 files (EXO reports) are sniffed from their BOM on. */
+    sw_format lf = sw_log_sniff_csv(data, len);
+    if (lf != SW_FMT_UNKNOWN)
+        return lf;
     while (s < len && (data[s] == '\r' || data[s] == '\n'))
         s++;
     if (looks_like_header(data + s, len - s))
@@ -81,6 +89,8 @@ const char *sw_format_name(sw_format f)
     case SW_FMT_EMLX: return "emlx";
     case SW_FMT_PARTIAL_EMLX: return "partial-emlx";
     case SW_FMT_JSONLOG: return "json";
+    case SW_FMT_CSVLOG: return "csv";
+    case SW_FMT_TRACKLOG: return "exchange-tracking";
     case SW_FMT_UNKNOWN: break;
     }
     return "unknown";
@@ -89,7 +99,8 @@ const char *sw_format_name(sw_format f)
 sw_format sw_format_from_name(const char *name)
 {
     static const sw_format all[] = {SW_FMT_AUTO, SW_FMT_EML, SW_FMT_MBOX, SW_FMT_EMLX,
-                                    SW_FMT_PARTIAL_EMLX, SW_FMT_JSONLOG};
+                                    SW_FMT_PARTIAL_EMLX, SW_FMT_JSONLOG, SW_FMT_CSVLOG,
+                                    SW_FMT_TRACKLOG};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcasecmp(name, sw_format_name(all[i])))
             return all[i];
@@ -100,5 +111,5 @@ sw_format sw_format_from_name(const char *name)
 
 int sw_format_is_log(sw_format f)
 {
-    return f == SW_FMT_JSONLOG;
+    return f == SW_FMT_JSONLOG || f == SW_FMT_CSVLOG || f == SW_FMT_TRACKLOG;
 }

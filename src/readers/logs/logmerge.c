@@ -581,6 +581,8 @@ int sw_log_emit(sw_logctx *c, const sw_log_row *row)
 /* ---- entry point ---- */
 
 int sw_logjson_read(sw_logctx *c); /* logjson.c */
+int sw_logcsv_read(sw_logctx *c);  /* logcsv.c */
+int sw_tracklog_read(sw_logctx *c); /* tracklog.c */
 
 int sw_log_read(const sw_input *in, sw_arena *record_arena,
                 int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx), void *ctx,
@@ -623,6 +625,12 @@ int sw_log_read(const sw_input *in, sw_arena *record_arena,
     switch (in->format) {
     case SW_FMT_JSONLOG:
         sw_logjson_read(&c);
+        break;
+    case SW_FMT_CSVLOG:
+        sw_logcsv_read(&c);
+        break;
+    case SW_FMT_TRACKLOG:
+        sw_tracklog_read(&c);
         break;
     default:
         sw_log_bad(&c, 0, "not a log format spoofwatch reads");
