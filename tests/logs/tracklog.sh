@@ -27,6 +27,8 @@ has "2013: line after the bad one read" "$TMP/t" '"message_id":"<late-4@ok.examp
 has "2013: bad line reported with file and line" "$TMP/t.err" 'tracklog-2013.log:13: quoted field not closed before the end of the file; line skipped'
 lacks "2013: NOTIFYMAPI is no record" "$TMP/t" '"message_id":null'
 
+scan_to "$TMP/late" -q "$F/tracklog-laterstep.log"
+has "later transport step keeps the known outcome" "$TMP/late" '"address":"ann@contoso.com","field":"recipient-address","delivery":{"outcome":"delivered"'
 scan_to "$TMP/c" -q "$F/tracklog-concat.log"
 status_is "concat exit" 0
 lines "concat: a 2010 and a 2013 message" "$TMP/c" 2

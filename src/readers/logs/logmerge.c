@@ -438,11 +438,15 @@ static void merge_row(pending *p, const sw_log_row *row)
             same->latest_location = dup(a, in->latest_location);
         if (in->status)
             same->status = dup(a, in->status);
-        same->delivered = in->delivered ? in->delivered
-                                        : sw_log_delivered(same->delivery_action,
-                                                           same->latest_location
-                                                               ? same->latest_location
-                                                               : same->delivery_location);
+        /* a row that says nothing about the outcome (a transport step such as
+         * HAREDIRECTFAIL after SEND) keeps the one already known */
+        int outcome = in->delivered ? in->delivered
+                                    : sw_log_delivered(same->delivery_action,
+                                                       same->latest_location
+                                                           ? same->latest_location
+                                                           : same->delivery_location);
+        if (outcome != SW_DELIVERED_UNKNOWN)
+            same->delivered = outcome;
     }
     add_auth(a, rec, row);
 
