@@ -52,7 +52,7 @@ typedef struct sw_csv_record {
 } sw_csv_record;
 
 /* Prepares to read data[0..len). UTF-16 with a BOM is converted (the input must be at most
- * SW_MAX_CSV_UTF16 bytes, else SW_ELIMIT); SW_EFORMAT when it does not convert. */
+ * SW_MAX_UTF16_INPUT bytes, else SW_ELIMIT); SW_EFORMAT when it does not convert. */
 int sw_csv_open(sw_csv *r, const char *data, size_t len, unsigned flags, sw_error *err);
 /* Next record: SW_OK, SW_ENOTFOUND at the end, SW_EFORMAT for a malformed record (err
  * says why, rec->line where it starts; call again for the next one), SW_ENOMEM when the

@@ -42,9 +42,9 @@
 #define SW_MAX_LOG_LINE (16u << 20)
 /* Fields in one CSV record (the widest source, the tracking log, has 30). */
 #define SW_MAX_CSV_FIELDS 1024
-/* A UTF-16 CSV file (EXO reports) is converted to UTF-8 in memory, unlike every other
- * input, which is mapped; larger UTF-16 files are refused with advice to convert them. */
-#define SW_MAX_CSV_UTF16 (512u << 20)
+/* A UTF-16 log (EXO reports, PowerShell 5.1 output) is converted to UTF-8 in memory,
+ * unlike every other input, which is mapped; larger ones are refused with advice. */
+#define SW_MAX_UTF16_INPUT (512u << 20)
 /* Messages whose rows are still being merged (rows are per recipient); when full, the
  * oldest is written out, and a later row of it starts a second record. */
 #define SW_LOG_MERGE_WINDOW 512

@@ -91,6 +91,8 @@ typedef struct sw_logctx {
     const char *unit; /* what `line` counts in messages: "line" (default) or "record" */
     uint64_t row_offset; /* byte offset of the current row, set by the family reader; used
                           * for a row whose offset is 0 */
+    int offsets_unknown; /* data is a conversion (UTF-16 input): offsets would not point
+                          * into the file, so rows carry lines only */
     void (*on_error)(const char *message, void *ctx);
     void *error_ctx;
 } sw_logctx;

@@ -1,5 +1,7 @@
 /* Format sniffing: content first, file name as a tie-breaker. */
+#include "spoofwatch/csv.h"
 #include "spoofwatch/input.h"
+#include "spoofwatch/utf8.h"
 #include "spoofwatch/logsource.h"
 
 #include <ctype.h>
@@ -60,6 +62,14 @@ sw_format sw_sniff(const char *path, const char *data, size_t len)
         js++;
     if (js < len && (data[js] == '{' || data[js] == '['))
         return SW_FMT_JSONLOG;
+    if (sw_utf16_bom(data, len)) { /* UTF-16 JSON: its first character, decoded */
+        char head[64];
+        size_t hn = sw_csv_head(data, len, head, sizeof head), h = 0;
+        while (h < hn && (head[h] == ' ' || head[h] == '\t' || head[h] == '\r' || head[h] == '\n'))
+            h++;
+        if (h < hn && (head[h] == '{' || head[h] == '['))
+            return SW_FMT_JSONLOG;
+    }
     /* CSV logs and Exchange tracking logs: only a header row naming a known source's
      * columns, a "#Software: Microsoft Exchange"/"#Fields:" line or a line starting with an
      * ISO 8601 time and a comma; no mail header line looks like any of them (a header row

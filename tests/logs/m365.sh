@@ -91,6 +91,9 @@ lacks "cmdlet: no authentication invented" "$TMP/ps" '"method":'
 lacks "trace: no_from not claimed where the source has no header From" "$TMP/ps" '"id":"no_from"'
 has "trace: the gap is said instead" "$TMP/ps" '"id":"log_facts_absent","weight":0'
 has "trace: no verdict from a source without authentication" "$TMP/ps" '"verdict":"unknown"'
+scan_to "$TMP/u16" -q "$F/msgtrace-utf16.json"
+has "trace: UTF-16 (PowerShell 5.1 redirection) read" "$TMP/u16" '"message_id":"<u16@sender.example>"'
+has "trace: UTF-16 row keeps its record number" "$TMP/u16" '"format":"exo-message-trace","line":1'
 scan_to "$TMP/one" -q "$F/msgtrace-single.json"
 status_is "single object exit" 0
 lines "single object: one record" "$TMP/one" 1

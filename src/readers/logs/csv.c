@@ -9,53 +9,16 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <iconv.h>
+#include "spoofwatch/utf8.h"
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-/* UTF-16 (after its BOM) to UTF-8 in a malloc'd buffer. A unit that does not convert (a
- * lone surrogate) becomes U+FFFD and the rest is still read; an odd trailing byte is
- * dropped. */
 static int from_utf16(sw_csv *r, const char *data, size_t len, int big_endian, sw_error *err)
 {
-    if (len > SW_MAX_CSV_UTF16)
-        return sw_error_set(err, SW_ELIMIT,
-                            "UTF-16 CSV of %zu bytes is over the %u MiB cap; convert it to "
-                            "UTF-8 first (iconv -f UTF-16 -t UTF-8)",
-                            len, SW_MAX_CSV_UTF16 >> 20);
-    iconv_t cd = iconv_open("UTF-8", big_endian ? "UTF-16BE" : "UTF-16LE");
-    if (cd == (iconv_t)-1)
-        return sw_error_set(err, SW_EFORMAT, "UTF-16 CSV: iconv cannot convert from UTF-16");
-    /* 2 bytes give at most 3; a surrogate pair's 4 give 4 */
-    size_t cap = len / 2 * 3 + 4;
-    char *out = malloc(cap);
-    if (!out) {
-        iconv_close(cd);
-        return sw_error_set(err, SW_ENOMEM, "UTF-16 CSV: out of memory converting %zu bytes",
-                            len);
-    }
-    char *in = (char *)data, *o = out;
-    size_t inleft = len, outleft = cap - 1;
-    while (inleft >= 2) {
-        if (iconv(cd, &in, &inleft, &o, &outleft) != (size_t)-1)
-            break;
-        if (errno == EILSEQ && outleft >= 3) {
-            memcpy(o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            outleft -= 3;
-            in += 2;
-            inleft -= 2;
-            continue;
-        }
-        break; /* EINVAL: a truncated pair at the end */
-    }
-    iconv_close(cd);
-    *o = '\0';
-    r->owned = out;
-    r->data = out;
-    r->len = (size_t)(o - out);
-    return SW_OK;
+    int rc = sw_utf16_to_utf8(data, len, big_endian, "UTF-16 CSV", &r->owned, &r->len, err);
+    r->data = r->owned;
+    return rc;
 }
 
 int sw_csv_open(sw_csv *r, const char *data, size_t len, unsigned flags, sw_error *err)

@@ -8,10 +8,12 @@
  * original event as JSON text (Elastic's event.original); what is still unclaimed is
  * counted, and a file with no record of a known source is reported. */
 #include "spoofwatch/logsource.h"
+#include "spoofwatch/utf8.h"
 #include "spoofwatch/limits.h"
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Arrays that hold the records in the shapes the sources are delivered in. */
@@ -156,7 +158,7 @@ static void read_lines(jrun *j)
             continue;
         }
         sw_arena_reset(c->row_arena);
-        c->row_offset = (uint64_t)(s - c->data);
+        c->row_offset = c->offsets_unknown ? 0 : (uint64_t)(s - c->data);
         const sw_jv *rec;
         sw_error err;
         if (sw_jparse(c->json, c->row_arena, s, (size_t)(t - s), &rec, &err)) {
@@ -191,7 +193,36 @@ static int looks_like_lines(sw_logctx *c)
     return sw_jparse(c->json, c->row_arena, p, (size_t)(nl - p), &v, &err) == 0;
 }
 
+static int read_utf8(sw_logctx *c);
+
+/* UTF-16 (Windows PowerShell 5.1 writes `ConvertTo-Json > file` so) is read from its UTF-8
+ * conversion; offsets then count in the converted text, so rows report lines only. */
 int sw_logjson_read(sw_logctx *c)
+{
+    int bom = sw_utf16_bom(c->data, c->len);
+    if (!bom)
+        return read_utf8(c);
+    char *text;
+    size_t n;
+    sw_error err;
+    if (sw_utf16_to_utf8(c->data + 2, c->len - 2, bom == 2, "UTF-16 JSON", &text, &n, &err)) {
+        sw_log_bad(c, 0, "%s", err.message);
+        return 0;
+    }
+    const char *data = c->data;
+    size_t len = c->len;
+    c->data = text;
+    c->len = n;
+    c->offsets_unknown = 1;
+    int rc = read_utf8(c);
+    c->data = data;
+    c->len = len;
+    c->offsets_unknown = 0;
+    free(text);
+    return rc;
+}
+
+static int read_utf8(sw_logctx *c)
 {
     jrun j = {.c = c};
     if (looks_like_lines(c)) {
