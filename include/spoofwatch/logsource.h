@@ -170,6 +170,12 @@ extern const sw_csv_source *const sw_csv_sources[];
  * otherwise SW_FMT_UNKNOWN. UTF-16 with a BOM is recognised too. */
 sw_format sw_log_sniff_csv(const char *data, size_t len);
 
+/* A CSV record as a JSON object of string members named by the header (empty cells left
+ * out; a " [UTC]" suffix, as Log Analytics exports write, dropped from names), so a source
+ * written for JSON rows reads the same table exported as CSV. In the arena; NULL when full. */
+const sw_jv *sw_log_csv_as_json(sw_arena *a, const struct sw_csv_header *h,
+                                const struct sw_csv_record *rec);
+
 /* One tracking-log event (Exchange Server MSGTRK, EXO extended report: the same columns
  * with '_' for '-') to a row and sw_log_emit(); recipient_field names the recipient
  * column in the record. Rows that name no message (NOTIFYMAPI) are counted as skipped. */

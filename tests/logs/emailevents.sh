@@ -29,6 +29,16 @@ has "check: delivery shown per recipient" "$TMP/check.txt" 'ann@corp.example  ->
 has "check: log facts section" "$TMP/check.txt" 'NetworkMessageId ah-nm-1'
 has "check: says what the source cannot" "$TMP/check.txt" 'not in this source: the DKIM signing domain'
 
+# the same table exported as CSV (Defender portal, Log Analytics): one record per message
+scan_to "$TMP/csv" -q "$F/emailevents-export.csv"
+status_is "csv export exit (one broken record)" 1
+lines "csv export: rows merged" "$TMP/csv" 1
+has "csv export: both recipients with their outcome" "$TMP/csv" '"address":"bob@corp.example","field":"RecipientEmailAddress","delivery":{"outcome":"blocked"'
+has "csv export: AuthenticationDetails cell read as JSON" "$TMP/csv" '"method":"dmarc","result":"fail"'
+has "csv export: [UTC] suffix dropped from the column" "$TMP/csv" '"time":"2024-05-02T09:59:58Z"'
+has "csv export: verdict" "$TMP/csv" '"verdict":"spoofed"'
+has "csv export: broken record named" "$TMP/csv.err" 'emailevents-export.csv:4: quoted field not closed'
+
 if shared samples/m365/m365_defender-test-email.log; then
     scan_to "$TMP/s" -q "$SHARED/samples/m365/m365_defender-test-email.log"
     has "sample: EmailEvents row read" "$TMP/s" '"format":"defender-emailevents"'

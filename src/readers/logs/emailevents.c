@@ -5,6 +5,7 @@
  * A row is one recipient of one message; rows merge on NetworkMessageId. Sibling tables on
  * the same stream (EmailAttachmentInfo, EmailUrlInfo, ...) are recognised and skipped:
  * they carry no sender identity or verdict of their own. */
+#include "spoofwatch/csv.h"
 #include "spoofwatch/logsource.h"
 
 #include <string.h>
@@ -175,3 +176,19 @@ static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
 }
 
 const sw_json_source sw_src_emailevents = {SOURCE, claims, read_row};
+
+/* The same table exported as CSV (the Defender portal's hunting export, Sentinel / Log
+ * Analytics exports): each record read as the JSON row it was. */
+static int read_csv(sw_logctx *c, const sw_csv_header *h, const sw_csv_record *rec)
+{
+    const sw_jv *row = sw_log_csv_as_json(c->row_arena, h, rec);
+    if (!row) {
+        sw_log_bad(c, rec->line, "EmailEvents row larger than the arena cap; skipped");
+        return SW_EFORMAT;
+    }
+    return read_row(c, row, rec->line);
+}
+
+static const char *const csv_columns[] = {"NetworkMessageId", "SenderFromAddress",
+                                          "RecipientEmailAddress", NULL};
+const sw_csv_source sw_csv_emailevents = {SOURCE, csv_columns, read_csv};

@@ -162,3 +162,29 @@ sw_format sw_log_sniff_csv(const char *data, size_t len)
     sw_csv_header_free(&h);
     return src ? SW_FMT_CSVLOG : SW_FMT_UNKNOWN;
 }
+
+const sw_jv *sw_log_csv_as_json(sw_arena *a, const sw_csv_header *h, const sw_csv_record *rec)
+{
+    sw_jmember *m = sw_arena_alloc(a, (h->count ? h->count : 1) * sizeof *m);
+    sw_jv *obj = sw_arena_alloc(a, sizeof *obj);
+    if (!m || !obj)
+        return NULL;
+    uint32_t n = 0;
+    for (size_t i = 0; i < h->count; i++) {
+        const char *v = sw_csv_cell(rec, (int)i);
+        if (!v || !*v)
+            continue;
+        const char *name = h->names[i];
+        size_t len = strlen(name);
+        if (len > 6 && !strcmp(name + len - 6, " [UTC]"))
+            name = sw_arena_strndup(a, name, len -= 6);
+        if (!name)
+            return NULL;
+        m[n].key = name;
+        m[n].keylen = (uint32_t)len;
+        m[n].value = (sw_jv){.type = SW_J_STRING, .len = (uint32_t)strlen(v), .u.s = v};
+        n++;
+    }
+    *obj = (sw_jv){.type = SW_J_OBJECT, .len = n, .u.members = m};
+    return obj;
+}
