@@ -28,6 +28,9 @@ run: build
 	@echo "== spoofwatch check examples/display-name-spoof.eml"
 	@$(BUILD)/spoofwatch check examples/display-name-spoof.eml
 	@echo
+	@echo "== spoofwatch check examples/logs/defender-emailevents.jsonl (the same from logs)"
+	@$(BUILD)/spoofwatch check examples/logs/defender-emailevents.jsonl
+	@echo
 	@echo "== spoofwatch scan examples/ (one JSON record per message)"
 	@$(BUILD)/spoofwatch scan --no-progress examples/
 
