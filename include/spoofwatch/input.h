@@ -25,6 +25,7 @@ typedef enum sw_format {
     SW_FMT_PARTIAL_EMLX,
     /* log families (include/spoofwatch/logsource.h): rows, not messages */
     SW_FMT_JSONLOG, /* JSON Lines or one JSON document of log records */
+    SW_FMT_DMARCXML, /* DMARC aggregate report: XML, or a zip of XML (gzip is undone first) */
     SW_FMT_UNKNOWN
 } sw_format;
 

@@ -59,6 +59,13 @@ sw_format sw_sniff(const char *path, const char *data, size_t len)
         js++;
     if (js < len && (data[js] == '{' || data[js] == '['))
         return SW_FMT_JSONLOG;
+    /* DMARC aggregate reports: XML (no header field name starts with '<') or a zip */
+    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4))
+        return SW_FMT_DMARCXML;
+    if (js < len && data[js] == '<' &&
+        ((len - js >= 5 && !memcmp(data + js, "<?xml", 5)) ||
+         (len - js >= 9 && !memcmp(data + js, "<feedback", 9))))
+        return SW_FMT_DMARCXML;
     while (s < len && (data[s] == '\r' || data[s] == '\n'))
         s++;
     if (looks_like_header(data + s, len - s))
@@ -81,6 +88,7 @@ const char *sw_format_name(sw_format f)
     case SW_FMT_EMLX: return "emlx";
     case SW_FMT_PARTIAL_EMLX: return "partial-emlx";
     case SW_FMT_JSONLOG: return "json";
+    case SW_FMT_DMARCXML: return "dmarc-xml";
     case SW_FMT_UNKNOWN: break;
     }
     return "unknown";
@@ -89,7 +97,7 @@ const char *sw_format_name(sw_format f)
 sw_format sw_format_from_name(const char *name)
 {
     static const sw_format all[] = {SW_FMT_AUTO, SW_FMT_EML, SW_FMT_MBOX, SW_FMT_EMLX,
-                                    SW_FMT_PARTIAL_EMLX, SW_FMT_JSONLOG};
+                                    SW_FMT_PARTIAL_EMLX, SW_FMT_JSONLOG, SW_FMT_DMARCXML};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcasecmp(name, sw_format_name(all[i])))
             return all[i];
@@ -100,5 +108,5 @@ sw_format sw_format_from_name(const char *name)
 
 int sw_format_is_log(sw_format f)
 {
-    return f == SW_FMT_JSONLOG;
+    return f == SW_FMT_JSONLOG || f == SW_FMT_DMARCXML;
 }
