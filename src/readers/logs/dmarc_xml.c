@@ -119,6 +119,22 @@ static const char *text_value(xread *x, sw_arena *a)
     return sw_arena_strndup(a, s, n);
 }
 
+/* Enumerated words (disposition, pass/fail, p=, reason types) and domain names are
+ * lower-cased at ingest: reporters write "Pass", "None", "Outlook.com". */
+static const char *lower_value(xread *x, sw_arena *a)
+{
+    char *v = (char *)text_value(x, a);
+    if (v)
+        for (char *p = v; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    return v;
+}
+
+static int is_domain_like(const char *v)
+{
+    return v && strchr(v, '.') && !strpbrk(v, " \t@<>\"");
+}
+
 static const char *parent(const xread *x, int up)
 {
     int i = x->depth - 1 - up;
@@ -280,7 +296,7 @@ static void end_element(xread *x, const char *name)
     } else if (!strcmp(p1, "report_metadata")) {
         const char *v = text_value(x, ra);
         if (!strcmp(name, "org_name"))
-            r->org_name = v;
+            r->org_name = is_domain_like(v) ? lower_value(x, ra) : v;
         else if (!strcmp(name, "email"))
             r->email = v;
         else if (!strcmp(name, "extra_contact_info"))
@@ -299,7 +315,7 @@ static void end_element(xread *x, const char *name)
     } else if (!strcmp(p1, "policy_published")) {
         for (int i = 0; i < 10; i++)
             if (!strcmp(name, pol_names[i]))
-                r->pol[i] = text_value(x, ra);
+                r->pol[i] = i == 6 ? text_value(x, ra) : lower_value(x, ra);
     } else if (!x->in_record) {
         return;
     } else if (!strcmp(p1, "row")) {
@@ -309,11 +325,11 @@ static void end_element(xread *x, const char *name)
             s->count = text_value(x, a);
     } else if (!strcmp(p1, "policy_evaluated")) {
         if (!strcmp(name, "disposition"))
-            s->disposition = text_value(x, a);
+            s->disposition = lower_value(x, a);
         else if (!strcmp(name, "dkim"))
-            s->pe_dkim = text_value(x, a);
+            s->pe_dkim = lower_value(x, a);
         else if (!strcmp(name, "spf"))
-            s->pe_spf = text_value(x, a);
+            s->pe_spf = lower_value(x, a);
         else if (!strcmp(name, "reason")) {
             if (s->nreasons < MAX_REASONS && ((s->cur_type && *s->cur_type) ||
                                               (s->cur_comment && *s->cur_comment))) {
@@ -324,7 +340,7 @@ static void end_element(xread *x, const char *name)
         }
     } else if (!strcmp(p1, "reason") && !strcmp(p2, "policy_evaluated")) {
         if (!strcmp(name, "type"))
-            s->cur_type = text_value(x, a);
+            s->cur_type = lower_value(x, a);
         else if (!strcmp(name, "comment"))
             s->cur_comment = text_value(x, a);
     } else if (!strcmp(p1, "identifiers")) {
@@ -349,7 +365,7 @@ static void end_element(xread *x, const char *name)
         else if (!strcmp(name, "result"))
             s->cur.result = v;
         else if (!strcmp(name, "scope"))
-            s->cur.scope = v;
+            s->cur.scope = lower_value(x, a);
         else if (!strcmp(name, "human_result"))
             s->cur.human = v;
     }
@@ -500,6 +516,41 @@ static int walk(xread *x, xmlTextReaderPtr rd)
 /* Largest document re-read as a recovered tree after the streaming reader gave up. */
 #define MAX_RECOVER_TREE (32u << 20)
 
+/* Offsets of a DOCTYPE declaration (internal subset included) before the root element,
+ * or 0 when there is none. Reports never need one; its entity definitions are what
+ * billion-laughs and external-entity attacks are made of. */
+static int find_doctype(const char *xml, size_t len, size_t *from, size_t *to)
+{
+    size_t lim = len < 65536 ? len : 65536;
+    const char *d = memmem(xml, lim, "<!DOCTYPE", 9);
+    if (!d)
+        return 0;
+    /* only before the first element */
+    for (const char *p = xml; p < d; p++)
+        if (*p == '<' && p + 1 < d && p[1] != '?' && p[1] != '!')
+            return 0;
+    const char *p = d + 9, *end = xml + len;
+    int subset = 0;
+    char quote = 0;
+    for (; p < end; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (*p == '[') {
+            subset = 1;
+        } else if (*p == ']') {
+            subset = 0;
+        } else if (*p == '>' && !subset) {
+            break;
+        }
+    }
+    *from = (size_t)(d - xml);
+    *to = p < end ? (size_t)(p - xml) + 1 : len;
+    return 1;
+}
+
 static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
 {
     if (len == 0) {
@@ -512,11 +563,29 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
                    SW_MAX_DMARC_XML);
         return;
     }
-    size_t fixed_len = 0, bad = 0;
+    size_t fixed_len = 0, bad = 0, dt_from, dt_to;
     char *fixed = utf8_repair(xml, len, &fixed_len, &bad);
     if (fixed) {
         xml = fixed;
         len = fixed_len;
+    }
+    if (find_doctype(xml, len, &dt_from, &dt_to)) {
+        /* blanked out (line breaks kept, so error lines stay right): the entities it
+         * defines are then undefined references, which recover mode skips */
+        if (!fixed) {
+            fixed = malloc(len);
+            if (!fixed) {
+                sw_log_bad(c, 0, "out of memory");
+                return;
+            }
+            memcpy(fixed, xml, len);
+            xml = fixed;
+        }
+        for (size_t i = dt_from; i < dt_to; i++)
+            if (fixed[i] != '\n')
+                fixed[i] = ' ';
+        sw_log_bad(c, 0, "DOCTYPE declaration ignored: DMARC reports need none, and its "
+                         "entities are not expanded");
     }
     xread *x = calloc(1, sizeof *x);
     if (!x) {
