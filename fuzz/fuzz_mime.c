@@ -1,15 +1,62 @@
-/* libFuzzer target for the MIME walker (src/mail/mime.c).
+/* libFuzzer target for the MIME walker (src/mail/mime.c) and the DMARC report hook on
+ * mail (src/readers/logs/dmarc_mail.c), which walks what it is given.
  *
  * Each input is walked as a message; every part's header block, body span and parameters
  * are touched, every body decoded, and the structured fields re-read with sw_mime_param().
  * Promises checked: parts[0] is the message at depth 0, every span lies inside the input,
  * depths respect SW_MIME_MAX_DEPTH, a parent comes before its children, and decoding never
- * writes more than the encoded size. A broken promise aborts. The arena is freed. */
+ * writes more than the encoded size. The input is then read as a mail record and handed
+ * to sw_dmarc_mail(), whose records must be dmarc-aggregate or dmarc-failure records with
+ * their strings intact. A broken promise aborts. The arenas are freed. */
+#include "spoofwatch/dmarc.h"
 #include "spoofwatch/mime.h"
+#include "spoofwatch/record.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+static int on_record(const sw_record *rec, sw_arena *a, void *ctx)
+{
+    (void)a;
+    (void)ctx;
+    if (!rec->has_log || (strcmp(rec->source.format, "dmarc-aggregate") &&
+                          strcmp(rec->source.format, "dmarc-failure")))
+        abort();
+    volatile size_t sum = 0;
+    for (size_t i = 0; i < rec->log.nfields; i++)
+        sum += strlen(rec->log.fields[i].key) + strlen(rec->log.fields[i].value);
+    for (size_t i = 0; i < rec->nauth; i++)
+        sum += strlen(rec->auth[i].method) + strlen(rec->auth[i].result);
+    for (size_t i = 0; i < rec->nrecipients; i++)
+        sum += strlen(rec->recipients[i].address);
+    if (rec->log.sender_ip)
+        sum += strlen(rec->log.sender_ip);
+    (void)sum;
+    return 0;
+}
+
+static void on_error(const char *message, void *ctx)
+{
+    (void)ctx;
+    if (!message || !*message)
+        abort();
+}
+
+static void report_hook(const char *msg, size_t size)
+{
+    sw_arena a;
+    sw_arena_init(&a, 16u << 20);
+    sw_source src = {.path = "fuzz.eml", .format = "eml", .length = size, .index = -1};
+    sw_record rec;
+    sw_error err;
+    sw_error_clear(&err);
+    if (sw_record_from_mail(&a, msg, size, &src, &rec, &err) == 0) {
+        sw_dmarc_sink sink = {.on_record = on_record, .on_error = on_error};
+        sw_dmarc_mail(&a, &rec, msg, size, &sink);
+    }
+    sw_arena_free(&a);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -50,5 +97,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)sum;
     }
     sw_arena_free(&a);
+    report_hook(msg, size);
     return 0;
 }
