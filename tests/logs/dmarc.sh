@@ -1,7 +1,9 @@
 #!/bin/sh
 # DMARC reports: aggregate XML (namespace or none, gz, zip, attached to mail, broken XML,
 # entity attacks) and failure reports (ARF, plain text), against our fixtures and against
-# the parsedmarc samples' expected.yaml (../shared/samples/dmarc-reports).
+# the parsedmarc samples (../shared/samples/dmarc-reports) as JSON output;
+# tests/conformance/dmarc.c
+# checks the same samples entry by entry from their expected.yaml.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/logs/lib.sh
 F=tests/fixtures/logs
