@@ -59,13 +59,19 @@ sw_format sw_sniff(const char *path, const char *data, size_t len)
         js++;
     if (js < len && (data[js] == '{' || data[js] == '['))
         return SW_FMT_JSONLOG;
-    /* DMARC aggregate reports: XML (no header field name starts with '<') or a zip */
-    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4))
-        return SW_FMT_DMARCXML;
-    if (js < len && data[js] == '<' &&
-        ((len - js >= 5 && !memcmp(data + js, "<?xml", 5)) ||
-         (len - js >= 9 && !memcmp(data + js, "<feedback", 9))))
-        return SW_FMT_DMARCXML;
+    /* DMARC aggregate reports: XML with a <feedback> element near the start (no header
+     * field name starts with '<'), or a zip whose first entry is named .xml. Other XML and
+     * zips stay "not mail", so directory walks skip them as before. */
+    if (len >= 30 && !memcmp(data, "PK\x03\x04", 4)) {
+        size_t nl = (unsigned char)data[26] | (size_t)(unsigned char)data[27] << 8;
+        if (nl >= 4 && 30 + nl <= len && !strncasecmp(data + 30 + nl - 4, ".xml", 4))
+            return SW_FMT_DMARCXML;
+    }
+    if (js < len && data[js] == '<') {
+        size_t n = len - js < 8192 ? len - js : 8192;
+        if (memmem(data + js, n, "feedback", 8))
+            return SW_FMT_DMARCXML;
+    }
     while (s < len && (data[s] == '\r' || data[s] == '\n'))
         s++;
     if (looks_like_header(data + s, len - s))

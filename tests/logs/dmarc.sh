@@ -1,9 +1,8 @@
 #!/bin/sh
 # DMARC reports: aggregate XML (namespace or none, gz, zip, attached to mail, broken XML,
 # entity attacks) and failure reports (ARF, plain text), against our fixtures and against
-# the parsedmarc samples (../shared/samples/dmarc-reports) as JSON output;
-# tests/conformance/dmarc.c
-# checks the same samples entry by entry from their expected.yaml.
+# the parsedmarc samples (../shared/samples/dmarc-reports) as JSON output. The same samples
+# are checked entry by entry from their expected.yaml by tests/conformance/dmarc.c.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/logs/lib.sh
 F=tests/fixtures/logs
@@ -80,8 +79,17 @@ lacks "laughs: external entity not read" "$TMP/lol" 'root:'
 has "laughs: text around the reference kept" "$TMP/lol" '"org_name":"laughs"'
 
 scan_to "$TMP/nr" -q "$F/dmarc-notreport.xml"
-status_is "not a report: exit" 1
-has "not a report: said so" "$TMP/nr.err" 'dmarc-notreport.xml: no <feedback> element: not a DMARC aggregate report'
+status_is "other XML: exit" 1
+has "other XML: not sniffed as a report" "$TMP/nr.err" 'dmarc-notreport.xml: not a mail format'
+scan_to "$TMP/nr" -q --format dmarc-xml "$F/dmarc-notreport.xml"
+status_is "other XML as dmarc-xml: exit" 1
+has "other XML as dmarc-xml: said so" "$TMP/nr.err" 'dmarc-notreport.xml: no <feedback> element: not a DMARC aggregate report'
+mkdir "$TMP/walk"
+cp "$F/dmarc-notreport.xml" "$F/dmarc-rfc7489.zip" "$TMP/walk/"
+scan_to "$TMP/w" "$TMP/walk"
+status_is "walk: other XML skipped, not an error" 0
+lines "walk: the zip report read" "$TMP/w" 1
+has "walk: other XML counted as non-mail" "$TMP/w.err" '1 non-mail files skipped'
 : >"$TMP/empty.xml"
 scan_to "$TMP/em" -q "$TMP/empty.xml"
 status_is "empty: exit" 1

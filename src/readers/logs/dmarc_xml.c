@@ -67,7 +67,7 @@ typedef struct rec_state {
     size_t ndkim, nspf;
     auth_entry cur; /* the dkim/spf entry being read */
     const char *cur_type, *cur_comment;
-    uint64_t line, offset;
+    uint64_t line;
 } rec_state;
 
 typedef struct xread {
@@ -176,8 +176,8 @@ static int emit_record(xread *x)
     sw_arena *a = c->row_arena;
     sw_log_row *row = c->row;
     sw_log_row_init(row, SOURCE, s->line);
-    row->offset = s->offset;
-    c->row_offset = s->offset;
+    row->offset = 0;
+    c->row_offset = 0;
     row->from_domain = s->header_from && *s->header_from ? s->header_from : NULL;
     row->envelope_from = s->envelope_from && *s->envelope_from ? s->envelope_from : NULL;
     sw_log_facts *f = &row->facts;
@@ -482,9 +482,9 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 x->records++;
                 x->in_record = x->depth;
                 memset(&x->rec, 0, sizeof x->rec);
+                /* the line is exact; libxml2's byte count runs ahead of the node, so no
+                 * offset is claimed */
                 x->rec.line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
-                long consumed = xmlTextReaderByteConsumed(rd);
-                x->rec.offset = consumed > 0 ? (uint64_t)consumed : 0;
             }
             if (empty && close_element(x, rd))
                 break;
