@@ -27,6 +27,7 @@ typedef enum sw_format {
     SW_FMT_JSONLOG, /* JSON Lines or one JSON document of log records */
     SW_FMT_CSVLOG,   /* CSV with a header row: EXO message trace and reports, Gmail search */
     SW_FMT_TRACKLOG, /* Exchange Server message tracking log (MSGTRK*.LOG) */
+    SW_FMT_DMARCXML, /* DMARC aggregate report: XML, or a zip of XML (gzip is undone first) */
     SW_FMT_UNKNOWN
 } sw_format;
 

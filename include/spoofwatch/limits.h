@@ -52,6 +52,12 @@
 #define SW_MAX_LOG_RECIPIENTS 4096
 /* Extra source facts kept as evidence on one log record. */
 #define SW_MAX_LOG_FIELDS 64
+/* DMARC aggregate reports: one XML document after gzip/zip (and one zip entry), the
+ * records read from one report, the text of one element, and zip entries looked at. */
+#define SW_MAX_DMARC_XML (256u << 20)
+#define SW_MAX_DMARC_RECORDS (1u << 20)
+#define SW_MAX_DMARC_TEXT 4096
+#define SW_MAX_ZIP_ENTRIES 64
 
 /* Device context (scan/check --context, devctx.c): unified-log mail events held in memory
  * for the whole run; beyond the cap they are reported and dropped. Message text kept per

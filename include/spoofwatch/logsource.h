@@ -48,6 +48,9 @@ typedef struct sw_log_row {
     /* identities; NULL = not in this row */
     const char *from_address; /* P2, header From */
     const char *from_display;
+    const char *from_domain;   /* header From domain when the source logs only the domain
+                                * (DMARC aggregate header_from); used when from_address is
+                                * NULL: the record gets from.domain and no from.address */
     const char *envelope_from; /* P1, MAIL FROM ("" = null sender) */
     const char *sender;        /* Sender header, when logged */
     const char *reply_to;

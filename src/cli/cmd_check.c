@@ -20,7 +20,7 @@ static void check_usage(FILE *o)
                "options:\n"
                "      --json          print the JSON record instead of the explanation\n"
                "  -f, --format FMT    auto (default), eml, mbox, emlx, partial-emlx, json, csv,\n"
-               "                      exchange-tracking\n"
+               "                      exchange-tracking, dmarc-xml\n"
                "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
                "      --psl-file FILE a newer Public Suffix List\n"
                "      --context FILE  macOS unified-log events attached to an .emlx message\n"

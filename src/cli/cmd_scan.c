@@ -22,7 +22,7 @@ static void scan_usage(FILE *o)
                "options:\n"
                "  -o, --output FILE   write records to FILE instead of stdout\n"
                "  -f, --format FMT    auto (default), eml, mbox, maildir, emlx, partial-emlx,\n"
-               "                      json, csv, exchange-tracking\n"
+               "                      json, csv, exchange-tracking, dmarc-xml\n"
                "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
                "      --psl-file FILE a newer Public Suffix List\n"
                "      --context FILE  macOS unified-log events (log show ndjson, Jamf, osquery)\n"

@@ -22,7 +22,7 @@ int sw_cli_format(const char *value, sw_format *out)
     sw_format f = sw_format_from_name(value);
     if (f == SW_FMT_UNKNOWN) {
         sw_cli_warn("unknown --format '%s' (known: auto, eml, mbox, maildir, emlx, "
-                    "partial-emlx, json, csv, exchange-tracking)",
+                    "partial-emlx, json, csv, exchange-tracking, dmarc-xml)",
                     value);
         return -1;
     }

@@ -30,8 +30,13 @@ int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err)
         return sw_error_set(err, SW_ENOMEM, "out of memory");
     if (psl_file) {
         c->psl = psl_load_file(psl_file);
-        if (!c->psl)
+        if (!c->psl) {
+            /* nothing else owns the cache yet: an unloadable list must not leak it */
+            free(c->slots);
+            c->slots = NULL;
+            sw_arena_free(&c->cache_arena);
             return sw_error_set(err, SW_EIO, "%s: cannot load the Public Suffix List", psl_file);
+        }
         c->owned = 1;
         snprintf(c->source, sizeof c->source, "%s", psl_file);
         struct stat st;

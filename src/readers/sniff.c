@@ -77,6 +77,19 @@ sw_format sw_sniff(const char *path, const char *data, size_t len)
     sw_format lf = sw_log_sniff_csv(data, len);
     if (lf != SW_FMT_UNKNOWN)
         return lf;
+    /* DMARC aggregate reports: XML with a <feedback> element near the start (no header
+     * field name starts with '<'), or a zip whose first entry is named .xml. Other XML and
+     * zips stay "not mail", so directory walks skip them as before. */
+    if (len >= 30 && !memcmp(data, "PK\x03\x04", 4)) {
+        size_t nl = (unsigned char)data[26] | (size_t)(unsigned char)data[27] << 8;
+        if (nl >= 4 && 30 + nl <= len && !strncasecmp(data + 30 + nl - 4, ".xml", 4))
+            return SW_FMT_DMARCXML;
+    }
+    if (js < len && data[js] == '<') {
+        size_t n = len - js < 8192 ? len - js : 8192;
+        if (memmem(data + js, n, "feedback", 8))
+            return SW_FMT_DMARCXML;
+    }
     while (s < len && (data[s] == '\r' || data[s] == '\n'))
         s++;
     if (looks_like_header(data + s, len - s))
@@ -101,6 +114,7 @@ const char *sw_format_name(sw_format f)
     case SW_FMT_JSONLOG: return "json";
     case SW_FMT_CSVLOG: return "csv";
     case SW_FMT_TRACKLOG: return "exchange-tracking";
+    case SW_FMT_DMARCXML: return "dmarc-xml";
     case SW_FMT_UNKNOWN: break;
     }
     return "unknown";
@@ -110,7 +124,7 @@ sw_format sw_format_from_name(const char *name)
 {
     static const sw_format all[] = {SW_FMT_AUTO, SW_FMT_EML, SW_FMT_MBOX, SW_FMT_EMLX,
                                     SW_FMT_PARTIAL_EMLX, SW_FMT_JSONLOG, SW_FMT_CSVLOG,
-                                    SW_FMT_TRACKLOG};
+                                    SW_FMT_TRACKLOG, SW_FMT_DMARCXML};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         if (!strcasecmp(name, sw_format_name(all[i])))
             return all[i];
@@ -121,5 +135,6 @@ sw_format sw_format_from_name(const char *name)
 
 int sw_format_is_log(sw_format f)
 {
-    return f == SW_FMT_JSONLOG || f == SW_FMT_CSVLOG || f == SW_FMT_TRACKLOG;
+    return f == SW_FMT_JSONLOG || f == SW_FMT_CSVLOG || f == SW_FMT_TRACKLOG ||
+           f == SW_FMT_DMARCXML;
 }

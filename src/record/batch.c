@@ -1,5 +1,6 @@
 /* Batch processing: see include/spoofwatch/batch.h. */
 #include "spoofwatch/batch.h"
+#include "spoofwatch/dmarc.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/logsource.h"
 #include "spoofwatch/walk.h"
@@ -106,6 +107,18 @@ static void process_file(run *r, const char *path, sw_format format, int in_walk
         if (m.has_ctx) {
             rec.ctx = m.ctx;
             rec.has_ctx = 1;
+        }
+        /* A DMARC report carried in mail (include/spoofwatch/dmarc.h) stands for what it
+         * reports: its aggregate rows, or a failure report's enclosed message, are recorded
+         * instead of the carrier message. */
+        sw_dmarc_sink sink = {.on_record = on_log_record, .on_error = on_log_error, .ctx = r};
+        if (sw_dmarc_mail(&r->arena, &rec, m.data, m.len, &sink)) {
+            b->stats.messages += sink.records;
+            b->stats.log_records += sink.records;
+            b->stats.errors += sink.errors;
+            if ((r->stop = sink.stop))
+                break;
+            continue;
         }
         /* A header block cut at the cap could hide a later From: the message was not
          * fully read, so it counts as an error as well as being recorded. */

@@ -47,6 +47,7 @@ void sw_log_row_init(sw_log_row *row, const char *source, uint64_t line)
     row->line = line;
     row->offset = 0;
     row->from_address = row->from_display = row->envelope_from = row->sender = NULL;
+    row->from_domain = NULL;
     row->reply_to = row->message_id = row->subject = NULL;
     row->nrecipients = 0;
     row->nauth = 0;
@@ -306,7 +307,17 @@ static int grow(sw_arena *a, void **arr, size_t count, size_t *cap, size_t elem,
 
 static void fill_from(sw_arena *a, sw_record *rec, const sw_log_row *row)
 {
-    if (rec->has_from || !row->from_address || !*row->from_address)
+    if (rec->has_from)
+        return;
+    if ((!row->from_address || !*row->from_address) && row->from_domain && *row->from_domain) {
+        /* only the domain is known (DMARC aggregate rows): detection aligns on the domain;
+         * the address stays NULL rather than inventing a local part */
+        rec->from.domain = dup(a, row->from_domain);
+        rec->has_from = rec->from.domain != NULL;
+        rec->from_header_count = 1;
+        return;
+    }
+    if (!row->from_address || !*row->from_address)
         return;
     const char *addr = row->from_address;
     sw_address_list l;
@@ -584,9 +595,10 @@ int sw_log_emit(sw_logctx *c, const sw_log_row *row)
 
 /* ---- entry point ---- */
 
-int sw_logjson_read(sw_logctx *c); /* logjson.c */
-int sw_logcsv_read(sw_logctx *c);  /* logcsv.c */
+int sw_logjson_read(sw_logctx *c);  /* logjson.c */
+int sw_logcsv_read(sw_logctx *c);   /* logcsv.c */
 int sw_tracklog_read(sw_logctx *c); /* tracklog.c */
+int sw_dmarcxml_read(sw_logctx *c); /* dmarc_xml.c */
 
 int sw_log_read(const sw_input *in, sw_arena *record_arena,
                 int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx), void *ctx,
@@ -635,6 +647,9 @@ int sw_log_read(const sw_input *in, sw_arena *record_arena,
         break;
     case SW_FMT_TRACKLOG:
         sw_tracklog_read(&c);
+        break;
+    case SW_FMT_DMARCXML:
+        sw_dmarcxml_read(&c);
         break;
     default:
         sw_log_bad(&c, 0, "not a log format spoofwatch reads");

@@ -1,0 +1,884 @@
+/* DMARC aggregate reports (formats.md §6.1), source id "dmarc-aggregate": RFC 7489
+ * Appendix C and RFC 9990 XML, with or without the dmarc-2.0 namespace, as a plain file,
+ * gzip (inflated here when the bytes come from a mail attachment; sw_input already inflates
+ * .gz files) or zip (libarchive, .xml entries only).
+ *
+ * One row, and so one record, per <record>: a bucket of `count` messages from one source
+ * IP with one set of identifiers and results, not one message. The report's metadata and
+ * published policy are copied onto every row as fields.
+ *
+ * XML safety: the libxml2 streaming reader runs with network access off and WITHOUT entity
+ * substitution or DTD loading, so entity references stay references and are ignored; a
+ * DOCTYPE is reported. Element text is capped (SW_MAX_DMARC_TEXT), as are nesting, the
+ * record count and the decompressed size. Malformed XML is read in recover mode as far as
+ * libxml2 gets, each error reported with the file's name; bytes that are not UTF-8 in a
+ * document that claims UTF-8 (or no encoding) are replaced by U+FFFD first, so one bad byte
+ * does not end the report.
+ *
+ * Memory: report-level strings live in an arena of this reader; a record's strings in
+ * c->row_arena, reset after each row is emitted; decompressed buffers are malloc'd here and
+ * freed before returning. */
+#include "spoofwatch/dmarc.h"
+#include "spoofwatch/limits.h"
+#include "spoofwatch/logsource.h"
+#include "spoofwatch/utf8.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <ctype.h>
+#include <inttypes.h>
+#include <libxml/xmlreader.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <zlib.h>
+
+#define SOURCE "dmarc-aggregate"
+#define MAX_DEPTH 32
+#define MAX_NAME 32
+#define MAX_DKIM 8
+#define MAX_SPF 4
+#define MAX_REASONS 4
+#define MAX_XML_ERRORS 5
+
+typedef struct auth_entry {
+    const char *domain, *selector, *result, *scope, *human;
+} auth_entry;
+
+typedef struct report {
+    sw_arena arena; /* report-level strings */
+    const char *ns, *version, *org_name, *email, *extra, *report_id, *begin, *end, *generator;
+    const char *errors;
+    const char *pol[10]; /* policy_published, in pol_names order */
+    const char *entry;   /* zip entry name, when read from a zip */
+} report;
+
+static const char *const pol_names[10] = {"domain", "adkim", "aspf", "p",       "sp",
+                                          "pct",    "fo",    "np",   "testing", "discovery_method"};
+
+typedef struct rec_state {
+    const char *source_ip, *count, *disposition, *pe_dkim, *pe_spf;
+    const char *envelope_to, *envelope_from, *header_from;
+    const char *reason_type[MAX_REASONS], *reason_comment[MAX_REASONS];
+    size_t nreasons;
+    auth_entry dkim[MAX_DKIM], spf[MAX_SPF];
+    size_t ndkim, nspf;
+    auth_entry cur; /* the dkim/spf entry being read */
+    const char *cur_type, *cur_comment;
+    uint64_t line;
+} rec_state;
+
+typedef struct xread {
+    sw_logctx *c;
+    report *r;
+    rec_state rec;
+    int in_record; /* depth of the open <record>, 0 outside */
+    int base;      /* depth of <feedback>, 0 until seen */
+    int not_report;
+    uint64_t records;
+    uint64_t skip; /* records already emitted by the streaming pass */
+    int skip_pass; /* the recovery pass: errors were reported by the first */
+    int xml_errors;
+    char names[MAX_DEPTH][MAX_NAME];
+    int depth;
+    char text[SW_MAX_DMARC_TEXT];
+    size_t tlen;
+    int text_cut;
+} xread;
+
+/* ---- errors ---- */
+
+static void on_xml_error(void *ctx, xmlErrorPtr e)
+{
+    xread *x = ctx;
+    if (!e || e->level < XML_ERR_ERROR)
+        return;
+    if (++x->xml_errors > MAX_XML_ERRORS)
+        return;
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s", e->message ? e->message : "error");
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    sw_log_bad(x->c, e->line > 0 ? (uint64_t)e->line : 0, "XML%s%s: %s (read on in recover mode)",
+               x->r->entry ? " in zip entry " : "", x->r->entry ? x->r->entry : "", msg);
+}
+
+/* ---- values ---- */
+
+static const char *text_value(xread *x, sw_arena *a)
+{
+    const char *s = x->text;
+    size_t n = x->tlen;
+    while (n && isspace((unsigned char)*s))
+        s++, n--;
+    while (n && isspace((unsigned char)s[n - 1]))
+        n--;
+    return sw_arena_strndup(a, s, n);
+}
+
+/* Enumerated words (disposition, pass/fail, p=, reason types) and domain names are
+ * lower-cased at ingest: reporters write "Pass", "None", "Outlook.com". */
+static const char *lower_value(xread *x, sw_arena *a)
+{
+    char *v = (char *)text_value(x, a);
+    if (v)
+        for (char *p = v; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+    return v;
+}
+
+static int is_domain_like(const char *v)
+{
+    return v && strchr(v, '.') && !strpbrk(v, " \t@<>\"");
+}
+
+static const char *parent(const xread *x, int up)
+{
+    int i = x->depth - 1 - up;
+    return i >= 0 && i < MAX_DEPTH ? x->names[i] : "";
+}
+
+static const char *epoch_text(sw_arena *a, const char *s)
+{
+    if (!s || !*s)
+        return NULL;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (*end || v < 0 || v > 253402300799LL)
+        return NULL;
+    time_t t = (time_t)v;
+    struct tm tm;
+    if (!gmtime_r(&t, &tm))
+        return NULL;
+    return sw_arena_printf(a, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static const char *join(sw_arena *a, const char *old, const char *add)
+{
+    if (!add || !*add)
+        return old;
+    if (!old)
+        return add;
+    return sw_arena_printf(a, "%s; %s", old, add);
+}
+
+/* ---- one record to one row ---- */
+
+static int emit_record(xread *x)
+{
+    sw_logctx *c = x->c;
+    report *r = x->r;
+    rec_state *s = &x->rec;
+    sw_arena *a = c->row_arena;
+    sw_log_row *row = c->row;
+    sw_log_row_init(row, SOURCE, s->line);
+    row->offset = 0;
+    c->row_offset = 0;
+    row->from_domain = s->header_from && *s->header_from ? s->header_from : NULL;
+    row->envelope_from = s->envelope_from && *s->envelope_from ? s->envelope_from : NULL;
+    sw_log_facts *f = &row->facts;
+    if (!row->from_domain)
+        f->absent |= SW_LOG_NO_HEADER_FROM;
+    if (!row->envelope_from)
+        f->absent |= SW_LOG_NO_ENVELOPE_FROM;
+    /* a report names a disposition for the bucket, no per-recipient delivery */
+    f->absent |= SW_LOG_NO_DELIVERY;
+
+    row->auth_field = "dmarc-aggregate.auth_results";
+    int dkim_nodomain = 0;
+    for (size_t i = 0; i < s->ndkim; i++) {
+        size_t before = row->nauth;
+        sw_log_row_auth(row, "dkim", s->dkim[i].result, s->dkim[i].domain);
+        if (row->nauth > before)
+            row->auth[before].selector = s->dkim[i].selector;
+        if (!s->dkim[i].domain || !*s->dkim[i].domain)
+            dkim_nodomain = 1;
+    }
+    for (size_t i = 0; i < s->nspf; i++)
+        sw_log_row_auth(row, "spf", s->spf[i].result, s->spf[i].domain);
+    /* DMARC passes when either aligned result (policy_evaluated) passes */
+    if (s->pe_dkim || s->pe_spf) {
+        int pass = (s->pe_dkim && !strcasecmp(s->pe_dkim, "pass")) ||
+                   (s->pe_spf && !strcasecmp(s->pe_spf, "pass"));
+        sw_log_row_auth(row, "dmarc", pass ? "pass" : "fail", row->from_domain);
+    }
+    if (!row->nauth)
+        f->absent |= SW_LOG_NO_AUTH;
+    if (dkim_nodomain)
+        f->absent |= SW_LOG_NO_DKIM_DOMAIN;
+
+    f->sender_ip = s->source_ip && *s->source_ip ? s->source_ip : NULL;
+    f->flags |= SW_LOGF_DMARC_AGGREGATE;
+    if (s->count && *s->count) {
+        char *end;
+        unsigned long long n = strtoull(s->count, &end, 10);
+        if (*end || s->count[0] == '-')
+            sw_log_bad(c, s->line, "record count \"%s\" is not a number; counted as 1",
+                       s->count);
+        else
+            f->count = n;
+    }
+    f->time = epoch_text(a, r->begin);
+    f->provider_verdict = s->disposition && *s->disposition
+                              ? sw_arena_printf(a, "disposition=%s", s->disposition)
+                              : NULL;
+
+    sw_log_row_field(row, "org_name", r->org_name);
+    sw_log_row_field(row, "email", r->email);
+    sw_log_row_field(row, "extra_contact_info", r->extra);
+    sw_log_row_field(row, "report_id", r->report_id);
+    sw_log_row_field(row, "date_range_begin", r->begin);
+    sw_log_row_field(row, "date_range_end", r->end);
+    sw_log_row_field(row, "date_range_end_utc", epoch_text(a, r->end));
+    sw_log_row_field(row, "generator", r->generator);
+    sw_log_row_field(row, "report_error", r->errors);
+    static const char *const pol_keys[10] = {
+        "policy_domain", "policy_adkim", "policy_aspf", "policy_p", "policy_sp",
+        "policy_pct", "policy_fo", "policy_np", "policy_testing", "policy_discovery_method"};
+    for (int i = 0; i < 10; i++) {
+        const char *v = r->pol[i];
+        /* RFC 7489 §6.3: adkim and aspf default to relaxed */
+        if ((!v || !*v) && (i == 1 || i == 2))
+            v = "r";
+        sw_log_row_field(row, pol_keys[i], v);
+    }
+    sw_log_row_field(row, "disposition", s->disposition);
+    sw_log_row_field(row, "policy_evaluated_dkim", s->pe_dkim);
+    sw_log_row_field(row, "policy_evaluated_spf", s->pe_spf);
+    const char *types = NULL, *comments = NULL;
+    for (size_t i = 0; i < s->nreasons; i++) {
+        types = join(a, types, s->reason_type[i]);
+        comments = join(a, comments, s->reason_comment[i]);
+    }
+    sw_log_row_field(row, "reason_type", types);
+    sw_log_row_field(row, "reason_comment", comments);
+    sw_log_row_field(row, "envelope_to", s->envelope_to);
+    const char *selectors = NULL, *scopes = NULL, *human = NULL;
+    for (size_t i = 0; i < s->ndkim; i++) {
+        selectors = join(a, selectors, s->dkim[i].selector);
+        human = join(a, human, s->dkim[i].human);
+    }
+    for (size_t i = 0; i < s->nspf; i++) {
+        scopes = join(a, scopes, s->spf[i].scope);
+        human = join(a, human, s->spf[i].human);
+    }
+    sw_log_row_field(row, "dkim_selector", selectors);
+    sw_log_row_field(row, "spf_scope", scopes);
+    sw_log_row_field(row, "human_result", human);
+    sw_log_row_field(row, "xml_namespace", r->ns);
+    sw_log_row_field(row, "xml_schema", r->version);
+    sw_log_row_field(row, "zip_entry", r->entry);
+    int stop = sw_log_emit(c, row);
+    sw_arena_reset(a);
+    memset(s, 0, sizeof *s);
+    return stop;
+}
+
+/* ---- element ends: where each value goes ---- */
+
+static void end_element(xread *x, const char *name)
+{
+    report *r = x->r;
+    rec_state *s = &x->rec;
+    sw_arena *ra = &r->arena, *a = x->c->row_arena;
+    const char *p1 = parent(x, 1), *p2 = parent(x, 2);
+    if (x->text_cut) {
+        sw_log_bad(x->c, s->line, "<%s> text longer than %u bytes; cut", name,
+                   SW_MAX_DMARC_TEXT);
+        x->text_cut = 0;
+    }
+    if (x->base && x->depth == x->base + 1 && !strcmp(name, "version")) {
+        r->version = text_value(x, ra);
+    } else if (!strcmp(p1, "report_metadata")) {
+        const char *v = text_value(x, ra);
+        if (!strcmp(name, "org_name"))
+            r->org_name = is_domain_like(v) ? lower_value(x, ra) : v;
+        else if (!strcmp(name, "email"))
+            r->email = v;
+        else if (!strcmp(name, "extra_contact_info"))
+            r->extra = v;
+        else if (!strcmp(name, "report_id"))
+            r->report_id = v;
+        else if (!strcmp(name, "generator"))
+            r->generator = v;
+        else if (!strcmp(name, "error"))
+            r->errors = join(ra, r->errors, v);
+    } else if (!strcmp(p1, "date_range") && !strcmp(p2, "report_metadata")) {
+        if (!strcmp(name, "begin"))
+            r->begin = text_value(x, ra);
+        else if (!strcmp(name, "end"))
+            r->end = text_value(x, ra);
+    } else if (!strcmp(p1, "policy_published")) {
+        for (int i = 0; i < 10; i++)
+            if (!strcmp(name, pol_names[i]))
+                r->pol[i] = i == 6 ? text_value(x, ra) : lower_value(x, ra);
+    } else if (!x->in_record) {
+        return;
+    } else if (!strcmp(p1, "row")) {
+        if (!strcmp(name, "source_ip"))
+            s->source_ip = text_value(x, a);
+        else if (!strcmp(name, "count"))
+            s->count = text_value(x, a);
+    } else if (!strcmp(p1, "policy_evaluated")) {
+        if (!strcmp(name, "disposition"))
+            s->disposition = lower_value(x, a);
+        else if (!strcmp(name, "dkim"))
+            s->pe_dkim = lower_value(x, a);
+        else if (!strcmp(name, "spf"))
+            s->pe_spf = lower_value(x, a);
+        else if (!strcmp(name, "reason")) {
+            if (s->nreasons < MAX_REASONS && ((s->cur_type && *s->cur_type) ||
+                                              (s->cur_comment && *s->cur_comment))) {
+                s->reason_type[s->nreasons] = s->cur_type;
+                s->reason_comment[s->nreasons++] = s->cur_comment;
+            }
+            s->cur_type = s->cur_comment = NULL;
+        }
+    } else if (!strcmp(p1, "reason") && !strcmp(p2, "policy_evaluated")) {
+        if (!strcmp(name, "type"))
+            s->cur_type = lower_value(x, a);
+        else if (!strcmp(name, "comment"))
+            s->cur_comment = text_value(x, a);
+    } else if (!strcmp(p1, "identifiers")) {
+        if (!strcmp(name, "envelope_to"))
+            s->envelope_to = text_value(x, a);
+        else if (!strcmp(name, "envelope_from"))
+            s->envelope_from = text_value(x, a);
+        else if (!strcmp(name, "header_from"))
+            s->header_from = text_value(x, a);
+    } else if (!strcmp(p1, "auth_results")) {
+        if (!strcmp(name, "dkim") && s->ndkim < MAX_DKIM)
+            s->dkim[s->ndkim++] = s->cur;
+        else if (!strcmp(name, "spf") && s->nspf < MAX_SPF)
+            s->spf[s->nspf++] = s->cur;
+        memset(&s->cur, 0, sizeof s->cur);
+    } else if (!strcmp(p2, "auth_results") && (!strcmp(p1, "dkim") || !strcmp(p1, "spf"))) {
+        const char *v = text_value(x, a);
+        if (!strcmp(name, "domain"))
+            s->cur.domain = v;
+        else if (!strcmp(name, "selector"))
+            s->cur.selector = v;
+        else if (!strcmp(name, "result"))
+            s->cur.result = v;
+        else if (!strcmp(name, "scope"))
+            s->cur.scope = lower_value(x, a);
+        else if (!strcmp(name, "human_result"))
+            s->cur.human = v;
+    }
+}
+
+/* Handles one closing element (or an empty one); 1 stops the reading. */
+static int close_element(xread *x, xmlTextReaderPtr rd)
+{
+    if (x->depth <= 0)
+        return 0;
+    const char *name = x->depth <= MAX_DEPTH ? x->names[x->depth - 1] : "";
+    int stop = 0;
+    if (x->in_record && x->depth == x->in_record) {
+        x->in_record = 0;
+        if (x->records > x->skip)
+            stop = emit_record(x);
+        else
+            memset(&x->rec, 0, sizeof x->rec);
+    } else {
+        end_element(x, name);
+    }
+    (void)rd;
+    x->depth--;
+    x->tlen = 0;
+    return stop || x->c->stop;
+}
+
+/* ---- the document ---- */
+
+/* Copy of xml with every byte that does not start valid UTF-8 replaced by U+FFFD, when
+ * the document claims UTF-8 (or nothing) and is not; NULL when no copy is needed. */
+static char *utf8_repair(const char *xml, size_t len, size_t *out_len, size_t *bad)
+{
+    *bad = 0;
+    if (sw_utf8_valid(xml, len))
+        return NULL;
+    const char *gt = memchr(xml, '>', len < 200 ? len : 200);
+    if (len >= 5 && !memcmp(xml, "<?xml", 5) && gt) {
+        const char *enc = memmem(xml, (size_t)(gt - xml), "encoding", 8);
+        if (enc && !memmem(enc, (size_t)(gt - enc), "utf-8", 5) &&
+            !memmem(enc, (size_t)(gt - enc), "UTF-8", 5) &&
+            !memmem(enc, (size_t)(gt - enc), "utf8", 4) &&
+            !memmem(enc, (size_t)(gt - enc), "UTF8", 4))
+            return NULL; /* another declared encoding: libxml2 converts it */
+    }
+    if (len > SW_MAX_DMARC_XML / 3)
+        return NULL;
+    char *o = malloc(len * 3 + 1);
+    if (!o)
+        return NULL;
+    size_t at = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = sw_utf8_valid_prefix((const unsigned char *)xml + i, len - i);
+        if (k) {
+            memcpy(o + at, xml + i, k);
+            at += k;
+            i += k;
+        } else {
+            memcpy(o + at, "\xEF\xBF\xBD", 3);
+            at += 3;
+            i++;
+            (*bad)++;
+        }
+    }
+    *out_len = at;
+    return o;
+}
+
+/* Runs one reader (streaming, or a walker over a recovered tree) over the document.
+ * Records up to x->skip were emitted by an earlier pass and are not emitted again.
+ * Returns xmlTextReaderRead's last value: 0 at the end, -1 on an error it cannot pass. */
+static int walk(xread *x, xmlTextReaderPtr rd)
+{
+    sw_logctx *c = x->c;
+    report *r = x->r;
+    int doctype = 0, rc;
+    while ((rc = xmlTextReaderRead(rd)) == 1) {
+        int type = xmlTextReaderNodeType(rd);
+        if (type == XML_READER_TYPE_DOCUMENT_TYPE && !doctype) {
+            doctype = 1;
+            if (!x->skip_pass)
+                sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                           "DOCTYPE declaration in a DMARC report: entities are not expanded");
+        } else if (type == XML_READER_TYPE_ELEMENT) {
+            const char *name = (const char *)xmlTextReaderConstLocalName(rd);
+            if (!name)
+                name = "";
+            int empty = xmlTextReaderIsEmptyElement(rd);
+            x->depth++;
+            if (x->depth <= MAX_DEPTH)
+                snprintf(x->names[x->depth - 1], MAX_NAME, "%s", name);
+            x->tlen = 0;
+            /* <feedback> is the root, or (ikea.com) sits inside an <xs:schema> wrapper */
+            if (!x->base && !strcmp(name, "feedback") && x->depth <= 3) {
+                x->base = x->depth;
+                const char *ns = (const char *)xmlTextReaderConstNamespaceUri(rd);
+                r->ns = ns ? sw_arena_strndup(&r->arena, ns, strlen(ns)) : NULL;
+            } else if (!x->base && x->depth > 3) {
+                if (!x->skip_pass)
+                    sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                               "not a DMARC aggregate report: no <feedback> element");
+                x->not_report = 1;
+                break;
+            }
+            /* a record anywhere below feedback: recovered trees of broken XML nest it
+             * deeper than it was written */
+            if (x->base && !x->in_record && x->depth > x->base && !strcmp(name, "record")) {
+                if (x->records == SW_MAX_DMARC_RECORDS) {
+                    sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                               "more than %u records in one report; the rest is not read",
+                               SW_MAX_DMARC_RECORDS);
+                    break;
+                }
+                x->records++;
+                x->in_record = x->depth;
+                memset(&x->rec, 0, sizeof x->rec);
+                /* the line is exact; libxml2's byte count runs ahead of the node, so no
+                 * offset is claimed */
+                x->rec.line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
+            }
+            if (empty && close_element(x, rd))
+                break;
+        } else if (type == XML_READER_TYPE_END_ELEMENT) {
+            if (close_element(x, rd))
+                break;
+        } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
+                   type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
+            /* entity references are separate nodes and are never read as text */
+            const char *t = (const char *)xmlTextReaderConstValue(rd);
+            size_t n = t ? strlen(t) : 0;
+            if (x->tlen + n > sizeof x->text - 1) {
+                n = sizeof x->text - 1 - x->tlen;
+                x->text_cut = 1;
+            }
+            memcpy(x->text + x->tlen, t, n);
+            x->tlen += n;
+        }
+    }
+    if (x->in_record && !c->stop && rc == 0) {
+        /* the document ended inside a record (truncated): keep what it said */
+        x->depth = x->in_record;
+        snprintf(x->names[x->depth - 1], MAX_NAME, "record");
+        close_element(x, rd);
+    }
+    return rc;
+}
+
+/* Largest document re-read as a recovered tree after the streaming reader gave up. */
+#define MAX_RECOVER_TREE (32u << 20)
+
+/* Offsets of a DOCTYPE declaration (internal subset included) before the root element,
+ * or 0 when there is none. Reports never need one; its entity definitions are what
+ * billion-laughs and external-entity attacks are made of. */
+static int find_doctype(const char *xml, size_t len, size_t *from, size_t *to)
+{
+    size_t lim = len < 65536 ? len : 65536;
+    const char *d = memmem(xml, lim, "<!DOCTYPE", 9);
+    if (!d)
+        return 0;
+    /* only before the first element */
+    for (const char *p = xml; p < d; p++)
+        if (*p == '<' && p + 1 < d && p[1] != '?' && p[1] != '!')
+            return 0;
+    const char *p = d + 9, *end = xml + len;
+    int subset = 0;
+    char quote = 0;
+    for (; p < end; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '"' || *p == '\'') {
+            quote = *p;
+        } else if (*p == '[') {
+            subset = 1;
+        } else if (*p == ']') {
+            subset = 0;
+        } else if (*p == '>' && !subset) {
+            break;
+        }
+    }
+    *from = (size_t)(d - xml);
+    *to = p < end ? (size_t)(p - xml) + 1 : len;
+    return 1;
+}
+
+static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
+{
+    if (len == 0) {
+        sw_log_bad(c, 0, "empty DMARC report%s%s", r->entry ? " in zip entry " : "",
+                   r->entry ? r->entry : "");
+        return;
+    }
+    if (len > SW_MAX_DMARC_XML || len > INT32_MAX) {
+        sw_log_bad(c, 0, "DMARC report of %zu bytes is over the %u-byte cap", len,
+                   SW_MAX_DMARC_XML);
+        return;
+    }
+    size_t fixed_len = 0, bad = 0, dt_from, dt_to;
+    char *fixed = utf8_repair(xml, len, &fixed_len, &bad);
+    if (fixed) {
+        xml = fixed;
+        len = fixed_len;
+    }
+    if (find_doctype(xml, len, &dt_from, &dt_to)) {
+        /* blanked out (line breaks kept, so error lines stay right): the entities it
+         * defines are then undefined references, which recover mode skips */
+        if (!fixed) {
+            fixed = malloc(len);
+            if (!fixed) {
+                sw_log_bad(c, 0, "out of memory");
+                return;
+            }
+            memcpy(fixed, xml, len);
+            xml = fixed;
+        }
+        for (size_t i = dt_from; i < dt_to; i++)
+            if (fixed[i] != '\n')
+                fixed[i] = ' ';
+        sw_log_bad(c, 0, "DOCTYPE declaration ignored: DMARC reports need none, and its "
+                         "entities are not expanded");
+    }
+    xread *x = calloc(1, sizeof *x);
+    if (!x) {
+        free(fixed);
+        sw_log_bad(c, 0, "out of memory");
+        return;
+    }
+    x->c = c;
+    x->r = r;
+    /* never XML_PARSE_NOENT (entity substitution) nor XML_PARSE_DTDLOAD/DTDATTR */
+    int opts = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    xmlTextReaderPtr rd = xmlReaderForMemory(xml, (int)len, NULL, NULL, opts);
+    if (!rd) {
+        sw_log_bad(c, 0, "cannot start the XML reader");
+        free(fixed);
+        free(x);
+        return;
+    }
+    xmlTextReaderSetStructuredErrorHandler(rd, on_xml_error, x);
+    uint64_t bad_before = c->bad;
+    int rc = walk(x, rd);
+    xmlFreeTextReader(rd);
+    if (rc < 0 && !c->stop && !x->not_report) {
+        /* The streaming reader stops at the first fatal error even in recover mode;
+         * libxml2's tree parser recovers (an unclosed tag becomes an empty element), so
+         * the document is read again that way, and only records after the ones already
+         * emitted are emitted. */
+        uint64_t done = x->records;
+        xmlDocPtr doc = len <= MAX_RECOVER_TREE ? xmlReadMemory(xml, (int)len, NULL, NULL, opts)
+                                                : NULL;
+        xmlTextReaderPtr w = doc ? xmlReaderWalker(doc) : NULL;
+        if (w) {
+            memset(&r->pol, 0, sizeof r->pol);
+            x->depth = x->base = x->in_record = 0;
+            x->records = 0;
+            x->skip = done;
+            x->skip_pass = 1;
+            walk(x, w);
+            xmlFreeTextReader(w);
+        } else {
+            sw_log_bad(c, 0, "XML could not be recovered; %llu record%s read",
+                       (unsigned long long)done, done == 1 ? "" : "s");
+        }
+        if (doc)
+            xmlFreeDoc(doc);
+    }
+    if (x->xml_errors > MAX_XML_ERRORS)
+        sw_log_bad(c, 0, "%d more XML errors not shown", x->xml_errors - MAX_XML_ERRORS);
+    if (!x->base && c->bad == bad_before)
+        sw_log_bad(c, 0, "no <feedback> element: not a DMARC aggregate report");
+    else if (x->base && !x->records && c->bad == bad_before)
+        sw_log_bad(c, 0, "DMARC aggregate report without any <record>");
+    if (bad)
+        sw_log_bad(c, 0, "%zu byte%s not valid UTF-8, read as U+FFFD", bad,
+                   bad == 1 ? "" : "s");
+    free(fixed);
+    free(x);
+}
+
+static void report_init(report *r)
+{
+    memset(r, 0, sizeof *r);
+    sw_arena_init(&r->arena, 1u << 20);
+}
+
+/* ---- containers ---- */
+
+/* Inflates gzip bytes (mail attachments; files are inflated by sw_input) into *out. */
+static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const char **why)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 15 + 32) != Z_OK) {
+        *why = "zlib init failed";
+        return -1;
+    }
+    size_t cap = len * 4 + 4096, n = 0;
+    if (cap > SW_MAX_DMARC_XML)
+        cap = SW_MAX_DMARC_XML;
+    char *buf = malloc(cap);
+    int rc = Z_OK;
+    z.next_in = (unsigned char *)in;
+    z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+    while (buf) {
+        if (n == cap) {
+            if (cap >= SW_MAX_DMARC_XML) {
+                *why = "decompressed report over the size cap";
+                rc = Z_MEM_ERROR;
+                break;
+            }
+            size_t ncap = cap * 2 > SW_MAX_DMARC_XML ? SW_MAX_DMARC_XML : cap * 2;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        z.next_out = (unsigned char *)buf + n;
+        z.avail_out = (uInt)(cap - n);
+        rc = inflate(&z, Z_NO_FLUSH);
+        n = cap - z.avail_out;
+        if (rc == Z_STREAM_END)
+            break;
+        if (rc != Z_OK) {
+            *why = rc == Z_BUF_ERROR ? "truncated gzip data" : "corrupt gzip data";
+            break;
+        }
+    }
+    inflateEnd(&z);
+    if (!buf) {
+        *why = "out of memory";
+        return -1;
+    }
+    if (rc != Z_STREAM_END && n == 0) {
+        free(buf);
+        return -1;
+    }
+    /* a truncated stream still gives what was inflated; the XML reader reports the rest */
+    *out = buf;
+    *out_len = n;
+    return rc == Z_STREAM_END ? 0 : 1;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+/* Reads an entry's data into a malloc'd buffer, capped; NULL on error (reported). */
+static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, size_t *out_len)
+{
+    size_t cap = 1u << 16, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            if (cap >= SW_MAX_DMARC_XML) {
+                sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap", name,
+                           SW_MAX_DMARC_XML);
+                free(buf);
+                return NULL;
+            }
+            size_t ncap = cap * 2 > SW_MAX_DMARC_XML ? SW_MAX_DMARC_XML : cap * 2;
+            char *nb = realloc(buf, ncap);
+            if (!nb)
+                break;
+            buf = nb;
+            cap = ncap;
+        }
+        la_ssize_t got = archive_read_data(ar, buf + n, cap - n);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            sw_log_bad(c, 0, "zip entry %s: %s", name, archive_error_string(ar));
+            free(buf);
+            return NULL;
+        }
+        n += (size_t)got;
+    }
+    if (!buf) {
+        sw_log_bad(c, 0, "out of memory");
+        return NULL;
+    }
+    *out_len = n;
+    return buf;
+}
+
+static void read_zip(sw_logctx *c, const char *data, size_t len)
+{
+    struct archive *ar = archive_read_new();
+    if (!ar) {
+        sw_log_bad(c, 0, "out of memory");
+        return;
+    }
+    archive_read_support_format_zip(ar);
+    if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK) {
+        sw_log_bad(c, 0, "not a readable zip: %s", archive_error_string(ar));
+        archive_read_free(ar);
+        return;
+    }
+    struct archive_entry *e;
+    int entries = 0, xml = 0, rc;
+    while ((rc = archive_read_next_header(ar, &e)) == ARCHIVE_OK && !c->stop) {
+        if (++entries > SW_MAX_ZIP_ENTRIES) {
+            sw_log_bad(c, 0, "more than %d zip entries; the rest is not read",
+                       SW_MAX_ZIP_ENTRIES);
+            break;
+        }
+        const char *name = archive_entry_pathname(e);
+        if (!name || archive_entry_filetype(e) != AE_IFREG || !ends_with(name, ".xml"))
+            continue;
+        xml++;
+        report r;
+        report_init(&r);
+        r.entry = sw_arena_strndup(&r.arena, name, strlen(name));
+        size_t n = 0;
+        char *buf = zip_entry_data(c, ar, r.entry ? r.entry : "?", &n);
+        if (buf)
+            read_xml(c, &r, buf, n);
+        free(buf);
+        sw_arena_free(&r.arena);
+    }
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF && entries <= SW_MAX_ZIP_ENTRIES)
+        sw_log_bad(c, 0, "zip: %s", archive_error_string(ar));
+    else if (!xml)
+        sw_log_bad(c, 0, "zip without an .xml entry: not a DMARC aggregate report");
+    archive_read_free(ar);
+}
+
+static void read_any(sw_logctx *c, const char *data, size_t len, int depth)
+{
+    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
+        read_zip(c, data, len);
+        return;
+    }
+    if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b &&
+        depth == 0) {
+        char *buf = NULL;
+        size_t n = 0;
+        const char *why = "corrupt gzip data";
+        int rc = gunzip(data, len, &buf, &n, &why);
+        if (rc)
+            sw_log_bad(c, 0, "%s%s", why, rc > 0 ? "; read what was inflated" : "");
+        if (buf)
+            read_any(c, buf, n, depth + 1);
+        free(buf);
+        return;
+    }
+    report r;
+    report_init(&r);
+    read_xml(c, &r, data, len);
+    sw_arena_free(&r.arena);
+}
+
+int sw_dmarcxml_read(sw_logctx *c)
+{
+    c->unit = "line";
+    read_any(c, c->data, c->len, 0);
+    return 0;
+}
+
+/* ---- peeking (mail attachments) ---- */
+
+#define PEEK 8192
+
+static int xml_has_feedback(const char *p, size_t n)
+{
+    return memmem(p, n < PEEK ? n : PEEK, "<feedback", 9) != NULL ||
+           memmem(p, n < PEEK ? n : PEEK, ":feedback", 9) != NULL;
+}
+
+int sw_dmarc_is_aggregate(const char *data, size_t len)
+{
+    if (!data || len < 4)
+        return 0;
+    if ((unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
+        char out[PEEK];
+        z_stream z;
+        memset(&z, 0, sizeof z);
+        if (inflateInit2(&z, 15 + 32) != Z_OK)
+            return 0;
+        z.next_in = (unsigned char *)data;
+        z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
+        z.next_out = (unsigned char *)out;
+        z.avail_out = sizeof out;
+        int rc = inflate(&z, Z_NO_FLUSH);
+        size_t n = sizeof out - z.avail_out;
+        inflateEnd(&z);
+        return (rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR) &&
+               xml_has_feedback(out, n);
+    }
+    if (!memcmp(data, "PK\x03\x04", 4)) {
+        struct archive *ar = archive_read_new();
+        if (!ar)
+            return 0;
+        archive_read_support_format_zip(ar);
+        int found = 0, entries = 0;
+        struct archive_entry *e;
+        if (archive_read_open_memory(ar, data, len) == ARCHIVE_OK)
+            while (!found && entries++ < SW_MAX_ZIP_ENTRIES &&
+                   archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+                const char *name = archive_entry_pathname(e);
+                if (!name || !ends_with(name, ".xml"))
+                    continue;
+                char out[PEEK];
+                la_ssize_t got = archive_read_data(ar, out, sizeof out);
+                found = got > 0 && xml_has_feedback(out, (size_t)got);
+            }
+        archive_read_free(ar);
+        return found;
+    }
+    return xml_has_feedback(data, len);
+}
