@@ -504,10 +504,18 @@ int sw_dmarc_mail(sw_arena *a, const sw_record *carrier, const char *msg, size_t
     const char *v = carrier->headers.fields[ct].value;
     while (*v == ' ' || *v == '\t')
         v++;
-    /* the cheap test every message pays: only multiparts and archives are walked */
-    if (strncasecmp(v, "multipart/", 10) && strncasecmp(v, "application/", 12) &&
-        strncasecmp(v, "text/xml", 8))
-        return 0;
+    /* The cheap test every message pays, so that a header scan does not walk bodies: a
+     * report is an archive or XML as the whole body, a multipart/report (ARF), or another
+     * multipart whose Subject says it is one (RFC 7489 §7.2.1.1 "Report Domain: ...",
+     * and the "DMARC ... Report" subjects failure reporters write). */
+    int whole = !strncasecmp(v, "application/", 12) || !strncasecmp(v, "text/xml", 8);
+    int arf = !strncasecmp(v, "multipart/report", 16);
+    if (!whole && !arf) {
+        if (strncasecmp(v, "multipart/", 10) || !carrier->subject ||
+            (!strcasestr(carrier->subject, "report domain") &&
+             !strcasestr(carrier->subject, "dmarc")))
+            return 0;
+    }
     sw_mime m;
     if (sw_mime_parse(a, msg, len, &m) || !m.nparts)
         return 0;
