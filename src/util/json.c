@@ -132,6 +132,33 @@ static size_t plain_run(const unsigned char *p, size_t n)
     return i;
 }
 
+/* Copies s[0..n) to o when every byte is plain, checking and copying 16 bytes at a time
+ * (one pass instead of a scan and a copy); returns 0, or -1 at the first byte that needs
+ * escaping, with o partly written (the caller has not committed it). o has room for n. */
+static int copy_plain(char *o, const char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  bslash = _mm_set1_epi8('\\');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i bad =
+            _mm_or_si128(_mm_cmpgt_epi8(space, v),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (_mm_movemask_epi8(bad))
+            return -1;
+        _mm_storeu_si128((__m128i *)(o + i), v);
+    }
+#endif
+    for (; i < n; i++) {
+        if (!json_plain[(unsigned char)s[i]])
+            return -1;
+        o[i] = s[i];
+    }
+    return 0;
+}
+
 int sw_json_escape(sw_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -219,8 +246,9 @@ void sw_json_key(sw_json *j, const char *key)
 }
 
 /* The common member, `,"key":value` with a plain literal key and a value that needs no
- * escaping (quoted when `quoted`), written with one capacity check. Returns 0 when it was
- * written, -1 when the caller must take the general path. Records hold ~150 of these. */
+ * escaping (quoted when `quoted`; a quoted value is checked as it is copied), written with
+ * one capacity check. Returns 0 when it was written, -1 when the caller must take the
+ * general path (nothing committed then). Records hold ~150 of these. */
 static int put_member(sw_json *j, const char *key, size_t n, const char *value, size_t vn,
                       int quoted)
 {
@@ -230,7 +258,8 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
         need >= b->alloc - b->len || b->len + need > b->cap)
         return -1;
     char *o = b->data + b->len;
-    if (j->need_comma[j->depth])
+    unsigned char comma = j->need_comma[j->depth];
+    if (comma)
         *o++ = ',';
     j->need_comma[j->depth] = 1;
     *o++ = '"';
@@ -238,9 +267,16 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
     o += n;
     *o++ = '"';
     *o++ = ':';
-    if (quoted)
+    if (quoted) {
         *o++ = '"';
-    memcpy(o, value, vn);
+        if (copy_plain(o, value, vn)) {
+            /* nothing committed: the general path writes the member again */
+            j->need_comma[j->depth] = comma;
+            return -1;
+        }
+    } else {
+        memcpy(o, value, vn);
+    }
     o += vn;
     if (quoted)
         *o++ = '"';
@@ -254,7 +290,7 @@ void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
     if (!s)
         return;
     size_t vn = strlen(s);
-    if (plain_run((const unsigned char *)s, vn) == vn && put_member(j, key, n, s, vn, 1) == 0)
+    if (put_member(j, key, n, s, vn, 1) == 0) /* checks the bytes while it copies them */
         return;
     sw_json_key_lit(j, key, n);
     sw_json_string_n(j, s, vn);
@@ -284,10 +320,9 @@ void sw_json_string_n(sw_json *j, const char *s, size_t n)
     sw_buf *b = j->out;
     /* Plain text with room to spare: one copy, quotes included. */
     if (!j->status && b->alloc && n + 2 < b->alloc - b->len && b->len + n + 2 <= b->cap &&
-        plain_run((const unsigned char *)s, n) == n) {
+        copy_plain(b->data + b->len + 1, s, n) == 0) {
         char *o = b->data + b->len;
         o[0] = '"';
-        memcpy(o + 1, s, n);
         o[n + 1] = '"';
         b->len += n + 2;
         b->data[b->len] = '\0';

@@ -135,8 +135,7 @@ const char *sw_log_message_id(sw_arena *a, const char *v)
 {
     if (!v)
         return NULL;
-    if (!strstr(v, "\\u003c") && !strstr(v, "\\u003e") && !strstr(v, "\\u003C") &&
-        !strstr(v, "\\u003E"))
+    if (!strchr(v, '\\')) /* the common case: nothing to undo */
         return v;
     size_t n = strlen(v);
     char *out = sw_arena_alloc(a, n + 1);
@@ -482,7 +481,9 @@ static void merge_row(pending *p, const sw_log_row *row)
     lf->count += rf->count;
     lf->rows++;
     for (size_t i = 0; i < row->nfields; i++) {
-        int seen = 0;
+        /* rows of one message mostly carry the same columns in the same order: try the
+         * same position before looking through all */
+        int seen = i < lf->nfields && !strcmp(lf->fields[i].key, row->fields[i].key);
         for (size_t j = 0; j < lf->nfields && !seen; j++)
             seen = !strcmp(lf->fields[j].key, row->fields[i].key);
         if (seen || grow(a, (void **)&lf->fields, lf->nfields, &p->cap_fields,
