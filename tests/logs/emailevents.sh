@@ -29,6 +29,13 @@ has "check: delivery shown per recipient" "$TMP/check.txt" 'ann@corp.example  ->
 has "check: log facts section" "$TMP/check.txt" 'NetworkMessageId ah-nm-1'
 has "check: says what the source cannot" "$TMP/check.txt" 'not in this source: the DKIM signing domain'
 
+# post-delivery remediation (ZAP) updates the recipient it moved, and only when it worked
+scan_to "$TMP/zap" -q "$F/emailevents-zap.jsonl"
+lines "zap: one message" "$TMP/zap" 1
+has "zap: moved copy now junk" "$TMP/zap" '"address":"ann@corp.example","field":"RecipientEmailAddress","delivery":{"outcome":"junk","action":"Delivered","location":"Inbox/folder","latest_location":"Junk","status":"Moved to junk folder (Phish ZAP, Success)"}'
+has "zap: failed remediation leaves the copy where it was" "$TMP/zap" '"address":"bob@corp.example","field":"RecipientEmailAddress","delivery":{"outcome":"delivered"'
+has "zap: impact counts what is still delivered" "$TMP/zap" '"evidence":"1 of 2 recipients got it delivered despite the authentication failure: bob@corp.example"'
+
 # the same table exported as CSV (Defender portal, Log Analytics): one record per message
 scan_to "$TMP/csv" -q "$F/emailevents-export.csv"
 status_is "csv export exit (one broken record)" 1

@@ -2,9 +2,11 @@
  * API records ({"category":"AdvancedHunting-EmailEvents","properties":{row}}), storage
  * JSON Lines and Sentinel exports (flat rows with Type "EmailEvents").
  *
- * A row is one recipient of one message; rows merge on NetworkMessageId. Sibling tables on
- * the same stream (EmailAttachmentInfo, EmailUrlInfo, ...) are recognised and skipped:
- * they carry no sender identity or verdict of their own. */
+ * A row is one recipient of one message; rows merge on NetworkMessageId. EmailPostDeliveryEvents
+ * rows on the same stream (ZAP, admin or user remediation after delivery) merge into the same
+ * message and update that recipient's latest location. Other sibling tables
+ * (EmailAttachmentInfo, EmailUrlInfo, UrlClickEvents) are recognised and skipped: they carry no
+ * sender identity, verdict or delivery of their own. */
 #include "spoofwatch/csv.h"
 #include "spoofwatch/logsource.h"
 
@@ -98,11 +100,42 @@ static const char *const columns[] = {
 #define NCOLUMNS (sizeof columns / sizeof columns[0])
 static sw_jkeyset column_set = SW_JKEYSET(columns);
 
+/* EmailPostDeliveryEvents: what happened to one recipient's copy after delivery. The row
+ * names no sender, so it only adds to the message's record (or stands alone, saying so). */
+static int read_post_delivery(sw_logctx *c, const sw_jv *r, uint64_t line)
+{
+    sw_log_row *row = c->row;
+    sw_log_row_init(row, SOURCE, line);
+    row->merge_key = sw_jget_str(r, "NetworkMessageId");
+    row->message_id = sw_jget_str(r, "InternetMessageId");
+    row->facts.absent = SW_LOG_NO_AUTH | SW_LOG_NO_HEADER_FROM | SW_LOG_NO_ENVELOPE_FROM;
+    row->facts.network_message_id = row->merge_key;
+    sw_recipient *rc = sw_log_row_recipient(row, sw_jget_str(r, "RecipientEmailAddress"),
+                                            "RecipientEmailAddress");
+    const char *action = sw_jget_str(r, "Action"), *type = sw_jget_str(r, "ActionType");
+    const char *result = sw_jget_str(r, "ActionResult");
+    if (rc) {
+        rc->latest_location = sw_jget_str(r, "DeliveryLocation");
+        rc->status = sw_arena_printf(c->row_arena, "%s (%s%s%s)", action ? action : "post-delivery",
+                                     type ? type : "?", result ? ", " : "", result ? result : "");
+        /* only a remediation that succeeded moved the copy */
+        if (result && strcasecmp(result, "Success"))
+            rc->latest_location = NULL;
+    }
+    sw_log_row_field(row, "PostDeliveryAction", action);
+    sw_log_row_field(row, "PostDeliveryActionType", type);
+    sw_log_row_field(row, "PostDeliveryActionTrigger", sw_jget_str(r, "ActionTrigger"));
+    sw_log_row_field(row, "PostDeliveryActionResult", result);
+    return sw_log_emit(c, row);
+}
+
 static int read_row(sw_logctx *c, const sw_jv *rec, uint64_t line)
 {
     sw_arena *a = c->row_arena;
     const char *category;
     const sw_jv *r = row_of(rec, &category);
+    if (category && !strcasecmp(category, "AdvancedHunting-EmailPostDeliveryEvents"))
+        return read_post_delivery(c, r, line);
     if (category && strcasecmp(category, "AdvancedHunting-EmailEvents")) {
         c->skipped++;
         return 0;
