@@ -88,8 +88,9 @@ static int add_rr(fixture *f, const char *name, const sw_dns_rr *rr)
     return 0;
 }
 
-int sw_dns_fixture_add_txt(sw_resolver *res, const char *name, const char *const *strings,
-                           size_t nstrings)
+/* TXT, or the obsolete SPF type 99 that carries the same character-strings. */
+static int add_strings(sw_resolver *res, const char *name, sw_dns_type type,
+                       const char *const *strings, size_t nstrings)
 {
     fixture *f = res->backend;
     const char **copy = sw_arena_alloc(&f->arena, (nstrings ? nstrings : 1) * sizeof *copy);
@@ -110,9 +111,15 @@ int sw_dns_fixture_add_txt(sw_resolver *res, const char *name, const char *const
         o += n;
     }
     joined[o] = '\0';
-    sw_dns_rr rr = {.type = SW_DNS_TXT, .text = joined, .text_len = o, .strings = copy,
+    sw_dns_rr rr = {.type = type, .text = joined, .text_len = o, .strings = copy,
                     .nstrings = nstrings, .ttl = 300};
     return add_rr(f, name, &rr);
+}
+
+int sw_dns_fixture_add_txt(sw_resolver *res, const char *name, const char *const *strings,
+                           size_t nstrings)
+{
+    return add_strings(res, name, SW_DNS_TXT, strings, nstrings);
 }
 
 int sw_dns_fixture_add(sw_resolver *res, const char *name, sw_dns_type type, const char *value)
@@ -120,18 +127,8 @@ int sw_dns_fixture_add(sw_resolver *res, const char *name, sw_dns_type type, con
     fixture *f = res->backend;
     if (!name || !value)
         return SW_EINVAL;
-    if (type == SW_DNS_TXT || type == SW_DNS_SPF) {
-        int rc = sw_dns_fixture_add_txt(res, name, &value, 1);
-        if (!rc && type == SW_DNS_SPF) {
-            zname *z = find_name(f, name);
-            zrec *r = z ? z->recs : NULL;
-            while (r && r->next)
-                r = r->next;
-            if (r)
-                r->rr.type = SW_DNS_SPF;
-        }
-        return rc;
-    }
+    if (type == SW_DNS_TXT || type == SW_DNS_SPF)
+        return add_strings(res, name, type, &value, 1);
     sw_dns_rr rr = {.type = type, .ttl = 300};
     const char *v = value;
     if (type == SW_DNS_MX) {
@@ -322,16 +319,7 @@ int sw_dns_fixture_load(sw_resolver *r, const char *path, sw_error *err)
                 while (*p == ' ' || *p == '\t')
                     p++;
             }
-            rc = sw_dns_fixture_add_txt(r, name, ptrs, np);
-            if (!rc && t == SW_DNS_SPF) {
-                fixture *f = r->backend;
-                zname *z = find_name(f, name);
-                zrec *last = z ? z->recs : NULL;
-                while (last && last->next)
-                    last = last->next;
-                if (last)
-                    last->rr.type = SW_DNS_SPF;
-            }
+            rc = add_strings(r, name, t, ptrs, np);
         } else {
             rc = sw_dns_fixture_add(r, name, t, p);
         }

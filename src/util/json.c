@@ -98,32 +98,34 @@ static const unsigned char json_plain[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
+#if defined(__SSE2__)
+/* One bit per byte of v that needs escaping: below 0x20, 0x80 and up (negative as signed
+ * bytes, so "0x20 > v" catches them too), '"' and '\\'. */
+static inline int escape_mask(__m128i v)
+{
+    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
+                  bslash = _mm_set1_epi8('\\');
+    return _mm_movemask_epi8(
+        _mm_or_si128(_mm_cmpgt_epi8(space, v),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash))));
+}
+#endif
+
 /* Length of the leading run of bytes that need no escaping: printable ASCII other than
  * '"' and '\\'. Header text is nearly all such bytes, so this is tested 16 at a time. */
 static size_t plain_run(const unsigned char *p, size_t n)
 {
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
-                  bslash = _mm_set1_epi8('\\');
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        /* signed compare: bytes >= 0x80 are negative, so "0x20 > v" also catches them */
-        __m128i bad =
-            _mm_or_si128(_mm_cmpgt_epi8(space, v),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
-        int mask = _mm_movemask_epi8(bad);
+        int mask = escape_mask(_mm_loadu_si128((const __m128i *)(p + i)));
         if (mask)
             return i + (size_t)__builtin_ctz((unsigned)mask);
     }
     if (n >= 16 && i < n) {
         /* the tail as one overlapping block: bytes before i are plain, so the first
          * flagged byte of the block is the first one of the run */
-        __m128i v = _mm_loadu_si128((const __m128i *)(p + n - 16));
-        __m128i bad =
-            _mm_or_si128(_mm_cmpgt_epi8(space, v),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
-        int mask = _mm_movemask_epi8(bad);
+        int mask = escape_mask(_mm_loadu_si128((const __m128i *)(p + n - 16)));
         return mask ? n - 16 + (size_t)__builtin_ctz((unsigned)mask) : n;
     }
 #endif
@@ -139,14 +141,9 @@ static int copy_plain(char *o, const char *s, size_t n)
 {
     size_t i = 0;
 #if defined(__SSE2__)
-    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
-                  bslash = _mm_set1_epi8('\\');
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        __m128i bad =
-            _mm_or_si128(_mm_cmpgt_epi8(space, v),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
-        if (_mm_movemask_epi8(bad))
+        if (escape_mask(v))
             return -1;
         _mm_storeu_si128((__m128i *)(o + i), v);
     }
