@@ -49,6 +49,13 @@ has "activity: string µs timestamp" "$TMP/act" '"time":"2026-09-21T14:18:20.654
 has "activity: BYTES ip_address decoded" "$TMP/act" '"ip_address":"192.0.2.50"'
 has "activity: common columns kept" "$TMP/act" '"email":"erin@corp.example"'
 
+# many authenticated domains (valid DKIM signatures are cheap) must not crowd out dmarc_pass
+scan_to "$TMP/many" -q "$F/gmail-many-domains.jsonl"
+status_is "many domains exit" 0
+has "many domains: dmarc fail kept past the auth cap" "$TMP/many" '"method":"dmarc","result":"fail"'
+has "many domains: spf kept" "$TMP/many" '"method":"spf","result":"pass"'
+has "many domains: spoof still caught" "$TMP/many" '"verdict":"spoofed"'
+
 # tabledata.list document, no schema: the built-in activity column order
 scan_to "$TMP/td" -q "$F/gmail-tabledata.json"
 status_is "tabledata exit" 0

@@ -217,8 +217,11 @@ static void read_auth(const gview *g, sw_log_row *row)
         }
         present++;
         size_t before = row->nauth;
+        /* one entry per authenticated domain, but a slot stays free for each later method:
+         * a sender who adds many valid DKIM signatures must not crowd out dmarc_pass */
+        size_t room = SW_LOG_MAX_ROW_AUTH - before - (2 - i);
         if (m[i].type) {
-            for (uint32_t d = 0; d < ndoms; d++) {
+            for (uint32_t d = 0; d < ndoms && row->nauth - before < room; d++) {
                 int64_t t;
                 const char *name = sw_log_jtext(g->a, sw_gmail_get(&doms[d], "name"));
                 if (name && *name && sw_jint(sw_gmail_get(&doms[d], "type"), &t) == 0 &&
