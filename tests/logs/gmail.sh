@@ -69,6 +69,16 @@ has "tabledata: record number" "$TMP/td" '"line":1'
 has "tabledata: string time" "$TMP/td" '"time":"2026-09-21T14:21:40.000001Z"'
 has "tabledata: CEO spoof caught" "$TMP/td" '"verdict":"spoofed"'
 
+# a tableDataList page of 9000 rows: they share the arena that holds the parsed page, so
+# each row's named tree must not stay there (it did, and the last ~1500 rows were lost)
+awk 'BEGIN { printf "{\"kind\":\"bigquery#tableDataList\",\"rows\":[" }
+     { for (i = 0; i < 9000; i++) printf "%s%s", (i ? "," : ""), $0 }
+     END { print "]}" }' "$F/gmail-tabledata-row.json" >"$TMP/page.json"
+scan_to "$TMP/page" -q "$TMP/page.json"
+status_is "big page exit" 0
+lacks "big page: no row lost to the arena cap" "$TMP/page.err" 'arena full'
+has "big page: every row merged" "$TMP/page" '"rows":9000'
+
 # query results: the schema sits beside the rows, once for the document
 scan_to "$TMP/qr" -q "$F/gmail-query-results.json"
 has "query results: rows named by the document's schema" "$TMP/qr" '"message_id":"<pos-2@corp.example>"'
