@@ -56,6 +56,10 @@ has "many domains: dmarc fail kept past the auth cap" "$TMP/many" '"method":"dma
 has "many domains: spf kept" "$TMP/many" '"method":"spf","result":"pass"'
 has "many domains: spoof still caught" "$TMP/many" '"verdict":"spoofed"'
 
+# event_info.timestamp_usec 0 is no time: the activity row's time_usec is used instead
+scan_to "$TMP/zero" -q "$F/gmail-zero-timestamp.jsonl"
+has "zero timestamp_usec: time_usec used" "$TMP/zero" '"time":"2026-09-21T14:25:00.000000Z"'
+
 # tabledata.list document, no schema: the built-in activity column order
 scan_to "$TMP/td" -q "$F/gmail-tabledata.json"
 status_is "tabledata exit" 0

@@ -394,7 +394,7 @@ static const char *merge_key(sw_arena *a, const sw_log_row *row)
 {
     if (!row->message_id)
         return NULL;
-    const char *id = sw_log_message_id(a, row->message_id);
+    const char *id = row->message_id; /* \u003c brackets already turned back */
     while (*id == ' ' || *id == '<')
         id++;
     size_t n = strlen(id);
@@ -473,9 +473,11 @@ static int fill_row(sw_logctx *c, const char *source, const gview *g, uint64_t l
     read_verdict(g, row);
 
     sw_log_facts *f = &row->facts;
+    /* the event's own time, else the activity row's; a 0 or out-of-range one is no time */
     int64_t usec;
-    if (gint(g, "event_info.timestamp_usec", &usec) == 0 ||
-        sw_jint(gcol(g, "time_usec"), &usec) == 0)
+    if (gint(g, "event_info.timestamp_usec", &usec) == 0)
+        f->time = usec_time(a, usec);
+    if (!f->time && sw_jint(gcol(g, "time_usec"), &usec) == 0)
         f->time = usec_time(a, usec);
     if (!f->time)
         f->time = fallback_time;
