@@ -90,8 +90,12 @@ int sw_devctx_map_user(sw_devctx *d, const char *spec)
     for (const char *p = spec; p < eq; p++)
         if (!isdigit((unsigned char)*p))
             return -1;
-    d->maps[d->nmaps].uid = sw_arena_strndup(&d->arena, spec, (size_t)(eq - spec));
-    d->maps[d->nmaps].name = sw_arena_strndup(&d->arena, eq + 1, strlen(eq + 1));
+    const char *uid = sw_arena_strndup(&d->arena, spec, (size_t)(eq - spec));
+    const char *name = sw_arena_strndup(&d->arena, eq + 1, strlen(eq + 1));
+    if (!uid || !name) /* index arena full: finish() compares these */
+        return -1;
+    d->maps[d->nmaps].uid = uid;
+    d->maps[d->nmaps].name = name;
     d->nmaps++;
     d->finished = 0;
     return 0;
