@@ -49,6 +49,17 @@ has "activity: string µs timestamp" "$TMP/act" '"time":"2026-09-21T14:18:20.654
 has "activity: BYTES ip_address decoded" "$TMP/act" '"ip_address":"192.0.2.50"'
 has "activity: common columns kept" "$TMP/act" '"email":"erin@corp.example"'
 
+# many authenticated domains (valid DKIM signatures are cheap) must not crowd out dmarc_pass
+scan_to "$TMP/many" -q "$F/gmail-many-domains.jsonl"
+status_is "many domains exit" 0
+has "many domains: dmarc fail kept past the auth cap" "$TMP/many" '"method":"dmarc","result":"fail"'
+has "many domains: spf kept" "$TMP/many" '"method":"spf","result":"pass"'
+has "many domains: spoof still caught" "$TMP/many" '"verdict":"spoofed"'
+
+# event_info.timestamp_usec 0 is no time: the activity row's time_usec is used instead
+scan_to "$TMP/zero" -q "$F/gmail-zero-timestamp.jsonl"
+has "zero timestamp_usec: time_usec used" "$TMP/zero" '"time":"2026-09-21T14:25:00.000000Z"'
+
 # tabledata.list document, no schema: the built-in activity column order
 scan_to "$TMP/td" -q "$F/gmail-tabledata.json"
 status_is "tabledata exit" 0
@@ -61,6 +72,16 @@ has "tabledata: dkim false without domain" "$TMP/td" '"absent":["dkim_domain"]'
 has "tabledata: record number" "$TMP/td" '"line":1'
 has "tabledata: string time" "$TMP/td" '"time":"2026-09-21T14:21:40.000001Z"'
 has "tabledata: CEO spoof caught" "$TMP/td" '"verdict":"spoofed"'
+
+# a tableDataList page of 9000 rows: they share the arena that holds the parsed page, so
+# each row's named tree must not stay there (it did, and the last ~1500 rows were lost)
+awk 'BEGIN { printf "{\"kind\":\"bigquery#tableDataList\",\"rows\":[" }
+     { for (i = 0; i < 9000; i++) printf "%s%s", (i ? "," : ""), $0 }
+     END { print "]}" }' "$F/gmail-tabledata-row.json" >"$TMP/page.json"
+scan_to "$TMP/page" -q "$TMP/page.json"
+status_is "big page exit" 0
+lacks "big page: no row lost to the arena cap" "$TMP/page.err" 'arena full'
+has "big page: every row merged" "$TMP/page" '"rows":9000'
 
 # query results: the schema sits beside the rows, once for the document
 scan_to "$TMP/qr" -q "$F/gmail-query-results.json"

@@ -99,6 +99,9 @@ status_is "single object exit" 0
 lines "single object: one record" "$TMP/one" 1
 has "single object: null sender kept" "$TMP/one" '"envelope_from":""'
 has "single object: time with Z" "$TMP/one" '"time_utc":"2024-06-03T10:11:12Z"'
+# /Date(ms)/ before the epoch: seconds are the floor, not the truncation toward zero
+scan_to "$TMP/ep" -q "$F/msgtrace-epoch.json"
+has "trace: negative /Date(ms)/ floored" "$TMP/ep" '"time":"1969-12-31T23:59:58Z"'
 
 # ---- message trace: Reporting Web Service OData ----
 scan_to "$TMP/od" -q "$F/msgtrace-odata-verbose.json"

@@ -88,6 +88,15 @@ has "window 30: 7 s away kept" "$TMP/w101" 'Fetched 3 new messages'
 has "window 30: 30 s away kept" "$TMP/w101" 'jamf-unified-log'
 lacks "window 30: 60 s away dropped" "$TMP/w101" 'Junk filter evaluated'
 
+# date-received is the message's own plist integer: the ends of int64 are no window at all
+# (UBSan on the ASan build stops on the overflow this once was)
+scan_to "$TMP/far" -q --context "$F/macos-osquery.jsonl" --context-user 501=alice \
+    --context-window 31622400 "$F/macos-mail-far"
+status_is "far dates: exit" 0
+lines "far dates: both messages written" "$TMP/far" 2
+has "far dates: nothing attached" "$TMP/far" '"device_events":[]'
+lacks "far dates: no runtime error" "$TMP/far.err" 'runtime error'
+
 # without --context nothing changes in the record
 scan_to "$TMP/plain" -q "$M"
 lacks "no context: no device_events member" "$TMP/plain" 'device_events'

@@ -90,8 +90,12 @@ int sw_devctx_map_user(sw_devctx *d, const char *spec)
     for (const char *p = spec; p < eq; p++)
         if (!isdigit((unsigned char)*p))
             return -1;
-    d->maps[d->nmaps].uid = sw_arena_strndup(&d->arena, spec, (size_t)(eq - spec));
-    d->maps[d->nmaps].name = sw_arena_strndup(&d->arena, eq + 1, strlen(eq + 1));
+    const char *uid = sw_arena_strndup(&d->arena, spec, (size_t)(eq - spec));
+    const char *name = sw_arena_strndup(&d->arena, eq + 1, strlen(eq + 1));
+    if (!uid || !name) /* index arena full: finish() compares these */
+        return -1;
+    d->maps[d->nmaps].uid = uid;
+    d->maps[d->nmaps].name = name;
     d->nmaps++;
     d->finished = 0;
     return 0;
@@ -346,6 +350,16 @@ static void finish(sw_devctx *d)
     d->st.events = d->nev;
 }
 
+/* a + b clamped to int64: date-received comes from the message's own plist, any integer */
+static int64_t sat_add(int64_t a, int64_t b)
+{
+    if (b > 0 && a > INT64_MAX - b)
+        return INT64_MAX;
+    if (b < 0 && a < INT64_MIN - b)
+        return INT64_MIN;
+    return a + b;
+}
+
 /* First event of user at or after time t (or past the user's run). */
 static size_t lower_bound(const sw_devctx *d, const char *user, int64_t t)
 {
@@ -446,14 +460,15 @@ size_t sw_devctx_attach(sw_devctx *d, sw_record *rec, sw_arena *a)
     /* then the window around date-received, nearest first */
     if (mc->has_date_received) {
         int64_t t0 = mc->date_received;
-        size_t lo = lower_bound(d, mc->user, t0 - d->window);
-        size_t hi = lower_bound(d, mc->user, t0 + d->window + 1);
+        size_t lo = lower_bound(d, mc->user, sat_add(t0, -d->window));
+        size_t hi = lower_bound(d, mc->user, sat_add(sat_add(t0, d->window), 1));
         size_t mid = lower_bound(d, mc->user, t0);
         size_t l = mid, r = mid; /* [l, r) taken; grow towards the nearer side */
         while (l > lo || r < hi) {
             size_t ev;
-            if (l > lo && (r >= hi || t0 - d->ev[l - 1].pub.time_epoch <=
-                                          d->ev[r].pub.time_epoch - t0))
+            /* distances in uint64: both sides are ordered, and t0 may be near the ends */
+            if (l > lo && (r >= hi || (uint64_t)t0 - (uint64_t)d->ev[l - 1].pub.time_epoch <=
+                                          (uint64_t)d->ev[r].pub.time_epoch - (uint64_t)t0))
                 ev = --l;
             else
                 ev = r++;

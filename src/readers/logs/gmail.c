@@ -12,10 +12,16 @@
  *
  * Every shape is brought to the named BigQuery tree (gmail_tree.c) and read by fill_row();
  * one log event is one row, and the several events Gmail logs per message (SMTP receipt,
- * delivery, post-delivery actions) merge into one record. Everything lives in the row
- * arena; sw_log_emit() copies what it keeps. */
+ * delivery, post-delivery actions) merge into one record.
+ *
+ * Memory: the named tree and every text made for a row live in a scratch arena of the row's
+ * own, freed (or reset, per Reports event) once sw_log_emit() has copied what it keeps. Not
+ * the row arena: the rows of one document (a tableDataList's rows[], query results) share
+ * it with the whole parsed document, and a few KiB per row there would add up until the
+ * later rows no longer fit. */
 #include "gmail.h"
 #include "spoofwatch/datetime.h"
+#include "spoofwatch/limits.h"
 #include "spoofwatch/logsource.h"
 
 #include <ctype.h>
@@ -217,8 +223,11 @@ static void read_auth(const gview *g, sw_log_row *row)
         }
         present++;
         size_t before = row->nauth;
+        /* one entry per authenticated domain, but a slot stays free for each later method:
+         * a sender who adds many valid DKIM signatures must not crowd out dmarc_pass */
+        size_t room = SW_LOG_MAX_ROW_AUTH - before - (2 - i);
         if (m[i].type) {
-            for (uint32_t d = 0; d < ndoms; d++) {
+            for (uint32_t d = 0; d < ndoms && row->nauth - before < room; d++) {
                 int64_t t;
                 const char *name = sw_log_jtext(g->a, sw_gmail_get(&doms[d], "name"));
                 if (name && *name && sw_jint(sw_gmail_get(&doms[d], "type"), &t) == 0 &&
@@ -385,7 +394,7 @@ static const char *merge_key(sw_arena *a, const sw_log_row *row)
 {
     if (!row->message_id)
         return NULL;
-    const char *id = sw_log_message_id(a, row->message_id);
+    const char *id = row->message_id; /* \u003c brackets already turned back */
     while (*id == ' ' || *id == '<')
         id++;
     size_t n = strlen(id);
@@ -429,7 +438,7 @@ static const char *const kept_columns[] = {"email", "event_id", "unique_identifi
 static int fill_row(sw_logctx *c, const char *source, const gview *g, uint64_t line,
                     const char *fallback_time, const sw_jv *activity)
 {
-    sw_arena *a = c->row_arena;
+    sw_arena *a = g->a;
     sw_log_row *row = c->row;
     sw_log_row_init(row, source, line);
 
@@ -464,9 +473,11 @@ static int fill_row(sw_logctx *c, const char *source, const gview *g, uint64_t l
     read_verdict(g, row);
 
     sw_log_facts *f = &row->facts;
+    /* the event's own time, else the activity row's; a 0 or out-of-range one is no time */
     int64_t usec;
-    if (gint(g, "event_info.timestamp_usec", &usec) == 0 ||
-        sw_jint(gcol(g, "time_usec"), &usec) == 0)
+    if (gint(g, "event_info.timestamp_usec", &usec) == 0)
+        f->time = usec_time(a, usec);
+    if (!f->time && sw_jint(gcol(g, "time_usec"), &usec) == 0)
         f->time = usec_time(a, usec);
     if (!f->time)
         f->time = fallback_time;
@@ -546,14 +557,14 @@ static int bq_claims(const sw_jv *rec)
     return find_prefix(rec, prefixes) != NULL;
 }
 
-static int bq_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
+static int bq_row(sw_logctx *c, sw_arena *scratch, const sw_jv *rec, uint64_t line)
 {
-    gview g = {.a = c->row_arena, .base = rec, .prefix = ""};
+    gview g = {.a = scratch, .base = rec, .prefix = ""};
     const sw_jv *schema;
     const sw_jv *f = positional_cells(rec, &schema);
     if (f) {
         const char *why;
-        g.base = sw_gmail_positional(c->row_arena, f, schema, &why);
+        g.base = sw_gmail_positional(scratch, f, schema, &why);
         if (!g.base) {
             sw_log_bad(c, line, "Gmail BigQuery row: %s; skipped", why ? why : "arena full");
             return SW_EFORMAT;
@@ -577,6 +588,15 @@ static int bq_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
     return fill_row(c, SRC_BQ, &g, line, NULL, NULL);
 }
 
+static int bq_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
+{
+    sw_arena scratch;
+    sw_arena_init(&scratch, SW_MAX_ARENA);
+    int rc = bq_row(c, &scratch, rec, line);
+    sw_arena_free(&scratch);
+    return rc;
+}
+
 const sw_json_source sw_src_gmail_bigquery = {SRC_BQ, bq_claims, bq_read};
 
 /* ---- gmail-reports ---- */
@@ -598,9 +618,10 @@ static int rp_claims(const sw_jv *rec)
 
 static const char *const param_prefixes[] = {"parameters.", "", NULL};
 
-static int rp_event(sw_logctx *c, const sw_jv *rec, const sw_jv *params, uint64_t line)
+static int rp_event(sw_logctx *c, sw_arena *scratch, const sw_jv *rec, const sw_jv *params,
+                    uint64_t line)
 {
-    gview g = {.a = c->row_arena, .base = params, .prefix = ""};
+    gview g = {.a = scratch, .base = params, .prefix = ""};
     g.prefix = find_prefix(params, param_prefixes);
     if (!g.prefix) {
         c->skipped++; /* an event that is not about a message */
@@ -609,7 +630,7 @@ static int rp_event(sw_logctx *c, const sw_jv *rec, const sw_jv *params, uint64_
     return fill_row(c, SRC_REPORTS, &g, line, sw_jstr(sw_gmail_get(rec, "id.time")), rec);
 }
 
-static int rp_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
+static int rp_activity(sw_logctx *c, sw_arena *scratch, const sw_jv *rec, uint64_t line)
 {
     const sw_jv *events = sw_jget(rec, "events");
     if (!events) {
@@ -617,16 +638,16 @@ static int rp_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
          * objects or still as the typed list */
         const sw_jv *p = sw_jget(rec, "parameters");
         if (p && p->type == SW_J_ARRAY) {
-            const sw_jv *named = sw_gmail_params(c->row_arena, p);
+            const sw_jv *named = sw_gmail_params(scratch, p);
             if (!named) {
                 sw_log_bad(c, line,
                            "Gmail Reports activity: parameters cannot be read; "
                            "skipped");
                 return SW_EFORMAT;
             }
-            return rp_event(c, rec, named, line);
+            return rp_event(c, scratch, rec, named, line);
         }
-        return rp_event(c, rec, rec, line);
+        return rp_event(c, scratch, rec, rec, line);
     }
     if (events->type != SW_J_ARRAY) {
         sw_log_bad(c, line, "Gmail Reports activity: events is not an array; skipped");
@@ -636,16 +657,26 @@ static int rp_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
     for (uint32_t i = 0; i < events->len && !c->stop; i++) {
         const sw_jv *ev = &events->u.items[i];
         const sw_jv *p = sw_jget(ev, "parameters");
-        const sw_jv *named = p && p->type == SW_J_ARRAY ? sw_gmail_params(c->row_arena, p) : p;
+        sw_arena_reset(scratch);
+        const sw_jv *named = p && p->type == SW_J_ARRAY ? sw_gmail_params(scratch, p) : p;
         if (!named || named->type != SW_J_OBJECT) {
             sw_log_bad(c, line, "Gmail Reports activity: event %u has no parameters; skipped",
                        i + 1);
             rc = SW_EFORMAT;
             continue;
         }
-        if (rp_event(c, rec, named, line))
+        if (rp_event(c, scratch, rec, named, line))
             rc = SW_EFORMAT;
     }
+    return rc;
+}
+
+static int rp_read(sw_logctx *c, const sw_jv *rec, uint64_t line)
+{
+    sw_arena scratch;
+    sw_arena_init(&scratch, SW_MAX_ARENA);
+    int rc = rp_activity(c, &scratch, rec, line);
+    sw_arena_free(&scratch);
     return rc;
 }
 

@@ -3,7 +3,8 @@
  * Every Gmail shape is first brought to one named tree, the nested JSON that a BigQuery
  * export writes (event_info.*, message_info.*), and gmail.c reads only that tree:
  * positional tabledata.list rows are named by a schema, Reports API parameters by their
- * `name`. The trees live in the row arena (ctx->row_arena), like every row. */
+ * `name`. The trees are built in the arena the caller passes (gmail.c: a scratch arena per
+ * row) and point into the parsed document for their strings. */
 #ifndef SPOOFWATCH_READERS_GMAIL_H
 #define SPOOFWATCH_READERS_GMAIL_H
 

@@ -311,8 +311,12 @@ const sw_jv *sw_gmail_positional(sw_arena *a, const sw_jv *f, const sw_jv *schem
     sw_jv *out = sw_arena_alloc(a, sizeof *out);
     const char *col = NULL;
     if (!out || decode_record(a, cols, ncols, f, out, &col)) {
-        *why = sw_arena_printf(a, "positional row does not fit the schema at column %.64s",
-                               col ? col : "?");
+        /* decode sets col to the column that did not fit, or to "arena full" */
+        if (!out || (col && !strcmp(col, "arena full")))
+            *why = "row too large for the arena";
+        else
+            *why = sw_arena_printf(a, "positional row does not fit the schema at column %.64s",
+                                   col ? col : "?");
         return NULL;
     }
     return out;

@@ -54,7 +54,9 @@ static const char *dotnet_date(sw_arena *a, const char *s)
     }
     if (strcmp(p, ")/"))
         return NULL;
-    int64_t sec = (neg ? -ms : ms) / 1000;
+    /* floor, not C's truncation: -1500 ms is 23:59:58.5 on the day before the epoch */
+    int64_t signed_ms = neg ? -ms : ms;
+    int64_t sec = signed_ms / 1000 - (signed_ms % 1000 < 0);
     char out[32];
     sw_datetime_format_utc(sec, out);
     return sw_arena_strndup(a, out, strlen(out));
