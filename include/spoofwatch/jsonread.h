@@ -70,10 +70,14 @@ int sw_jparse(sw_jreader *r, sw_arena *a, const char *text, size_t len, const sw
  * the top-level object has; else the document itself (index 0). The arena is reset
  * before each record. fn returns 0 to go on, non-zero to stop (that value is returned).
  * Returns SW_EFORMAT / SW_ELIMIT for a document that cannot be parsed, SW_ENOMEM when
- * one record does not fit the arena cap. *wrapper_used (may be NULL) names the key used. */
+ * one record does not fit the arena cap. *wrapper_used (may be NULL) names the key used.
+ * sibling_key (may be NULL): a member beside the wrapper array that every record needs
+ * (BigQuery's "schema" beside "rows") is copied into each record's arena and *sibling points
+ * to it during fn (NULL when absent). */
 int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len,
-             const char *const *wrappers, const char **wrapper_used,
-             int (*fn)(const sw_jv *rec, size_t index, void *ctx), void *ctx, sw_error *err);
+             const char *const *wrappers, const char **wrapper_used, const char *sibling_key,
+             const sw_jv **sibling, int (*fn)(const sw_jv *rec, size_t index, void *ctx),
+             void *ctx, sw_error *err);
 
 /* Many keys of one object at once: a row reader names the columns it wants in a key set
  * and gets every value in one pass over the object's members, instead of one linear

@@ -158,16 +158,20 @@ extern "C" int sw_jparse(sw_jreader *r, sw_arena *a, const char *text, size_t le
 
 extern "C" int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len,
                         const char *const *wrappers, const char **wrapper_used,
+                        const char *sibling_key, const sw_jv **sibling,
                         int (*fn)(const sw_jv *rec, size_t index, void *ctx), void *ctx,
                         sw_error *err)
 {
     if (wrapper_used)
         *wrapper_used = nullptr;
+    if (sibling)
+        *sibling = nullptr;
     element doc;
     int rc = parse_doc(r, text, len, &doc, err);
     if (rc)
         return rc;
-    element list = doc;
+    element list = doc, beside;
+    bool have_beside = false;
     if (doc.type() == element_type::OBJECT && wrappers) {
         simdjson::dom::object obj = doc.get_object().value_unsafe();
         for (const char *const *w = wrappers; *w; w++) {
@@ -176,6 +180,8 @@ extern "C" int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len
                 list = v;
                 if (wrapper_used)
                     *wrapper_used = *w;
+                have_beside = sibling_key && sibling &&
+                              obj.at_key(sibling_key).get(beside) == simdjson::SUCCESS;
                 break;
             }
         }
@@ -192,6 +198,8 @@ extern "C" int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len
     for (element e : arr) {
         sw_arena_reset(a);
         const sw_jv *rec = nullptr;
+        if (have_beside && (rc = tree_of(a, beside, sibling, err)))
+            return rc;
         if ((rc = tree_of(a, e, &rec, err)))
             return rc;
         if ((rc = fn(rec, index++, ctx)))

@@ -113,15 +113,23 @@ SW_TEST(jsonread_each_record_of_a_wrapper)
     const char *used = NULL;
     size_t n = 0;
     const char *doc = "{\"Schema\":[],\"Results\":[{},{},{}]}";
-    CHECK(sw_jeach(r, &a, doc, strlen(doc), wrappers, &used, count_records, &n, &err) == 0);
+    CHECK(sw_jeach(r, &a, doc, strlen(doc), wrappers, &used, NULL, NULL, count_records, &n, &err) == 0);
     CHECK(n == 3);
     CHECK_STR(used, "Results");
     n = 0;
-    CHECK(sw_jeach(r, &a, "[{},{}]", 7, wrappers, &used, count_records, &n, &err) == 0);
+    CHECK(sw_jeach(r, &a, "[{},{}]", 7, wrappers, &used, NULL, NULL, count_records, &n, &err) == 0);
     CHECK(n == 2 && used == NULL);
     n = 0;
-    CHECK(sw_jeach(r, &a, "{\"a\":1}", 7, wrappers, &used, count_records, &n, &err) == 0);
+    CHECK(sw_jeach(r, &a, "{\"a\":1}", 7, wrappers, &used, NULL, NULL, count_records, &n, &err) == 0);
     CHECK(n == 1);
+    /* a member beside the array, handed to every record in that record's arena */
+    const sw_jv *schema = NULL;
+    n = 0;
+    const char *bq = "{\"schema\":{\"fields\":[1,2]},\"Results\":[{},{}]}";
+    CHECK(sw_jeach(r, &a, bq, strlen(bq), wrappers, &used, "schema", &schema, count_records, &n,
+                   &err) == 0);
+    CHECK(n == 2 && schema && schema->type == SW_J_OBJECT);
+    CHECK(sw_jindex(sw_jget(schema, "fields"), 1)->u.i == 2);
     sw_arena_free(&a);
     sw_jreader_free(r);
 }

@@ -19,11 +19,6 @@
 /* Arrays that hold the records in the shapes the sources are delivered in. */
 static const char *const wrappers[] = {"records", "Results", "results", "value", "events",
                                        "items",   "rows",    "data",    NULL};
-/* The same, for the top of a whole document, where each record gets an arena of its own.
- * "rows" is left to route(): BigQuery's query results carry the column names in a "schema"
- * beside the rows, and each row needs it. */
-static const char *const doc_wrappers[] = {"records", "Results", "results", "value",
-                                           "events",  "items",   "data",    NULL};
 
 const char *sw_log_jtext(sw_arena *a, const sw_jv *v)
 {
@@ -61,7 +56,13 @@ typedef struct jrun {
     sw_logctx *c;
     uint64_t claimed, unclaimed;
     uint64_t base_line; /* JSON Lines: the line; one document: 0 (records are numbered) */
+    /* one document: the wrapper its records came from, and BigQuery's "schema" beside
+     * "rows" (copied into each record's arena by sw_jeach) */
+    const char *wrapper;
+    const sw_jv *schema;
 } jrun;
+
+static const sw_jv *with_schema(sw_arena *a, const sw_jv *row, const sw_jv *schema, sw_jv *out);
 
 /* unwrapped: rec lives in json_unwrap's tree, which must not be parsed over while in use */
 static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth, int unwrapped)
@@ -79,20 +80,13 @@ static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth, int unwrap
             const sw_jv *arr = sw_jget(rec, *w);
             if (arr && arr->type == SW_J_ARRAY) {
                 int numbered = depth == 0 && c->unit && !strcmp(c->unit, "record");
-                /* rows with the document's schema: each handed on as {"row":…,"schema":…},
-                 * the shape BigQuery's JSON Lines exports use */
                 const sw_jv *schema = !strcmp(*w, "rows") ? sw_jget(rec, "schema") : NULL;
-                sw_jmember *pair = schema ? sw_arena_alloc(c->row_arena, 2 * sizeof *pair) : NULL;
                 for (uint32_t i = 0; i < arr->len && !c->stop; i++) {
-                    uint64_t at = numbered ? (uint64_t)i + 1 : line;
-                    if (pair) {
-                        pair[0] = (sw_jmember){"row", 3, arr->u.items[i]};
-                        pair[1] = (sw_jmember){"schema", 6, *schema};
-                        sw_jv wrapped = {.type = SW_J_OBJECT, .len = 2, .u.members = pair};
-                        route(j, &wrapped, at, depth + 1, unwrapped);
-                    } else {
-                        route(j, &arr->u.items[i], at, depth + 1, unwrapped);
-                    }
+                    sw_jv wrapped;
+                    const sw_jv *item = &arr->u.items[i];
+                    if (schema)
+                        item = with_schema(c->row_arena, item, schema, &wrapped);
+                    route(j, item, numbered ? (uint64_t)i + 1 : line, depth + 1, unwrapped);
                 }
                 return c->stop;
             }
@@ -121,9 +115,25 @@ static int route(jrun *j, const sw_jv *rec, uint64_t line, int depth, int unwrap
     return 0;
 }
 
+/* Each row of {"schema":…,"rows":[…]} goes on as {"row":…,"schema":…}, the shape BigQuery's
+ * JSON Lines exports use, so the row can be named by its columns. */
+static const sw_jv *with_schema(sw_arena *a, const sw_jv *row, const sw_jv *schema, sw_jv *out)
+{
+    sw_jmember *pair = sw_arena_alloc(a, 2 * sizeof *pair);
+    if (!pair)
+        return row;
+    pair[0] = (sw_jmember){"row", 3, *row};
+    pair[1] = (sw_jmember){"schema", 6, *schema};
+    *out = (sw_jv){.type = SW_J_OBJECT, .len = 2, .u.members = pair};
+    return out;
+}
+
 static int on_doc_record(const sw_jv *rec, size_t index, void *ctx)
 {
     jrun *j = ctx;
+    sw_jv wrapped;
+    if (j->schema && j->wrapper && !strcmp(j->wrapper, "rows"))
+        rec = with_schema(j->c->row_arena, rec, j->schema, &wrapped);
     return route(j, rec, index + 1, 0, 0);
 }
 
@@ -233,8 +243,8 @@ static int read_utf8(sw_logctx *c)
         sw_error_clear(&err);
         /* a UTF-8 BOM, as Windows PowerShell 5.1 writes with -Encoding UTF8 */
         size_t bom = c->len >= 3 && !memcmp(c->data, "\xEF\xBB\xBF", 3) ? 3 : 0;
-        int rc = sw_jeach(c->json, c->row_arena, c->data + bom, c->len - bom, doc_wrappers,
-                          NULL, on_doc_record, &j, &err);
+        int rc = sw_jeach(c->json, c->row_arena, c->data + bom, c->len - bom, wrappers,
+                          &j.wrapper, "schema", &j.schema, on_doc_record, &j, &err);
         if (rc < 0)
             sw_log_bad(c, 0, "%s", err.message);
         c->unit = "line";
