@@ -65,6 +65,31 @@ static int has(const char *s, const char *w)
     return s && strcasestr(s, w);
 }
 
+/* CAT, the protection that applied (formats.md §2.7). The impersonation codes count as the
+ * provider's spoof verdict, as they do for CAT in X-Forefront-Antispam-Report
+ * (detect/signals.c); codes are matched whole, not as substrings. */
+static unsigned cat_flags(const char *cat)
+{
+    static const struct {
+        const char *code;
+        unsigned flag;
+    } cats[] = {
+        {"SPOOF", SW_LOGF_PROVIDER_SPOOF}, {"DIMP", SW_LOGF_PROVIDER_SPOOF},
+        {"UIMP", SW_LOGF_PROVIDER_SPOOF},  {"BIMP", SW_LOGF_PROVIDER_SPOOF},
+        {"GIMP", SW_LOGF_PROVIDER_SPOOF},  {"PHSH", SW_LOGF_PROVIDER_PHISH},
+        {"HPHSH", SW_LOGF_PROVIDER_PHISH}, {"HPHISH", SW_LOGF_PROVIDER_PHISH},
+        {"INTOS", SW_LOGF_PROVIDER_PHISH}, {"MALW", SW_LOGF_PROVIDER_MALWARE},
+        {"SPM", SW_LOGF_PROVIDER_SPAM},    {"HSPM", SW_LOGF_PROVIDER_SPAM},
+        {"OSPM", SW_LOGF_PROVIDER_SPAM},   {"BULK", SW_LOGF_PROVIDER_SPAM},
+    };
+    if (!cat)
+        return 0;
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        if (!strcasecmp(cat, cats[i].code))
+            return cats[i].flag;
+    return 0;
+}
+
 void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *cd)
 {
     if (!cd || !*cd)
@@ -131,13 +156,8 @@ void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *cd)
         if (*scl >= '0' && *scl <= '9' && n >= 5)
             f->flags |= SW_LOGF_PROVIDER_SPAM;
     }
-    if (has(cat, "PHSH") || has(cat, "PHISH"))
-        f->flags |= SW_LOGF_PROVIDER_PHISH;
-    if (has(cat, "SPOOF"))
-        f->flags |= SW_LOGF_PROVIDER_SPOOF;
-    if (has(cat, "MALW"))
-        f->flags |= SW_LOGF_PROVIDER_MALWARE;
-    if (has(cat, "SPM") || has(cat, "BULK") || has(srv, "BULK"))
+    f->flags |= cat_flags(cat);
+    if (has(srv, "BULK"))
         f->flags |= SW_LOGF_PROVIDER_SPAM;
     if (sfv || scl || cat)
         f->provider_verdict = sw_arena_printf(a, "SFV=%s SCL=%s CAT=%s", sfv ? sfv : "-",
