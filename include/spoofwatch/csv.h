@@ -7,8 +7,10 @@
  * handed out as comments (W3C-style "#Fields:" headers). A quote inside an unquoted field
  * is kept as a character; ragged rows are the caller's business (sw_csv_cell gives "" for
  * a missing cell). A record is malformed when a closing quote is followed by something
- * other than a comma or a line end, when a quote is still open at the end of the file, or
- * when it is longer than SW_MAX_LOG_LINE or has more than SW_MAX_CSV_FIELDS fields;
+ * other than a comma or a line end, when a quote is still open at the end of the file,
+ * when it holds a NUL byte (a C string would cut the field short without a word), or
+ * when it is longer than SW_MAX_LOG_LINE or has more than SW_MAX_CSV_FIELDS fields (both
+ * caps are checked while scanning, so a hostile record costs at most the cap);
  * sw_csv_next() then reports it with the line it starts on and resumes on the next line,
  * so the records after it are still read.
  *

@@ -87,4 +87,19 @@ printf 'a,b,c\n1,2,3\n' >"$TMP/other.csv"
 scan_to "$TMP/o" -q --format csv "$TMP/other.csv"
 status_is "forced csv of an unknown header exit" 1
 has "unknown header reported" "$TMP/o.err" 'other.csv:1: CSV header names no log source'
+printf '"SenderAddress"x,RecipientAddress\nSenderAddress,RecipientAddress\na@x.example,b@y.example\n' >"$TMP/badhdr.csv"
+scan_to "$TMP/bh" -q --format csv "$TMP/badhdr.csv"
+status_is "malformed header exit" 1
+lines "malformed header: the next record is the header" "$TMP/bh" 1
+has "malformed header: said so" "$TMP/bh.err" 'badhdr.csv:1: characters after a closing quote; header row skipped, the next record is taken as the header'
+
+# custom_data CAT codes matched whole; impersonation is the provider's spoof verdict, as for
+# CAT in X-Forefront-Antispam-Report
+X=event_id,sender_address,message_id,network_message_id,recipient_address,date_time_utc,custom_data
+printf '%s\n%s\n%s\n' "$X" \
+    'AGENTINFO,ceo@contoso.com,<d@x.example>,n-1,a@contoso.com,2025-03-02T09:14:07Z,S:SFA=SUM|SFV=SPM|CAT=DIMP' \
+    'AGENTINFO,it@contoso.com,<h@x.example>,n-2,b@contoso.com,2025-03-02T09:15:07Z,S:SFA=SUM|SFV=NSPM|CAT=HPHSH' >"$TMP/cat.csv"
+scan_to "$TMP/ct" -q "$TMP/cat.csv"
+has "CAT=DIMP is a spoof verdict" "$TMP/ct" '"flags":["provider_spoof","provider_spam"]'
+has "CAT=HPHSH is phish, not spam" "$TMP/ct" '"flags":["provider_phish"]'
 finish logs-csv

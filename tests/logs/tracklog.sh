@@ -48,6 +48,37 @@ has "headerless: columns right" "$TMP/h" '"envelope_from":"billing@partner.examp
 scan_to "$TMP/f" -q --format exchange-tracking "$F/tracklog-headerless.log"
 lines "--format exchange-tracking" "$TMP/f" 2
 
+# recipient-status: positions kept (an empty status stays with its recipient), a ';'
+# inside a status text is not a separator, an empty #Fields name keeps the columns in place
+scan_to "$TMP/st" -q "$F/tracklog-status.log"
+status_is "status exit" 0
+lines "status: four messages" "$TMP/st" 4
+has "status: one recipient keeps the whole status" "$TMP/st" '"status":"550 5.1.10 RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"}'
+has "status: ';' inside the second status" "$TMP/st" '"address":"bo@example.net","field":"recipient-address","delivery":{"outcome":"blocked","action":"SEND","status":"550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"}'
+has "status: first of two delivered" "$TMP/st" '"address":"ann@example.net","field":"recipient-address","delivery":{"outcome":"delivered","action":"SEND","status":"250 2.1.5 Recipient OK"}'
+has "status: empty first status stays with the first recipient" "$TMP/st" '"address":"cy@contoso.com","field":"recipient-address","delivery":{"outcome":"delivered","action":"DELIVER"}'
+has "status: second recipient's 5xx" "$TMP/st" '"address":"di@contoso.com","field":"recipient-address","delivery":{"outcome":"blocked","action":"DELIVER","status":"550 5.2.2 mailbox full"}'
+has "status: empty #Fields name keeps its column" "$TMP/st" '"address":"ed@contoso.com","field":"recipient-address","delivery":{"outcome":"delivered","action":"DELIVER","status":"250 2.1.5 Queued"}'
+
+# a #Fields line that cannot be read: its events are skipped (said once), not read with
+# the earlier #Fields; the next #Fields line is read again
+H=$(sed -n 4p "$F/tracklog-status.log" | tr -d '\r')
+{
+    sed -n 1,5p "$F/tracklog-status.log"
+    printf '#Fields: date-time,event-id'
+    i=0
+    while [ $i -lt 1030 ]; do printf ',c%d' $i; i=$((i + 1)); done
+    printf '\r\n'
+    sed -n 6p "$F/tracklog-status.log"
+    printf '%s\r\n' "$H"
+    sed -n 7p "$F/tracklog-status.log"
+} >"$TMP/wide.log"
+scan_to "$TMP/w" -q "$TMP/wide.log"
+status_is "wide #Fields exit" 1
+lines "wide #Fields: events before it and after the next #Fields read" "$TMP/w" 2
+lacks "wide #Fields: its event not read" "$TMP/w" 'two-2@partner.example'
+has "wide #Fields: reported once with its line" "$TMP/w.err" 'wide.log:6: #Fields line names more than 1024 columns; events up to the next #Fields line skipped'
+
 # a headerless CSV that only starts with a time is reported once, not per line
 printf '2025-03-09T01:00:00Z,alpha,beta\n2025-03-09T01:00:01Z,gamma,delta\n' >"$TMP/times.csv"
 scan_to "$TMP/n" -q "$TMP/times.csv"

@@ -209,3 +209,52 @@ SW_TEST(csv_sniff_sources_and_mail)
     CHECK(sw_format_from_name("exchange-tracking") == SW_FMT_TRACKLOG);
     CHECK(sw_format_is_log(SW_FMT_TRACKLOG) && sw_format_is_log(SW_FMT_CSVLOG));
 }
+
+SW_TEST(csv_nul_byte_is_malformed_not_a_short_field)
+{
+    /* a NUL would end the C string early and drop the rest of the field without a word */
+    const char t[] = "a,b\0hidden,c\n\"q\0x\",d\nok,1\n";
+    sw_arena *a = fresh_arena();
+    sw_csv *r = open_csv(t, sizeof t - 1, 0);
+    sw_csv_record rec;
+    sw_error err;
+    CHECK(r && sw_csv_next(r, a, &rec, &err) == SW_EFORMAT);
+    CHECK(rec.line == 1 && strstr(err.message, "NUL byte"));
+    CHECK(sw_csv_next(r, a, &rec, &err) == SW_EFORMAT);
+    CHECK(rec.line == 2 && strstr(err.message, "NUL byte"));
+    CHECK(sw_csv_next(r, a, &rec, &err) == SW_OK);
+    CHECK(rec.line == 3);
+    CHECK_STR(rec.fields[1], "1");
+    const char c[] = "#Fields: a\0b\nx\n";
+    r = open_csv(c, sizeof c - 1, SW_CSV_HASH_LINES);
+    CHECK(r && sw_csv_next(r, a, &rec, &err) == SW_EFORMAT);
+    CHECK(strstr(err.message, "NUL byte"));
+    CHECK(sw_csv_next(r, a, &rec, &err) == SW_OK);
+    CHECK(rec.line == 2 && !rec.comment);
+}
+
+SW_TEST(csv_open_quote_stops_at_the_cap_and_reading_resumes)
+{
+    /* an opening quote with no closing one in the next 17 MiB: reported at the cap (the
+     * scan does not run to the end of the file), and the line after it is read */
+    size_t big = SW_MAX_LOG_LINE + (1u << 20);
+    char *t = malloc(big + 16);
+    CHECK(t);
+    memcpy(t, "\"open\n", 6);
+    memset(t + 6, 'x', big);
+    memcpy(t + 6 + big, "\n", 1);
+    sw_arena *a = fresh_arena();
+    sw_csv *r = open_csv(t, big + 7, 0);
+    sw_csv_record rec;
+    sw_error err;
+    int first = r ? sw_csv_next(r, a, &rec, &err) : SW_EINVAL;
+    int capped = first == SW_EFORMAT && strstr(err.message, "SW_MAX_LOG_LINE") != NULL;
+    int second = r ? sw_csv_next(r, a, &rec, &err) : SW_EINVAL;
+    int second_capped = second == SW_EFORMAT && rec.line == 2;
+    sw_csv_close(&t_csv);
+    t_csv_live = 0;
+    free(t);
+    CHECK(capped);
+    /* the unquoted 17 MiB line after it is over the cap too */
+    CHECK(second_capped);
+}

@@ -92,14 +92,26 @@ static void scan_record(const sw_csv *r, size_t p, scan *s)
         if (p < n && d[p] == '"') {
             p++;
             for (;;) {
-                const char *q = memchr(d + p, '"', n - p);
-                if (!q || (size_t)(q - d) - start > SW_MAX_LOG_LINE) {
-                    s->why = q ? "record over the SW_MAX_LOG_LINE cap (16 MiB)"
-                               : "quoted field not closed before the end of the file";
+                /* look no further than the cap: an open quote in a huge file costs at
+                 * most SW_MAX_LOG_LINE bytes before it is reported */
+                if (p - start > SW_MAX_LOG_LINE) {
+                    s->why = "record over the SW_MAX_LOG_LINE cap (16 MiB)";
                     return;
                 }
-                for (const char *c = d + p; c < q; c++)
+                size_t room = start + SW_MAX_LOG_LINE + 1 - p;
+                const char *q = memchr(d + p, '"', n - p < room ? n - p : room);
+                if (!q) {
+                    s->why = n - p < room ? "quoted field not closed before the end of the file"
+                                          : "record over the SW_MAX_LOG_LINE cap (16 MiB)";
+                    return;
+                }
+                for (const char *c = d + p; c < q; c++) {
+                    if (!*c) {
+                        s->why = "NUL byte in a record";
+                        return;
+                    }
                     s->newlines += *c == '\n';
+                }
                 p = (size_t)(q - d) + 1;
                 if (p < n && d[p] == '"') {
                     p++;
@@ -114,6 +126,10 @@ static void scan_record(const sw_csv *r, size_t p, scan *s)
             }
         } else {
             while (p < n && d[p] != ',' && d[p] != '\n') {
+                if (!d[p]) {
+                    s->why = "NUL byte in a record";
+                    return;
+                }
                 p++;
                 if (p - start > SW_MAX_LOG_LINE) {
                     s->why = "record over the SW_MAX_LOG_LINE cap (16 MiB)";
@@ -215,6 +231,8 @@ int sw_csv_next(sw_csv *r, sw_arena *a, sw_csv_record *rec, sw_error *err)
         r->line += nl;
         if (end - p > SW_MAX_LOG_LINE)
             return sw_error_set(err, SW_EFORMAT, "comment line over the SW_MAX_LOG_LINE cap");
+        if (memchr(d + p, '\0', end - p))
+            return sw_error_set(err, SW_EFORMAT, "NUL byte in a comment line");
         char **f = sw_arena_alloc(a, sizeof *f);
         char *s = f ? sw_arena_strndup(a, d + p, end - p) : NULL;
         if (!s)

@@ -47,7 +47,11 @@ int sw_logcsv_read(sw_logctx *c)
         if (rc == SW_ENOTFOUND)
             break;
         if (rc == SW_EFORMAT) {
-            sw_log_bad(c, rec.line, "%s; record skipped", err.message);
+            /* a broken first record: the next one is tried as the header (a stray first
+             * line), and if that is a data row its "names no log source" follows this */
+            sw_log_bad(c, rec.line, "%s; %s", err.message,
+                       have_header ? "record skipped" : "header row skipped, the next record "
+                                                         "is taken as the header");
             continue;
         }
         if (rc) {

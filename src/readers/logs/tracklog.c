@@ -65,6 +65,31 @@ static int has(const char *s, const char *w)
     return s && strcasestr(s, w);
 }
 
+/* CAT, the protection that applied (formats.md §2.7). The impersonation codes count as the
+ * provider's spoof verdict, as they do for CAT in X-Forefront-Antispam-Report
+ * (detect/signals.c); codes are matched whole, not as substrings. */
+static unsigned cat_flags(const char *cat)
+{
+    static const struct {
+        const char *code;
+        unsigned flag;
+    } cats[] = {
+        {"SPOOF", SW_LOGF_PROVIDER_SPOOF}, {"DIMP", SW_LOGF_PROVIDER_SPOOF},
+        {"UIMP", SW_LOGF_PROVIDER_SPOOF},  {"BIMP", SW_LOGF_PROVIDER_SPOOF},
+        {"GIMP", SW_LOGF_PROVIDER_SPOOF},  {"PHSH", SW_LOGF_PROVIDER_PHISH},
+        {"HPHSH", SW_LOGF_PROVIDER_PHISH}, {"HPHISH", SW_LOGF_PROVIDER_PHISH},
+        {"INTOS", SW_LOGF_PROVIDER_PHISH}, {"MALW", SW_LOGF_PROVIDER_MALWARE},
+        {"SPM", SW_LOGF_PROVIDER_SPAM},    {"HSPM", SW_LOGF_PROVIDER_SPAM},
+        {"OSPM", SW_LOGF_PROVIDER_SPAM},   {"BULK", SW_LOGF_PROVIDER_SPAM},
+    };
+    if (!cat)
+        return 0;
+    for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++)
+        if (!strcasecmp(cat, cats[i].code))
+            return cats[i].flag;
+    return 0;
+}
+
 void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *cd)
 {
     if (!cd || !*cd)
@@ -131,13 +156,8 @@ void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *cd)
         if (*scl >= '0' && *scl <= '9' && n >= 5)
             f->flags |= SW_LOGF_PROVIDER_SPAM;
     }
-    if (has(cat, "PHSH") || has(cat, "PHISH"))
-        f->flags |= SW_LOGF_PROVIDER_PHISH;
-    if (has(cat, "SPOOF"))
-        f->flags |= SW_LOGF_PROVIDER_SPOOF;
-    if (has(cat, "MALW"))
-        f->flags |= SW_LOGF_PROVIDER_MALWARE;
-    if (has(cat, "SPM") || has(cat, "BULK") || has(srv, "BULK"))
+    f->flags |= cat_flags(cat);
+    if (has(srv, "BULK"))
         f->flags |= SW_LOGF_PROVIDER_SPAM;
     if (sfv || scl || cat)
         f->provider_verdict = sw_arena_printf(a, "SFV=%s SCL=%s CAT=%s", sfv ? sfv : "-",
@@ -154,6 +174,46 @@ static const char *envelope(sw_arena *a, const char *rp)
     if (n >= 2 && rp[0] == '<' && rp[n - 1] == '>')
         return sw_arena_strndup(a, rp + 1, n - 2); /* "<>" is the null sender "" */
     return rp;
+}
+
+/* Where a recipient-status item starts: an SMTP reply code, a DEFER's "[{LRT=...}]", or
+ * nothing (an empty item). */
+static int status_starts(const char *p)
+{
+    while (*p == ' ')
+        p++;
+    return !*p || *p == ';' || *p == '[' || (*p >= '0' && *p <= '9');
+}
+
+/* Splits a ';'-separated list in place into at most max items, trimmed of spaces; items
+ * past max are dropped (a row holds SW_LOG_MAX_ROW_RECIPIENTS). Empty items are kept, so
+ * that the n-th recipient-status stays with the n-th recipient. With `statuses`, a ';'
+ * inside [...] or followed by words ("550 5.1.1 RESOLVER.ADR.RecipNotFound; not found") is
+ * part of the text, not a separator, and the last item takes the rest. */
+static size_t split_list(char *s, char **items, size_t max, int statuses)
+{
+    size_t n = 0;
+    int depth = 0;
+    char *item = s;
+    for (char *p = s;; p++) {
+        if (statuses && *p == '[')
+            depth++;
+        else if (statuses && *p == ']' && depth)
+            depth--;
+        int cut = *p == ';' && (!statuses || (n + 1 < max && !depth && status_starts(p + 1)));
+        if (!*p || cut) {
+            int end = !*p || n + 1 == max;
+            *p = '\0';
+            while (*item == ' ')
+                item++;
+            for (char *e = p; e > item && e[-1] == ' ';)
+                *--e = '\0';
+            items[n++] = item;
+            if (end)
+                return n;
+            item = p + 1;
+        }
+    }
 }
 
 /* The merge key. message-id alone is written by the sender: two messages may share it, so
@@ -206,18 +266,17 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
     const char *stats = get(h, rec, "recipient-status");
     char *rl = rcpts ? sw_arena_strndup(a, rcpts, strlen(rcpts)) : NULL;
     char *sl = stats ? sw_arena_strndup(a, stats, strlen(stats)) : NULL;
-    char *save_r = NULL, *save_s = NULL;
-    char *st = sl ? strtok_r(sl, ";", &save_s) : NULL;
-    for (char *addr = rl ? strtok_r(rl, ";", &save_r) : NULL; addr;
-         addr = strtok_r(NULL, ";", &save_r), st = st ? strtok_r(NULL, ";", &save_s) : NULL) {
-        while (*addr == ' ')
-            addr++;
-        sw_recipient *rc = sw_log_row_recipient(row, addr, recipient_field);
+    char *addrs[SW_LOG_MAX_ROW_RECIPIENTS], *sts[SW_LOG_MAX_ROW_RECIPIENTS];
+    size_t naddr = rl ? split_list(rl, addrs, SW_LOG_MAX_ROW_RECIPIENTS, 0) : 0;
+    size_t nst = sl ? split_list(sl, sts, naddr > 1 ? SW_LOG_MAX_ROW_RECIPIENTS : 1, 1) : 0;
+    for (size_t i = 0; i < naddr; i++) {
+        sw_recipient *rc = sw_log_row_recipient(row, addrs[i], recipient_field);
         if (!rc || outcome < 0)
             continue;
+        const char *st = i < nst && *sts[i] ? sts[i] : NULL;
         /* only outcome events set the action, so a later step (AGENTINFO) keeps it */
         rc->delivery_action = ev;
-        rc->status = st && *st ? st : NULL;
+        rc->status = st;
         rc->delivered = outcome;
         /* a permanent SMTP failure for this recipient overrides the event's outcome */
         if (st && st[0] == '5' && st[1] >= '0' && st[1] <= '9')
@@ -263,23 +322,23 @@ static int is_event_id(const char *s)
     return 1;
 }
 
-/* "#Fields: a,b,c" into the header. */
-static int set_fields(sw_csv_header *h, const char *line)
+/* "#Fields: a,b,c" (the comment record's own arena copy, split in place) into the header.
+ * An empty name keeps its place, so the columns after it stay where they are. */
+static int set_fields(sw_csv_header *h, char *line)
 {
-    const char *p = line + 8;
-    while (*p == ' ')
-        p++;
     char *names[SW_MAX_CSV_FIELDS];
     size_t n = 0;
-    char buf[8192];
-    size_t m = strlen(p);
-    if (m >= sizeof buf)
-        return SW_ELIMIT;
-    memcpy(buf, p, m + 1);
-    char *save = NULL;
-    for (char *t = strtok_r(buf, ",", &save); t && n < SW_MAX_CSV_FIELDS;
-         t = strtok_r(NULL, ",", &save))
-        names[n++] = t;
+    for (char *p = line + 8;;) {
+        if (n == SW_MAX_CSV_FIELDS)
+            return SW_ELIMIT;
+        char *comma = strchr(p, ',');
+        if (comma)
+            *comma = '\0';
+        names[n++] = p;
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
     return sw_csv_header_set(h, names, n);
 }
 
@@ -294,7 +353,7 @@ int sw_tracklog_read(sw_logctx *c)
     }
     sw_csv_header h;
     sw_csv_header_init(&h);
-    int have_fields = 0, guessed = 0;
+    int have_fields = 0, guessed = 0, skipping = 0;
     uint64_t events = 0;
     while (!c->stop) {
         sw_arena_reset(c->row_arena);
@@ -313,13 +372,19 @@ int sw_tracklog_read(sw_logctx *c)
         c->row_offset = r.owned ? 0 : rec.offset;
         if (rec.comment) {
             if (!strncasecmp(rec.fields[0], "#Fields:", 8)) {
-                if (set_fields(&h, rec.fields[0]))
-                    sw_log_bad(c, rec.line, "#Fields line too long; ignored");
-                else
-                    have_fields = 1;
+                /* a #Fields line that cannot be read must not leave the previous one (or
+                 * the guessed list) naming this log's columns */
+                have_fields = set_fields(&h, rec.fields[0]) == SW_OK;
+                skipping = !have_fields;
+                if (skipping)
+                    sw_log_bad(c, rec.line, "#Fields line names more than %u columns; events "
+                                            "up to the next #Fields line skipped",
+                               (unsigned)SW_MAX_CSV_FIELDS);
             }
             continue;
         }
+        if (skipping)
+            continue;
         if (!have_fields) {
             char *names[sizeof fields_2013 / sizeof fields_2013[0]];
             for (size_t i = 0; i < sizeof fields_2013 / sizeof fields_2013[0]; i++)
