@@ -83,5 +83,8 @@ void sw_csv_header_free(sw_csv_header *h);
 int sw_csv_col(const sw_csv_header *h, const char *name);
 /* rec's cell in column col: "" for a missing cell of a short row, NULL when col < 0. */
 const char *sw_csv_cell(const sw_csv_record *rec, int col);
+/* The cell of the column called name (sw_csv_col matching); NULL when the column is absent
+ * or the cell empty, which is how log sources treat both. */
+const char *sw_csv_get(const sw_csv_header *h, const sw_csv_record *rec, const char *name);
 
 #endif

@@ -350,3 +350,9 @@ const char *sw_csv_cell(const sw_csv_record *rec, int col)
         return "";
     return rec->fields[col];
 }
+
+const char *sw_csv_get(const sw_csv_header *h, const sw_csv_record *rec, const char *name)
+{
+    const char *v = sw_csv_cell(rec, sw_csv_col(h, name));
+    return v && *v ? v : NULL;
+}

@@ -13,11 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *get(const sw_csv_header *h, const sw_csv_record *rec, const char *name)
-{
-    const char *v = sw_csv_cell(rec, sw_csv_col(h, name));
-    return v && *v ? v : NULL;
-}
 
 static int contains(const char *s, const char *w)
 {
@@ -31,23 +26,23 @@ static int read_trace(sw_logctx *c, const sw_csv_header *h, const sw_csv_record 
     sw_arena *a = c->row_arena;
     sw_log_row *row = c->row;
     sw_log_row_init(row, "exo-message-trace", rec->line);
-    const char *tid = get(h, rec, "MessageTraceId");
-    const char *msgid = get(h, rec, "MessageId");
-    const char *sender = get(h, rec, "SenderAddress");
+    const char *tid = sw_csv_get(h, rec, "MessageTraceId");
+    const char *msgid = sw_csv_get(h, rec, "MessageId");
+    const char *sender = sw_csv_get(h, rec, "SenderAddress");
     if (tid)
         row->merge_key = sw_arena_printf(a, "t:%s", tid);
     else if (msgid)
         row->merge_key = sw_arena_printf(a, "m:%s|%s", msgid, sender ? sender : "");
     row->message_id = msgid;
-    row->subject = get(h, rec, "Subject");
+    row->subject = sw_csv_get(h, rec, "Subject");
     /* SenderAddress is the envelope sender by common usage (§1.1); no header From */
     row->envelope_from = sender;
     sw_log_facts *f = &row->facts;
     f->absent = SW_LOG_NO_AUTH | SW_LOG_NO_HEADER_FROM;
     if (!sender)
         f->absent |= SW_LOG_NO_ENVELOPE_FROM;
-    const char *status = get(h, rec, "Status");
-    sw_recipient *rc = sw_log_row_recipient(row, get(h, rec, "RecipientAddress"),
+    const char *status = sw_csv_get(h, rec, "Status");
+    sw_recipient *rc = sw_log_row_recipient(row, sw_csv_get(h, rec, "RecipientAddress"),
                                             "RecipientAddress");
     if (rc) {
         rc->status = status;
@@ -59,12 +54,12 @@ static int read_trace(sw_logctx *c, const sw_csv_header *h, const sw_csv_record 
         f->flags |= SW_LOGF_PROVIDER_SPAM;
     if (status && (contains(status, "spam") || contains(status, "quarantine")))
         f->provider_verdict = status;
-    f->time = get(h, rec, "Received");
-    f->sender_ip = get(h, rec, "FromIP");
+    f->time = sw_csv_get(h, rec, "Received");
+    f->sender_ip = sw_csv_get(h, rec, "FromIP");
     static const char *const kept[] = {"MessageTraceId", "Organization", "ToIP", "FromIP",
                                        "Size", "StartDate", "EndDate", "Index", NULL};
     for (const char *const *k = kept; *k; k++)
-        sw_log_row_field(row, *k, get(h, rec, *k));
+        sw_log_row_field(row, *k, sw_csv_get(h, rec, *k));
     return sw_log_emit(c, row);
 }
 
@@ -93,17 +88,17 @@ static int read_summary(sw_logctx *c, const sw_csv_header *h, const sw_csv_recor
     sw_arena *a = c->row_arena;
     sw_log_row *row = c->row;
     sw_log_row_init(row, "exo-report", rec->line);
-    const char *msgid = get(h, rec, "message_id");
-    const char *nmid = get(h, rec, "network_message_id");
+    const char *msgid = sw_csv_get(h, rec, "message_id");
+    const char *nmid = sw_csv_get(h, rec, "network_message_id");
     /* the same key as the extended report's events (tracklog.c), so both merge */
     if (nmid)
         row->merge_key = sw_arena_printf(a, "n:%s|%s", nmid, msgid ? msgid : "");
     else if (msgid)
         row->merge_key = sw_arena_printf(a, "m:%s", msgid);
     row->message_id = msgid;
-    row->subject = get(h, rec, "message_subject");
-    row->from_address = get(h, rec, "sender_address");
-    row->envelope_from = get(h, rec, "return_path");
+    row->subject = sw_csv_get(h, rec, "message_subject");
+    row->from_address = sw_csv_get(h, rec, "sender_address");
+    row->envelope_from = sw_csv_get(h, rec, "return_path");
     sw_log_facts *f = &row->facts;
     f->absent = SW_LOG_NO_AUTH;
     if (!row->from_address)
@@ -112,7 +107,7 @@ static int read_summary(sw_logctx *c, const sw_csv_header *h, const sw_csv_recor
         f->absent |= SW_LOG_NO_ENVELOPE_FROM;
 
     int any_outcome = 0;
-    const char *rs = get(h, rec, "recipient_status");
+    const char *rs = sw_csv_get(h, rec, "recipient_status");
     char *list = rs ? sw_arena_strndup(a, rs, strlen(rs)) : NULL;
     char *save = NULL;
     for (char *item = list ? strtok_r(list, ";", &save) : NULL; item;
@@ -133,19 +128,19 @@ static int read_summary(sw_logctx *c, const sw_csv_header *h, const sw_csv_recor
     if (!any_outcome)
         f->absent |= SW_LOG_NO_DELIVERY;
 
-    f->time = get(h, rec, "origin_timestamp_utc");
+    f->time = sw_csv_get(h, rec, "origin_timestamp_utc");
     if (!f->time)
-        f->time = get(h, rec, "origin_timestamp");
+        f->time = sw_csv_get(h, rec, "origin_timestamp");
     f->network_message_id = nmid;
-    f->sender_ip = get(h, rec, "original_client_ip");
-    const char *dir = get(h, rec, "directionality");
+    f->sender_ip = sw_csv_get(h, rec, "original_client_ip");
+    const char *dir = sw_csv_get(h, rec, "directionality");
     f->direction = dir && !strcmp(dir, "1") ? "Inbound" : dir && !strcmp(dir, "2") ? "Outbound"
                                                                                     : dir;
-    sw_log_ms_custom_data(c, row, get(h, rec, "custom_data"));
+    sw_log_ms_custom_data(c, row, sw_csv_get(h, rec, "custom_data"));
     static const char *const kept[] = {"directionality", "connector_id", "delivery_priority",
                                        "total_bytes", "tenant_id", NULL};
     for (const char *const *k = kept; *k; k++)
-        sw_log_row_field(row, *k, get(h, rec, *k));
+        sw_log_row_field(row, *k, sw_csv_get(h, rec, *k));
     return sw_log_emit(c, row);
 }
 

@@ -15,18 +15,13 @@
 
 #define SOURCE "gmail-log-search"
 
-static const char *get(const sw_csv_header *h, const sw_csv_record *rec, const char *name)
-{
-    const char *v = sw_csv_cell(rec, sw_csv_col(h, name));
-    return v && *v ? v : NULL;
-}
 
 /* the first of several spellings a column is reported under */
 static const char *get_any(const sw_csv_header *h, const sw_csv_record *rec,
                            const char *const *names)
 {
     for (; *names; names++) {
-        const char *v = get(h, rec, *names);
+        const char *v = sw_csv_get(h, rec, *names);
         if (v)
             return v;
     }
@@ -45,12 +40,12 @@ static int read_row(sw_logctx *c, const sw_csv_header *h, const sw_csv_record *r
     sw_arena *a = c->row_arena;
     sw_log_row *row = c->row;
     sw_log_row_init(row, SOURCE, rec->line);
-    const char *msgid = get(h, rec, "Message ID");
-    const char *sender = get(h, rec, "Sender");
+    const char *msgid = sw_csv_get(h, rec, "Message ID");
+    const char *sender = sw_csv_get(h, rec, "Sender");
     if (msgid && strchr(msgid, '@'))
         row->merge_key = sw_arena_printf(a, "%s|%s", msgid, sender ? sender : "");
     row->message_id = msgid && strchr(msgid, '@') ? msgid : NULL;
-    row->subject = get(h, rec, "Subject");
+    row->subject = sw_csv_get(h, rec, "Subject");
     /* which identity "Sender" is is not documented; the console searches the envelope */
     row->envelope_from = sender;
     sw_log_facts *f = &row->facts;
@@ -58,9 +53,9 @@ static int read_row(sw_logctx *c, const sw_csv_header *h, const sw_csv_record *r
     if (!sender)
         f->absent |= SW_LOG_NO_ENVELOPE_FROM;
 
-    const char *target = get(h, rec, "Event target");
+    const char *target = sw_csv_get(h, rec, "Event target");
     const char *status = get_any(h, rec, status_cols);
-    const char *rcpts = get(h, rec, "Recipient address");
+    const char *rcpts = sw_csv_get(h, rec, "Recipient address");
     char *list = rcpts ? sw_arena_strndup(a, rcpts, strlen(rcpts)) : NULL;
     char *save = NULL;
     int outcome = SW_DELIVERED_UNKNOWN;
@@ -91,7 +86,7 @@ static int read_row(sw_logctx *c, const sw_csv_header *h, const sw_csv_record *r
         f->provider_verdict = target;
     }
     f->time = get_any(h, rec, date_cols);
-    f->direction = get(h, rec, "Direction");
+    f->direction = sw_csv_get(h, rec, "Direction");
     f->sender_ip = NULL; /* the target IP is where Gmail sent it, not who connected */
     sw_log_row_field(row, "Message ID", msgid);
     sw_log_row_field(row, "Event target", target);
@@ -101,7 +96,7 @@ static int read_row(sw_logctx *c, const sw_csv_header *h, const sw_csv_record *r
     static const char *const kept[] = {"Start date", "End date", "Message size", "Attachments",
                                        NULL};
     for (const char *const *k = kept; *k; k++)
-        sw_log_row_field(row, *k, get(h, rec, *k));
+        sw_log_row_field(row, *k, sw_csv_get(h, rec, *k));
     return sw_log_emit(c, row);
 }
 

@@ -31,11 +31,6 @@ static const char *const fields_2013[] = {
     "transport-traffic-type", "log-id", "schema-version"};
 
 /* A cell, NULL when the column is absent or the cell empty. */
-static const char *get(const sw_csv_header *h, const sw_csv_record *rec, const char *name)
-{
-    const char *v = sw_csv_cell(rec, sw_csv_col(h, name));
-    return v && *v ? v : NULL;
-}
 
 /* What an event says about the recipients' delivery. HAREDIRECTFAIL is shadow redundancy
  * ("no suitable shadow servers"), not a failed delivery, so it says nothing; RECEIVE,
@@ -235,11 +230,11 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
                       const sw_csv_header *h, const sw_csv_record *rec)
 {
     sw_arena *a = c->row_arena;
-    const char *msgid = get(h, rec, "message-id");
-    const char *nmid = get(h, rec, "network-message-id");
-    const char *imid = get(h, rec, "internal-message-id");
-    const char *from = get(h, rec, "sender-address");
-    const char *rp = get(h, rec, "return-path");
+    const char *msgid = sw_csv_get(h, rec, "message-id");
+    const char *nmid = sw_csv_get(h, rec, "network-message-id");
+    const char *imid = sw_csv_get(h, rec, "internal-message-id");
+    const char *from = sw_csv_get(h, rec, "sender-address");
+    const char *rp = sw_csv_get(h, rec, "return-path");
     if (!msgid && !nmid && !imid) {
         /* NOTIFYMAPI and other mailbox events name no message (the sample's NOTIFYMAPI has
          * a sender-address and nothing to join it to) */
@@ -250,7 +245,7 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
     sw_log_row_init(row, source, rec->line);
     row->merge_key = merge_key(a, nmid, imid, msgid);
     row->message_id = msgid;
-    row->subject = get(h, rec, "message-subject");
+    row->subject = sw_csv_get(h, rec, "message-subject");
     row->from_address = from;
     row->envelope_from = envelope(a, rp);
     sw_log_facts *f = &row->facts;
@@ -260,10 +255,10 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
     if (!rp)
         f->absent |= SW_LOG_NO_ENVELOPE_FROM;
 
-    const char *ev = get(h, rec, "event-id");
+    const char *ev = sw_csv_get(h, rec, "event-id");
     int outcome = event_outcome(ev);
-    const char *rcpts = get(h, rec, "recipient-address");
-    const char *stats = get(h, rec, "recipient-status");
+    const char *rcpts = sw_csv_get(h, rec, "recipient-address");
+    const char *stats = sw_csv_get(h, rec, "recipient-status");
     char *rl = rcpts ? sw_arena_strndup(a, rcpts, strlen(rcpts)) : NULL;
     char *sl = stats ? sw_arena_strndup(a, stats, strlen(stats)) : NULL;
     char *addrs[SW_LOG_MAX_ROW_RECIPIENTS], *sts[SW_LOG_MAX_ROW_RECIPIENTS];
@@ -285,19 +280,19 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
     if (outcome < 0 || !row->nrecipients)
         f->absent |= SW_LOG_NO_DELIVERY;
 
-    f->time = get(h, rec, "date-time");
+    f->time = sw_csv_get(h, rec, "date-time");
     if (!f->time)
-        f->time = get(h, rec, "date-time-utc"); /* EXO extended report */
+        f->time = sw_csv_get(h, rec, "date-time-utc"); /* EXO extended report */
     f->network_message_id = nmid;
-    f->direction = get(h, rec, "directionality");
+    f->direction = sw_csv_get(h, rec, "directionality");
     /* the connecting host is only known on RECEIVE; a front end that proxied the session
      * writes the real client in original-client-ip */
     if (ev && !strcasecmp(ev, "RECEIVE")) {
-        f->sender_ip = get(h, rec, "original-client-ip");
+        f->sender_ip = sw_csv_get(h, rec, "original-client-ip");
         if (!f->sender_ip)
-            f->sender_ip = get(h, rec, "client-ip");
+            f->sender_ip = sw_csv_get(h, rec, "client-ip");
     }
-    sw_log_ms_custom_data(c, row, get(h, rec, "custom-data"));
+    sw_log_ms_custom_data(c, row, sw_csv_get(h, rec, "custom-data"));
 
     static const char *const kept[] = {
         "source", "internal-message-id", "client-ip", "client-hostname",
@@ -305,7 +300,7 @@ int sw_tracklog_event(sw_logctx *c, const char *source, const char *recipient_fi
         "connector-id", "source-context", "message-info", "tenant-id", "total-bytes",
         "related-recipient-address", "reference", "transport-traffic-type", NULL};
     for (const char *const *k = kept; *k; k++)
-        sw_log_row_field(row, *k, get(h, rec, *k));
+        sw_log_row_field(row, *k, sw_csv_get(h, rec, *k));
     return sw_log_emit(c, row);
 }
 
@@ -397,9 +392,9 @@ int sw_tracklog_read(sw_logctx *c)
                                     "tracking log; file skipped");
             break;
         }
-        const char *when = get(&h, &rec, "date-time");
+        const char *when = sw_csv_get(&h, &rec, "date-time");
         int64_t epoch;
-        if (!is_event_id(get(&h, &rec, "event-id")) || !when || sw_log_time(when, &epoch)) {
+        if (!is_event_id(sw_csv_get(&h, &rec, "event-id")) || !when || sw_log_time(when, &epoch)) {
             if (guessed && !events) {
                 /* sniffed by a leading time only: some other CSV, say so once */
                 sw_log_bad(c, rec.line, "no #Fields line and no tracking-log event (date-time "
