@@ -12,7 +12,8 @@ scan_to "$TMP/ns" -q "$F/dmarc-rfc9990.xml"
 status_is "9990 exit" 0
 lines "9990: one record per <record>" "$TMP/ns" 2
 has "9990: source id" "$TMP/ns" '"format":"dmarc-aggregate"'
-has "9990: row line" "$TMP/ns" '"line":30'
+has "9990: row line is the <record> start tag's" "$TMP/ns" '"line":19'
+has "9990: second row line" "$TMP/ns" '"line":34'
 has "9990: header_from as From domain, no invented address" "$TMP/ns" '"from":{"address":null,"display_name":null,"domain":"bank.example"}'
 has "9990: envelope_from domain" "$TMP/ns" '"envelope_from":"bank-secure.example"'
 has "9990: source_ip" "$TMP/ns" '"sender_ip":"203.0.113.66"'
@@ -70,6 +71,22 @@ status_is "broken: exit" 1
 has "broken: error names the file and line" "$TMP/bad.err" 'dmarc-broken.xml:5: XML:'
 lines "broken: record still read (recovered)" "$TMP/bad" 1
 has "broken: its values" "$TMP/bad" '"sender_ip":"198.51.100.77"'
+
+# the streaming reader gives up inside a record and on a mismatched end tag, whose
+# recovered tree nests the following records inside the broken one: every record once
+scan_to "$TMP/br" -q "$F/dmarc-broken-records.xml"
+status_is "broken records: exit" 1
+has "broken records: error names the file and line" "$TMP/br.err" 'dmarc-broken-records.xml:17: XML:'
+lines "broken records: all four, each once" "$TMP/br" 4
+for n in 1 2 3 4; do
+    has "broken records: record $n" "$TMP/br" "\"sender_ip\":\"198.51.100.$n\""
+done
+has "broken records: recovered records keep their lines" "$TMP/br" '"line":22'
+lacks "broken records: report error not doubled by the re-read" "$TMP/br" 'one report error; one report error'
+scan_to "$TMP/cut" -q "$F/dmarc-truncated.xml"
+lines "truncated: the cut record kept" "$TMP/cut" 1
+has "truncated: its values" "$TMP/cut" '"sender_ip":"198.51.100.9"'
+has "truncated: its line" "$TMP/cut" '"line":4'
 
 scan_to "$TMP/lol" -q "$F/dmarc-laughs.xml"
 has "laughs: DOCTYPE reported" "$TMP/lol.err" 'DOCTYPE declaration ignored'

@@ -371,23 +371,27 @@ static void end_element(xread *x, const char *name)
     }
 }
 
+/* Ends the open record: emitted, unless an earlier pass already emitted it. 1 stops. */
+static int finish_record(xread *x)
+{
+    x->in_record = 0;
+    if (x->records > x->skip)
+        return emit_record(x) || x->c->stop;
+    memset(&x->rec, 0, sizeof x->rec);
+    return 0;
+}
+
 /* Handles one closing element (or an empty one); 1 stops the reading. */
-static int close_element(xread *x, xmlTextReaderPtr rd)
+static int close_element(xread *x)
 {
     if (x->depth <= 0)
         return 0;
     const char *name = x->depth <= MAX_DEPTH ? x->names[x->depth - 1] : "";
     int stop = 0;
-    if (x->in_record && x->depth == x->in_record) {
-        x->in_record = 0;
-        if (x->records > x->skip)
-            stop = emit_record(x);
-        else
-            memset(&x->rec, 0, sizeof x->rec);
-    } else {
+    if (x->in_record && x->depth == x->in_record)
+        stop = finish_record(x);
+    else
         end_element(x, name);
-    }
-    (void)rd;
     x->depth--;
     x->tlen = 0;
     return stop || x->c->stop;
@@ -434,6 +438,18 @@ static char *utf8_repair(const char *xml, size_t len, size_t *out_len, size_t *b
     return o;
 }
 
+/* Line of the current node's start tag, as the node recorded it (XML_PARSE_BIG_LINES
+ * keeps it past 65535): the parser's own line number runs ahead of the node by whatever
+ * it has read in advance, and a walker over a recovered tree has no parser at all. */
+static uint64_t node_line(xmlTextReaderPtr rd)
+{
+    xmlNodePtr n = xmlTextReaderCurrentNode(rd);
+    long line = n ? xmlGetLineNo(n) : -1;
+    if (line <= 0)
+        line = xmlTextReaderGetParserLineNumber(rd);
+    return line > 0 ? (uint64_t)line : 0;
+}
+
 /* Runs one reader (streaming, or a walker over a recovered tree) over the document.
  * Records up to x->skip were emitted by an earlier pass and are not emitted again.
  * Returns xmlTextReaderRead's last value: 0 at the end, -1 on an error it cannot pass. */
@@ -447,7 +463,7 @@ static int walk(xread *x, xmlTextReaderPtr rd)
         if (type == XML_READER_TYPE_DOCUMENT_TYPE && !doctype) {
             doctype = 1;
             if (!x->skip_pass)
-                sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                sw_log_bad(c, node_line(rd),
                            "DOCTYPE declaration in a DMARC report: entities are not expanded");
         } else if (type == XML_READER_TYPE_ELEMENT) {
             const char *name = (const char *)xmlTextReaderConstLocalName(rd);
@@ -465,16 +481,22 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 r->ns = ns ? sw_arena_strndup(&r->arena, ns, strlen(ns)) : NULL;
             } else if (!x->base && x->depth > 3) {
                 if (!x->skip_pass)
-                    sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                    sw_log_bad(c, node_line(rd),
                                "not a DMARC aggregate report: no <feedback> element");
                 x->not_report = 1;
                 break;
             }
             /* a record anywhere below feedback: recovered trees of broken XML nest it
-             * deeper than it was written */
-            if (x->base && !x->in_record && x->depth > x->base && !strcmp(name, "record")) {
+             * deeper than it was written, even inside the record before it (a mismatched
+             * end tag closes the wrong element), so an open record ends where the next
+             * one starts; this happens the same way in both passes, so x->skip counts
+             * the same records */
+            int is_record = x->base && x->depth > x->base && !strcmp(name, "record");
+            if (is_record && x->in_record && finish_record(x))
+                break;
+            if (is_record) {
                 if (x->records == SW_MAX_DMARC_RECORDS) {
-                    sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                    sw_log_bad(c, node_line(rd),
                                "more than %u records in one report; the rest is not read",
                                SW_MAX_DMARC_RECORDS);
                     break;
@@ -482,14 +504,13 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 x->records++;
                 x->in_record = x->depth;
                 memset(&x->rec, 0, sizeof x->rec);
-                /* the line is exact; libxml2's byte count runs ahead of the node, so no
-                 * offset is claimed */
-                x->rec.line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
+                /* libxml2's byte count runs ahead of the node, so no offset is claimed */
+                x->rec.line = node_line(rd);
             }
-            if (empty && close_element(x, rd))
+            if (empty && close_element(x))
                 break;
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (close_element(x, rd))
+            if (close_element(x))
                 break;
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
@@ -506,9 +527,7 @@ static int walk(xread *x, xmlTextReaderPtr rd)
     }
     if (x->in_record && !c->stop && rc == 0) {
         /* the document ended inside a record (truncated): keep what it said */
-        x->depth = x->in_record;
-        snprintf(x->names[x->depth - 1], MAX_NAME, "record");
-        close_element(x, rd);
+        finish_record(x);
     }
     return rc;
 }
@@ -596,7 +615,8 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
     x->c = c;
     x->r = r;
     /* never XML_PARSE_NOENT (entity substitution) nor XML_PARSE_DTDLOAD/DTDATTR */
-    int opts = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    int opts = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+               XML_PARSE_BIG_LINES;
     xmlTextReaderPtr rd = xmlReaderForMemory(xml, (int)len, NULL, NULL, opts);
     if (!rd) {
         sw_log_bad(c, 0, "cannot start the XML reader");
@@ -613,12 +633,18 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
          * libxml2's tree parser recovers (an unclosed tag becomes an empty element), so
          * the document is read again that way, and only records after the ones already
          * emitted are emitted. */
-        uint64_t done = x->records;
+        /* emitted so far: the record the error interrupted is read again in full */
+        uint64_t done = x->records - (x->in_record ? 1 : 0);
         xmlDocPtr doc = len <= MAX_RECOVER_TREE ? xmlReadMemory(xml, (int)len, NULL, NULL, opts)
                                                 : NULL;
         xmlTextReaderPtr w = doc ? xmlReaderWalker(doc) : NULL;
         if (w) {
-            memset(&r->pol, 0, sizeof r->pol);
+            /* the report's own fields are read again too (joined ones would double) */
+            const char *entry = r->entry;
+            sw_arena keep = r->arena;
+            memset(r, 0, sizeof *r);
+            r->arena = keep;
+            r->entry = entry;
             x->depth = x->base = x->in_record = 0;
             x->records = 0;
             x->skip = done;
@@ -626,7 +652,8 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
             walk(x, w);
             xmlFreeTextReader(w);
         } else {
-            sw_log_bad(c, 0, "XML could not be recovered; %llu record%s read",
+            sw_log_bad(c, 0, "XML could not be recovered%s; %llu record%s read, the rest of "
+                       "the report is lost", len > MAX_RECOVER_TREE ? " (too large to re-read)" : "",
                        (unsigned long long)done, done == 1 ? "" : "s");
         }
         if (doc)
