@@ -94,6 +94,27 @@ lines "laughs: record read" "$TMP/lol" 1
 lacks "laughs: entities not expanded" "$TMP/lol" 'lollol'
 lacks "laughs: external entity not read" "$TMP/lol" 'root:'
 has "laughs: text around the reference kept" "$TMP/lol" '"org_name":"laughs"'
+# a DOCTYPE after a long comment is still found (the prolog is walked, not a prefix
+# searched); a comment that only mentions one, with a stray quote, is left alone
+{
+    echo '<?xml version="1.0"?>'
+    printf '<!--'
+    head -c 70000 /dev/zero | tr '\0' x
+    echo '-->'
+    sed 1d "$F/dmarc-laughs.xml"
+} >"$TMP/longlol.xml"
+scan_to "$TMP/ll" -q --format dmarc-xml "$TMP/longlol.xml"
+has "laughs after 70 KB: DOCTYPE reported" "$TMP/ll.err" 'DOCTYPE declaration ignored'
+lines "laughs after 70 KB: record read" "$TMP/ll" 1
+lacks "laughs after 70 KB: entities not expanded" "$TMP/ll" 'lollol'
+{
+    echo '<?xml version="1.0"?>'
+    echo "<!-- no <!DOCTYPE here, don't look -->"
+    sed 1d "$F/dmarc-rfc7489.xml"
+} >"$TMP/cmt.xml"
+scan_to "$TMP/cm" -q "$TMP/cmt.xml"
+lines "DOCTYPE only in a comment: record read" "$TMP/cm" 1
+lacks "DOCTYPE only in a comment: nothing blanked" "$TMP/cm.err" 'DOCTYPE'
 
 scan_to "$TMP/nr" -q "$F/dmarc-notreport.xml"
 status_is "other XML: exit" 1

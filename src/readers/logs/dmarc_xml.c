@@ -535,39 +535,73 @@ static int walk(xread *x, xmlTextReaderPtr rd)
 /* Largest document re-read as a recovered tree after the streaming reader gave up. */
 #define MAX_RECOVER_TREE (32u << 20)
 
-/* Offsets of a DOCTYPE declaration (internal subset included) before the root element,
- * or 0 when there is none. Reports never need one; its entity definitions are what
- * billion-laughs and external-entity attacks are made of. */
-static int find_doctype(const char *xml, size_t len, size_t *from, size_t *to)
+/* Where the DOCTYPE declaration (internal subset included) starting at d ends: one past
+ * its '>', or end. Quotes, comments and the [...] subset may hold a '>'. */
+static const char *doctype_end(const char *d, const char *end)
 {
-    size_t lim = len < 65536 ? len : 65536;
-    const char *d = memmem(xml, lim, "<!DOCTYPE", 9);
-    if (!d)
-        return 0;
-    /* only before the first element */
-    for (const char *p = xml; p < d; p++)
-        if (*p == '<' && p + 1 < d && p[1] != '?' && p[1] != '!')
-            return 0;
-    const char *p = d + 9, *end = xml + len;
     int subset = 0;
-    char quote = 0;
-    for (; p < end; p++) {
-        if (quote) {
-            if (*p == quote)
-                quote = 0;
-        } else if (*p == '"' || *p == '\'') {
-            quote = *p;
+    for (const char *p = d + 9; p < end; p++) {
+        if (*p == '"' || *p == '\'') {
+            const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+            if (!q)
+                return end;
+            p = q;
+        } else if (subset && end - p >= 4 && !memcmp(p, "<!--", 4)) {
+            const char *q = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+            if (!q)
+                return end;
+            p = q + 2;
         } else if (*p == '[') {
             subset = 1;
         } else if (*p == ']') {
             subset = 0;
         } else if (*p == '>' && !subset) {
-            break;
+            return p + 1;
         }
     }
-    *from = (size_t)(d - xml);
-    *to = p < end ? (size_t)(p - xml) + 1 : len;
-    return 1;
+    return end;
+}
+
+/* Blanks every DOCTYPE declaration in the prolog (the XML declaration, comments,
+ * processing instructions and white space before the root element, however long), line
+ * breaks kept so error lines stay right; the entities it defines are then undefined
+ * references, which recover mode skips. Reports never need one; its entity definitions are
+ * what billion-laughs and external-entity attacks are made of. Returns how many were
+ * blanked; xml is copied to *copy (malloc'd) first when *copy is NULL, and *copy stays NULL
+ * when there is none or memory runs out (-1). */
+static int blank_doctypes(const char *xml, size_t len, char **copy)
+{
+    const char *p = xml, *end = xml + len;
+    int n = 0;
+    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (p < end) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            p++;
+        } else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
+            const char *q = memmem(p + 2, (size_t)(end - p - 2), "?>", 2);
+            p = q ? q + 2 : end;
+        } else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+            const char *q = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+            p = q ? q + 3 : end;
+        } else if (end - p >= 9 && !memcmp(p, "<!DOCTYPE", 9)) {
+            const char *e = doctype_end(p, end);
+            if (!*copy) {
+                *copy = malloc(len);
+                if (!*copy)
+                    return -1;
+                memcpy(*copy, xml, len);
+            }
+            for (char *b = *copy + (p - xml); b < *copy + (e - xml); b++)
+                if (*b != '\n')
+                    *b = ' ';
+            n++;
+            p = e;
+        } else {
+            break; /* the root element, or text libxml2 will complain about */
+        }
+    }
+    return n;
 }
 
 static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
@@ -582,27 +616,19 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
                    SW_MAX_DMARC_XML);
         return;
     }
-    size_t fixed_len = 0, bad = 0, dt_from, dt_to;
+    size_t fixed_len = 0, bad = 0;
     char *fixed = utf8_repair(xml, len, &fixed_len, &bad);
     if (fixed) {
         xml = fixed;
         len = fixed_len;
     }
-    if (find_doctype(xml, len, &dt_from, &dt_to)) {
-        /* blanked out (line breaks kept, so error lines stay right): the entities it
-         * defines are then undefined references, which recover mode skips */
-        if (!fixed) {
-            fixed = malloc(len);
-            if (!fixed) {
-                sw_log_bad(c, 0, "out of memory");
-                return;
-            }
-            memcpy(fixed, xml, len);
-            xml = fixed;
-        }
-        for (size_t i = dt_from; i < dt_to; i++)
-            if (fixed[i] != '\n')
-                fixed[i] = ' ';
+    int doctypes = blank_doctypes(xml, len, &fixed);
+    if (doctypes < 0) {
+        sw_log_bad(c, 0, "out of memory");
+        return;
+    }
+    if (doctypes) {
+        xml = fixed;
         sw_log_bad(c, 0, "DOCTYPE declaration ignored: DMARC reports need none, and its "
                          "entities are not expanded");
     }
