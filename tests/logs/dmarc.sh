@@ -51,6 +51,12 @@ lines "zip: the .xml entry's record" "$TMP/zip" 1
 has "zip: entry name kept" "$TMP/zip" '"zip_entry":"receiver.example!shop.example!1600000000!1600086399.xml"'
 has "zip: path is the zip" "$TMP/zip" '"path":"tests/fixtures/logs/dmarc-rfc7489.zip"'
 
+# zip bomb: three bzip2 entries of 90 MB of white space each in 835 bytes; what all the
+# entries inflate is capped together, while reading
+scan_to "$TMP/bomb" -q "$F/dmarc-zipbomb.zip"
+status_is "zip bomb: exit" 1
+has "zip bomb: the third entry stops at the cap for all entries" "$TMP/bomb.err" 'zip entry r2.xml is over the 268435456-byte cap for all entries together'
+
 # ---- aggregate reports carried in mail ----
 scan_to "$TMP/eml" -q "$F/dmarc-attached.eml"
 status_is "attached: exit" 0
@@ -58,6 +64,18 @@ lines "attached: the report's records replace the carrier" "$TMP/eml" 2
 has "attached: rows from the base64 gzip attachment" "$TMP/eml" '"report_id":"fixture-9990-01"'
 has "attached: path is the mail file" "$TMP/eml" '"path":"tests/fixtures/logs/dmarc-attached.eml"'
 lacks "attached: no carrier record" "$TMP/eml" '"message_id":"<report-1@receiver.example>"'
+
+# a gzip attachment of two concatenated members (gzip(1) reads both): the whole report
+head -c 900 "$F/dmarc-rfc9990.xml" | gzip -c >"$TMP/two.gz"
+tail -c +901 "$F/dmarc-rfc9990.xml" | gzip -c >>"$TMP/two.gz"
+{
+    sed -n '1,7p' "$F/dmarc-attached.eml"
+    printf 'Content-Type: application/gzip; name="r.xml.gz"\nContent-Transfer-Encoding: base64\n\n'
+    base64 "$TMP/two.gz"
+} >"$TMP/two.eml"
+scan_to "$TMP/two" -q "$TMP/two.eml"
+status_is "two gzip members: exit" 0
+lines "two gzip members: both records" "$TMP/two" 2
 
 scan_to "$TMP/mbox" -q "$F/dmarc-reports.mbox"
 lines "mbox: ordinary message + one report row" "$TMP/mbox" 2

@@ -26,6 +26,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libxml/xmlreader.h>
 #include <stdio.h>
@@ -215,8 +216,9 @@ static int emit_record(xread *x)
     f->flags |= SW_LOGF_DMARC_AGGREGATE;
     if (s->count && *s->count) {
         char *end;
+        errno = 0;
         unsigned long long n = strtoull(s->count, &end, 10);
-        if (*end || s->count[0] == '-')
+        if (*end || s->count[0] == '-' || errno == ERANGE)
             sw_log_bad(c, s->line, "record count \"%s\" is not a number; counted as 1",
                        s->count);
         else
@@ -521,7 +523,8 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 n = sizeof x->text - 1 - x->tlen;
                 x->text_cut = 1;
             }
-            memcpy(x->text + x->tlen, t, n);
+            if (n)
+                memcpy(x->text + x->tlen, t, n);
             x->tlen += n;
         }
     }
@@ -706,7 +709,9 @@ static void report_init(report *r)
 
 /* ---- containers ---- */
 
-/* Inflates gzip bytes (mail attachments; files are inflated by sw_input) into *out. */
+/* Inflates gzip bytes (mail attachments; files are inflated by sw_input), every member,
+ * into *out, capped at SW_MAX_DMARC_XML while inflating. 0 ok, 1 cut short (what was
+ * inflated is returned), -1 nothing usable; *why says what went wrong. */
 static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const char **why)
 {
     z_stream z;
@@ -743,8 +748,11 @@ static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const
         z.avail_out = (uInt)(cap - n);
         rc = inflate(&z, Z_NO_FLUSH);
         n = cap - z.avail_out;
+        if (rc == Z_STREAM_END && z.avail_in >= 2 && z.next_in[0] == 0x1f &&
+            z.next_in[1] == 0x8b && inflateReset(&z) == Z_OK)
+            continue; /* concatenated members, as gzip(1) reads them */
         if (rc == Z_STREAM_END)
-            break;
+            break; /* trailing bytes that start no member are ignored, as gzip(1) does */
         if (rc != Z_OK) {
             *why = rc == Z_BUF_ERROR ? "truncated gzip data" : "corrupt gzip data";
             break;
@@ -771,23 +779,33 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
-/* Reads an entry's data into a malloc'd buffer, capped; NULL on error (reported). */
-static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, size_t *out_len)
+/* Reads an entry's data into a malloc'd buffer; NULL on error (reported). *out_len is
+ * what was inflated, also on error. At most `left`
+ * bytes are inflated, checked while reading: what the zip's earlier entries have not used
+ * of SW_MAX_DMARC_XML, so that a zip of many entries sharing one compressed stream (a zip
+ * bomb) costs no more than one report at the cap. */
+static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, size_t left,
+                            size_t *out_len)
 {
-    size_t cap = 1u << 16, n = 0;
+    size_t cap = left < (1u << 16) ? left : 1u << 16, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         if (n == cap) {
-            if (cap >= SW_MAX_DMARC_XML) {
-                sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap", name,
-                           SW_MAX_DMARC_XML);
+            if (cap >= left) {
+                *out_len = n;
+                sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap%s", name,
+                           SW_MAX_DMARC_XML,
+                           left < SW_MAX_DMARC_XML ? " for all entries together" : "");
                 free(buf);
                 return NULL;
             }
-            size_t ncap = cap * 2 > SW_MAX_DMARC_XML ? SW_MAX_DMARC_XML : cap * 2;
+            size_t ncap = cap * 2 > left ? left : cap * 2;
             char *nb = realloc(buf, ncap);
-            if (!nb)
+            if (!nb) {
+                free(buf);
+                buf = NULL;
                 break;
+            }
             buf = nb;
             cap = ncap;
         }
@@ -795,17 +813,18 @@ static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, 
         if (got == 0)
             break;
         if (got < 0) {
+            *out_len = n;
             sw_log_bad(c, 0, "zip entry %s: %s", name, archive_error_string(ar));
             free(buf);
             return NULL;
         }
         n += (size_t)got;
     }
+    *out_len = n;
     if (!buf) {
-        sw_log_bad(c, 0, "out of memory");
+        sw_log_bad(c, 0, "out of memory reading zip entry %s", name);
         return NULL;
     }
-    *out_len = n;
     return buf;
 }
 
@@ -824,6 +843,7 @@ static void read_zip(sw_logctx *c, const char *data, size_t len)
     }
     struct archive_entry *e;
     int entries = 0, xml = 0, rc;
+    size_t left = SW_MAX_DMARC_XML; /* inflated bytes the remaining entries may use */
     while ((rc = archive_read_next_header(ar, &e)) == ARCHIVE_OK && !c->stop) {
         if (++entries > SW_MAX_ZIP_ENTRIES) {
             sw_log_bad(c, 0, "more than %d zip entries; the rest is not read",
@@ -834,11 +854,17 @@ static void read_zip(sw_logctx *c, const char *data, size_t len)
         if (!name || archive_entry_filetype(e) != AE_IFREG || !ends_with(name, ".xml"))
             continue;
         xml++;
+        if (!left) {
+            sw_log_bad(c, 0, "zip entry %s not read: the entries before it used the "
+                             "%u-byte cap", name, SW_MAX_DMARC_XML);
+            continue;
+        }
         report r;
         report_init(&r);
         r.entry = sw_arena_strndup(&r.arena, name, strlen(name));
         size_t n = 0;
-        char *buf = zip_entry_data(c, ar, r.entry ? r.entry : "?", &n);
+        char *buf = zip_entry_data(c, ar, r.entry ? r.entry : "?", left, &n);
+        left -= n;
         if (buf)
             read_xml(c, &r, buf, n);
         free(buf);
