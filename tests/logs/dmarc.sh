@@ -166,6 +166,13 @@ has "arf: arrival time" "$TMP/arf" '"time_utc":"2025-01-03T09:58:12Z"'
 has "arf: fields" "$TMP/arf" '"Feedback-Type":"auth-failure"'
 has "arf: carrier kept as evidence" "$TMP/arf" '"report_message_id":"<ruf-77@receiver.example>"'
 
+# Original-Rcpt-To may appear more than once (RFC 5965 §3.2): every one is a recipient
+sed 's|^Original-Rcpt-To: <victim@customer.example>|&\nOriginal-Rcpt-To: <second@customer.example>|' \
+    "$F/dmarc-arf.eml" >"$TMP/arf2.eml"
+scan_to "$TMP/arf2" -q "$TMP/arf2.eml"
+has "arf: first Original-Rcpt-To" "$TMP/arf2" '"address":"victim@customer.example","field":"Original-Rcpt-To"'
+has "arf: second Original-Rcpt-To" "$TMP/arf2" '"address":"second@customer.example","field":"Original-Rcpt-To","delivery":{"outcome":"blocked","action":"reject"}'
+
 # ---- the parsedmarc samples against expected.yaml ----
 D=samples/dmarc-reports
 if shared $D/expected.yaml; then

@@ -9,11 +9,15 @@
  *
  * XML safety: the libxml2 streaming reader runs with network access off and WITHOUT entity
  * substitution or DTD loading, so entity references stay references and are ignored; a
- * DOCTYPE is reported. Element text is capped (SW_MAX_DMARC_TEXT), as are nesting, the
- * record count and the decompressed size. Malformed XML is read in recover mode as far as
- * libxml2 gets, each error reported with the file's name; bytes that are not UTF-8 in a
- * document that claims UTF-8 (or no encoding) are replaced by U+FFFD first, so one bad byte
- * does not end the report.
+ * DOCTYPE in the prolog is blanked out before parsing and reported. Element text is capped
+ * (SW_MAX_DMARC_TEXT), as are the record count and the decompressed size (gzip, and all of
+ * a zip's entries together, checked while inflating); element names are kept MAX_DEPTH
+ * deep, and libxml2 refuses nesting past its own limit (256). Malformed XML is read in
+ * recover mode as far as libxml2 gets, each error reported with the file's name and line;
+ * when the streaming reader gives up, a document up to MAX_RECOVER_TREE is re-read as a
+ * recovered tree and only the records not yet emitted are emitted. Bytes that are not UTF-8
+ * in a document that claims UTF-8 (or no encoding) are replaced by U+FFFD first, so one bad
+ * byte does not end the report.
  *
  * Memory: report-level strings live in an arena of this reader; a record's strings in
  * c->row_arena, reset after each row is emitted; decompressed buffers are malloc'd here and
@@ -535,7 +539,8 @@ static int walk(xread *x, xmlTextReaderPtr rd)
     return rc;
 }
 
-/* Largest document re-read as a recovered tree after the streaming reader gave up. */
+/* Largest document re-read as a recovered tree after the streaming reader gave up. The
+ * tree costs about eleven times the document (measured: 31 MB of records, 360 MB peak). */
 #define MAX_RECOVER_TREE (32u << 20)
 
 /* Where the DOCTYPE declaration (internal subset included) starting at d ends: one past
@@ -607,6 +612,40 @@ static int blank_doctypes(const char *xml, size_t len, char **copy)
     return n;
 }
 
+/* The streaming reader stops at the first fatal error even in recover mode; libxml2's tree
+ * parser recovers (an unclosed tag becomes an empty element), so the document is read
+ * again that way, and only the records after those already emitted are emitted: the
+ * record the error interrupted was not, and is read again in full. */
+static void reread_recovered(xread *x, const char *xml, size_t len, int opts)
+{
+    report *r = x->r;
+    uint64_t done = x->records - (x->in_record ? 1 : 0);
+    xmlDocPtr doc = len <= MAX_RECOVER_TREE ? xmlReadMemory(xml, (int)len, NULL, NULL, opts)
+                                            : NULL;
+    xmlTextReaderPtr w = doc ? xmlReaderWalker(doc) : NULL;
+    if (w) {
+        /* the report's own fields are read again too (joined ones would double) */
+        const char *entry = r->entry;
+        sw_arena keep = r->arena;
+        memset(r, 0, sizeof *r);
+        r->arena = keep;
+        r->entry = entry;
+        x->depth = x->base = x->in_record = 0;
+        x->records = 0;
+        x->skip = done;
+        x->skip_pass = 1;
+        walk(x, w);
+        xmlFreeTextReader(w);
+    } else {
+        sw_log_bad(x->c, 0, "XML could not be recovered%s; %llu record%s read, the rest of the "
+                            "report is lost",
+                   len > MAX_RECOVER_TREE ? " (too large to re-read)" : "",
+                   (unsigned long long)done, done == 1 ? "" : "s");
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+}
+
 static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
 {
     if (len == 0) {
@@ -657,37 +696,8 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
     uint64_t bad_before = c->bad;
     int rc = walk(x, rd);
     xmlFreeTextReader(rd);
-    if (rc < 0 && !c->stop && !x->not_report) {
-        /* The streaming reader stops at the first fatal error even in recover mode;
-         * libxml2's tree parser recovers (an unclosed tag becomes an empty element), so
-         * the document is read again that way, and only records after the ones already
-         * emitted are emitted. */
-        /* emitted so far: the record the error interrupted is read again in full */
-        uint64_t done = x->records - (x->in_record ? 1 : 0);
-        xmlDocPtr doc = len <= MAX_RECOVER_TREE ? xmlReadMemory(xml, (int)len, NULL, NULL, opts)
-                                                : NULL;
-        xmlTextReaderPtr w = doc ? xmlReaderWalker(doc) : NULL;
-        if (w) {
-            /* the report's own fields are read again too (joined ones would double) */
-            const char *entry = r->entry;
-            sw_arena keep = r->arena;
-            memset(r, 0, sizeof *r);
-            r->arena = keep;
-            r->entry = entry;
-            x->depth = x->base = x->in_record = 0;
-            x->records = 0;
-            x->skip = done;
-            x->skip_pass = 1;
-            walk(x, w);
-            xmlFreeTextReader(w);
-        } else {
-            sw_log_bad(c, 0, "XML could not be recovered%s; %llu record%s read, the rest of "
-                       "the report is lost", len > MAX_RECOVER_TREE ? " (too large to re-read)" : "",
-                       (unsigned long long)done, done == 1 ? "" : "s");
-        }
-        if (doc)
-            xmlFreeDoc(doc);
-    }
+    if (rc < 0 && !c->stop && !x->not_report)
+        reread_recovered(x, xml, len, opts);
     if (x->xml_errors > MAX_XML_ERRORS)
         sw_log_bad(c, 0, "%d more XML errors not shown", x->xml_errors - MAX_XML_ERRORS);
     if (!x->base && c->bad == bad_before)
