@@ -34,6 +34,12 @@ has "9990: metadata" "$TMP/ns" '"org_name":"receiver.example","email":"dmarc-rep
 has "9990: generator" "$TMP/ns" '"generator":"spoofwatch fixture"'
 lacks "9990: no pct" "$TMP/ns" '"policy_pct"'
 
+sed 's|<header_from>bank.example</header_from>|<header_from>Bank.EXAMPLE</header_from>|' \
+    "$F/dmarc-rfc9990.xml" >"$TMP/case.xml"
+scan_to "$TMP/case" -q "$TMP/case.xml"
+has "header_from lower-cased as from.domain" "$TMP/case" '"domain":"bank.example"'
+lacks "header_from: no mixed case" "$TMP/case" 'Bank.EXAMPLE'
+
 # ---- aggregate: RFC 7489, no namespace; gz; zip ----
 scan_to "$TMP/old" -q "$F/dmarc-rfc7489.xml"
 lines "7489: one record" "$TMP/old" 1

@@ -355,7 +355,7 @@ static void end_element(xread *x, const char *name)
         else if (!strcmp(name, "envelope_from"))
             s->envelope_from = text_value(x, a);
         else if (!strcmp(name, "header_from"))
-            s->header_from = text_value(x, a);
+            s->header_from = lower_value(x, a); /* from.domain, lower case as for mail */
     } else if (!strcmp(p1, "auth_results")) {
         if (!strcmp(name, "dkim") && s->ndkim < MAX_DKIM)
             s->dkim[s->ndkim++] = s->cur;
