@@ -61,7 +61,8 @@ int sw_mime_parse(sw_arena *a, const char *msg, size_t len, sw_mime *out);
 
 /* The part's body with its transfer encoding undone (base64, quoted-printable; other
  * encodings as they are), NUL-terminated in the arena. 0, or -1 when the arena is full or
- * the decoded size passes SW_MIME_MAX_DECODED. */
+ * the encoded body passes SW_MIME_MAX_DECODED (decoding never grows a body, so the decoded
+ * size stays under it too). */
 int sw_mime_decode(sw_arena *a, const sw_mime_part *p, const char **out, size_t *out_len);
 
 /* A parameter of a structured field value ("type/sub; a=b; c=\"d\""), NULL when absent.

@@ -12,7 +12,8 @@ scan_to "$TMP/ns" -q "$F/dmarc-rfc9990.xml"
 status_is "9990 exit" 0
 lines "9990: one record per <record>" "$TMP/ns" 2
 has "9990: source id" "$TMP/ns" '"format":"dmarc-aggregate"'
-has "9990: row line" "$TMP/ns" '"line":30'
+has "9990: row line is the <record> start tag's" "$TMP/ns" '"line":19'
+has "9990: second row line" "$TMP/ns" '"line":34'
 has "9990: header_from as From domain, no invented address" "$TMP/ns" '"from":{"address":null,"display_name":null,"domain":"bank.example"}'
 has "9990: envelope_from domain" "$TMP/ns" '"envelope_from":"bank-secure.example"'
 has "9990: source_ip" "$TMP/ns" '"sender_ip":"203.0.113.66"'
@@ -33,6 +34,12 @@ has "9990: metadata" "$TMP/ns" '"org_name":"receiver.example","email":"dmarc-rep
 has "9990: generator" "$TMP/ns" '"generator":"spoofwatch fixture"'
 lacks "9990: no pct" "$TMP/ns" '"policy_pct"'
 
+sed 's|<header_from>bank.example</header_from>|<header_from>Bank.EXAMPLE</header_from>|' \
+    "$F/dmarc-rfc9990.xml" >"$TMP/case.xml"
+scan_to "$TMP/case" -q "$TMP/case.xml"
+has "header_from lower-cased as from.domain" "$TMP/case" '"domain":"bank.example"'
+lacks "header_from: no mixed case" "$TMP/case" 'Bank.EXAMPLE'
+
 # ---- aggregate: RFC 7489, no namespace; gz; zip ----
 scan_to "$TMP/old" -q "$F/dmarc-rfc7489.xml"
 lines "7489: one record" "$TMP/old" 1
@@ -50,6 +57,12 @@ lines "zip: the .xml entry's record" "$TMP/zip" 1
 has "zip: entry name kept" "$TMP/zip" '"zip_entry":"receiver.example!shop.example!1600000000!1600086399.xml"'
 has "zip: path is the zip" "$TMP/zip" '"path":"tests/fixtures/logs/dmarc-rfc7489.zip"'
 
+# zip bomb: three bzip2 entries of 90 MB of white space each in 835 bytes; what all the
+# entries inflate is capped together, while reading
+scan_to "$TMP/bomb" -q "$F/dmarc-zipbomb.zip"
+status_is "zip bomb: exit" 1
+has "zip bomb: the third entry stops at the cap for all entries" "$TMP/bomb.err" 'zip entry r2.xml is over the 268435456-byte cap for all entries together'
+
 # ---- aggregate reports carried in mail ----
 scan_to "$TMP/eml" -q "$F/dmarc-attached.eml"
 status_is "attached: exit" 0
@@ -57,6 +70,18 @@ lines "attached: the report's records replace the carrier" "$TMP/eml" 2
 has "attached: rows from the base64 gzip attachment" "$TMP/eml" '"report_id":"fixture-9990-01"'
 has "attached: path is the mail file" "$TMP/eml" '"path":"tests/fixtures/logs/dmarc-attached.eml"'
 lacks "attached: no carrier record" "$TMP/eml" '"message_id":"<report-1@receiver.example>"'
+
+# a gzip attachment of two concatenated members (gzip(1) reads both): the whole report
+head -c 900 "$F/dmarc-rfc9990.xml" | gzip -c >"$TMP/two.gz"
+tail -c +901 "$F/dmarc-rfc9990.xml" | gzip -c >>"$TMP/two.gz"
+{
+    sed -n '1,7p' "$F/dmarc-attached.eml"
+    printf 'Content-Type: application/gzip; name="r.xml.gz"\nContent-Transfer-Encoding: base64\n\n'
+    base64 "$TMP/two.gz"
+} >"$TMP/two.eml"
+scan_to "$TMP/two" -q "$TMP/two.eml"
+status_is "two gzip members: exit" 0
+lines "two gzip members: both records" "$TMP/two" 2
 
 scan_to "$TMP/mbox" -q "$F/dmarc-reports.mbox"
 lines "mbox: ordinary message + one report row" "$TMP/mbox" 2
@@ -71,12 +96,49 @@ has "broken: error names the file and line" "$TMP/bad.err" 'dmarc-broken.xml:5: 
 lines "broken: record still read (recovered)" "$TMP/bad" 1
 has "broken: its values" "$TMP/bad" '"sender_ip":"198.51.100.77"'
 
+# the streaming reader gives up inside a record and on a mismatched end tag, whose
+# recovered tree nests the following records inside the broken one: every record once
+scan_to "$TMP/br" -q "$F/dmarc-broken-records.xml"
+status_is "broken records: exit" 1
+has "broken records: error names the file and line" "$TMP/br.err" 'dmarc-broken-records.xml:17: XML:'
+lines "broken records: all four, each once" "$TMP/br" 4
+for n in 1 2 3 4; do
+    has "broken records: record $n" "$TMP/br" "\"sender_ip\":\"198.51.100.$n\""
+done
+has "broken records: recovered records keep their lines" "$TMP/br" '"line":22'
+lacks "broken records: report error not doubled by the re-read" "$TMP/br" 'one report error; one report error'
+scan_to "$TMP/cut" -q "$F/dmarc-truncated.xml"
+lines "truncated: the cut record kept" "$TMP/cut" 1
+has "truncated: its values" "$TMP/cut" '"sender_ip":"198.51.100.9"'
+has "truncated: its line" "$TMP/cut" '"line":4'
+
 scan_to "$TMP/lol" -q "$F/dmarc-laughs.xml"
 has "laughs: DOCTYPE reported" "$TMP/lol.err" 'DOCTYPE declaration ignored'
 lines "laughs: record read" "$TMP/lol" 1
 lacks "laughs: entities not expanded" "$TMP/lol" 'lollol'
 lacks "laughs: external entity not read" "$TMP/lol" 'root:'
 has "laughs: text around the reference kept" "$TMP/lol" '"org_name":"laughs"'
+# a DOCTYPE after a long comment is still found (the prolog is walked, not a prefix
+# searched); a comment that only mentions one, with a stray quote, is left alone
+{
+    echo '<?xml version="1.0"?>'
+    printf '<!--'
+    head -c 70000 /dev/zero | tr '\0' x
+    echo '-->'
+    sed 1d "$F/dmarc-laughs.xml"
+} >"$TMP/longlol.xml"
+scan_to "$TMP/ll" -q --format dmarc-xml "$TMP/longlol.xml"
+has "laughs after 70 KB: DOCTYPE reported" "$TMP/ll.err" 'DOCTYPE declaration ignored'
+lines "laughs after 70 KB: record read" "$TMP/ll" 1
+lacks "laughs after 70 KB: entities not expanded" "$TMP/ll" 'lollol'
+{
+    echo '<?xml version="1.0"?>'
+    echo "<!-- no <!DOCTYPE here, don't look -->"
+    sed 1d "$F/dmarc-rfc7489.xml"
+} >"$TMP/cmt.xml"
+scan_to "$TMP/cm" -q "$TMP/cmt.xml"
+lines "DOCTYPE only in a comment: record read" "$TMP/cm" 1
+lacks "DOCTYPE only in a comment: nothing blanked" "$TMP/cm.err" 'DOCTYPE'
 
 scan_to "$TMP/nr" -q "$F/dmarc-notreport.xml"
 status_is "other XML: exit" 1
@@ -109,6 +171,13 @@ has "arf: report's dmarc=fail as the receiver's result" "$TMP/arf" '"method":"dm
 has "arf: arrival time" "$TMP/arf" '"time_utc":"2025-01-03T09:58:12Z"'
 has "arf: fields" "$TMP/arf" '"Feedback-Type":"auth-failure"'
 has "arf: carrier kept as evidence" "$TMP/arf" '"report_message_id":"<ruf-77@receiver.example>"'
+
+# Original-Rcpt-To may appear more than once (RFC 5965 §3.2): every one is a recipient
+sed 's|^Original-Rcpt-To: <victim@customer.example>|&\nOriginal-Rcpt-To: <second@customer.example>|' \
+    "$F/dmarc-arf.eml" >"$TMP/arf2.eml"
+scan_to "$TMP/arf2" -q "$TMP/arf2.eml"
+has "arf: first Original-Rcpt-To" "$TMP/arf2" '"address":"victim@customer.example","field":"Original-Rcpt-To"'
+has "arf: second Original-Rcpt-To" "$TMP/arf2" '"address":"second@customer.example","field":"Original-Rcpt-To","delivery":{"outcome":"blocked","action":"reject"}'
 
 # ---- the parsedmarc samples against expected.yaml ----
 D=samples/dmarc-reports

@@ -108,13 +108,23 @@ typedef struct kvs {
     size_t n, cap;
 } kvs;
 
+/* Adds a field; the first of a name wins, except Original-Rcpt-To, which RFC 5965 §3.2
+ * allows more than once: those are joined with ", " (apply_report splits them again). */
 static void kv_add(sw_arena *a, kvs *k, const char *key, const char *value)
 {
-    if (!key || !value || !*value || k->n == SW_MAX_LOG_FIELDS)
+    if (!key || !value || !*value)
         return;
     for (size_t i = 0; i < k->n; i++)
-        if (!strcasecmp(k->items[i].key, key))
+        if (!strcasecmp(k->items[i].key, key)) {
+            if (!strcasecmp(key, "Original-Rcpt-To")) {
+                const char *j = sw_arena_printf(a, "%s, %s", k->items[i].value, value);
+                if (j)
+                    k->items[i].value = j;
+            }
             return;
+        }
+    if (k->n == SW_MAX_LOG_FIELDS)
+        return;
     if (!k->items) {
         k->items = sw_arena_alloc(a, SW_MAX_LOG_FIELDS * sizeof *k->items);
         if (!k->items)
@@ -278,6 +288,40 @@ static void report_auth(sw_arena *a, sw_record *rec, const kvs *k)
     add_results(a, rec, "dmarc-failure.Auth-Failure", f, n);
 }
 
+/* Each address of the (joined) Original-Rcpt-To fields as a recipient of rec, with the
+ * report's Delivery-Result. */
+static void add_report_recipients(sw_arena *a, sw_record *rec, const char *list, const char *dr)
+{
+    size_t n = 0;
+    for (const char *p = list; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        n++;
+    if (!n)
+        return;
+    sw_recipient *r = sw_arena_alloc(a, (rec->nrecipients + n) * sizeof *r);
+    if (!r)
+        return;
+    if (rec->nrecipients)
+        memcpy(r, rec->recipients, rec->nrecipients * sizeof *r);
+    size_t at = rec->nrecipients;
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        const char *one = sw_arena_strndup(a, p, len);
+        const char *addr = path_addr(a, one);
+        if (addr && *addr) {
+            sw_recipient *x = &r[at++];
+            memset(x, 0, sizeof *x);
+            x->address = addr;
+            x->field = "Original-Rcpt-To";
+            x->delivery_action = dr;
+            x->delivered = sw_log_delivered(dr, NULL);
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    rec->recipients = r;
+    rec->nrecipients = at;
+}
+
 /* Log facts from the report's fields onto the enclosed message's record. */
 static void apply_report(sw_arena *a, sw_record *rec, kvs *k)
 {
@@ -303,23 +347,8 @@ static void apply_report(sw_arena *a, sw_record *rec, kvs *k)
         lf->absent |= SW_LOG_NO_ENVELOPE_FROM;
     if (!rec->has_from)
         lf->absent |= SW_LOG_NO_HEADER_FROM;
-    const char *rcpt = path_addr(a, kv_get(k, "Original-Rcpt-To"));
     const char *dr = kv_get(k, "Delivery-Result");
-    if (rcpt && *rcpt) {
-        sw_recipient *r = sw_arena_alloc(a, (rec->nrecipients + 1) * sizeof *r);
-        if (r) {
-            if (rec->nrecipients)
-                memcpy(r, rec->recipients, rec->nrecipients * sizeof *r);
-            sw_recipient *x = &r[rec->nrecipients];
-            memset(x, 0, sizeof *x);
-            x->address = rcpt;
-            x->field = "Original-Rcpt-To";
-            x->delivery_action = dr;
-            x->delivered = sw_log_delivered(dr, NULL);
-            rec->recipients = r;
-            rec->nrecipients++;
-        }
-    }
+    add_report_recipients(a, rec, kv_get(k, "Original-Rcpt-To"), dr);
     if (!dr)
         lf->absent |= SW_LOG_NO_DELIVERY;
     report_auth(a, rec, k);

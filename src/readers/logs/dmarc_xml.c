@@ -9,11 +9,15 @@
  *
  * XML safety: the libxml2 streaming reader runs with network access off and WITHOUT entity
  * substitution or DTD loading, so entity references stay references and are ignored; a
- * DOCTYPE is reported. Element text is capped (SW_MAX_DMARC_TEXT), as are nesting, the
- * record count and the decompressed size. Malformed XML is read in recover mode as far as
- * libxml2 gets, each error reported with the file's name; bytes that are not UTF-8 in a
- * document that claims UTF-8 (or no encoding) are replaced by U+FFFD first, so one bad byte
- * does not end the report.
+ * DOCTYPE in the prolog is blanked out before parsing and reported. Element text is capped
+ * (SW_MAX_DMARC_TEXT), as are the record count and the decompressed size (gzip, and all of
+ * a zip's entries together, checked while inflating); element names are kept MAX_DEPTH
+ * deep, and libxml2 refuses nesting past its own limit (256). Malformed XML is read in
+ * recover mode as far as libxml2 gets, each error reported with the file's name and line;
+ * when the streaming reader gives up, a document up to MAX_RECOVER_TREE is re-read as a
+ * recovered tree and only the records not yet emitted are emitted. Bytes that are not UTF-8
+ * in a document that claims UTF-8 (or no encoding) are replaced by U+FFFD first, so one bad
+ * byte does not end the report.
  *
  * Memory: report-level strings live in an arena of this reader; a record's strings in
  * c->row_arena, reset after each row is emitted; decompressed buffers are malloc'd here and
@@ -26,6 +30,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libxml/xmlreader.h>
 #include <stdio.h>
@@ -215,8 +220,9 @@ static int emit_record(xread *x)
     f->flags |= SW_LOGF_DMARC_AGGREGATE;
     if (s->count && *s->count) {
         char *end;
+        errno = 0;
         unsigned long long n = strtoull(s->count, &end, 10);
-        if (*end || s->count[0] == '-')
+        if (*end || s->count[0] == '-' || errno == ERANGE)
             sw_log_bad(c, s->line, "record count \"%s\" is not a number; counted as 1",
                        s->count);
         else
@@ -349,7 +355,7 @@ static void end_element(xread *x, const char *name)
         else if (!strcmp(name, "envelope_from"))
             s->envelope_from = text_value(x, a);
         else if (!strcmp(name, "header_from"))
-            s->header_from = text_value(x, a);
+            s->header_from = lower_value(x, a); /* from.domain, lower case as for mail */
     } else if (!strcmp(p1, "auth_results")) {
         if (!strcmp(name, "dkim") && s->ndkim < MAX_DKIM)
             s->dkim[s->ndkim++] = s->cur;
@@ -371,23 +377,27 @@ static void end_element(xread *x, const char *name)
     }
 }
 
+/* Ends the open record: emitted, unless an earlier pass already emitted it. 1 stops. */
+static int finish_record(xread *x)
+{
+    x->in_record = 0;
+    if (x->records > x->skip)
+        return emit_record(x) || x->c->stop;
+    memset(&x->rec, 0, sizeof x->rec);
+    return 0;
+}
+
 /* Handles one closing element (or an empty one); 1 stops the reading. */
-static int close_element(xread *x, xmlTextReaderPtr rd)
+static int close_element(xread *x)
 {
     if (x->depth <= 0)
         return 0;
     const char *name = x->depth <= MAX_DEPTH ? x->names[x->depth - 1] : "";
     int stop = 0;
-    if (x->in_record && x->depth == x->in_record) {
-        x->in_record = 0;
-        if (x->records > x->skip)
-            stop = emit_record(x);
-        else
-            memset(&x->rec, 0, sizeof x->rec);
-    } else {
+    if (x->in_record && x->depth == x->in_record)
+        stop = finish_record(x);
+    else
         end_element(x, name);
-    }
-    (void)rd;
     x->depth--;
     x->tlen = 0;
     return stop || x->c->stop;
@@ -434,6 +444,18 @@ static char *utf8_repair(const char *xml, size_t len, size_t *out_len, size_t *b
     return o;
 }
 
+/* Line of the current node's start tag, as the node recorded it (XML_PARSE_BIG_LINES
+ * keeps it past 65535): the parser's own line number runs ahead of the node by whatever
+ * it has read in advance, and a walker over a recovered tree has no parser at all. */
+static uint64_t node_line(xmlTextReaderPtr rd)
+{
+    xmlNodePtr n = xmlTextReaderCurrentNode(rd);
+    long line = n ? xmlGetLineNo(n) : -1;
+    if (line <= 0)
+        line = xmlTextReaderGetParserLineNumber(rd);
+    return line > 0 ? (uint64_t)line : 0;
+}
+
 /* Runs one reader (streaming, or a walker over a recovered tree) over the document.
  * Records up to x->skip were emitted by an earlier pass and are not emitted again.
  * Returns xmlTextReaderRead's last value: 0 at the end, -1 on an error it cannot pass. */
@@ -447,7 +469,7 @@ static int walk(xread *x, xmlTextReaderPtr rd)
         if (type == XML_READER_TYPE_DOCUMENT_TYPE && !doctype) {
             doctype = 1;
             if (!x->skip_pass)
-                sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                sw_log_bad(c, node_line(rd),
                            "DOCTYPE declaration in a DMARC report: entities are not expanded");
         } else if (type == XML_READER_TYPE_ELEMENT) {
             const char *name = (const char *)xmlTextReaderConstLocalName(rd);
@@ -465,16 +487,22 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 r->ns = ns ? sw_arena_strndup(&r->arena, ns, strlen(ns)) : NULL;
             } else if (!x->base && x->depth > 3) {
                 if (!x->skip_pass)
-                    sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                    sw_log_bad(c, node_line(rd),
                                "not a DMARC aggregate report: no <feedback> element");
                 x->not_report = 1;
                 break;
             }
             /* a record anywhere below feedback: recovered trees of broken XML nest it
-             * deeper than it was written */
-            if (x->base && !x->in_record && x->depth > x->base && !strcmp(name, "record")) {
+             * deeper than it was written, even inside the record before it (a mismatched
+             * end tag closes the wrong element), so an open record ends where the next
+             * one starts; this happens the same way in both passes, so x->skip counts
+             * the same records */
+            int is_record = x->base && x->depth > x->base && !strcmp(name, "record");
+            if (is_record && x->in_record && finish_record(x))
+                break;
+            if (is_record) {
                 if (x->records == SW_MAX_DMARC_RECORDS) {
-                    sw_log_bad(c, (uint64_t)xmlTextReaderGetParserLineNumber(rd),
+                    sw_log_bad(c, node_line(rd),
                                "more than %u records in one report; the rest is not read",
                                SW_MAX_DMARC_RECORDS);
                     break;
@@ -482,14 +510,13 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 x->records++;
                 x->in_record = x->depth;
                 memset(&x->rec, 0, sizeof x->rec);
-                /* the line is exact; libxml2's byte count runs ahead of the node, so no
-                 * offset is claimed */
-                x->rec.line = (uint64_t)xmlTextReaderGetParserLineNumber(rd);
+                /* libxml2's byte count runs ahead of the node, so no offset is claimed */
+                x->rec.line = node_line(rd);
             }
-            if (empty && close_element(x, rd))
+            if (empty && close_element(x))
                 break;
         } else if (type == XML_READER_TYPE_END_ELEMENT) {
-            if (close_element(x, rd))
+            if (close_element(x))
                 break;
         } else if (type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA ||
                    type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE) {
@@ -500,55 +527,123 @@ static int walk(xread *x, xmlTextReaderPtr rd)
                 n = sizeof x->text - 1 - x->tlen;
                 x->text_cut = 1;
             }
-            memcpy(x->text + x->tlen, t, n);
+            if (n)
+                memcpy(x->text + x->tlen, t, n);
             x->tlen += n;
         }
     }
     if (x->in_record && !c->stop && rc == 0) {
         /* the document ended inside a record (truncated): keep what it said */
-        x->depth = x->in_record;
-        snprintf(x->names[x->depth - 1], MAX_NAME, "record");
-        close_element(x, rd);
+        finish_record(x);
     }
     return rc;
 }
 
-/* Largest document re-read as a recovered tree after the streaming reader gave up. */
+/* Largest document re-read as a recovered tree after the streaming reader gave up. The
+ * tree costs about eleven times the document (measured: 31 MB of records, 360 MB peak). */
 #define MAX_RECOVER_TREE (32u << 20)
 
-/* Offsets of a DOCTYPE declaration (internal subset included) before the root element,
- * or 0 when there is none. Reports never need one; its entity definitions are what
- * billion-laughs and external-entity attacks are made of. */
-static int find_doctype(const char *xml, size_t len, size_t *from, size_t *to)
+/* Where the DOCTYPE declaration (internal subset included) starting at d ends: one past
+ * its '>', or end. Quotes, comments and the [...] subset may hold a '>'. */
+static const char *doctype_end(const char *d, const char *end)
 {
-    size_t lim = len < 65536 ? len : 65536;
-    const char *d = memmem(xml, lim, "<!DOCTYPE", 9);
-    if (!d)
-        return 0;
-    /* only before the first element */
-    for (const char *p = xml; p < d; p++)
-        if (*p == '<' && p + 1 < d && p[1] != '?' && p[1] != '!')
-            return 0;
-    const char *p = d + 9, *end = xml + len;
     int subset = 0;
-    char quote = 0;
-    for (; p < end; p++) {
-        if (quote) {
-            if (*p == quote)
-                quote = 0;
-        } else if (*p == '"' || *p == '\'') {
-            quote = *p;
+    for (const char *p = d + 9; p < end; p++) {
+        if (*p == '"' || *p == '\'') {
+            const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+            if (!q)
+                return end;
+            p = q;
+        } else if (subset && end - p >= 4 && !memcmp(p, "<!--", 4)) {
+            const char *q = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+            if (!q)
+                return end;
+            p = q + 2;
         } else if (*p == '[') {
             subset = 1;
         } else if (*p == ']') {
             subset = 0;
         } else if (*p == '>' && !subset) {
-            break;
+            return p + 1;
         }
     }
-    *from = (size_t)(d - xml);
-    *to = p < end ? (size_t)(p - xml) + 1 : len;
-    return 1;
+    return end;
+}
+
+/* Blanks every DOCTYPE declaration in the prolog (the XML declaration, comments,
+ * processing instructions and white space before the root element, however long), line
+ * breaks kept so error lines stay right; the entities it defines are then undefined
+ * references, which recover mode skips. Reports never need one; its entity definitions are
+ * what billion-laughs and external-entity attacks are made of. Returns how many were
+ * blanked; xml is copied to *copy (malloc'd) first when *copy is NULL, and *copy stays NULL
+ * when there is none or memory runs out (-1). */
+static int blank_doctypes(const char *xml, size_t len, char **copy)
+{
+    const char *p = xml, *end = xml + len;
+    int n = 0;
+    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (p < end) {
+        if (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n') {
+            p++;
+        } else if (end - p >= 2 && !memcmp(p, "<?", 2)) {
+            const char *q = memmem(p + 2, (size_t)(end - p - 2), "?>", 2);
+            p = q ? q + 2 : end;
+        } else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+            const char *q = memmem(p + 4, (size_t)(end - p - 4), "-->", 3);
+            p = q ? q + 3 : end;
+        } else if (end - p >= 9 && !memcmp(p, "<!DOCTYPE", 9)) {
+            const char *e = doctype_end(p, end);
+            if (!*copy) {
+                *copy = malloc(len);
+                if (!*copy)
+                    return -1;
+                memcpy(*copy, xml, len);
+            }
+            for (char *b = *copy + (p - xml); b < *copy + (e - xml); b++)
+                if (*b != '\n')
+                    *b = ' ';
+            n++;
+            p = e;
+        } else {
+            break; /* the root element, or text libxml2 will complain about */
+        }
+    }
+    return n;
+}
+
+/* The streaming reader stops at the first fatal error even in recover mode; libxml2's tree
+ * parser recovers (an unclosed tag becomes an empty element), so the document is read
+ * again that way, and only the records after those already emitted are emitted: the
+ * record the error interrupted was not, and is read again in full. */
+static void reread_recovered(xread *x, const char *xml, size_t len, int opts)
+{
+    report *r = x->r;
+    uint64_t done = x->records - (x->in_record ? 1 : 0);
+    xmlDocPtr doc = len <= MAX_RECOVER_TREE ? xmlReadMemory(xml, (int)len, NULL, NULL, opts)
+                                            : NULL;
+    xmlTextReaderPtr w = doc ? xmlReaderWalker(doc) : NULL;
+    if (w) {
+        /* the report's own fields are read again too (joined ones would double) */
+        const char *entry = r->entry;
+        sw_arena keep = r->arena;
+        memset(r, 0, sizeof *r);
+        r->arena = keep;
+        r->entry = entry;
+        x->depth = x->base = x->in_record = 0;
+        x->records = 0;
+        x->skip = done;
+        x->skip_pass = 1;
+        walk(x, w);
+        xmlFreeTextReader(w);
+    } else {
+        sw_log_bad(x->c, 0, "XML could not be recovered%s; %llu record%s read, the rest of the "
+                            "report is lost",
+                   len > MAX_RECOVER_TREE ? " (too large to re-read)" : "",
+                   (unsigned long long)done, done == 1 ? "" : "s");
+    }
+    if (doc)
+        xmlFreeDoc(doc);
 }
 
 static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
@@ -563,27 +658,19 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
                    SW_MAX_DMARC_XML);
         return;
     }
-    size_t fixed_len = 0, bad = 0, dt_from, dt_to;
+    size_t fixed_len = 0, bad = 0;
     char *fixed = utf8_repair(xml, len, &fixed_len, &bad);
     if (fixed) {
         xml = fixed;
         len = fixed_len;
     }
-    if (find_doctype(xml, len, &dt_from, &dt_to)) {
-        /* blanked out (line breaks kept, so error lines stay right): the entities it
-         * defines are then undefined references, which recover mode skips */
-        if (!fixed) {
-            fixed = malloc(len);
-            if (!fixed) {
-                sw_log_bad(c, 0, "out of memory");
-                return;
-            }
-            memcpy(fixed, xml, len);
-            xml = fixed;
-        }
-        for (size_t i = dt_from; i < dt_to; i++)
-            if (fixed[i] != '\n')
-                fixed[i] = ' ';
+    int doctypes = blank_doctypes(xml, len, &fixed);
+    if (doctypes < 0) {
+        sw_log_bad(c, 0, "out of memory");
+        return;
+    }
+    if (doctypes) {
+        xml = fixed;
         sw_log_bad(c, 0, "DOCTYPE declaration ignored: DMARC reports need none, and its "
                          "entities are not expanded");
     }
@@ -596,7 +683,8 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
     x->c = c;
     x->r = r;
     /* never XML_PARSE_NOENT (entity substitution) nor XML_PARSE_DTDLOAD/DTDATTR */
-    int opts = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+    int opts = XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOWARNING | XML_PARSE_NOERROR |
+               XML_PARSE_BIG_LINES;
     xmlTextReaderPtr rd = xmlReaderForMemory(xml, (int)len, NULL, NULL, opts);
     if (!rd) {
         sw_log_bad(c, 0, "cannot start the XML reader");
@@ -608,30 +696,8 @@ static void read_xml(sw_logctx *c, report *r, const char *xml, size_t len)
     uint64_t bad_before = c->bad;
     int rc = walk(x, rd);
     xmlFreeTextReader(rd);
-    if (rc < 0 && !c->stop && !x->not_report) {
-        /* The streaming reader stops at the first fatal error even in recover mode;
-         * libxml2's tree parser recovers (an unclosed tag becomes an empty element), so
-         * the document is read again that way, and only records after the ones already
-         * emitted are emitted. */
-        uint64_t done = x->records;
-        xmlDocPtr doc = len <= MAX_RECOVER_TREE ? xmlReadMemory(xml, (int)len, NULL, NULL, opts)
-                                                : NULL;
-        xmlTextReaderPtr w = doc ? xmlReaderWalker(doc) : NULL;
-        if (w) {
-            memset(&r->pol, 0, sizeof r->pol);
-            x->depth = x->base = x->in_record = 0;
-            x->records = 0;
-            x->skip = done;
-            x->skip_pass = 1;
-            walk(x, w);
-            xmlFreeTextReader(w);
-        } else {
-            sw_log_bad(c, 0, "XML could not be recovered; %llu record%s read",
-                       (unsigned long long)done, done == 1 ? "" : "s");
-        }
-        if (doc)
-            xmlFreeDoc(doc);
-    }
+    if (rc < 0 && !c->stop && !x->not_report)
+        reread_recovered(x, xml, len, opts);
     if (x->xml_errors > MAX_XML_ERRORS)
         sw_log_bad(c, 0, "%d more XML errors not shown", x->xml_errors - MAX_XML_ERRORS);
     if (!x->base && c->bad == bad_before)
@@ -653,7 +719,9 @@ static void report_init(report *r)
 
 /* ---- containers ---- */
 
-/* Inflates gzip bytes (mail attachments; files are inflated by sw_input) into *out. */
+/* Inflates gzip bytes (mail attachments; files are inflated by sw_input), every member,
+ * into *out, capped at SW_MAX_DMARC_XML while inflating. 0 ok, 1 cut short (what was
+ * inflated is returned), -1 nothing usable; *why says what went wrong. */
 static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const char **why)
 {
     z_stream z;
@@ -690,8 +758,11 @@ static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const
         z.avail_out = (uInt)(cap - n);
         rc = inflate(&z, Z_NO_FLUSH);
         n = cap - z.avail_out;
+        if (rc == Z_STREAM_END && z.avail_in >= 2 && z.next_in[0] == 0x1f &&
+            z.next_in[1] == 0x8b && inflateReset(&z) == Z_OK)
+            continue; /* concatenated members, as gzip(1) reads them */
         if (rc == Z_STREAM_END)
-            break;
+            break; /* trailing bytes that start no member are ignored, as gzip(1) does */
         if (rc != Z_OK) {
             *why = rc == Z_BUF_ERROR ? "truncated gzip data" : "corrupt gzip data";
             break;
@@ -718,23 +789,33 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
-/* Reads an entry's data into a malloc'd buffer, capped; NULL on error (reported). */
-static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, size_t *out_len)
+/* Reads an entry's data into a malloc'd buffer; NULL on error (reported). *out_len is
+ * what was inflated, also on error. At most `left`
+ * bytes are inflated, checked while reading: what the zip's earlier entries have not used
+ * of SW_MAX_DMARC_XML, so that a zip of many entries sharing one compressed stream (a zip
+ * bomb) costs no more than one report at the cap. */
+static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, size_t left,
+                            size_t *out_len)
 {
-    size_t cap = 1u << 16, n = 0;
+    size_t cap = left < (1u << 16) ? left : 1u << 16, n = 0;
     char *buf = malloc(cap);
     while (buf) {
         if (n == cap) {
-            if (cap >= SW_MAX_DMARC_XML) {
-                sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap", name,
-                           SW_MAX_DMARC_XML);
+            if (cap >= left) {
+                *out_len = n;
+                sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap%s", name,
+                           SW_MAX_DMARC_XML,
+                           left < SW_MAX_DMARC_XML ? " for all entries together" : "");
                 free(buf);
                 return NULL;
             }
-            size_t ncap = cap * 2 > SW_MAX_DMARC_XML ? SW_MAX_DMARC_XML : cap * 2;
+            size_t ncap = cap * 2 > left ? left : cap * 2;
             char *nb = realloc(buf, ncap);
-            if (!nb)
+            if (!nb) {
+                free(buf);
+                buf = NULL;
                 break;
+            }
             buf = nb;
             cap = ncap;
         }
@@ -742,17 +823,18 @@ static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, 
         if (got == 0)
             break;
         if (got < 0) {
+            *out_len = n;
             sw_log_bad(c, 0, "zip entry %s: %s", name, archive_error_string(ar));
             free(buf);
             return NULL;
         }
         n += (size_t)got;
     }
+    *out_len = n;
     if (!buf) {
-        sw_log_bad(c, 0, "out of memory");
+        sw_log_bad(c, 0, "out of memory reading zip entry %s", name);
         return NULL;
     }
-    *out_len = n;
     return buf;
 }
 
@@ -771,6 +853,7 @@ static void read_zip(sw_logctx *c, const char *data, size_t len)
     }
     struct archive_entry *e;
     int entries = 0, xml = 0, rc;
+    size_t left = SW_MAX_DMARC_XML; /* inflated bytes the remaining entries may use */
     while ((rc = archive_read_next_header(ar, &e)) == ARCHIVE_OK && !c->stop) {
         if (++entries > SW_MAX_ZIP_ENTRIES) {
             sw_log_bad(c, 0, "more than %d zip entries; the rest is not read",
@@ -781,11 +864,17 @@ static void read_zip(sw_logctx *c, const char *data, size_t len)
         if (!name || archive_entry_filetype(e) != AE_IFREG || !ends_with(name, ".xml"))
             continue;
         xml++;
+        if (!left) {
+            sw_log_bad(c, 0, "zip entry %s not read: the entries before it used the "
+                             "%u-byte cap", name, SW_MAX_DMARC_XML);
+            continue;
+        }
         report r;
         report_init(&r);
         r.entry = sw_arena_strndup(&r.arena, name, strlen(name));
         size_t n = 0;
-        char *buf = zip_entry_data(c, ar, r.entry ? r.entry : "?", &n);
+        char *buf = zip_entry_data(c, ar, r.entry ? r.entry : "?", left, &n);
+        left -= n;
         if (buf)
             read_xml(c, &r, buf, n);
         free(buf);
