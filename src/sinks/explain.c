@@ -277,6 +277,18 @@ static void context(const sw_record *r, FILE *o)
     }
     if (c->partial)
         fprintf(o, "  partial message: body parts are stored under Attachments/\n");
+    if (c->has_device_context) {
+        fprintf(o, "  device events (--context): %zu", c->ndevice_events);
+        if (c->device_events_omitted)
+            fprintf(o, ", %zu more not shown", (size_t)c->device_events_omitted);
+        fputc('\n', o);
+        for (size_t i = 0; i < c->ndevice_events; i++) {
+            const sw_device_event *e = &c->device_events[i];
+            fprintf(o, "    %s  %s%s%s [%s] %s\n", or_dash(e->time), or_dash(e->process),
+                    e->device ? " on " : "", e->device ? e->device : "", or_dash(e->match),
+                    or_dash(e->message));
+        }
+    }
 }
 
 static void anomalies(const sw_record *r, FILE *o)

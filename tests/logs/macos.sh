@@ -119,5 +119,11 @@ lines "missing context file: mail still scanned" "$TMP/missing" 3
     >"$TMP/check" 2>"$TMP/check.err"
 has "check: events attached" "$TMP/check" '"message":"Fetched 3 new messages for account <private>"'
 has "check: summary on stderr" "$TMP/check.err" 'context: 5 mail events from 1 files'
+# and the text explanation lists them
+"$B/spoofwatch" check --context "$F/macos-unified.ndjson" --context-user 501=alice \
+    "$M/Users/alice/Library/Mail/V10/6A1F0C3E-5B2D-4E8A-9C71-0A11CE000001/INBOX.mbox/3C9D2E71-AAAA-4BBB-8CCC-D00000000001/Data/Messages/101.emlx" \
+    >"$TMP/check.txt" 2>/dev/null
+has "check text: device events listed" "$TMP/check.txt" 'device events (--context):'
+has "check text: an event with its process and match" "$TMP/check.txt" '[time] Fetched 3 new messages for account <private>'
 
 finish logs-macos
