@@ -62,6 +62,7 @@ typedef struct sw_input {
     long index;       /* messages handed out so far */
     int done;
     int fd;
+    int mapped; /* data is our mmap of the file (page advice applies) */
 } sw_input;
 
 /* Opens path ("-" = stdin) with format (SW_FMT_AUTO sniffs). */
@@ -70,6 +71,10 @@ int sw_input_open(sw_input *in, const char *path, sw_format format, sw_error *er
  * cannot be read (err says where); after SW_EFORMAT the caller may call again. */
 int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err);
 void sw_input_close(sw_input *in);
+/* Streaming readers report their cursor: bytes before `done` are finished with, `next` is
+ * where reading goes on. Pages ahead are mapped in batches and pages far behind are given
+ * back to the kernel, so memory stays flat however large the file. */
+void sw_input_advance(sw_input *in, size_t done, size_t next);
 
 /* Format sniffing from the first bytes and the file name. */
 sw_format sw_sniff(const char *path, const char *data, size_t len);

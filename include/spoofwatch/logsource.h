@@ -96,6 +96,7 @@ typedef struct sw_logctx {
                           * for a row whose offset is 0 */
     int offsets_unknown; /* data is a conversion (UTF-16 input): offsets would not point
                           * into the file, so rows carry lines only */
+    sw_input *input;     /* the mapped file, for sw_log_advance() */
     void (*on_error)(const char *message, void *ctx);
     void *error_ctx;
 } sw_logctx;
@@ -112,6 +113,9 @@ void sw_log_row_field(sw_log_row *row, const char *key, const char *value);
 
 /* Merges the row into its message record (or emits it when it has no merge key). */
 int sw_log_emit(sw_logctx *c, const sw_log_row *row);
+/* A line-by-line family reader calls this with the byte offset it has read up to, so that
+ * the file's pages are mapped ahead and released behind (sw_input_advance). */
+void sw_log_advance(sw_logctx *c, size_t offset);
 /* Reports a bad row: "path:line: <fmt>", counted as an error. */
 void sw_log_bad(sw_logctx *c, uint64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -193,7 +197,7 @@ void sw_log_ms_custom_data(sw_logctx *c, sw_log_row *row, const char *custom_dat
 /* Reads a log file already opened and sniffed as a log family. Records go to on_record
  * (same contract as sw_batch); returns 0, or the callback's non-zero stop value. Bad rows
  * are reported and counted in *errors; *records counts records handed out. */
-int sw_log_read(const sw_input *in, sw_arena *record_arena,
+int sw_log_read(sw_input *in, sw_arena *record_arena,
                 int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx), void *ctx,
                 void (*on_error)(const char *message, void *ctx), uint64_t *records,
                 uint64_t *errors);

@@ -168,6 +168,7 @@ static int map_fd(sw_input *in, int fd, sw_error *err)
         return sw_error_set(err, SW_EIO, "%s: cannot map: %s", in->path, strerror(errno));
     madvise(p, in->len, MADV_SEQUENTIAL);
     in->data = p;
+    in->mapped = 1;
     return SW_OK;
 }
 
@@ -176,6 +177,7 @@ static void unmap(sw_input *in)
     if (in->data)
         munmap((void *)in->data, in->len);
     in->data = NULL;
+    in->mapped = 0;
     if (in->fd >= 0)
         close(in->fd);
     in->fd = -1;
@@ -262,6 +264,27 @@ static int next_emlx(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
     return SW_OK;
 }
 
+void sw_input_advance(sw_input *in, size_t done, size_t next)
+{
+    if (!in->mapped) /* an input built in memory (tests, fuzzing) is not ours to advise */
+        return;
+    /* Map the next window's pages in one call rather than one fault per 64 KiB (the
+     * kernel ignores the advice where MADV_POPULATE_READ is unknown). */
+    if (next > in->populated || in->populated == 0) {
+        size_t from = in->populated > next ? in->populated : (next & ~(size_t)4095);
+        size_t upto = from + SW_POPULATE_STEP < in->len ? from + SW_POPULATE_STEP : in->len;
+        if (upto > from)
+            madvise((void *)(in->data + from), upto - from, SW_MADV_POPULATE_READ);
+        in->populated = upto;
+    }
+    /* Drop pages well behind the cursor; this keeps RSS flat on multi-GB files. */
+    if (done > in->released && done - in->released > 2 * (size_t)SW_RELEASE_STEP) {
+        size_t upto = (done - SW_RELEASE_STEP) & ~(size_t)4095;
+        madvise((void *)(in->data + in->released), upto - in->released, MADV_DONTNEED);
+        in->released = upto;
+    }
+}
+
 int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
 {
     memset(msg, 0, sizeof *msg);
@@ -285,21 +308,7 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
         msg->data = in->data + start;
         msg->len = end - start;
         msg->mbox_quoted = quoted;
-        /* Map the next window's pages in one call rather than one fault per 64 KiB
-         * (the kernel ignores the advice where MADV_POPULATE_READ is unknown). */
-        if (next > in->populated || in->populated == 0) {
-            size_t from = in->populated > next ? in->populated : (next & ~(size_t)4095);
-            size_t upto = from + SW_POPULATE_STEP < in->len ? from + SW_POPULATE_STEP : in->len;
-            if (upto > from)
-                madvise((void *)(in->data + from), upto - from, SW_MADV_POPULATE_READ);
-            in->populated = upto;
-        }
-        /* Drop pages well behind the cursor; this keeps RSS flat on multi-GB mboxes. */
-        if (start - in->released > 2 * (size_t)SW_RELEASE_STEP) {
-            size_t upto = (start - SW_RELEASE_STEP) & ~(size_t)4095;
-            madvise((void *)(in->data + in->released), upto - in->released, MADV_DONTNEED);
-            in->released = upto;
-        }
+        sw_input_advance(in, start, next);
         return SW_OK;
     }
     default:

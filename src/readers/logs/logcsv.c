@@ -59,6 +59,8 @@ int sw_logcsv_read(sw_logctx *c)
             break;
         }
         c->row_offset = r.owned ? 0 : rec.offset;
+        if (!r.owned && (rec.line & 1023) == 0)
+            sw_log_advance(c, (size_t)rec.offset);
         if (!have_header) {
             have_header = 1;
             if (sw_csv_header_set(&h, rec.fields, rec.nfields)) {

@@ -169,6 +169,8 @@ static void read_lines(jrun *j)
         }
         sw_arena_reset(c->row_arena);
         c->row_offset = c->offsets_unknown ? 0 : (uint64_t)(s - c->data);
+        if ((line & 1023) == 0)
+            sw_log_advance(c, (size_t)(s - c->data));
         const sw_jv *rec;
         sw_error err;
         if (sw_jparse(c->json, c->row_arena, s, (size_t)(t - s), &rec, &err)) {

@@ -601,7 +601,13 @@ int sw_logcsv_read(sw_logctx *c);   /* logcsv.c */
 int sw_tracklog_read(sw_logctx *c); /* tracklog.c */
 int sw_dmarcxml_read(sw_logctx *c); /* dmarc_xml.c */
 
-int sw_log_read(const sw_input *in, sw_arena *record_arena,
+void sw_log_advance(sw_logctx *c, size_t offset)
+{
+    if (c->input && !c->offsets_unknown && c->data == c->input->data)
+        sw_input_advance(c->input, offset, offset);
+}
+
+int sw_log_read(sw_input *in, sw_arena *record_arena,
                 int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx), void *ctx,
                 void (*on_error)(const char *message, void *ctx), uint64_t *records,
                 uint64_t *errors)
@@ -621,6 +627,7 @@ int sw_log_read(const sw_input *in, sw_arena *record_arena,
     c.json_unwrap = sw_jreader_new();
     c.row = malloc(sizeof *c.row);
     c.unit = "line";
+    c.input = in;
     if (!m || !c.json || !c.json_inner || !c.json_unwrap || !c.row) {
         free(c.row);
         sw_jreader_free(c.json_unwrap);

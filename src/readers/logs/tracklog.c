@@ -365,6 +365,8 @@ int sw_tracklog_read(sw_logctx *c)
             break;
         }
         c->row_offset = r.owned ? 0 : rec.offset;
+        if (!r.owned && (rec.line & 1023) == 0)
+            sw_log_advance(c, (size_t)rec.offset);
         if (rec.comment) {
             if (!strncasecmp(rec.fields[0], "#Fields:", 8)) {
                 /* a #Fields line that cannot be read must not leave the previous one (or
