@@ -21,6 +21,8 @@ static void scan_usage(FILE *o)
                "\n"
                "options:\n"
                "  -o, --output FILE   write records to FILE instead of stdout\n"
+               "      --only LIST     write only these verdicts (spoofed,suspicious,pass,unknown);\n"
+               "                      the summary still counts every message\n"
                "  -f, --format FMT    auto (default), eml, mbox, maildir, emlx, partial-emlx,\n"
                "                      json, csv, exchange-tracking, dmarc-xml\n"
                "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
@@ -48,7 +50,37 @@ typedef struct scan_ctx {
     sw_detector *detector;
     sw_devctx *devctx; /* --context, NULL without */
     uint64_t verdicts[4];
+    unsigned only; /* --only: bit (1 << verdict) per verdict written; 0 = all */
 } scan_ctx;
+
+/* "spoofed,suspicious" -> verdict bits; -1 on an unknown name. */
+static int parse_only(const char *v, unsigned *out)
+{
+    static const sw_verdict all[] = {SW_VERDICT_UNKNOWN, SW_VERDICT_PASS, SW_VERDICT_SUSPICIOUS,
+                                     SW_VERDICT_SPOOFED};
+    unsigned bits = 0;
+    while (*v) {
+        size_t n = strcspn(v, ",");
+        int found = 0;
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
+            const char *name = sw_verdict_name(all[k]);
+            if (strlen(name) == n && !strncmp(v, name, n)) {
+                bits |= 1u << all[k];
+                found = 1;
+            }
+        }
+        if (!found) {
+            sw_cli_warn("scan: --only takes spoofed, suspicious, pass, unknown (got '%.*s')",
+                        (int)n, v);
+            return -1;
+        }
+        v += n;
+        if (*v == ',')
+            v++;
+    }
+    *out = bits;
+    return bits ? 0 : -1;
+}
 
 static int flush_pending(scan_ctx *c)
 {
@@ -75,6 +107,8 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
     sw_assessment as;
     sw_detect(c->detector, a, rec, &as);
     c->verdicts[as.verdict]++;
+    if (c->only && !(c->only & (1u << as.verdict)))
+        return 0; /* counted in the summary, not written */
     if (sw_cli_write_record(&c->pending, rec, &as) || sw_buf_putc(&c->pending, '\n')) {
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
@@ -97,6 +131,7 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
     sw_batch b = {.format = SW_FMT_AUTO, .progress = -1};
     const char *output = NULL, *config_path = NULL, *psl_file = NULL;
     int quiet = 0;
+    unsigned only = 0;
     char *paths[4096];
     int npaths = 0;
     for (int i = 1; i < argc; i++) {
@@ -109,6 +144,9 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
             if (r < 0)
                 return SW_EXIT_USAGE;
             output = v;
+        } else if ((r = sw_cli_opt_value(argc, argv, &i, "only", 0, &v))) {
+            if (r < 0 || parse_only(v, &only))
+                return SW_EXIT_USAGE;
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "format", 'f', &v))) {
             if (r < 0 || sw_cli_format(v, &b.format))
                 return SW_EXIT_USAGE;
@@ -147,7 +185,7 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
     if (sw_cli_detect_open(&det, config_path, psl_file))
         return SW_EXIT_USAGE;
     sw_devctx *devctx = *devctxp;
-    scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx};
+    scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx, .only = only};
     if (output && !(c.out = fopen(output, "w"))) {
         sw_cli_warn("cannot write %s: %s", output, strerror(errno));
         sw_cli_detect_close(&det);

@@ -119,6 +119,13 @@ expect "scan summary counts verdicts" grep -q 'verdicts: 1 spoofed, 0 suspicious
 expect "check explains the verdict first" sh -c "head -1 '$T/out' | grep -q '^Verdict: spoofed'"
 expect "check shows the compauth reason meaning" grep -q 'explicit: DMARC failed' "$T/out"
 
+# --only: a hunt writes the flagged records; the summary still counts every message
+"$SW" scan --no-progress --only spoofed,suspicious examples/ >"$T/out" 2>"$T/err"
+expect "--only writes only those verdicts" sh -c "! grep -q '\"verdict\":\"pass\"' '$T/out' && grep -q '\"verdict\":\"spoofed\"' '$T/out'"
+expect "--only leaves the summary whole" grep -q ' pass, ' "$T/err"
+"$SW" scan --only bogus examples/ >/dev/null 2>&1
+expect "--only with an unknown verdict is a usage error" [ $? -eq 2 ]
+
 # --psl-file: a newer suffix list changes the organizational domain, and its date is shown
 printf '// ===BEGIN ICANN DOMAINS===\nexample\nsub.example\n// ===END ICANN DOMAINS===\n' >"$T/t.psl"
 touch -d 2026-01-02 "$T/t.psl"
