@@ -92,7 +92,23 @@ typedef struct sw_assessment {
     const char *dkim_aligned_domain;
     int has_auth_evidence;
     const char *psl_date;
+    /* with --verify: the trusted headers' own outcomes, kept beside the verified ones that
+     * replaced them above (verified = 1) */
+    int verified;
+    sw_auth_outcome header_spf, header_dkim, header_dmarc;
 } sw_assessment;
+
+/* What spoofwatch computed itself (--verify, src/auth/verify.c), in the verdict engine's
+ * terms. NULL results were not computed (no client IP for SPF, no From for DMARC). */
+#define SW_VERIFIED_MAX_DKIM 16
+typedef struct sw_verified {
+    const char *spf_result, *spf_domain, *spf_detail;
+    const char *dkim_result, *dkim_domain, *dkim_detail; /* the best signature */
+    const char *dkim_pass_domains[SW_VERIFIED_MAX_DKIM];
+    size_t ndkim_pass;
+    int dkim_any_fail;
+    const char *dmarc_result, *dmarc_domain, *dmarc_policy, *dmarc_detail;
+} sw_verified;
 
 typedef struct sw_detector {
     const sw_config *config;
@@ -105,6 +121,13 @@ typedef struct sw_detector {
 int sw_detector_init(sw_detector *d, const sw_config *config, sw_error *err);
 void sw_detector_close(sw_detector *d);
 int sw_detect(sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out);
+/* sw_detect() preferring verified results to the headers' (v may be NULL); a trusted
+ * header that disagrees with them is itself a signal (verification_disagrees). */
+int sw_detect_verified(sw_detector *d, sw_arena *a, const sw_record *rec, const sw_verified *v,
+                       sw_assessment *out);
+/* Index in rec->received of the hop that brought the message into the receiving
+ * organisation (its "from" part names the SMTP client SPF checks), -1 when unknown. */
+long sw_detect_inbound_hop(sw_detector *d, sw_arena *a, const sw_record *rec);
 
 /* Writes "verdict", "score", "signals", "suppressors", "evaluation" members into an open
  * JSON object (the record's). */

@@ -135,6 +135,12 @@ typedef struct sw_anomaly {
 typedef struct sw_record {
     sw_source source;
     sw_header_block headers;
+    /* The message bytes the record was read from (NULL for log records); like the header
+     * fields they point into, valid only while the reader's callback runs. mbox_quoted:
+     * an mbox body that may carry ">From " quoting (sw_mbox_unquote before hashing it). */
+    const char *msg;
+    size_t msg_len;
+    int mbox_quoted;
 
     const char *message_id; /* as written, brackets kept */
     const char *subject;    /* RFC 2047-decoded */

@@ -21,6 +21,7 @@ typedef struct det {
     int dkim_any_fail;
     const char *from_domain; /* A-label form of the From domain */
     const char *verdict_cap; /* suppressor that limits the verdict to suspicious, or NULL */
+    const sw_verified *verified; /* --verify results preferred to headers, or NULL */
     /* Organizational domains already looked up for this message: one message asks for
      * the same few domains many times, and a Public Suffix List lookup is the most
      * expensive step of detection. */
@@ -33,6 +34,7 @@ typedef struct det {
 
 /* trust.c: choose trusted headers and fill the outcomes and alignment. */
 void sw_det_evaluate(det *x);
+long sw_det_inbound_hop(det *x);
 /* signals.c */
 void sw_det_signals(det *x);
 /* verdict.c */

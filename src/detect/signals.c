@@ -577,6 +577,36 @@ static void log_signals(det *x)
                       inbox, r->nrecipients, who, inbox > 5 ? ", ..." : "");
 }
 
+/* --verify: a trusted header that says the opposite of spoofwatch's own result. A header
+ * pass that does not verify is the stronger case (a forged or replayed result, or a body
+ * changed after delivery, which the evidence lets an analyst tell apart). */
+static void verification_signals(det *x)
+{
+    const sw_assessment *as = x->as;
+    const struct {
+        const char *method;
+        const sw_auth_outcome *header, *own;
+    } pairs[] = {{"spf", &as->header_spf, &as->spf},
+                 {"dkim", &as->header_dkim, &as->dkim},
+                 {"dmarc", &as->header_dmarc, &as->dmarc}};
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        const sw_auth_outcome *h = pairs[i].header, *o = pairs[i].own;
+        if (!h->result || !o->result || o->origin == h->origin)
+            continue;
+        int hp = is(h->result, "pass"), op = is(o->result, "pass");
+        int of = is(o->result, "fail") || is(o->result, "permerror") ||
+                 is(o->result, "softfail");
+        int hf = is(h->result, "fail") || is(h->result, "permerror") ||
+                 is(h->result, "softfail");
+        if ((hp && of) || (hf && op))
+            sw_det_signal(x, "verification_disagrees", hp ? 15 : 5, 0,
+                          "%s #%d says %s=%s, but spoofwatch verified %s=%s%s%s%s",
+                          or_none(h->origin), h->origin_index + 1, pairs[i].method, h->result,
+                          pairs[i].method, o->result, o->detail ? " (" : "",
+                          o->detail ? o->detail : "", o->detail ? ")" : "");
+    }
+}
+
 void sw_det_signals(det *x)
 {
     lookalike_signals(x);
@@ -587,6 +617,8 @@ void sw_det_signals(det *x)
     provider_signals(x);
     time_signals(x);
     vendor_signals(x);
+    if (x->as->verified)
+        verification_signals(x);
     if (x->r->has_log)
         log_signals(x); /* last: it weighs what the others found */
 }
@@ -639,6 +671,7 @@ static const char *const known_signals[] = {"dmarc_fail",
                                             "log_facts_absent",
                                             "override_allowed_failure",
                                             "delivered_despite_auth_failure",
+                                            "verification_disagrees",
                                             NULL};
 
 int sw_signal_known(const char *id)

@@ -167,6 +167,18 @@ static void find_receiver(det *x, receiver *rv)
     }
 }
 
+long sw_det_inbound_hop(det *x)
+{
+    receiver rv;
+    find_receiver(x, &rv);
+    if (rv.lowest_own_field < 0)
+        return -1;
+    for (size_t i = 0; i < x->r->nreceived; i++)
+        if ((long)x->r->received[i].field_index == rv.lowest_own_field)
+            return (long)i;
+    return -1;
+}
+
 static int stamped_by_receiver(det *x, const receiver *rv, const sw_authres_header *h)
 {
     if (!x->r->nreceived || !rv->family)
@@ -418,6 +430,42 @@ static void read_outcomes(det *x)
     }
 }
 
+/* --verify: spoofwatch's own results replace the headers' (kept for the disagreement
+ * signal); alignment below is then recomputed from them. */
+static void prefer_verified(det *x)
+{
+    const sw_verified *v = x->verified;
+    sw_assessment *as = x->as;
+    as->verified = 1;
+    as->header_spf = as->spf;
+    as->header_dkim = as->dkim;
+    as->header_dmarc = as->dmarc;
+    static const char origin[] = "spoofwatch verification";
+    if (v->spf_result)
+        as->spf = (sw_auth_outcome){.result = v->spf_result,
+                                    .domain = sw_det_domain_of(x, v->spf_domain),
+                                    .origin = origin,
+                                    .detail = v->spf_detail};
+    if (v->dkim_result) {
+        as->dkim = (sw_auth_outcome){.result = v->dkim_result,
+                                     .domain = sw_det_domain_of(x, v->dkim_domain),
+                                     .origin = origin,
+                                     .detail = v->dkim_detail};
+        x->ndkim_pass = 0;
+        for (size_t i = 0; i < v->ndkim_pass && i < 16; i++)
+            x->dkim_pass_domains[x->ndkim_pass++] = sw_det_domain_of(x, v->dkim_pass_domains[i]);
+        x->dkim_any_fail = v->dkim_any_fail;
+        as->ndkim_results = 0; /* the header's per-signature list no longer applies */
+    }
+    if (v->dmarc_result) {
+        as->dmarc = (sw_auth_outcome){.result = v->dmarc_result,
+                                      .domain = v->dmarc_domain,
+                                      .origin = origin,
+                                      .detail = v->dmarc_detail};
+        as->dmarc_policy = v->dmarc_policy;
+    }
+}
+
 void sw_det_evaluate(det *x)
 {
     const sw_record *r = x->r;
@@ -429,6 +477,8 @@ void sw_det_evaluate(det *x)
     as->from_org_domain = sw_det_org(x, x->from_domain);
     choose_trusted(x);
     read_outcomes(x);
+    if (x->verified)
+        prefer_verified(x);
     /* The SPF identity: what the trusted receiver checked, else the Return-Path. */
     as->mailfrom_domain = as->spf.domain ? as->spf.domain : sw_det_domain_of(x, r->envelope_from);
     as->mailfrom_org_domain = sw_det_org(x, as->mailfrom_domain);

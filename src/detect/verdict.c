@@ -306,14 +306,28 @@ void sw_detector_close(sw_detector *d)
     sw_arena_free(&d->arena);
 }
 
-int sw_detect(sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out)
+int sw_detect_verified(sw_detector *d, sw_arena *a, const sw_record *rec, const sw_verified *v,
+                       sw_assessment *out)
 {
     memset(out, 0, sizeof *out);
-    det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = out};
+    det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = out, .verified = v};
     sw_det_evaluate(&x);
     sw_det_signals(&x);
     sw_det_suppress_and_decide(&x);
     return SW_OK;
+}
+
+int sw_detect(sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *out)
+{
+    return sw_detect_verified(d, a, rec, NULL, out);
+}
+
+long sw_detect_inbound_hop(sw_detector *d, sw_arena *a, const sw_record *rec)
+{
+    sw_assessment scratch;
+    memset(&scratch, 0, sizeof scratch);
+    det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = &scratch};
+    return sw_det_inbound_hop(&x);
 }
 
 static void write_outcome(sw_json *j, const char *key, const sw_auth_outcome *o)
@@ -384,6 +398,13 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     write_outcome(j, "dmarc", &as->dmarc);
     write_outcome(j, "compauth", &as->compauth);
     write_outcome(j, "arc", &as->arc);
+    if (as->verified) {
+        /* the outcomes above are spoofwatch's own; what the trusted headers said: */
+        SW_JSON_KV_BOOL(j, "verified", 1);
+        write_outcome(j, "header_spf", &as->header_spf);
+        write_outcome(j, "header_dkim", &as->header_dkim);
+        write_outcome(j, "header_dmarc", &as->header_dmarc);
+    }
     SW_JSON_KV_STRING(j, "dmarc_policy", as->dmarc_policy);
     SW_JSON_KV_STRING(j, "from_org_domain", as->from_org_domain);
     SW_JSON_KV_STRING(j, "mailfrom_domain", as->mailfrom_domain);

@@ -104,6 +104,7 @@ static void process_file(run *r, const char *path, sw_format format, int in_walk
             report(r, where, err.message);
             continue;
         }
+        rec.mbox_quoted = m.mbox_quoted;
         if (m.has_ctx) {
             rec.ctx = m.ctx;
             rec.has_ctx = 1;

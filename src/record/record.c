@@ -390,6 +390,8 @@ int sw_record_from_mail(sw_arena *a, const char *msg, size_t len, const sw_sourc
     memset(rec, 0, sizeof *rec);
     rec->source = *src;
     rec->source.length = len;
+    rec->msg = msg;
+    rec->msg_len = len;
     int rc = sw_header_scan(a, msg, len, &rec->headers, err);
     if (rc)
         return rc;

@@ -584,3 +584,41 @@ SW_TEST(detect_json_has_verdict_score_signals_suppressors)
     sw_arena_free(&A);
     sw_config_free(&CFG);
 }
+
+/* --verify: verified results replace the trusted header's, and a disagreement is said. */
+SW_TEST(detect_prefers_verified_results)
+{
+    const char *msg = mail("bounce@sender.example",
+                           "spf=pass smtp.mailfrom=sender.example; dkim=pass header.d=sender.example; "
+                           "dmarc=pass header.from=sender.example",
+                           "From: <ceo@sender.example>\n");
+    sw_config_free(&CFG);
+    sw_config_defaults(&CFG);
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_source src = {.path = "t.eml", .format = "eml", .index = -1};
+    CHECK(sw_record_from_mail(&A, msg, strlen(msg), &src, &R, NULL) == 0);
+    sw_detector d;
+    sw_error err;
+    CHECK(sw_detector_init(&d, &CFG, &err) == 0);
+    /* the inbound hop is the one hop mx.victim.example added */
+    CHECK(sw_detect_inbound_hop(&d, &A, &R) == 0);
+    sw_verified v = {.spf_result = "fail", .spf_domain = "sender.example",
+                     .dkim_result = "fail", .dkim_domain = "sender.example",
+                     .dkim_detail = "body hash did not verify", .dkim_any_fail = 1,
+                     .dmarc_result = "fail", .dmarc_domain = "sender.example",
+                     .dmarc_policy = "reject"};
+    CHECK(sw_detect_verified(&d, &A, &R, &v, &AS) == 0);
+    sw_detector_close(&d);
+    CHECK(AS.verified);
+    CHECK_STR(AS.dmarc.result, "fail");
+    CHECK_STR(AS.header_dmarc.result, "pass");
+    CHECK_STR(AS.dmarc.origin, "spoofwatch verification");
+    CHECK(sig(&AS, "dmarc_fail") != NULL);
+    const sw_signal *s = sig(&AS, "verification_disagrees");
+    CHECK(s && s->weight == 15);
+    CHECK(strstr(s->evidence, "says spf=pass, but spoofwatch verified spf=fail"));
+    CHECK(AS.verdict == SW_VERDICT_SPOOFED);
+    /* without verification the same message passes on its header */
+    CHECK(run(msg)->verdict == SW_VERDICT_PASS);
+}
