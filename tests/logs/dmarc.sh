@@ -217,7 +217,7 @@ if shared $D/expected.yaml; then
     has "rfc9990-sample: source_ip" "$TMP/r" '"sender_ip":"192.0.2.123"'
     has "rfc9990-sample: count" "$TMP/r" '"count":123'
     has "rfc9990-sample: policy_evaluated" "$TMP/r" '"disposition":"pass","policy_evaluated_dkim":"pass","policy_evaluated_spf":"fail"'
-    has "rfc9990-sample: dkim" "$TMP/r" '"method":"dkim","result":"pass","origin":{"header":"dmarc-aggregate.auth_results","index":0,"authserv_id":"dmarc-aggregate","offset":0},"properties":{"header.d":"example.com"}'
+    has "rfc9990-sample: dkim" "$TMP/r" '"method":"dkim","result":"pass","origin":{"header":"dmarc-aggregate.auth_results","index":0,"authserv_id":"dmarc-aggregate","offset":0},"properties":{"header.d":"example.com","header.s":"abc123"}'
     has "rfc9990-sample: selector" "$TMP/r" '"dkim_selector":"abc123"'
     has "rfc9990-sample: spf" "$TMP/r" '"method":"spf","result":"fail","origin":{"header":"dmarc-aggregate.auth_results","index":0,"authserv_id":"dmarc-aggregate","offset":0},"properties":{"smtp.mailfrom":"example.com"}'
     lacks "rfc9990-sample: human_result null" "$TMP/r" '"human_result"'

@@ -356,7 +356,7 @@ static void add_auth(sw_arena *a, sw_record *rec, const sw_log_row *row)
     for (size_t i = 0; i < row->nauth; i++) {
         const sw_log_auth *x = &row->auth[i];
         sw_auth_fact *o = &f[i];
-        o->method = x->method;
+        o->method = dup(a, x->method); /* a source may name a method from its row */
         o->result = sw_log_auth_result(a, x->as_logged);
         if (o->result && strcasecmp(o->result, x->as_logged))
             o->comment = sw_arena_printf(a, "logged as %s", x->as_logged);
@@ -380,13 +380,13 @@ static void add_auth(sw_arena *a, sw_record *rec, const sw_log_row *row)
                 val = rec->from.domain;
         }
         if (ptype && val && *val) {
-            sw_authres_prop *p = sw_arena_alloc(a, sizeof *p);
+            sw_authres_prop *p = sw_arena_alloc(a, 2 * sizeof *p);
             if (p) {
-                p->ptype = ptype;
-                p->property = prop;
-                p->value = dup(a, val);
+                p[0] = (sw_authres_prop){ptype, prop, dup(a, val)};
                 o->props = p;
                 o->nprops = 1;
+                if (!strcmp(x->method, "dkim") && x->selector && *x->selector)
+                    p[o->nprops++] = (sw_authres_prop){"header", "s", dup(a, x->selector)};
             }
         }
         if (!o->result)
