@@ -21,6 +21,10 @@
 #define SW_MAX_AUTHRES_PROPS 32
 /* Tags in one DKIM/ARC tag list. */
 #define SW_MAX_TAGS 64
+/* DKIM-Signature headers verified per message (attackers add hundreds; the rest are
+ * counted as skipped), and names in one h= list. */
+#define SW_MAX_DKIM_SIGS 32
+#define SW_MAX_DKIM_HNAMES 256
 /* Per-message arena: everything decoded from one message lives here. */
 #define SW_MAX_ARENA (64u << 20)
 /* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are mapped
