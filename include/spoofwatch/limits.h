@@ -73,4 +73,18 @@
 /* Default half-width of the time window around an .emlx date-received, in seconds. */
 #define SW_CONTEXT_WINDOW_DEFAULT 600
 
+/* SPF (spf.c, RFC 7208 §4.6.4): the protocol limits (10 DNS-querying terms over the whole
+ * evaluation, 2 void lookups, 10 MX names per mx, 10 PTR names per ptr / %{p}) and our own
+ * caps: one policy record's length and terms, one macro expansion, the records kept as
+ * evidence, and the evidence text. */
+#define SW_SPF_MAX_DNS_TERMS 10
+#define SW_SPF_MAX_VOID 2
+#define SW_SPF_MAX_MX 10
+#define SW_SPF_MAX_PTR 10
+#define SW_MAX_SPF_RECORD 8192
+#define SW_MAX_SPF_TERMS 256
+#define SW_MAX_SPF_EXPANSION 8192
+#define SW_MAX_SPF_RECORDS_USED 16
+#define SW_MAX_SPF_EVIDENCE (32u << 10)
+
 #endif
