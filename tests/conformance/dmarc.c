@@ -408,14 +408,14 @@ int main(void)
     snprintf(ypath, sizeof ypath, "%s/expected.yaml", dir);
     struct stat st;
     if (stat(ypath, &st) != 0) {
-        printf("dmarc: 0 passed, 0 failed, 1 skipped\n");
+        printf("dmarc-reports: 0 passed, 0 failed, 1 skipped\n");
         return 0;
     }
     char yerr[512];
     yt_doc *doc = yt_load_file(ypath, yerr, sizeof yerr);
     if (!doc) {
         printf("FAIL expected.yaml: %s\n", yerr);
-        printf("dmarc: 0 passed, 1 failed, 0 skipped\n");
+        printf("dmarc-reports: 0 passed, 1 failed, 0 skipped\n");
         return 1;
     }
     const yt_node *files = yt_get(yt_root(doc), "files");
@@ -430,6 +430,6 @@ int main(void)
     run_folder(dir, "failure", "dmarc-failure", 1);
     run_empty();
     yt_free(doc);
-    printf("dmarc: %d passed, %d failed, %d skipped\n", n_passed, n_failed, n_skipped);
+    printf("dmarc-reports: %d passed, %d failed, %d skipped\n", n_passed, n_failed, n_skipped);
     return n_failed ? 1 : 0;
 }
