@@ -335,3 +335,33 @@ SW_TEST(dmarcpol_names)
     CHECK_STR(sw_dmarc_policy_name(SW_DMARC_POLICY_UNSET), "");
     CHECK_STR(sw_dmarc_method_name(SW_DMARC_METHOD_TREEWALK), "treewalk");
 }
+
+SW_TEST(dns_live_create_destroy_without_querying)
+{
+    sw_error err;
+    sw_error_clear(&err);
+    sw_resolver *r = sw_dns_live_new(NULL, &err);
+    CHECK(r);
+    sw_dns_live_stats st;
+    sw_dns_live_get_stats(r, &st);
+    CHECK(st.queries == 0 && st.hits == 0 && st.misses == 0);
+    CHECK(r->log == NULL && r->nqueries == 0);
+    sw_resolver_free(r);
+    /* explicit servers (a documentation address: nothing is sent before a query) */
+    sw_dns_live_opts o = {.servers = "192.0.2.53,[2001:db8::53]:5353", .timeout_ms = 500,
+                          .tries = 1, .negative_ttl = 30, .max_ttl = 600};
+    r = sw_dns_live_new(&o, &err);
+    CHECK(r);
+    sw_resolver_free(r);
+    o.servers = "not an address";
+    sw_error_clear(&err);
+    CHECK(sw_dns_live_new(&o, &err) == NULL);
+    CHECK(err.message[0] != '\0');
+    /* other backends report no live counters */
+    sw_resolver *fx = sw_dns_fixture_new();
+    CHECK(fx);
+    st.queries = 7;
+    sw_dns_live_get_stats(fx, &st);
+    CHECK(st.queries == 0);
+    sw_resolver_free(fx);
+}
