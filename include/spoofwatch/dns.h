@@ -111,4 +111,30 @@ int sw_dns_fixture_fail(sw_resolver *r, const char *name, sw_dns_type type,
  * and line. */
 int sw_dns_fixture_load(sw_resolver *r, const char *path, sw_error *err);
 
+/* ---- live backend (dns_live.c, on c-ares) ---- */
+
+typedef struct sw_dns_live_opts {
+    /* Servers as "192.0.2.53,[2001:db8::53]:53"; NULL or "" = the system's
+     * /etc/resolv.conf. Queries go to a recursive resolver (RD set, no search list). */
+    const char *servers;
+    unsigned timeout_ms;   /* one try; 0 = 2000 */
+    unsigned tries;        /* 0 = 2; the query's whole budget is timeout_ms * tries */
+    unsigned negative_ttl; /* seconds NXDOMAIN/NODATA are remembered; 0 = 60 */
+    unsigned max_ttl;      /* longest positive TTL honoured; 0 = SW_DNS_LIVE_MAX_TTL */
+    int no_cache;          /* ask every time (timeouts are never cached anyway) */
+} sw_dns_live_opts;
+
+typedef struct sw_dns_live_stats {
+    unsigned long long queries, hits, misses, flushes;
+} sw_dns_live_stats;
+
+/* A resolver on the network. opts may be NULL (defaults). Reads the system configuration
+ * but sends nothing until the first query. NULL on failure, with err set. Answers are
+ * cached by (name, type) for their TTL (positive) or negative_ttl (NXDOMAIN, NODATA);
+ * timeouts and SERVFAIL answer SW_DNS_TEMPFAIL and are not cached. Answers handed out are
+ * copies in the query's arena. Not thread-safe: one resolver per thread. */
+sw_resolver *sw_dns_live_new(const sw_dns_live_opts *opts, sw_error *err);
+/* Counters of a live resolver; zeros for any other backend. */
+void sw_dns_live_get_stats(const sw_resolver *r, sw_dns_live_stats *out);
+
 #endif

@@ -86,5 +86,21 @@
 #define SW_MAX_SPF_EXPANSION 8192
 #define SW_MAX_SPF_RECORDS_USED 16
 #define SW_MAX_SPF_EVIDENCE (32u << 10)
+/* DMARC policy evaluation (dmarcpol.h). One policy record (a TXT record may carry 64 KiB;
+ * real ones are under 1 KiB); queries of one RFC 9989 tree walk (fixed by the RFC);
+ * DKIM signatures considered for alignment per author domain (more are counted); _dmarc
+ * answers remembered within one evaluation (beyond, names are asked again); evidence
+ * lines kept per evaluation (later ones are counted). */
+#define SW_DMARC_MAX_RECORD 8192
+#define SW_DMARC_WALK_QUERIES 8
+#define SW_DMARC_MAX_DKIM 32
+#define SW_DMARC_MAX_CACHE 128
+#define SW_DMARC_MAX_STEPS 96
+
+/* Live DNS (dns_live.c): cached answers (name, type) before the cache is emptied, the
+ * records kept from one answer, and the longest TTL honoured (seconds). */
+#define SW_DNS_LIVE_CACHE 65536
+#define SW_DNS_LIVE_MAX_RRS 64
+#define SW_DNS_LIVE_MAX_TTL 86400
 
 #endif
