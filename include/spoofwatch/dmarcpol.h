@@ -35,7 +35,7 @@ typedef enum sw_dmarc_result {
     SW_DMARC_PASS,
     SW_DMARC_FAIL,
     SW_DMARC_TEMPERROR, /* a DNS failure decided the outcome */
-    SW_DMARC_PERMERROR  /* the author domain is not a domain name (see dmarc.c) */
+    SW_DMARC_PERMERROR  /* the From domain is not a domain name (empty label, bad byte) */
 } sw_dmarc_result;
 
 typedef enum sw_dmarc_policy {

@@ -736,6 +736,11 @@ static int is_pass(const char *result)
     return result && !strcasecmp(result, "pass");
 }
 
+static int is_temperror(const char *result)
+{
+    return result && !strcasecmp(result, "temperror");
+}
+
 /* One identifier against the author domain under the record's mode. */
 static aligned_t align_one(ectx *c, const sw_dmarc_policy_discovery *d, const char *id,
                            int strict)
@@ -808,7 +813,8 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
     int nd = norm_domain(c->a, in->from_domain, 0, &author);
     if (nd == DOM_NOMEM)
         return SW_ENOMEM;
-    step(c, "DMARC for From domain %s by %s", author ? author : (in->from_domain ? in->from_domain : "(none)"),
+    const char *shown = author ? author : in->from_domain ? in->from_domain : "(none)";
+    step(c, "DMARC for From domain %s by %s", shown,
          c->method == SW_DMARC_METHOD_PSL ? "the Public Suffix List (RFC 7489)"
                                           : "the DNS tree walk (RFC 9989)");
     out->author_domain = author;
@@ -823,12 +829,24 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
 
     /* Passing identifiers, normalised; the others are only evidence. */
     const char *spf_id = NULL;
+    const char *temp_ids[SW_DMARC_MAX_DKIM + 1]; /* checks that ended in temperror */
+    int temp_dkim[SW_DMARC_MAX_DKIM + 1];
+    size_t ntemp = 0;
     if (in->spf.domain || in->spf.result)
         step(c, "SPF %s for %s%s", in->spf.result ? in->spf.result : "(not checked)",
              in->spf.domain ? in->spf.domain : "(no domain)", in->spf.helo ? " (HELO)" : "");
     if (is_pass(in->spf.result) && in->spf.domain &&
         norm_domain(c->a, in->spf.domain, 0, &spf_id) == DOM_NOMEM)
         return SW_ENOMEM;
+    if (is_temperror(in->spf.result) && in->spf.domain) {
+        const char *t;
+        if (norm_domain(c->a, in->spf.domain, 0, &t) == DOM_NOMEM)
+            return SW_ENOMEM;
+        if (t) {
+            temp_dkim[ntemp] = 0;
+            temp_ids[ntemp++] = t;
+        }
+    }
     size_t ndkim = in->ndkim < SW_DMARC_MAX_DKIM ? in->ndkim : SW_DMARC_MAX_DKIM;
     out->dkim_skipped = in->ndkim - ndkim;
     const char *dkim_ids[SW_DMARC_MAX_DKIM];
@@ -844,7 +862,19 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
             return SW_ENOMEM;
         if (dkim_ids[i] && strcmp(dkim_ids[i], author))
             all_same = 0;
+        if (is_temperror(k->result) && k->domain) {
+            const char *t;
+            if (norm_domain(c->a, k->domain, 0, &t) == DOM_NOMEM)
+                return SW_ENOMEM;
+            if (t) {
+                temp_dkim[ntemp] = 1;
+                temp_ids[ntemp++] = t;
+            }
+        }
     }
+    for (size_t i = 0; i < ntemp; i++)
+        if (strcmp(temp_ids[i], author))
+            all_same = 0;
     if (out->dkim_skipped)
         step(c, "%zu DKIM signature(s) beyond the cap of %d not considered", out->dkim_skipped,
              SW_DMARC_MAX_DKIM);
@@ -902,9 +932,9 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
         if (al == AL_YES) {
             out->dkim.aligned_domain = dkim_ids[i];
             out->dkim.aligned_org = aligned_org(d, out->dkim.strict);
-        }
-        else if (al == AL_UNKNOWN)
+        } else if (al == AL_UNKNOWN) {
             out->dkim.unknown = 1;
+        }
         step(c, "DKIM d=%s %s with %s (%s)", dkim_ids[i],
              al == AL_YES ? "aligns" : al == AL_NO ? "does not align" : "alignment unknown",
              author, out->dkim.strict ? "strict" : "relaxed");
@@ -916,9 +946,9 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
         if (al == AL_YES) {
             out->spf.aligned_domain = spf_id;
             out->spf.aligned_org = aligned_org(d, out->spf.strict);
-        }
-        else if (al == AL_UNKNOWN)
+        } else if (al == AL_UNKNOWN) {
             out->spf.unknown = 1;
+        }
         step(c, "SPF domain %s %s with %s (%s)", spf_id,
              al == AL_YES ? "aligns" : al == AL_NO ? "does not align" : "alignment unknown",
              author, out->spf.strict ? "strict" : "relaxed");
@@ -929,6 +959,20 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
         out->result = SW_DMARC_TEMPERROR;
     else
         out->result = SW_DMARC_FAIL;
+    /* Nothing passed, but a check that could have given an aligned pass failed for a
+     * temporary reason: no permanent failure can be concluded (RFC 7489 §6.6.2, RFC 9989
+     * "Determine Handling Policy"). */
+    for (size_t i = 0; out->result == SW_DMARC_FAIL && i < ntemp; i++) {
+        aligned_t al = align_one(c, d, temp_ids[i], temp_dkim[i] ? out->dkim.strict
+                                                                 : out->spf.strict);
+        if (c->nomem)
+            return SW_ENOMEM;
+        if (al != AL_NO) {
+            out->result = SW_DMARC_TEMPERROR;
+            step(c, "%s %s had a temporary error and could have aligned",
+                 temp_dkim[i] ? "DKIM d=" : "SPF for", temp_ids[i]);
+        }
+    }
 
     /* Policy: p for the domain's own record; for an inherited one sp, or under RFC 9989
      * np when the author domain does not exist (NXDOMAIN, RFC 8020). */
@@ -978,8 +1022,10 @@ static int evaluate(ectx *c, const sw_dmarc_input *in, sw_dmarc_eval_result *out
         step(c, "policy %s=%s%s%s", out->policy_tag, sw_dmarc_policy_name(out->requested),
              out->testing ? ", lowered by t=y to " : "",
              out->testing ? sw_dmarc_policy_name(out->policy) : "");
-        if (rec->pct_present)
-            step(c, "pct=%s ignored (historic in RFC 9989)", rec->pct_invalid ? "(invalid)" : "set");
+        if (rec->pct_present && rec->pct_invalid)
+            step(c, "pct (invalid) ignored (historic in RFC 9989)");
+        else if (rec->pct_present)
+            step(c, "pct=%d ignored (historic in RFC 9989)", rec->pct);
     } else {
         step(c, "policy %s=%s%s", out->policy_tag, sw_dmarc_policy_name(out->requested),
              rec->pct < 100 ? " (pct sampling applies)" : "");

@@ -146,7 +146,8 @@ SW_TEST(dmarcpol_tree_walk_sequence)
     CHECK_STR(d.org_domain, "b.c.example.org");
     /* an address written as a name is asked once and has no parent */
     sw_dns_log_reset(e.r);
-    CHECK(sw_dmarc_policy_discover(e.r, NULL, &e.a, "192.0.2.1", SW_DMARC_METHOD_TREEWALK, &d) == 0);
+    CHECK(sw_dmarc_policy_discover(e.r, NULL, &e.a, "192.0.2.1", SW_DMARC_METHOD_TREEWALK, &d) ==
+          0);
     CHECK(dmarc_queries(e.r, q, 16) == 1);
     /* bad input */
     CHECK(sw_dmarc_policy_discover(e.r, NULL, &e.a, "x.example", SW_DMARC_METHOD_PSL, &d) ==
@@ -252,6 +253,31 @@ SW_TEST(dmarcpol_dns_failures)
     CHECK(sw_dmarc_eval(deny, NULL, &e.a, SW_DMARC_METHOD_TREEWALK, &in, &out) == 0);
     CHECK(out.result == SW_DMARC_TEMPERROR);
     sw_resolver_free(deny);
+    env_close(&e);
+}
+
+SW_TEST(dmarcpol_temporary_auth_errors)
+{
+    env e;
+    CHECK(env_open(&e));
+    txt(&e, "_dmarc.example.com", "v=DMARC1; p=reject");
+    /* an SPF temperror for an aligned domain: no permanent failure can be concluded */
+    sw_dmarc_dkim_input dk = {.domain = "unrelated.example", .result = "temperror"};
+    sw_dmarc_input in = {.from_domain = "news.example.com", .dkim = &dk, .ndkim = 1,
+                         .spf = {.domain = "example.com", .result = "temperror"},
+                         .pct_roll = -1};
+    sw_dmarc_eval_result out;
+    for (int m = SW_DMARC_METHOD_PSL; m <= SW_DMARC_METHOD_TREEWALK; m++) {
+        CHECK(sw_dmarc_eval(e.r, &e.psl, &e.a, (sw_dmarc_method)m, &in, &out) == 0);
+        CHECK(out.result == SW_DMARC_TEMPERROR);
+        CHECK(out.disposition == SW_DMARC_POLICY_NONE);
+    }
+    /* a temperror that could never align does not hold back the failure */
+    in.spf.result = "fail";
+    for (int m = SW_DMARC_METHOD_PSL; m <= SW_DMARC_METHOD_TREEWALK; m++) {
+        CHECK(sw_dmarc_eval(e.r, &e.psl, &e.a, (sw_dmarc_method)m, &in, &out) == 0);
+        CHECK(out.result == SW_DMARC_FAIL && out.disposition == SW_DMARC_POLICY_REJECT);
+    }
     env_close(&e);
 }
 
