@@ -12,6 +12,8 @@
  *     evaluation, at most 2 void lookups, at most 10 MX names per mx (more is permerror),
  *     at most 10 PTR names per ptr or %{p} (the rest are ignored). Hard caps on record
  *     length, terms and macro expansion are in limits.h.
+ *   - Domains are ASCII (IDNs as A-labels). The checked domain must be a host name with a
+ *     dot and 1..63-octet labels, else the result is none (RFC 7208 §4.3).
  *   - The outcome carries the RFC 8601 result word, the identity, the matching term and
  *     the domain whose record held it, the term and void counts, the limit hit (if any),
  *     the records used, the explanation (exp=, after fail) and one evidence text.
@@ -60,7 +62,8 @@ typedef struct sw_spf_record_used {
 
 typedef struct sw_spf_outcome {
     sw_spf_result result;
-    const char *identity;      /* "mailfrom" or "helo" */
+    const char *identity;      /* "mailfrom" (also for a null sender, checked as
+                                * postmaster@helo) or "helo" */
     const char *domain;        /* the domain check_host() started from */
     const char *sender;        /* <sender> as used (postmaster@... when no local part) */
     const char *mechanism;     /* matching term as written ("-all", "include:x"); NULL when

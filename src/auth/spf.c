@@ -763,7 +763,7 @@ int sw_spf_verify(sw_resolver *r, sw_arena *a, const sw_spf_request *req, sw_spf
                   sw_spf_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    if (!req)
+    if (!req || !a)
         return SW_EINVAL;
     const char *helo = req->helo ? req->helo : "";
     if (id == SW_SPF_ID_HELO || !req->mailfrom || !req->mailfrom[0]) {
