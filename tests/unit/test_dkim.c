@@ -497,6 +497,24 @@ SW_TEST(dkim_signed_here_rejections)
     CHECK(r->nqueries >= 1 && r->log != NULL);
     sw_resolver_free(r);
 
+    /* RSA p= that is not an RSA SubjectPublicKeyInfo: an Ed25519 SPKI, a truncated key,
+     * trailing bytes after the key */
+    signer *sg = signer_get();
+    unsigned char der[1024], *dp = der;
+    int dn = i2d_PUBKEY(sg->rsa, &dp);
+    const char *bad[] = {"MCowBQYDK2VwAyEA3SUqa9UbfciWkk7tlcJ9P1VD5pXAasg0JUn/OgjVbKE=",
+                         b64(der, (size_t)dn - 1), NULL};
+    der[dn] = 0;
+    bad[2] = b64(der, (size_t)dn + 1);
+    for (size_t i = 0; i < 3; i++) {
+        r = sw_dns_fixture_new();
+        sw_dns_fixture_add(r, "rsa._domainkey.example.com", SW_DNS_TXT,
+                           sw_arena_printf(&t_arena, "k=rsa; p=%s", bad[i]));
+        sw_dkim_result res = one(sign("rsa-sha256", "", "x\r\n", UINT64_MAX), r, NULL, &s);
+        sw_resolver_free(r);
+        CHECK(res == SW_DKIM_PERMERROR && strstr(s.reason, "SubjectPublicKeyInfo"));
+    }
+
     /* an RSA key where the signature says ed25519 */
     r = sw_dns_fixture_new();
     const char *m2 = sign("ed25519-sha256", "", "x\r\n", UINT64_MAX);
