@@ -217,14 +217,15 @@ static int granularity_ok(const char *g, const char *local, size_t ln)
     return !memcmp(g, local, pre) && !memcmp(star + 1, local + ln - suf, suf);
 }
 
-/* The colon-separated list of h= into names (FWS trimmed, empty items dropped). */
+/* The colon-separated list of h= into names (FWS trimmed, empty items dropped).
+ * SW_ELIMIT when it has more than SW_MAX_DKIM_HNAMES items. */
 static int split_h(sw_arena *a, const char *h, const char ***out, size_t *n)
 {
     size_t cap = 1;
     for (const char *p = h; *p; p++)
         cap += *p == ':';
     if (cap > SW_MAX_DKIM_HNAMES)
-        cap = SW_MAX_DKIM_HNAMES;
+        return SW_ELIMIT;
     const char **v = sw_arena_alloc(a, cap * sizeof *v);
     if (!v)
         return SW_ENOMEM;
@@ -537,13 +538,17 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         return set(sr, SW_DKIM_NEUTRAL, "d= or s= is not a domain name"), 0;
     const char **names;
     size_t nn;
-    if ((rc = split_h(a, s->h, &names, &nn)))
+    rc = split_h(a, s->h, &names, &nn);
+    if (rc == SW_ELIMIT)
+        return set(sr, SW_DKIM_NEUTRAL, "h= lists more header names than spoofwatch verifies"),
+               0;
+    if (rc)
         return rc;
     int has_from = 0;
     for (size_t k = 0; k < nn; k++)
         has_from |= !strcasecmp(names[k], "from");
     if (!has_from)
-        return set(sr, SW_DKIM_NEUTRAL, "h= does not sign the From header"), 0;
+        return set(sr, SW_DKIM_PERMERROR, "h= does not sign the From header"), 0;
     if (s->i) {
         int oom;
         char *auid = qp_decode(a, s->i, &oom);
@@ -553,7 +558,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         if (!at)
             return set(sr, SW_DKIM_NEUTRAL, "i= is not an identity (local@domain)"), 0;
         if (!in_domain(at + 1, s->d))
-            return set(sr, SW_DKIM_NEUTRAL,
+            return set(sr, SW_DKIM_PERMERROR,
                        sw_arena_printf(a, "i= domain %s is not d=%s or a subdomain of it",
                                        at + 1, s->d)),
                    0;
@@ -824,10 +829,13 @@ const char *sw_dkim_evidence(sw_arena *a, const sw_dkim_sigresult *s)
         snprintf(kbuf, sizeof kbuf, " key=%s/%u%s%s", s->key_type, s->key_bits,
                  s->key_flags & SW_DKIM_KEY_TESTING ? " t=y" : "",
                  s->key_flags & SW_DKIM_KEY_STRICT ? " t=s" : "");
-    return sw_arena_printf(a, "dkim=%s d=%s s=%s a=%s c=%s/%s h=%s%s%s%s bh=%s computed=%s: %s",
+    char ubuf[48] = "";
+    if (s->unsigned_dups)
+        snprintf(ubuf, sizeof ubuf, " unsigned-instances=%zu", s->unsigned_dups);
+    return sw_arena_printf(a, "dkim=%s d=%s s=%s a=%s c=%s/%s h=%s%s%s%s%s bh=%s computed=%s: %s",
                            sw_dkim_result_name(s->result), g->d ? g->d : "-",
                            g->s ? g->s : "-", g->a ? g->a : "-", sw_canon_name(s->hcanon),
-                           sw_canon_name(s->bcanon), g->h ? g->h : "-", lbuf, tbuf, kbuf,
+                           sw_canon_name(s->bcanon), g->h ? g->h : "-", lbuf, tbuf, ubuf, kbuf,
                            g->bh ? g->bh : "-", s->bh_computed ? s->bh_computed : "-",
                            s->reason ? s->reason : "");
 }

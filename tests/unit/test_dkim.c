@@ -460,15 +460,19 @@ SW_TEST(dkim_signed_here_rejections)
     CHECK(one(sign("ed25519-sha256", "t=20; x=10", "x\r\n", UINT64_MAX), r, NULL, &s) ==
           SW_DKIM_NEUTRAL);
     CHECK(one(sign("ed25519-sha256", "i=joe@example.org", "x\r\n", UINT64_MAX), r, NULL, &s) ==
-          SW_DKIM_NEUTRAL);
+          SW_DKIM_PERMERROR);
     CHECK(strstr(s.reason, "i= domain"));
     CHECK(one(sign("ed25519-sha256", "i=joe@badexample.com", "x\r\n", UINT64_MAX), r, NULL,
-              &s) == SW_DKIM_NEUTRAL);
+              &s) == SW_DKIM_PERMERROR);
     /* v= is required outside legacy mode */
     const char *m = sign("ed25519-sha256", "", "x\r\n", UINT64_MAX);
     char *nov = cat(m, "", "");
     memcpy(strstr(nov, "v=1;"), "z=1;", 4);
     CHECK(one(nov, r, NULL, &s) == SW_DKIM_NEUTRAL && strstr(s.reason, "v="));
+    /* From must be signed (RFC 6376 §5.4) */
+    char *nofrom = cat(m, "", "");
+    memcpy(strstr(nofrom, "h=from:"), "h=date:", 7);
+    CHECK(one(nofrom, r, NULL, &s) == SW_DKIM_PERMERROR && strstr(s.reason, "From"));
     /* the key says the other algorithm */
     char *swapped = cat(m, "", "");
     memcpy(strstr(swapped, "s=ed;"), "s=rs", 4);
