@@ -12,9 +12,10 @@
  * (rsa-sha1, an RSA key under 1024 bits, l= shorter than the body, a t=y key, an unsigned
  * instance of a signed header) is a pass with the reason in `flags`; options.policy names
  * the flags that turn such a pass into `policy` (by default rsa-sha1 and short keys, as
- * RFC 8301 demands). Malformed or unsupported signatures are `neutral` (RFC 8601 §2.7.1),
- * missing/revoked/mismatched keys and expired signatures `permerror`, DNS failures
- * `temperror`, a broken body hash or signature `fail`.
+ * RFC 8301 demands). Malformed or unsupported signatures are `neutral` (RFC 8601 §2.7.1);
+ * what RFC 6376 §6.1 calls PERMFAIL on a well-formed signature (i= outside d=, From not
+ * signed, expired or future-dated, missing/revoked/mismatched key) is `permerror`; DNS
+ * failures are `temperror`, a broken body hash or signature `fail`.
  *
  * Memory: everything in the result lives in the caller's arena (the message's), and the
  * message bytes and header block must outlive it. Nothing is freed by the caller but the
@@ -133,7 +134,8 @@ typedef struct sw_dkim_report {
 } sw_dkim_report;
 
 /* Verifies every DKIM-Signature in h (the header block of msg[0..len)); the body is
- * msg + h->body_offset. now is the clock for x= and t= (Unix seconds). opts may be NULL
+ * msg + h->body_offset. now is the clock for x= and t= (Unix seconds; for archived mail
+ * pass the time it was received, or every x= has long passed). opts may be NULL
  * (defaults). Returns 0 (results in *out, even when every signature failed) or
  * SW_ENOMEM / SW_EINVAL. */
 int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,

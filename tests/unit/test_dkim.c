@@ -460,15 +460,19 @@ SW_TEST(dkim_signed_here_rejections)
     CHECK(one(sign("ed25519-sha256", "t=20; x=10", "x\r\n", UINT64_MAX), r, NULL, &s) ==
           SW_DKIM_NEUTRAL);
     CHECK(one(sign("ed25519-sha256", "i=joe@example.org", "x\r\n", UINT64_MAX), r, NULL, &s) ==
-          SW_DKIM_NEUTRAL);
+          SW_DKIM_PERMERROR);
     CHECK(strstr(s.reason, "i= domain"));
     CHECK(one(sign("ed25519-sha256", "i=joe@badexample.com", "x\r\n", UINT64_MAX), r, NULL,
-              &s) == SW_DKIM_NEUTRAL);
+              &s) == SW_DKIM_PERMERROR);
     /* v= is required outside legacy mode */
     const char *m = sign("ed25519-sha256", "", "x\r\n", UINT64_MAX);
     char *nov = cat(m, "", "");
     memcpy(strstr(nov, "v=1;"), "z=1;", 4);
     CHECK(one(nov, r, NULL, &s) == SW_DKIM_NEUTRAL && strstr(s.reason, "v="));
+    /* From must be signed (RFC 6376 §5.4) */
+    char *nofrom = cat(m, "", "");
+    memcpy(strstr(nofrom, "h=from:"), "h=date:", 7);
+    CHECK(one(nofrom, r, NULL, &s) == SW_DKIM_PERMERROR && strstr(s.reason, "From"));
     /* the key says the other algorithm */
     char *swapped = cat(m, "", "");
     memcpy(strstr(swapped, "s=ed;"), "s=rs", 4);
@@ -496,6 +500,24 @@ SW_TEST(dkim_signed_here_rejections)
     CHECK(one(sign("rsa-sha256", "", "x\r\n", UINT64_MAX), r, NULL, &s) == SW_DKIM_TEMPERROR);
     CHECK(r->nqueries >= 1 && r->log != NULL);
     sw_resolver_free(r);
+
+    /* RSA p= that is not an RSA SubjectPublicKeyInfo: an Ed25519 SPKI, a truncated key,
+     * trailing bytes after the key */
+    signer *sg = signer_get();
+    unsigned char der[1024], *dp = der;
+    int dn = i2d_PUBKEY(sg->rsa, &dp);
+    const char *bad[] = {"MCowBQYDK2VwAyEA3SUqa9UbfciWkk7tlcJ9P1VD5pXAasg0JUn/OgjVbKE=",
+                         b64(der, (size_t)dn - 1), NULL};
+    der[dn] = 0;
+    bad[2] = b64(der, (size_t)dn + 1);
+    for (size_t i = 0; i < 3; i++) {
+        r = sw_dns_fixture_new();
+        sw_dns_fixture_add(r, "rsa._domainkey.example.com", SW_DNS_TXT,
+                           sw_arena_printf(&t_arena, "k=rsa; p=%s", bad[i]));
+        sw_dkim_result res = one(sign("rsa-sha256", "", "x\r\n", UINT64_MAX), r, NULL, &s);
+        sw_resolver_free(r);
+        CHECK(res == SW_DKIM_PERMERROR && strstr(s.reason, "SubjectPublicKeyInfo"));
+    }
 
     /* an RSA key where the signature says ed25519 */
     r = sw_dns_fixture_new();
