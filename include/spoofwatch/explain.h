@@ -14,5 +14,8 @@ void sw_explain_record(const sw_record *r, FILE *out);
 /* The verdict first: what it is, the score, every signal with its evidence and weight,
  * every suppressor, and the evaluation behind them (trusted header, alignment, PSL). */
 void sw_explain_assessment(const sw_assessment *as, FILE *out);
+struct sw_verification;
+/* check --verify: each verification step with the DNS answers it used. */
+void sw_explain_verification(const struct sw_verification *v, FILE *out);
 
 #endif

@@ -7,6 +7,7 @@
 #include "spoofwatch/detect.h"
 #include "spoofwatch/devctx.h"
 #include "spoofwatch/input.h"
+#include "spoofwatch/verify.h"
 
 #define SW_EXIT_OK 0
 #define SW_EXIT_INPUT 1
@@ -32,9 +33,31 @@ int sw_cli_detect_option(int argc, char **argv, int *i, const char **config_path
 /* Prints what went wrong and returns non-zero when the config cannot be used. */
 int sw_cli_detect_open(sw_cli_detect *d, const char *config_path, const char *psl_file);
 void sw_cli_detect_close(sw_cli_detect *d);
-/* Appends one JSON object: the record's members and the assessment's. Returns the JSON
- * writer status (non-zero when the buffer's cap was reached). */
-int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_assessment *as);
+/* Appends one JSON object: the record's members, the verification's (ver may be NULL) and
+ * the assessment's. Returns the JSON writer status (non-zero when the buffer's cap was
+ * reached). */
+int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_verification *ver,
+                        const sw_assessment *as);
+
+/* --verify and its options (verify_cli.c): --verify, --dns-fixture FILE, --dns-server LIST,
+ * --now TIME, --client-ip IP, --helo NAME, --mailfrom ADDR, --dmarc-discovery psl|treewalk
+ * (any of them turns verification on). */
+typedef struct sw_cli_verify {
+    int on;
+    const char *dns_fixture, *dns_servers, *now, *client_ip, *helo, *mailfrom, *discovery;
+    sw_verify_opts opts;
+    sw_resolver *dns; /* owned */
+} sw_cli_verify;
+/* 1 consumed, 0 not one of them, -1 missing value. */
+int sw_cli_verify_option(int argc, char **argv, int *i, sw_cli_verify *v);
+/* Builds the resolver and the options (the detector's Public Suffix List); prints what
+ * went wrong and returns -1 when they cannot be used. Nothing to do without --verify. */
+int sw_cli_verify_open(sw_cli_verify *v, sw_detector *d);
+void sw_cli_verify_close(sw_cli_verify *v);
+/* Detection of one record, verifying it first when --verify is on and the record is a
+ * message (log rows are not); *ver gets the verification (in a) or NULL. */
+void sw_cli_assess(sw_detector *d, sw_cli_verify *v, sw_arena *a, const sw_record *rec,
+                   sw_assessment *as, const sw_verification **ver);
 
 /* Device context for scan and check (include/spoofwatch/devctx.h): --context FILE
  * (repeatable; loaded at once, errors printed), --context-user UID=NAME,

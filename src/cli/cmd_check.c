@@ -26,6 +26,10 @@ static void check_usage(FILE *o)
                "      --context FILE  macOS unified-log events attached to an .emlx message\n"
                "                      of the same user (repeatable; see scan --help)\n"
                "      --context-user UID=NAME, --context-window SECONDS  as for scan\n"
+               "      --verify        verify SPF, DKIM and DMARC here, each step explained with\n"
+               "                      its DNS answers; --dns-fixture, --dns-server, --now,\n"
+               "                      --client-ip, --helo, --mailfrom, --dmarc-discovery as\n"
+               "                      for scan\n"
                "  -h, --help          this text\n"
                "\n"
                "exit status: 0 read, 1 could not be read, 2 usage\n");
@@ -36,6 +40,8 @@ typedef struct check_ctx {
     int count;
     sw_detector *detector;
     sw_devctx *devctx; /* --context, NULL without */
+    sw_cli_verify verify_opts; /* --verify and its options, owned here */
+    sw_cli_verify *verify;     /* the same, for the record callback */
 } check_ctx;
 
 static int show(const sw_record *rec, sw_arena *a, void *p)
@@ -48,17 +54,20 @@ static int show(const sw_record *rec, sw_arena *a, void *p)
         rec = &with_ctx;
     }
     sw_assessment as;
-    sw_detect(c->detector, a, rec, &as);
+    const sw_verification *ver;
+    sw_cli_assess(c->detector, c->verify, a, rec, &as, &ver);
     if (c->json) {
         sw_buf b;
         sw_buf_init(&b, SW_MAX_RECORD_JSON);
-        if (sw_cli_write_record(&b, rec, &as) == 0)
+        if (sw_cli_write_record(&b, rec, ver, &as) == 0)
             printf("%s\n", b.data);
         sw_buf_free(&b);
     } else {
         if (c->count)
             printf("\n----------------------------------------------------------------\n");
         sw_explain_assessment(&as, stdout);
+        if (ver)
+            sw_explain_verification(ver, stdout);
         sw_explain_record(rec, stdout);
     }
     c->count++;
@@ -94,6 +103,9 @@ static int check_run(int argc, char **argv, check_ctx *pc)
         } else if ((r = sw_cli_context_option(argc, argv, &i, &pc->devctx))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
+        } else if ((r = sw_cli_verify_option(argc, argv, &i, &pc->verify_opts))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
         } else if (argv[i][0] == '-' && argv[i][1]) {
             sw_cli_warn("check: unknown option '%s'", argv[i]);
             check_usage(stderr);
@@ -113,8 +125,13 @@ static int check_run(int argc, char **argv, check_ctx *pc)
     sw_cli_detect det;
     if (sw_cli_detect_open(&det, config_path, psl_file))
         return SW_EXIT_USAGE;
+    if (sw_cli_verify_open(&pc->verify_opts, &det.detector)) {
+        sw_cli_detect_close(&det);
+        return SW_EXIT_USAGE;
+    }
     c.detector = &det.detector;
     c.devctx = pc->devctx;
+    c.verify = &pc->verify_opts;
     b.on_record = show;
     b.on_error = on_error;
     b.ctx = &c;
@@ -134,5 +151,6 @@ int sw_cmd_check(int argc, char **argv)
     check_ctx c = {0};
     int rc = check_run(argc, argv, &c);
     sw_devctx_free(c.devctx);
+    sw_cli_verify_close(&c.verify_opts);
     return rc;
 }

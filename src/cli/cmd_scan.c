@@ -23,6 +23,12 @@ static void scan_usage(FILE *o)
                "  -o, --output FILE   write records to FILE instead of stdout\n"
                "      --only LIST     write only these verdicts (spoofed,suspicious,pass,unknown);\n"
                "                      the summary still counts every message\n"
+               "      --verify        verify SPF, DKIM and DMARC here and prefer the results to\n"
+               "                      the headers'; DNS from --dns-fixture FILE (offline zone\n"
+               "                      lines) or live (--dns-server LIST); --now TIME pins the\n"
+               "                      clock; --client-ip/--helo/--mailfrom give the SMTP\n"
+               "                      transaction; --dmarc-discovery treewalk (RFC 9989,\n"
+               "                      default) or psl (RFC 7489)\n"
                "  -f, --format FMT    auto (default), eml, mbox, maildir, emlx, partial-emlx,\n"
                "                      json, csv, exchange-tracking, dmarc-xml\n"
                "  -c, --config FILE   detection configuration (YAML; default $SPOOFWATCH_CONFIG)\n"
@@ -51,6 +57,7 @@ typedef struct scan_ctx {
     sw_devctx *devctx; /* --context, NULL without */
     uint64_t verdicts[4];
     unsigned only; /* --only: bit (1 << verdict) per verdict written; 0 = all */
+    sw_cli_verify *verify;
 } scan_ctx;
 
 /* "spoofed,suspicious" -> verdict bits; -1 on an unknown name. */
@@ -105,11 +112,12 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
         rec = &with_ctx;
     }
     sw_assessment as;
-    sw_detect(c->detector, a, rec, &as);
+    const sw_verification *ver;
+    sw_cli_assess(c->detector, c->verify, a, rec, &as, &ver);
     c->verdicts[as.verdict]++;
     if (c->only && !(c->only & (1u << as.verdict)))
         return 0; /* counted in the summary, not written */
-    if (sw_cli_write_record(&c->pending, rec, &as) || sw_buf_putc(&c->pending, '\n')) {
+    if (sw_cli_write_record(&c->pending, rec, ver, &as) || sw_buf_putc(&c->pending, '\n')) {
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",
@@ -132,6 +140,7 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
     const char *output = NULL, *config_path = NULL, *psl_file = NULL;
     int quiet = 0;
     unsigned only = 0;
+    sw_cli_verify verify = {0};
     char *paths[4096];
     int npaths = 0;
     for (int i = 1; i < argc; i++) {
@@ -154,6 +163,9 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
             if (r < 0)
                 return SW_EXIT_USAGE;
         } else if ((r = sw_cli_context_option(argc, argv, &i, devctxp))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+        } else if ((r = sw_cli_verify_option(argc, argv, &i, &verify))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
         } else if (!strcmp(argv[i], "--progress")) {
@@ -184,10 +196,17 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
     sw_cli_detect det;
     if (sw_cli_detect_open(&det, config_path, psl_file))
         return SW_EXIT_USAGE;
+    if (sw_cli_verify_open(&verify, &det.detector)) {
+        sw_cli_verify_close(&verify);
+        sw_cli_detect_close(&det);
+        return SW_EXIT_USAGE;
+    }
     sw_devctx *devctx = *devctxp;
-    scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx, .only = only};
+    scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx, .only = only,
+                  .verify = &verify};
     if (output && !(c.out = fopen(output, "w"))) {
         sw_cli_warn("cannot write %s: %s", output, strerror(errno));
+        sw_cli_verify_close(&verify);
         sw_cli_detect_close(&det);
         return SW_EXIT_USAGE;
     }
@@ -204,6 +223,7 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
         c.write_failed = 1;
     }
     sw_buf_free(&c.pending);
+    sw_cli_verify_close(&verify);
     sw_cli_detect_close(&det);
     if (!quiet)
         fprintf(stderr,

@@ -104,12 +104,15 @@ void sw_cli_detect_close(sw_cli_detect *d)
     sw_config_free(&d->config);
 }
 
-int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_assessment *as)
+int sw_cli_write_record(sw_buf *out, const sw_record *rec, const sw_verification *ver,
+                        const sw_assessment *as)
 {
     sw_json j;
     sw_json_init(&j, out);
     sw_json_object_begin(&j);
     sw_record_write_json_members(rec, &j);
+    if (ver)
+        sw_verification_write_json(ver, &j);
     sw_assessment_write_json(as, &j);
     sw_json_object_end(&j);
     return j.status;

@@ -1,5 +1,6 @@
 /* Text explanation: see include/spoofwatch/explain.h. */
 #include "spoofwatch/explain.h"
+#include "spoofwatch/verify.h"
 #include "spoofwatch/datetime.h"
 #include "spoofwatch/emlx.h"
 
@@ -394,7 +395,72 @@ void sw_explain_assessment(const sw_assessment *as, FILE *o)
             as->dkim_aligned ? "aligned pass by " : "no aligned pass",
             as->dkim_aligned ? as->dkim_aligned_domain : "", "");
     if (as->dmarc_policy)
-        fprintf(o, "  published DMARC policy (as the receiver reported it): p=%s\n",
+        fprintf(o, "  published DMARC policy (%s): p=%s\n",
+                as->verified ? "as spoofwatch found it in DNS" : "as the receiver reported it",
                 as->dmarc_policy);
     fprintf(o, "  Public Suffix List dated %s\n\n", or_dash(as->psl_date));
+}
+
+/* Evidence text is one step per line: indented under its method. */
+static void indented(FILE *o, const char *text, const char *indent)
+{
+    while (text && *text) {
+        const char *nl = strchr(text, '\n');
+        size_t n = nl ? (size_t)(nl - text) : strlen(text);
+        if (n)
+            fprintf(o, "%s%.*s\n", indent, (int)n, text);
+        text = nl ? nl + 1 : NULL;
+    }
+}
+
+void sw_explain_verification(const sw_verification *v, FILE *o)
+{
+    section(o, "Verification (computed by spoofwatch, preferred to the headers)");
+    if (v->spf_checked) {
+        fprintf(o, "  spf       %-10s for %s, client %s, HELO %s (from %s)\n",
+                sw_spf_result_name(v->spf.result), or_dash(v->spf.domain), or_dash(v->spf_ip),
+                or_dash(v->spf_helo), or_dash(v->spf_source));
+        indented(o, v->spf.evidence, "              ");
+    } else {
+        fprintf(o, "  spf       not checked: %s\n", or_dash(v->spf_skipped));
+    }
+    if (!v->dkim.nsigs)
+        fprintf(o, "  dkim      none: no DKIM-Signature\n");
+    for (size_t i = 0; i < v->dkim.nsigs; i++) {
+        const sw_dkim_sigresult *s = &v->dkim.sigs[i];
+        fprintf(o, "  dkim      %-10s d=%s s=%s a=%s: %s\n", sw_dkim_result_name(s->result),
+                or_dash(s->sig.d), or_dash(s->sig.s), or_dash(s->sig.a), or_dash(s->reason));
+        if (s->bh_computed && s->bh_expected && strcmp(s->bh_computed, s->bh_expected))
+            fprintf(o, "              body hash: signed %s, computed %s\n", s->bh_expected,
+                    s->bh_computed);
+        if (s->key_record)
+            fprintf(o, "              key %s: %s\n", or_dash(s->key_name), s->key_record);
+    }
+    if (v->dmarc_checked) {
+        const sw_dmarc_eval_result *d = &v->dmarc;
+        fprintf(o, "  dmarc     %-10s for %s (%s discovery), policy %s, disposition %s\n",
+                sw_dmarc_result_name(d->result), or_dash(d->author_domain),
+                sw_dmarc_method_name(d->method), or_dash(sw_dmarc_policy_name(d->policy)),
+                or_dash(sw_dmarc_policy_name(d->disposition)));
+        for (size_t i = 0; i < d->nsteps; i++)
+            fprintf(o, "              %s\n", d->steps[i]);
+    } else {
+        fprintf(o, "  dmarc     not checked: no From domain\n");
+    }
+    fprintf(o, "  DNS (%zu queries, in the order asked):\n", v->dns_queries);
+    const sw_dns_logentry *stack[256];
+    size_t n = 0;
+    for (const sw_dns_logentry *e = v->dns; e && n < sizeof stack / sizeof stack[0]; e = e->next)
+        stack[n++] = e;
+    while (n--) {
+        const sw_dns_logentry *q = stack[n];
+        fprintf(o, "    %s %s -> %s", q->name, sw_dns_type_name(q->type),
+                sw_dns_status_name(q->answer.status));
+        for (size_t i = 0; i < q->answer.n && i < 4; i++)
+            fprintf(o, "%s\"%.*s\"", i ? ", " : " ", (int)q->answer.rrs[i].text_len,
+                    q->answer.rrs[i].text);
+        if (q->answer.n > 4)
+            fprintf(o, ", ... (%zu answers)", q->answer.n);
+        fputc('\n', o);
+    }
 }

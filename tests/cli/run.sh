@@ -136,5 +136,39 @@ expect "--psl-file date is reported" grep -q '"psl_date":"2026-01-02"' "$T/out"
 "$SW" check --psl-file "$T/missing.psl" "$T/psl.eml" >/dev/null 2>&1
 expect "a missing --psl-file is a usage error" [ $? -eq 2 ]
 
+# --verify: spoofwatch's own SPF, DKIM and DMARC against fixture DNS (never the network)
+V=tests/fixtures/verify
+VOPT="--verify --dns-fixture $V/zone.txt --now 2024-01-01T12:00:00Z"
+# shellcheck disable=SC2086
+"$SW" check --json $VOPT "$V/signed.eml" >"$T/out" 2>"$T/err"
+expect "verify: signed message exits 0" [ $? -eq 0 ]
+expect "verify: DKIM ed25519 signature verified" grep -q '"result":"pass","d":"sender.example","s":"ed","a":"ed25519-sha256"' "$T/out"
+expect "verify: SPF from the receiving hop's client" grep -q '"result":"pass","domain":"mail.sender.example","client_ip":"192.0.2.25"' "$T/out"
+expect "verify: DMARC by the RFC 9989 tree walk" grep -q '"result":"pass","domain":"sender.example","method":"treewalk"' "$T/out"
+expect "verify: the DNS evidence is in the record" grep -q '"name":"_dmarc.sender.example","type":"TXT","status":"ok"' "$T/out"
+expect "verify: verified message passes" grep -q '"verdict":"pass"' "$T/out"
+# shellcheck disable=SC2086
+"$SW" check --json $VOPT "$V/tampered.eml" >"$T/out" 2>"$T/err"
+expect "verify: changed body fails DKIM, with both hashes" grep -q '"result":"fail","d":"sender.example".*"bh_computed":"' "$T/out"
+expect "verify: forged client fails SPF" grep -q '"result":"fail","domain":"mail.sender.example","client_ip":"203.0.113.66"' "$T/out"
+expect "verify: the header's pass is contradicted" grep -q '"id":"verification_disagrees","weight":15,"evidence":"Authentication-Results #1 says dmarc=pass, but spoofwatch verified dmarc=fail' "$T/out"
+expect "verify: own results decide the verdict" grep -q '"verdict":"spoofed"' "$T/out"
+expect "verify: header outcomes kept beside" grep -q '"verified":true,"header_spf":{"result":"pass"' "$T/out"
+# shellcheck disable=SC2086
+"$SW" check $VOPT "$V/tampered.eml" >"$T/out" 2>&1
+expect "verify: check explains each step" grep -q 'match: -all -> fail' "$T/out"
+expect "verify: check lists the DNS queries" grep -q 'mail.sender.example TXT -> ok "v=spf1 ip4:192.0.2.0/24 -all"' "$T/out"
+# shellcheck disable=SC2086
+"$SW" scan --no-progress -q $VOPT --client-ip 192.0.2.30 --helo mail.sender.example "$V/signed.eml" >"$T/out"
+expect "verify: --client-ip overrides the Received hop" grep -q '"client_ip":"192.0.2.30","helo":"mail.sender.example","mailfrom":"bounce@mail.sender.example","transaction_from":"options"' "$T/out"
+"$SW" scan --no-progress -q --verify --dns-fixture "$V/zone.txt" --dmarc-discovery psl "$V/signed.eml" >"$T/out"
+expect "verify: --dmarc-discovery psl" grep -q '"method":"psl"' "$T/out"
+"$SW" scan --verify --dns-fixture "$T/missing-zone" "$V/signed.eml" >/dev/null 2>"$T/err"
+expect "verify: a missing zone file is a usage error" [ $? -eq 2 ]
+"$SW" scan --verify --dns-fixture "$V/zone.txt" --now yesterday "$V/signed.eml" >/dev/null 2>&1
+expect "verify: a bad --now is a usage error" [ $? -eq 2 ]
+"$SW" scan --no-progress -q --verify --dns-fixture "$V/zone.txt" examples/logs/defender-emailevents.jsonl >"$T/out"
+expect "verify: log rows are not verified (no message)" sh -c "! grep -q '\"verification\"' '$T/out'"
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
