@@ -25,6 +25,9 @@
  * counted as skipped), and names in one h= list. */
 #define SW_MAX_DKIM_SIGS 32
 #define SW_MAX_DKIM_HNAMES 256
+/* Distinct ARC keys (selector + domain) fetched, and body hashes computed, while
+ * validating one chain; a chain of up to 50 sets needing more counts as failed. */
+#define SW_MAX_ARC_KEYS 32
 /* Per-message arena: everything decoded from one message lives here. */
 #define SW_MAX_ARENA (64u << 20)
 /* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are mapped
