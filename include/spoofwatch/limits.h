@@ -25,9 +25,11 @@
  * counted as skipped), and names in one h= list. */
 #define SW_MAX_DKIM_SIGS 32
 #define SW_MAX_DKIM_HNAMES 256
-/* Distinct ARC keys (selector + domain) fetched, and body hashes computed, while
- * validating one chain; a chain of up to 50 sets needing more counts as failed. */
-#define SW_MAX_ARC_KEYS 32
+/* Distinct ARC keys (selector + domain) fetched while validating one chain: one sealer and
+ * one signer per set of at most 50 (more cannot occur). Body hashes kept per chain (one
+ * per canonicalization and l=); further ones are recomputed, not kept. */
+#define SW_MAX_ARC_KEYS 100
+#define SW_MAX_ARC_BODY_HASHES 8
 /* Per-message arena: everything decoded from one message lives here. */
 #define SW_MAX_ARENA (64u << 20)
 /* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are mapped

@@ -88,7 +88,7 @@ typedef struct actx {
     size_t body_len;
     arc_key keys[SW_MAX_ARC_KEYS];
     size_t nkeys;
-    arc_bh bh[SW_MAX_ARC_KEYS];
+    arc_bh bh[SW_MAX_ARC_BODY_HASHES];
     size_t nbh;
 } actx;
 
@@ -375,14 +375,14 @@ static const arc_bh *body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
     for (size_t k = 0; k < c->nbh; k++)
         if (c->bh[k].mode == m && c->bh[k].has_l == has_l && (!has_l || c->bh[k].l == l))
             return &c->bh[k];
-    if (c->nbh == SW_MAX_ARC_KEYS)
-        return NULL;
+    /* Full (hostile l= values): recompute into the last slot; callers use a hash at once. */
+    size_t slot = c->nbh < SW_MAX_ARC_BODY_HASHES ? c->nbh : SW_MAX_ARC_BODY_HASHES - 1;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
         EVP_MD_CTX_free(md);
         return NULL;
     }
-    arc_bh *b = &c->bh[c->nbh];
+    arc_bh *b = &c->bh[slot];
     b->mode = m;
     b->has_l = has_l;
     b->l = l;
@@ -392,7 +392,8 @@ static const arc_bh *body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
     EVP_MD_CTX_free(md);
     if (!ok || dl != 32)
         return NULL;
-    c->nbh++;
+    if (slot == c->nbh)
+        c->nbh++;
     return b;
 }
 

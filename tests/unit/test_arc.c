@@ -335,3 +335,34 @@ SW_TEST(arc_keys_and_dns)
     free(m1);
     sw_resolver_free(r);
 }
+
+SW_TEST(arc_many_body_lengths_are_not_an_error)
+{
+    /* ten sets whose older AMS carry nine different l= values: more body hashes than the
+     * cache keeps (SW_MAX_ARC_BODY_HASHES) must still be computed, not reported as OOM */
+    sw_resolver *r = sw_dns_fixture_new();
+    keypair k;
+    CHECK(make_key(r, "s1", "list.example", 1024, &k) == 0);
+    char *m = strdup(base_msg);
+    for (int i = 1; i <= 10 && m; i++) {
+        char *n = hop(r, m, &k, "list.example", "list.example", 1000 * i, NULL);
+        free(m);
+        m = n;
+    }
+    CHECK(m);
+    for (int i = 1; i <= 9; i++) {
+        char from[64], to[64];
+        snprintf(from, sizeof from, "h=from:to:subject:date; i=%d;", i);
+        snprintf(to, sizeof to, "h=from:to:subject:date; i=%d; l=%d;", i, i);
+        char *n = replace(m, from, to);
+        CHECK(n);
+        free(m);
+        m = n;
+    }
+    checked c;
+    check_msg(r, m, &c);
+    CHECK(c.result == SW_ARC_FAIL && c.count == 10 && c.oldest_pass == 10);
+    CHECK(c.step == SW_ARC_STEP_SEAL && c.fail_instance == 10);
+    free(m);
+    sw_resolver_free(r);
+}
