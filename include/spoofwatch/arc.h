@@ -27,7 +27,9 @@
  * authserv-id, signs the AMS (relaxed/relaxed, rsa-sha256) and the AS (over every set, or
  * over the new set alone when cv=fail, RFC 8617 §5.1.1) with OpenSSL. Output layout:
  * tags in alphabetical order, "; " between them, b= never folded (RSA PKCS#1 v1.5 is
- * deterministic, so the suite's b= values come out byte for byte).
+ * deterministic, so the suite's b= values come out byte for byte). The key is not
+ * size-checked when sealing (tests seal with short keys); validators reject keys under
+ * SW_ARC_MIN_RSA_BITS.
  *
  * Memory: everything in a report lives in the caller's arena (the message's); the message
  * bytes and header block must outlive it. OpenSSL objects are freed before returning. */
