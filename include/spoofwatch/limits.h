@@ -27,6 +27,11 @@
 #define SW_MAX_DKIM_HNAMES 256
 /* Largest RSA key verified (RFC 8301 asks for 1024..4096; larger keys only cost CPU). */
 #define SW_MAX_DKIM_RSA_BITS 8192
+/* Distinct ARC keys (selector + domain) fetched while validating one chain: one sealer and
+ * one signer per set of at most 50 (more cannot occur). Body hashes kept per chain (one
+ * per canonicalization and l=); further ones are recomputed, not kept. */
+#define SW_MAX_ARC_KEYS 100
+#define SW_MAX_ARC_BODY_HASHES 8
 /* Per-message arena: everything decoded from one message lives here. */
 #define SW_MAX_ARENA (64u << 20)
 /* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are mapped

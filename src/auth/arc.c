@@ -1,0 +1,1140 @@
+/* ARC chain validation and sealing: see include/spoofwatch/arc.h.
+ *
+ * One sw_arc_verify() call owns a context on the heap: the keys fetched so far (one DNS
+ * query, one parse and one OpenSSL key per selector) and the body hashes computed so far
+ * (one per body canonicalization and l=). Keys are freed before returning; everything
+ * handed back lives in the caller's arena. Checks follow RFC 8617 §5.2 in order, so the
+ * reason names the first step that failed.
+ *
+ * Local equivalents (marked "local equivalent" below) of helpers src/auth/dkim.c keeps
+ * static: the key cache, the h= splitter, the DNS-name check and the RSA verification.
+ * They are small and written for ARC's needs; they should become one shared helper when
+ * dkim.c exports them. */
+#include "spoofwatch/arc.h"
+#include "spoofwatch/authres.h"
+#include "spoofwatch/canon.h"
+#include "spoofwatch/error.h"
+#include "spoofwatch/limits.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *sw_arc_result_name(sw_arc_result r)
+{
+    switch (r) {
+    case SW_ARC_PASS: return "pass";
+    case SW_ARC_FAIL: return "fail";
+    case SW_ARC_NONE: break;
+    }
+    return "none";
+}
+
+const char *sw_arc_step_name(sw_arc_step s)
+{
+    switch (s) {
+    case SW_ARC_STEP_STRUCTURE: return "structure";
+    case SW_ARC_STEP_CV_FAIL: return "cv-fail";
+    case SW_ARC_STEP_CV: return "cv";
+    case SW_ARC_STEP_AMS: return "ams";
+    case SW_ARC_STEP_SEAL: return "seal";
+    case SW_ARC_STEP_NONE: break;
+    }
+    return "none";
+}
+
+void sw_arc_opts_default(sw_arc_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->skew = 300;
+    o->oldest_pass = 1;
+    o->min_bits = SW_ARC_MIN_RSA_BITS;
+}
+
+/* ---- context ---- */
+
+typedef struct arc_key {
+    const char *name;
+    sw_dns_status status;
+    int parsed;
+    const char *why;
+    sw_dkim_key key;
+    EVP_PKEY *pkey;
+} arc_key;
+
+typedef struct arc_bh {
+    sw_canon_mode mode;
+    int has_l;
+    uint64_t l;
+    unsigned char dig[32];
+    uint64_t total;
+} arc_bh;
+
+typedef struct actx {
+    sw_arena *a;
+    const sw_header_block *h;
+    sw_resolver *r;
+    int64_t now;
+    sw_arc_opts o;
+    const char *body;
+    size_t body_len;
+    arc_key keys[SW_MAX_ARC_KEYS];
+    size_t nkeys;
+    arc_bh bh[SW_MAX_ARC_BODY_HASHES];
+    size_t nbh;
+} actx;
+
+/* A check's outcome: 0 passed, else the DKIM-style word and a reason. */
+typedef struct verdict {
+    sw_dkim_result res;
+    const char *why;
+    unsigned bits;
+    const char *bh_computed;
+    int temp;
+} verdict;
+
+static int bad(verdict *v, sw_dkim_result r, const char *why)
+{
+    v->res = r;
+    v->why = why ? why : "out of memory while explaining";
+    v->temp = r == SW_DKIM_TEMPERROR;
+    return 1;
+}
+
+static void md_write(void *ctx, const void *p, size_t n)
+{
+    EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
+}
+
+/* local equivalent of dkim.c dns_name_ok: d= and s= become one DNS name. */
+static int dns_name_ok(const char *s)
+{
+    size_t n = strlen(s), label = 0;
+    if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.')
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char ch = s[k];
+        if (ch == '.') {
+            if (label == 0)
+                return 0;
+            label = 0;
+            continue;
+        }
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '-' || ch == '_'))
+            return 0;
+        if (++label > 63)
+            return 0;
+    }
+    return 1;
+}
+
+/* local equivalent of dkim.c split_h: h= into names, FWS trimmed, empty items dropped
+ * (the suite's "from:to::date" is valid). */
+static int split_h(sw_arena *a, const char *h, const char ***out, size_t *n)
+{
+    size_t cap = 1;
+    for (const char *p = h; *p; p++)
+        cap += *p == ':';
+    if (cap > SW_MAX_DKIM_HNAMES)
+        cap = SW_MAX_DKIM_HNAMES;
+    const char **v = sw_arena_alloc(a, cap * sizeof *v);
+    if (!v)
+        return SW_ENOMEM;
+    size_t k = 0;
+    const char *p = h;
+    while (*p && k < cap) {
+        const char *e = strchr(p, ':');
+        if (!e)
+            e = p + strlen(p);
+        const char *b = p, *f = e;
+        while (b < f && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'))
+            b++;
+        while (f > b && (f[-1] == ' ' || f[-1] == '\t' || f[-1] == '\r' || f[-1] == '\n'))
+            f--;
+        if (f > b && !(v[k++] = sw_arena_strndup(a, b, (size_t)(f - b))))
+            return SW_ENOMEM;
+        p = *e ? e + 1 : e;
+    }
+    *out = v;
+    *n = k;
+    return SW_OK;
+}
+
+/* local equivalent of dkim.c get_key: one query and one parse per <s>._domainkey.<d>.
+ * NULL with *oom clear when the cache is full. */
+static arc_key *get_key(actx *c, const char *s, const char *d, int *oom)
+{
+    *oom = 0;
+    char *name = sw_arena_printf(c->a, "%s._domainkey.%s", s, d);
+    if (!name) {
+        *oom = 1;
+        return NULL;
+    }
+    for (char *p = name; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p + 32);
+    for (size_t k = 0; k < c->nkeys; k++)
+        if (!strcmp(c->keys[k].name, name))
+            return &c->keys[k];
+    if (c->nkeys == SW_MAX_ARC_KEYS)
+        return NULL;
+    arc_key *ke = &c->keys[c->nkeys];
+    memset(ke, 0, sizeof *ke);
+    ke->name = name;
+    sw_dns_answer ans;
+    if (sw_dns_query(c->r, c->a, name, SW_DNS_TXT, &ans)) {
+        *oom = 1;
+        return NULL;
+    }
+    ke->status = ans.status;
+    if (ans.status == SW_DNS_OK && ans.n == 0)
+        ke->status = SW_DNS_NODATA;
+    for (size_t k = 0; ke->status == SW_DNS_OK && k < ans.n; k++) {
+        const sw_dns_rr *rr = &ans.rrs[k];
+        if (rr->type != SW_DNS_TXT)
+            continue;
+        const char *why;
+        int rc = sw_dkim_key_parse(c->a, rr->text, rr->text_len, &ke->key, &why);
+        if (rc == SW_ENOMEM) {
+            *oom = 1;
+            return NULL;
+        }
+        if (rc == SW_OK) {
+            ke->parsed = 1;
+            break;
+        }
+        if (!ke->why)
+            ke->why = why;
+    }
+    if (ke->parsed && !ke->key.revoked && ke->key.ktype == SW_DKIM_K_RSA) {
+        const unsigned char *pp = ke->key.p;
+        ke->pkey = d2i_PUBKEY(NULL, &pp, (long)ke->key.p_len);
+        if (!ke->pkey || EVP_PKEY_base_id(ke->pkey) != EVP_PKEY_RSA ||
+            pp != ke->key.p + ke->key.p_len) {
+            EVP_PKEY_free(ke->pkey);
+            ke->pkey = NULL;
+        }
+        ERR_clear_error();
+    }
+    c->nkeys++;
+    return ke;
+}
+
+/* The key of a signature or seal, checked for ARC use (rsa, sha256 allowed, size). */
+static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
+{
+    arc_key *ke = get_key(c, s->s, s->d, oom);
+    if (*oom)
+        return NULL;
+    sw_arena *a = c->a;
+    if (!ke)
+        return bad(v, SW_DKIM_TEMPERROR, "public key: too many keys in one chain"), NULL;
+    switch (ke->status) {
+    case SW_DNS_OK: break;
+    case SW_DNS_NXDOMAIN:
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
+               NULL;
+    case SW_DNS_NODATA:
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "public key not found: %s has no TXT record", ke->name)),
+               NULL;
+    case SW_DNS_TEMPFAIL:
+    case SW_DNS_DENIED:
+        return bad(v, SW_DKIM_TEMPERROR,
+                   sw_arena_printf(a, "public key unavailable: DNS query for %s %s", ke->name,
+                                   ke->status == SW_DNS_DENIED ? "denied"
+                                                               : "timed out or failed")),
+               NULL;
+    }
+    if (!ke->parsed)
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "public key unusable: %s", ke->why ? ke->why : "?")),
+               NULL;
+    if (ke->key.revoked)
+        return bad(v, SW_DKIM_PERMERROR, "public key revoked (empty p=)"), NULL;
+    if (ke->key.ktype != SW_DKIM_K_RSA)
+        return bad(v, SW_DKIM_PERMERROR, "public key is not an RSA key (a=rsa-sha256)"), NULL;
+    if (!(ke->key.hashes & SW_DKIM_HASH_SHA256))
+        return bad(v, SW_DKIM_PERMERROR, "public key h= does not allow sha256"), NULL;
+    if (!ke->pkey)
+        return bad(v, SW_DKIM_PERMERROR,
+                   "public key unusable: p= is not an RSA SubjectPublicKeyInfo"),
+               NULL;
+    v->bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
+    if (v->bits < c->o.min_bits)
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "public key of %u bits is under the %u-bit minimum",
+                                   v->bits, c->o.min_bits)),
+               NULL;
+    return ke->pkey;
+}
+
+/* local equivalent of dkim.c rsa_verify (without its decrypt-or-not diagnosis). */
+static int rsa_verify(EVP_PKEY *pk, const unsigned char *sig, size_t siglen,
+                      const unsigned char *dig, unsigned dlen)
+{
+    int ok = 0;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+    if (pc && EVP_PKEY_verify_init(pc) > 0 &&
+        EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) > 0 &&
+        EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) > 0)
+        ok = EVP_PKEY_verify(pc, sig, siglen, dig, dlen) == 1;
+    EVP_PKEY_CTX_free(pc);
+    ERR_clear_error();
+    return ok;
+}
+
+static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
+{
+    char *o = sw_arena_alloc(a, 4 * ((n + 2) / 3) + 1);
+    if (o)
+        EVP_EncodeBlock((unsigned char *)o, p, (int)n);
+    return o;
+}
+
+/* Growable text in the arena (sealing builds a few short strings). */
+typedef struct sbuf {
+    sw_arena *a;
+    char *p;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t nc = (b->cap ? b->cap * 2 : 256);
+        while (nc < b->n + n + 1)
+            nc *= 2;
+        char *np = sw_arena_alloc(b->a, nc);
+        if (!np) {
+            b->oom = 1;
+            return;
+        }
+        if (b->n)
+            memcpy(np, b->p, b->n);
+        b->p = np;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+/* sw_arena_printf stops at 1023 bytes; seal inputs (a long AAR, a 4096-bit b=) and the
+ * evidence line can be longer, and a silently cut header would be signed wrongly. */
+static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_printf(sbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || b->oom) {
+        b->oom = 1;
+        return;
+    }
+    char *tmp = malloc((size_t)n + 1);
+    if (!tmp) {
+        b->oom = 1;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    sb_put(b, tmp, (size_t)n);
+    free(tmp);
+}
+
+static const char *sb_done(sbuf *b)
+{
+    if (!b->p && !b->oom)
+        sb_put(b, "", 0);
+    return b->oom ? NULL : b->p;
+}
+
+static const arc_bh *body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
+{
+    for (size_t k = 0; k < c->nbh; k++)
+        if (c->bh[k].mode == m && c->bh[k].has_l == has_l && (!has_l || c->bh[k].l == l))
+            return &c->bh[k];
+    /* Full (hostile l= values): recompute into the last slot; callers use a hash at once. */
+    size_t slot = c->nbh < SW_MAX_ARC_BODY_HASHES ? c->nbh : SW_MAX_ARC_BODY_HASHES - 1;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(md);
+        return NULL;
+    }
+    arc_bh *b = &c->bh[slot];
+    b->mode = m;
+    b->has_l = has_l;
+    b->l = l;
+    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, md_write, md);
+    unsigned dl = 0;
+    int ok = EVP_DigestFinal_ex(md, b->dig, &dl);
+    EVP_MD_CTX_free(md);
+    if (!ok || dl != 32)
+        return NULL;
+    if (slot == c->nbh)
+        c->nbh++;
+    return b;
+}
+
+/* ---- tag rules shared by AMS and AS ---- */
+
+/* Checks common to both headers: tag-list syntax, a=, b=, d=, s=, t=. Decodes b=. */
+static int common_tags(actx *c, const sw_dkim_sig *s, const char *what, verdict *v,
+                       unsigned char **b_raw, size_t *b_len, int *oom)
+{
+    sw_arena *a = c->a;
+    *oom = 0;
+    if (s->tags.flags & SW_TAG_DUPLICATE)
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s has a duplicate tag", what));
+    if (s->tags.flags & (SW_TAG_SYNTAX | SW_TAG_TRUNCATED))
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s tag-list syntax error", what));
+    const char *req[] = {"a", "b", "d", "s"};
+    const char *vals[] = {s->a, s->b, s->d, s->s};
+    for (size_t k = 0; k < 4; k++)
+        if (!vals[k] || !*vals[k])
+            return bad(v, SW_DKIM_NEUTRAL,
+                       sw_arena_printf(a, "%s lacks the required %s= tag", what, req[k]));
+    if (strcmp(s->a, "rsa-sha256"))
+        return bad(v, SW_DKIM_NEUTRAL,
+                   sw_arena_printf(a, "%s: unsupported algorithm a=%s (RFC 8617: rsa-sha256)",
+                                   what, s->a));
+    if (!dns_name_ok(s->d) || !dns_name_ok(s->s))
+        return bad(v, SW_DKIM_NEUTRAL,
+                   sw_arena_printf(a, "%s: d= or s= is not a domain name", what));
+    const char *traw = sw_taglist_get(&s->tags, "t");
+    if (traw && !s->has_t)
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s: t= is not a number", what));
+    if (s->has_t && c->o.skew >= 0 && s->t > c->now + c->o.skew)
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "%s: t=%lld is in the future (now %lld)", what,
+                                   (long long)s->t, (long long)c->now));
+    int rc = sw_dkim_base64_decode(a, s->b, strlen(s->b), b_raw, b_len);
+    if (rc == SW_ENOMEM) {
+        *oom = 1;
+        return 1;
+    }
+    if (rc)
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s: b= is not base64", what));
+    return 0;
+}
+
+/* ---- ARC-Message-Signature ---- */
+
+/* Verifies the AMS of set st like a DKIM signature. 0 verified, 1 not (v set), or a
+ * negative SW_E* code. */
+static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
+{
+    sw_arena *a = c->a;
+    const sw_dkim_sig *s = &st->ams;
+    memset(v, 0, sizeof *v);
+    unsigned char *b_raw, *bh_raw;
+    size_t b_len, bh_len;
+    int oom;
+    if (common_tags(c, s, "AMS", v, &b_raw, &b_len, &oom))
+        return oom ? SW_ENOMEM : 1;
+    if (!s->bh || !*s->bh)
+        return bad(v, SW_DKIM_NEUTRAL, "AMS lacks the required bh= tag");
+    if (!s->h)
+        return bad(v, SW_DKIM_NEUTRAL, "AMS lacks the required h= tag");
+    int rc = sw_dkim_base64_decode(a, s->bh, strlen(s->bh), &bh_raw, &bh_len);
+    if (rc == SW_ENOMEM)
+        return rc;
+    if (rc)
+        return bad(v, SW_DKIM_NEUTRAL, "AMS: bh= is not base64");
+    sw_canon_mode hc, bc;
+    /* c= may be absent (simple/simple, RFC 6376), not present and empty */
+    if ((s->c && !*s->c) || sw_canon_parse(s->c, &hc, &bc))
+        return bad(v, SW_DKIM_NEUTRAL,
+                   sw_arena_printf(a, "AMS: unsupported canonicalization c=%s", s->c));
+    if (s->q && strcmp(s->q, "dns/txt"))
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "AMS: unsupported q=%s", s->q));
+    const char *lraw = sw_taglist_get(&s->tags, "l");
+    const char *xraw = sw_taglist_get(&s->tags, "x");
+    if ((lraw && !s->has_l) || (xraw && !s->has_x))
+        return bad(v, SW_DKIM_NEUTRAL, "AMS: l= or x= is not a number");
+    if (s->has_x && c->o.skew >= 0 && c->now > s->x + c->o.skew)
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "AMS expired (x=%lld, now %lld)", (long long)s->x,
+                                   (long long)c->now));
+    const char **names;
+    size_t nn;
+    if ((rc = split_h(a, s->h, &names, &nn)))
+        return rc;
+    for (size_t k = 0; k < nn; k++)
+        if (!strcasecmp(names[k], "ARC-Seal"))
+            return bad(v, SW_DKIM_NEUTRAL, "AMS h= signs ARC-Seal (RFC 8617 §4.1.2 forbids it)");
+
+    EVP_PKEY *pk = usable_key(c, s, v, &oom);
+    if (oom)
+        return SW_ENOMEM;
+    if (!pk)
+        return 1;
+
+    const arc_bh *bh = body_hash(c, bc, s->has_l, s->has_l ? (uint64_t)s->l : 0);
+    if (!bh)
+        return SW_ENOMEM;
+    v->bh_computed = b64(a, bh->dig, 32);
+    if (!v->bh_computed)
+        return SW_ENOMEM;
+    if (s->has_l && (uint64_t)s->l > bh->total)
+        return bad(v, SW_DKIM_FAIL,
+                   sw_arena_printf(a, "AMS l=%lld exceeds the body length %llu",
+                                   (long long)s->l, (unsigned long long)bh->total));
+    if (bh_len != 32 || memcmp(bh_raw, bh->dig, 32))
+        return bad(v, SW_DKIM_FAIL,
+                   sw_arena_printf(a, "body has been altered: AMS body hash did not verify "
+                                      "(expected bh=%s, computed %s)",
+                                   s->bh, v->bh_computed));
+
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(md);
+        return SW_ENOMEM;
+    }
+    /* h= from the bottom up, as DKIM (RFC 6376 §5.4.2); an absent instance adds nothing */
+    for (size_t k = 0; k < nn; k++) {
+        size_t used = 0;
+        for (size_t j = 0; j < k; j++)
+            used += !strcasecmp(names[j], names[k]);
+        size_t have = sw_header_count(c->h, names[k]);
+        if (used >= have)
+            continue;
+        long fi = sw_header_find(c->h, names[k], have - 1 - used);
+        if (fi < 0)
+            continue;
+        const sw_header_field *f = &c->h->fields[fi];
+        sw_canon_header(hc, f->raw, f->raw_len, 1, md_write, md);
+    }
+    const sw_header_field *self = &c->h->fields[s->field_index];
+    const char *stripped;
+    size_t sl;
+    if (sw_canon_strip_b(a, self->raw, self->raw_len, &stripped, &sl)) {
+        EVP_MD_CTX_free(md);
+        return SW_ENOMEM;
+    }
+    sw_canon_header(hc, stripped, sl, 0, md_write, md);
+    unsigned char dig[32];
+    unsigned dl = 0;
+    int ok = EVP_DigestFinal_ex(md, dig, &dl);
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return SW_ENOMEM;
+    if (!rsa_verify(pk, b_raw, b_len, dig, dl))
+        return bad(v, SW_DKIM_FAIL,
+                   "message has been altered: the AMS signature does not match the signed "
+                   "headers");
+    v->res = SW_DKIM_PASS;
+    v->why = sw_arena_printf(a, "AMS verified (rsa-sha256, %u-bit key, c=%s/%s%s)", v->bits,
+                             sw_canon_name(hc), sw_canon_name(bc),
+                             s->has_l && (uint64_t)s->l < bh->total ? ", l= covers part of "
+                                                                      "the body"
+                                                                    : "");
+    return 0;
+}
+
+/* ---- ARC-Seal ---- */
+
+static int seal_tags_ok(actx *c, const sw_dkim_sig *s, verdict *v, unsigned char **b_raw,
+                        size_t *b_len, int *oom)
+{
+    if (common_tags(c, s, "AS", v, b_raw, b_len, oom))
+        return 0;
+    if (sw_taglist_get(&s->tags, "h"))
+        return bad(v, SW_DKIM_NEUTRAL, "AS carries h=, which RFC 8617 §4.1.3 does not allow"),
+               0;
+    if (!s->cv || (strcmp(s->cv, "none") && strcmp(s->cv, "pass") && strcmp(s->cv, "fail")))
+        return bad(v, SW_DKIM_NEUTRAL,
+                   s->cv ? sw_arena_printf(c->a, "AS cv=%s is not none, pass or fail", s->cv)
+                         : "AS lacks the required cv= tag"),
+               0;
+    return 1;
+}
+
+static void canon_field(const sw_header_field *f, int crlf, EVP_MD_CTX *md)
+{
+    sw_canon_header(SW_CANON_RELAXED, f->raw, f->raw_len, crlf, md_write, md);
+}
+
+/* Verifies the AS of sets[idx] over sets[0..idx]. 0 verified, 1 not, or SW_E*. */
+static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
+{
+    const sw_dkim_sig *s = &sets[idx].seal;
+    memset(v, 0, sizeof *v);
+    unsigned char *b_raw;
+    size_t b_len;
+    int oom;
+    if (!seal_tags_ok(c, s, v, &b_raw, &b_len, &oom))
+        return oom ? SW_ENOMEM : 1;
+    EVP_PKEY *pk = usable_key(c, s, v, &oom);
+    if (oom)
+        return SW_ENOMEM;
+    if (!pk)
+        return 1;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        EVP_MD_CTX_free(md);
+        return SW_ENOMEM;
+    }
+    for (size_t k = 0; k <= idx; k++) {
+        const sw_header_field *aar = &c->h->fields[sets[k].aar_field];
+        canon_field(aar, 1, md);
+        canon_field(&c->h->fields[sets[k].ams.field_index], 1, md);
+        if (k < idx)
+            canon_field(&c->h->fields[sets[k].seal.field_index], 1, md);
+    }
+    const sw_header_field *self = &c->h->fields[s->field_index];
+    const char *stripped;
+    size_t sl;
+    if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl)) {
+        EVP_MD_CTX_free(md);
+        return SW_ENOMEM;
+    }
+    sw_canon_header(SW_CANON_RELAXED, stripped, sl, 0, md_write, md);
+    unsigned char dig[32];
+    unsigned dl = 0;
+    int ok = EVP_DigestFinal_ex(md, dig, &dl);
+    EVP_MD_CTX_free(md);
+    if (!ok)
+        return SW_ENOMEM;
+    if (!rsa_verify(pk, b_raw, b_len, dig, dl))
+        return bad(v, SW_DKIM_FAIL,
+                   "the seal does not match the ARC sets it covers (a set was altered)");
+    v->res = SW_DKIM_PASS;
+    v->why = sw_arena_printf(c->a, "AS verified (rsa-sha256, %u-bit key)", v->bits);
+    return 0;
+}
+
+/* ---- validation ---- */
+
+static void fail_at(sw_arc_report *out, sw_arc_step step, int inst, const char *why)
+{
+    out->result = SW_ARC_FAIL;
+    out->step = step;
+    out->fail_instance = inst;
+    out->reason = why ? why : "out of memory while explaining";
+}
+
+static const char *aar_text(const sw_header_field *f)
+{
+    /* the value after "i=N;" (sw_arc_collect vouched for that prefix) */
+    const char *semi = strchr(f->value, ';');
+    if (!semi)
+        return f->value;
+    semi++;
+    while (*semi == ' ' || *semi == '\t')
+        semi++;
+    return semi;
+}
+
+static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *nsets_out)
+{
+    sw_arena *a = c->a;
+    sw_arc_set *sets;
+    size_t n;
+    int rc = sw_arc_collect(a, c->h, &sets, &n);
+    if (rc)
+        return rc;
+    *sets_out = sets;
+    *nsets_out = n;
+    out->oldest_pass = -1;
+    if (n == 0) {
+        out->result = SW_ARC_NONE;
+        out->reason = "no ARC header fields";
+        return 0;
+    }
+    out->sets = sw_arena_calloc(a, n * sizeof *out->sets);
+    if (!out->sets)
+        return SW_ENOMEM;
+    out->nsets = n;
+    for (size_t k = 0; k < n; k++) {
+        sw_arc_instance *in = &out->sets[k];
+        const sw_arc_set *st = &sets[k];
+        in->instance = st->instance;
+        if (!(st->flags & SW_ARC_MISSING_SEAL)) {
+            in->seal_d = st->seal.d;
+            in->seal_s = st->seal.s;
+            in->cv = st->seal.cv;
+        }
+        if (!(st->flags & SW_ARC_MISSING_AMS)) {
+            in->ams_d = st->ams.d;
+            in->ams_s = st->ams.s;
+        }
+        if (st->aar_field >= 0)
+            in->aar = aar_text(&c->h->fields[st->aar_field]);
+        if (st->instance > out->count)
+            out->count = st->instance;
+    }
+
+    /* step 2: structure */
+    for (size_t k = 0; k < n; k++) {
+        const sw_arc_set *st = &sets[k];
+        const char *why = NULL;
+        if (st->flags & SW_ARC_BAD_INSTANCE)
+            why = "an ARC header has a missing or invalid instance (i= outside 1..50)";
+        else if (st->flags & SW_ARC_DUPLICATE)
+            why = sw_arena_printf(a, "instance %d has more than one header of a kind",
+                                  st->instance);
+        else if (st->flags & SW_ARC_MISSING_SEAL)
+            why = sw_arena_printf(a, "instance %d has no ARC-Seal", st->instance);
+        else if (st->flags & SW_ARC_MISSING_AMS)
+            why = sw_arena_printf(a, "instance %d has no ARC-Message-Signature", st->instance);
+        else if (st->flags & SW_ARC_MISSING_AAR)
+            why = sw_arena_printf(a, "instance %d has no ARC-Authentication-Results",
+                                  st->instance);
+        else if (st->instance != (int)k + 1)
+            why = sw_arena_printf(a, "instances are not 1..%d without gaps (instance %zu "
+                                     "missing)",
+                                  out->count, k + 1);
+        if (why) {
+            fail_at(out, SW_ARC_STEP_STRUCTURE, st->instance, why);
+            return 0;
+        }
+    }
+    int N = (int)n;
+    /* step 3: the newest seal already says the chain failed */
+    const sw_dkim_sig *top = &sets[n - 1].seal;
+    if (top->cv && !strcmp(top->cv, "fail")) {
+        fail_at(out, SW_ARC_STEP_CV_FAIL, N,
+                sw_arena_printf(a, "the newest ARC-Seal (i=%d) says cv=fail", N));
+        return 0;
+    }
+    /* step 4: cv= none for i=1, pass above */
+    for (size_t k = 0; k < n; k++) {
+        const char *want = k == 0 ? "none" : "pass";
+        const char *cv = sets[k].seal.cv;
+        if (!cv || strcmp(cv, want)) {
+            fail_at(out, SW_ARC_STEP_CV, (int)k + 1,
+                    sw_arena_printf(a, "ARC-Seal i=%zu has cv=%s, must be %s", k + 1,
+                                    cv ? cv : "(absent)", want));
+            return 0;
+        }
+    }
+    /* step 5: the newest AMS */
+    verdict v;
+    rc = verify_ams(c, &sets[n - 1], &v);
+    if (rc < 0)
+        return rc;
+    sw_arc_instance *tin = &out->sets[n - 1];
+    tin->ams_result = rc ? v.res : SW_DKIM_PASS;
+    tin->ams_reason = v.why;
+    tin->ams_key_bits = v.bits;
+    tin->ams_bh_computed = v.bh_computed;
+    if (rc) {
+        fail_at(out, SW_ARC_STEP_AMS, N,
+                sw_arena_printf(a, "ARC-Message-Signature i=%d: %s", N, v.why));
+        out->temperror = v.temp;
+        return 0;
+    }
+    /* step 6: oldest-pass, walking older AMS down until one fails */
+    if (c->o.oldest_pass) {
+        out->oldest_pass = 0;
+        for (size_t k = n - 1; k-- > 0;) {
+            rc = verify_ams(c, &sets[k], &v);
+            if (rc < 0)
+                return rc;
+            sw_arc_instance *in = &out->sets[k];
+            in->ams_result = rc ? v.res : SW_DKIM_PASS;
+            in->ams_reason = v.why;
+            in->ams_key_bits = v.bits;
+            in->ams_bh_computed = v.bh_computed;
+            if (rc) {
+                out->oldest_pass = (int)k + 2;
+                break;
+            }
+        }
+    }
+    /* step 7: every seal, newest first */
+    for (size_t k = n; k-- > 0;) {
+        rc = verify_seal(c, sets, k, &v);
+        if (rc < 0)
+            return rc;
+        sw_arc_instance *in = &out->sets[k];
+        in->seal_result = rc ? v.res : SW_DKIM_PASS;
+        in->seal_reason = v.why;
+        in->seal_key_bits = v.bits;
+        if (rc) {
+            fail_at(out, SW_ARC_STEP_SEAL, (int)k + 1,
+                    sw_arena_printf(a, "ARC-Seal i=%zu: %s", k + 1, v.why));
+            out->temperror = v.temp;
+            return 0;
+        }
+    }
+    out->result = SW_ARC_PASS;
+    out->reason = sw_arena_printf(a, "chain of %d set%s verified, newest sealer %s", N,
+                                  N == 1 ? "" : "s", sets[n - 1].seal.d);
+    return 0;
+}
+
+static actx *ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
+                     sw_resolver *r, int64_t now, const sw_arc_opts *opts)
+{
+    actx *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    c->a = a;
+    c->h = h;
+    c->r = r;
+    c->now = now;
+    if (opts)
+        c->o = *opts;
+    else
+        sw_arc_opts_default(&c->o);
+    size_t off = h->body_offset <= len ? h->body_offset : len;
+    c->body = msg + off;
+    c->body_len = (h->anomalies & SW_HB_NO_SEPARATOR) ? 0 : len - off;
+    return c;
+}
+
+static void ctx_free(actx *c)
+{
+    for (size_t k = 0; k < c->nkeys; k++)
+        EVP_PKEY_free(c->keys[k].pkey);
+    free(c);
+}
+
+int sw_arc_verify(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
+                  sw_resolver *r, int64_t now, const sw_arc_opts *opts, sw_arc_report *out)
+{
+    memset(out, 0, sizeof *out);
+    out->oldest_pass = -1;
+    if (!a || !h || !r || (!msg && len))
+        return SW_EINVAL;
+    actx *c = ctx_new(a, msg, len, h, r, now, opts);
+    if (!c)
+        return SW_ENOMEM;
+    sw_arc_set *sets;
+    size_t n;
+    int rc = validate(c, out, &sets, &n);
+    ctx_free(c);
+    return rc;
+}
+
+const char *sw_arc_evidence(sw_arena *a, const sw_arc_report *rep)
+{
+    sbuf b = {a, NULL, 0, 0, 0};
+    sb_printf(&b, "arc=%s sets=%d", sw_arc_result_name(rep->result), rep->count);
+    if (rep->oldest_pass >= 0)
+        sb_printf(&b, " oldest-pass=%d", rep->oldest_pass);
+    for (size_t k = 0; k < rep->nsets; k++) {
+        const sw_arc_instance *in = &rep->sets[k];
+        sb_printf(&b, "; i=%d sealer=%s s=%s cv=%s ams=%s/%s", in->instance,
+                  in->seal_d ? in->seal_d : "-", in->seal_s ? in->seal_s : "-",
+                  in->cv ? in->cv : "-", in->ams_d ? in->ams_d : "-",
+                  in->ams_s ? in->ams_s : "-");
+        if (in->ams_result != SW_DKIM_NONE)
+            sb_printf(&b, " ams-result=%s", sw_dkim_result_name(in->ams_result));
+        if (in->seal_result != SW_DKIM_NONE)
+            sb_printf(&b, " seal-result=%s", sw_dkim_result_name(in->seal_result));
+    }
+    if (rep->step != SW_ARC_STEP_NONE)
+        sb_printf(&b, "; failed at %s (instance %d)%s", sw_arc_step_name(rep->step),
+                  rep->fail_instance, rep->temperror ? " [DNS temporary failure]" : "");
+    sb_printf(&b, ": %s", rep->reason ? rep->reason : "");
+    return sb_done(&b);
+}
+
+int sw_arc_sealer_trusted(const sw_arc_report *rep, const char *const *trusted, size_t n)
+{
+    if (rep->result != SW_ARC_PASS || rep->nsets == 0)
+        return 0;
+    const char *d = rep->sets[rep->nsets - 1].seal_d;
+    if (!d)
+        return 0;
+    size_t dl = strlen(d);
+    for (size_t k = 0; k < n; k++) {
+        const char *t = trusted[k];
+        if (!t || !*t)
+            continue;
+        size_t tl = strlen(t);
+        if (t[0] == '.') {
+            /* ".example.com": example.com itself and every subdomain */
+            if ((dl == tl - 1 && !strcasecmp(d, t + 1)) ||
+                (dl > tl && !strcasecmp(d + dl - tl, t)))
+                return 1;
+        } else if (!strcasecmp(d, t)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- sealing ---- */
+
+/* Appends s with folding whitespace unfolded and WSP runs made one SP, trimmed: the AAR
+ * carries the upstream results as one line. */
+static void sb_collapsed(sbuf *b, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    int pending = 0;
+    for (; i < n; i++) {
+        char ch = s[i];
+        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
+            pending = 1;
+            continue;
+        }
+        if (pending)
+            sb_put(b, " ", 1);
+        pending = 0;
+        sb_put(b, &ch, 1);
+    }
+}
+
+/* AAR value: "i=N; <authserv-id>; <results of every Authentication-Results with that
+ * authserv-id, in header order, joined by "; ">", or "...; none" without any. */
+static int build_aar(sw_arena *a, const sw_header_block *h, const char *srv, int inst,
+                     const char **out)
+{
+    sbuf b = {a, NULL, 0, 0, 0};
+    char head[32];
+    snprintf(head, sizeof head, "i=%d; ", inst);
+    sb_str(&b, head);
+    sb_str(&b, srv);
+    size_t found = 0;
+    for (long fi = sw_header_next(h, "Authentication-Results", -1); fi >= 0;
+         fi = sw_header_next(h, "Authentication-Results", fi)) {
+        const sw_header_field *f = &h->fields[fi];
+        sw_authres ar;
+        sw_error err;
+        sw_error_clear(&err);
+        int rc = sw_authres_parse(a, f->value, f->value_len, 0, &ar, &err);
+        if (rc == SW_ENOMEM)
+            return rc;
+        if (rc || !ar.authserv_id || strcasecmp(ar.authserv_id, srv))
+            continue;
+        const char *semi = memchr(f->value, ';', f->value_len);
+        if (!semi)
+            continue; /* "srv-id" alone: no results */
+        size_t off = (size_t)(semi + 1 - f->value);
+        const char *rest = semi + 1;
+        size_t rn = f->value_len - off;
+        /* drop a trailing ';' and whitespace */
+        while (rn && (rest[rn - 1] == ';' || rest[rn - 1] == ' ' || rest[rn - 1] == '\t' ||
+                      rest[rn - 1] == '\r' || rest[rn - 1] == '\n'))
+            rn--;
+        size_t lead = 0;
+        while (lead < rn && (rest[lead] == ' ' || rest[lead] == '\t'))
+            lead++;
+        if (lead == rn || (rn - lead == 4 && !strncasecmp(rest + lead, "none", 4)))
+            continue;
+        sb_put(&b, "; ", 2);
+        sb_collapsed(&b, rest, rn);
+        found++;
+    }
+    if (!found)
+        sb_str(&b, "; none");
+    if (b.oom)
+        return SW_ENOMEM;
+    *out = b.p;
+    return SW_OK;
+}
+
+static int rsa_sign(EVP_PKEY *pk, const unsigned char *dig, size_t dl, sw_arena *a,
+                    const char **out)
+{
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
+    size_t sl = 0;
+    unsigned char *sig = NULL;
+    int ok = pc && EVP_PKEY_sign_init(pc) > 0 &&
+             EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) > 0 &&
+             EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) > 0 &&
+             EVP_PKEY_sign(pc, NULL, &sl, dig, dl) > 0;
+    if (ok) {
+        sig = sw_arena_alloc(a, sl);
+        ok = sig && EVP_PKEY_sign(pc, sig, &sl, dig, dl) > 0;
+    }
+    EVP_PKEY_CTX_free(pc);
+    ERR_clear_error();
+    if (!ok)
+        return SW_ENOMEM;
+    *out = b64(a, sig, sl);
+    return *out ? SW_OK : SW_ENOMEM;
+}
+
+/* Canonicalizes "Name:value" built here (not in the message) into md. */
+static int canon_built(sw_arena *a, const char *name, const char *value, int crlf,
+                       EVP_MD_CTX *md)
+{
+    sbuf b = {a, NULL, 0, 0, 0};
+    sb_printf(&b, "%s: %s", name, value);
+    const char *f = sb_done(&b);
+    if (!f)
+        return SW_ENOMEM;
+    sw_canon_header(SW_CANON_RELAXED, f, b.n, crlf, md_write, md);
+    return SW_OK;
+}
+
+static int digest_done(EVP_MD_CTX *md, unsigned char *dig)
+{
+    unsigned dl = 0;
+    int ok = EVP_DigestFinal_ex(md, dig, &dl);
+    EVP_MD_CTX_free(md);
+    return ok && dl == 32 ? SW_OK : SW_ENOMEM;
+}
+
+/* The suite's layout: tags in alphabetical order, "; " between them, one line. */
+static const char *ams_value(sw_arena *a, const char *b, const char *bh,
+                             const sw_arc_seal_params *p, int inst)
+{
+    sbuf sb = {a, NULL, 0, 0, 0};
+    sb_printf(&sb, "a=rsa-sha256; b=%s; bh=%s; c=relaxed/relaxed; d=%s; h=%s; i=%d; s=%s; t=%lld",
+              b, bh, p->domain, p->headers, inst, p->selector, (long long)p->timestamp);
+    return sb_done(&sb);
+}
+
+static const char *as_value(sw_arena *a, const char *b, const char *cv,
+                            const sw_arc_seal_params *p, int inst)
+{
+    sbuf sb = {a, NULL, 0, 0, 0};
+    sb_printf(&sb, "a=rsa-sha256; b=%s; cv=%s; d=%s; i=%d; s=%s; t=%lld", b, cv, p->domain,
+              inst, p->selector, (long long)p->timestamp);
+    return sb_done(&sb);
+}
+
+int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
+                sw_resolver *r, int64_t now, const sw_arc_seal_params *p, sw_arc_sealed *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!a || !h || !r || !p || (!msg && len) || !p->domain || !p->selector || !p->key_pem ||
+        !p->authserv_id || !p->headers || !dns_name_ok(p->domain) || !dns_name_ok(p->selector))
+        return SW_EINVAL;
+    BIO *bio = BIO_new_mem_buf(p->key_pem, (int)p->key_pem_len);
+    EVP_PKEY *pk = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    ERR_clear_error();
+    if (!pk || EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
+        EVP_PKEY_free(pk);
+        return SW_EFORMAT;
+    }
+    actx *c = ctx_new(a, msg, len, h, r, now, NULL);
+    if (!c) {
+        EVP_PKEY_free(pk);
+        return SW_ENOMEM;
+    }
+    sw_arc_set *sets = NULL;
+    size_t n = 0;
+    int rc = validate(c, &out->chain, &sets, &n);
+    EVP_MD_CTX *md = NULL;
+    if (rc)
+        goto done;
+
+    /* RFC 8617 §5.1: a chain its newest sealer already marked failed gets no new set
+     * (the suite's no_additional_sig), and a full chain cannot grow. */
+    if (n && !(sets[n - 1].flags & SW_ARC_MISSING_SEAL) && sets[n - 1].seal.cv &&
+        !strcmp(sets[n - 1].seal.cv, "fail")) {
+        out->reason = "not sealed: the newest ARC-Seal already says cv=fail";
+        goto done;
+    }
+    if (out->chain.count >= SW_ARC_MAX_INSTANCE) {
+        out->reason = "not sealed: the chain already has 50 sets";
+        goto done;
+    }
+    out->cv = out->chain.result;
+    out->instance = out->chain.count + 1;
+    const char *cvw = sw_arc_result_name(out->cv);
+
+    if ((rc = build_aar(a, h, p->authserv_id, out->instance, &out->aar)))
+        goto done;
+
+    /* AMS: relaxed/relaxed over h= (bottom up, the new AAR counted as the topmost
+     * field) and the AMS itself with b= empty. */
+    const arc_bh *bh = body_hash(c, SW_CANON_RELAXED, 0, 0);
+    const char *bhs = bh ? b64(a, bh->dig, 32) : NULL;
+    const char *ams0 = bhs ? ams_value(a, "", bhs, p, out->instance) : NULL;
+    const char **names;
+    size_t nn;
+    if (!ams0 || (rc = split_h(a, p->headers, &names, &nn))) {
+        rc = SW_ENOMEM;
+        goto done;
+    }
+    md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        rc = SW_ENOMEM;
+        goto done;
+    }
+    for (size_t k = 0; k < nn; k++) {
+        size_t used = 0;
+        for (size_t j = 0; j < k; j++)
+            used += !strcasecmp(names[j], names[k]);
+        size_t have = sw_header_count(h, names[k]);
+        if (used < have) {
+            long fi = sw_header_find(h, names[k], have - 1 - used);
+            if (fi >= 0)
+                sw_canon_header(SW_CANON_RELAXED, h->fields[fi].raw, h->fields[fi].raw_len, 1,
+                                md_write, md);
+        } else if (used == have && !strcasecmp(names[k], "ARC-Authentication-Results")) {
+            if ((rc = canon_built(a, "ARC-Authentication-Results", out->aar, 1, md)))
+                goto done;
+        }
+    }
+    if ((rc = canon_built(a, "ARC-Message-Signature", ams0, 0, md)))
+        goto done;
+    unsigned char dig[32];
+    rc = digest_done(md, dig);
+    md = NULL;
+    const char *sig;
+    if (rc || (rc = rsa_sign(pk, dig, 32, a, &sig)))
+        goto done;
+    out->ams = ams_value(a, sig, bhs, p, out->instance);
+    const char *as0 = as_value(a, "", cvw, p, out->instance);
+    if (!out->ams || !as0) {
+        rc = SW_ENOMEM;
+        goto done;
+    }
+
+    /* AS: every set 1..N in order, or only the new one when the chain failed
+     * (RFC 8617 §5.1.1). */
+    md = EVP_MD_CTX_new();
+    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+        rc = SW_ENOMEM;
+        goto done;
+    }
+    if (out->cv != SW_ARC_FAIL)
+        for (size_t k = 0; k < n; k++) {
+            canon_field(&h->fields[sets[k].aar_field], 1, md);
+            canon_field(&h->fields[sets[k].ams.field_index], 1, md);
+            canon_field(&h->fields[sets[k].seal.field_index], 1, md);
+        }
+    if ((rc = canon_built(a, "ARC-Authentication-Results", out->aar, 1, md)) ||
+        (rc = canon_built(a, "ARC-Message-Signature", out->ams, 1, md)) ||
+        (rc = canon_built(a, "ARC-Seal", as0, 0, md)))
+        goto done;
+    rc = digest_done(md, dig);
+    md = NULL;
+    if (rc || (rc = rsa_sign(pk, dig, 32, a, &sig)))
+        goto done;
+    out->as = as_value(a, sig, cvw, p, out->instance);
+    if (!out->as) {
+        rc = SW_ENOMEM;
+        goto done;
+    }
+    out->sealed = 1;
+    out->reason = sw_arena_printf(a, "sealed instance %d with cv=%s", out->instance, cvw);
+done:
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pk);
+    ctx_free(c);
+    return rc;
+}
