@@ -108,6 +108,7 @@ typedef struct sw_verified {
     size_t ndkim_pass;
     int dkim_any_fail;
     const char *dmarc_result, *dmarc_domain, *dmarc_policy, *dmarc_detail;
+    const char *arc_result, *arc_detail; /* NULL when the message has no ARC chain */
 } sw_verified;
 
 typedef struct sw_detector {

@@ -1,10 +1,11 @@
 /* Independent verification of one message: SPF, DKIM and DMARC computed by spoofwatch
  * itself (`check --verify`, `scan --verify`), with the DNS answers they rest on.
  *
- * sw_verify_message() runs the three verifiers of src/auth/ in order: DKIM over every
- * signature, SPF for the MAIL FROM (or HELO) identity of the transaction that brought the
- * message into the receiving organisation, then DMARC from the From domain and those two
- * results. The transaction (client IP, HELO, MAIL FROM) comes from the caller: the options
+ * sw_verify_message() runs the verifiers of src/auth/ in order: DKIM over every signature,
+ * ARC over the chain (when the message carries one), SPF for the MAIL FROM (or HELO)
+ * identity of the transaction that brought the message into the receiving organisation,
+ * then DMARC from the From domain and the SPF and DKIM results. Whether an ARC sealer is
+ * trusted to rescue a DMARC failure is the verdict engine's call (trusted_arc_sealers). The transaction (client IP, HELO, MAIL FROM) comes from the caller: the options
  * when the user gave them, else the receiver's inbound Received hop that detection finds
  * (sw_detect_inbound_hop) and the Return-Path. Without a client IP SPF is not checked,
  * and the verification says so.
@@ -17,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "spoofwatch/arc.h"
 #include "spoofwatch/dkim.h"
 #include "spoofwatch/dmarcpol.h"
 #include "spoofwatch/dns.h"
@@ -48,6 +50,8 @@ typedef struct sw_verification {
     sw_spf_outcome spf;
     /* DKIM */
     sw_dkim_report dkim;
+    /* ARC (result none when the message has no ARC headers) */
+    sw_arc_report arc;
     /* DMARC */
     int dmarc_checked;        /* 0: no From domain */
     sw_dmarc_eval_result dmarc;

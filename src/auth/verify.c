@@ -72,6 +72,9 @@ int sw_verify_message(const sw_verify_opts *o, sw_arena *a, const char *msg, siz
                             &out->dkim);
     if (rc)
         return rc;
+    if (rec->narc &&
+        (rc = sw_arc_verify(a, body_msg, body_len, &rec->headers, dns, o->now, NULL, &out->arc)))
+        return rc;
 
     transaction(o, a, rec, inbound_hop, out);
     if (out->spf_ip) {
@@ -199,6 +202,22 @@ void sw_verification_write_json(const sw_verification *v, sw_json *j)
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
+
+    SW_JSON_KEY(j, "arc");
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "result", sw_arc_result_name(v->arc.result));
+    if (v->arc.count) {
+        SW_JSON_KV_INT(j, "instances", v->arc.count);
+        SW_JSON_KV_STRING(j, "reason", v->arc.reason);
+        if (v->arc.fail_instance)
+            SW_JSON_KV_INT(j, "fail_instance", v->arc.fail_instance);
+        SW_JSON_KEY(j, "sealers");
+        sw_json_array_begin(j);
+        for (size_t i = 0; i < v->arc.nsets; i++)
+            sw_json_string(j, v->arc.sets[i].seal_d);
+        sw_json_array_end(j);
+    }
+    sw_json_object_end(j);
 
     SW_JSON_KEY(j, "dmarc");
     sw_json_object_begin(j);

@@ -124,6 +124,10 @@ static void to_verified(const sw_verification *ver, sw_verified *out)
         if (r == SW_DKIM_FAIL || r == SW_DKIM_PERMERROR)
             out->dkim_any_fail = 1;
     }
+    if (ver->arc.count) {
+        out->arc_result = sw_arc_result_name(ver->arc.result);
+        out->arc_detail = ver->arc.reason;
+    }
     if (ver->dmarc_checked) {
         const sw_dmarc_eval_result *dm = &ver->dmarc;
         out->dmarc_result = sw_dmarc_result_name(dm->result);

@@ -457,6 +457,9 @@ static void prefer_verified(det *x)
         x->dkim_any_fail = v->dkim_any_fail;
         as->ndkim_results = 0; /* the header's per-signature list no longer applies */
     }
+    if (v->arc_result)
+        as->arc = (sw_auth_outcome){.result = v->arc_result, .origin = origin,
+                                    .detail = v->arc_detail};
     if (v->dmarc_result) {
         as->dmarc = (sw_auth_outcome){.result = v->dmarc_result,
                                       .domain = v->dmarc_domain,

@@ -436,6 +436,9 @@ void sw_explain_verification(const sw_verification *v, FILE *o)
         if (s->key_record)
             fprintf(o, "              key %s: %s\n", or_dash(s->key_name), s->key_record);
     }
+    if (v->arc.count)
+        fprintf(o, "  arc       %-10s %d set%s: %s\n", sw_arc_result_name(v->arc.result),
+                v->arc.count, v->arc.count == 1 ? "" : "s", or_dash(v->arc.reason));
     if (v->dmarc_checked) {
         const sw_dmarc_eval_result *d = &v->dmarc;
         fprintf(o, "  dmarc     %-10s for %s (%s discovery), policy %s, disposition %s\n",
