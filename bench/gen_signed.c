@@ -3,7 +3,8 @@
  * Each message comes from one of 8 sending domains, each with an SPF record, a DMARC policy
  * and two DKIM keys (RSA-2048, Ed25519) published in OUT_ZONE. As in DESIGN.md's corpus,
  * 92 % of the messages carry an rsa-sha256 signature and 34 % an ed25519-sha256 one (some
- * both, over the same body hash); bodies are 2-40 KB, headers Microsoft-sized. Signatures
+ * both, over the same body hash); bodies are 1-24 KB (mean about 12 KB: the development
+ * corpus averages 4.5 KB of body for ham and 26 KB for phishing). Signatures
  * are made with the project's own canonicalization (canon.h), so verification checks the
  * signer and the verifier agree byte for byte. Keys are new each run; the zone goes with
  * the mbox. */
@@ -133,7 +134,7 @@ int main(int argc, char **argv)
     char *body = malloc(64 << 10);
     for (long m = 0; m < count; m++) {
         const domain *d = &doms[rnd(NDOMAINS)];
-        size_t bl = 0, target = 2000 + rnd(38000);
+        size_t bl = 0, target = 1000 + rnd(23000);
         bl += (size_t)sprintf(body, "Hello,\n\nthe report for week %ld is attached.\n\n", m);
         while (bl + 80 < target) {
             for (int c = 0; c < 76; c++)

@@ -63,7 +63,16 @@ enum {
     SW_DKIM_LEGACY_GRANULARITY = 1u << 1 /* enforce RFC 4871 key g= against i= */
 };
 
+/* Parsed keys kept across messages (a scan meets the same few selectors again and again):
+ * the record is still looked up for every message, for the evidence and for freshness,
+ * and the parse and the OpenSSL key are reused when its text is the same. Owned by the
+ * caller; one per thread. */
+typedef struct sw_dkim_keycache sw_dkim_keycache;
+sw_dkim_keycache *sw_dkim_keycache_new(void);
+void sw_dkim_keycache_free(sw_dkim_keycache *kc);
+
 typedef struct sw_dkim_opts {
+    sw_dkim_keycache *keys; /* NULL: keys are parsed per message */
     int64_t skew;        /* seconds allowed on x= and t= (default 300) */
     unsigned policy;     /* SW_DKIM_F_* that turn a pass into policy */
     unsigned legacy;     /* SW_DKIM_LEGACY_* */

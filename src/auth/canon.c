@@ -206,8 +206,24 @@ int sw_canon_strip_b(sw_arena *a, const char *raw, size_t n, const char **out, s
 
 /* One relaxed body line without its line end and trailing WSP: inner WSP runs become
  * one SP; a lone SP between non-WSP bytes is already canonical and stays in the run. */
+/* 1 when relaxed canonicalization leaves the line as it is: no tab and no run of spaces
+ * (base64 attachments and most text), found with memchr rather than byte by byte. */
+static int relaxed_unchanged(const char *p, const char *ce)
+{
+    if (memchr(p, '\t', (size_t)(ce - p)))
+        return 0;
+    for (const char *sp = p; (sp = memchr(sp, ' ', (size_t)(ce - sp))); sp++)
+        if (sp + 1 < ce && sp[1] == ' ')
+            return 0;
+    return 1;
+}
+
 static void put_relaxed_line(emitter *e, const char *p, const char *ce)
 {
+    if (relaxed_unchanged(p, ce)) {
+        em_put(e, p, (size_t)(ce - p));
+        return;
+    }
     const char *run = p;
     while (p < ce) {
         if (!is_wsp(*p)) {

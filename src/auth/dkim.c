@@ -75,6 +75,7 @@ typedef struct keyent {
     int parsed; /* 1 parsed, 0 no usable record */
     const char *why;
     const char *record;
+    size_t record_len;
     sw_dkim_key key;
     EVP_PKEY *pkey; /* RSA keys, made once */
     const char *pkey_err;
@@ -311,6 +312,99 @@ static EVP_PKEY *rsa_from_spki(const unsigned char *der, size_t n)
     return pk;
 }
 
+/* ---- keys kept across messages ---- */
+
+#define KEYCACHE_SLOTS 1024 /* distinct key records; a full cache starts over */
+
+typedef struct cached_key {
+    char *record; /* the TXT text the parse came from */
+    size_t record_len;
+    sw_dkim_key key; /* p points into `p` below */
+    unsigned char *p;
+    EVP_PKEY *pkey; /* RSA, or NULL */
+    const char *pkey_err;
+    struct cached_key *next;
+} cached_key;
+
+struct sw_dkim_keycache {
+    cached_key *slots[KEYCACHE_SLOTS];
+    size_t count;
+};
+
+sw_dkim_keycache *sw_dkim_keycache_new(void)
+{
+    return calloc(1, sizeof(sw_dkim_keycache));
+}
+
+static void keycache_clear(sw_dkim_keycache *kc)
+{
+    for (size_t i = 0; i < KEYCACHE_SLOTS; i++) {
+        for (cached_key *e = kc->slots[i], *n; e; e = n) {
+            n = e->next;
+            EVP_PKEY_free(e->pkey);
+            free(e->record);
+            free(e->p);
+            free(e);
+        }
+        kc->slots[i] = NULL;
+    }
+    kc->count = 0;
+}
+
+void sw_dkim_keycache_free(sw_dkim_keycache *kc)
+{
+    if (!kc)
+        return;
+    keycache_clear(kc);
+    free(kc);
+}
+
+static unsigned record_slot(const char *t, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)t[i]) * 16777619u;
+    return h % KEYCACHE_SLOTS;
+}
+
+static cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, size_t n)
+{
+    for (cached_key *e = kc->slots[record_slot(t, n)]; e; e = e->next)
+        if (e->record_len == n && !memcmp(e->record, t, n))
+            return e;
+    return NULL;
+}
+
+/* Keeps a parsed key (a copy of everything it points to); failures just skip caching. */
+static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
+{
+    if (kc->count >= KEYCACHE_SLOTS * 4)
+        keycache_clear(kc);
+    size_t n = ke->record_len;
+    cached_key *e = calloc(1, sizeof *e);
+    if (!e || !(e->record = malloc(n + 1)) || !(e->p = malloc(ke->key.p_len + 1))) {
+        if (e)
+            free(e->record);
+        free(e);
+        return;
+    }
+    memcpy(e->record, ke->record, n);
+    e->record[n] = '\0';
+    e->record_len = n;
+    e->key = ke->key;
+    if (ke->key.p_len)
+        memcpy(e->p, ke->key.p, ke->key.p_len);
+    e->key.p = e->p;
+    e->key.g = NULL; /* legacy granularity is not kept: such keys are parsed each time */
+    if (ke->pkey && EVP_PKEY_up_ref(ke->pkey))
+        e->pkey = ke->pkey;
+    e->pkey_err = ke->pkey_err;
+    unsigned s = record_slot(e->record, n);
+    e->next = kc->slots[s];
+    kc->slots[s] = e;
+    kc->count++;
+}
+
 static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
 {
     *oom = 0;
@@ -338,6 +432,22 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
     ke->status = ans.status;
     if (ans.status == SW_DNS_OK && ans.n == 0)
         ke->status = SW_DNS_NODATA;
+    /* The same record as a message before: its parse and key are reused. */
+    sw_dkim_keycache *kc = c->o.keys;
+    for (size_t k = 0; kc && ke->status == SW_DNS_OK && k < ans.n; k++) {
+        const sw_dns_rr *rr = &ans.rrs[k];
+        cached_key *e = rr->type == SW_DNS_TXT ? keycache_find(kc, rr->text, rr->text_len) : NULL;
+        if (!e)
+            continue;
+        ke->parsed = 1;
+        ke->key = e->key;
+        ke->record = rr->text;
+        ke->record_len = rr->text_len;
+        ke->pkey = e->pkey && EVP_PKEY_up_ref(e->pkey) ? e->pkey : NULL;
+        ke->pkey_err = e->pkey_err;
+        c->nkeys++;
+        return ke;
+    }
     /* Several records: the first that parses as a key is used (RFC 6376 §3.6.2.2 lets
      * a verifier pick); the reason reported is the first record's. */
     for (size_t k = 0; ke->status == SW_DNS_OK && k < ans.n; k++) {
@@ -355,6 +465,7 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
             ke->parsed = 1;
             ke->key = key;
             ke->record = rr->text;
+            ke->record_len = rr->text_len;
             ke->why = NULL;
             break;
         }
@@ -372,6 +483,8 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
         }
         ERR_clear_error();
     }
+    if (kc && ke->parsed && !ke->key.g)
+        keycache_put(kc, ke);
     c->nkeys++;
     return ke;
 }

@@ -93,6 +93,7 @@ int sw_cli_verify_open(sw_cli_verify *v, sw_detector *d)
         }
     }
     v->opts.dns = v->dns;
+    v->opts.dkim.keys = sw_dkim_keycache_new(); /* NULL just means no reuse */
     return 0;
 }
 
@@ -100,6 +101,8 @@ void sw_cli_verify_close(sw_cli_verify *v)
 {
     sw_resolver_free(v->dns);
     v->dns = NULL;
+    sw_dkim_keycache_free(v->opts.dkim.keys);
+    v->opts.dkim.keys = NULL;
 }
 
 /* The verification in the verdict engine's terms (detect.h sw_verified). */

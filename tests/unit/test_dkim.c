@@ -551,3 +551,30 @@ SW_TEST(dkim_none_and_cap)
     CHECK(rep.result == SW_DKIM_NEUTRAL);
     sw_resolver_free(r);
 }
+
+/* Keys kept across messages: reused while the record is the same, never once it changed. */
+SW_TEST(dkim_keycache_reuses_and_follows_the_record)
+{
+    fresh_arena();
+    sw_dkim_opts o;
+    sw_dkim_opts_default(&o);
+    o.keys = sw_dkim_keycache_new();
+    CHECK(o.keys);
+    sw_resolver *r = keys("", "");
+    sw_dkim_sigresult s;
+    const char *m_rsa = sign("rsa-sha256", "", "hello\r\n", UINT64_MAX);
+    const char *m_ed = sign("ed25519-sha256", "", "hello\r\n", UINT64_MAX);
+    for (int round = 0; round < 3; round++) {
+        CHECK(one(m_rsa, r, &o, &s) == SW_DKIM_PASS);
+        CHECK(s.key_bits == 1024);
+        CHECK(one(m_ed, r, &o, &s) == SW_DKIM_PASS);
+    }
+    sw_resolver_free(r);
+    /* the same names now publish other keys: the cached ones must not be used */
+    sw_resolver *other = sw_dns_fixture_new();
+    sw_dns_fixture_add(other, "ed._domainkey.example.com", SW_DNS_TXT,
+                       "v=DKIM1; k=ed25519; p=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    CHECK(one(m_ed, other, &o, &s) == SW_DKIM_FAIL);
+    sw_resolver_free(other);
+    sw_dkim_keycache_free(o.keys);
+}
