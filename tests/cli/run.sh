@@ -147,6 +147,7 @@ expect "verify: SPF from the receiving hop's client" grep -q '"result":"pass","d
 expect "verify: DMARC by the RFC 9989 tree walk" grep -q '"result":"pass","domain":"sender.example","method":"treewalk"' "$T/out"
 expect "verify: the DNS evidence is in the record" grep -q '"name":"_dmarc.sender.example","type":"TXT","status":"ok"' "$T/out"
 expect "verify: verified message passes" grep -q '"verdict":"pass"' "$T/out"
+expect "verify: no ARC chain is arc none" grep -q '"arc":{"result":"none"}' "$T/out"
 # shellcheck disable=SC2086
 "$SW" check --json $VOPT "$V/tampered.eml" >"$T/out" 2>"$T/err"
 expect "verify: changed body fails DKIM, with both hashes" grep -q '"result":"fail","d":"sender.example".*"bh_computed":"' "$T/out"
