@@ -112,6 +112,15 @@ int sw_dkim_key_parse(sw_arena *a, const char *txt, size_t n, sw_dkim_key *out,
 int sw_dkim_base64_decode(sw_arena *a, const char *s, size_t n, unsigned char **out,
                           size_t *out_len);
 
+/* ---- helpers shared with ARC (arc.c) ---- */
+
+/* 1 when s can be (part of) a DNS name built from d= and s=: labels of letters, digits,
+ * '-' and '_', 1..63 bytes each, 253 in all, no empty label. */
+int sw_dkim_dns_name_ok(const char *s);
+/* Splits an h= value into header names (FWS trimmed, empty items dropped, as "from:to::date"
+ * is valid) in the arena. SW_ELIMIT past SW_MAX_DKIM_HNAMES names, SW_ENOMEM. */
+int sw_dkim_split_h(sw_arena *a, const char *h, const char ***out, size_t *n);
+
 /* ---- verification ---- */
 
 typedef struct sw_dkim_sigresult {

@@ -6,10 +6,9 @@
  * handed back lives in the caller's arena. Checks follow RFC 8617 §5.2 in order, so the
  * reason names the first step that failed.
  *
- * Local equivalents (marked "local equivalent" below) of helpers src/auth/dkim.c keeps
- * static: the key cache, the h= splitter, the DNS-name check and the RSA verification.
- * They are small and written for ARC's needs; they should become one shared helper when
- * dkim.c exports them. */
+ * The h= splitter and the DNS-name check are dkim.c's (dkim.h). Local equivalents (marked
+ * "local equivalent" below) remain for the key cache and the RSA verification, which differ
+ * in what they report; merging them with dkim.c's is left for later. */
 #include "spoofwatch/arc.h"
 #include "spoofwatch/authres.h"
 #include "spoofwatch/canon.h"
@@ -112,61 +111,6 @@ static int bad(verdict *v, sw_dkim_result r, const char *why)
 static void md_write(void *ctx, const void *p, size_t n)
 {
     EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
-}
-
-/* local equivalent of dkim.c dns_name_ok: d= and s= become one DNS name. */
-static int dns_name_ok(const char *s)
-{
-    size_t n = strlen(s), label = 0;
-    if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.')
-        return 0;
-    for (size_t k = 0; k < n; k++) {
-        char ch = s[k];
-        if (ch == '.') {
-            if (label == 0)
-                return 0;
-            label = 0;
-            continue;
-        }
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '-' || ch == '_'))
-            return 0;
-        if (++label > 63)
-            return 0;
-    }
-    return 1;
-}
-
-/* local equivalent of dkim.c split_h: h= into names, FWS trimmed, empty items dropped
- * (the suite's "from:to::date" is valid). */
-static int split_h(sw_arena *a, const char *h, const char ***out, size_t *n)
-{
-    size_t cap = 1;
-    for (const char *p = h; *p; p++)
-        cap += *p == ':';
-    if (cap > SW_MAX_DKIM_HNAMES)
-        cap = SW_MAX_DKIM_HNAMES;
-    const char **v = sw_arena_alloc(a, cap * sizeof *v);
-    if (!v)
-        return SW_ENOMEM;
-    size_t k = 0;
-    const char *p = h;
-    while (*p && k < cap) {
-        const char *e = strchr(p, ':');
-        if (!e)
-            e = p + strlen(p);
-        const char *b = p, *f = e;
-        while (b < f && (*b == ' ' || *b == '\t' || *b == '\r' || *b == '\n'))
-            b++;
-        while (f > b && (f[-1] == ' ' || f[-1] == '\t' || f[-1] == '\r' || f[-1] == '\n'))
-            f--;
-        if (f > b && !(v[k++] = sw_arena_strndup(a, b, (size_t)(f - b))))
-            return SW_ENOMEM;
-        p = *e ? e + 1 : e;
-    }
-    *out = v;
-    *n = k;
-    return SW_OK;
 }
 
 /* local equivalent of dkim.c get_key: one query and one parse per <s>._domainkey.<d>.
@@ -419,7 +363,7 @@ static int common_tags(actx *c, const sw_dkim_sig *s, const char *what, verdict 
         return bad(v, SW_DKIM_NEUTRAL,
                    sw_arena_printf(a, "%s: unsupported algorithm a=%s (RFC 8617: rsa-sha256)",
                                    what, s->a));
-    if (!dns_name_ok(s->d) || !dns_name_ok(s->s))
+    if (!sw_dkim_dns_name_ok(s->d) || !sw_dkim_dns_name_ok(s->s))
         return bad(v, SW_DKIM_NEUTRAL,
                    sw_arena_printf(a, "%s: d= or s= is not a domain name", what));
     const char *traw = sw_taglist_get(&s->tags, "t");
@@ -479,7 +423,10 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
                                    (long long)c->now));
     const char **names;
     size_t nn;
-    if ((rc = split_h(a, s->h, &names, &nn)))
+    rc = sw_dkim_split_h(a, s->h, &names, &nn);
+    if (rc == SW_ELIMIT)
+        return bad(v, SW_DKIM_NEUTRAL, "AMS h= lists more header names than spoofwatch verifies");
+    if (rc)
         return rc;
     for (size_t k = 0; k < nn; k++)
         if (!strcasecmp(names[k], "ARC-Seal"))
@@ -1018,7 +965,7 @@ int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block 
 {
     memset(out, 0, sizeof *out);
     if (!a || !h || !r || !p || (!msg && len) || !p->domain || !p->selector || !p->key_pem ||
-        !p->authserv_id || !p->headers || !dns_name_ok(p->domain) || !dns_name_ok(p->selector))
+        !p->authserv_id || !p->headers || !sw_dkim_dns_name_ok(p->domain) || !sw_dkim_dns_name_ok(p->selector))
         return SW_EINVAL;
     BIO *bio = BIO_new_mem_buf(p->key_pem, (int)p->key_pem_len);
     EVP_PKEY *pk = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
@@ -1065,10 +1012,12 @@ int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block 
     const char *ams0 = bhs ? ams_value(a, "", bhs, p, out->instance) : NULL;
     const char **names;
     size_t nn;
-    if (!ams0 || (rc = split_h(a, p->headers, &names, &nn))) {
+    if (!ams0) {
         rc = SW_ENOMEM;
         goto done;
     }
+    if ((rc = sw_dkim_split_h(a, p->headers, &names, &nn)))
+        goto done; /* SW_ELIMIT: more header names to sign than SW_MAX_DKIM_HNAMES */
     md = EVP_MD_CTX_new();
     if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
         rc = SW_ENOMEM;

@@ -129,7 +129,7 @@ static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l
 }
 
 /* s= and d= become a DNS name: letters, digits, '-', '_' and dots, no empty label. */
-static int dns_name_ok(const char *s)
+int sw_dkim_dns_name_ok(const char *s)
 {
     size_t n = strlen(s);
     if (n == 0 || n > 253 || s[0] == '.' || s[n - 1] == '.')
@@ -220,7 +220,7 @@ static int granularity_ok(const char *g, const char *local, size_t ln)
 
 /* The colon-separated list of h= into names (FWS trimmed, empty items dropped).
  * SW_ELIMIT when it has more than SW_MAX_DKIM_HNAMES items. */
-static int split_h(sw_arena *a, const char *h, const char ***out, size_t *n)
+int sw_dkim_split_h(sw_arena *a, const char *h, const char ***out, size_t *n)
 {
     size_t cap = 1;
     for (const char *p = h; *p; p++)
@@ -647,11 +647,11 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
                        sw_arena_printf(a, "unsupported query method q=%s", s->q)),
                    0;
     }
-    if (!dns_name_ok(s->d) || !dns_name_ok(s->s))
+    if (!sw_dkim_dns_name_ok(s->d) || !sw_dkim_dns_name_ok(s->s))
         return set(sr, SW_DKIM_NEUTRAL, "d= or s= is not a domain name"), 0;
     const char **names;
     size_t nn;
-    rc = split_h(a, s->h, &names, &nn);
+    rc = sw_dkim_split_h(a, s->h, &names, &nn);
     if (rc == SW_ELIMIT)
         return set(sr, SW_DKIM_NEUTRAL, "h= lists more header names than spoofwatch verifies"),
                0;
