@@ -5,26 +5,13 @@
  * tag copies live in the caller's arena. Reasons are static strings. Whether the key
  * suits a given signature (k= against a=, h=, t=s, g=) is decided by dkim.c. */
 #include "spoofwatch/dkim.h"
+#include "spoofwatch/base64.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/tags.h"
 
 #include <string.h>
 #include <strings.h>
 
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
 
 static int is_fws(char c)
 {
@@ -50,7 +37,7 @@ int sw_dkim_base64_decode(sw_arena *a, const char *s, size_t n, unsigned char **
             acc <<= 6;
             q++;
         } else {
-            int v = b64_value((unsigned char)c);
+            int v = sw_base64_value((unsigned char)c);
             if (v < 0 || pad) /* data after padding */
                 return SW_EFORMAT;
             acc = (acc << 6) | (uint32_t)v;

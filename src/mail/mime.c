@@ -4,6 +4,7 @@
  * with sw_header_scan(), so parts get the same tolerant header parsing as messages. Every
  * span stays inside the message; all allocations are in the caller's arena. */
 #include "spoofwatch/mime.h"
+#include "spoofwatch/base64.h"
 #include "spoofwatch/error.h"
 
 #include <ctype.h>
@@ -369,19 +370,10 @@ int sw_mime_parse(sw_arena *a, const char *msg, size_t len, sw_mime *out)
     return w.oom ? SW_ENOMEM : SW_OK;
 }
 
+/* Bodies from some senders use the URL-safe alphabet (RFC 4648 §5): '-' and '_' too. */
 static int b64val(unsigned char c)
 {
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
+    return c == '-' ? 62 : c == '_' ? 63 : sw_base64_value(c);
 }
 
 size_t sw_mime_base64(const char *in, size_t n, unsigned char *out)

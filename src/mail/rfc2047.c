@@ -1,5 +1,6 @@
 /* RFC 2047 decoding: see include/spoofwatch/rfc2047.h. */
 #include "spoofwatch/rfc2047.h"
+#include "spoofwatch/base64.h"
 #include "spoofwatch/buf.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
@@ -10,20 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
 
 static int hexval(unsigned char c)
 {
@@ -47,7 +34,7 @@ static size_t decode_payload(char enc, const char *s, size_t n, char *out, unsig
             unsigned char c = (unsigned char)s[i];
             if (c == '=')
                 break;
-            int v = b64val(c);
+            int v = sw_base64_value(c);
             if (v < 0) {
                 *flags |= SW_2047_MALFORMED;
                 continue;
