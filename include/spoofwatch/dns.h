@@ -136,5 +136,13 @@ typedef struct sw_dns_live_stats {
 sw_resolver *sw_dns_live_new(const sw_dns_live_opts *opts, sw_error *err);
 /* Counters of a live resolver; zeros for any other backend. */
 void sw_dns_live_get_stats(const sw_resolver *r, sw_dns_live_stats *out);
+/* The live backend's reader of a server's response (wire form, RFC 1035 §4): the records of
+ * type in its answer section (class IN; CNAMEs of a followed chain skipped), at most
+ * SW_DNS_LIVE_MAX_RRS, copied into a; *min_ttl (may be NULL) is their lowest TTL. A
+ * malformed message (bad or looping compression, a count or rdlength past the end, rdata
+ * not of its type's shape) answers SW_DNS_TEMPFAIL, never part of its records. Returns 0 or
+ * SW_ENOMEM. Exposed for tests and fuzzing: it reads bytes straight off the network. */
+int sw_dns_parse_answer(sw_arena *a, const unsigned char *abuf, size_t alen, sw_dns_type type,
+                        sw_dns_answer *out, uint32_t *min_ttl);
 
 #endif

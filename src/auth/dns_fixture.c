@@ -243,7 +243,9 @@ sw_resolver *sw_dns_fixture_new(void)
 
 /* ---- zone files ---- */
 
-/* Next whitespace-separated token, or a "quoted string" (\" and \\ escapes) into buf. */
+/* Next whitespace-separated token, or a "quoted string" (\" and \\ escapes) into buf.
+ * NULL when it does not fit in cap or a quote is never closed: a zone is test data, and a
+ * record cut short silently would make a test pass or fail for the wrong reason. */
 static const char *token(const char *p, char *buf, size_t cap, int *quoted)
 {
     while (*p == ' ' || *p == '\t')
@@ -256,16 +258,19 @@ static const char *token(const char *p, char *buf, size_t cap, int *quoted)
         while (*p && *p != '"') {
             if (*p == '\\' && p[1])
                 p++;
-            if (n + 1 < cap)
-                buf[n++] = *p;
+            if (n + 1 >= cap)
+                return NULL;
+            buf[n++] = *p;
             p++;
         }
-        if (*p == '"')
-            p++;
+        if (*p != '"')
+            return NULL;
+        p++;
     } else {
         while (*p && *p != ' ' && *p != '\t') {
-            if (n + 1 < cap)
-                buf[n++] = *p;
+            if (n + 1 >= cap)
+                return NULL;
+            buf[n++] = *p;
             p++;
         }
     }
@@ -284,6 +289,12 @@ int sw_dns_fixture_load(sw_resolver *r, const char *path, sw_error *err)
     while (!rc && fgets(line, sizeof line, fp)) {
         lineno++;
         size_t len = strlen(line);
+        if (len == sizeof line - 1 && line[len - 1] != '\n' && !feof(fp)) {
+            /* the rest would be read as a line of its own */
+            rc = sw_error_set(err, SW_ELIMIT, "%s:%u: line longer than %zu bytes", path, lineno,
+                              sizeof line - 2);
+            break;
+        }
         while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = '\0';
         const char *p = line;
@@ -294,9 +305,10 @@ int sw_dns_fixture_load(sw_resolver *r, const char *path, sw_error *err)
         char name[1024], type[32];
         int q;
         p = token(p, name, sizeof name, &q);
-        p = token(p, type, sizeof type, &q);
+        if (p)
+            p = token(p, type, sizeof type, &q);
         sw_dns_type t;
-        if (!name[0] || sw_dns_type_from_name(type, &t)) {
+        if (!p || !name[0] || sw_dns_type_from_name(type, &t)) {
             rc = sw_error_set(err, SW_EFORMAT, "%s:%u: expected \"name TYPE value\"", path,
                               lineno);
             break;
@@ -312,13 +324,21 @@ int sw_dns_fixture_load(sw_resolver *r, const char *path, sw_error *err)
             char parts[16][4096];
             const char *ptrs[16];
             size_t np = 0;
-            while (*p && np < 16) {
-                p = token(p, parts[np], sizeof parts[np], &q);
+            while (*p) {
+                if (np == 16 || !(p = token(p, parts[np], sizeof parts[np], &q))) {
+                    rc = sw_error_set(err, SW_EFORMAT,
+                                      "%s:%u: TXT strings: more than 16, one over 4095 bytes, "
+                                      "or an unclosed quote",
+                                      path, lineno);
+                    break;
+                }
                 ptrs[np] = parts[np];
                 np++;
                 while (*p == ' ' || *p == '\t')
                     p++;
             }
+            if (rc)
+                break;
             rc = add_strings(r, name, t, ptrs, np);
         } else {
             rc = sw_dns_fixture_add(r, name, t, p);

@@ -20,6 +20,10 @@
 #include <time.h>
 
 #define LIVE_BUCKETS 4096
+/* The cache's bytes (names, records, bookkeeping) before it is emptied. The entry count
+ * alone does not bound it: one answer over TCP may carry 64 KiB of TXT, kept twice (joined
+ * and as strings), and SW_DNS_LIVE_CACHE such answers would be gigabytes. */
+#define LIVE_CACHE_BYTES ((size_t)64 << 20)
 
 typedef struct centry {
     char *name;
@@ -28,6 +32,7 @@ typedef struct centry {
     time_t expires; /* CLOCK_MONOTONIC seconds */
     sw_dns_rr *rrs; /* malloc'd, with their texts */
     size_t n;
+    size_t bytes; /* what this entry holds, counted against LIVE_CACHE_BYTES */
     struct centry *next;
 } centry;
 
@@ -36,6 +41,7 @@ typedef struct live {
     sw_dns_live_opts opts;
     centry *buckets[LIVE_BUCKETS];
     size_t nentries;
+    size_t bytes;
     sw_dns_live_stats stats;
 } live;
 
@@ -84,6 +90,7 @@ static void flush(live *l)
         l->buckets[b] = NULL;
     }
     l->nentries = 0;
+    l->bytes = 0;
 }
 
 /* ---- the wire ---- */
@@ -109,13 +116,20 @@ static long name_len(const unsigned char *abuf, int alen, const unsigned char *p
     return enc;
 }
 
-/* A name in rdata, malloc'd, trailing dot dropped; NULL when malformed. */
-static char *rdata_name(const unsigned char *abuf, int alen, const unsigned char *p)
+/* A name in rdata (avail bytes of it left at p), malloc'd, trailing dot dropped; NULL when
+ * malformed. ares_expand_name only knows the packet's end, so a name running past its
+ * record's rdata (into the next record) is caught here. */
+static char *rdata_name(const unsigned char *abuf, int alen, const unsigned char *p,
+                        unsigned avail)
 {
     char *s = NULL;
     long enc = 0;
     if (ares_expand_name(p, abuf, alen, &s, &enc) != ARES_SUCCESS)
         return NULL;
+    if (enc < 1 || (unsigned long)enc > avail) {
+        ares_free_string(s);
+        return NULL;
+    }
     size_t n = strlen(s);
     while (n && s[n - 1] == '.')
         n--;
@@ -143,14 +157,14 @@ static int parse_rdata(const unsigned char *abuf, int alen, const unsigned char 
         if (rdlen < 3)
             return -1;
         rr->preference = (unsigned short)get16(rd);
-        rr->text = rdata_name(abuf, alen, rd + 2);
+        rr->text = rdata_name(abuf, alen, rd + 2, rdlen - 2);
         if (!rr->text)
             return -1;
         rr->text_len = strlen(rr->text);
         return 0;
     case SW_DNS_PTR:
     case SW_DNS_CNAME:
-        rr->text = rdata_name(abuf, alen, rd);
+        rr->text = rdata_name(abuf, alen, rd, rdlen);
         if (!rr->text)
             return -1;
         rr->text_len = strlen(rr->text);
@@ -199,6 +213,8 @@ static int parse_rdata(const unsigned char *abuf, int alen, const unsigned char 
     return -1;
 }
 
+static int copy_out(sw_arena *a, const sw_dns_rr *rrs, size_t n, sw_dns_answer *out);
+
 typedef struct pending {
     int done;
     int rc; /* 0 or SW_ENOMEM */
@@ -206,24 +222,27 @@ typedef struct pending {
     sw_dns_status status;
     sw_dns_rr *rrs;
     size_t n;
+    size_t bytes; /* heap held by rrs */
     uint32_t ttl;
 } pending;
 
+/* A malformed packet (a bad or looping name, a record or count running past the end) is
+ * a failed query, not an answer: keeping the records read before the damage would hand
+ * SPF or DMARC a partial set (one TXT record of two, a NODATA that is not one). */
 static void parse_answer(pending *q, const unsigned char *abuf, int alen)
 {
-    if (alen < 12) {
-        q->status = SW_DNS_TEMPFAIL;
+    q->status = SW_DNS_TEMPFAIL;
+    if (alen < 12)
         return;
-    }
     unsigned qd = get16(abuf + 4), an = get16(abuf + 6);
-    const unsigned char *p = abuf + 12, *end = abuf + alen;
+    const unsigned char *p = abuf + 12;
+    size_t left = (size_t)alen - 12; /* bytes from p to the end: no pointer past the end */
     for (unsigned i = 0; i < qd; i++) {
         long nl = name_len(abuf, alen, p);
-        if (nl < 0 || p + nl + 4 > end) {
-            q->status = SW_DNS_TEMPFAIL;
+        if (nl < 0 || (size_t)nl + 4 > left)
             return;
-        }
         p += nl + 4;
+        left -= (size_t)nl + 4;
     }
     sw_dns_rr *rrs = calloc(SW_DNS_LIVE_MAX_RRS, sizeof *rrs);
     if (!rrs) {
@@ -232,19 +251,26 @@ static void parse_answer(pending *q, const unsigned char *abuf, int alen)
     }
     size_t n = 0;
     uint32_t ttl = UINT32_MAX;
-    for (unsigned i = 0; i < an && p < end; i++) {
-        long nl = name_len(abuf, alen, p);
-        if (nl < 0 || p + nl + 10 > end)
-            break;
+    for (unsigned i = 0; i < an; i++) {
+        long nl = left ? name_len(abuf, alen, p) : -1;
+        if (nl < 0 || (size_t)nl + 10 > left) {
+            free_rrs(rrs, n);
+            return;
+        }
         p += nl;
-        unsigned type = get16(p), rdlen = get16(p + 8);
+        unsigned type = get16(p), rclass = get16(p + 2), rdlen = get16(p + 8);
         uint32_t rttl = get32(p + 4);
+        if (rttl > INT32_MAX) /* RFC 2181 §8: a TTL with the top bit set means zero */
+            rttl = 0;
         p += 10;
-        if (p + rdlen > end)
-            break;
+        left -= (size_t)nl + 10;
+        if (rdlen > left) {
+            free_rrs(rrs, n);
+            return;
+        }
         /* CNAMEs of the chain the server followed are skipped: the records asked for
          * follow them in the same answer */
-        if (type == (unsigned)q->type && n < SW_DNS_LIVE_MAX_RRS) {
+        if (type == (unsigned)q->type && rclass == 1 /* IN */ && n < SW_DNS_LIVE_MAX_RRS) {
             sw_dns_rr rr = {.type = q->type};
             int rc = parse_rdata(abuf, alen, p, rdlen, q->type, &rr);
             if (rc == SW_ENOMEM) {
@@ -252,14 +278,18 @@ static void parse_answer(pending *q, const unsigned char *abuf, int alen)
                 q->rc = SW_ENOMEM;
                 return;
             }
-            if (rc == 0) {
-                rr.ttl = rttl;
-                rrs[n++] = rr;
-                if (rttl < ttl)
-                    ttl = rttl;
+            if (rc) {
+                free_rrs(rrs, n);
+                return;
             }
+            rr.ttl = rttl;
+            rrs[n++] = rr;
+            q->bytes += 2 * (rr.text_len + 1) + rr.nstrings * (sizeof(char *) + 16);
+            if (rttl < ttl)
+                ttl = rttl;
         }
         p += rdlen;
+        left -= rdlen;
     }
     if (!n) {
         free(rrs);
@@ -267,9 +297,28 @@ static void parse_answer(pending *q, const unsigned char *abuf, int alen)
         return;
     }
     q->status = SW_DNS_OK;
+    q->bytes += SW_DNS_LIVE_MAX_RRS * sizeof *rrs;
     q->rrs = rrs;
     q->n = n;
     q->ttl = ttl;
+}
+
+int sw_dns_parse_answer(sw_arena *a, const unsigned char *abuf, size_t alen, sw_dns_type type,
+                        sw_dns_answer *out, uint32_t *min_ttl)
+{
+    memset(out, 0, sizeof *out);
+    pending q = {.type = type};
+    /* a DNS message is at most 65535 bytes; anything longer cannot have come from a server */
+    if (alen > 65535)
+        q.status = SW_DNS_TEMPFAIL;
+    else
+        parse_answer(&q, abuf, (int)alen);
+    int rc = q.rc ? q.rc : copy_out(a, q.rrs, q.n, out);
+    out->status = q.status;
+    if (min_ttl)
+        *min_ttl = q.n ? q.ttl : 0;
+    free_rrs(q.rrs, q.n);
+    return rc;
 }
 
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
@@ -320,6 +369,7 @@ static centry *cache_find(live *l, const char *name, sw_dns_type type, time_t no
         centry *e = *pp;
         if (e->expires <= now) { /* drop stale entries as they are met */
             *pp = e->next;
+            l->bytes -= e->bytes;
             free_entry(e);
             l->nentries--;
             continue;
@@ -380,7 +430,8 @@ static int live_lookup(sw_resolver *res, sw_arena *a, const char *name, sw_dns_t
         free_rrs(q.rrs, q.n);
         return rc;
     }
-    if (l->nentries >= SW_DNS_LIVE_CACHE) {
+    size_t bytes = sizeof(centry) + strlen(name) + 1 + q.bytes;
+    if (l->nentries >= SW_DNS_LIVE_CACHE || bytes > LIVE_CACHE_BYTES - l->bytes) {
         flush(l);
         l->stats.flushes++;
     }
@@ -397,11 +448,13 @@ static int live_lookup(sw_resolver *res, sw_arena *a, const char *name, sw_dns_t
     e->status = q.status;
     e->rrs = q.rrs;
     e->n = q.n;
+    e->bytes = bytes;
     e->expires = now + (time_t)ttl;
     unsigned h = hash_key(name, type);
     e->next = l->buckets[h];
     l->buckets[h] = e;
     l->nentries++;
+    l->bytes += bytes;
     return 0;
 }
 

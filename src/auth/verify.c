@@ -64,10 +64,22 @@ int sw_verify_message(const sw_verify_opts *o, sw_arena *a, const char *msg, siz
     /* DKIM over the body as it was sent: mboxrd ">From " quoting undone first */
     const char *body_msg = msg;
     size_t body_len = len;
-    if (rec->mbox_quoted)
-        body_msg = sw_mbox_unquote(a, msg, len, &body_len);
-    /* header lines never carry the quoting, so the header block (pointing into the
-     * original bytes) and its body offset hold for the unquoted copy too */
+    if (rec->mbox_quoted) {
+        /* only the body is unquoted: the header block points into the original bytes and
+         * its body offset must hold for the copy, even when a (hostile) header line starts
+         * with ">From " */
+        size_t off = rec->headers.body_offset <= len ? rec->headers.body_offset : len, blen;
+        const char *body = sw_mbox_unquote(a, msg + off, len - off, &blen);
+        if (body != msg + off) {
+            char *cp = sw_arena_alloc(a, off + blen + 1);
+            if (!cp)
+                return SW_ENOMEM;
+            memcpy(cp, msg, off);
+            memcpy(cp + off, body, blen);
+            body_msg = cp;
+            body_len = off + blen;
+        }
+    }
     int rc = sw_dkim_verify(a, body_msg, body_len, &rec->headers, dns, o->now, &o->dkim,
                             &out->dkim);
     if (rc)
