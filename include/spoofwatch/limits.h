@@ -109,5 +109,7 @@
 #define SW_DNS_LIVE_CACHE 65536
 #define SW_DNS_LIVE_MAX_RRS 64
 #define SW_DNS_LIVE_MAX_TTL 86400
+/* Bytes the live cache may hold (one TCP answer can carry ~64 KiB of TXT): emptied beyond. */
+#define SW_DNS_LIVE_CACHE_BYTES ((size_t)64 << 20)
 
 #endif

@@ -20,10 +20,6 @@
 #include <time.h>
 
 #define LIVE_BUCKETS 4096
-/* The cache's bytes (names, records, bookkeeping) before it is emptied. The entry count
- * alone does not bound it: one answer over TCP may carry 64 KiB of TXT, kept twice (joined
- * and as strings), and SW_DNS_LIVE_CACHE such answers would be gigabytes. */
-#define LIVE_CACHE_BYTES ((size_t)64 << 20)
 
 typedef struct centry {
     char *name;
@@ -32,7 +28,7 @@ typedef struct centry {
     time_t expires; /* CLOCK_MONOTONIC seconds */
     sw_dns_rr *rrs; /* malloc'd, with their texts */
     size_t n;
-    size_t bytes; /* what this entry holds, counted against LIVE_CACHE_BYTES */
+    size_t bytes; /* what this entry holds, counted against SW_DNS_LIVE_CACHE_BYTES */
     struct centry *next;
 } centry;
 
@@ -431,7 +427,7 @@ static int live_lookup(sw_resolver *res, sw_arena *a, const char *name, sw_dns_t
         return rc;
     }
     size_t bytes = sizeof(centry) + strlen(name) + 1 + q.bytes;
-    if (l->nentries >= SW_DNS_LIVE_CACHE || bytes > LIVE_CACHE_BYTES - l->bytes) {
+    if (l->nentries >= SW_DNS_LIVE_CACHE || bytes > SW_DNS_LIVE_CACHE_BYTES - l->bytes) {
         flush(l);
         l->stats.flushes++;
     }
