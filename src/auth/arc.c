@@ -215,6 +215,11 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
                    "public key unusable: p= is not an RSA SubjectPublicKeyInfo"),
                NULL;
     v->bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
+    if (v->bits > SW_MAX_DKIM_RSA_BITS) /* as dkim.c: a huge modulus is only a cost */
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
+                                   v->bits, SW_MAX_DKIM_RSA_BITS)),
+               NULL;
     if (v->bits < c->o.min_bits)
         return bad(v, SW_DKIM_PERMERROR,
                    sw_arena_printf(a, "public key of %u bits is under the %u-bit minimum",
