@@ -215,6 +215,11 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
                    "public key unusable: p= is not an RSA SubjectPublicKeyInfo"),
                NULL;
     v->bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
+    if (v->bits > SW_MAX_DKIM_RSA_BITS) /* as dkim.c: a huge modulus is only a cost */
+        return bad(v, SW_DKIM_PERMERROR,
+                   sw_arena_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
+                                   v->bits, SW_MAX_DKIM_RSA_BITS)),
+               NULL;
     if (v->bits < c->o.min_bits)
         return bad(v, SW_DKIM_PERMERROR,
                    sw_arena_printf(a, "public key of %u bits is under the %u-bit minimum",
@@ -387,6 +392,23 @@ static int common_tags(actx *c, const sw_dkim_sig *s, const char *what, verdict 
 
 /* Verifies the AMS of set st like a DKIM signature. 0 verified, 1 not (v set), or a
  * negative SW_E* code. */
+/* Ends an AMS or seal hash with the field itself, its b= value emptied (as in DKIM),
+ * and frees md. SW_ENOMEM or 0 with dig[0..*dl). */
+static int hash_self(actx *c, const sw_dkim_sig *s, sw_canon_mode hc, EVP_MD_CTX *md,
+                     unsigned char *dig, unsigned *dl)
+{
+    const sw_header_field *self = &c->h->fields[s->field_index];
+    const char *stripped;
+    size_t sl;
+    int ok = sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl) == SW_OK;
+    if (ok) {
+        sw_canon_header(hc, stripped, sl, 0, md_write, md);
+        ok = EVP_DigestFinal_ex(md, dig, dl);
+    }
+    EVP_MD_CTX_free(md);
+    return ok ? SW_OK : SW_ENOMEM;
+}
+
 static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
 {
     sw_arena *a = c->a;
@@ -473,19 +495,9 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
         const sw_header_field *f = &c->h->fields[fi];
         sw_canon_header(hc, f->raw, f->raw_len, 1, md_write, md);
     }
-    const sw_header_field *self = &c->h->fields[s->field_index];
-    const char *stripped;
-    size_t sl;
-    if (sw_canon_strip_b(a, self->raw, self->raw_len, &stripped, &sl)) {
-        EVP_MD_CTX_free(md);
-        return SW_ENOMEM;
-    }
-    sw_canon_header(hc, stripped, sl, 0, md_write, md);
     unsigned char dig[32];
     unsigned dl = 0;
-    int ok = EVP_DigestFinal_ex(md, dig, &dl);
-    EVP_MD_CTX_free(md);
-    if (!ok)
+    if (hash_self(c, s, hc, md, dig, &dl))
         return SW_ENOMEM;
     if (!rsa_verify(pk, b_raw, b_len, dig, dl))
         return bad(v, SW_DKIM_FAIL,
@@ -550,19 +562,9 @@ static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
         if (k < idx)
             canon_field(&c->h->fields[sets[k].seal.field_index], 1, md);
     }
-    const sw_header_field *self = &c->h->fields[s->field_index];
-    const char *stripped;
-    size_t sl;
-    if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl)) {
-        EVP_MD_CTX_free(md);
-        return SW_ENOMEM;
-    }
-    sw_canon_header(SW_CANON_RELAXED, stripped, sl, 0, md_write, md);
     unsigned char dig[32];
     unsigned dl = 0;
-    int ok = EVP_DigestFinal_ex(md, dig, &dl);
-    EVP_MD_CTX_free(md);
-    if (!ok)
+    if (hash_self(c, s, SW_CANON_RELAXED, md, dig, &dl))
         return SW_ENOMEM;
     if (!rsa_verify(pk, b_raw, b_len, dig, dl))
         return bad(v, SW_DKIM_FAIL,

@@ -204,8 +204,6 @@ int sw_canon_strip_b(sw_arena *a, const char *raw, size_t n, const char **out, s
     return SW_OK;
 }
 
-/* One relaxed body line without its line end and trailing WSP: inner WSP runs become
- * one SP; a lone SP between non-WSP bytes is already canonical and stays in the run. */
 /* 1 when relaxed canonicalization leaves the line as it is: no tab and no run of spaces
  * (base64 attachments and most text), found with memchr rather than byte by byte. */
 static int relaxed_unchanged(const char *p, const char *ce)
@@ -218,6 +216,8 @@ static int relaxed_unchanged(const char *p, const char *ce)
     return 1;
 }
 
+/* One relaxed body line without its line end and trailing WSP: inner WSP runs become
+ * one SP; a lone SP between non-WSP bytes is already canonical and stays in the run. */
 static void put_relaxed_line(emitter *e, const char *p, const char *ce)
 {
     if (relaxed_unchanged(p, ce)) {

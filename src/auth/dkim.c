@@ -314,7 +314,14 @@ static EVP_PKEY *rsa_from_spki(const unsigned char *der, size_t n)
 
 /* ---- keys kept across messages ---- */
 
-#define KEYCACHE_SLOTS 1024 /* distinct key records; a full cache starts over */
+/* 1024 hash buckets holding up to 4096 records and 8 MiB of record text and key bytes;
+ * longer records (a 8192-bit RSA record is about 1.4 KB) are parsed each time. A full
+ * cache starts over, but only between messages (sw_dkim_verify start): within one
+ * message keyents point into cached entries. */
+#define KEYCACHE_SLOTS 1024
+#define KEYCACHE_MAX_KEYS (KEYCACHE_SLOTS * 4)
+#define KEYCACHE_MAX_BYTES (8u << 20)
+#define KEYCACHE_MAX_RECORD 4096
 
 typedef struct cached_key {
     char *record; /* the TXT text the parse came from */
@@ -329,6 +336,7 @@ typedef struct cached_key {
 struct sw_dkim_keycache {
     cached_key *slots[KEYCACHE_SLOTS];
     size_t count;
+    size_t bytes; /* record and p= bytes held */
 };
 
 sw_dkim_keycache *sw_dkim_keycache_new(void)
@@ -349,6 +357,7 @@ static void keycache_clear(sw_dkim_keycache *kc)
         kc->slots[i] = NULL;
     }
     kc->count = 0;
+    kc->bytes = 0;
 }
 
 void sw_dkim_keycache_free(sw_dkim_keycache *kc)
@@ -375,12 +384,19 @@ static cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, size_t n)
     return NULL;
 }
 
-/* Keeps a parsed key (a copy of everything it points to); failures just skip caching. */
+static int keycache_full(const sw_dkim_keycache *kc)
+{
+    return kc->count >= KEYCACHE_MAX_KEYS || kc->bytes >= KEYCACHE_MAX_BYTES;
+}
+
+/* Keeps a parsed key (a copy of everything it points to); failures just skip caching, and
+ * so does a full cache: it is emptied only before a message (see sw_dkim_verify), as
+ * keyents of the message being verified may point into its entries. */
 static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
 {
-    if (kc->count >= KEYCACHE_SLOTS * 4)
-        keycache_clear(kc);
     size_t n = ke->record_len;
+    if (keycache_full(kc) || n > KEYCACHE_MAX_RECORD)
+        return;
     cached_key *e = calloc(1, sizeof *e);
     if (!e || !(e->record = malloc(n + 1)) || !(e->p = malloc(ke->key.p_len + 1))) {
         if (e)
@@ -395,14 +411,21 @@ static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
     if (ke->key.p_len)
         memcpy(e->p, ke->key.p, ke->key.p_len);
     e->key.p = e->p;
-    e->key.g = NULL; /* legacy granularity is not kept: such keys are parsed each time */
-    if (ke->pkey && EVP_PKEY_up_ref(ke->pkey))
+    if (ke->pkey) {
+        if (!EVP_PKEY_up_ref(ke->pkey)) { /* a hit would find neither key nor reason */
+            free(e->record);
+            free(e->p);
+            free(e);
+            return;
+        }
         e->pkey = ke->pkey;
+    }
     e->pkey_err = ke->pkey_err;
     unsigned s = record_slot(e->record, n);
     e->next = kc->slots[s];
     kc->slots[s] = e;
     kc->count++;
+    kc->bytes += n + ke->key.p_len;
 }
 
 static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
@@ -437,13 +460,13 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
     for (size_t k = 0; kc && ke->status == SW_DNS_OK && k < ans.n; k++) {
         const sw_dns_rr *rr = &ans.rrs[k];
         cached_key *e = rr->type == SW_DNS_TXT ? keycache_find(kc, rr->text, rr->text_len) : NULL;
-        if (!e)
+        if (!e || (e->pkey && !EVP_PKEY_up_ref(e->pkey)))
             continue;
         ke->parsed = 1;
         ke->key = e->key;
         ke->record = rr->text;
         ke->record_len = rr->text_len;
-        ke->pkey = e->pkey && EVP_PKEY_up_ref(e->pkey) ? e->pkey : NULL;
+        ke->pkey = e->pkey;
         ke->pkey_err = e->pkey_err;
         c->nkeys++;
         return ke;
@@ -888,6 +911,8 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
         c->o = *opts;
     else
         sw_dkim_opts_default(&c->o);
+    if (c->o.keys && keycache_full(c->o.keys))
+        keycache_clear(c->o.keys); /* never mid-message: keyents point into the entries */
     size_t cap = c->o.max_sigs && c->o.max_sigs < SW_MAX_DKIM_SIGS ? c->o.max_sigs
                                                                      : SW_MAX_DKIM_SIGS;
     size_t off = h->body_offset <= len ? h->body_offset : len;

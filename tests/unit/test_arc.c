@@ -8,8 +8,11 @@
 #include "spoofwatch/arc.h"
 #include "spoofwatch/dns.h"
 #include "spoofwatch/header.h"
+#include "spoofwatch/limits.h"
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
+#include <openssl/param_build.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -332,6 +335,59 @@ SW_TEST(arc_keys_and_dns)
     CHECK(sw_dns_fixture_fail(r, "s1._domainkey.list.example", 0, SW_DNS_TEMPFAIL) == 0);
     check_msg(r, m1, &c);
     CHECK(c.result == SW_ARC_FAIL && c.temperror);
+    free(m1);
+    sw_resolver_free(r);
+}
+
+/* An RSA public key with a modulus of `bits` bits (2^(bits-1) + 1, not a real key: only its
+ * size matters) published as <sel>._domainkey.<dom>. */
+static int publish_big_modulus(sw_resolver *r, const char *sel, const char *dom, int bits)
+{
+    BIGNUM *n = BN_new(), *e = BN_new();
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    OSSL_PARAM *par = NULL;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *pk = NULL;
+    int ok = n && e && bld && pc && BN_set_bit(n, bits - 1) && BN_set_bit(n, 0) &&
+             BN_set_word(e, 65537) && OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
+             OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) &&
+             (par = OSSL_PARAM_BLD_to_param(bld)) && EVP_PKEY_fromdata_init(pc) > 0 &&
+             EVP_PKEY_fromdata(pc, &pk, EVP_PKEY_PUBLIC_KEY, par) > 0;
+    unsigned char *der = NULL;
+    int dl = ok ? i2d_PUBKEY(pk, &der) : -1;
+    OSSL_PARAM_free(par);
+    OSSL_PARAM_BLD_free(bld);
+    EVP_PKEY_CTX_free(pc);
+    EVP_PKEY_free(pk);
+    BN_free(n);
+    BN_free(e);
+    if (dl <= 0)
+        return -1;
+    char *txt = malloc(4 * ((size_t)dl + 2) / 3 + 64);
+    int hl = sprintf(txt, "v=DKIM1; k=rsa; p=");
+    EVP_EncodeBlock((unsigned char *)txt + hl, der, dl);
+    OPENSSL_free(der);
+    char name[256];
+    snprintf(name, sizeof name, "%s._domainkey.%s", sel, dom);
+    int rc = sw_dns_fixture_add(r, name, SW_DNS_TXT, txt);
+    free(txt);
+    return rc;
+}
+
+/* Keys over SW_MAX_DKIM_RSA_BITS are refused before any RSA work, as in DKIM. */
+SW_TEST(arc_oversized_key_refused)
+{
+    sw_resolver *r = sw_dns_fixture_new();
+    keypair k;
+    CHECK(make_key(r, "s1", "list.example", 1024, &k) == 0);
+    CHECK(publish_big_modulus(r, "s1", "big.example", SW_MAX_DKIM_RSA_BITS + 8) == 0);
+    char *m1 = hop(r, base_msg, &k, "list.example", "mx.hop.example", 1000, NULL);
+    CHECK(m1);
+    char *t = replace(m1, "d=list.example; i=1; s=s1", "d=big.example; i=1; s=s1");
+    checked c;
+    check_msg(r, t, &c);
+    CHECK(c.result == SW_ARC_FAIL && strstr(c.reason, "limit"));
+    free(t);
     free(m1);
     sw_resolver_free(r);
 }

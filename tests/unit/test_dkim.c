@@ -578,3 +578,47 @@ SW_TEST(dkim_keycache_reuses_and_follows_the_record)
     sw_resolver_free(other);
     sw_dkim_keycache_free(o.keys);
 }
+
+/* A cached key's bytes must stay valid for the whole message even when the cache fills
+ * up during it: the three-signature message below has its first and third signatures on
+ * the same cached Ed25519 key and its second on a new RSA record. Each round adds three
+ * records (the Ed25519 one, that RSA one, one more RSA one from a message of its own), so
+ * a cache that started over when its 4096th record came in would do so at the second
+ * signature and leave the third with freed key bytes. */
+SW_TEST(dkim_keycache_full_inside_one_message)
+{
+    sw_dkim_opts o;
+    sw_dkim_opts_default(&o);
+    o.keys = sw_dkim_keycache_new();
+    CHECK(o.keys);
+    int bad = 0;
+    for (int i = 0; i < 1400 && !bad; i++) { /* 1400 * 3 > 4096 */
+        fresh_arena();
+        sw_resolver *r = keys(sw_arena_printf(&t_arena, "n=%d; ", i),
+                              sw_arena_printf(&t_arena, "n=%d; ", i));
+        sw_resolver *r2 = keys("", sw_arena_printf(&t_arena, "m=%d; ", i));
+        const char *m_ed = sign("ed25519-sha256", "", "hello\r\n", UINT64_MAX);
+        const char *m_rsa = sign("rsa-sha256", "", "hello\r\n", UINT64_MAX);
+        size_t el = (size_t)(strstr(m_ed, "\r\n") + 2 - m_ed);
+        size_t rl = (size_t)(strstr(m_rsa, "\r\n") + 2 - m_rsa);
+        char *m = sw_arena_alloc(&t_arena, el + rl + strlen(m_ed) + 1);
+        memcpy(m, m_ed, el);
+        memcpy(m + el, m_rsa, rl);
+        strcpy(m + el + rl, m_ed);
+        sw_dkim_sigresult s;
+        sw_dkim_report rep;
+        bad = one(m_ed, r, &o, &s) != SW_DKIM_PASS; /* caches the Ed25519 record */
+        if (!bad && (verify(m, r, NOW, &o, &rep) || rep.nsigs != 3))
+            bad = 2;
+        for (size_t k = 0; !bad && k < rep.nsigs; k++)
+            bad = rep.sigs[k].result != SW_DKIM_PASS ? 3 : 0;
+        if (!bad)
+            bad = one(m_rsa, r2, &o, &s) != SW_DKIM_PASS ? 4 : 0;
+        if (bad)
+            fprintf(stderr, "round %d: check %d failed\n", i, bad);
+        sw_resolver_free(r);
+        sw_resolver_free(r2);
+    }
+    CHECK(!bad);
+    sw_dkim_keycache_free(o.keys);
+}
