@@ -6,7 +6,8 @@
  * an Ed25519 key is exactly 32 bytes, and decoded base64 is at most 3/4 of the input. A
  * broken promise aborts so that the fuzzer records the input. The input is also handed,
  * as p=, to OpenSSL's SPKI parser the way dkim.c does, and the key is freed. Finally the
- * input is verified as a whole message against the RFC 8463 keys (fixture DNS), which
+ * input is verified as a whole message against the RFC 8463 keys and the project's own test
+ * key of tests/fixtures/verify (fixture DNS; the seed msg-signed-ed25519 is that message), which
  * drives signature tags, canonicalization and both crypto paths on hostile bytes: every
  * signature must get a result word and a reason. */
 #include "spoofwatch/arena.h"
@@ -69,6 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     sw_dns_fixture_add(r, "brisbane._domainkey.football.example.com", SW_DNS_TXT,
                        "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=");
+    sw_dns_fixture_add(r, "ed._domainkey.sender.example", SW_DNS_TXT,
+                       "v=DKIM1; k=ed25519; p=DXVQdU4IAKXSN+71gmA1dmubPloVhoqUCrKJlYeI47A=");
     sw_dns_fixture_add(r, "test._domainkey.football.example.com", SW_DNS_TXT,
                        "v=DKIM1; k=rsa; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDkHlOQoBTzWR"
                        "iGs5V6NpP3idY6Wk08a5qhdR6wy5bdOKb2jLQiY/J16JYi0Qvx/byYzCNb3W91y3FutAC"
