@@ -114,6 +114,29 @@ int sw_dkim_base64_decode(sw_arena *a, const char *s, size_t n, unsigned char **
 
 /* ---- helpers shared with ARC (arc.c) ---- */
 
+/* One key record as fetched for a signature or a seal: the DNS outcome, the first TXT
+ * record that parses as a key (or why none did), and for RSA the OpenSSL key. */
+struct evp_pkey_st;
+typedef struct sw_dkim_fetched {
+    const char *name; /* <s>._domainkey.<d>, lower-cased */
+    sw_dns_status status;
+    int parsed;      /* 1: key below is usable as parsed; 0: no record parsed (why) */
+    const char *why; /* the first record's parse problem, when none parsed */
+    const char *record;
+    size_t record_len;
+    sw_dkim_key key;
+    struct evp_pkey_st *pkey; /* RSA keys (SubjectPublicKeyInfo), else NULL; owned: see
+                               * sw_dkim_fetched_release */
+    const char *pkey_err;     /* why an RSA p= gave no key */
+} sw_dkim_fetched;
+/* "<s>._domainkey.<d>" lower-cased in the arena, NULL when it is full. */
+char *sw_dkim_key_name(sw_arena *a, const char *s, const char *d);
+/* Asks r for name's TXT records and parses them (kc may be NULL: no reuse across messages).
+ * 0, or SW_ENOMEM; the outcome is in *out, which holds a reference to out->pkey. */
+int sw_dkim_key_fetch(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, const char *name,
+                      sw_dkim_fetched *out);
+void sw_dkim_fetched_release(sw_dkim_fetched *f);
+
 /* 1 when s can be (part of) a DNS name built from d= and s=: labels of letters, digits,
  * '-' and '_', 1..63 bytes each, 253 in all, no empty label. */
 int sw_dkim_dns_name_ok(const char *s);

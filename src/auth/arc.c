@@ -6,9 +6,9 @@
  * handed back lives in the caller's arena. Checks follow RFC 8617 §5.2 in order, so the
  * reason names the first step that failed.
  *
- * The h= splitter and the DNS-name check are dkim.c's (dkim.h). Local equivalents (marked
- * "local equivalent" below) remain for the key cache and the RSA verification, which differ
- * in what they report; merging them with dkim.c's is left for later. */
+ * Key fetching, the h= splitter and the DNS-name check are dkim.c's (dkim.h). A local
+ * equivalent (marked below) remains for the RSA verification, which reports less than
+ * dkim.c's. */
 #include "spoofwatch/arc.h"
 #include "spoofwatch/authres.h"
 #include "spoofwatch/canon.h"
@@ -20,7 +20,6 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,14 +59,7 @@ void sw_arc_opts_default(sw_arc_opts *o)
 
 /* ---- context ---- */
 
-typedef struct arc_key {
-    const char *name;
-    sw_dns_status status;
-    int parsed;
-    const char *why;
-    sw_dkim_key key;
-    EVP_PKEY *pkey;
-} arc_key;
+typedef sw_dkim_fetched arc_key; /* dkim.c's key fetch: one per distinct key name */
 
 typedef struct arc_bh {
     sw_canon_mode mode;
@@ -113,61 +105,25 @@ static void md_write(void *ctx, const void *p, size_t n)
     EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
 }
 
-/* local equivalent of dkim.c get_key: one query and one parse per <s>._domainkey.<d>.
- * NULL with *oom clear when the cache is full. */
+/* One query and one parse per <s>._domainkey.<d> (dkim.c's fetch). NULL with *oom clear
+ * when the table is full. */
 static arc_key *get_key(actx *c, const char *s, const char *d, int *oom)
 {
     *oom = 0;
-    char *name = sw_arena_printf(c->a, "%s._domainkey.%s", s, d);
+    char *name = sw_dkim_key_name(c->a, s, d);
     if (!name) {
         *oom = 1;
         return NULL;
     }
-    for (char *p = name; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p + 32);
     for (size_t k = 0; k < c->nkeys; k++)
         if (!strcmp(c->keys[k].name, name))
             return &c->keys[k];
     if (c->nkeys == SW_MAX_ARC_KEYS)
         return NULL;
     arc_key *ke = &c->keys[c->nkeys];
-    memset(ke, 0, sizeof *ke);
-    ke->name = name;
-    sw_dns_answer ans;
-    if (sw_dns_query(c->r, c->a, name, SW_DNS_TXT, &ans)) {
+    if (sw_dkim_key_fetch(c->a, c->r, NULL, name, ke)) {
         *oom = 1;
         return NULL;
-    }
-    ke->status = ans.status;
-    if (ans.status == SW_DNS_OK && ans.n == 0)
-        ke->status = SW_DNS_NODATA;
-    for (size_t k = 0; ke->status == SW_DNS_OK && k < ans.n; k++) {
-        const sw_dns_rr *rr = &ans.rrs[k];
-        if (rr->type != SW_DNS_TXT)
-            continue;
-        const char *why;
-        int rc = sw_dkim_key_parse(c->a, rr->text, rr->text_len, &ke->key, &why);
-        if (rc == SW_ENOMEM) {
-            *oom = 1;
-            return NULL;
-        }
-        if (rc == SW_OK) {
-            ke->parsed = 1;
-            break;
-        }
-        if (!ke->why)
-            ke->why = why;
-    }
-    if (ke->parsed && !ke->key.revoked && ke->key.ktype == SW_DKIM_K_RSA) {
-        const unsigned char *pp = ke->key.p;
-        ke->pkey = d2i_PUBKEY(NULL, &pp, (long)ke->key.p_len);
-        if (!ke->pkey || EVP_PKEY_base_id(ke->pkey) != EVP_PKEY_RSA ||
-            pp != ke->key.p + ke->key.p_len) {
-            EVP_PKEY_free(ke->pkey);
-            ke->pkey = NULL;
-        }
-        ERR_clear_error();
     }
     c->nkeys++;
     return ke;
@@ -212,7 +168,8 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
         return bad(v, SW_DKIM_PERMERROR, "public key h= does not allow sha256"), NULL;
     if (!ke->pkey)
         return bad(v, SW_DKIM_PERMERROR,
-                   "public key unusable: p= is not an RSA SubjectPublicKeyInfo"),
+                   sw_arena_printf(a, "public key unusable: %s",
+                                   ke->pkey_err ? ke->pkey_err : "no RSA key")),
                NULL;
     v->bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
     if (v->bits > SW_MAX_DKIM_RSA_BITS) /* as dkim.c: a huge modulus is only a cost */
@@ -758,7 +715,7 @@ static actx *ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_b
 static void ctx_free(actx *c)
 {
     for (size_t k = 0; k < c->nkeys; k++)
-        EVP_PKEY_free(c->keys[k].pkey);
+        sw_dkim_fetched_release(&c->keys[k]);
     free(c);
 }
 

@@ -69,17 +69,7 @@ typedef struct bodyhash {
     uint64_t total; /* whole canonical body length */
 } bodyhash;
 
-typedef struct keyent {
-    const char *name;
-    sw_dns_status status;
-    int parsed; /* 1 parsed, 0 no usable record */
-    const char *why;
-    const char *record;
-    size_t record_len;
-    sw_dkim_key key;
-    EVP_PKEY *pkey; /* RSA keys, made once */
-    const char *pkey_err;
-} keyent;
+typedef sw_dkim_fetched keyent; /* a message's keys, one per distinct key name */
 
 typedef struct vctx {
     sw_arena *a;
@@ -428,35 +418,27 @@ static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
     kc->bytes += n + ke->key.p_len;
 }
 
-static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
+char *sw_dkim_key_name(sw_arena *a, const char *s, const char *d)
 {
-    *oom = 0;
-    char *name = sw_arena_printf(c->a, "%s._domainkey.%s", s, d);
-    if (!name) {
-        *oom = 1;
-        return NULL;
-    }
-    for (char *p = name; *p; p++)
+    char *name = sw_arena_printf(a, "%s._domainkey.%s", s, d);
+    for (char *p = name; p && *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
-    for (size_t k = 0; k < c->nkeys; k++)
-        if (!strcmp(c->keys[k].name, name))
-            return &c->keys[k];
-    if (c->nkeys == SW_MAX_DKIM_SIGS)
-        return NULL;
-    keyent *ke = &c->keys[c->nkeys];
+    return name;
+}
+
+int sw_dkim_key_fetch(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, const char *name,
+                      sw_dkim_fetched *ke)
+{
     memset(ke, 0, sizeof *ke);
     ke->name = name;
     sw_dns_answer ans;
-    if (sw_dns_query(c->r, c->a, name, SW_DNS_TXT, &ans)) {
-        *oom = 1;
-        return NULL;
-    }
+    if (sw_dns_query(r, a, name, SW_DNS_TXT, &ans))
+        return SW_ENOMEM;
     ke->status = ans.status;
     if (ans.status == SW_DNS_OK && ans.n == 0)
         ke->status = SW_DNS_NODATA;
     /* The same record as a message before: its parse and key are reused. */
-    sw_dkim_keycache *kc = c->o.keys;
     for (size_t k = 0; kc && ke->status == SW_DNS_OK && k < ans.n; k++) {
         const sw_dns_rr *rr = &ans.rrs[k];
         cached_key *e = rr->type == SW_DNS_TXT ? keycache_find(kc, rr->text, rr->text_len) : NULL;
@@ -468,8 +450,7 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
         ke->record_len = rr->text_len;
         ke->pkey = e->pkey;
         ke->pkey_err = e->pkey_err;
-        c->nkeys++;
-        return ke;
+        return SW_OK;
     }
     /* Several records: the first that parses as a key is used (RFC 6376 §3.6.2.2 lets
      * a verifier pick); the reason reported is the first record's. */
@@ -479,11 +460,9 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
             continue;
         sw_dkim_key key;
         const char *why;
-        int rc = sw_dkim_key_parse(c->a, rr->text, rr->text_len, &key, &why);
-        if (rc == SW_ENOMEM) {
-            *oom = 1;
-            return NULL;
-        }
+        int rc = sw_dkim_key_parse(a, rr->text, rr->text_len, &key, &why);
+        if (rc == SW_ENOMEM)
+            return SW_ENOMEM;
         if (rc == SW_OK) {
             ke->parsed = 1;
             ke->key = key;
@@ -508,6 +487,33 @@ static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
     }
     if (kc && ke->parsed && !ke->key.g)
         keycache_put(kc, ke);
+    return SW_OK;
+}
+
+void sw_dkim_fetched_release(sw_dkim_fetched *f)
+{
+    EVP_PKEY_free(f->pkey);
+    f->pkey = NULL;
+}
+
+static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
+{
+    *oom = 0;
+    char *name = sw_dkim_key_name(c->a, s, d);
+    if (!name) {
+        *oom = 1;
+        return NULL;
+    }
+    for (size_t k = 0; k < c->nkeys; k++)
+        if (!strcmp(c->keys[k].name, name))
+            return &c->keys[k];
+    if (c->nkeys == SW_MAX_DKIM_SIGS)
+        return NULL;
+    keyent *ke = &c->keys[c->nkeys];
+    if (sw_dkim_key_fetch(c->a, c->r, c->o.keys, name, ke)) {
+        *oom = 1;
+        return NULL;
+    }
     c->nkeys++;
     return ke;
 }
@@ -944,7 +950,7 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
     }
     out->body_hashes = c->nbh;
     for (size_t k = 0; k < c->nkeys; k++)
-        EVP_PKEY_free(c->keys[k].pkey);
+        sw_dkim_fetched_release(&c->keys[k]);
     free(c);
     return rc;
 }
