@@ -79,6 +79,9 @@ struct sw_resolver {
  * Returns 0 or SW_ENOMEM; the DNS outcome is in out->status. */
 int sw_dns_query(sw_resolver *r, sw_arena *a, const char *name, sw_dns_type type,
                  sw_dns_answer *out);
+/* The log's newest `max` entries in the order they were asked (the log itself is newest
+ * first), for evidence; returns how many were put in out. */
+size_t sw_dns_log_in_order(const sw_dns_logentry *log, const sw_dns_logentry **out, size_t max);
 /* Forgets the evidence log (call when the message's arena is reset). */
 void sw_dns_log_reset(sw_resolver *r);
 void sw_resolver_free(sw_resolver *r);

@@ -29,6 +29,17 @@ int sw_dns_query(sw_resolver *r, sw_arena *a, const char *name, sw_dns_type type
     return 0;
 }
 
+size_t sw_dns_log_in_order(const sw_dns_logentry *log, const sw_dns_logentry **out, size_t max)
+{
+    size_t n = 0;
+    for (const sw_dns_logentry *e = log; e && n < max; e = e->next)
+        n++;
+    size_t i = n;
+    for (const sw_dns_logentry *e = log; e && i; e = e->next)
+        out[--i] = e;
+    return n;
+}
+
 void sw_dns_log_reset(sw_resolver *r)
 {
     r->log = NULL;

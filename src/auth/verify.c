@@ -148,13 +148,10 @@ static void write_dns(sw_json *j, const sw_dns_logentry *e)
 {
     SW_JSON_KEY(j, "dns");
     sw_json_array_begin(j);
-    /* oldest first: the order the questions were asked in */
-    const sw_dns_logentry *stack[256];
-    size_t n = 0;
-    for (; e && n < sizeof stack / sizeof stack[0]; e = e->next)
-        stack[n++] = e;
-    while (n--) {
-        const sw_dns_logentry *q = stack[n];
+    const sw_dns_logentry *asked[256];
+    size_t n = sw_dns_log_in_order(e, asked, sizeof asked / sizeof asked[0]);
+    for (size_t qi = 0; qi < n; qi++) {
+        const sw_dns_logentry *q = asked[qi];
         sw_json_object_begin(j);
         SW_JSON_KV_STRING(j, "name", q->name);
         SW_JSON_KV_STRING(j, "type", sw_dns_type_name(q->type));

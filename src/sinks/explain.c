@@ -451,12 +451,10 @@ void sw_explain_verification(const sw_verification *v, FILE *o)
         fprintf(o, "  dmarc     not checked: no From domain\n");
     }
     fprintf(o, "  DNS (%zu queries, in the order asked):\n", v->dns_queries);
-    const sw_dns_logentry *stack[256];
-    size_t n = 0;
-    for (const sw_dns_logentry *e = v->dns; e && n < sizeof stack / sizeof stack[0]; e = e->next)
-        stack[n++] = e;
-    while (n--) {
-        const sw_dns_logentry *q = stack[n];
+    const sw_dns_logentry *asked[256];
+    size_t n = sw_dns_log_in_order(v->dns, asked, sizeof asked / sizeof asked[0]);
+    for (size_t qi = 0; qi < n; qi++) {
+        const sw_dns_logentry *q = asked[qi];
         fprintf(o, "    %s %s -> %s", q->name, sw_dns_type_name(q->type),
                 sw_dns_status_name(q->answer.status));
         for (size_t i = 0; i < q->answer.n && i < 4; i++)

@@ -289,3 +289,23 @@ SW_TEST(dns_wire_reader_hostile_packets)
     }
     sw_arena_free(&a);
 }
+
+SW_TEST(dns_log_in_the_order_asked)
+{
+    sw_resolver *r = sw_dns_fixture_new();
+    sw_arena a;
+    sw_arena_init(&a, 1 << 20);
+    sw_dns_answer ans;
+    CHECK(sw_dns_query(r, &a, "one.example", SW_DNS_TXT, &ans) == 0);
+    CHECK(sw_dns_query(r, &a, "two.example", SW_DNS_TXT, &ans) == 0);
+    CHECK(sw_dns_query(r, &a, "three.example", SW_DNS_TXT, &ans) == 0);
+    const sw_dns_logentry *q[2];
+    CHECK(sw_dns_log_in_order(r->log, q, 2) == 2); /* the newest two, oldest of them first */
+    CHECK_STR(q[0]->name, "two.example");
+    CHECK_STR(q[1]->name, "three.example");
+    const sw_dns_logentry *all[8];
+    CHECK(sw_dns_log_in_order(r->log, all, 8) == 3);
+    CHECK_STR(all[0]->name, "one.example");
+    sw_arena_free(&a);
+    sw_resolver_free(r);
+}

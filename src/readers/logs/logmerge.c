@@ -540,7 +540,7 @@ static pending *find(sw_logmerge *m, const char *source, const char *key, uint32
     return NULL;
 }
 
-static int start_record(sw_logmerge *m, const sw_log_row *row, pending **out)
+static int start_record(sw_logmerge *m, const sw_log_row *row, uint64_t offset, pending **out)
 {
     int stop = 0;
     if (m->count == SW_LOG_MERGE_WINDOW)
@@ -555,7 +555,7 @@ static int start_record(sw_logmerge *m, const sw_log_row *row, pending **out)
     p->key = NULL;
     sw_record *rec = &p->rec;
     rec->source.path = m->path;
-    rec->source.offset = row->offset;
+    rec->source.offset = offset;
     rec->source.format = p->source;
     rec->source.compressed = m->compressed;
     rec->source.index = -1;
@@ -577,13 +577,11 @@ int sw_log_emit(sw_logctx *c, const sw_log_row *row)
     pending *p = NULL;
     int stop = 0;
     c->rows++;
-    sw_log_row *mut = (sw_log_row *)row;
-    if (!mut->offset)
-        mut->offset = c->row_offset;
+    uint64_t offset = row->offset ? row->offset : c->row_offset;
     if (row->merge_key && *row->merge_key)
         p = find(m, row->source, row->merge_key, key_hash(row->source, row->merge_key));
     if (!p)
-        stop = start_record(m, row, &p);
+        stop = start_record(m, row, offset, &p);
     merge_row(p, row);
     /* a row without a key is a record of its own: out at once, keeping file order */
     if (!p->key)
