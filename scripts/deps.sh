@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages spoofwatch needs to build and test.
 # As root it installs what is missing; otherwise it prints the exact command.
 set -e
-PKGS="gcc g++ make meson ninja-build pkg-config zlib1g-dev libyaml-dev libicu-dev libpsl-dev publicsuffix libsimdjson-dev libxml2-dev libarchive-dev libssl-dev libsodium-dev libc-ares-dev"
+PKGS="gcc g++ make meson ninja-build pkg-config zlib1g-dev libyaml-dev libicu-dev libpsl-dev publicsuffix libsimdjson-dev libxml2-dev libarchive-dev libssl-dev libsodium-dev libc-ares-dev libsqlite3-dev"
 missing=""
 for p in $PKGS; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -111,8 +111,27 @@ typedef struct sw_verified {
     const char *arc_result, *arc_detail; /* NULL when the message has no ARC chain */
 } sw_verified;
 
+/* Baselines (kept by the evidence store, src/store/): what earlier runs saw of a sender.
+ * When a detector has a history source, detection asks it about the From organizational
+ * domain and the sending IP, and emits first_seen_sender and new_sending_ip. */
+typedef struct sw_history {
+    int established;       /* earlier runs exist: without them nothing can be "new" */
+    int domain_seen;       /* the From organizational domain appeared in an earlier run */
+    uint64_t domain_networks; /* networks seen sending authenticated mail for the domain */
+    int network_seen;      /* this message's network is one of them */
+    const char *network;   /* the message's network (198.51.100.0/24), in the arena */
+} sw_history;
+typedef struct sw_history_source {
+    /* Fills *out for (from_org, ip); ip may be NULL. Strings go to arena a. Non-zero when
+     * the lookup failed (no baseline signals then). */
+    int (*lookup)(void *ctx, sw_arena *a, const char *from_org, const char *ip,
+                  sw_history *out);
+    void *ctx;
+} sw_history_source;
+
 typedef struct sw_detector {
     const sw_config *config;
+    const sw_history_source *history; /* NULL: no baselines (scan without a store) */
     sw_orgdomain_ctx psl;
     sw_lookalike lookalike;
     sw_arena arena; /* reference tables built at init */

@@ -92,8 +92,9 @@ typedef struct sw_evidence {
     unsigned facts; /* SW_EV_* */
 } sw_evidence;
 
-/* Fills ev from rec and as. Returns 0, or SW_ENOMEM when the arena is exhausted. */
-int sw_evidence_from(sw_arena *a, const sw_record *rec, const sw_assessment *as,
+/* Fills ev from rec and as; d (may be NULL) finds the inbound hop whose IP is the mail's
+ * client_ip. Returns 0, or SW_ENOMEM when the arena is exhausted. */
+int sw_evidence_from(sw_detector *d, sw_arena *a, const sw_record *rec, const sw_assessment *as,
                      sw_evidence *ev);
 
 /* Join key of a Message-ID as written: "<Abc@X.example>" -> "abc@x.example" in a. NULL for

@@ -1,9 +1,13 @@
 /* spoofwatch scan: one JSON record per message on stdout (or -o FILE), a summary on
- * stderr, a progress bar when stderr is a terminal. */
+ * stderr, a progress bar when stderr is a terminal. --store also keeps the evidence,
+ * --alerts writes OCSF alerts instead of records.
+ * spoofwatch ingest: the same run into the evidence store only. */
 #include "cli.h"
 #include "spoofwatch/batch.h"
 #include "spoofwatch/detect.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/logsource.h"
+#include "spoofwatch/ocsf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +25,11 @@ static void scan_usage(FILE *o)
                "\n"
                "options:\n"
                "  -o, --output FILE   write records to FILE instead of stdout\n"
+               "      --store FILE    also keep the evidence in this store (default\n"
+               "                      $SPOOFWATCH_STORE or ~/.local/share/spoofwatch/evidence.db\n"
+               "                      with --store-default); see spoofwatch ingest\n"
+               "      --alerts        write one OCSF Email Activity alert per spoofed or\n"
+               "                      suspicious message instead of records (docs/alerts.md)\n"
                "      --only LIST     write only these verdicts (spoofed,suspicious,pass,unknown);\n"
                "                      the summary still counts every message\n"
                "      --verify        verify SPF, DKIM and DMARC here and prefer the results to\n"
@@ -58,36 +67,10 @@ typedef struct scan_ctx {
     uint64_t verdicts[4];
     unsigned only; /* --only: bit (1 << verdict) per verdict written; 0 = all */
     sw_cli_verify *verify;
+    sw_cli_store *store; /* --store / ingest, NULL without */
+    int alerts;          /* --alerts */
+    int no_records;      /* ingest: nothing on stdout */
 } scan_ctx;
-
-/* "spoofed,suspicious" -> verdict bits; -1 on an unknown name. */
-static int parse_only(const char *v, unsigned *out)
-{
-    static const sw_verdict all[] = {SW_VERDICT_UNKNOWN, SW_VERDICT_PASS, SW_VERDICT_SUSPICIOUS,
-                                     SW_VERDICT_SPOOFED};
-    unsigned bits = 0;
-    while (*v) {
-        size_t n = strcspn(v, ",");
-        int found = 0;
-        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) {
-            const char *name = sw_verdict_name(all[k]);
-            if (strlen(name) == n && !strncmp(v, name, n)) {
-                bits |= 1u << all[k];
-                found = 1;
-            }
-        }
-        if (!found) {
-            sw_cli_warn("scan: --only takes spoofed, suspicious, pass, unknown (got '%.*s')",
-                        (int)n, v);
-            return -1;
-        }
-        v += n;
-        if (*v == ',')
-            v++;
-    }
-    *out = bits;
-    return bits ? 0 : -1;
-}
 
 static int flush_pending(scan_ctx *c)
 {
@@ -115,9 +98,21 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
     const sw_verification *ver;
     sw_cli_assess(c->detector, c->verify, a, rec, &as, &ver);
     c->verdicts[as.verdict]++;
-    if (c->only && !(c->only & (1u << as.verdict)))
+    if (c->store && sw_cli_store_put(c->store, c->detector, a, rec, ver, &as))
+        return 3; /* the store failed: stop rather than lose evidence silently */
+    if (c->no_records || (c->only && !(c->only & (1u << as.verdict))))
         return 0; /* counted in the summary, not written */
-    if (sw_cli_write_record(&c->pending, rec, ver, &as) || sw_buf_putc(&c->pending, '\n')) {
+    int wrc;
+    if (c->alerts) {
+        if (as.verdict != SW_VERDICT_SPOOFED && as.verdict != SW_VERDICT_SUSPICIOUS)
+            return 0;
+        sw_evidence ev;
+        wrc = sw_evidence_from(c->detector, a, rec, &as, &ev) ||
+              sw_ocsf_write_message_alert(&ev, &c->pending);
+    } else {
+        wrc = sw_cli_write_record(&c->pending, rec, ver, &as);
+    }
+    if (wrc || sw_buf_putc(&c->pending, '\n')) {
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",
@@ -133,28 +128,69 @@ static void on_error(const char *message, void *p)
     sw_cli_warn("error: %s", message);
 }
 
-/* The scan itself; *devctx is freed by the caller on every path. */
-static int scan_run(int argc, char **argv, sw_devctx **devctxp)
+static void ingest_usage(FILE *o)
+{
+    fprintf(o, "usage: spoofwatch ingest [options] PATH...\n"
+               "\n"
+               "Reads the same inputs as scan and keeps their evidence in the store: every\n"
+               "spoofed or suspicious record with its signals, JSON and source position, and a\n"
+               "compact row for clean ones. Records of one message from different sources are\n"
+               "joined on Message-ID and NetworkMessageId; campaigns, coverage and baselines\n"
+               "are updated as records arrive. Ingesting the same input again stores nothing\n"
+               "twice; a killed ingest keeps what it committed, and re-running it completes it.\n"
+               "\n"
+               "options:\n"
+               "      --store FILE    the store (default $SPOOFWATCH_STORE, else\n"
+               "                      $XDG_DATA_HOME/spoofwatch/evidence.db, else\n"
+               "                      ~/.local/share/spoofwatch/evidence.db)\n"
+               "      --campaign-key LIST   what groups flagged messages into campaigns:\n"
+               "                      from_org, subject, network, envelope_org, display_name,\n"
+               "                      from_address (default from_org,subject,network)\n"
+               "      --campaign-window DURATION  campaign time window (default 7d)\n"
+               "  -f, --format FMT, -c, --config FILE, --psl-file FILE, --verify and its\n"
+               "  options, --context FILE ...: as for scan (spoofwatch scan --help)\n"
+               "      --progress / --no-progress, -q / --quiet: as for scan\n"
+               "  -h, --help          this text\n"
+               "\n"
+               "exit status: 0 all input read, 1 some input could not be read (or the store\n"
+               "failed), 2 usage\n");
+}
+
+/* The scan itself; *devctx is freed by the caller on every path. ingest: store only. */
+static int scan_run(int argc, char **argv, sw_devctx **devctxp, int ingest)
 {
     sw_batch b = {.format = SW_FMT_AUTO, .progress = -1};
     const char *output = NULL, *config_path = NULL, *psl_file = NULL;
     int quiet = 0;
     unsigned only = 0;
     sw_cli_verify verify = {0};
+    sw_cli_store store = {0};
+    int use_store = ingest, alerts = 0;
     char *paths[4096];
     int npaths = 0;
     for (int i = 1; i < argc; i++) {
         const char *v;
         int r;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            scan_usage(stdout);
+            if (ingest)
+                ingest_usage(stdout);
+            else
+                scan_usage(stdout);
             return SW_EXIT_OK;
+        } else if ((r = sw_cli_store_option(argc, argv, &i, &store))) {
+            if (r < 0)
+                return SW_EXIT_USAGE;
+            use_store = 1;
+        } else if (!strcmp(argv[i], "--store-default")) {
+            use_store = 1;
+        } else if (!ingest && !strcmp(argv[i], "--alerts")) {
+            alerts = 1;
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "output", 'o', &v))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
             output = v;
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "only", 0, &v))) {
-            if (r < 0 || parse_only(v, &only))
+            if (r < 0 || sw_cli_verdicts(v, &only))
                 return SW_EXIT_USAGE;
         } else if ((r = sw_cli_opt_value(argc, argv, &i, "format", 'f', &v))) {
             if (r < 0 || sw_cli_format(v, &b.format))
@@ -178,8 +214,11 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
             for (i++; i < argc && npaths < 4096; i++)
                 paths[npaths++] = argv[i];
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            sw_cli_warn("scan: unknown option '%s'", argv[i]);
-            scan_usage(stderr);
+            sw_cli_warn("%s: unknown option '%s'", ingest ? "ingest" : "scan", argv[i]);
+            if (ingest)
+                ingest_usage(stderr);
+            else
+                scan_usage(stderr);
             return SW_EXIT_USAGE;
         } else if (npaths < 4096) {
             paths[npaths++] = argv[i];
@@ -189,8 +228,15 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
         }
     }
     if (!npaths) {
-        sw_cli_warn("scan: no PATH given (use - for stdin)");
-        scan_usage(stderr);
+        sw_cli_warn("%s: no PATH given (use - for stdin)", ingest ? "ingest" : "scan");
+        if (ingest)
+            ingest_usage(stderr);
+        else
+            scan_usage(stderr);
+        return SW_EXIT_USAGE;
+    }
+    if (!use_store && (store.set_key || store.set_window)) {
+        sw_cli_warn("scan: --campaign-key and --campaign-window need --store");
         return SW_EXIT_USAGE;
     }
     sw_cli_detect det;
@@ -201,11 +247,26 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
         sw_cli_detect_close(&det);
         return SW_EXIT_USAGE;
     }
+    sw_error serr;
+    sw_error_clear(&serr);
+    if (use_store && (sw_cli_store_open(&store, SW_STORE_WRITE) ||
+                      sw_store_run_begin(store.store, ingest ? "ingest" : "scan", &serr))) {
+        if (serr.message[0])
+            sw_cli_warn("%s", serr.message);
+        sw_cli_store_close(&store);
+        sw_cli_verify_close(&verify);
+        sw_cli_detect_close(&det);
+        return SW_EXIT_INPUT;
+    }
+    if (use_store)
+        det.detector.history = sw_store_history(store.store);
     sw_devctx *devctx = *devctxp;
     scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx, .only = only,
-                  .verify = &verify};
+                  .verify = &verify, .store = use_store ? &store : NULL, .alerts = alerts,
+                  .no_records = ingest};
     if (output && !(c.out = fopen(output, "w"))) {
         sw_cli_warn("cannot write %s: %s", output, strerror(errno));
+        sw_cli_store_close(&store);
         sw_cli_verify_close(&verify);
         sw_cli_detect_close(&det);
         return SW_EXIT_USAGE;
@@ -223,6 +284,25 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
         c.write_failed = 1;
     }
     sw_buf_free(&c.pending);
+    int store_failed = 0;
+    if (use_store) {
+        /* A stopped run still commits what it stored; only a finished one is marked so. */
+        if (rc == 3 ? sw_store_run_stop(store.store, &serr)
+                    : sw_store_run_end(store.store, &serr)) {
+            sw_cli_warn("%s", serr.message);
+            store_failed = 1;
+        }
+        if (!quiet) {
+            const sw_store_stats *st = sw_store_run_stats(store.store);
+            fprintf(stderr,
+                    "spoofwatch: store %s: %llu new observations (%llu flagged, %llu joined "
+                    "to messages already stored), %llu already there\n",
+                    sw_store_path(store.store), (unsigned long long)st->stored,
+                    (unsigned long long)st->flagged, (unsigned long long)st->joined,
+                    (unsigned long long)st->duplicates);
+        }
+        sw_cli_store_close(&store);
+    }
     sw_cli_verify_close(&verify);
     sw_cli_detect_close(&det);
     if (!quiet)
@@ -239,7 +319,7 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
                 (unsigned long long)c.verdicts[SW_VERDICT_UNKNOWN], (double)b.stats.bytes / 1e6,
                 el);
     int ctx_failed = sw_cli_context_summary(devctx, quiet);
-    if (c.write_failed || ctx_failed)
+    if (c.write_failed || ctx_failed || store_failed)
         return SW_EXIT_INPUT;
     return rc ? SW_EXIT_INPUT : SW_EXIT_OK;
 }
@@ -247,7 +327,15 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp)
 int sw_cmd_scan(int argc, char **argv)
 {
     sw_devctx *devctx = NULL;
-    int rc = scan_run(argc, argv, &devctx);
+    int rc = scan_run(argc, argv, &devctx, 0);
+    sw_devctx_free(devctx);
+    return rc;
+}
+
+int sw_cmd_ingest(int argc, char **argv)
+{
+    sw_devctx *devctx = NULL;
+    int rc = scan_run(argc, argv, &devctx, 1);
     sw_devctx_free(devctx);
     return rc;
 }

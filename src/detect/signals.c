@@ -607,6 +607,37 @@ static void verification_signals(det *x)
     }
 }
 
+/* Baselines from earlier runs: weak on their own (a new partner, a new ESP), telling beside
+ * an authentication failure. */
+static void history_signals(det *x)
+{
+    const sw_history_source *h = x->d->history;
+    const char *org = x->as->from_org_domain;
+    if (!org)
+        return;
+    const char *ip = NULL;
+    if (x->r->has_log) {
+        ip = x->r->log.sender_ip;
+    } else {
+        long hop = sw_det_inbound_hop(x);
+        if (hop >= 0)
+            ip = x->r->received[hop].from_ip;
+    }
+    sw_history hi;
+    memset(&hi, 0, sizeof hi);
+    if (h->lookup(h->ctx, x->a, org, ip, &hi) || !hi.established)
+        return;
+    if (!hi.domain_seen)
+        sw_det_signal(x, "first_seen_sender", 5, SW_SIG_IDENTITY,
+                      "From organizational domain %s never appeared in earlier runs of the store",
+                      org);
+    else if (hi.network && hi.domain_networks && !hi.network_seen)
+        sw_det_signal(x, "new_sending_ip", 5, SW_SIG_IDENTITY,
+                      "%s sent authenticated mail from %llu network%s before, never from %s (%s)",
+                      org, (unsigned long long)hi.domain_networks,
+                      hi.domain_networks == 1 ? "" : "s", hi.network, ip);
+}
+
 void sw_det_signals(det *x)
 {
     lookalike_signals(x);
@@ -619,12 +650,16 @@ void sw_det_signals(det *x)
     vendor_signals(x);
     if (x->as->verified)
         verification_signals(x);
+    if (x->d->history)
+        history_signals(x);
     if (x->r->has_log)
         log_signals(x); /* last: it weighs what the others found */
 }
 
 /* Every signal id this file can emit; the configuration refuses weights for others. */
 static const char *const known_signals[] = {"dmarc_fail",
+                                            "first_seen_sender",
+                                            "new_sending_ip",
                                             "dmarc_fail_policy_none",
                                             "dmarc_fail_sampled_out",
                                             "dmarc_temperror",

@@ -1,0 +1,45 @@
+/* Store internals shared by store.c (write path) and query.c (read path); not public API. */
+#ifndef SW_STORE_INTERNAL_H
+#define SW_STORE_INTERNAL_H
+
+#include "spoofwatch/store.h"
+
+#include <sqlite3.h>
+
+enum { SW_KEY_MESSAGE_ID = 1, SW_KEY_NETWORK_MESSAGE_ID = 2 };
+
+struct sw_store {
+    sqlite3 *db;
+    char *path;
+    int writable;
+    sw_campaign_keyspec keyspec;
+    /* the current run */
+    int64_t run;
+    int in_run, in_tx;
+    uint64_t pending; /* puts since the last commit */
+    int established;  /* finished earlier runs exist (baselines apply) */
+    sw_store_stats stats;
+    sw_history_source history;
+    sw_arena scratch; /* per put: campaign keys, networks */
+    /* write statements, prepared once per open */
+    sqlite3_stmt *obs_exists, *obs_insert, *key_find, *key_insert, *key_move, *obs_move,
+        *msg_insert, *msg_delete, *camp_upsert, *camp_recipient, *camp_recipients_inc,
+        *camp_count, *cov_upsert, *cov_undated, *base_domain, *base_network, *hist_domain,
+        *hist_networks, *hist_network, *fts_insert;
+};
+
+/* Runs SQL text without results; sets err from the database on failure. */
+int sw_store_exec(sw_store *s, const char *sql, sw_error *err);
+int sw_store_db_error(sw_store *s, sw_error *err, const char *what);
+/* Prepares or returns the cached statement (reset, bindings cleared). */
+int sw_store_prepare(sw_store *s, sqlite3_stmt **st, const char *sql, sw_error *err);
+/* Campaign aggregates rebuilt from the observations (after prune or a key change). */
+int sw_store_regroup(sw_store *s, sw_error *err);
+/* Adds one flagged observation to its campaign under the store's key; *id_out gets the
+ * campaign id (in a). */
+int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, const char **id_out,
+                          sw_error *err);
+/* Column text or NULL, copied into a. */
+const char *sw_store_col_text(sw_arena *a, sqlite3_stmt *st, int col);
+
+#endif

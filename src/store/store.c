@@ -1,0 +1,916 @@
+/* Evidence store, write path: see include/spoofwatch/store.h; schema in docs/store.md.
+ *
+ * Every derived table (messages and their keys, campaigns, coverage, baselines, the subject
+ * index) is updated in the transaction that inserts the observation, and only when the
+ * observation is new, so a duplicate changes nothing and a killed run leaves no half-counted
+ * record behind. */
+#include "internal.h"
+
+#include "spoofwatch/buf.h"
+#include "spoofwatch/json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define SCHEMA_VERSION 1
+
+static const char schema_sql[] =
+    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, command TEXT, started INTEGER,"
+    " finished INTEGER, seen INTEGER DEFAULT 0, stored INTEGER DEFAULT 0);"
+    "CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY, run INTEGER);"
+    "CREATE TABLE IF NOT EXISTS message_keys(kind INTEGER, value TEXT, message INTEGER,"
+    " PRIMARY KEY(kind, value)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS message_keys_message ON message_keys(message);"
+    "CREATE TABLE IF NOT EXISTS observations(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " message INTEGER NOT NULL, run INTEGER NOT NULL, time INTEGER, format TEXT, path TEXT,"
+    " offset INTEGER, line INTEGER, from_log INTEGER, message_id TEXT,"
+    " network_message_id TEXT, from_address TEXT, from_display TEXT, from_domain TEXT,"
+    " from_org TEXT, envelope_from TEXT, envelope_domain TEXT, reply_to TEXT, subject TEXT,"
+    " client_ip TEXT, direction TEXT, verdict INTEGER, score INTEGER, auth TEXT,"
+    " recipients TEXT, signals TEXT, facts INTEGER, campaign TEXT, record TEXT);"
+    "CREATE INDEX IF NOT EXISTS obs_message ON observations(message);"
+    "CREATE INDEX IF NOT EXISTS obs_time ON observations(time);"
+    "CREATE INDEX IF NOT EXISTS obs_campaign ON observations(campaign)"
+    " WHERE campaign IS NOT NULL;"
+    "CREATE TABLE IF NOT EXISTS campaigns(id TEXT PRIMARY KEY, key TEXT, from_org TEXT,"
+    " subject TEXT, network TEXT, window_start INTEGER, window_end INTEGER,"
+    " first_seen INTEGER, last_seen INTEGER, messages INTEGER, recipients INTEGER,"
+    " spoofed INTEGER, suspicious INTEGER, worst INTEGER) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS campaigns_last ON campaigns(last_seen);"
+    "CREATE TABLE IF NOT EXISTS campaign_recipients(campaign TEXT, address TEXT,"
+    " PRIMARY KEY(campaign, address)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS campaign_counts(campaign TEXT, kind INTEGER, name TEXT,"
+    " n INTEGER, PRIMARY KEY(campaign, kind, name)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS coverage(source TEXT, day INTEGER, records INTEGER,"
+    " f0 INTEGER, f1 INTEGER, f2 INTEGER, f3 INTEGER, f4 INTEGER, f5 INTEGER, f6 INTEGER,"
+    " f7 INTEGER, f8 INTEGER, PRIMARY KEY(source, day)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS coverage_undated(source TEXT PRIMARY KEY, records INTEGER)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS baseline_domains(domain TEXT PRIMARY KEY, first_run INTEGER,"
+    " first_seen INTEGER, last_seen INTEGER, messages INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS baseline_networks(domain TEXT, network TEXT,"
+    " first_run INTEGER, first_seen INTEGER, last_seen INTEGER, messages INTEGER,"
+    " PRIMARY KEY(domain, network)) WITHOUT ROWID;"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS subjects USING fts5(subject,"
+    " tokenize='unicode61 remove_diacritics 2');";
+
+int sw_store_db_error(sw_store *s, sw_error *err, const char *what)
+{
+    return sw_error_set(err, SW_EIO, "%s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+int sw_store_exec(sw_store *s, const char *sql, sw_error *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = sw_error_set(err, SW_EIO, "%s: %s", s->path, msg ? msg : "SQL error");
+        sqlite3_free(msg);
+        return rc;
+    }
+    return SW_OK;
+}
+
+int sw_store_prepare(sw_store *s, sqlite3_stmt **st, const char *sql, sw_error *err)
+{
+    if (*st) {
+        sqlite3_reset(*st);
+        sqlite3_clear_bindings(*st);
+        return SW_OK;
+    }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+        return sw_store_db_error(s, err, "prepare");
+    return SW_OK;
+}
+
+const char *sw_store_col_text(sw_arena *a, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t)
+        return NULL;
+    return sw_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, col));
+}
+
+int sw_store_default_path(char *buf, size_t size)
+{
+    const char *env = getenv("SPOOFWATCH_STORE");
+    int n;
+    if (env && *env)
+        n = snprintf(buf, size, "%s", env);
+    else if ((env = getenv("XDG_DATA_HOME")) && *env)
+        n = snprintf(buf, size, "%s/spoofwatch/evidence.db", env);
+    else if ((env = getenv("HOME")) && *env)
+        n = snprintf(buf, size, "%s/.local/share/spoofwatch/evidence.db", env);
+    else
+        return -1;
+    return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+/* mkdir -p of the folder holding path. */
+static int make_parent(const char *path)
+{
+    char dir[4096];
+    size_t n = strlen(path);
+    if (n >= sizeof dir)
+        return -1;
+    memcpy(dir, path, n + 1);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = '\0';
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(dir, 0700) && errno != EEXIST ? -1 : 0;
+}
+
+static int meta_get(sw_store *s, const char *key, char *buf, size_t size)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) ==
+        SQLITE_OK) {
+        sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+            snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+            found = 1;
+        }
+    }
+    sqlite3_finalize(st);
+    return found;
+}
+
+static int meta_set(sw_store *s, const char *key, const char *value, sw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
+                           &st, NULL) != SQLITE_OK)
+        return sw_store_db_error(s, err, "meta");
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st) == SQLITE_DONE ? SW_OK : sw_store_db_error(s, err, "meta");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static void load_keyspec(sw_store *s)
+{
+    char v[256];
+    s->keyspec.parts = SW_CK_DEFAULT;
+    s->keyspec.window = SW_CAMPAIGN_DEFAULT_WINDOW;
+    unsigned parts;
+    if (meta_get(s, "campaign_key", v, sizeof v) && sw_campaign_parse_parts(v, &parts) == 0)
+        s->keyspec.parts = parts;
+    if (meta_get(s, "campaign_window", v, sizeof v)) {
+        int64_t w = sw_duration_parse(v);
+        if (w > 0)
+            s->keyspec.window = w;
+    }
+}
+
+static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
+                          sw_history *out);
+
+int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
+{
+    *out = NULL;
+    sw_store *s = calloc(1, sizeof *s);
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    }
+    s->writable = mode == SW_STORE_WRITE;
+    if (s->writable && make_parent(path)) {
+        int rc = sw_error_set(err, SW_EIO, "%s: cannot create its folder: %s", path,
+                              strerror(errno));
+        free(s->path);
+        free(s);
+        return rc;
+    }
+    int flags = s->writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        int rc = sw_error_set(err, SW_EIO, "%s: cannot open the store: %s", path,
+                              s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        sw_store_close(s);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    sw_arena_init(&s->scratch, 1u << 20);
+    s->history = (sw_history_source){history_lookup, s};
+    int rc = SW_OK;
+    if (s->writable) {
+        /* WAL: readers never block the ingest, and a kill -9 loses at most the open
+         * transaction. NORMAL sync is durable against a crashed process (not power loss). */
+        rc = sw_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+        if (!rc)
+            rc = sw_store_exec(s, schema_sql, err);
+        char v[32];
+        if (!rc && !meta_get(s, "schema_version", v, sizeof v)) {
+            snprintf(v, sizeof v, "%d", SCHEMA_VERSION);
+            rc = meta_set(s, "schema_version", v, err);
+        }
+    } else {
+        char v[32];
+        if (!meta_get(s, "schema_version", v, sizeof v))
+            rc = sw_error_set(err, SW_EFORMAT, "%s: not a spoofwatch store (ingest first)", path);
+        else if (atoi(v) > SCHEMA_VERSION)
+            rc = sw_error_set(err, SW_EFORMAT, "%s: store schema %s is newer than this "
+                              "spoofwatch (%d)", path, v, SCHEMA_VERSION);
+    }
+    if (rc) {
+        sw_store_close(s);
+        return rc;
+    }
+    load_keyspec(s);
+    *out = s;
+    return SW_OK;
+}
+
+void sw_store_close(sw_store *s)
+{
+    if (!s)
+        return;
+    sqlite3_stmt **stmts[] = {&s->obs_exists,   &s->obs_insert,   &s->key_find,
+                              &s->key_insert,   &s->key_move,     &s->obs_move,
+                              &s->msg_insert,   &s->msg_delete,   &s->camp_upsert,
+                              &s->camp_recipient, &s->camp_recipients_inc, &s->camp_count,
+                              &s->cov_upsert,   &s->cov_undated,  &s->base_domain,
+                              &s->base_network, &s->hist_domain,  &s->hist_networks,
+                              &s->hist_network, &s->fts_insert};
+    for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
+        sqlite3_finalize(*stmts[i]);
+    if (s->db)
+        sqlite3_close(s->db);
+    sw_arena_free(&s->scratch);
+    free(s->path);
+    free(s);
+}
+
+const char *sw_store_path(const sw_store *s)
+{
+    return s->path;
+}
+
+void sw_store_keyspec(const sw_store *s, sw_campaign_keyspec *spec)
+{
+    *spec = s->keyspec;
+}
+
+const sw_store_stats *sw_store_run_stats(const sw_store *s)
+{
+    return &s->stats;
+}
+
+const sw_history_source *sw_store_history(sw_store *s)
+{
+    return &s->history;
+}
+
+/* ---- runs and transactions ---- */
+
+static int tx_begin(sw_store *s, sw_error *err)
+{
+    if (s->in_tx)
+        return SW_OK;
+    int rc = sw_store_exec(s, "BEGIN IMMEDIATE", err);
+    if (!rc)
+        s->in_tx = 1;
+    return rc;
+}
+
+static int tx_commit(sw_store *s, sw_error *err)
+{
+    if (!s->in_tx)
+        return SW_OK;
+    char sql[160];
+    snprintf(sql, sizeof sql, "UPDATE runs SET seen = %llu, stored = %llu WHERE id = %lld",
+             (unsigned long long)s->stats.seen, (unsigned long long)s->stats.stored,
+             (long long)s->run);
+    int rc = sw_store_exec(s, sql, err);
+    if (!rc)
+        rc = sw_store_exec(s, "COMMIT", err);
+    s->in_tx = 0;
+    s->pending = 0;
+    return rc;
+}
+
+int sw_store_run_begin(sw_store *s, const char *command, sw_error *err)
+{
+    if (!s->writable)
+        return sw_error_set(err, SW_EINVAL, "%s: opened read-only", s->path);
+    memset(&s->stats, 0, sizeof s->stats);
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(command, started) VALUES(?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sw_store_db_error(s, err, "run");
+    sqlite3_bind_text(st, 1, command, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+    rc = sqlite3_step(st) == SQLITE_DONE ? SW_OK : sw_store_db_error(s, err, "run");
+    sqlite3_finalize(st);
+    if (rc)
+        return rc;
+    s->run = sqlite3_last_insert_rowid(s->db);
+    /* Baselines learnt by a run that never finished (killed) are handed to this run, so
+     * re-running it decides exactly as an uninterrupted run would have. */
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "UPDATE baseline_domains SET first_run = %lld WHERE first_run IN"
+             " (SELECT id FROM runs WHERE finished IS NULL AND id <> %lld);"
+             "UPDATE baseline_networks SET first_run = %lld WHERE first_run IN"
+             " (SELECT id FROM runs WHERE finished IS NULL AND id <> %lld);",
+             (long long)s->run, (long long)s->run, (long long)s->run, (long long)s->run);
+    rc = sw_store_exec(s, sql, err);
+    if (rc)
+        return rc;
+    s->established = 0;
+    if (sqlite3_prepare_v2(s->db,
+                           "SELECT 1 FROM runs WHERE finished IS NOT NULL AND stored > 0 LIMIT 1",
+                           -1, &st, NULL) == SQLITE_OK) {
+        s->established = sqlite3_step(st) == SQLITE_ROW;
+        sqlite3_finalize(st);
+    }
+    s->in_run = 1;
+    return SW_OK;
+}
+
+int sw_store_run_end(sw_store *s, sw_error *err)
+{
+    if (!s->in_run)
+        return SW_OK;
+    int rc = tx_begin(s, err);
+    if (!rc) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "UPDATE runs SET finished = %lld WHERE id = %lld",
+                 (long long)time(NULL), (long long)s->run);
+        rc = sw_store_exec(s, sql, err);
+    }
+    if (!rc)
+        rc = tx_commit(s, err);
+    s->in_run = 0;
+    return rc;
+}
+
+int sw_store_run_stop(sw_store *s, sw_error *err)
+{
+    s->in_run = 0;
+    return tx_commit(s, err);
+}
+
+/* ---- derived tables ---- */
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static int step_done(sw_store *s, sqlite3_stmt *st, sw_error *err, const char *what)
+{
+    int r = sqlite3_step(st);
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        return sw_store_db_error(s, err, what);
+    return SW_OK;
+}
+
+/* The message an observation belongs to: found by either id, created when new; two
+ * messages that one observation shows to be the same (it carries both ids) are merged
+ * into the older one. */
+static int join_message(sw_store *s, const sw_evidence *ev, int64_t *message, sw_error *err)
+{
+    const struct {
+        int kind;
+        const char *value;
+    } keys[] = {{SW_KEY_MESSAGE_ID, ev->message_id_key},
+                {SW_KEY_NETWORK_MESSAGE_ID, ev->network_message_id_key}};
+    int64_t found[2] = {0, 0};
+    int rc;
+    for (int k = 0; k < 2; k++) {
+        if (!keys[k].value)
+            continue;
+        if ((rc = sw_store_prepare(s, &s->key_find,
+                                   "SELECT message FROM message_keys WHERE kind = ? AND value = ?",
+                                   err)))
+            return rc;
+        sqlite3_bind_int(s->key_find, 1, keys[k].kind);
+        bind_text(s->key_find, 2, keys[k].value);
+        int r = sqlite3_step(s->key_find);
+        if (r == SQLITE_ROW)
+            found[k] = sqlite3_column_int64(s->key_find, 0);
+        else if (r != SQLITE_DONE)
+            return sw_store_db_error(s, err, "message lookup");
+    }
+    int64_t m = found[0] ? found[0] : found[1];
+    if (found[0] && found[1] && found[0] != found[1]) {
+        int64_t keep = found[0] < found[1] ? found[0] : found[1];
+        int64_t gone = found[0] < found[1] ? found[1] : found[0];
+        if ((rc = sw_store_prepare(s, &s->key_move,
+                                   "UPDATE message_keys SET message = ?1 WHERE message = ?2", err)))
+            return rc;
+        sqlite3_bind_int64(s->key_move, 1, keep);
+        sqlite3_bind_int64(s->key_move, 2, gone);
+        if ((rc = step_done(s, s->key_move, err, "join")))
+            return rc;
+        if ((rc = sw_store_prepare(s, &s->obs_move,
+                                   "UPDATE observations SET message = ?1 WHERE message = ?2", err)))
+            return rc;
+        sqlite3_bind_int64(s->obs_move, 1, keep);
+        sqlite3_bind_int64(s->obs_move, 2, gone);
+        if ((rc = step_done(s, s->obs_move, err, "join")))
+            return rc;
+        if ((rc = sw_store_prepare(s, &s->msg_delete, "DELETE FROM messages WHERE id = ?", err)))
+            return rc;
+        sqlite3_bind_int64(s->msg_delete, 1, gone);
+        if ((rc = step_done(s, s->msg_delete, err, "join")))
+            return rc;
+        m = keep;
+    }
+    if (m)
+        s->stats.joined++;
+    if (!m) {
+        if ((rc = sw_store_prepare(s, &s->msg_insert, "INSERT INTO messages(run) VALUES(?)", err)))
+            return rc;
+        sqlite3_bind_int64(s->msg_insert, 1, s->run);
+        if ((rc = step_done(s, s->msg_insert, err, "message")))
+            return rc;
+        m = sqlite3_last_insert_rowid(s->db);
+    }
+    for (int k = 0; k < 2; k++) {
+        if (!keys[k].value || found[k])
+            continue;
+        if ((rc = sw_store_prepare(s, &s->key_insert,
+                                   "INSERT OR IGNORE INTO message_keys(kind, value, message)"
+                                   " VALUES(?, ?, ?)",
+                                   err)))
+            return rc;
+        sqlite3_bind_int(s->key_insert, 1, keys[k].kind);
+        bind_text(s->key_insert, 2, keys[k].value);
+        sqlite3_bind_int64(s->key_insert, 3, m);
+        if ((rc = step_done(s, s->key_insert, err, "message key")))
+            return rc;
+    }
+    *message = m;
+    return SW_OK;
+}
+
+static int64_t day_of(int64_t t)
+{
+    return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+}
+
+static int add_coverage(sw_store *s, const sw_evidence *ev, sw_error *err)
+{
+    int rc;
+    const char *src = ev->format ? ev->format : "unknown";
+    if (!ev->has_time) {
+        if ((rc = sw_store_prepare(s, &s->cov_undated,
+                                   "INSERT INTO coverage_undated(source, records) VALUES(?, 1)"
+                                   " ON CONFLICT(source) DO UPDATE SET records = records + 1",
+                                   err)))
+            return rc;
+        bind_text(s->cov_undated, 1, src);
+        return step_done(s, s->cov_undated, err, "coverage");
+    }
+    if ((rc = sw_store_prepare(
+             s, &s->cov_upsert,
+             "INSERT INTO coverage(source, day, records, f0, f1, f2, f3, f4, f5, f6, f7, f8)"
+             " VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+             " ON CONFLICT(source, day) DO UPDATE SET records = records + 1,"
+             " f0 = f0 + ?3, f1 = f1 + ?4, f2 = f2 + ?5, f3 = f3 + ?6, f4 = f4 + ?7,"
+             " f5 = f5 + ?8, f6 = f6 + ?9, f7 = f7 + ?10, f8 = f8 + ?11",
+             err)))
+        return rc;
+    bind_text(s->cov_upsert, 1, src);
+    sqlite3_bind_int64(s->cov_upsert, 2, day_of(ev->time));
+    for (int b = 0; b < SW_EV_NFACTS; b++)
+        sqlite3_bind_int(s->cov_upsert, 3 + b, (ev->facts >> b) & 1);
+    return step_done(s, s->cov_upsert, err, "coverage");
+}
+
+/* Baselines learn every sender organization seen, and the networks of the senders that
+ * authenticated (verdict pass): a network learnt from spoofed mail would make the next
+ * spoof from it look usual. */
+static int add_baselines(sw_store *s, const sw_evidence *ev, const char *network, sw_error *err)
+{
+    if (!ev->from_org)
+        return SW_OK;
+    int rc;
+    sqlite3_int64 t = ev->has_time ? ev->time : 0;
+    if ((rc = sw_store_prepare(s, &s->base_domain,
+                               "INSERT INTO baseline_domains(domain, first_run, first_seen,"
+                               " last_seen, messages) VALUES(?1, ?2, ?3, ?3, 1)"
+                               " ON CONFLICT(domain) DO UPDATE SET messages = messages + 1,"
+                               " first_seen = min(first_seen, ?3), last_seen = max(last_seen, ?3)",
+                               err)))
+        return rc;
+    bind_text(s->base_domain, 1, ev->from_org);
+    sqlite3_bind_int64(s->base_domain, 2, s->run);
+    sqlite3_bind_int64(s->base_domain, 3, t);
+    if ((rc = step_done(s, s->base_domain, err, "baseline")))
+        return rc;
+    if (!network || ev->verdict != SW_VERDICT_PASS)
+        return SW_OK;
+    if ((rc = sw_store_prepare(s, &s->base_network,
+                               "INSERT INTO baseline_networks(domain, network, first_run,"
+                               " first_seen, last_seen, messages) VALUES(?1, ?2, ?3, ?4, ?4, 1)"
+                               " ON CONFLICT(domain, network) DO UPDATE SET"
+                               " messages = messages + 1, first_seen = min(first_seen, ?4),"
+                               " last_seen = max(last_seen, ?4)",
+                               err)))
+        return rc;
+    bind_text(s->base_network, 1, ev->from_org);
+    bind_text(s->base_network, 2, network);
+    sqlite3_bind_int64(s->base_network, 3, s->run);
+    sqlite3_bind_int64(s->base_network, 4, t);
+    return step_done(s, s->base_network, err, "baseline");
+}
+
+static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
+                          sw_history *out)
+{
+    sw_store *s = ctx;
+    memset(out, 0, sizeof *out);
+    if (!s->in_run || !s->established)
+        return SW_OK;
+    out->established = 1;
+    sw_error err;
+    if (sw_store_prepare(s, &s->hist_domain,
+                         "SELECT 1 FROM baseline_domains WHERE domain = ? AND first_run < ?",
+                         &err))
+        return -1;
+    bind_text(s->hist_domain, 1, org);
+    sqlite3_bind_int64(s->hist_domain, 2, s->run);
+    out->domain_seen = sqlite3_step(s->hist_domain) == SQLITE_ROW;
+    out->network = sw_campaign_network(a, ip);
+    if (!out->domain_seen || !out->network)
+        return SW_OK;
+    if (sw_store_prepare(s, &s->hist_networks,
+                         "SELECT count(*) FROM baseline_networks WHERE domain = ? AND first_run < ?",
+                         &err))
+        return -1;
+    bind_text(s->hist_networks, 1, org);
+    sqlite3_bind_int64(s->hist_networks, 2, s->run);
+    if (sqlite3_step(s->hist_networks) == SQLITE_ROW)
+        out->domain_networks = (uint64_t)sqlite3_column_int64(s->hist_networks, 0);
+    if (sw_store_prepare(s, &s->hist_network,
+                         "SELECT 1 FROM baseline_networks WHERE domain = ? AND network = ?"
+                         " AND first_run < ?",
+                         &err))
+        return -1;
+    bind_text(s->hist_network, 1, org);
+    bind_text(s->hist_network, 2, out->network);
+    sqlite3_bind_int64(s->hist_network, 3, s->run);
+    out->network_seen = sqlite3_step(s->hist_network) == SQLITE_ROW;
+    return SW_OK;
+}
+
+enum { COUNT_AUTH = 1, COUNT_DELIVERY = 2, COUNT_SIGNAL = 3 };
+
+static int campaign_count(sw_store *s, const char *id, int kind, const char *name, sw_error *err)
+{
+    int rc;
+    if ((rc = sw_store_prepare(s, &s->camp_count,
+                               "INSERT INTO campaign_counts(campaign, kind, name, n)"
+                               " VALUES(?, ?, ?, 1) ON CONFLICT(campaign, kind, name)"
+                               " DO UPDATE SET n = n + 1",
+                               err)))
+        return rc;
+    bind_text(s->camp_count, 1, id);
+    sqlite3_bind_int(s->camp_count, 2, kind);
+    bind_text(s->camp_count, 3, name);
+    return step_done(s, s->camp_count, err, "campaign");
+}
+
+int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, const char **id_out,
+                          sw_error *err)
+{
+    char id[33];
+    const char *text;
+    int64_t bucket;
+    if (sw_campaign_key(a, &s->keyspec, ev, id, &text, &bucket))
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    int rc;
+    if ((rc = sw_store_prepare(
+             s, &s->camp_upsert,
+             "INSERT INTO campaigns(id, key, from_org, subject, network, window_start,"
+             " window_end, first_seen, last_seen, messages, recipients, spoofed, suspicious,"
+             " worst) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 1, 0, ?9, ?10, ?11)"
+             " ON CONFLICT(id) DO UPDATE SET messages = messages + 1,"
+             " first_seen = min(first_seen, ?8), last_seen = max(last_seen, ?8),"
+             " spoofed = spoofed + ?9, suspicious = suspicious + ?10, worst = max(worst, ?11)",
+             err)))
+        return rc;
+    sqlite3_stmt *st = s->camp_upsert;
+    bind_text(st, 1, id);
+    bind_text(st, 2, text);
+    bind_text(st, 3, (s->keyspec.parts & SW_CK_FROM_ORG) ? ev->from_org : NULL);
+    bind_text(st, 4, (s->keyspec.parts & SW_CK_SUBJECT) ? sw_campaign_subject(a, ev->subject)
+                                                        : NULL);
+    bind_text(st, 5, (s->keyspec.parts & SW_CK_NETWORK) ? sw_campaign_network(a, ev->client_ip)
+                                                        : NULL);
+    sqlite3_bind_int64(st, 6, bucket);
+    sqlite3_bind_int64(st, 7, ev->has_time ? bucket + s->keyspec.window : 0);
+    if (ev->has_time)
+        sqlite3_bind_int64(st, 8, ev->time);
+    else
+        sqlite3_bind_null(st, 8);
+    sqlite3_bind_int(st, 9, ev->verdict == SW_VERDICT_SPOOFED);
+    sqlite3_bind_int(st, 10, ev->verdict == SW_VERDICT_SUSPICIOUS);
+    sqlite3_bind_int(st, 11, (int)ev->verdict);
+    if ((rc = step_done(s, st, err, "campaign")))
+        return rc;
+    for (size_t i = 0; i < ev->nrecipients; i++) {
+        const sw_ev_recipient *r = &ev->recipients[i];
+        if (!r->address)
+            continue;
+        if ((rc = sw_store_prepare(s, &s->camp_recipient,
+                                   "INSERT OR IGNORE INTO campaign_recipients(campaign, address)"
+                                   " VALUES(?, lower(?))",
+                                   err)))
+            return rc;
+        bind_text(s->camp_recipient, 1, id);
+        bind_text(s->camp_recipient, 2, r->address);
+        if ((rc = step_done(s, s->camp_recipient, err, "campaign")))
+            return rc;
+        if (sqlite3_changes(s->db) > 0) {
+            if ((rc = sw_store_prepare(s, &s->camp_recipients_inc,
+                                       "UPDATE campaigns SET recipients = recipients + 1"
+                                       " WHERE id = ?",
+                                       err)))
+                return rc;
+            bind_text(s->camp_recipients_inc, 1, id);
+            if ((rc = step_done(s, s->camp_recipients_inc, err, "campaign")))
+                return rc;
+        }
+        if ((rc = campaign_count(s, id, COUNT_DELIVERY, r->delivered ? r->delivered : "unknown",
+                                 err)))
+            return rc;
+    }
+    const struct {
+        const char *method;
+        const sw_ev_auth *o;
+    } outcomes[] = {{"spf", &ev->spf}, {"dkim", &ev->dkim}, {"dmarc", &ev->dmarc},
+                    {"compauth", &ev->compauth}};
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
+        char name[96];
+        snprintf(name, sizeof name, "%s=%.64s", outcomes[i].method,
+                 outcomes[i].o->result ? outcomes[i].o->result : "none");
+        if ((rc = campaign_count(s, id, COUNT_AUTH, name, err)))
+            return rc;
+    }
+    for (size_t i = 0; i < ev->nsignals; i++)
+        if ((rc = campaign_count(s, id, COUNT_SIGNAL, ev->signals[i].id, err)))
+            return rc;
+    *id_out = sw_arena_strndup(a, id, 32);
+    return *id_out ? SW_OK : sw_error_set(err, SW_ENOMEM, "out of memory");
+}
+
+/* ---- the observation ---- */
+
+static void json_outcome(sw_json *j, const char *key, const sw_ev_auth *o)
+{
+    if (!o->result)
+        return;
+    sw_json_key(j, key);
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "result", o->result);
+    SW_JSON_KV_STRING(j, "domain", o->domain);
+    SW_JSON_KV_STRING(j, "origin", o->origin);
+    sw_json_object_end(j);
+}
+
+/* The auth, recipients and signals columns: small JSON documents, read back by query.c. */
+static int child_json(const sw_evidence *ev, sw_buf *auth, sw_buf *rcpt, sw_buf *sig)
+{
+    sw_json j;
+    sw_json_init(&j, auth);
+    sw_json_object_begin(&j);
+    json_outcome(&j, "spf", &ev->spf);
+    json_outcome(&j, "dkim", &ev->dkim);
+    json_outcome(&j, "dmarc", &ev->dmarc);
+    json_outcome(&j, "compauth", &ev->compauth);
+    json_outcome(&j, "arc", &ev->arc);
+    sw_json_object_end(&j);
+    int rc = j.status;
+    sw_json_init(&j, rcpt);
+    sw_json_array_begin(&j);
+    for (size_t i = 0; i < ev->nrecipients; i++) {
+        const sw_ev_recipient *r = &ev->recipients[i];
+        sw_json_object_begin(&j);
+        SW_JSON_KV_STRING(&j, "address", r->address);
+        SW_JSON_KV_STRING(&j, "field", r->field);
+        SW_JSON_KV_STRING(&j, "action", r->action);
+        SW_JSON_KV_STRING(&j, "location", r->location);
+        SW_JSON_KV_STRING(&j, "delivered", r->delivered);
+        sw_json_object_end(&j);
+    }
+    sw_json_array_end(&j);
+    rc |= j.status;
+    sw_json_init(&j, sig);
+    sw_json_array_begin(&j);
+    for (size_t i = 0; i < ev->nsignals; i++) {
+        sw_json_object_begin(&j);
+        SW_JSON_KV_STRING(&j, "id", ev->signals[i].id);
+        SW_JSON_KV_INT(&j, "weight", ev->signals[i].weight);
+        SW_JSON_KV_STRING(&j, "evidence", ev->signals[i].evidence);
+        sw_json_object_end(&j);
+    }
+    sw_json_array_end(&j);
+    return rc | j.status;
+}
+
+int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t json_len,
+                 sw_error *err)
+{
+    if (!s->in_run)
+        return sw_error_set(err, SW_EINVAL, "sw_store_put outside a run");
+    s->stats.seen++;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    if ((rc = sw_store_prepare(s, &s->obs_exists, "SELECT 1 FROM observations WHERE key = ?",
+                               err)))
+        return rc;
+    bind_text(s->obs_exists, 1, ev->key);
+    int r = sqlite3_step(s->obs_exists);
+    if (r == SQLITE_ROW) {
+        s->stats.duplicates++;
+        return 0;
+    }
+    if (r != SQLITE_DONE)
+        return sw_store_db_error(s, err, "lookup");
+
+    sw_arena_reset(&s->scratch);
+    sw_arena *a = &s->scratch;
+    int64_t message = 0;
+    if ((rc = join_message(s, ev, &message, err)))
+        return rc;
+    int flagged = ev->verdict == SW_VERDICT_SPOOFED || ev->verdict == SW_VERDICT_SUSPICIOUS;
+    const char *campaign = NULL;
+    if (flagged && (rc = sw_store_campaign_add(s, a, ev, &campaign, err)))
+        return rc;
+
+    sw_buf auth, rcpt, sig;
+    sw_buf_init(&auth, 1u << 16);
+    sw_buf_init(&rcpt, 1u << 20);
+    sw_buf_init(&sig, 1u << 20);
+    if (child_json(ev, &auth, &rcpt, &sig)) {
+        sw_buf_free(&auth);
+        sw_buf_free(&rcpt);
+        sw_buf_free(&sig);
+        return sw_error_set(err, SW_ELIMIT, "%s: record too large for the store", ev->path);
+    }
+    if ((rc = sw_store_prepare(
+             s, &s->obs_insert,
+             "INSERT INTO observations(key, message, run, time, format, path, offset, line,"
+             " from_log, message_id, network_message_id, from_address, from_display,"
+             " from_domain, from_org, envelope_from, envelope_domain, reply_to, subject,"
+             " client_ip, direction, verdict, score, auth, recipients, signals, facts,"
+             " campaign, record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+             " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+             err))) {
+        sw_buf_free(&auth);
+        sw_buf_free(&rcpt);
+        sw_buf_free(&sig);
+        return rc;
+    }
+    sqlite3_stmt *st = s->obs_insert;
+    bind_text(st, 1, ev->key);
+    sqlite3_bind_int64(st, 2, message);
+    sqlite3_bind_int64(st, 3, s->run);
+    if (ev->has_time)
+        sqlite3_bind_int64(st, 4, ev->time);
+    bind_text(st, 5, ev->format);
+    bind_text(st, 6, ev->path);
+    sqlite3_bind_int64(st, 7, (sqlite3_int64)ev->offset);
+    sqlite3_bind_int64(st, 8, (sqlite3_int64)ev->line);
+    sqlite3_bind_int(st, 9, ev->from_log);
+    bind_text(st, 10, ev->message_id);
+    bind_text(st, 11, ev->network_message_id);
+    bind_text(st, 12, ev->from_address);
+    bind_text(st, 13, ev->from_display);
+    bind_text(st, 14, ev->from_domain);
+    bind_text(st, 15, ev->from_org);
+    bind_text(st, 16, ev->envelope_from);
+    bind_text(st, 17, ev->envelope_domain);
+    bind_text(st, 18, ev->reply_to);
+    bind_text(st, 19, ev->subject);
+    bind_text(st, 20, ev->client_ip);
+    bind_text(st, 21, ev->direction);
+    sqlite3_bind_int(st, 22, (int)ev->verdict);
+    sqlite3_bind_int(st, 23, ev->score);
+    sqlite3_bind_text(st, 24, auth.data, (int)auth.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 25, rcpt.data, (int)rcpt.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 26, sig.data, (int)sig.len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 27, (int)ev->facts);
+    bind_text(st, 28, campaign);
+    if (flagged && json && json_len <= SW_STORE_MAX_JSON)
+        sqlite3_bind_text(st, 29, json, (int)json_len, SQLITE_STATIC);
+    rc = step_done(s, st, err, "insert");
+    sqlite3_reset(st); /* drop the borrowed buffers before freeing them */
+    sw_buf_free(&auth);
+    sw_buf_free(&rcpt);
+    sw_buf_free(&sig);
+    if (rc)
+        return rc;
+    int64_t obs = sqlite3_last_insert_rowid(s->db);
+    if (ev->subject) {
+        if ((rc = sw_store_prepare(s, &s->fts_insert,
+                                   "INSERT INTO subjects(rowid, subject) VALUES(?, ?)", err)))
+            return rc;
+        sqlite3_bind_int64(s->fts_insert, 1, obs);
+        bind_text(s->fts_insert, 2, ev->subject);
+        if ((rc = step_done(s, s->fts_insert, err, "subject index")))
+            return rc;
+    }
+    if ((rc = add_coverage(s, ev, err)))
+        return rc;
+    if ((rc = add_baselines(s, ev, sw_campaign_network(a, ev->client_ip), err)))
+        return rc;
+    s->stats.stored++;
+    if (flagged)
+        s->stats.flagged++;
+    if (++s->pending >= SW_STORE_BATCH && (rc = tx_commit(s, err)))
+        return rc;
+    return 1;
+}
+
+/* ---- key changes and retention ---- */
+
+int sw_store_set_keyspec(sw_store *s, const sw_campaign_keyspec *spec, sw_error *err)
+{
+    if (spec->parts == s->keyspec.parts && spec->window == s->keyspec.window)
+        return SW_OK;
+    sw_arena a;
+    sw_arena_init(&a, 1u << 16);
+    char w[32];
+    snprintf(w, sizeof w, "%lld", (long long)spec->window);
+    const char *parts = sw_campaign_parts_text(&a, spec->parts);
+    int rc = tx_begin(s, err);
+    if (!rc)
+        rc = meta_set(s, "campaign_key", parts ? parts : "", err);
+    if (!rc)
+        rc = meta_set(s, "campaign_window", w, err);
+    sw_arena_free(&a);
+    if (rc)
+        return rc;
+    s->keyspec = *spec;
+    rc = sw_store_regroup(s, err);
+    if (!rc && !s->in_run)
+        rc = tx_commit(s, err);
+    return rc;
+}
+
+int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err)
+{
+    *deleted = 0;
+    int rc = tx_begin(s, err);
+    if (rc)
+        return rc;
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "CREATE TEMP TABLE IF NOT EXISTS gone(id INTEGER PRIMARY KEY, source TEXT, dated INT);"
+             "DELETE FROM gone;"
+             "INSERT INTO gone SELECT o.id, coalesce(o.format, 'unknown'), o.time IS NOT NULL"
+             " FROM observations o JOIN runs r ON r.id = o.run"
+             " WHERE coalesce(o.time, r.started) < %lld;",
+             (long long)cutoff);
+    if ((rc = sw_store_exec(s, sql, err)))
+        return rc;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT count(*) FROM gone", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        *deleted = (uint64_t)sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    snprintf(sql, sizeof sql,
+             "UPDATE coverage_undated SET records = records - (SELECT count(*) FROM gone g"
+             " WHERE g.source = coverage_undated.source AND NOT g.dated);"
+             "DELETE FROM coverage_undated WHERE records <= 0;"
+             "DELETE FROM subjects WHERE rowid IN (SELECT id FROM gone);"
+             "DELETE FROM observations WHERE id IN (SELECT id FROM gone);"
+             "DELETE FROM message_keys WHERE message NOT IN (SELECT message FROM observations);"
+             "DELETE FROM messages WHERE id NOT IN (SELECT message FROM observations);"
+             "DELETE FROM coverage WHERE day < %lld;"
+             "DELETE FROM baseline_domains WHERE last_seen < %lld;"
+             "DELETE FROM baseline_networks WHERE last_seen < %lld;"
+             "DELETE FROM gone;",
+             (long long)day_of(cutoff), (long long)cutoff, (long long)cutoff);
+    if ((rc = sw_store_exec(s, sql, err)))
+        return rc;
+    if ((rc = sw_store_regroup(s, err)))
+        return rc;
+    return tx_commit(s, err);
+}
