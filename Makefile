@@ -33,6 +33,15 @@ run: build
 	@echo
 	@echo "== spoofwatch scan examples/ (one JSON record per message)"
 	@$(BUILD)/spoofwatch scan --no-progress examples/
+	@echo
+	@echo "== spoofwatch ingest examples/ into $(BUILD)/examples.db (SQLite evidence store)"
+	@$(BUILD)/spoofwatch ingest --no-progress --store $(BUILD)/examples.db examples/
+	@echo
+	@echo "== spoofwatch campaigns"
+	@$(BUILD)/spoofwatch campaigns --store $(BUILD)/examples.db
+	@echo
+	@echo "== spoofwatch coverage"
+	@$(BUILD)/spoofwatch coverage --store $(BUILD)/examples.db
 
 test: build asan
 	@tests/all.sh $(BUILD) $(ASAN_BUILD)

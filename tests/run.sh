@@ -40,6 +40,9 @@ for t in tests/logs/*.sh; do # one script per log source family; lib.sh is share
     case "$t" in */lib.sh) continue ;; esac
     layer "logs-$(basename "$t" .sh)" sh "$t" "$B"
 done
+for t in tests/store/*.sh; do # the evidence store and its commands
+    layer "store-$(basename "$t" .sh)" sh "$t" "$B"
+done
 for t in fuzz/corpus/*/; do
     t=$(basename "$t")
     [ -x "$B/fuzz/fuzz_$t" ] && layer "fuzz-$t" "$B/fuzz/fuzz_$t" "fuzz/corpus/$t"

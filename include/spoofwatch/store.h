@@ -60,6 +60,8 @@ int sw_store_set_keyspec(sw_store *s, const sw_campaign_keyspec *spec, sw_error 
 /* A run: begin, put records, end. The history source (baselines from earlier finished runs)
  * is valid between begin and end; give it to the detector. */
 int sw_store_run_begin(sw_store *s, const char *command, sw_error *err);
+/* Records per transaction (default SW_STORE_BATCH). */
+void sw_store_set_batch(sw_store *s, uint64_t records);
 /* Puts one record's evidence; json (may be NULL) is its full JSON form, kept when the
  * record is flagged. Returns 1 stored, 0 already there, <0 on error. */
 int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t json_len,

@@ -84,6 +84,7 @@ typedef struct sw_cli_store {
     unsigned parts;
     int64_t window;
     int set_key, set_window;
+    uint64_t batch; /* --commit-every N, 0 = default */
     sw_store *store; /* owned once opened */
 } sw_cli_store;
 /* 1 consumed, 0 not one of them, -1 missing or bad value. */

@@ -20,6 +20,18 @@ int sw_cli_store_option(int argc, char **argv, int *i, sw_cli_store *cs)
             cs->path = v;
         return r;
     }
+    if ((r = sw_cli_opt_value(argc, argv, i, "commit-every", 0, &v))) {
+        if (r < 0)
+            return r;
+        char *end;
+        unsigned long long n = strtoull(v, &end, 10);
+        if (*end || !n) {
+            sw_cli_warn("--commit-every takes a positive number of records (got '%s')", v);
+            return -1;
+        }
+        cs->batch = n;
+        return 1;
+    }
     if ((r = sw_cli_opt_value(argc, argv, i, "campaign-key", 0, &v))) {
         if (r < 0)
             return r;
@@ -60,6 +72,8 @@ int sw_cli_store_open(sw_cli_store *cs, int mode)
         sw_cli_warn("%s", err.message);
         return -1;
     }
+    if (cs->batch)
+        sw_store_set_batch(cs->store, cs->batch);
     if (cs->set_key || cs->set_window) {
         sw_campaign_keyspec spec;
         sw_store_keyspec(cs->store, &spec);

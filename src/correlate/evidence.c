@@ -175,10 +175,12 @@ int sw_evidence_from(sw_detector *d, sw_arena *a, const sw_record *rec, const sw
 
     ev->message_id = rec->message_id;
     ev->message_id_key = sw_evidence_message_id_key(a, rec->message_id);
-    if (rec->has_log && rec->log.network_message_id && rec->log.network_message_id[0]) {
-        ev->network_message_id = rec->log.network_message_id;
-        ev->network_message_id_key =
-            sw_arena_strndup_lower(a, ev->network_message_id, strlen(ev->network_message_id));
+    /* Exchange stamps the NetworkMessageId into the message it delivers, so a reported
+     * .eml joins its EmailEvents rows even when the Message-ID was rewritten. */
+    const char *nmid = rec->has_log ? rec->log.network_message_id : rec->ms.network_message_id;
+    if (nmid && nmid[0]) {
+        ev->network_message_id = nmid;
+        ev->network_message_id_key = sw_arena_strndup_lower(a, nmid, strlen(nmid));
     }
     if (rec->has_from) {
         ev->from_address = rec->from.address;

@@ -17,6 +17,7 @@ struct sw_store {
     int64_t run;
     int in_run, in_tx;
     uint64_t pending; /* puts since the last commit */
+    uint64_t batch;   /* puts per transaction */
     int established;  /* finished earlier runs exist (baselines apply) */
     sw_store_stats stats;
     sw_history_source history;

@@ -189,6 +189,7 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
         return sw_error_set(err, SW_ENOMEM, "out of memory");
     }
     s->writable = mode == SW_STORE_WRITE;
+    s->batch = SW_STORE_BATCH;
     if (s->writable && make_parent(path)) {
         int rc = sw_error_set(err, SW_EIO, "%s: cannot create its folder: %s", path,
                               strerror(errno));
@@ -268,6 +269,11 @@ void sw_store_keyspec(const sw_store *s, sw_campaign_keyspec *spec)
 const sw_store_stats *sw_store_run_stats(const sw_store *s)
 {
     return &s->stats;
+}
+
+void sw_store_set_batch(sw_store *s, uint64_t records)
+{
+    s->batch = records ? records : 1;
 }
 
 const sw_history_source *sw_store_history(sw_store *s)
@@ -843,7 +849,7 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
     s->stats.stored++;
     if (flagged)
         s->stats.flagged++;
-    if (++s->pending >= SW_STORE_BATCH && (rc = tx_commit(s, err)))
+    if (++s->pending >= s->batch && (rc = tx_commit(s, err)))
         return rc;
     return 1;
 }

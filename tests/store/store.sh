@@ -1,0 +1,164 @@
+# The evidence store end to end: ingest, joins across sources, trace, campaigns, search,
+# alerts, coverage, baselines, retention, idempotent re-ingest and kill -9 recovery.
+# Fixtures: tests/fixtures/store/README.md says what each file must lead to.
+. tests/logs/lib.sh
+F=tests/fixtures/store
+SW="$B/spoofwatch"
+MID=20240305101455.4f1c9a@mx.northwind-mail.example
+NMID=9e4f2a71-3c5d-4b8e-a1f0-08dc3cf5a001
+
+run() { # run OUT ARGS...: spoofwatch ARGS, stdout to OUT, stderr to OUT.err, status in $rc
+    out=$1
+    shift
+    "$SW" "$@" >"$out" 2>"$out.err"
+    rc=$?
+}
+rc_is() { if [ "$rc" = "$2" ]; then ok; else ko "$1: exit $rc, expected $2 ($(head -c 300 "$out.err"))"; fi; }
+same() { if cmp -s "$2" "$3"; then ok; else ko "$1: $(basename "$2") and $(basename "$3") differ"; fi; }
+
+# --- one message in four sources ---
+S=$TMP/a.db
+run "$TMP/ing" ingest --no-progress --store "$S" "$F/msg-a.eml" "$F/msg-a-emailevents.jsonl" \
+    "$F/msg-a-timaildata.json" "$F/msg-a-trace.csv"
+rc_is "ingest four sources" 0
+has "four new observations" "$TMP/ing.err" "4 new observations"
+has "three joined" "$TMP/ing.err" "3 joined"
+run "$TMP/again" ingest --no-progress --store "$S" "$F/msg-a.eml" "$F/msg-a-emailevents.jsonl" \
+    "$F/msg-a-timaildata.json" "$F/msg-a-trace.csv"
+has "re-ingest stores nothing" "$TMP/again.err" "0 new observations"
+has "re-ingest: all already there" "$TMP/again.err" "4 already there"
+
+run "$TMP/trace" trace --store "$S" "<$MID>"
+rc_is "trace by Message-ID" 0
+has "trace: four observations" "$TMP/trace" "4 observations"
+for src in eml defender-emailevents o365-timaildata exo-message-trace; do
+    has "trace names $src" "$TMP/trace" "] $src "
+done
+has "trace: ann delivered per EmailEvents" "$TMP/trace" "ann@corp.example  delivered (Delivered, Inbox/folder)"
+has "trace: bob junk" "$TMP/trace" "bob@corp.example  junk"
+has "trace: dmarc fail with its origin" "$TMP/trace" "dmarc     fail"
+has "trace: message trace has no auth" "$TMP/trace" "auth      none in this source"
+run "$TMP/trace2" trace --store "$S" --json "$(echo $NMID | tr a-f A-F)"
+rc_is "trace by NetworkMessageId, any case" 0
+n=$(grep -o '"observation":' "$TMP/trace2" | wc -l | tr -d ' ')
+if [ "$n" = 4 ]; then ok; else ko "trace --json by NMID: $n observations, expected 4"; fi
+run "$TMP/trace3" trace --store "$S" "<nobody@nowhere.example>"
+rc_is "trace of an unknown id fails" 1
+has "trace says what is missing" "$TMP/trace3.err" "is not in"
+
+# --- campaigns: stable ids, stable across input order ---
+C=$TMP/c.db
+run "$TMP/ci" ingest --no-progress --store "$C" "$F/campaign.mbox"
+rc_is "ingest campaign.mbox" 0
+run "$TMP/camps" campaigns --store "$C" --json
+rc_is "campaigns --json" 0
+lines "two campaigns" "$TMP/camps" 2
+has "198.51.100.0/24 campaign id" "$TMP/camps" '"campaign":"aba9545facd0091d3e50c3d9db035bc5"'
+has "192.0.2.0/24 campaign id" "$TMP/camps" '"campaign":"98af2026b70e2c25950a3833ace00287"'
+has "five messages to five recipients" "$TMP/camps" '"messages":5,"recipients":5,"spoofed":3,"suspicious":2'
+has "two messages to two recipients" "$TMP/camps" '"messages":2,"recipients":2,"spoofed":1,"suspicious":1'
+has "auth mix counted" "$TMP/camps" '"compauth=fail":5'
+# the same messages one file each, in reverse order, into a new store
+mkdir -p "$TMP/split"
+awk -v d="$TMP/split" '/^From /{n++} {print > (d "/m" sprintf("%02d", n) ".mbox")}' "$F/campaign.mbox"
+R=$TMP/r.db
+for m in $(ls "$TMP/split" | sort -r); do
+    "$SW" ingest --no-progress -q --store "$R" "$TMP/split/$m" 2>/dev/null
+done
+run "$TMP/camps-r" campaigns --store "$R" --json
+same "campaigns independent of input order" "$TMP/camps" "$TMP/camps-r"
+run "$TMP/ctext" campaigns --store "$C"
+has "campaign text shows its key" "$TMP/ctext" "key        from_org=fabrikam.example subject=invoice # overdue network=198.51.100.0/24"
+has "campaign text shows delivery" "$TMP/ctext" "delivery"
+
+# --- search ---
+run "$TMP/s1" search --store "$C" --sender-domain fabrikam.example --verdict spoofed
+lines "search: four spoofed from fabrikam" "$TMP/s1" 4
+run "$TMP/s2" search --store "$C" --subject invoice
+lines "search: full text on subjects" "$TMP/s2" 7
+run "$TMP/s3" search --store "$C" --recipient ann@corp.example
+lines "search: by recipient" "$TMP/s3" 2
+run "$TMP/s4" search --store "$C" --signal spf_fail --since 2024-03-04 --until 2024-03-05 --json
+lines "search: signal and time range" "$TMP/s4" 2
+run "$TMP/s5" search --store "$C" --json --records --verdict spoofed --limit 1
+has "search --records gives the stored record" "$TMP/s5" '"schema":"spoofwatch.record/1"'
+run "$TMP/s6" search --store "$C" --verdict bogus
+rc_is "search: bad verdict is a usage error" 2
+
+# --- alerts: deterministic, one per campaign or per message ---
+run "$TMP/al1" alerts --store "$C"
+rc_is "alerts" 0
+lines "one alert per campaign" "$TMP/al1" 2
+has "OCSF Email Activity" "$TMP/al1" '"class_uid":4009'
+run "$TMP/al2" alerts --store "$C"
+same "alerts are deterministic" "$TMP/al1" "$TMP/al2"
+run "$TMP/al3" alerts --store "$C" --per-message
+lines "one alert per flagged message" "$TMP/al3" 7
+run "$TMP/al4" scan --no-progress --alerts "$F/campaign.mbox"
+lines "scan --alerts writes flagged messages only" "$TMP/al4" 7
+
+# --- baselines: a later run knows the senders of earlier ones ---
+run "$TMP/b2" ingest --no-progress --store "$C" "$F/msg-a.eml"
+run "$TMP/b3" search --store "$C" --signal first_seen_sender --json
+lines "first_seen_sender on a later run" "$TMP/b3" 1
+has "first_seen_sender names the domain" "$TMP/b3" "corp.example never appeared in earlier runs"
+# R was filled one message per run, newest first: fabrikam.example was known after its first
+# run, lists.example.org (message 3) arrived new in a later one
+run "$TMP/b4" search --store "$R" --signal first_seen_sender --json
+lines "first run sets the baseline; a new domain later is flagged once" "$TMP/b4" 1
+has "the new domain is the list's" "$TMP/b4" "domain example.org never appeared"
+
+# --- coverage ---
+V=$TMP/v.db
+"$SW" ingest --no-progress -q --store "$V" "$F/coverage-emailevents.jsonl" "$F/coverage-trace.json" 2>/dev/null
+run "$TMP/cov" coverage --store "$V"
+rc_is "coverage" 0
+has "blind spot: message trace only" "$TMP/cov" "message trace only: no authentication results"
+has "blind spot: the days before EmailEvents" "$TMP/cov" "2024-03-01..2024-03-04 (4 days)"
+run "$TMP/covj" coverage --store "$V" --json
+has "coverage --json names the sources" "$TMP/covj" '"source":"defender-emailevents"'
+
+# --- retention ---
+cp "$C" "$TMP/p.db"
+run "$TMP/pr" prune --store "$TMP/p.db" --older-than 30d
+rc_is "prune" 0
+has "prune deletes the 2024 evidence" "$TMP/pr.err" "9 observations deleted"
+run "$TMP/pc" campaigns --store "$TMP/p.db" --json
+lines "prune regroups campaigns" "$TMP/pc" 0
+run "$TMP/pu" prune --store "$TMP/p.db"
+rc_is "prune without --older-than is a usage error" 2
+
+# --- kill -9 mid-ingest, then re-ingest: the same store as one clean run ---
+"$B/bench/gen_mbox" "$TMP/big.mbox" 40 >/dev/null 2>&1
+"$SW" ingest --no-progress -q --store "$TMP/clean.db" "$TMP/big.mbox" 2>/dev/null
+"$SW" ingest --no-progress -q --commit-every 50 --store "$TMP/k.db" "$TMP/big.mbox" 2>/dev/null &
+pid=$!
+sleep 0.4
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+"$SW" ingest --no-progress --store "$TMP/k.db" "$TMP/big.mbox" 2>"$TMP/k.err" >/dev/null
+for q in "search --json" "campaigns --json" "coverage --json"; do
+    # shellcheck disable=SC2086
+    "$SW" $q --store "$TMP/clean.db" 2>/dev/null | sed 's/"observation":"[0-9a-f]*",//' | sort >"$TMP/q1"
+    # shellcheck disable=SC2086
+    "$SW" $q --store "$TMP/k.db" 2>/dev/null | sed 's/"observation":"[0-9a-f]*",//' | sort >"$TMP/q2"
+    same "killed then re-ingested equals one clean run: $q" "$TMP/q1" "$TMP/q2"
+done
+if [ -s "$TMP/q1" ]; then ok; else ko "kill test: the clean store is empty"; fi
+
+# --- bad store paths ---
+run "$TMP/bad" campaigns --store "$TMP/does-not-exist.db"
+rc_is "reading a missing store fails" 1
+printf 'not sqlite' >"$TMP/junk.db"
+run "$TMP/bad2" trace --store "$TMP/junk.db" x
+rc_is "a file that is not a store fails" 1
+
+# --- the ../shared samples: coverage names every source ---
+if shared samples/m365 && shared samples/gws; then
+    "$SW" ingest --no-progress -q --store "$TMP/sh.db" "$SHARED/samples/m365" "$SHARED/samples/gws" 2>/dev/null
+    run "$TMP/shcov" coverage --store "$TMP/sh.db" --json
+    rc_is "coverage on the shared samples" 0
+    has "shared: EmailEvents counted" "$TMP/shcov" '"source":"defender-emailevents"'
+    has "shared: Gmail counted" "$TMP/shcov" '"source":"gmail'
+fi
+finish store
