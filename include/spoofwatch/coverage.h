@@ -30,6 +30,10 @@ typedef struct sw_coverage_gap {
     int64_t first_day, last_day;
     unsigned missing; /* blind spots: the SW_EV_* facts no source carried */
     const char *present; /* blind spots: "message trace only", "mbox, message trace" */
+    const char *const *present_ids; /* blind spots: the raw source ids present, sorted */
+    size_t npresent;
+    const char *text; /* blind spots: the whole sentence, "message trace only: no
+                       * authentication results for 2024-03-01..2024-03-09" */
 } sw_coverage_gap;
 
 typedef struct sw_coverage_source {
