@@ -137,6 +137,16 @@ SW_TEST(campaign_network)
     CHECK(sw_campaign_network(&A, "[198.51.100.7]") == NULL);
     CHECK(sw_campaign_network(&A, "2001:db8::1%eth0") == NULL);
     CHECK(sw_campaign_network(&A, "1111:2222:3333:4444:5555:6666:7777:8888:9999") == NULL);
+    /* leading space does not make room for trailing junk to be cut off unseen */
+    CHECK(sw_campaign_network(&A, "          2001:db8::1                          junk") == NULL);
+    CHECK_STR(sw_campaign_network(&A, "          2001:db8::1                          "),
+              "2001:db8::/48");
+    char padded[300];
+    memset(padded, ' ', sizeof padded - 1);
+    padded[sizeof padded - 1] = '\0';
+    memcpy(padded, "192.0.2.1", 9);
+    memcpy(padded + sizeof padded - 5, "junk", 4);
+    CHECK(sw_campaign_network(&A, padded) == NULL);
     char longip[200];
     memset(longip, '1', sizeof longip - 1);
     longip[sizeof longip - 1] = '\0';
