@@ -273,10 +273,15 @@ const char *sw_campaign_network(sw_arena *a, const char *ip)
         return NULL;
     /* room for the longest IPv6 text form; anything longer is not an address */
     char buf[INET6_ADDRSTRLEN + 1];
-    size_t n = strnlen(ip, sizeof buf);
     const char *p = ip;
-    while (n > 0 && is_ws((unsigned char)*p))
-        p++, n--;
+    while (is_ws((unsigned char)*p))
+        p++;
+    /* measured after the leading space; longer than an address with some trailing space
+     * is not an address (a cut could hide trailing junk) */
+    const size_t lim = sizeof buf + 64;
+    size_t n = strnlen(p, lim);
+    if (n == lim)
+        return NULL;
     while (n > 0 && is_ws((unsigned char)p[n - 1]))
         n--;
     if (n == 0 || n >= sizeof buf)

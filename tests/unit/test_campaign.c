@@ -3,6 +3,10 @@
 #include "test.h"
 #include "spoofwatch/campaign.h"
 #include "spoofwatch/error.h"
+#include "spoofwatch/input.h"
+#include "spoofwatch/limits.h"
+#include "spoofwatch/orgdomain.h"
+#include "spoofwatch/record.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +137,16 @@ SW_TEST(campaign_network)
     CHECK(sw_campaign_network(&A, "[198.51.100.7]") == NULL);
     CHECK(sw_campaign_network(&A, "2001:db8::1%eth0") == NULL);
     CHECK(sw_campaign_network(&A, "1111:2222:3333:4444:5555:6666:7777:8888:9999") == NULL);
+    /* leading space does not make room for trailing junk to be cut off unseen */
+    CHECK(sw_campaign_network(&A, "          2001:db8::1                          junk") == NULL);
+    CHECK_STR(sw_campaign_network(&A, "          2001:db8::1                          "),
+              "2001:db8::/48");
+    char padded[300];
+    memset(padded, ' ', sizeof padded - 1);
+    padded[sizeof padded - 1] = '\0';
+    memcpy(padded, "192.0.2.1", 9);
+    memcpy(padded + sizeof padded - 5, "junk", 4);
+    CHECK(sw_campaign_network(&A, padded) == NULL);
     char longip[200];
     memset(longip, '1', sizeof longip - 1);
     longip[sizeof longip - 1] = '\0';
@@ -388,4 +402,67 @@ SW_TEST(campaign_key_hostile_parts)
     CHECK_STR(id2, id);
     free(s);
     sw_arena_free(&A);
+}
+
+/* tests/fixtures/store/campaign.mbox under the default key: the seven fabrikam.example
+ * messages form the two campaigns its README names (5 from 198.51.100.0/24, 2 from
+ * 192.0.2.0/24), and without the network part they are one. The evidence is filled here
+ * the way the store fills it: From's organizational domain, the decoded subject, the
+ * inbound hop's IP, the Date. */
+SW_TEST(campaign_fixture_mbox_groups_as_documented)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/store/campaign.mbox", sw_test_fixture_dir());
+    sw_input in;
+    sw_error err;
+    CHECK(sw_input_open(&in, path, SW_FMT_AUTO, &err) == SW_OK);
+    sw_orgdomain_ctx org;
+    CHECK(sw_orgdomain_open(&org, NULL, &err) == SW_OK);
+    fresh();
+    sw_arena ra;
+    sw_arena_init(&ra, SW_MAX_ARENA);
+    static const struct {
+        const char *id;
+        int want;
+    } camp[] = {{"aba9545facd0091d3e50c3d9db035bc5", 5}, {"98af2026b70e2c25950a3833ace00287", 2}};
+    int got[2] = {0, 0}, other = 0, total = 0, flat = 0;
+    char flat_id[33] = "";
+    sw_campaign_keyspec nonet = {SW_CK_FROM_ORG | SW_CK_SUBJECT, SW_CAMPAIGN_DEFAULT_WINDOW};
+    sw_message m;
+    while (sw_input_next(&in, &ra, &m, &err) == SW_OK) {
+        sw_record r;
+        sw_source src = {.path = path, .format = "mbox", .index = m.index};
+        CHECK(sw_record_from_mail(&ra, m.data, m.len, &src, &r, NULL) == SW_OK);
+        total++;
+        if (!r.has_from || strcmp(r.from.domain, "fabrikam.example"))
+            continue;
+        sw_evidence ev;
+        memset(&ev, 0, sizeof ev);
+        ev.from_org = sw_orgdomain(&org, &A, r.from.domain);
+        ev.subject = r.subject;
+        ev.client_ip = r.nreceived ? r.received[r.nreceived - 1].from_ip : NULL;
+        ev.time = r.date_epoch;
+        ev.has_time = r.has_date;
+        char id[33];
+        int64_t start;
+        CHECK(sw_campaign_key(&A, NULL, &ev, id, NULL, &start) == SW_OK);
+        CHECK(start == 1709164800);
+        int k = !strcmp(id, camp[0].id) ? 0 : !strcmp(id, camp[1].id) ? 1 : -1;
+        if (k < 0)
+            other++;
+        else
+            got[k]++;
+        CHECK(sw_campaign_key(&A, &nonet, &ev, id, NULL, NULL) == SW_OK);
+        if (!flat_id[0])
+            memcpy(flat_id, id, sizeof id);
+        flat += !strcmp(id, flat_id);
+    }
+    sw_input_close(&in);
+    sw_orgdomain_close(&org);
+    sw_arena_free(&ra);
+    sw_arena_free(&A);
+    CHECK(total == 8);
+    CHECK(other == 0);
+    CHECK(got[0] == camp[0].want && got[1] == camp[1].want);
+    CHECK(flat == 7);
 }
