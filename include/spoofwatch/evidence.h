@@ -7,7 +7,7 @@
  * campaign key parts and the coverage bits (which facts the record carries at all).
  *
  * Memory: strings point into the record, the assessment or the arena passed in; the
- * evidence lives as long as they do. The fixed-size members (key, campaign) are inline.
+ * evidence lives as long as they do. The observation key is inline.
  * Readers of the store (src/store/query.c) fill the same struct from its rows, with strings
  * in their own arena. */
 #ifndef SPOOFWATCH_EVIDENCE_H
@@ -85,6 +85,7 @@ typedef struct sw_evidence {
     sw_verdict verdict;
     int score;
     sw_ev_auth spf, dkim, dmarc, compauth, arc;
+    const char *dmarc_policy; /* p= the receiver applied or logged (reject, quarantine, none) */
     sw_ev_recipient *recipients;
     size_t nrecipients;
     sw_ev_signal *signals; /* counted ones (weight > 0, not suppressed), as assessed */

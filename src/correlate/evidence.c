@@ -209,6 +209,7 @@ int sw_evidence_from(sw_detector *d, sw_arena *a, const sw_record *rec, const sw
     copy_outcome(&ev->dmarc, &as->dmarc);
     copy_outcome(&ev->compauth, &as->compauth);
     copy_outcome(&ev->arc, &as->arc);
+    ev->dmarc_policy = as->dmarc_policy;
 
     int any_delivery = 0;
     if (rec->nrecipients) {

@@ -306,6 +306,7 @@ static void email_auth_object(sw_json *j, const sw_evidence *ev)
     kv(j, "dkim", ev->dkim.result);
     kv(j, "dkim_domain", ev->dkim.domain);
     kv(j, "dmarc", ev->dmarc.result);
+    kv(j, "dmarc_policy", ev->dmarc_policy);
     sw_json_object_end(j);
 }
 

@@ -87,6 +87,7 @@ void sw_evidence_write_json_members(const sw_evidence *ev, sw_json *j)
     json_auth(j, "dmarc", &ev->dmarc);
     json_auth(j, "compauth", &ev->compauth);
     json_auth(j, "arc", &ev->arc);
+    SW_JSON_KV_STRING(j, "dmarc_policy", ev->dmarc_policy);
     sw_json_object_end(j);
     SW_JSON_KEY(j, "recipients");
     sw_json_array_begin(j);

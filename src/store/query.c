@@ -84,6 +84,7 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
     read_outcome(a, auth, "dmarc", &ev->dmarc);
     read_outcome(a, auth, "compauth", &ev->compauth);
     read_outcome(a, auth, "arc", &ev->arc);
+    ev->dmarc_policy = jcopy(a, sw_jget(auth, "dmarc_policy"));
 
     const sw_jv *rc = parse_col(jr, a, st, 22);
     if (rc && rc->type == SW_J_ARRAY && rc->len) {

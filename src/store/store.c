@@ -709,6 +709,7 @@ static int child_json(const sw_evidence *ev, sw_buf *auth, sw_buf *rcpt, sw_buf 
     json_outcome(&j, "dmarc", &ev->dmarc);
     json_outcome(&j, "compauth", &ev->compauth);
     json_outcome(&j, "arc", &ev->arc);
+    SW_JSON_KV_STRING(&j, "dmarc_policy", ev->dmarc_policy);
     sw_json_object_end(&j);
     int rc = j.status;
     sw_json_init(&j, rcpt);
