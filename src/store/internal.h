@@ -22,9 +22,13 @@ struct sw_store {
     sw_store_stats stats;
     sw_history_source history;
     sw_arena scratch; /* per put: campaign keys, networks */
+    int64_t last_message; /* largest message id in use */
+    /* coverage and baseline sums of the open transaction (store.c) */
+    struct sw_store_pend *pend;
+    size_t npend, cap_pend;
+    sw_arena pend_arena;
     /* write statements, prepared once per open */
-    sqlite3_stmt *obs_exists, *obs_insert, *key_find, *key_insert, *key_move, *obs_move,
-        *msg_insert, *msg_delete, *camp_upsert, *camp_recipient, *camp_recipients_inc,
+    sqlite3_stmt *obs_exists, *obs_insert, *key_insert, *key_move, *obs_move, *camp_upsert, *camp_recipient, *camp_recipients_inc,
         *camp_count, *cov_upsert, *cov_undated, *base_domain, *base_network, *hist_domain,
         *hist_networks, *hist_network, *fts_insert;
 };

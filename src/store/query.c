@@ -539,7 +539,7 @@ int sw_store_totals_get(sw_store *s, sw_store_totals *t, sw_error *err)
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT (SELECT count(*) FROM observations),"
-                           " (SELECT count(*) FROM messages),"
+                           " (SELECT count(DISTINCT message) FROM observations),"
                            " (SELECT count(*) FROM observations WHERE verdict IN (2, 3)),"
                            " (SELECT count(*) FROM campaigns),"
                            " (SELECT count(*) FROM runs)",

@@ -22,7 +22,6 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, command TEXT, started INTEGER,"
     " finished INTEGER, seen INTEGER DEFAULT 0, stored INTEGER DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY, run INTEGER);"
     "CREATE TABLE IF NOT EXISTS message_keys(kind INTEGER, value TEXT, message INTEGER,"
     " PRIMARY KEY(kind, value)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS message_keys_message ON message_keys(message);"
@@ -206,12 +205,19 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
     }
     sqlite3_busy_timeout(s->db, 10000);
     sw_arena_init(&s->scratch, 1u << 20);
+    sw_arena_init(&s->pend_arena, 256u << 20);
     s->history = (sw_history_source){history_lookup, s};
     int rc = SW_OK;
     if (s->writable) {
         /* WAL: readers never block the ingest, and a kill -9 loses at most the open
          * transaction. NORMAL sync is durable against a crashed process (not power loss). */
         rc = sw_store_exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err);
+        /* Observation keys are random, so their index is written all over: a page cache
+         * that holds it, and checkpoints every ~64 MB of WAL instead of every 4 MB, keep
+         * an ingest from rewriting the same pages again and again. */
+        if (!rc)
+            rc = sw_store_exec(s, "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;"
+                               " PRAGMA temp_store=MEMORY;", err);
         if (!rc)
             rc = sw_store_exec(s, schema_sql, err);
         char v[32];
@@ -240,9 +246,8 @@ void sw_store_close(sw_store *s)
 {
     if (!s)
         return;
-    sqlite3_stmt **stmts[] = {&s->obs_exists,   &s->obs_insert,   &s->key_find,
-                              &s->key_insert,   &s->key_move,     &s->obs_move,
-                              &s->msg_insert,   &s->msg_delete,   &s->camp_upsert,
+    sqlite3_stmt **stmts[] = {&s->obs_exists,     &s->obs_insert,          &s->key_insert,
+                              &s->key_move,       &s->obs_move,            &s->camp_upsert,
                               &s->camp_recipient, &s->camp_recipients_inc, &s->camp_count,
                               &s->cov_upsert,   &s->cov_undated,  &s->base_domain,
                               &s->base_network, &s->hist_domain,  &s->hist_networks,
@@ -252,6 +257,8 @@ void sw_store_close(sw_store *s)
     if (s->db)
         sqlite3_close(s->db);
     sw_arena_free(&s->scratch);
+    sw_arena_free(&s->pend_arena);
+    free(s->pend);
     free(s->path);
     free(s);
 }
@@ -288,15 +295,33 @@ static int tx_begin(sw_store *s, sw_error *err)
     if (s->in_tx)
         return SW_OK;
     int rc = sw_store_exec(s, "BEGIN IMMEDIATE", err);
-    if (!rc)
-        s->in_tx = 1;
-    return rc;
+    if (rc)
+        return rc;
+    s->in_tx = 1;
+    /* New messages take ids after the largest stored; read inside the write transaction,
+     * so two ingests into one store never hand out the same id. */
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(message), 0) FROM observations", -1, &st,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        s->last_message = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return SW_OK;
 }
+
+static int flush_pending(sw_store *s, sw_error *err);
 
 static int tx_commit(sw_store *s, sw_error *err)
 {
     if (!s->in_tx)
         return SW_OK;
+    int frc = flush_pending(s, err);
+    if (frc) {
+        sw_store_exec(s, "ROLLBACK", NULL);
+        s->in_tx = 0;
+        s->pending = 0;
+        return frc;
+    }
     char sql[160];
     snprintf(sql, sizeof sql, "UPDATE runs SET seen = %llu, stored = %llu WHERE id = %lld",
              (unsigned long long)s->stats.seen, (unsigned long long)s->stats.stored,
@@ -392,33 +417,18 @@ static int step_done(sw_store *s, sqlite3_stmt *st, sw_error *err, const char *w
     return SW_OK;
 }
 
-/* The message an observation belongs to: found by either id, created when new; two
- * messages that one observation shows to be the same (it carries both ids) are merged
- * into the older one. */
-static int join_message(sw_store *s, const sw_evidence *ev, int64_t *message, sw_error *err)
+/* The message an observation belongs to: found[] are the messages its two ids already
+ * name (0: unknown); a new message takes the next id; two messages that one observation
+ * shows to be the same (it carries both ids) are merged into the older one. */
+static int join_message(sw_store *s, const sw_evidence *ev, const int64_t found[2],
+                        int64_t *message, sw_error *err)
 {
     const struct {
         int kind;
         const char *value;
     } keys[] = {{SW_KEY_MESSAGE_ID, ev->message_id_key},
                 {SW_KEY_NETWORK_MESSAGE_ID, ev->network_message_id_key}};
-    int64_t found[2] = {0, 0};
     int rc;
-    for (int k = 0; k < 2; k++) {
-        if (!keys[k].value)
-            continue;
-        if ((rc = sw_store_prepare(s, &s->key_find,
-                                   "SELECT message FROM message_keys WHERE kind = ? AND value = ?",
-                                   err)))
-            return rc;
-        sqlite3_bind_int(s->key_find, 1, keys[k].kind);
-        bind_text(s->key_find, 2, keys[k].value);
-        int r = sqlite3_step(s->key_find);
-        if (r == SQLITE_ROW)
-            found[k] = sqlite3_column_int64(s->key_find, 0);
-        else if (r != SQLITE_DONE)
-            return sw_store_db_error(s, err, "message lookup");
-    }
     int64_t m = found[0] ? found[0] : found[1];
     if (found[0] && found[1] && found[0] != found[1]) {
         int64_t keep = found[0] < found[1] ? found[0] : found[1];
@@ -437,23 +447,12 @@ static int join_message(sw_store *s, const sw_evidence *ev, int64_t *message, sw
         sqlite3_bind_int64(s->obs_move, 2, gone);
         if ((rc = step_done(s, s->obs_move, err, "join")))
             return rc;
-        if ((rc = sw_store_prepare(s, &s->msg_delete, "DELETE FROM messages WHERE id = ?", err)))
-            return rc;
-        sqlite3_bind_int64(s->msg_delete, 1, gone);
-        if ((rc = step_done(s, s->msg_delete, err, "join")))
-            return rc;
         m = keep;
     }
     if (m)
         s->stats.joined++;
-    if (!m) {
-        if ((rc = sw_store_prepare(s, &s->msg_insert, "INSERT INTO messages(run) VALUES(?)", err)))
-            return rc;
-        sqlite3_bind_int64(s->msg_insert, 1, s->run);
-        if ((rc = step_done(s, s->msg_insert, err, "message")))
-            return rc;
-        m = sqlite3_last_insert_rowid(s->db);
-    }
+    else
+        m = ++s->last_message;
     for (int k = 0; k < 2; k++) {
         if (!keys[k].value || found[k])
             continue;
@@ -477,71 +476,200 @@ static int64_t day_of(int64_t t)
     return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
 
-static int add_coverage(sw_store *s, const sw_evidence *ev, sw_error *err)
+/* ---- coverage and baselines: summed per transaction ----
+ * Thousands of records share a (source, day) or a sender domain: they are summed in memory
+ * and written once per distinct key when the transaction commits, which costs a fraction of
+ * an upsert per record and is just as consistent (a killed run loses the sums together with
+ * the observations they count). */
+
+enum { PEND_COVERAGE = 1, PEND_UNDATED, PEND_DOMAIN, PEND_NETWORK };
+
+typedef struct sw_store_pend {
+    uint64_t hash;
+    int kind;
+    const char *k1, *k2; /* source or domain; network */
+    int64_t day;
+    uint64_t n;
+    int64_t tmin, tmax;
+    uint64_t facts[SW_EV_NFACTS];
+} sw_store_pend;
+
+static uint64_t pend_hash(int kind, const char *k1, const char *k2, int64_t day)
 {
-    int rc;
-    const char *src = ev->format ? ev->format : "unknown";
-    if (!ev->has_time) {
-        if ((rc = sw_store_prepare(s, &s->cov_undated,
-                                   "INSERT INTO coverage_undated(source, records) VALUES(?, 1)"
-                                   " ON CONFLICT(source) DO UPDATE SET records = records + 1",
-                                   err)))
-            return rc;
-        bind_text(s->cov_undated, 1, src);
-        return step_done(s, s->cov_undated, err, "coverage");
+    uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
+    for (const char *p = k1; p && *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    h = (h ^ 0xff) * 1099511628211ULL;
+    for (const char *p = k2; p && *p; p++)
+        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+    return (h ^ (uint64_t)day) * 1099511628211ULL;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The pending entry for a key, created zeroed when new; NULL when out of memory. */
+static sw_store_pend *pend_get(sw_store *s, int kind, const char *k1, const char *k2,
+                               int64_t day)
+{
+    if (s->npend * 2 >= s->cap_pend) {
+        size_t ncap = s->cap_pend ? s->cap_pend * 2 : 1024;
+        sw_store_pend *nt = calloc(ncap, sizeof *nt);
+        if (!nt)
+            return NULL;
+        for (size_t i = 0; i < s->cap_pend; i++) {
+            if (!s->pend[i].kind)
+                continue;
+            size_t j = (size_t)s->pend[i].hash & (ncap - 1);
+            while (nt[j].kind)
+                j = (j + 1) & (ncap - 1);
+            nt[j] = s->pend[i];
+        }
+        free(s->pend);
+        s->pend = nt;
+        s->cap_pend = ncap;
     }
-    if ((rc = sw_store_prepare(
-             s, &s->cov_upsert,
-             "INSERT INTO coverage(source, day, records, f0, f1, f2, f3, f4, f5, f6, f7, f8)"
-             " VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-             " ON CONFLICT(source, day) DO UPDATE SET records = records + 1,"
-             " f0 = f0 + ?3, f1 = f1 + ?4, f2 = f2 + ?5, f3 = f3 + ?6, f4 = f4 + ?7,"
-             " f5 = f5 + ?8, f6 = f6 + ?9, f7 = f7 + ?10, f8 = f8 + ?11",
-             err)))
-        return rc;
-    bind_text(s->cov_upsert, 1, src);
-    sqlite3_bind_int64(s->cov_upsert, 2, day_of(ev->time));
-    for (int b = 0; b < SW_EV_NFACTS; b++)
-        sqlite3_bind_int(s->cov_upsert, 3 + b, (ev->facts >> b) & 1);
-    return step_done(s, s->cov_upsert, err, "coverage");
+    uint64_t h = pend_hash(kind, k1, k2, day);
+    size_t j = (size_t)h & (s->cap_pend - 1);
+    for (; s->pend[j].kind; j = (j + 1) & (s->cap_pend - 1)) {
+        sw_store_pend *e = &s->pend[j];
+        if (e->hash == h && e->kind == kind && e->day == day && same_str(e->k1, k1) &&
+            same_str(e->k2, k2))
+            return e;
+    }
+    sw_store_pend *e = &s->pend[j];
+    e->hash = h;
+    e->kind = kind;
+    e->day = day;
+    e->k1 = k1 ? sw_arena_strndup(&s->pend_arena, k1, strlen(k1)) : NULL;
+    e->k2 = k2 ? sw_arena_strndup(&s->pend_arena, k2, strlen(k2)) : NULL;
+    if ((k1 && !e->k1) || (k2 && !e->k2)) {
+        e->kind = 0;
+        return NULL;
+    }
+    e->tmin = INT64_MAX;
+    e->tmax = INT64_MIN;
+    s->npend++;
+    return e;
+}
+
+static void pend_time(sw_store_pend *e, int64_t t)
+{
+    e->n++;
+    if (t < e->tmin)
+        e->tmin = t;
+    if (t > e->tmax)
+        e->tmax = t;
 }
 
 /* Baselines learn every sender organization seen, and the networks of the senders that
  * authenticated (verdict pass): a network learnt from spoofed mail would make the next
  * spoof from it look usual. */
-static int add_baselines(sw_store *s, const sw_evidence *ev, const char *network, sw_error *err)
+static int add_counts(sw_store *s, const sw_evidence *ev, const char *network, sw_error *err)
 {
+    const char *src = ev->format ? ev->format : "unknown";
+    sw_store_pend *e = ev->has_time ? pend_get(s, PEND_COVERAGE, src, NULL, day_of(ev->time))
+                                    : pend_get(s, PEND_UNDATED, src, NULL, 0);
+    if (!e)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    e->n++;
+    for (int b = 0; b < SW_EV_NFACTS; b++)
+        e->facts[b] += (ev->facts >> b) & 1;
     if (!ev->from_org)
         return SW_OK;
+    int64_t t = ev->has_time ? ev->time : 0;
+    if (!(e = pend_get(s, PEND_DOMAIN, ev->from_org, NULL, 0)))
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    pend_time(e, t);
+    if (network && ev->verdict == SW_VERDICT_PASS) {
+        if (!(e = pend_get(s, PEND_NETWORK, ev->from_org, network, 0)))
+            return sw_error_set(err, SW_ENOMEM, "out of memory");
+        pend_time(e, t);
+    }
+    return SW_OK;
+}
+
+static int flush_one(sw_store *s, const sw_store_pend *e, sw_error *err)
+{
     int rc;
-    sqlite3_int64 t = ev->has_time ? ev->time : 0;
-    if ((rc = sw_store_prepare(s, &s->base_domain,
-                               "INSERT INTO baseline_domains(domain, first_run, first_seen,"
-                               " last_seen, messages) VALUES(?1, ?2, ?3, ?3, 1)"
-                               " ON CONFLICT(domain) DO UPDATE SET messages = messages + 1,"
-                               " first_seen = min(first_seen, ?3), last_seen = max(last_seen, ?3)",
-                               err)))
-        return rc;
-    bind_text(s->base_domain, 1, ev->from_org);
-    sqlite3_bind_int64(s->base_domain, 2, s->run);
-    sqlite3_bind_int64(s->base_domain, 3, t);
-    if ((rc = step_done(s, s->base_domain, err, "baseline")))
-        return rc;
-    if (!network || ev->verdict != SW_VERDICT_PASS)
-        return SW_OK;
-    if ((rc = sw_store_prepare(s, &s->base_network,
-                               "INSERT INTO baseline_networks(domain, network, first_run,"
-                               " first_seen, last_seen, messages) VALUES(?1, ?2, ?3, ?4, ?4, 1)"
-                               " ON CONFLICT(domain, network) DO UPDATE SET"
-                               " messages = messages + 1, first_seen = min(first_seen, ?4),"
-                               " last_seen = max(last_seen, ?4)",
-                               err)))
-        return rc;
-    bind_text(s->base_network, 1, ev->from_org);
-    bind_text(s->base_network, 2, network);
-    sqlite3_bind_int64(s->base_network, 3, s->run);
-    sqlite3_bind_int64(s->base_network, 4, t);
-    return step_done(s, s->base_network, err, "baseline");
+    sqlite3_stmt *st;
+    switch (e->kind) {
+    case PEND_COVERAGE:
+        if ((rc = sw_store_prepare(
+                 s, &s->cov_upsert,
+                 "INSERT INTO coverage(source, day, records, f0, f1, f2, f3, f4, f5, f6, f7, f8)"
+                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+                 " ON CONFLICT(source, day) DO UPDATE SET records = records + ?3,"
+                 " f0 = f0 + ?4, f1 = f1 + ?5, f2 = f2 + ?6, f3 = f3 + ?7, f4 = f4 + ?8,"
+                 " f5 = f5 + ?9, f6 = f6 + ?10, f7 = f7 + ?11, f8 = f8 + ?12",
+                 err)))
+            return rc;
+        st = s->cov_upsert;
+        bind_text(st, 1, e->k1);
+        sqlite3_bind_int64(st, 2, e->day);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)e->n);
+        for (int b = 0; b < SW_EV_NFACTS; b++)
+            sqlite3_bind_int64(st, 4 + b, (sqlite3_int64)e->facts[b]);
+        return step_done(s, st, err, "coverage");
+    case PEND_UNDATED:
+        if ((rc = sw_store_prepare(s, &s->cov_undated,
+                                   "INSERT INTO coverage_undated(source, records) VALUES(?1, ?2)"
+                                   " ON CONFLICT(source) DO UPDATE SET records = records + ?2",
+                                   err)))
+            return rc;
+        bind_text(s->cov_undated, 1, e->k1);
+        sqlite3_bind_int64(s->cov_undated, 2, (sqlite3_int64)e->n);
+        return step_done(s, s->cov_undated, err, "coverage");
+    case PEND_DOMAIN:
+        if ((rc = sw_store_prepare(s, &s->base_domain,
+                                   "INSERT INTO baseline_domains(domain, first_run, first_seen,"
+                                   " last_seen, messages) VALUES(?1, ?2, ?3, ?4, ?5)"
+                                   " ON CONFLICT(domain) DO UPDATE SET messages = messages + ?5,"
+                                   " first_seen = min(first_seen, ?3),"
+                                   " last_seen = max(last_seen, ?4)",
+                                   err)))
+            return rc;
+        st = s->base_domain;
+        bind_text(st, 1, e->k1);
+        sqlite3_bind_int64(st, 2, s->run);
+        sqlite3_bind_int64(st, 3, e->tmin);
+        sqlite3_bind_int64(st, 4, e->tmax);
+        sqlite3_bind_int64(st, 5, (sqlite3_int64)e->n);
+        return step_done(s, st, err, "baseline");
+    case PEND_NETWORK:
+        if ((rc = sw_store_prepare(s, &s->base_network,
+                                   "INSERT INTO baseline_networks(domain, network, first_run,"
+                                   " first_seen, last_seen, messages) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
+                                   " ON CONFLICT(domain, network) DO UPDATE SET"
+                                   " messages = messages + ?6, first_seen = min(first_seen, ?4),"
+                                   " last_seen = max(last_seen, ?5)",
+                                   err)))
+            return rc;
+        st = s->base_network;
+        bind_text(st, 1, e->k1);
+        bind_text(st, 2, e->k2);
+        sqlite3_bind_int64(st, 3, s->run);
+        sqlite3_bind_int64(st, 4, e->tmin);
+        sqlite3_bind_int64(st, 5, e->tmax);
+        sqlite3_bind_int64(st, 6, (sqlite3_int64)e->n);
+        return step_done(s, st, err, "baseline");
+    }
+    return SW_OK;
+}
+
+static int flush_pending(sw_store *s, sw_error *err)
+{
+    int rc = SW_OK;
+    for (size_t i = 0; !rc && i < s->cap_pend; i++)
+        if (s->pend[i].kind)
+            rc = flush_one(s, &s->pend[i], err);
+    if (s->cap_pend)
+        memset(s->pend, 0, s->cap_pend * sizeof *s->pend);
+    s->npend = 0;
+    sw_arena_reset(&s->pend_arena);
+    return rc;
 }
 
 static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
@@ -748,22 +876,30 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
     int rc = tx_begin(s, err);
     if (rc)
         return rc;
-    if ((rc = sw_store_prepare(s, &s->obs_exists, "SELECT 1 FROM observations WHERE key = ?",
+    /* One probe: is the observation stored, and which messages do its ids name? */
+    if ((rc = sw_store_prepare(s, &s->obs_exists,
+                               "SELECT (SELECT 1 FROM observations WHERE key = ?1),"
+                               " (SELECT message FROM message_keys WHERE kind = 1 AND value = ?2),"
+                               " (SELECT message FROM message_keys WHERE kind = 2 AND value = ?3)",
                                err)))
         return rc;
     bind_text(s->obs_exists, 1, ev->key);
-    int r = sqlite3_step(s->obs_exists);
-    if (r == SQLITE_ROW) {
+    bind_text(s->obs_exists, 2, ev->message_id_key);
+    bind_text(s->obs_exists, 3, ev->network_message_id_key);
+    if (sqlite3_step(s->obs_exists) != SQLITE_ROW)
+        return sw_store_db_error(s, err, "lookup");
+    if (sqlite3_column_type(s->obs_exists, 0) != SQLITE_NULL) {
         s->stats.duplicates++;
         return 0;
     }
-    if (r != SQLITE_DONE)
-        return sw_store_db_error(s, err, "lookup");
+    int64_t found[2] = {sqlite3_column_int64(s->obs_exists, 1),
+                        sqlite3_column_int64(s->obs_exists, 2)};
+    sqlite3_reset(s->obs_exists);
 
     sw_arena_reset(&s->scratch);
     sw_arena *a = &s->scratch;
     int64_t message = 0;
-    if ((rc = join_message(s, ev, &message, err)))
+    if ((rc = join_message(s, ev, found, &message, err)))
         return rc;
     int flagged = ev->verdict == SW_VERDICT_SPOOFED || ev->verdict == SW_VERDICT_SUSPICIOUS;
     const char *campaign = NULL;
@@ -843,9 +979,7 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
         if ((rc = step_done(s, s->fts_insert, err, "subject index")))
             return rc;
     }
-    if ((rc = add_coverage(s, ev, err)))
-        return rc;
-    if ((rc = add_baselines(s, ev, sw_campaign_network(a, ev->client_ip), err)))
+    if ((rc = add_counts(s, ev, sw_campaign_network(a, ev->client_ip), err)))
         return rc;
     s->stats.stored++;
     if (flagged)
@@ -909,7 +1043,6 @@ int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err
              "DELETE FROM subjects WHERE rowid IN (SELECT id FROM gone);"
              "DELETE FROM observations WHERE id IN (SELECT id FROM gone);"
              "DELETE FROM message_keys WHERE message NOT IN (SELECT message FROM observations);"
-             "DELETE FROM messages WHERE id NOT IN (SELECT message FROM observations);"
              "DELETE FROM coverage WHERE day < %lld;"
              "DELETE FROM baseline_domains WHERE last_seen < %lld;"
              "DELETE FROM baseline_networks WHERE last_seen < %lld;"
