@@ -65,7 +65,8 @@ typedef struct sw_campaign {
     const char *key; /* human-readable key text */
     int64_t window_start, window_end;
     int64_t first_seen, last_seen;
-    uint64_t messages;   /* observations in the campaign */
+    uint64_t messages;     /* distinct messages (observations of one message joined) */
+    uint64_t observations; /* flagged records in the campaign, from every source */
     uint64_t recipients; /* distinct recipient addresses */
     uint64_t spoofed, suspicious;
     sw_count *auth_mix; /* "spf=fail", "dkim=pass", "dmarc=fail", "compauth=fail" ... */

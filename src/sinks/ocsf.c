@@ -640,6 +640,10 @@ int sw_ocsf_write_campaign_alert(const sw_campaign *c, const sw_evidence *sample
     kv_ms(&j, "window_end", c->window_end);
     SW_JSON_KEY(&j, "messages");
     sw_json_uint(&j, c->messages);
+    if (c->observations) {
+        SW_JSON_KEY(&j, "observations");
+        sw_json_uint(&j, c->observations);
+    }
     SW_JSON_KEY(&j, "recipients");
     sw_json_uint(&j, c->recipients);
     SW_JSON_KEY(&j, "spoofed");

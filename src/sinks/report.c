@@ -288,6 +288,7 @@ int sw_campaign_write_json(const sw_campaign *c, sw_buf *out)
     json_time(&j, "last_seen", c->window_end != 0, c->last_seen);
     SW_JSON_KV_STRING(&j, "worst_verdict", sw_verdict_name((sw_verdict)c->worst_verdict));
     SW_JSON_KV_INT(&j, "messages", (int64_t)c->messages);
+    SW_JSON_KV_INT(&j, "observations", (int64_t)c->observations);
     SW_JSON_KV_INT(&j, "recipients", (int64_t)c->recipients);
     SW_JSON_KV_INT(&j, "spoofed", (int64_t)c->spoofed);
     SW_JSON_KV_INT(&j, "suspicious", (int64_t)c->suspicious);
@@ -326,8 +327,9 @@ int sw_campaign_write_text(const sw_campaign *c, sw_buf *out)
     put_time(out, c->window_end != 0, c->first_seen);
     sw_buf_puts(out, " .. ");
     put_time(out, c->window_end != 0, c->last_seen);
-    sw_buf_printf(out, "\n    verdicts   %llu spoofed, %llu suspicious\n",
-                  (unsigned long long)c->spoofed, (unsigned long long)c->suspicious);
+    sw_buf_printf(out, "\n    verdicts   %llu spoofed, %llu suspicious (%llu observation%s)\n",
+                  (unsigned long long)c->spoofed, (unsigned long long)c->suspicious,
+                  (unsigned long long)c->observations, c->observations == 1 ? "" : "s");
     text_counts(out, "auth", c->auth_mix, c->nauth_mix);
     text_counts(out, "delivery", c->delivery_mix, c->ndelivery_mix);
     text_counts(out, "signals", c->top_signals, c->ntop_signals);

@@ -28,7 +28,7 @@ struct sw_store {
     size_t npend, cap_pend;
     sw_arena pend_arena;
     /* write statements, prepared once per open */
-    sqlite3_stmt *obs_exists, *obs_insert, *key_insert, *key_move, *obs_move, *camp_upsert, *camp_recipient, *camp_recipients_inc,
+    sqlite3_stmt *obs_exists, *obs_insert, *key_insert, *key_move, *obs_move, *camp_upsert, *camp_recipient, *camp_member,
         *camp_count, *cov_upsert, *cov_undated, *base_domain, *base_network, *hist_domain,
         *hist_networks, *hist_network, *fts_insert;
 };
@@ -40,10 +40,13 @@ int sw_store_db_error(sw_store *s, sw_error *err, const char *what);
 int sw_store_prepare(sw_store *s, sqlite3_stmt **st, const char *sql, sw_error *err);
 /* Campaign aggregates rebuilt from the observations (after prune or a key change). */
 int sw_store_regroup(sw_store *s, sw_error *err);
-/* Adds one flagged observation to its campaign under the store's key; *id_out gets the
- * campaign id (in a). */
-int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, const char **id_out,
-                          sw_error *err);
+/* Adds one flagged observation (of the given message) to its campaign under the store's
+ * key, summed until the transaction commits; *id_out gets the campaign id (in a). */
+int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, int64_t message,
+                          const char **id_out, sw_error *err);
+/* Writes the sums the open transaction has kept in memory (coverage, baselines,
+ * campaigns); tx commits call it, long regroups too. */
+int sw_store_flush(sw_store *s, sw_error *err);
 /* Column text or NULL, copied into a. */
 const char *sw_store_col_text(sw_arena *a, sqlite3_stmt *st, int col);
 

@@ -355,7 +355,8 @@ int sw_store_campaigns(sw_store *s, sw_arena *a, const sw_store_filter *f, sw_ca
     *out = NULL;
     *n = 0;
     char sql[1024] = "SELECT id, key, from_org, subject, network, window_start, window_end,"
-                     " first_seen, last_seen, messages, recipients, spoofed, suspicious, worst"
+                     " first_seen, last_seen, messages, recipients, spoofed, suspicious, worst,"
+                     " observations"
                      " FROM campaigns c WHERE 1";
     size_t len = strlen(sql);
     if (f->sender_domain)
@@ -413,6 +414,7 @@ int sw_store_campaigns(sw_store *s, sw_arena *a, const sw_store_filter *f, sw_ca
         c->spoofed = (uint64_t)sqlite3_column_int64(st, 11);
         c->suspicious = (uint64_t)sqlite3_column_int64(st, 12);
         c->worst_verdict = sqlite3_column_int(st, 13);
+        c->observations = (uint64_t)sqlite3_column_int64(st, 14);
     }
     sqlite3_finalize(st);
     for (size_t k = 0; !rc && k < *n; k++) {
@@ -447,13 +449,13 @@ int sw_store_regroup(sw_store *s, sw_error *err)
 {
     int rc = sw_store_exec(s,
                            "DELETE FROM campaigns; DELETE FROM campaign_recipients;"
-                           " DELETE FROM campaign_counts;",
+                           " DELETE FROM campaign_members; DELETE FROM campaign_counts;",
                            err);
     if (rc)
         return rc;
     sqlite3_stmt *st = NULL, *up = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " OBS_COLUMNS ", o.id FROM observations o"
+                           "SELECT " OBS_COLUMNS ", o.id, o.message FROM observations o"
                            " WHERE o.verdict IN (2, 3) ORDER BY o.id",
                            -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, "UPDATE observations SET campaign = ? WHERE id = ?", -1, &up,
@@ -465,6 +467,7 @@ int sw_store_regroup(sw_store *s, sw_error *err)
     sw_arena a;
     sw_arena_init(&a, 64u << 20);
     rc = jr ? SW_OK : sw_error_set(err, SW_ENOMEM, "out of memory");
+    uint64_t regrouped = 0;
     while (!rc && sqlite3_step(st) == SQLITE_ROW) {
         sw_arena_reset(&a);
         sw_evidence ev;
@@ -474,13 +477,16 @@ int sw_store_regroup(sw_store *s, sw_error *err)
             break;
         }
         int64_t obs = sqlite3_column_int64(st, COL_RECORD + 1);
-        if ((rc = sw_store_campaign_add(s, &a, &ev, &id, err)))
+        int64_t message = sqlite3_column_int64(st, COL_RECORD + 2);
+        if ((rc = sw_store_campaign_add(s, &a, &ev, message, &id, err)))
             break;
         sqlite3_reset(up);
         sqlite3_bind_text(up, 1, id, -1, SQLITE_STATIC);
         sqlite3_bind_int64(up, 2, obs);
         if (sqlite3_step(up) != SQLITE_DONE)
             rc = sw_store_db_error(s, err, "regroup");
+        else if (++regrouped % 10000 == 0) /* keep the in-memory sums bounded */
+            rc = sw_store_flush(s, err);
     }
     sw_arena_free(&a);
     sw_jreader_free(jr);

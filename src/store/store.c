@@ -38,8 +38,10 @@ static const char schema_sql[] =
     " WHERE campaign IS NOT NULL;"
     "CREATE TABLE IF NOT EXISTS campaigns(id TEXT PRIMARY KEY, key TEXT, from_org TEXT,"
     " subject TEXT, network TEXT, window_start INTEGER, window_end INTEGER,"
-    " first_seen INTEGER, last_seen INTEGER, messages INTEGER, recipients INTEGER,"
-    " spoofed INTEGER, suspicious INTEGER, worst INTEGER) WITHOUT ROWID;"
+    " first_seen INTEGER, last_seen INTEGER, observations INTEGER, messages INTEGER,"
+    " recipients INTEGER, spoofed INTEGER, suspicious INTEGER, worst INTEGER) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS campaign_members(campaign TEXT, message INTEGER,"
+    " PRIMARY KEY(campaign, message)) WITHOUT ROWID;"
     "CREATE INDEX IF NOT EXISTS campaigns_last ON campaigns(last_seen);"
     "CREATE TABLE IF NOT EXISTS campaign_recipients(campaign TEXT, address TEXT,"
     " PRIMARY KEY(campaign, address)) WITHOUT ROWID;"
@@ -248,7 +250,7 @@ void sw_store_close(sw_store *s)
         return;
     sqlite3_stmt **stmts[] = {&s->obs_exists,     &s->obs_insert,          &s->key_insert,
                               &s->key_move,       &s->obs_move,            &s->camp_upsert,
-                              &s->camp_recipient, &s->camp_recipients_inc, &s->camp_count,
+                              &s->camp_recipient, &s->camp_member,     &s->camp_count,
                               &s->cov_upsert,   &s->cov_undated,  &s->base_domain,
                               &s->base_network, &s->hist_domain,  &s->hist_networks,
                               &s->hist_network, &s->fts_insert};
@@ -309,13 +311,11 @@ static int tx_begin(sw_store *s, sw_error *err)
     return SW_OK;
 }
 
-static int flush_pending(sw_store *s, sw_error *err);
-
 static int tx_commit(sw_store *s, sw_error *err)
 {
     if (!s->in_tx)
         return SW_OK;
-    int frc = flush_pending(s, err);
+    int frc = sw_store_flush(s, err);
     if (frc) {
         sw_store_exec(s, "ROLLBACK", NULL);
         s->in_tx = 0;
@@ -482,16 +482,31 @@ static int64_t day_of(int64_t t)
  * an upsert per record and is just as consistent (a killed run loses the sums together with
  * the observations they count). */
 
-enum { PEND_COVERAGE = 1, PEND_UNDATED, PEND_DOMAIN, PEND_NETWORK };
+enum {
+    PEND_COVERAGE = 1, /* k1 source, day */
+    PEND_UNDATED,      /* k1 source */
+    PEND_DOMAIN,       /* k1 org domain */
+    PEND_NETWORK,      /* k1 org domain, k2 network */
+    PEND_CAMPAIGN,     /* k1 id; text: key, from_org, subject, network; x: window, verdicts */
+    PEND_CAMP_MEMBER,  /* k1 id, day = message */
+    PEND_CAMP_RCPT,    /* k1 id, k2 recipient address (lower-cased) */
+    PEND_CAMP_COUNT,   /* k1 id, k2 name, day = COUNT_* kind */
+};
+enum { COUNT_AUTH = 1, COUNT_DELIVERY = 2, COUNT_SIGNAL = 3 };
 
 typedef struct sw_store_pend {
     uint64_t hash;
     int kind;
-    const char *k1, *k2; /* source or domain; network */
+    const char *k1, *k2; /* the key (see PEND_*) */
     int64_t day;
     uint64_t n;
     int64_t tmin, tmax;
     uint64_t facts[SW_EV_NFACTS];
+    /* campaigns: key text and parts; window start and end, spoofed, suspicious, worst,
+     * dated; new members and recipients found at flush */
+    const char *text[4];
+    int64_t x[6];
+    uint64_t new_members, new_recipients;
 } sw_store_pend;
 
 static uint64_t pend_hash(int kind, const char *k1, const char *k2, int64_t day)
@@ -555,13 +570,23 @@ static sw_store_pend *pend_get(sw_store *s, int kind, const char *k1, const char
     return e;
 }
 
-static void pend_time(sw_store_pend *e, int64_t t)
+static const char *pend_str(sw_store *s, const char *v)
 {
-    e->n++;
+    return v ? sw_arena_strndup(&s->pend_arena, v, strlen(v)) : NULL;
+}
+
+static void widen(sw_store_pend *e, int64_t t)
+{
     if (t < e->tmin)
         e->tmin = t;
     if (t > e->tmax)
         e->tmax = t;
+}
+
+static void pend_time(sw_store_pend *e, int64_t t)
+{
+    e->n++;
+    widen(e, t);
 }
 
 /* Baselines learn every sender organization seen, and the networks of the senders that
@@ -659,12 +684,108 @@ static int flush_one(sw_store *s, const sw_store_pend *e, sw_error *err)
     return SW_OK;
 }
 
-static int flush_pending(sw_store *s, sw_error *err)
+/* A campaign's members and recipients are inserted first, so that the campaign row can
+ * count only the ones the store did not have. */
+static int flush_member(sw_store *s, sw_store_pend *e, sw_error *err)
+{
+    int rc;
+    int member = e->kind == PEND_CAMP_MEMBER;
+    if ((rc = sw_store_prepare(s, member ? &s->camp_member : &s->camp_recipient,
+                               member ? "INSERT OR IGNORE INTO campaign_members(campaign, message)"
+                                        " VALUES(?1, ?2)"
+                                      : "INSERT OR IGNORE INTO campaign_recipients(campaign,"
+                                        " address) VALUES(?1, ?3)",
+                               err)))
+        return rc;
+    sqlite3_stmt *st = member ? s->camp_member : s->camp_recipient;
+    bind_text(st, 1, e->k1);
+    if (member)
+        sqlite3_bind_int64(st, 2, e->day);
+    else
+        bind_text(st, 3, e->k2);
+    if ((rc = step_done(s, st, err, "campaign")))
+        return rc;
+    if (sqlite3_changes(s->db) > 0) {
+        sw_store_pend *c = pend_get(s, PEND_CAMPAIGN, e->k1, NULL, 0);
+        if (!c)
+            return sw_error_set(err, SW_ENOMEM, "out of memory");
+        if (member)
+            c->new_members++;
+        else
+            c->new_recipients++;
+    }
+    return SW_OK;
+}
+
+static int flush_campaign(sw_store *s, const sw_store_pend *e, sw_error *err)
+{
+    int rc;
+    if ((rc = sw_store_prepare(
+             s, &s->camp_upsert,
+             "INSERT INTO campaigns(id, key, from_org, subject, network, window_start,"
+             " window_end, first_seen, last_seen, observations, messages, recipients, spoofed,"
+             " suspicious, worst) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
+             " ?13, ?14, ?15) ON CONFLICT(id) DO UPDATE SET"
+             " observations = observations + ?10, messages = messages + ?11,"
+             " recipients = recipients + ?12, first_seen = min(first_seen, ?8),"
+             " last_seen = max(last_seen, ?9), spoofed = spoofed + ?13,"
+             " suspicious = suspicious + ?14, worst = max(worst, ?15)",
+             err)))
+        return rc;
+    sqlite3_stmt *st = s->camp_upsert;
+    bind_text(st, 1, e->k1);
+    for (int i = 0; i < 4; i++)
+        bind_text(st, 2 + i, e->text[i]);
+    sqlite3_bind_int64(st, 6, e->x[0]);
+    sqlite3_bind_int64(st, 7, e->x[1]);
+    if (e->x[5]) {
+        sqlite3_bind_int64(st, 8, e->tmin);
+        sqlite3_bind_int64(st, 9, e->tmax);
+    }
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)e->n);
+    sqlite3_bind_int64(st, 11, (sqlite3_int64)e->new_members);
+    sqlite3_bind_int64(st, 12, (sqlite3_int64)e->new_recipients);
+    sqlite3_bind_int64(st, 13, e->x[2]);
+    sqlite3_bind_int64(st, 14, e->x[3]);
+    sqlite3_bind_int64(st, 15, e->x[4]);
+    return step_done(s, st, err, "campaign");
+}
+
+static int flush_count(sw_store *s, const sw_store_pend *e, sw_error *err)
+{
+    int rc;
+    if ((rc = sw_store_prepare(s, &s->camp_count,
+                               "INSERT INTO campaign_counts(campaign, kind, name, n)"
+                               " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(campaign, kind, name)"
+                               " DO UPDATE SET n = n + ?4",
+                               err)))
+        return rc;
+    bind_text(s->camp_count, 1, e->k1);
+    sqlite3_bind_int64(s->camp_count, 2, e->day);
+    bind_text(s->camp_count, 3, e->k2);
+    sqlite3_bind_int64(s->camp_count, 4, (sqlite3_int64)e->n);
+    return step_done(s, s->camp_count, err, "campaign");
+}
+
+int sw_store_flush(sw_store *s, sw_error *err)
 {
     int rc = SW_OK;
-    for (size_t i = 0; !rc && i < s->cap_pend; i++)
-        if (s->pend[i].kind)
-            rc = flush_one(s, &s->pend[i], err);
+    /* members and recipients first (they count into their campaign's entry, which exists:
+     * it was made by the same sw_store_campaign_add), then everything else */
+    for (size_t i = 0; !rc && i < s->cap_pend; i++) {
+        sw_store_pend *e = &s->pend[i];
+        if (e->kind == PEND_CAMP_MEMBER || e->kind == PEND_CAMP_RCPT)
+            rc = flush_member(s, e, err);
+    }
+    for (size_t i = 0; !rc && i < s->cap_pend; i++) {
+        sw_store_pend *e = &s->pend[i];
+        if (e->kind == PEND_CAMPAIGN)
+            rc = flush_campaign(s, e, err);
+        else if (e->kind == PEND_CAMP_COUNT)
+            rc = flush_count(s, e, err);
+        else if (e->kind && e->kind != PEND_CAMP_MEMBER && e->kind != PEND_CAMP_RCPT)
+            rc = flush_one(s, e, err);
+    }
     if (s->cap_pend)
         memset(s->pend, 0, s->cap_pend * sizeof *s->pend);
     s->npend = 0;
@@ -711,84 +832,57 @@ static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *i
     return SW_OK;
 }
 
-enum { COUNT_AUTH = 1, COUNT_DELIVERY = 2, COUNT_SIGNAL = 3 };
-
-static int campaign_count(sw_store *s, const char *id, int kind, const char *name, sw_error *err)
+static int campaign_count(sw_store *s, const char *id, int kind, const char *name,
+                          sw_error *err)
 {
-    int rc;
-    if ((rc = sw_store_prepare(s, &s->camp_count,
-                               "INSERT INTO campaign_counts(campaign, kind, name, n)"
-                               " VALUES(?, ?, ?, 1) ON CONFLICT(campaign, kind, name)"
-                               " DO UPDATE SET n = n + 1",
-                               err)))
-        return rc;
-    bind_text(s->camp_count, 1, id);
-    sqlite3_bind_int(s->camp_count, 2, kind);
-    bind_text(s->camp_count, 3, name);
-    return step_done(s, s->camp_count, err, "campaign");
+    sw_store_pend *e = pend_get(s, PEND_CAMP_COUNT, id, name, kind);
+    if (!e)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    e->n++;
+    return SW_OK;
 }
 
-int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, const char **id_out,
-                          sw_error *err)
+int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, int64_t message,
+                          const char **id_out, sw_error *err)
 {
     char id[33];
     const char *text;
     int64_t bucket;
     if (sw_campaign_key(a, &s->keyspec, ev, id, &text, &bucket))
         return sw_error_set(err, SW_ENOMEM, "out of memory");
+    sw_store_pend *e = pend_get(s, PEND_CAMPAIGN, id, NULL, 0);
+    if (!e)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    if (!e->n) {
+        unsigned parts = s->keyspec.parts;
+        e->text[0] = pend_str(s, text);
+        e->text[1] = pend_str(s, (parts & SW_CK_FROM_ORG) ? ev->from_org : NULL);
+        e->text[2] = pend_str(s, (parts & SW_CK_SUBJECT) ? sw_campaign_subject(a, ev->subject)
+                                                         : NULL);
+        e->text[3] = pend_str(s, (parts & SW_CK_NETWORK) ? sw_campaign_network(a, ev->client_ip)
+                                                         : NULL);
+        e->x[0] = bucket;
+        e->x[1] = ev->has_time ? bucket + s->keyspec.window : 0;
+    }
+    e->n++;
+    if (ev->has_time) {
+        widen(e, ev->time);
+        e->x[5] = 1;
+    }
+    e->x[2] += ev->verdict == SW_VERDICT_SPOOFED;
+    e->x[3] += ev->verdict == SW_VERDICT_SUSPICIOUS;
+    if ((int64_t)ev->verdict > e->x[4])
+        e->x[4] = (int64_t)ev->verdict;
     int rc;
-    if ((rc = sw_store_prepare(
-             s, &s->camp_upsert,
-             "INSERT INTO campaigns(id, key, from_org, subject, network, window_start,"
-             " window_end, first_seen, last_seen, messages, recipients, spoofed, suspicious,"
-             " worst) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, 1, 0, ?9, ?10, ?11)"
-             " ON CONFLICT(id) DO UPDATE SET messages = messages + 1,"
-             " first_seen = min(first_seen, ?8), last_seen = max(last_seen, ?8),"
-             " spoofed = spoofed + ?9, suspicious = suspicious + ?10, worst = max(worst, ?11)",
-             err)))
-        return rc;
-    sqlite3_stmt *st = s->camp_upsert;
-    bind_text(st, 1, id);
-    bind_text(st, 2, text);
-    bind_text(st, 3, (s->keyspec.parts & SW_CK_FROM_ORG) ? ev->from_org : NULL);
-    bind_text(st, 4, (s->keyspec.parts & SW_CK_SUBJECT) ? sw_campaign_subject(a, ev->subject)
-                                                        : NULL);
-    bind_text(st, 5, (s->keyspec.parts & SW_CK_NETWORK) ? sw_campaign_network(a, ev->client_ip)
-                                                        : NULL);
-    sqlite3_bind_int64(st, 6, bucket);
-    sqlite3_bind_int64(st, 7, ev->has_time ? bucket + s->keyspec.window : 0);
-    if (ev->has_time)
-        sqlite3_bind_int64(st, 8, ev->time);
-    else
-        sqlite3_bind_null(st, 8);
-    sqlite3_bind_int(st, 9, ev->verdict == SW_VERDICT_SPOOFED);
-    sqlite3_bind_int(st, 10, ev->verdict == SW_VERDICT_SUSPICIOUS);
-    sqlite3_bind_int(st, 11, (int)ev->verdict);
-    if ((rc = step_done(s, st, err, "campaign")))
-        return rc;
+    if (!pend_get(s, PEND_CAMP_MEMBER, id, NULL, message))
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
     for (size_t i = 0; i < ev->nrecipients; i++) {
         const sw_ev_recipient *r = &ev->recipients[i];
         if (!r->address)
             continue;
-        if ((rc = sw_store_prepare(s, &s->camp_recipient,
-                                   "INSERT OR IGNORE INTO campaign_recipients(campaign, address)"
-                                   " VALUES(?, lower(?))",
-                                   err)))
-            return rc;
-        bind_text(s->camp_recipient, 1, id);
-        bind_text(s->camp_recipient, 2, r->address);
-        if ((rc = step_done(s, s->camp_recipient, err, "campaign")))
-            return rc;
-        if (sqlite3_changes(s->db) > 0) {
-            if ((rc = sw_store_prepare(s, &s->camp_recipients_inc,
-                                       "UPDATE campaigns SET recipients = recipients + 1"
-                                       " WHERE id = ?",
-                                       err)))
-                return rc;
-            bind_text(s->camp_recipients_inc, 1, id);
-            if ((rc = step_done(s, s->camp_recipients_inc, err, "campaign")))
-                return rc;
-        }
+        const char *lower = sw_arena_strndup_lower(a, r->address, strlen(r->address));
+        if (!lower || !pend_get(s, PEND_CAMP_RCPT, id, lower, 0))
+            return sw_error_set(err, SW_ENOMEM, "out of memory");
         if ((rc = campaign_count(s, id, COUNT_DELIVERY, r->delivered ? r->delivered : "unknown",
                                  err)))
             return rc;
@@ -903,7 +997,7 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
         return rc;
     int flagged = ev->verdict == SW_VERDICT_SPOOFED || ev->verdict == SW_VERDICT_SUSPICIOUS;
     const char *campaign = NULL;
-    if (flagged && (rc = sw_store_campaign_add(s, a, ev, &campaign, err)))
+    if (flagged && (rc = sw_store_campaign_add(s, a, ev, message, &campaign, err)))
         return rc;
 
     sw_buf auth, rcpt, sig;

@@ -42,6 +42,9 @@ run "$TMP/trace2" trace --store "$S" --json "$(echo $NMID | tr a-f A-F)"
 rc_is "trace by NetworkMessageId, any case" 0
 n=$(grep -o '"observation":' "$TMP/trace2" | wc -l | tr -d ' ')
 if [ "$n" = 4 ]; then ok; else ko "trace --json by NMID: $n observations, expected 4"; fi
+run "$TMP/acamp" campaigns --store "$S"
+has "one message seen in three flagged records is one campaign message" "$TMP/acamp" "spoofed: 1 message to 2 recipients"
+has "its observations are counted apart" "$TMP/acamp" "3 spoofed, 0 suspicious (3 observations)"
 run "$TMP/trace3" trace --store "$S" "<nobody@nowhere.example>"
 rc_is "trace of an unknown id fails" 1
 has "trace says what is missing" "$TMP/trace3.err" "is not in"
@@ -55,8 +58,8 @@ rc_is "campaigns --json" 0
 lines "two campaigns" "$TMP/camps" 2
 has "198.51.100.0/24 campaign id" "$TMP/camps" '"campaign":"aba9545facd0091d3e50c3d9db035bc5"'
 has "192.0.2.0/24 campaign id" "$TMP/camps" '"campaign":"98af2026b70e2c25950a3833ace00287"'
-has "five messages to five recipients" "$TMP/camps" '"messages":5,"recipients":5,"spoofed":3,"suspicious":2'
-has "two messages to two recipients" "$TMP/camps" '"messages":2,"recipients":2,"spoofed":1,"suspicious":1'
+has "five messages to five recipients" "$TMP/camps" '"messages":5,"observations":5,"recipients":5,"spoofed":3,"suspicious":2'
+has "two messages to two recipients" "$TMP/camps" '"messages":2,"observations":2,"recipients":2,"spoofed":1,"suspicious":1'
 has "auth mix counted" "$TMP/camps" '"compauth=fail":5'
 # the same messages one file each, in reverse order, into a new store
 mkdir -p "$TMP/split"
