@@ -6,8 +6,6 @@
 
 #include <sqlite3.h>
 
-enum { SW_KEY_MESSAGE_ID = 1, SW_KEY_NETWORK_MESSAGE_ID = 2 };
-
 struct sw_store {
     sqlite3 *db;
     char *path;
@@ -28,7 +26,7 @@ struct sw_store {
     size_t npend, cap_pend;
     sw_arena pend_arena;
     /* write statements, prepared once per open */
-    sqlite3_stmt *obs_exists, *obs_insert, *key_insert, *key_move, *obs_move, *camp_upsert, *camp_recipient, *camp_member,
+    sqlite3_stmt *obs_exists, *obs_insert, *obs_move, *camp_upsert, *camp_recipient, *camp_member,
         *camp_count, *cov_upsert, *cov_undated, *base_domain, *base_network, *hist_domain,
         *hist_networks, *hist_network, *fts_insert;
 };

@@ -23,14 +23,20 @@ static const char *jcopy(sw_arena *a, const sw_jv *v)
     return s ? sw_arena_strndup(a, s, v->len) : NULL;
 }
 
+/* Positional members of the column arrays store.c writes (child_json). */
+static const char *jat(sw_arena *a, const sw_jv *arr, size_t i)
+{
+    return jcopy(a, sw_jindex(arr, i));
+}
+
 static void read_outcome(sw_arena *a, const sw_jv *obj, const char *key, sw_ev_auth *o)
 {
     const sw_jv *v = sw_jget(obj, key);
-    if (!v || v->type != SW_J_OBJECT)
+    if (!v || v->type != SW_J_ARRAY)
         return;
-    o->result = jcopy(a, sw_jget(v, "result"));
-    o->domain = jcopy(a, sw_jget(v, "domain"));
-    o->origin = jcopy(a, sw_jget(v, "origin"));
+    o->result = jat(a, v, 0);
+    o->domain = jat(a, v, 1);
+    o->origin = jat(a, v, 2);
 }
 
 static const sw_jv *parse_col(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, int col)
@@ -94,11 +100,11 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
         for (uint32_t i = 0; i < rc->len; i++) {
             const sw_jv *r = &rc->u.items[i];
             sw_ev_recipient *o = &ev->recipients[ev->nrecipients++];
-            o->address = jcopy(a, sw_jget(r, "address"));
-            o->field = jcopy(a, sw_jget(r, "field"));
-            o->action = jcopy(a, sw_jget(r, "action"));
-            o->location = jcopy(a, sw_jget(r, "location"));
-            o->delivered = jcopy(a, sw_jget(r, "delivered"));
+            o->address = jat(a, r, 0);
+            o->field = jat(a, r, 1);
+            o->action = jat(a, r, 2);
+            o->location = jat(a, r, 3);
+            o->delivered = jat(a, r, 4);
         }
     }
     const sw_jv *sg = parse_col(jr, a, st, 23);
@@ -110,9 +116,9 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
             const sw_jv *g = &sg->u.items[i];
             sw_ev_signal *o = &ev->signals[ev->nsignals++];
             int64_t w = 0;
-            o->id = jcopy(a, sw_jget(g, "id"));
-            o->evidence = jcopy(a, sw_jget(g, "evidence"));
-            sw_jint(sw_jget(g, "weight"), &w);
+            o->id = jat(a, g, 0);
+            o->evidence = jat(a, g, 2);
+            sw_jint(sw_jindex(g, 1), &w);
             o->weight = (int)w;
         }
     }
@@ -130,8 +136,9 @@ int sw_store_trace(sw_store *s, sw_arena *a, const char *id, sw_evidence **out, 
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
                            "SELECT " OBS_COLUMNS " FROM observations o WHERE o.message ="
-                           " (SELECT message FROM message_keys WHERE value = ?1"
-                           " AND kind IN (1, 2) ORDER BY kind LIMIT 1)"
+                           " coalesce((SELECT message FROM observations WHERE mid_key = ?1"
+                           " LIMIT 1), (SELECT message FROM observations WHERE nmid_key = ?1"
+                           " LIMIT 1))"
                            " ORDER BY o.time IS NULL, o.time, o.from_log, o.format, o.id",
                            -1, &st, NULL) != SQLITE_OK)
         return sw_store_db_error(s, err, "trace");
@@ -185,7 +192,7 @@ static void filter_sql(const sw_store_filter *f, char *sql, size_t size)
         ADD(")");
     }
     if (f->signal)
-        ADD(" AND instr(o.signals, '\"id\":\"' || ? || '\"') > 0");
+        ADD(" AND instr(o.signals, '[\"' || ? || '\",') > 0");
     if (f->text)
         ADD(" AND o.id IN (SELECT rowid FROM subjects WHERE subjects MATCH ?)");
     if (f->campaign)

@@ -22,17 +22,17 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, command TEXT, started INTEGER,"
     " finished INTEGER, seen INTEGER DEFAULT 0, stored INTEGER DEFAULT 0);"
-    "CREATE TABLE IF NOT EXISTS message_keys(kind INTEGER, value TEXT, message INTEGER,"
-    " PRIMARY KEY(kind, value)) WITHOUT ROWID;"
-    "CREATE INDEX IF NOT EXISTS message_keys_message ON message_keys(message);"
     "CREATE TABLE IF NOT EXISTS observations(id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
     " message INTEGER NOT NULL, run INTEGER NOT NULL, time INTEGER, format TEXT, path TEXT,"
     " offset INTEGER, line INTEGER, from_log INTEGER, message_id TEXT,"
     " network_message_id TEXT, from_address TEXT, from_display TEXT, from_domain TEXT,"
     " from_org TEXT, envelope_from TEXT, envelope_domain TEXT, reply_to TEXT, subject TEXT,"
     " client_ip TEXT, direction TEXT, verdict INTEGER, score INTEGER, auth TEXT,"
-    " recipients TEXT, signals TEXT, facts INTEGER, campaign TEXT, record TEXT);"
+    " recipients TEXT, signals TEXT, facts INTEGER, campaign TEXT, record TEXT,"
+    " mid_key TEXT, nmid_key TEXT);"
     "CREATE INDEX IF NOT EXISTS obs_message ON observations(message);"
+    "CREATE INDEX IF NOT EXISTS obs_mid ON observations(mid_key) WHERE mid_key IS NOT NULL;"
+    "CREATE INDEX IF NOT EXISTS obs_nmid ON observations(nmid_key) WHERE nmid_key IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS obs_time ON observations(time);"
     "CREATE INDEX IF NOT EXISTS obs_campaign ON observations(campaign)"
     " WHERE campaign IS NOT NULL;"
@@ -57,7 +57,8 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS baseline_networks(domain TEXT, network TEXT,"
     " first_run INTEGER, first_seen INTEGER, last_seen INTEGER, messages INTEGER,"
     " PRIMARY KEY(domain, network)) WITHOUT ROWID;"
-    "CREATE VIRTUAL TABLE IF NOT EXISTS subjects USING fts5(subject,"
+    "CREATE VIRTUAL TABLE IF NOT EXISTS subjects USING fts5(subject, content='observations',"
+    " content_rowid='id',"
     " tokenize='unicode61 remove_diacritics 2');";
 
 int sw_store_db_error(sw_store *s, sw_error *err, const char *what)
@@ -248,8 +249,8 @@ void sw_store_close(sw_store *s)
 {
     if (!s)
         return;
-    sqlite3_stmt **stmts[] = {&s->obs_exists,     &s->obs_insert,          &s->key_insert,
-                              &s->key_move,       &s->obs_move,            &s->camp_upsert,
+    sqlite3_stmt **stmts[] = {&s->obs_exists,     &s->obs_insert,          &s->obs_move,
+                              &s->camp_upsert,
                               &s->camp_recipient, &s->camp_member,     &s->camp_count,
                               &s->cov_upsert,   &s->cov_undated,  &s->base_domain,
                               &s->base_network, &s->hist_domain,  &s->hist_networks,
@@ -417,31 +418,19 @@ static int step_done(sw_store *s, sqlite3_stmt *st, sw_error *err, const char *w
     return SW_OK;
 }
 
-/* The message an observation belongs to: found[] are the messages its two ids already
- * name (0: unknown); a new message takes the next id; two messages that one observation
- * shows to be the same (it carries both ids) are merged into the older one. */
-static int join_message(sw_store *s, const sw_evidence *ev, const int64_t found[2],
-                        int64_t *message, sw_error *err)
+/* The message an observation belongs to: found[] are the messages its Message-ID and
+ * NetworkMessageId already name (0: unknown); a new message takes the next id; two
+ * messages that one observation shows to be the same (it carries both ids) are merged into
+ * the older one. */
+static int join_message(sw_store *s, const int64_t found[2], int64_t *message, sw_error *err)
 {
-    const struct {
-        int kind;
-        const char *value;
-    } keys[] = {{SW_KEY_MESSAGE_ID, ev->message_id_key},
-                {SW_KEY_NETWORK_MESSAGE_ID, ev->network_message_id_key}};
-    int rc;
     int64_t m = found[0] ? found[0] : found[1];
     if (found[0] && found[1] && found[0] != found[1]) {
         int64_t keep = found[0] < found[1] ? found[0] : found[1];
         int64_t gone = found[0] < found[1] ? found[1] : found[0];
-        if ((rc = sw_store_prepare(s, &s->key_move,
-                                   "UPDATE message_keys SET message = ?1 WHERE message = ?2", err)))
-            return rc;
-        sqlite3_bind_int64(s->key_move, 1, keep);
-        sqlite3_bind_int64(s->key_move, 2, gone);
-        if ((rc = step_done(s, s->key_move, err, "join")))
-            return rc;
-        if ((rc = sw_store_prepare(s, &s->obs_move,
-                                   "UPDATE observations SET message = ?1 WHERE message = ?2", err)))
+        int rc = sw_store_prepare(s, &s->obs_move,
+                                  "UPDATE observations SET message = ?1 WHERE message = ?2", err);
+        if (rc)
             return rc;
         sqlite3_bind_int64(s->obs_move, 1, keep);
         sqlite3_bind_int64(s->obs_move, 2, gone);
@@ -453,20 +442,6 @@ static int join_message(sw_store *s, const sw_evidence *ev, const int64_t found[
         s->stats.joined++;
     else
         m = ++s->last_message;
-    for (int k = 0; k < 2; k++) {
-        if (!keys[k].value || found[k])
-            continue;
-        if ((rc = sw_store_prepare(s, &s->key_insert,
-                                   "INSERT OR IGNORE INTO message_keys(kind, value, message)"
-                                   " VALUES(?, ?, ?)",
-                                   err)))
-            return rc;
-        sqlite3_bind_int(s->key_insert, 1, keys[k].kind);
-        bind_text(s->key_insert, 2, keys[k].value);
-        sqlite3_bind_int64(s->key_insert, 3, m);
-        if ((rc = step_done(s, s->key_insert, err, "message key")))
-            return rc;
-    }
     *message = m;
     return SW_OK;
 }
@@ -913,14 +888,19 @@ static void json_outcome(sw_json *j, const char *key, const sw_ev_auth *o)
     if (!o->result)
         return;
     sw_json_key(j, key);
-    sw_json_object_begin(j);
-    SW_JSON_KV_STRING(j, "result", o->result);
-    SW_JSON_KV_STRING(j, "domain", o->domain);
-    SW_JSON_KV_STRING(j, "origin", o->origin);
-    sw_json_object_end(j);
+    sw_json_array_begin(j);
+    sw_json_string(j, o->result);
+    sw_json_string(j, o->domain);
+    sw_json_string(j, o->origin);
+    sw_json_array_end(j);
 }
 
-/* The auth, recipients and signals columns: small JSON documents, read back by query.c. */
+/* The auth, recipients and signals columns: small JSON documents read back by query.c,
+ * in positional arrays because every clean message has a row and member names would
+ * double its size:
+ *   auth        {"spf": [result, domain, origin], ..., "dmarc_policy": p}
+ *   recipients  [[address, field, action, location, delivered], ...]
+ *   signals     [[id, weight, evidence], ...] */
 static int child_json(const sw_evidence *ev, sw_buf *auth, sw_buf *rcpt, sw_buf *sig)
 {
     sw_json j;
@@ -938,24 +918,24 @@ static int child_json(const sw_evidence *ev, sw_buf *auth, sw_buf *rcpt, sw_buf 
     sw_json_array_begin(&j);
     for (size_t i = 0; i < ev->nrecipients; i++) {
         const sw_ev_recipient *r = &ev->recipients[i];
-        sw_json_object_begin(&j);
-        SW_JSON_KV_STRING(&j, "address", r->address);
-        SW_JSON_KV_STRING(&j, "field", r->field);
-        SW_JSON_KV_STRING(&j, "action", r->action);
-        SW_JSON_KV_STRING(&j, "location", r->location);
-        SW_JSON_KV_STRING(&j, "delivered", r->delivered);
-        sw_json_object_end(&j);
+        sw_json_array_begin(&j);
+        sw_json_string(&j, r->address);
+        sw_json_string(&j, r->field);
+        sw_json_string(&j, r->action);
+        sw_json_string(&j, r->location);
+        sw_json_string(&j, r->delivered);
+        sw_json_array_end(&j);
     }
     sw_json_array_end(&j);
     rc |= j.status;
     sw_json_init(&j, sig);
     sw_json_array_begin(&j);
     for (size_t i = 0; i < ev->nsignals; i++) {
-        sw_json_object_begin(&j);
-        SW_JSON_KV_STRING(&j, "id", ev->signals[i].id);
-        SW_JSON_KV_INT(&j, "weight", ev->signals[i].weight);
-        SW_JSON_KV_STRING(&j, "evidence", ev->signals[i].evidence);
-        sw_json_object_end(&j);
+        sw_json_array_begin(&j);
+        sw_json_string(&j, ev->signals[i].id);
+        sw_json_int(&j, ev->signals[i].weight);
+        sw_json_string(&j, ev->signals[i].evidence);
+        sw_json_array_end(&j);
     }
     sw_json_array_end(&j);
     return rc | j.status;
@@ -973,8 +953,8 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
     /* One probe: is the observation stored, and which messages do its ids name? */
     if ((rc = sw_store_prepare(s, &s->obs_exists,
                                "SELECT (SELECT 1 FROM observations WHERE key = ?1),"
-                               " (SELECT message FROM message_keys WHERE kind = 1 AND value = ?2),"
-                               " (SELECT message FROM message_keys WHERE kind = 2 AND value = ?3)",
+                               " (SELECT message FROM observations WHERE mid_key = ?2 LIMIT 1),"
+                               " (SELECT message FROM observations WHERE nmid_key = ?3 LIMIT 1)",
                                err)))
         return rc;
     bind_text(s->obs_exists, 1, ev->key);
@@ -993,7 +973,7 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
     sw_arena_reset(&s->scratch);
     sw_arena *a = &s->scratch;
     int64_t message = 0;
-    if ((rc = join_message(s, ev, found, &message, err)))
+    if ((rc = join_message(s, found, &message, err)))
         return rc;
     int flagged = ev->verdict == SW_VERDICT_SPOOFED || ev->verdict == SW_VERDICT_SUSPICIOUS;
     const char *campaign = NULL;
@@ -1016,8 +996,9 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
              " from_log, message_id, network_message_id, from_address, from_display,"
              " from_domain, from_org, envelope_from, envelope_domain, reply_to, subject,"
              " client_ip, direction, verdict, score, auth, recipients, signals, facts,"
-             " campaign, record) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-             " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)",
+             " campaign, record, mid_key, nmid_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
+             " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,"
+             " ?26, ?27, ?28, ?29, ?30, ?31)",
              err))) {
         sw_buf_free(&auth);
         sw_buf_free(&rcpt);
@@ -1056,6 +1037,8 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
     bind_text(st, 28, campaign);
     if (flagged && json && json_len <= SW_STORE_MAX_JSON)
         sqlite3_bind_text(st, 29, json, (int)json_len, SQLITE_STATIC);
+    bind_text(st, 30, ev->message_id_key);
+    bind_text(st, 31, ev->network_message_id_key);
     rc = step_done(s, st, err, "insert");
     sqlite3_reset(st); /* drop the borrowed buffers before freeing them */
     sw_buf_free(&auth);
@@ -1134,9 +1117,9 @@ int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err
              "UPDATE coverage_undated SET records = records - (SELECT count(*) FROM gone g"
              " WHERE g.source = coverage_undated.source AND NOT g.dated);"
              "DELETE FROM coverage_undated WHERE records <= 0;"
-             "DELETE FROM subjects WHERE rowid IN (SELECT id FROM gone);"
+             "INSERT INTO subjects(subjects, rowid, subject) SELECT 'delete', id, subject"
+             " FROM observations WHERE id IN (SELECT id FROM gone) AND subject IS NOT NULL;"
              "DELETE FROM observations WHERE id IN (SELECT id FROM gone);"
-             "DELETE FROM message_keys WHERE message NOT IN (SELECT message FROM observations);"
              "DELETE FROM coverage WHERE day < %lld;"
              "DELETE FROM baseline_domains WHERE last_seen < %lld;"
              "DELETE FROM baseline_networks WHERE last_seen < %lld;"
