@@ -182,7 +182,8 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp, int ingest)
         } else if ((r = sw_cli_store_option(argc, argv, &i, &store))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
-            use_store = 1;
+            if (store.path)
+                use_store = 1;
         } else if (!strcmp(argv[i], "--store-default")) {
             use_store = 1;
         } else if (!ingest && !strcmp(argv[i], "--alerts")) {

@@ -4,6 +4,8 @@
 . tests/logs/lib.sh
 F=tests/fixtures/store
 SW="$B/spoofwatch"
+# never the user's own store: the default location comes from here
+export SPOOFWATCH_STORE="$TMP/default/evidence.db"
 MID=20240305101455.4f1c9a@mx.northwind-mail.example
 NMID=9e4f2a71-3c5d-4b8e-a1f0-08dc3cf5a001
 
@@ -148,6 +150,30 @@ for q in "search --json" "campaigns --json" "coverage --json"; do
     same "killed then re-ingested equals one clean run: $q" "$TMP/q1" "$TMP/q2"
 done
 if [ -s "$TMP/q1" ]; then ok; else ko "kill test: the clean store is empty"; fi
+
+# --- scan --store: records on stdout and the same evidence kept ---
+run "$TMP/ss" scan --no-progress --store "$TMP/ss.db" "$F/campaign.mbox"
+rc_is "scan --store" 0
+lines "scan --store still writes every record" "$TMP/ss" 8
+has "scan --store reports the store" "$TMP/ss.err" "8 new observations (7 flagged"
+run "$TMP/ss2" search --store "$TMP/ss.db" --json
+lines "scan --store kept every record" "$TMP/ss2" 8
+run "$TMP/ss3" scan --no-progress --campaign-key subject "$F/campaign.mbox"
+rc_is "--campaign-key without a store is a usage error" 2
+
+# --- the default location: $SPOOFWATCH_STORE, its folder created ---
+run "$TMP/def" ingest --no-progress "$F/msg-a.eml"
+rc_is "ingest to the default store" 0
+if [ -f "$SPOOFWATCH_STORE" ]; then ok; else ko "default store not created at \$SPOOFWATCH_STORE"; fi
+run "$TMP/def2" trace "$MID"
+rc_is "trace reads the default store" 0
+
+# --- help on every store command ---
+for c in ingest trace campaigns search alerts coverage prune; do
+    run "$TMP/h" $c --help
+    rc_is "$c --help" 0
+    has "$c --help names the store option" "$TMP/h" "--store"
+done
 
 # --- bad store paths ---
 run "$TMP/bad" campaigns --store "$TMP/does-not-exist.db"
