@@ -17,6 +17,25 @@
     " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.record"
 enum { COL_RECORD = 25 };
 
+/* Room for one more element at the end of an arena array that doubles when full; returns
+ * the new element (zeroed), or NULL when the arena is exhausted. */
+static void *push(sw_arena *a, void **arr, size_t *n, size_t *cap, size_t elem)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 16;
+        char *nv = sw_arena_alloc(a, ncap * elem);
+        if (!nv)
+            return NULL;
+        if (*n)
+            memcpy(nv, *arr, *n * elem);
+        *arr = nv;
+        *cap = ncap;
+    }
+    char *e = (char *)*arr + (*n)++ * elem;
+    memset(e, 0, elem);
+    return e;
+}
+
 static const char *jcopy(sw_arena *a, const sw_jv *v)
 {
     const char *s = sw_jstr(v);
@@ -148,22 +167,9 @@ int sw_store_trace(sw_store *s, sw_arena *a, const char *id, sw_evidence **out, 
     int rc = jr ? SW_OK : sw_error_set(err, SW_ENOMEM, "out of memory");
     int r;
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 8;
-            sw_evidence *nv = sw_arena_alloc(a, ncap * sizeof *nv);
-            if (!nv) {
-                rc = sw_error_set(err, SW_ENOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(nv, *out, *n * sizeof *nv);
-            *out = nv;
-            cap = ncap;
-        }
-        if (row_evidence(jr, a, st, &(*out)[*n]))
+        sw_evidence *ev = push(a, (void **)out, n, &cap, sizeof *ev);
+        if (!ev || row_evidence(jr, a, st, ev))
             rc = sw_error_set(err, SW_ENOMEM, "out of memory");
-        else
-            (*n)++;
     }
     if (!rc && r != SQLITE_DONE)
         rc = sw_store_db_error(s, err, "trace");
@@ -284,17 +290,10 @@ static int collect(const sw_evidence *ev, const char *json, void *p)
 {
     (void)json;
     collect_ctx *c = p;
-    if (c->n == c->cap) {
-        size_t ncap = c->cap ? c->cap * 2 : 8;
-        sw_evidence *nv = sw_arena_alloc(c->a, ncap * sizeof *nv);
-        if (!nv)
-            return SW_ENOMEM;
-        if (c->n)
-            memcpy(nv, c->items, c->n * sizeof *nv);
-        c->items = nv;
-        c->cap = ncap;
-    }
-    c->items[c->n++] = *ev;
+    sw_evidence *e = push(c->a, (void **)&c->items, &c->n, &c->cap, sizeof *e);
+    if (!e)
+        return SW_ENOMEM;
+    *e = *ev;
     return 0;
 }
 
@@ -392,20 +391,11 @@ int sw_store_campaigns(sw_store *s, sw_arena *a, const sw_store_filter *f, sw_ca
     size_t cap = 0;
     int rc = SW_OK;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 16;
-            sw_campaign *nc = sw_arena_alloc(a, ncap * sizeof *nc);
-            if (!nc) {
-                rc = sw_error_set(err, SW_ENOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(nc, *out, *n * sizeof *nc);
-            *out = nc;
-            cap = ncap;
+        sw_campaign *c = push(a, (void **)out, n, &cap, sizeof *c);
+        if (!c) {
+            rc = sw_error_set(err, SW_ENOMEM, "out of memory");
+            break;
         }
-        sw_campaign *c = &(*out)[(*n)++];
-        memset(c, 0, sizeof *c);
         const char *id = (const char *)sqlite3_column_text(st, 0);
         snprintf(c->id, sizeof c->id, "%s", id ? id : "");
         c->key = sw_store_col_text(a, st, 1);
@@ -523,19 +513,11 @@ int sw_store_coverage(sw_store *s, sw_arena *a, sw_coverage_cell **out, size_t *
     size_t cap = 0;
     int rc = SW_OK;
     while (sqlite3_step(st) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            sw_coverage_cell *nc = sw_arena_alloc(a, ncap * sizeof *nc);
-            if (!nc) {
-                rc = sw_error_set(err, SW_ENOMEM, "out of memory");
-                break;
-            }
-            if (*n)
-                memcpy(nc, *out, *n * sizeof *nc);
-            *out = nc;
-            cap = ncap;
+        sw_coverage_cell *c = push(a, (void **)out, n, &cap, sizeof *c);
+        if (!c) {
+            rc = sw_error_set(err, SW_ENOMEM, "out of memory");
+            break;
         }
-        sw_coverage_cell *c = &(*out)[(*n)++];
         c->source = sw_store_col_text(a, st, 0);
         c->day = sqlite3_column_int64(st, 1);
         c->records = (uint64_t)sqlite3_column_int64(st, 2);
