@@ -428,9 +428,31 @@ static int join_message(sw_store *s, const int64_t found[2], int64_t *message, s
     if (found[0] && found[1] && found[0] != found[1]) {
         int64_t keep = found[0] < found[1] ? found[0] : found[1];
         int64_t gone = found[0] < found[1] ? found[1] : found[0];
-        int rc = sw_store_prepare(s, &s->obs_move,
-                                  "UPDATE observations SET message = ?1 WHERE message = ?2", err);
+        /* A campaign counts distinct messages (campaign_members): the merged message must
+         * become one member, or its campaigns count it twice until the next regroup. The
+         * transaction's pending members are written first so the table is complete; merges
+         * are rare, so the early flush costs little. */
+        int rc = sw_store_flush(s, err);
         if (rc)
+            return rc;
+        char sql[1024];
+        snprintf(sql, sizeof sql,
+                 "UPDATE campaigns SET messages = messages - 1 WHERE id IN (SELECT campaign"
+                 " FROM observations WHERE message = %lld AND campaign IS NOT NULL) AND EXISTS"
+                 " (SELECT 1 FROM campaign_members m WHERE m.campaign = campaigns.id AND"
+                 " m.message = %lld);"
+                 "UPDATE OR IGNORE campaign_members SET message = %lld WHERE message = %lld AND"
+                 " campaign IN (SELECT campaign FROM observations WHERE message = %lld AND"
+                 " campaign IS NOT NULL);"
+                 "DELETE FROM campaign_members WHERE message = %lld AND campaign IN (SELECT"
+                 " campaign FROM observations WHERE message = %lld AND campaign IS NOT NULL);",
+                 (long long)gone, (long long)keep, (long long)keep, (long long)gone,
+                 (long long)gone, (long long)gone, (long long)gone);
+        if ((rc = sw_store_exec(s, sql, err)))
+            return rc;
+        if ((rc = sw_store_prepare(s, &s->obs_move,
+                                   "UPDATE observations SET message = ?1 WHERE message = ?2",
+                                   err)))
             return rc;
         sqlite3_bind_int64(s->obs_move, 1, keep);
         sqlite3_bind_int64(s->obs_move, 2, gone);

@@ -47,6 +47,24 @@ if [ "$n" = 4 ]; then ok; else ko "trace --json by NMID: $n observations, expect
 run "$TMP/acamp" campaigns --store "$S"
 has "one message seen in three flagged records is one campaign message" "$TMP/acamp" "spoofed: 1 message to 2 recipients"
 has "its observations are counted apart" "$TMP/acamp" "3 spoofed, 0 suspicious (3 observations)"
+# --- a record with both ids merges two messages: its campaign counts one message ---
+# the trace (Message-ID only) and the mail without its Message-ID (NetworkMessageId only) are
+# two messages until EmailEvents, carrying both, shows them to be one
+grep -v '^Message-ID:' "$F/msg-a.eml" >"$TMP/nomid.eml"
+M=$TMP/merge.db
+run "$TMP/mi" ingest --no-progress --store "$M" "$F/msg-a-trace.csv" "$TMP/nomid.eml"
+run "$TMP/mi2" ingest --no-progress --store "$M" "$F/msg-a-emailevents.jsonl"
+run "$TMP/mcamp" campaigns --store "$M"
+has "merged message: one campaign message" "$TMP/mcamp" "spoofed: 1 message to 2 recipients"
+M2=$TMP/merge2.db
+run "$TMP/mi3" ingest --no-progress --store "$M2" "$F/msg-a-trace.csv" "$TMP/nomid.eml" \
+    "$F/msg-a-emailevents.jsonl"
+run "$TMP/mcamp2" campaigns --store "$M2" --json
+run "$TMP/mp" prune --store "$M2" --older-than 100000d
+run "$TMP/mcamp3" campaigns --store "$M2" --json
+same "merge in one transaction equals a regroup" "$TMP/mcamp2" "$TMP/mcamp3"
+has "merge in one transaction: one message" "$TMP/mcamp2" '"messages":1,'
+
 run "$TMP/trace3" trace --store "$S" "<nobody@nowhere.example>"
 rc_is "trace of an unknown id fails" 1
 has "trace says what is missing" "$TMP/trace3.err" "is not in"
