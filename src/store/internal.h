@@ -18,6 +18,7 @@ struct sw_store {
     uint64_t batch;   /* puts per transaction */
     int established;  /* finished earlier runs exist (baselines apply) */
     sw_store_stats stats;
+    sw_store_stats committed; /* stats as of the last commit (a rollback returns to them) */
     sw_history_source history;
     sw_arena scratch; /* per put: campaign keys, networks */
     int64_t last_message; /* largest message id in use */

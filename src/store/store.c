@@ -312,15 +312,15 @@ static int tx_begin(sw_store *s, sw_error *err)
     return SW_OK;
 }
 
+static void tx_rollback(sw_store *s);
+
 static int tx_commit(sw_store *s, sw_error *err)
 {
     if (!s->in_tx)
         return SW_OK;
     int frc = sw_store_flush(s, err);
     if (frc) {
-        sw_store_exec(s, "ROLLBACK", NULL);
-        s->in_tx = 0;
-        s->pending = 0;
+        tx_rollback(s);
         return frc;
     }
     char sql[160];
@@ -330,8 +330,13 @@ static int tx_commit(sw_store *s, sw_error *err)
     int rc = sw_store_exec(s, sql, err);
     if (!rc)
         rc = sw_store_exec(s, "COMMIT", err);
+    if (rc) {
+        tx_rollback(s);
+        return rc;
+    }
     s->in_tx = 0;
     s->pending = 0;
+    s->committed = s->stats;
     return rc;
 }
 
@@ -340,6 +345,7 @@ int sw_store_run_begin(sw_store *s, const char *command, sw_error *err)
     if (!s->writable)
         return sw_error_set(err, SW_EINVAL, "%s: opened read-only", s->path);
     memset(&s->stats, 0, sizeof s->stats);
+    s->committed = s->stats;
     int rc = tx_begin(s, err);
     if (rc)
         return rc;
@@ -374,7 +380,9 @@ int sw_store_run_begin(sw_store *s, const char *command, sw_error *err)
         sqlite3_finalize(st);
     }
     s->in_run = 1;
-    return SW_OK;
+    /* the run row is committed at once, so a put that fails and rolls its transaction
+     * back never takes the run with it */
+    return tx_commit(s, err);
 }
 
 int sw_store_run_end(sw_store *s, sw_error *err)
@@ -505,6 +513,22 @@ typedef struct sw_store_pend {
     int64_t x[6];
     uint64_t new_members, new_recipients;
 } sw_store_pend;
+
+/* Drops the open transaction and the sums kept for it: a put that failed half-way must
+ * not be committed (its campaign sums without its observation, or the reverse), so the
+ * store goes back to its last commit, as after kill -9. */
+static void tx_rollback(sw_store *s)
+{
+    if (s->in_tx)
+        sw_store_exec(s, "ROLLBACK", NULL);
+    s->in_tx = 0;
+    s->pending = 0;
+    s->stats = s->committed;
+    if (s->cap_pend)
+        memset(s->pend, 0, s->cap_pend * sizeof *s->pend);
+    s->npend = 0;
+    sw_arena_reset(&s->pend_arena);
+}
 
 static uint64_t pend_hash(int kind, const char *k1, const char *k2, int64_t day)
 {
@@ -963,12 +987,11 @@ static int child_json(const sw_evidence *ev, sw_buf *auth, sw_buf *rcpt, sw_buf 
     return rc | j.status;
 }
 
-int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t json_len,
-                 sw_error *err)
+/* sw_store_put without its failure handling; *touched is set once it has changed the
+ * transaction (rows or sums), after which a failure must roll the transaction back. */
+static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t json_len,
+                   int *touched, sw_error *err)
 {
-    if (!s->in_run)
-        return sw_error_set(err, SW_EINVAL, "sw_store_put outside a run");
-    s->stats.seen++;
     int rc = tx_begin(s, err);
     if (rc)
         return rc;
@@ -992,16 +1015,7 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
                         sqlite3_column_int64(s->obs_exists, 2)};
     sqlite3_reset(s->obs_exists);
 
-    sw_arena_reset(&s->scratch);
-    sw_arena *a = &s->scratch;
-    int64_t message = 0;
-    if ((rc = join_message(s, found, &message, err)))
-        return rc;
-    int flagged = ev->verdict == SW_VERDICT_SPOOFED || ev->verdict == SW_VERDICT_SUSPICIOUS;
-    const char *campaign = NULL;
-    if (flagged && (rc = sw_store_campaign_add(s, a, ev, message, &campaign, err)))
-        return rc;
-
+    /* the column documents first: a record too large for them changes nothing */
     sw_buf auth, rcpt, sig;
     sw_buf_init(&auth, 1u << 16);
     sw_buf_init(&rcpt, 1u << 20);
@@ -1011,6 +1025,19 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
         sw_buf_free(&rcpt);
         sw_buf_free(&sig);
         return sw_error_set(err, SW_ELIMIT, "%s: record too large for the store", ev->path);
+    }
+    *touched = 1;
+    sw_arena_reset(&s->scratch);
+    sw_arena *a = &s->scratch;
+    int64_t message = 0;
+    int flagged = ev->verdict == SW_VERDICT_SPOOFED || ev->verdict == SW_VERDICT_SUSPICIOUS;
+    const char *campaign = NULL;
+    if ((rc = join_message(s, found, &message, err)) ||
+        (flagged && (rc = sw_store_campaign_add(s, a, ev, message, &campaign, err)))) {
+        sw_buf_free(&auth);
+        sw_buf_free(&rcpt);
+        sw_buf_free(&sig);
+        return rc;
     }
     if ((rc = sw_store_prepare(
              s, &s->obs_insert,
@@ -1086,6 +1113,19 @@ int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t js
     if (++s->pending >= s->batch && (rc = tx_commit(s, err)))
         return rc;
     return 1;
+}
+
+int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t json_len,
+                 sw_error *err)
+{
+    if (!s->in_run)
+        return sw_error_set(err, SW_EINVAL, "sw_store_put outside a run");
+    s->stats.seen++;
+    int touched = 0;
+    int rc = put_one(s, ev, json, json_len, &touched, err);
+    if (rc < 0 && touched)
+        tx_rollback(s);
+    return rc;
 }
 
 /* ---- key changes and retention ---- */

@@ -7,6 +7,9 @@
 #include "spoofwatch/limits.h"
 #include "spoofwatch/orgdomain.h"
 #include "spoofwatch/record.h"
+#include "spoofwatch/store.h"
+
+#include "../../src/store/internal.h" /* the handle, to make one insert fail */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,4 +468,75 @@ SW_TEST(campaign_fixture_mbox_groups_as_documented)
     CHECK(other == 0);
     CHECK(got[0] == camp[0].want && got[1] == camp[1].want);
     CHECK(flat == 7);
+}
+
+/* A flagged spoof of corp.example for the store tests: key from n, one recipient. */
+static void store_ev(sw_evidence *ev, sw_ev_recipient *r, int n, const char *subject)
+{
+    memset(ev, 0, sizeof *ev);
+    snprintf(ev->key, sizeof ev->key, "%032d", n);
+    ev->format = "eml";
+    ev->path = "t.eml";
+    ev->from_org = "corp.example";
+    ev->subject = subject;
+    ev->client_ip = "203.0.113.77";
+    ev->has_time = 1;
+    ev->time = 1709633702 + n;
+    ev->verdict = SW_VERDICT_SPOOFED;
+    *r = (sw_ev_recipient){.address = "ann@corp.example"};
+    ev->recipients = r;
+    ev->nrecipients = 1;
+}
+
+static uint64_t store_campaign_obs(sw_store *s)
+{
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    sw_store_filter f = {.limit = 10};
+    sw_campaign *cs = NULL;
+    size_t n = 0;
+    sw_error err;
+    uint64_t total = 0;
+    if (sw_store_campaigns(s, &a, &f, &cs, &n, &err) == 0)
+        for (size_t i = 0; i < n; i++)
+            total += cs[i].observations;
+    sw_arena_free(&a);
+    return total;
+}
+
+/* A put that fails after the campaign sums took it (here the insert, made to fail) rolls the
+ * transaction back: a stopped run commits no campaign counts for a record it did not store,
+ * and one too large for the store changes nothing at all. */
+SW_TEST(store_failed_put_counts_nothing)
+{
+    sw_store *s = NULL;
+    sw_error err;
+    sw_error_clear(&err);
+    CHECK(sw_store_open(&s, ":memory:", SW_STORE_WRITE, &err) == SW_OK);
+    CHECK(sw_store_exec(s, "CREATE TEMP TRIGGER boom BEFORE INSERT ON observations"
+                           " WHEN new.subject = 'boom' BEGIN SELECT RAISE(ABORT, 'boom'); END;",
+                        &err) == SW_OK);
+    sw_store_set_batch(s, 1);
+    CHECK(sw_store_run_begin(s, "test", &err) == SW_OK);
+    sw_evidence ev;
+    sw_ev_recipient r;
+    store_ev(&ev, &r, 1, "wire transfer");
+    CHECK(sw_store_put(s, &ev, NULL, 0, &err) == 1);
+    sw_store_set_batch(s, 100);
+    store_ev(&ev, &r, 2, "boom");
+    CHECK(sw_store_put(s, &ev, NULL, 0, &err) < 0);
+    /* too large for the recipients column (1 MB) */
+    char *big = malloc(3u << 20);
+    CHECK(big);
+    memset(big, 'a', (3u << 20) - 1);
+    big[(3u << 20) - 1] = '\0';
+    store_ev(&ev, &r, 3, "wire transfer");
+    r.address = big;
+    int rc = sw_store_put(s, &ev, NULL, 0, &err);
+    free(big);
+    CHECK(rc < 0);
+    CHECK(sw_store_run_stop(s, &err) == SW_OK);
+    CHECK(sw_store_run_stats(s)->stored == 1);
+    CHECK(store_campaign_obs(s) == 1);
+    sw_store_close(s);
 }
