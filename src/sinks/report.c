@@ -7,7 +7,9 @@
 #include "spoofwatch/datetime.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void safe(sw_buf *b, const char *s)
 {
@@ -15,8 +17,23 @@ static void safe(sw_buf *b, const char *s)
         sw_buf_putc(b, '-');
         return;
     }
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* C1 controls in UTF-8 (U+0080..U+009F: U+009B is a CSI to xterm) and the bidi
+         * overrides and isolates (U+202A..U+202E, U+2066..U+2069), which reorder the rest
+         * of the line, are as unsafe as C0 */
+        if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            sw_buf_putc(b, '?');
+            p++;
+            continue;
+        }
+        if (p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) ||
+                             (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9))) {
+            sw_buf_putc(b, '?');
+            p += 2;
+            continue;
+        }
         sw_buf_putc(b, (*p < 0x20 || *p == 0x7f) ? '?' : (char)*p);
+    }
 }
 
 static void put_time(sw_buf *b, int has, int64_t t)
@@ -159,6 +176,49 @@ static void auth_line(sw_buf *b, const char *method, const sw_ev_auth *o)
     sw_buf_putc(b, '\n');
 }
 
+/* A recipient of one observation, for grouping the trace's recipient lines by address. */
+typedef struct rcpt_ref {
+    const sw_ev_recipient *r;
+    size_t obs;          /* observation index */
+    size_t order, group; /* position in the trace; the first position of its address */
+} rcpt_ref;
+
+static int by_address(const void *pa, const void *pb)
+{
+    const rcpt_ref *a = pa, *b = pb;
+    const char *x = a->r->address ? a->r->address : "", *y = b->r->address ? b->r->address : "";
+    int c = strcasecmp(x, y);
+    return c ? c : (a->order > b->order) - (a->order < b->order);
+}
+
+static int by_group(const void *pa, const void *pb)
+{
+    const rcpt_ref *a = pa, *b = pb;
+    if (a->group != b->group)
+        return (a->group > b->group) - (a->group < b->group);
+    return (a->order > b->order) - (a->order < b->order);
+}
+
+static void recipient_line(sw_buf *out, const sw_ev_recipient *r, size_t i, const char *format)
+{
+    sw_buf_puts(out, "    ");
+    safe(out, r->address);
+    sw_buf_puts(out, "  ");
+    safe(out, r->delivered);
+    if (r->action || r->location) {
+        sw_buf_puts(out, " (");
+        safe(out, r->action);
+        if (r->location) {
+            sw_buf_puts(out, ", ");
+            safe(out, r->location);
+        }
+        sw_buf_puts(out, ")");
+    }
+    sw_buf_printf(out, "  [%zu] ", i + 1);
+    safe(out, format);
+    sw_buf_putc(out, '\n');
+}
+
 int sw_trace_write_text(const char *id, const sw_evidence *obs, size_t n, sw_buf *out)
 {
     sw_buf_puts(out, "trace ");
@@ -211,30 +271,31 @@ int sw_trace_write_text(const char *id, const sw_evidence *obs, size_t n, sw_buf
             sw_buf_putc(out, '\n');
         }
     }
-    /* Whom it reached: every recipient once, with what each source said of them. */
+    /* Whom it reached: each recipient's lines together (in the order first seen), one per
+     * source that named them, with what that source said. */
     sw_buf_puts(out, "\nrecipients\n");
-    size_t shown = 0;
+    size_t total = 0, shown = 0;
     for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < obs[i].nrecipients; k++) {
-            const sw_ev_recipient *r = &obs[i].recipients[k];
-            sw_buf_puts(out, "    ");
-            safe(out, r->address);
-            sw_buf_puts(out, "  ");
-            safe(out, r->delivered);
-            if (r->action || r->location) {
-                sw_buf_puts(out, " (");
-                safe(out, r->action);
-                if (r->location) {
-                    sw_buf_puts(out, ", ");
-                    safe(out, r->location);
-                }
-                sw_buf_puts(out, ")");
-            }
-            sw_buf_printf(out, "  [%zu] ", i + 1);
-            safe(out, obs[i].format);
-            sw_buf_putc(out, '\n');
-            shown++;
-        }
+        total += obs[i].nrecipients;
+    /* sorted, not compared pairwise: a Message-ID reused by many hostile messages joins
+     * them all into one trace */
+    rcpt_ref *refs = total ? calloc(total, sizeof *refs) : NULL;
+    if (total && !refs)
+        return SW_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < obs[i].nrecipients; k++, shown++)
+            refs[shown] = (rcpt_ref){&obs[i].recipients[k], i, shown, shown};
+    if (total) {
+        qsort(refs, total, sizeof *refs, by_address);
+        for (size_t j = 1; j < total; j++)
+            if (refs[j].r->address && refs[j - 1].r->address &&
+                !strcasecmp(refs[j].r->address, refs[j - 1].r->address))
+                refs[j].group = refs[j - 1].group;
+        qsort(refs, total, sizeof *refs, by_group);
+    }
+    for (size_t j = 0; j < total; j++)
+        recipient_line(out, refs[j].r, refs[j].obs, obs[refs[j].obs].format);
+    free(refs);
     if (!shown)
         sw_buf_puts(out, "    none recorded\n");
     return 0;
@@ -340,5 +401,15 @@ int sw_campaign_write_text(const sw_campaign *c, sw_buf *out)
     }
     if (c->message_ids_total > 5)
         sw_buf_printf(out, " (+%llu more)", (unsigned long long)(c->message_ids_total - 5));
+    /* who received it: the first thing a responder acts on (notify, purge) */
+    sw_buf_puts(out, "\n    recipients ");
+    for (size_t i = 0; i < c->nrecipient_addrs && i < 5; i++) {
+        sw_buf_puts(out, i ? ", " : "");
+        safe(out, c->recipient_addrs[i]);
+    }
+    if (!c->nrecipient_addrs)
+        sw_buf_puts(out, "-");
+    if (c->recipients > 5)
+        sw_buf_printf(out, " (+%llu more)", (unsigned long long)(c->recipients - 5));
     return sw_buf_putc(out, '\n');
 }

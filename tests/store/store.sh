@@ -93,6 +93,7 @@ same "campaigns independent of input order" "$TMP/camps" "$TMP/camps-r"
 run "$TMP/ctext" campaigns --store "$C"
 has "campaign text shows its key" "$TMP/ctext" "key        from_org=fabrikam.example subject=invoice # overdue network=198.51.100.0/24"
 has "campaign text shows delivery" "$TMP/ctext" "delivery"
+has "campaign text names its recipients" "$TMP/ctext" "recipients ann@corp.example, bob@corp.example, carol@corp.example, dave@corp.example, erin@corp.example"
 
 # --- search ---
 run "$TMP/s1" search --store "$C" --sender-domain fabrikam.example --verdict spoofed

@@ -3,6 +3,7 @@
 #include "test.h"
 #include "spoofwatch/jsonread.h"
 #include "spoofwatch/ocsf.h"
+#include "spoofwatch/report.h"
 
 #include <stdio.h>
 
@@ -468,5 +469,38 @@ SW_TEST(ocsf_campaign_without_samples_or_dates)
     CHECK(msg && !strncmp(msg, "campaign of 12 messages to 40 recipients from unknown senders "
                                "(worst suspicious;", 79));
     done(&p);
+    sw_buf_free(&b);
+}
+
+/* Text output goes to a terminal: C0, DEL, C1 controls written in UTF-8 (U+009B is a CSI)
+ * and the bidi overrides that reorder a line come out as '?'; other UTF-8 is kept. */
+SW_TEST(report_text_hides_terminal_controls)
+{
+    sw_evidence ev;
+    memset(&ev, 0, sizeof ev);
+    ev.subject = "a\x1b[2Jb\xc2\x9b" "31mc\xe2\x80\xae" "fdp.exe\xe2\x81\xa6z\x7f r\xc3\xa9union";
+    ev.from_address = "x@y.example";
+    sw_buf b;
+    sw_buf_init(&b, 1 << 16);
+    CHECK(sw_evidence_write_line(&ev, &b) == 0);
+    CHECK(strstr(b.data, "a?[2Jb?31mc?fdp.exe?z? r\xc3\xa9union") != NULL);
+    sw_ev_recipient r[3] = {{.address = "ann@corp.example", .delivered = "delivered"},
+                            {.address = "bob@corp.example", .delivered = "junk"},
+                            {.address = "ANN@corp.example", .delivered = "unknown"}};
+    sw_evidence obs[2];
+    memset(obs, 0, sizeof obs);
+    obs[0].format = "defender-emailevents";
+    obs[0].recipients = r;
+    obs[0].nrecipients = 2;
+    obs[1].format = "eml";
+    obs[1].recipients = r + 2;
+    obs[1].nrecipients = 1;
+    sw_buf_clear(&b);
+    CHECK(sw_trace_write_text("id", obs, 2, &b) == 0);
+    /* one recipient's lines together, in the order first seen */
+    const char *ann = strstr(b.data, "ann@corp.example  delivered");
+    const char *ann2 = strstr(b.data, "ANN@corp.example  unknown  [2] eml");
+    const char *bob = strstr(b.data, "bob@corp.example  junk");
+    CHECK(ann && ann2 && bob && ann < ann2 && ann2 < bob);
     sw_buf_free(&b);
 }
