@@ -1160,12 +1160,14 @@ int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err
     int rc = tx_begin(s, err);
     if (rc)
         return rc;
-    char sql[2048];
+    char sql[4096];
     snprintf(sql, sizeof sql,
-             "CREATE TEMP TABLE IF NOT EXISTS gone(id INTEGER PRIMARY KEY, source TEXT, dated INT);"
+             "CREATE TEMP TABLE IF NOT EXISTS gone(id INTEGER PRIMARY KEY, source TEXT, dated INT,"
+             " day INT, facts INT);"
              "DELETE FROM gone;"
-             "INSERT INTO gone SELECT o.id, coalesce(o.format, 'unknown'), o.time IS NOT NULL"
-             " FROM observations o JOIN runs r ON r.id = o.run"
+             "INSERT INTO gone SELECT o.id, coalesce(o.format, 'unknown'), o.time IS NOT NULL,"
+             " CASE WHEN o.time >= 0 THEN o.time / 86400 ELSE -((-o.time + 86399) / 86400) END,"
+             " o.facts FROM observations o JOIN runs r ON r.id = o.run"
              " WHERE coalesce(o.time, r.started) < %lld;",
              (long long)cutoff);
     if ((rc = sw_store_exec(s, sql, err)))
@@ -1175,10 +1177,21 @@ int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err
         sqlite3_step(st) == SQLITE_ROW)
         *deleted = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
-    snprintf(sql, sizeof sql,
+    char facts[2048] = "";
+    for (int b = 0, n = 0; b < SW_EV_NFACTS; b++)
+        n += snprintf(facts + n, sizeof facts - (size_t)n,
+                      ", f%d = f%d - (SELECT count(*) FROM gone g WHERE g.dated AND"
+                      " g.source = coverage.source AND g.day = coverage.day AND g.facts & %d)",
+                      b, b, 1 << b);
+    int len = snprintf(sql, sizeof sql,
              "UPDATE coverage_undated SET records = records - (SELECT count(*) FROM gone g"
              " WHERE g.source = coverage_undated.source AND NOT g.dated);"
              "DELETE FROM coverage_undated WHERE records <= 0;"
+             /* the cutoff's own day stays, less the records deleted from it */
+             "UPDATE coverage SET records = records - (SELECT count(*) FROM gone g WHERE"
+             " g.dated AND g.source = coverage.source AND g.day = coverage.day)%s"
+             " WHERE day = %lld;"
+             "DELETE FROM coverage WHERE records <= 0;"
              "INSERT INTO subjects(subjects, rowid, subject) SELECT 'delete', id, subject"
              " FROM observations WHERE id IN (SELECT id FROM gone) AND subject IS NOT NULL;"
              "DELETE FROM observations WHERE id IN (SELECT id FROM gone);"
@@ -1186,7 +1199,10 @@ int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err
              "DELETE FROM baseline_domains WHERE last_seen < %lld;"
              "DELETE FROM baseline_networks WHERE last_seen < %lld;"
              "DELETE FROM gone;",
-             (long long)day_of(cutoff), (long long)cutoff, (long long)cutoff);
+             facts, (long long)day_of(cutoff), (long long)day_of(cutoff), (long long)cutoff,
+             (long long)cutoff);
+    if (len < 0 || (size_t)len >= sizeof sql)
+        return sw_error_set(err, SW_ELIMIT, "%s: prune: SQL text too long", s->path);
     if ((rc = sw_store_exec(s, sql, err)))
         return rc;
     if ((rc = sw_store_regroup(s, err)))
