@@ -94,7 +94,7 @@ int sw_cmd_search(int argc, char **argv)
     int rc = SW_EXIT_OK;
     if (sw_store_search(q.store.store, &q.filter, on_hit, &c, &err) && !c.failed) {
         sw_cli_warn("%s", err.message);
-        rc = SW_EXIT_INPUT;
+        rc = err.code == SW_EINVAL ? SW_EXIT_USAGE : SW_EXIT_INPUT; /* a bad --subject */
     }
     if (c.failed || sw_cli_write_out(&c.out))
         rc = SW_EXIT_INPUT;

@@ -2,14 +2,31 @@
  * sw_store_default_path()), --campaign-key LIST, --campaign-window DURATION, and the sink that
  * puts one assessed record into the store. */
 #include "cli.h"
+#include "spoofwatch/datetime.h"
 #include "spoofwatch/json.h"
 #include "spoofwatch/logsource.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* A positive decimal count: digits only (strtoull alone takes "-1" as 2^64 - 1, and " 5",
+ * "+5"), without overflow. */
+static int positive_count(const char *v, unsigned long long *out)
+{
+    if (*v < '0' || *v > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (*end || errno == ERANGE || !n || n > (unsigned long long)INT64_MAX)
+        return -1;
+    *out = n;
+    return 0;
+}
 
 int sw_cli_store_option(int argc, char **argv, int *i, sw_cli_store *cs)
 {
@@ -23,9 +40,8 @@ int sw_cli_store_option(int argc, char **argv, int *i, sw_cli_store *cs)
     if ((r = sw_cli_opt_value(argc, argv, i, "commit-every", 0, &v))) {
         if (r < 0)
             return r;
-        char *end;
-        unsigned long long n = strtoull(v, &end, 10);
-        if (*end || !n) {
+        unsigned long long n;
+        if (positive_count(v, &n)) {
             sw_cli_warn("--commit-every takes a positive number of records (got '%s')", v);
             return -1;
         }
@@ -134,11 +150,18 @@ int sw_cli_time_arg(const char *v, int64_t *out)
     }
     char buf[64];
     size_t n = strlen(v);
+    const char *date = NULL;
     if (n == 10 && n < sizeof buf) { /* a bare date: midnight UTC */
         snprintf(buf, sizeof buf, "%sT00:00:00Z", v);
+        date = v;
         v = buf;
     }
-    return sw_log_time(v, out) == 0 ? 0 : -1;
+    if (sw_log_time(v, out))
+        return -1;
+    /* a date that does not exist (2024-02-30) is refused, not read as another day */
+    char ts[32];
+    sw_datetime_format_utc(*out, ts);
+    return date && strncmp(ts, date, 10) ? -1 : 0;
 }
 
 /* "spoofed,suspicious" -> verdict bits; -1 on an unknown name. */
@@ -214,9 +237,8 @@ int sw_cli_query_option(int argc, char **argv, int *i, unsigned allowed, sw_cli_
             break;
         }
         case SW_Q_LIMIT: {
-            char *end;
-            unsigned long long n = strtoull(v, &end, 10);
-            if (*end || !n) {
+            unsigned long long n;
+            if (positive_count(v, &n)) {
                 sw_cli_warn("--limit takes a positive number (got '%s')", v);
                 return -1;
             }

@@ -238,6 +238,23 @@ static int run_search(sw_store *s, const sw_store_filter *f, sw_arena *keep,
                       int (*fn)(const sw_evidence *ev, const char *json, void *ctx), void *ctx,
                       sw_error *err)
 {
+    if (f->text) {
+        /* a malformed query is the user's mistake, not a broken store: told apart here */
+        sqlite3_stmt *q = NULL;
+        int bad = sqlite3_prepare_v2(s->db, "SELECT 1 FROM subjects WHERE subjects MATCH ?"
+                                            " LIMIT 1", -1, &q, NULL) != SQLITE_OK;
+        if (!bad) {
+            sqlite3_bind_text(q, 1, f->text, -1, SQLITE_STATIC);
+            int r = sqlite3_step(q);
+            bad = r != SQLITE_ROW && r != SQLITE_DONE;
+        }
+        int rc = bad ? sw_error_set(err, SW_EINVAL, "%s: --subject: %s", s->path,
+                                    sqlite3_errmsg(s->db))
+                     : SW_OK;
+        sqlite3_finalize(q);
+        if (rc)
+            return rc;
+    }
     char sql[2048] = "SELECT " OBS_COLUMNS " FROM observations o WHERE 1";
     filter_sql(f, sql, sizeof sql);
     size_t n = strlen(sql);

@@ -108,6 +108,17 @@ run "$TMP/s5" search --store "$C" --json --records --verdict spoofed --limit 1
 has "search --records gives the stored record" "$TMP/s5" '"schema":"spoofwatch.record/1"'
 run "$TMP/s6" search --store "$C" --verdict bogus
 rc_is "search: bad verdict is a usage error" 2
+run "$TMP/s7" search --store "$C" --subject 'invoice AND'
+rc_is "search: a malformed full-text query is a usage error" 2
+has "search: the message names --subject" "$TMP/s7.err" "--subject"
+for bad in "--limit -1" "--limit +2" "--limit 99999999999999999999999" "--since 2024-02-30" \
+    "--until 2024-13-01"; do
+    # shellcheck disable=SC2086
+    run "$TMP/s8" search --store "$C" $bad
+    rc_is "search $bad is a usage error" 2
+done
+run "$TMP/s9" ingest --no-progress --store "$TMP/ce.db" --commit-every -3 "$F/msg-a.eml"
+rc_is "ingest --commit-every -3 is a usage error" 2
 
 # --- alerts: deterministic, one per campaign or per message ---
 run "$TMP/al1" alerts --store "$C"
@@ -141,6 +152,15 @@ has "blind spot: message trace only" "$TMP/cov" "message trace only: no authenti
 has "blind spot: the days before EmailEvents" "$TMP/cov" "2024-03-01..2024-03-04 (4 days)"
 run "$TMP/covj" coverage --store "$V" --json
 has "coverage --json names the sources" "$TMP/covj" '"source":"defender-emailevents"'
+
+# --- retention: the cutoff's own day keeps only the records that remain ---
+cp "$V" "$TMP/pv.db"
+age=$(($(date +%s) - $(date -u -d 2024-03-06T14:00:00Z +%s)))
+run "$TMP/pv" prune --store "$TMP/pv.db" --older-than "$age"
+has "prune mid-day: eight observations go" "$TMP/pv.err" "8 observations deleted"
+run "$TMP/pvc" coverage --store "$TMP/pv.db" --json
+has "prune mid-day: coverage counts what is left" "$TMP/pvc" '"source":"defender-emailevents","first":"2024-03-07","last":"2024-03-12","days":6,"records":6'
+has "prune mid-day: message trace too" "$TMP/pvc" '"source":"exo-message-trace","first":"2024-03-07","last":"2024-03-09","days":3,"records":3'
 
 # --- retention ---
 cp "$C" "$TMP/p.db"
