@@ -250,6 +250,15 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp, int ingest)
         sw_cli_detect_close(&det);
         return SW_EXIT_USAGE;
     }
+    /* the output first: a run begun in the store and then abandoned would stay behind as
+     * an unfinished run */
+    FILE *out = stdout;
+    if (output && !(out = fopen(output, "w"))) {
+        sw_cli_warn("cannot write %s: %s", output, strerror(errno));
+        sw_cli_verify_close(&verify);
+        sw_cli_detect_close(&det);
+        return SW_EXIT_USAGE;
+    }
     sw_error serr;
     sw_error_clear(&serr);
     if (use_store && (sw_cli_store_open(&store, SW_STORE_WRITE) ||
@@ -259,21 +268,16 @@ static int scan_run(int argc, char **argv, sw_devctx **devctxp, int ingest)
         sw_cli_store_close(&store);
         sw_cli_verify_close(&verify);
         sw_cli_detect_close(&det);
+        if (output)
+            fclose(out);
         return SW_EXIT_INPUT;
     }
     if (use_store)
         det.detector.history = sw_store_history(store.store);
     sw_devctx *devctx = *devctxp;
-    scan_ctx c = {.out = stdout, .detector = &det.detector, .devctx = devctx, .only = only,
+    scan_ctx c = {.out = out, .detector = &det.detector, .devctx = devctx, .only = only,
                   .verify = &verify, .store = use_store ? &store : NULL, .alerts = alerts,
                   .no_records = ingest};
-    if (output && !(c.out = fopen(output, "w"))) {
-        sw_cli_warn("cannot write %s: %s", output, strerror(errno));
-        sw_cli_store_close(&store);
-        sw_cli_verify_close(&verify);
-        sw_cli_detect_close(&det);
-        return SW_EXIT_USAGE;
-    }
     sw_buf_init(&c.pending, SW_SCAN_FLUSH + SW_MAX_RECORD_JSON);
     b.on_record = emit;
     b.on_error = on_error;

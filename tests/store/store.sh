@@ -197,6 +197,9 @@ lines "scan --store still writes every record" "$TMP/ss" 8
 has "scan --store reports the store" "$TMP/ss.err" "8 new observations (7 flagged"
 run "$TMP/ss2" search --store "$TMP/ss.db" --json
 lines "scan --store kept every record" "$TMP/ss2" 8
+run "$TMP/ss4" scan --no-progress --store "$TMP/so.db" -o "$TMP/no/such/dir/out" "$F/msg-a.eml"
+rc_is "scan --store with an unwritable --output fails" 2
+if [ -e "$TMP/so.db" ]; then ko "an unwritable --output still began a store run"; else ok; fi
 run "$TMP/ss3" scan --no-progress --campaign-key subject "$F/campaign.mbox"
 rc_is "--campaign-key without a store is a usage error" 2
 
