@@ -185,7 +185,13 @@ static void filter_sql(const sw_store_filter *f, char *sql, size_t size)
 #define ADD(text) n += (size_t)snprintf(sql + n, n < size ? size - n : 0, "%s", text)
     if (f->sender_domain)
         ADD(" AND (o.from_domain = lower(?) OR o.from_org = lower(?))");
-    if (f->recipient)
+    /* recipients is [[address, field, ...], ...]: "@corp.example" must end an address
+     * (not match ann@corp.example.attacker.example), a full address be the whole of one */
+    if (f->recipient && f->recipient[0] == '@')
+        ADD(" AND instr(lower(o.recipients), lower(?) || '\",') > 0");
+    else if (f->recipient && strchr(f->recipient, '@'))
+        ADD(" AND instr(lower(o.recipients), '[\"' || lower(?) || '\",') > 0");
+    else if (f->recipient)
         ADD(" AND instr(lower(o.recipients), lower(?)) > 0");
     if (f->verdicts) {
         ADD(" AND o.verdict IN (-1");
@@ -382,8 +388,11 @@ int sw_store_campaigns(sw_store *s, sw_arena *a, const sw_store_filter *f, sw_ca
                      " observations"
                      " FROM campaigns c WHERE 1";
     size_t len = strlen(sql);
-    if (f->sender_domain)
-        len += (size_t)snprintf(sql + len, sizeof sql - len, " AND c.from_org = lower(?)");
+    if (f->sender_domain) /* a key without from_org keeps no domain: its members have it */
+        len += (size_t)snprintf(sql + len, sizeof sql - len,
+                                " AND (c.from_org = lower(?1) OR (c.from_org IS NULL AND c.id IN"
+                                " (SELECT campaign FROM observations WHERE campaign IS NOT NULL"
+                                " AND (from_org = lower(?1) OR from_domain = lower(?1)))))");
     if (f->has_since)
         len += (size_t)snprintf(sql + len, sizeof sql - len, " AND c.last_seen >= ?");
     if (f->has_until)
@@ -397,7 +406,7 @@ int sw_store_campaigns(sw_store *s, sw_arena *a, const sw_store_filter *f, sw_ca
         return sw_store_db_error(s, err, "campaigns");
     int i = 1;
     if (f->sender_domain)
-        sqlite3_bind_text(st, i++, f->sender_domain, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, i++, f->sender_domain, -1, SQLITE_STATIC); /* ?1 */
     if (f->has_since)
         sqlite3_bind_int64(st, i++, f->since);
     if (f->has_until)

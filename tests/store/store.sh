@@ -95,6 +95,13 @@ has "campaign text shows its key" "$TMP/ctext" "key        from_org=fabrikam.exa
 has "campaign text shows delivery" "$TMP/ctext" "delivery"
 has "campaign text names its recipients" "$TMP/ctext" "recipients ann@corp.example, bob@corp.example, carol@corp.example, dave@corp.example, erin@corp.example"
 
+# a key without from_org: --sender-domain still finds the campaigns by their members
+"$SW" ingest --no-progress -q --campaign-key subject,network --store "$TMP/kn.db" "$F/campaign.mbox" 2>/dev/null
+run "$TMP/kn" campaigns --store "$TMP/kn.db" --sender-domain fabrikam.example --json
+lines "campaigns --sender-domain under a key without from_org" "$TMP/kn" 2
+run "$TMP/kn2" campaigns --store "$TMP/kn.db" --sender-domain other.example --json
+lines "campaigns --sender-domain of another domain" "$TMP/kn2" 0
+
 # --- search ---
 run "$TMP/s1" search --store "$C" --sender-domain fabrikam.example --verdict spoofed
 lines "search: four spoofed from fabrikam" "$TMP/s1" 4
@@ -102,6 +109,14 @@ run "$TMP/s2" search --store "$C" --subject invoice
 lines "search: full text on subjects" "$TMP/s2" 7
 run "$TMP/s3" search --store "$C" --recipient ann@corp.example
 lines "search: by recipient" "$TMP/s3" 2
+sed 's/^To: .*/To: Ann <ann@corp.example.attacker.example>/' "$F/msg-a.eml" >"$TMP/lookalike.eml"
+"$SW" ingest --no-progress -q --store "$TMP/la.db" "$TMP/lookalike.eml" "$F/campaign.mbox" 2>/dev/null
+run "$TMP/sr1" search --store "$TMP/la.db" --recipient @corp.example
+lines "search --recipient @domain: addresses ending in it" "$TMP/sr1" 8
+run "$TMP/sr2" search --store "$TMP/la.db" --recipient ann@corp.example
+lines "search --recipient ADDR: that address only" "$TMP/sr2" 2
+run "$TMP/sr3" search --store "$TMP/la.db" --recipient attacker
+lines "search --recipient part: addresses containing it" "$TMP/sr3" 1
 run "$TMP/s4" search --store "$C" --signal spf_fail --since 2024-03-04 --until 2024-03-05 --json
 lines "search: signal and time range" "$TMP/s4" 2
 run "$TMP/s5" search --store "$C" --json --records --verdict spoofed --limit 1
