@@ -17,6 +17,9 @@ static void coverage_usage(FILE *o)
                "options:\n"
                "      --store FILE    the store (default: see spoofwatch ingest --help)\n"
                "      --json          one JSON object instead of text\n"
+               "      --since T, --until T  only these days (2024-03-01, 30d back): the report\n"
+               "                      spans at most 3660 days from the first, so one absurd\n"
+               "                      date in a log would otherwise push the real ones out\n"
                "  -h, --help          this text\n"
                "\n"
                "exit status: 0 ok, 1 the store cannot be read, 2 usage\n");
@@ -30,7 +33,7 @@ int sw_cmd_coverage(int argc, char **argv)
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             coverage_usage(stdout);
             return SW_EXIT_OK;
-        } else if ((r = sw_cli_query_option(argc, argv, &i, 0, &q))) {
+        } else if ((r = sw_cli_query_option(argc, argv, &i, SW_Q_SINCE | SW_Q_UNTIL, &q))) {
             if (r < 0)
                 return SW_EXIT_USAGE;
         } else {
@@ -50,7 +53,20 @@ int sw_cmd_coverage(int argc, char **argv)
     sw_error err;
     sw_error_clear(&err);
     int rc = SW_EXIT_OK;
-    if (sw_store_coverage(q.store.store, &a, &cells, &n, &undated, &err)) {
+    int bad = sw_store_coverage(q.store.store, &a, &cells, &n, &undated, &err);
+    if (!bad && (q.filter.has_since || q.filter.has_until)) {
+        /* whole UTC days: the one --since falls in counts, the one --until falls in not */
+        size_t k = 0;
+        for (size_t j = 0; j < n; j++) {
+            int64_t start = cells[j].day * 86400;
+            if ((q.filter.has_since && start + 86400 <= q.filter.since) ||
+                (q.filter.has_until && start >= q.filter.until))
+                continue;
+            cells[k++] = cells[j];
+        }
+        n = k;
+    }
+    if (bad) {
         sw_cli_warn("%s", err.message);
         rc = SW_EXIT_INPUT;
     } else if (sw_coverage_report_build(&a, cells, n, undated, &rep)) {

@@ -168,6 +168,17 @@ has "blind spot: the days before EmailEvents" "$TMP/cov" "2024-03-01..2024-03-04
 run "$TMP/covj" coverage --store "$V" --json
 has "coverage --json names the sources" "$TMP/covj" '"source":"defender-emailevents"'
 
+# one absurd date pushes the real days past the report's 3660-day span: --since brings them back
+grep -v '^Received:' "$F/msg-a.eml" | grep -v '^ ' | sed 's/^Date: .*/Date: Fri, 1 Jan 1971 00:00:00 +0000/' >"$TMP/old.eml"
+cp "$V" "$TMP/vo.db"
+"$SW" ingest --no-progress -q --store "$TMP/vo.db" "$TMP/old.eml" 2>/dev/null
+run "$TMP/cvo" coverage --store "$TMP/vo.db" --json
+has "coverage: a 1971 record truncates the report" "$TMP/cvo" '"truncated":true'
+run "$TMP/cvo2" coverage --store "$TMP/vo.db" --json --since 2024-01-01
+has "coverage --since: the real span" "$TMP/cvo2" '"first_day":"2024-03-01","last_day":"2024-03-12","span_days":12'
+run "$TMP/cvo3" coverage --store "$TMP/vo.db" --since 2024-03-05 --until 2024-03-07
+has "coverage --since --until: those days" "$TMP/cvo3" "Coverage 2024-03-05..2024-03-06 (2 days)"
+
 # --- retention: the cutoff's own day keeps only the records that remain ---
 cp "$V" "$TMP/pv.db"
 age=$(($(date +%s) - $(date -u -d 2024-03-06T14:00:00Z +%s)))
