@@ -164,6 +164,20 @@ static int meta_set(sw_store *s, const char *key, const char *value, sw_error *e
     return rc;
 }
 
+/* Whether the database holds any table (or fails to say). */
+static int has_tables(sw_store *s)
+{
+    sqlite3_stmt *st = NULL;
+    int any = 1;
+    if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master LIMIT 1", -1, &st, NULL) ==
+        SQLITE_OK) {
+        int r = sqlite3_step(st);
+        any = r != SQLITE_DONE;
+    }
+    sqlite3_finalize(st);
+    return any;
+}
+
 static void load_keyspec(sw_store *s)
 {
     char v[256];
@@ -221,13 +235,29 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
         if (!rc)
             rc = sw_store_exec(s, "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;"
                                " PRAGMA temp_store=MEMORY;", err);
+        char v[32];
+        /* before any table is made: a newer store is refused as it is for reading, and a
+         * database of something else is not filled with this one's tables */
+        if (!rc && meta_get(s, "schema_version", v, sizeof v)) {
+            if (atoi(v) > SCHEMA_VERSION)
+                rc = sw_error_set(err, SW_EFORMAT, "%s: store schema %s is newer than this "
+                                  "spoofwatch (%d)", path, v, SCHEMA_VERSION);
+        } else if (!rc && has_tables(s)) {
+            rc = sw_error_set(err, SW_EFORMAT, "%s: an SQLite database that is not a "
+                              "spoofwatch store: not written", path);
+        }
+        /* tables and version in one transaction: a store killed in between would look
+         * like a foreign database */
+        if (!rc)
+            rc = sw_store_exec(s, "BEGIN IMMEDIATE", err);
         if (!rc)
             rc = sw_store_exec(s, schema_sql, err);
-        char v[32];
         if (!rc && !meta_get(s, "schema_version", v, sizeof v)) {
             snprintf(v, sizeof v, "%d", SCHEMA_VERSION);
             rc = meta_set(s, "schema_version", v, err);
         }
+        if (!rc)
+            rc = sw_store_exec(s, "COMMIT", err);
     } else {
         char v[32];
         if (!meta_get(s, "schema_version", v, sizeof v))

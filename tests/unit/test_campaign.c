@@ -13,6 +13,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static sw_arena A;
 
@@ -539,4 +540,51 @@ SW_TEST(store_failed_put_counts_nothing)
     CHECK(sw_store_run_stats(s)->stored == 1);
     CHECK(store_campaign_obs(s) == 1);
     sw_store_close(s);
+}
+
+/* The write path refuses what the read path refuses: a newer schema, and an SQLite file
+ * that is some other program's (it must not get the store's tables). */
+SW_TEST(store_write_refuses_newer_or_foreign)
+{
+    char path[] = "/tmp/sw-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    sqlite3 *db = NULL;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "CREATE TABLE moz_places(id INTEGER)", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    sw_store *s = NULL;
+    sw_error err;
+    sw_error_clear(&err);
+    int rc = sw_store_open(&s, path, SW_STORE_WRITE, &err);
+    CHECK(rc != SW_OK && s == NULL);
+    CHECK(strstr(err.message, "not a spoofwatch store") != NULL);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    int tables = -1;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        tables = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    CHECK(tables == 1);
+
+    unlink(path);
+    CHECK(sw_store_open(&s, path, SW_STORE_WRITE, &err) == SW_OK);
+    CHECK(sw_store_exec(s, "UPDATE meta SET value = '99' WHERE key = 'schema_version'", &err) ==
+          SW_OK);
+    sw_store_close(s);
+    s = NULL;
+    sw_error_clear(&err);
+    rc = sw_store_open(&s, path, SW_STORE_WRITE, &err);
+    CHECK(rc != SW_OK && s == NULL);
+    CHECK(strstr(err.message, "newer") != NULL && strstr(err.message, path) != NULL);
+    unlink(path);
+    char side[64];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
 }
