@@ -62,7 +62,7 @@ int sw_cmd_trace(int argc, char **argv)
     int rc = SW_EXIT_OK;
     if (sw_store_trace(q.store.store, &a, id, &obs, &n, &err)) {
         sw_cli_warn("%s", err.message);
-        rc = SW_EXIT_INPUT;
+        rc = err.code == SW_EINVAL ? SW_EXIT_USAGE : SW_EXIT_INPUT; /* "<>": no id at all */
     } else if (!n) {
         sw_cli_warn("trace: %s is not in %s", id, sw_store_path(q.store.store));
         rc = SW_EXIT_INPUT;

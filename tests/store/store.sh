@@ -68,6 +68,8 @@ has "merge in one transaction: one message" "$TMP/mcamp2" '"messages":1,'
 run "$TMP/trace3" trace --store "$S" "<nobody@nowhere.example>"
 rc_is "trace of an unknown id fails" 1
 has "trace says what is missing" "$TMP/trace3.err" "is not in"
+run "$TMP/trace4" trace --store "$S" "< >"
+rc_is "trace of an empty id is a usage error" 2
 
 # --- campaigns: stable ids, stable across input order ---
 C=$TMP/c.db
