@@ -860,6 +860,7 @@ static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *i
     bind_text(s->hist_domain, 1, org);
     sqlite3_bind_int64(s->hist_domain, 2, s->run);
     out->domain_seen = sqlite3_step(s->hist_domain) == SQLITE_ROW;
+    sqlite3_reset(s->hist_domain); /* no statement is left on a row (see sw_store_put) */
     out->network = sw_campaign_network(a, ip);
     if (!out->domain_seen || !out->network)
         return SW_OK;
@@ -871,6 +872,7 @@ static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *i
     sqlite3_bind_int64(s->hist_networks, 2, s->run);
     if (sqlite3_step(s->hist_networks) == SQLITE_ROW)
         out->domain_networks = (uint64_t)sqlite3_column_int64(s->hist_networks, 0);
+    sqlite3_reset(s->hist_networks);
     if (sw_store_prepare(s, &s->hist_network,
                          "SELECT 1 FROM baseline_networks WHERE domain = ? AND network = ?"
                          " AND first_run < ?",
@@ -880,6 +882,7 @@ static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *i
     bind_text(s->hist_network, 2, out->network);
     sqlite3_bind_int64(s->hist_network, 3, s->run);
     out->network_seen = sqlite3_step(s->hist_network) == SQLITE_ROW;
+    sqlite3_reset(s->hist_network);
     return SW_OK;
 }
 
@@ -1038,6 +1041,9 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
     if (sqlite3_step(s->obs_exists) != SQLITE_ROW)
         return sw_store_db_error(s, err, "lookup");
     if (sqlite3_column_type(s->obs_exists, 0) != SQLITE_NULL) {
+        /* reset: a statement left on a row holds a read snapshot, which keeps checkpoints
+         * from finishing and makes another writer's next BEGIN IMMEDIATE fail busy */
+        sqlite3_reset(s->obs_exists);
         s->stats.duplicates++;
         return 0;
     }

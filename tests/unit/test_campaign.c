@@ -588,3 +588,35 @@ SW_TEST(store_write_refuses_newer_or_foreign)
     snprintf(side, sizeof side, "%s-shm", path);
     unlink(side);
 }
+
+/* No statement is left on a row between puts: one would hold a read snapshot (WAL
+ * checkpoints stall, a second ingest's BEGIN IMMEDIATE fails busy). */
+SW_TEST(store_leaves_no_statement_on_a_row)
+{
+    sw_store *s = NULL;
+    sw_error err;
+    sw_error_clear(&err);
+    CHECK(sw_store_open(&s, ":memory:", SW_STORE_WRITE, &err) == SW_OK);
+    sw_evidence ev;
+    sw_ev_recipient r;
+    for (int run = 0; run < 2; run++) {
+        CHECK(sw_store_run_begin(s, "test", &err) == SW_OK);
+        store_ev(&ev, &r, 1, "wire transfer");
+        ev.verdict = SW_VERDICT_PASS;
+        sw_arena a;
+        sw_arena_init(&a, 1u << 16);
+        sw_history h;
+        const sw_history_source *hs = sw_store_history(s);
+        CHECK(hs->lookup(hs->ctx, &a, "corp.example", "203.0.113.77", &h) == 0);
+        sw_arena_free(&a);
+        CHECK(sw_store_put(s, &ev, NULL, 0, &err) == (run == 0 ? 1 : 0));
+        /* the store's own cached statements (FTS5 keeps statements of its own) */
+        sqlite3_stmt *mine[] = {s->obs_exists, s->hist_domain, s->hist_networks,
+                                s->hist_network};
+        for (size_t k = 0; k < sizeof mine / sizeof mine[0]; k++)
+            CHECK(!mine[k] || !sqlite3_stmt_busy(mine[k]));
+        CHECK(run == 0 || s->hist_domain);
+        CHECK(sw_store_run_end(s, &err) == SW_OK);
+    }
+    sw_store_close(s);
+}
