@@ -248,6 +248,8 @@ done
 # --- bad store paths ---
 run "$TMP/bad" campaigns --store "$TMP/does-not-exist.db"
 rc_is "reading a missing store fails" 1
+run "$TMP/bad1" ingest --no-progress --store "" "$F/msg-a.eml"
+rc_is "ingest --store '' is a usage error (not a temporary database)" 2
 printf 'not sqlite' >"$TMP/junk.db"
 run "$TMP/bad2" trace --store "$TMP/junk.db" x
 rc_is "a file that is not a store fails" 1
