@@ -63,7 +63,9 @@ int sw_store_run_begin(sw_store *s, const char *command, sw_error *err);
 /* Records per transaction (default SW_STORE_BATCH). */
 void sw_store_set_batch(sw_store *s, uint64_t records);
 /* Puts one record's evidence; json (may be NULL) is its full JSON form, kept when the
- * record is flagged. Returns 1 stored, 0 already there, <0 on error. */
+ * record is flagged. Returns 1 stored, 0 already there, <0 on error; an error after the
+ * put changed anything rolls the open transaction back (the store is as of its last
+ * commit, as after kill -9), so the caller stops the run rather than go on. */
 int sw_store_put(sw_store *s, const sw_evidence *ev, const char *json, size_t json_len,
                  sw_error *err);
 int sw_store_run_end(sw_store *s, sw_error *err);

@@ -238,6 +238,12 @@ int sw_cli_query_option(int argc, char **argv, int *i, unsigned allowed, sw_cli_
                 f->until = t;
                 f->has_until = 1;
             }
+            /* checked when the second of the two arrives: an empty range is a typo, not
+             * "nothing happened" */
+            if (f->has_since && f->has_until && f->since >= f->until) {
+                sw_cli_warn("--since must be before --until");
+                return -1;
+            }
             break;
         }
         case SW_Q_LIMIT: {

@@ -134,6 +134,10 @@ for bad in "--limit -1" "--limit +2" "--limit 99999999999999999999999" "--since 
     run "$TMP/s8" search --store "$C" $bad
     rc_is "search $bad is a usage error" 2
 done
+run "$TMP/s10" search --store "$C" --since 2024-03-05 --until 2024-03-01
+rc_is "search --since after --until is a usage error" 2
+run "$TMP/s11" campaigns --store "$C" --until 2024-03-01 --since 2024-03-01
+rc_is "campaigns: an empty range is a usage error" 2
 run "$TMP/s9" ingest --no-progress --store "$TMP/ce.db" --commit-every -3 "$F/msg-a.eml"
 rc_is "ingest --commit-every -3 is a usage error" 2
 
