@@ -91,6 +91,8 @@ typedef struct sw_evidence {
     sw_ev_signal *signals; /* counted ones (weight > 0, not suppressed), as assessed */
     size_t nsignals;
     unsigned facts; /* SW_EV_* */
+    const char *campaign; /* read from the store: the campaign id of a flagged observation
+                           * (NULL for live records and clean ones) */
 } sw_evidence;
 
 /* Fills ev from rec and as; d (may be NULL) finds the inbound hop whose IP is the mail's

@@ -98,8 +98,12 @@ int sw_cmd_alerts(int argc, char **argv)
             sw_arena_init(&sa, 64u << 20);
             size_t ns = 0;
             sw_evidence *obs = NULL;
-            if (sw_store_select(q.store.store, &sa, &one, &obs, &ns, &err))
+            if (sw_store_select(q.store.store, &sa, &one, &obs, &ns, &err)) {
+                sw_cli_warn("campaign %s: its newest message cannot be read (%s); the alert "
+                            "has no email object",
+                            cs[i].id, err.message);
                 ns = 0;
+            }
             if (sw_ocsf_write_campaign_alert(&cs[i], obs, ns, &c.out) ||
                 sw_buf_putc(&c.out, '\n') || sw_cli_write_out(&c.out))
                 rc = SW_EXIT_INPUT;

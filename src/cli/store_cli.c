@@ -33,8 +33,10 @@ int sw_cli_store_option(int argc, char **argv, int *i, sw_cli_store *cs)
     const char *v;
     int r;
     if ((r = sw_cli_opt_value(argc, argv, i, "store", 0, &v))) {
-        if (r > 0 && !*v) { /* SQLite would open a temporary database and drop it on close */
-            sw_cli_warn("--store takes a file name (got '')");
+        /* SQLite reads "" and ":memory:" as databases dropped on close: evidence would
+         * be reported as kept and be gone */
+        if (r > 0 && (!*v || !strcmp(v, ":memory:"))) {
+            sw_cli_warn("--store takes a file name (got '%s')", v);
             return -1;
         }
         if (r > 0)

@@ -208,12 +208,15 @@ static void head(sw_json *j, sw_verdict v, const char *raw_direction)
     }
 }
 
-static void metadata(sw_json *j, const char *uid)
+/* correlation_uid (may be NULL): the campaign a message alert belongs to, so a SIEM can
+ * group message alerts with their campaign's. */
+static void metadata(sw_json *j, const char *uid, const char *correlation_uid)
 {
     SW_JSON_KEY(j, "metadata");
     sw_json_object_begin(j);
     SW_JSON_KV_STRING(j, "version", OCSF_VERSION);
     SW_JSON_KV_STRING(j, "uid", uid);
+    SW_JSON_KV_STRING(j, "correlation_uid", correlation_uid);
     SW_JSON_KEY(j, "product");
     sw_json_object_begin(j);
     SW_JSON_KV_STRING(j, "name", "spoofwatch");
@@ -496,7 +499,7 @@ int sw_ocsf_write_message_alert(const sw_evidence *ev, sw_buf *out)
     sum.s[0] = '\0';
     message_summary(ev, &sum);
     kv(&j, "message", sum.s);
-    metadata(&j, uid);
+    metadata(&j, uid, ev->campaign);
     email_object(&j, ev);
     email_auth_object(&j, ev);
     src_endpoint(&j, ev);
@@ -621,7 +624,7 @@ int sw_ocsf_write_campaign_alert(const sw_campaign *c, const sw_evidence *sample
     sum.s[0] = '\0';
     campaign_summary(c, first, &sum);
     kv(&j, "message", sum.s);
-    metadata(&j, uid);
+    metadata(&j, uid, c->id);
     email_object(&j, first);
     if (first) {
         email_auth_object(&j, first);

@@ -97,6 +97,7 @@ void sw_evidence_write_json_members(const sw_evidence *ev, sw_json *j)
     SW_JSON_KV_STRING(j, "subject", ev->subject);
     SW_JSON_KV_STRING(j, "client_ip", ev->client_ip);
     SW_JSON_KV_STRING(j, "direction", ev->direction);
+    SW_JSON_KV_STRING(j, "campaign", ev->campaign);
     SW_JSON_KEY(j, "auth");
     sw_json_object_begin(j);
     json_auth(j, "spf", &ev->spf);
@@ -232,6 +233,8 @@ int sw_trace_write_text(const char *id, const sw_evidence *obs, size_t n, sw_buf
         put_time(out, ev->has_time, ev->time);
         sw_buf_printf(out, "\n    verdict   %s (score %d)\n", sw_verdict_name(ev->verdict),
                       ev->score);
+        if (ev->campaign)
+            sw_buf_printf(out, "    campaign  %s\n", ev->campaign);
         if (ev->from_address) {
             sw_buf_puts(out, "    from      ");
             if (ev->from_display) {

@@ -13,6 +13,7 @@ struct sw_store {
     sw_campaign_keyspec keyspec;
     /* the current run */
     int64_t run;
+    int64_t run_started; /* UTC seconds */
     int in_run, in_tx;
     uint64_t pending; /* puts since the last commit */
     uint64_t batch;   /* puts per transaction */

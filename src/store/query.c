@@ -14,8 +14,8 @@
     "o.key, o.time, o.format, o.path, o.offset, o.line, o.from_log, o.message_id,"          \
     " o.network_message_id, o.from_address, o.from_display, o.from_domain, o.from_org,"     \
     " o.envelope_from, o.envelope_domain, o.reply_to, o.subject, o.client_ip, o.direction," \
-    " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.record"
-enum { COL_RECORD = 25 };
+    " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.campaign, o.record"
+enum { COL_CAMPAIGN = 25, COL_RECORD = 26 };
 
 /* Room for one more element at the end of an arena array that doubles when full; returns
  * the new element (zeroed), or NULL when the arena is exhausted. */
@@ -102,6 +102,7 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
     ev->verdict = (sw_verdict)sqlite3_column_int(st, 19);
     ev->score = sqlite3_column_int(st, 20);
     ev->facts = (unsigned)sqlite3_column_int(st, 24);
+    ev->campaign = sw_store_col_text(a, st, COL_CAMPAIGN);
 
     const sw_jv *auth = parse_col(jr, a, st, 21);
     read_outcome(a, auth, "spf", &ev->spf);

@@ -383,8 +383,9 @@ int sw_store_run_begin(sw_store *s, const char *command, sw_error *err)
     if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(command, started) VALUES(?, ?)", -1, &st,
                            NULL) != SQLITE_OK)
         return sw_store_db_error(s, err, "run");
+    s->run_started = (int64_t)time(NULL);
     sqlite3_bind_text(st, 1, command, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)time(NULL));
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)s->run_started);
     rc = sqlite3_step(st) == SQLITE_DONE ? SW_OK : sw_store_db_error(s, err, "run");
     sqlite3_finalize(st);
     if (rc)
@@ -655,7 +656,8 @@ static int add_counts(sw_store *s, const sw_evidence *ev, const char *network, s
         e->facts[b] += (ev->facts >> b) & 1;
     if (!ev->from_org)
         return SW_OK;
-    int64_t t = ev->has_time ? ev->time : 0;
+    /* an undated record was seen when it was ingested (as prune counts it too) */
+    int64_t t = ev->has_time ? ev->time : s->run_started;
     if (!(e = pend_get(s, PEND_DOMAIN, ev->from_org, NULL, 0)))
         return sw_error_set(err, SW_ENOMEM, "out of memory");
     pend_time(e, t);

@@ -44,6 +44,7 @@ run "$TMP/trace2" trace --store "$S" --json "$(echo $NMID | tr a-f A-F)"
 rc_is "trace by NetworkMessageId, any case" 0
 n=$(grep -o '"observation":' "$TMP/trace2" | wc -l | tr -d ' ')
 if [ "$n" = 4 ]; then ok; else ko "trace --json by NMID: $n observations, expected 4"; fi
+has "trace names the campaign of a flagged observation" "$TMP/trace" "campaign  0f6014d6e69032fff32308231e3f5328"
 run "$TMP/acamp" campaigns --store "$S"
 has "one message seen in three flagged records is one campaign message" "$TMP/acamp" "spoofed: 1 message to 2 recipients"
 has "its observations are counted apart" "$TMP/acamp" "3 spoofed, 0 suspicious (3 observations)"
@@ -150,6 +151,8 @@ run "$TMP/al2" alerts --store "$C"
 same "alerts are deterministic" "$TMP/al1" "$TMP/al2"
 run "$TMP/al3" alerts --store "$C" --per-message
 lines "one alert per flagged message" "$TMP/al3" 7
+has "message alerts name their campaign" "$TMP/al3" '"correlation_uid":"aba9545facd0091d3e50c3d9db035bc5"'
+has "campaign alerts correlate to themselves" "$TMP/al1" '"correlation_uid":"98af2026b70e2c25950a3833ace00287"'
 run "$TMP/al4" scan --no-progress --alerts "$F/campaign.mbox"
 lines "scan --alerts writes flagged messages only" "$TMP/al4" 7
 
@@ -248,6 +251,9 @@ for c in ingest trace campaigns search alerts coverage prune; do
     rc_is "$c --help" 0
     has "$c --help names the store option" "$TMP/h" "--store"
 done
+
+run "$TMP/mem" ingest --no-progress --store :memory: "$F/msg-a.eml"
+rc_is "an in-memory store would lose the evidence: usage error" 2
 
 # --- bad store paths ---
 run "$TMP/bad" campaigns --store "$TMP/does-not-exist.db"
