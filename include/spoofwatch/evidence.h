@@ -93,6 +93,7 @@ typedef struct sw_evidence {
     unsigned facts; /* SW_EV_* */
     const char *campaign; /* read from the store: the campaign id of a flagged observation
                            * (NULL for live records and clean ones) */
+    int64_t message;      /* read from the store: the joined message it belongs to */
 } sw_evidence;
 
 /* Fills ev from rec and as; d (may be NULL) finds the inbound hop whose IP is the mail's

@@ -132,16 +132,28 @@ void sw_evidence_write_json_members(const sw_evidence *ev, sw_json *j)
     sw_json_array_end(j);
 }
 
+/* Distinct messages among observations sorted by message (as the store returns them). */
+static size_t count_messages(const sw_evidence *obs, size_t n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        m += i == 0 || obs[i].message != obs[i - 1].message;
+    return m;
+}
+
 int sw_trace_write_json(const char *id, const sw_evidence *obs, size_t n, sw_buf *out)
 {
     sw_json j;
     sw_json_init(&j, out);
     sw_json_object_begin(&j);
     SW_JSON_KV_STRING(&j, "trace", id);
+    SW_JSON_KV_INT(&j, "messages", (int64_t)count_messages(obs, n));
     SW_JSON_KEY(&j, "observations");
     sw_json_array_begin(&j);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0, m = 0; i < n; i++) {
+        m += i == 0 || obs[i].message != obs[i - 1].message;
         sw_json_object_begin(&j);
+        SW_JSON_KV_INT(&j, "message", (int64_t)m);
         sw_evidence_write_json_members(&obs[i], &j);
         sw_json_object_end(&j);
     }
@@ -225,8 +237,16 @@ int sw_trace_write_text(const char *id, const sw_evidence *obs, size_t n, sw_buf
     sw_buf_puts(out, "trace ");
     safe(out, id);
     sw_buf_printf(out, ": %zu observation%s\n", n, n == 1 ? "" : "s");
-    for (size_t i = 0; i < n; i++) {
+    size_t nmsg = count_messages(obs, n);
+    if (nmsg > 1)
+        sw_buf_printf(out,
+                      "warning: %zu different messages carry this id (their From or "
+                      "NetworkMessageId differ): a copied Message-ID is itself a spoofing tell\n",
+                      nmsg);
+    for (size_t i = 0, m = 0; i < n; i++) {
         const sw_evidence *ev = &obs[i];
+        if (nmsg > 1 && (i == 0 || ev->message != obs[i - 1].message))
+            sw_buf_printf(out, "\n== message %zu of %zu\n", ++m, nmsg);
         sw_buf_printf(out, "\n[%zu] ", i + 1);
         source_label(out, ev);
         sw_buf_puts(out, "\n    time      ");

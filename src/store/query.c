@@ -14,8 +14,9 @@
     "o.key, o.time, o.format, o.path, o.offset, o.line, o.from_log, o.message_id,"          \
     " o.network_message_id, o.from_address, o.from_display, o.from_domain, o.from_org,"     \
     " o.envelope_from, o.envelope_domain, o.reply_to, o.subject, o.client_ip, o.direction," \
-    " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.campaign, o.record"
-enum { COL_CAMPAIGN = 25, COL_RECORD = 26 };
+    " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.campaign, o.message,"  \
+    " o.record"
+enum { COL_CAMPAIGN = 25, COL_MESSAGE = 26, COL_RECORD = 27 };
 
 /* Room for one more element at the end of an arena array that doubles when full; returns
  * the new element (zeroed), or NULL when the arena is exhausted. */
@@ -103,6 +104,7 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
     ev->score = sqlite3_column_int(st, 20);
     ev->facts = (unsigned)sqlite3_column_int(st, 24);
     ev->campaign = sw_store_col_text(a, st, COL_CAMPAIGN);
+    ev->message = sqlite3_column_int64(st, COL_MESSAGE);
 
     const sw_jv *auth = parse_col(jr, a, st, 21);
     read_outcome(a, auth, "spf", &ev->spf);
@@ -155,11 +157,11 @@ int sw_store_trace(sw_store *s, sw_arena *a, const char *id, sw_evidence **out, 
         return sw_error_set(err, SW_EINVAL, "trace: empty message id");
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " OBS_COLUMNS " FROM observations o WHERE o.message ="
-                           " coalesce((SELECT message FROM observations WHERE mid_key = ?1"
-                           " LIMIT 1), (SELECT message FROM observations WHERE nmid_key = ?1"
-                           " LIMIT 1))"
-                           " ORDER BY o.time IS NULL, o.time, o.from_log, o.format, o.id",
+                           "SELECT " OBS_COLUMNS " FROM observations o WHERE o.message IN"
+                           " (SELECT message FROM observations WHERE mid_key = ?1"
+                           " UNION SELECT message FROM observations WHERE nmid_key = ?1)"
+                           " ORDER BY o.message, o.time IS NULL, o.time, o.from_log, o.format,"
+                           " o.id",
                            -1, &st, NULL) != SQLITE_OK)
         return sw_store_db_error(s, err, "trace");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);

@@ -1030,16 +1030,25 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
     int rc = tx_begin(s, err);
     if (rc)
         return rc;
-    /* One probe: is the observation stored, and which messages do its ids name? */
+    /* One probe: is the observation stored, and which messages do its ids name? A
+     * Message-ID is the sender's to choose, so it joins only records that do not contradict
+     * each other: another NetworkMessageId (Exchange gives every message its own) or
+     * another From in any record of a message means a second message that copied the id,
+     * which trace then shows beside the first instead of merged into it. */
     if ((rc = sw_store_prepare(s, &s->obs_exists,
                                "SELECT (SELECT 1 FROM observations WHERE key = ?1),"
-                               " (SELECT message FROM observations WHERE mid_key = ?2 LIMIT 1),"
+                               " (SELECT message FROM observations WHERE mid_key = ?2"
+                               " GROUP BY message HAVING sum((?3 IS NOT NULL AND nmid_key"
+                               " IS NOT NULL AND nmid_key <> ?3) OR (?4 IS NOT NULL AND"
+                               " from_address IS NOT NULL AND lower(from_address) <>"
+                               " lower(?4))) = 0 ORDER BY message LIMIT 1),"
                                " (SELECT message FROM observations WHERE nmid_key = ?3 LIMIT 1)",
                                err)))
         return rc;
     bind_text(s->obs_exists, 1, ev->key);
     bind_text(s->obs_exists, 2, ev->message_id_key);
     bind_text(s->obs_exists, 3, ev->network_message_id_key);
+    bind_text(s->obs_exists, 4, ev->from_address);
     if (sqlite3_step(s->obs_exists) != SQLITE_ROW)
         return sw_store_db_error(s, err, "lookup");
     if (sqlite3_column_type(s->obs_exists, 0) != SQLITE_NULL) {

@@ -66,6 +66,15 @@ run "$TMP/mcamp3" campaigns --store "$M2" --json
 same "merge in one transaction equals a regroup" "$TMP/mcamp2" "$TMP/mcamp3"
 has "merge in one transaction: one message" "$TMP/mcamp2" '"messages":1,'
 
+# a second message that copies the Message-ID under another From is not merged into it
+sed -e 's/^From: .*/From: "Dana Reyes" <dana.reyes@corp-example.example>/' \
+    -e '/Network-Message-Id/d' "$F/msg-a.eml" >"$TMP/copied-id.eml"
+"$SW" ingest --no-progress -q --store "$S" "$TMP/copied-id.eml" 2>/dev/null
+run "$TMP/tcopy" trace --store "$S" "$MID"
+has "a copied Message-ID stays a message of its own" "$TMP/tcopy" "warning: 2 different messages carry this id"
+has "trace lists both messages" "$TMP/tcopy" "== message 2 of 2"
+run "$TMP/tcopyj" trace --store "$S" --json "$MID"
+has "trace --json counts the messages" "$TMP/tcopyj" '"messages":2'
 run "$TMP/trace3" trace --store "$S" "<nobody@nowhere.example>"
 rc_is "trace of an unknown id fails" 1
 has "trace says what is missing" "$TMP/trace3.err" "is not in"
