@@ -6,6 +6,13 @@
 
 #include <sqlite3.h>
 
+/* A hash table of sums or cached answers keyed by kind and up to two strings (store.c). */
+typedef struct sw_store_table {
+    struct sw_store_pend *v;
+    size_t n, cap;
+    sw_arena arena; /* the keys */
+} sw_store_table;
+
 struct sw_store {
     sqlite3 *db;
     char *path;
@@ -23,10 +30,9 @@ struct sw_store {
     sw_history_source history;
     sw_arena scratch; /* per put: campaign keys, networks */
     int64_t last_message; /* largest message id in use */
-    /* coverage and baseline sums of the open transaction (store.c) */
-    struct sw_store_pend *pend;
-    size_t npend, cap_pend;
-    sw_arena pend_arena;
+    /* coverage, baseline and campaign sums of the open transaction, and the baseline
+     * answers of this run (store.c) */
+    sw_store_table sums, seen;
     /* write statements, prepared once per open */
     sqlite3_stmt *obs_exists, *obs_insert, *obs_move, *camp_upsert, *camp_recipient, *camp_member,
         *camp_count, *cov_upsert, *cov_undated, *base_domain, *base_network, *hist_domain,

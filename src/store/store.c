@@ -57,9 +57,9 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS baseline_networks(domain TEXT, network TEXT,"
     " first_run INTEGER, first_seen INTEGER, last_seen INTEGER, messages INTEGER,"
     " PRIMARY KEY(domain, network)) WITHOUT ROWID;"
+    /* subjects are searched, never ranked: no per-row size table (columnsize=0) */
     "CREATE VIRTUAL TABLE IF NOT EXISTS subjects USING fts5(subject, content='observations',"
-    " content_rowid='id',"
-    " tokenize='unicode61 remove_diacritics 2');";
+    " content_rowid='id', columnsize=0, tokenize='unicode61 remove_diacritics 2');";
 
 int sw_store_db_error(sw_store *s, sw_error *err, const char *what)
 {
@@ -195,6 +195,7 @@ static void load_keyspec(sw_store *s)
 
 static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
                           sw_history *out);
+static void table_clear(sw_store_table *t);
 
 int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
 {
@@ -222,7 +223,8 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
     }
     sqlite3_busy_timeout(s->db, 10000);
     sw_arena_init(&s->scratch, 1u << 20);
-    sw_arena_init(&s->pend_arena, 256u << 20);
+    sw_arena_init(&s->sums.arena, 256u << 20);
+    sw_arena_init(&s->seen.arena, 64u << 20);
     s->history = (sw_history_source){history_lookup, s};
     int rc = SW_OK;
     if (s->writable) {
@@ -290,8 +292,10 @@ void sw_store_close(sw_store *s)
     if (s->db)
         sqlite3_close(s->db);
     sw_arena_free(&s->scratch);
-    sw_arena_free(&s->pend_arena);
-    free(s->pend);
+    sw_arena_free(&s->sums.arena);
+    free(s->sums.v);
+    sw_arena_free(&s->seen.arena);
+    free(s->seen.v);
     free(s->path);
     free(s);
 }
@@ -391,6 +395,7 @@ int sw_store_run_begin(sw_store *s, const char *command, sw_error *err)
     if (rc)
         return rc;
     s->run = sqlite3_last_insert_rowid(s->db);
+    table_clear(&s->seen); /* answers about earlier runs: this run has others */
     /* Baselines learnt by a run that never finished (killed) are handed to this run, so
      * re-running it decides exactly as an uninterrupted run would have. */
     char sql[512];
@@ -527,6 +532,8 @@ enum {
     PEND_CAMP_MEMBER,  /* k1 id, day = message */
     PEND_CAMP_RCPT,    /* k1 id, k2 recipient address (lower-cased) */
     PEND_CAMP_COUNT,   /* k1 id, k2 name, day = COUNT_* kind */
+    SEEN_DOMAIN,       /* history cache: k1 org; x[0] seen, x[1] networks; n = 1 known */
+    SEEN_NETWORK,      /* history cache: k1 org, k2 network; x[0] seen */
 };
 enum { COUNT_AUTH = 1, COUNT_DELIVERY = 2, COUNT_SIGNAL = 3 };
 
@@ -555,10 +562,7 @@ static void tx_rollback(sw_store *s)
     s->in_tx = 0;
     s->pending = 0;
     s->stats = s->committed;
-    if (s->cap_pend)
-        memset(s->pend, 0, s->cap_pend * sizeof *s->pend);
-    s->npend = 0;
-    sw_arena_reset(&s->pend_arena);
+    table_clear(&s->sums);
 }
 
 static uint64_t pend_hash(int kind, const char *k1, const char *k2, int64_t day)
@@ -577,54 +581,69 @@ static int same_str(const char *a, const char *b)
     return a == b || (a && b && !strcmp(a, b));
 }
 
-/* The pending entry for a key, created zeroed when new; NULL when out of memory. */
-static sw_store_pend *pend_get(sw_store *s, int kind, const char *k1, const char *k2,
-                               int64_t day)
+/* The entry of t for a key, created zeroed when new; NULL when out of memory. */
+static sw_store_pend *table_get(sw_store_table *t, int kind, const char *k1, const char *k2,
+                                int64_t day)
 {
-    if (s->npend * 2 >= s->cap_pend) {
-        size_t ncap = s->cap_pend ? s->cap_pend * 2 : 1024;
+    if (t->n * 2 >= t->cap) {
+        size_t ncap = t->cap ? t->cap * 2 : 1024;
         sw_store_pend *nt = calloc(ncap, sizeof *nt);
         if (!nt)
             return NULL;
-        for (size_t i = 0; i < s->cap_pend; i++) {
-            if (!s->pend[i].kind)
+        for (size_t i = 0; i < t->cap; i++) {
+            if (!t->v[i].kind)
                 continue;
-            size_t j = (size_t)s->pend[i].hash & (ncap - 1);
+            size_t j = (size_t)t->v[i].hash & (ncap - 1);
             while (nt[j].kind)
                 j = (j + 1) & (ncap - 1);
-            nt[j] = s->pend[i];
+            nt[j] = t->v[i];
         }
-        free(s->pend);
-        s->pend = nt;
-        s->cap_pend = ncap;
+        free(t->v);
+        t->v = nt;
+        t->cap = ncap;
     }
     uint64_t h = pend_hash(kind, k1, k2, day);
-    size_t j = (size_t)h & (s->cap_pend - 1);
-    for (; s->pend[j].kind; j = (j + 1) & (s->cap_pend - 1)) {
-        sw_store_pend *e = &s->pend[j];
+    size_t j = (size_t)h & (t->cap - 1);
+    for (; t->v[j].kind; j = (j + 1) & (t->cap - 1)) {
+        sw_store_pend *e = &t->v[j];
         if (e->hash == h && e->kind == kind && e->day == day && same_str(e->k1, k1) &&
             same_str(e->k2, k2))
             return e;
     }
-    sw_store_pend *e = &s->pend[j];
+    sw_store_pend *e = &t->v[j];
     e->hash = h;
     e->kind = kind;
     e->day = day;
-    e->k1 = k1 ? sw_arena_strndup(&s->pend_arena, k1, strlen(k1)) : NULL;
-    e->k2 = k2 ? sw_arena_strndup(&s->pend_arena, k2, strlen(k2)) : NULL;
+    e->k1 = k1 ? sw_arena_strndup(&t->arena, k1, strlen(k1)) : NULL;
+    e->k2 = k2 ? sw_arena_strndup(&t->arena, k2, strlen(k2)) : NULL;
     if ((k1 && !e->k1) || (k2 && !e->k2)) {
         e->kind = 0;
         return NULL;
     }
     e->tmin = INT64_MAX;
     e->tmax = INT64_MIN;
-    s->npend++;
+    t->n++;
     return e;
+}
+
+static void table_clear(sw_store_table *t)
+{
+    if (t->cap)
+        memset(t->v, 0, t->cap * sizeof *t->v);
+    t->n = 0;
+    sw_arena_reset(&t->arena);
+}
+
+/* The pending sum of the open transaction for a key. */
+static sw_store_pend *pend_get(sw_store *s, int kind, const char *k1, const char *k2,
+                               int64_t day)
+{
+    return table_get(&s->sums, kind, k1, k2, day);
 }
 
 static const char *pend_str(sw_store *s, const char *v)
 {
-    return v ? sw_arena_strndup(&s->pend_arena, v, strlen(v)) : NULL;
+    return v ? sw_arena_strndup(&s->sums.arena, v, strlen(v)) : NULL;
 }
 
 static void widen(sw_store_pend *e, int64_t t)
@@ -825,13 +844,13 @@ int sw_store_flush(sw_store *s, sw_error *err)
     int rc = SW_OK;
     /* members and recipients first (they count into their campaign's entry, which exists:
      * it was made by the same sw_store_campaign_add), then everything else */
-    for (size_t i = 0; !rc && i < s->cap_pend; i++) {
-        sw_store_pend *e = &s->pend[i];
+    for (size_t i = 0; !rc && i < s->sums.cap; i++) {
+        sw_store_pend *e = &s->sums.v[i];
         if (e->kind == PEND_CAMP_MEMBER || e->kind == PEND_CAMP_RCPT)
             rc = flush_member(s, e, err);
     }
-    for (size_t i = 0; !rc && i < s->cap_pend; i++) {
-        sw_store_pend *e = &s->pend[i];
+    for (size_t i = 0; !rc && i < s->sums.cap; i++) {
+        sw_store_pend *e = &s->sums.v[i];
         if (e->kind == PEND_CAMPAIGN)
             rc = flush_campaign(s, e, err);
         else if (e->kind == PEND_CAMP_COUNT)
@@ -839,12 +858,11 @@ int sw_store_flush(sw_store *s, sw_error *err)
         else if (e->kind && e->kind != PEND_CAMP_MEMBER && e->kind != PEND_CAMP_RCPT)
             rc = flush_one(s, e, err);
     }
-    if (s->cap_pend)
-        memset(s->pend, 0, s->cap_pend * sizeof *s->pend);
-    s->npend = 0;
-    sw_arena_reset(&s->pend_arena);
+    table_clear(&s->sums);
     return rc;
 }
+
+static int history_query(sw_store *s, const char *org, sw_history *out);
 
 static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
                           sw_history *out)
@@ -854,6 +872,35 @@ static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *i
     if (!s->in_run || !s->established)
         return SW_OK;
     out->established = 1;
+    out->network = sw_campaign_network(a, ip);
+    /* Earlier runs' baselines cannot change during this run (its own entries are never
+     * "earlier"), so each answer is kept for the run: most mail comes from few senders. */
+    sw_store_pend *dom = table_get(&s->seen, SEEN_DOMAIN, org, NULL, 0);
+    sw_store_pend *net = dom && out->network ? table_get(&s->seen, SEEN_NETWORK, org,
+                                                         out->network, 0)
+                                             : NULL;
+    if (dom && dom->n && (!out->network || (net && net->n))) {
+        out->domain_seen = (int)dom->x[0];
+        out->domain_networks = out->domain_seen ? (uint64_t)dom->x[1] : 0;
+        out->network_seen = out->domain_seen && net ? (int)net->x[0] : 0;
+        return SW_OK;
+    }
+    int rc = history_query(s, org, out);
+    if (!rc && dom) {
+        dom->n = 1;
+        dom->x[0] = out->domain_seen;
+        dom->x[1] = (int64_t)out->domain_networks;
+    }
+    if (!rc && net) {
+        net->n = 1;
+        net->x[0] = out->network_seen;
+    }
+    return rc;
+}
+
+/* history_lookup() from the baseline tables; out->network is set. */
+static int history_query(sw_store *s, const char *org, sw_history *out)
+{
     sw_error err;
     if (sw_store_prepare(s, &s->hist_domain,
                          "SELECT 1 FROM baseline_domains WHERE domain = ? AND first_run < ?",
@@ -863,7 +910,6 @@ static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *i
     sqlite3_bind_int64(s->hist_domain, 2, s->run);
     out->domain_seen = sqlite3_step(s->hist_domain) == SQLITE_ROW;
     sqlite3_reset(s->hist_domain); /* no statement is left on a row (see sw_store_put) */
-    out->network = sw_campaign_network(a, ip);
     if (!out->domain_seen || !out->network)
         return SW_OK;
     if (sw_store_prepare(s, &s->hist_networks,
