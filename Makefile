@@ -65,6 +65,7 @@ fuzz: deps
 
 golden-update: build
 	@tests/golden/run.sh $(BUILD) --update
+	@sh tests/store/golden.sh $(BUILD) --update
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
