@@ -91,6 +91,7 @@ typedef struct sw_evidence {
     sw_ev_signal *signals; /* counted ones (weight > 0, not suppressed), as assessed */
     size_t nsignals;
     unsigned facts; /* SW_EV_* */
+    uint64_t count; /* messages the record stands for: 1, or a DMARC aggregate row's count */
     const char *campaign; /* read from the store: the campaign id of a flagged observation
                            * (NULL for live records and clean ones) */
     int64_t message;      /* read from the store: the joined message it belongs to */

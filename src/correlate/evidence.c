@@ -171,6 +171,7 @@ int sw_evidence_from(sw_detector *d, sw_arena *a, const sw_record *rec, const sw
     ev->line = rec->source.line;
     ev->format = rec->source.format;
     ev->from_log = rec->has_log;
+    ev->count = rec->has_log && rec->log.count > 1 ? rec->log.count : 1;
     event_time(rec, ev);
 
     ev->message_id = rec->message_id;

@@ -98,6 +98,8 @@ void sw_evidence_write_json_members(const sw_evidence *ev, sw_json *j)
     SW_JSON_KV_STRING(j, "client_ip", ev->client_ip);
     SW_JSON_KV_STRING(j, "direction", ev->direction);
     SW_JSON_KV_STRING(j, "campaign", ev->campaign);
+    if (ev->count > 1)
+        SW_JSON_KV_INT(j, "count", (int64_t)ev->count);
     SW_JSON_KEY(j, "auth");
     sw_json_object_begin(j);
     json_auth(j, "spf", &ev->spf);

@@ -15,8 +15,8 @@
     " o.network_message_id, o.from_address, o.from_display, o.from_domain, o.from_org,"     \
     " o.envelope_from, o.envelope_domain, o.reply_to, o.subject, o.client_ip, o.direction," \
     " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.campaign, o.message,"  \
-    " o.record"
-enum { COL_CAMPAIGN = 25, COL_MESSAGE = 26, COL_RECORD = 27 };
+    " o.count, o.record"
+enum { COL_CAMPAIGN = 25, COL_MESSAGE = 26, COL_COUNT = 27, COL_RECORD = 28 };
 
 /* Room for one more element at the end of an arena array that doubles when full; returns
  * the new element (zeroed), or NULL when the arena is exhausted. */
@@ -105,6 +105,9 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
     ev->facts = (unsigned)sqlite3_column_int(st, 24);
     ev->campaign = sw_store_col_text(a, st, COL_CAMPAIGN);
     ev->message = sqlite3_column_int64(st, COL_MESSAGE);
+    ev->count = sqlite3_column_type(st, COL_COUNT) == SQLITE_NULL
+                    ? 1
+                    : (uint64_t)sqlite3_column_int64(st, COL_COUNT);
 
     const sw_jv *auth = parse_col(jr, a, st, 21);
     read_outcome(a, auth, "spf", &ev->spf);

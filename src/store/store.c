@@ -29,7 +29,7 @@ static const char schema_sql[] =
     " from_org TEXT, envelope_from TEXT, envelope_domain TEXT, reply_to TEXT, subject TEXT,"
     " client_ip TEXT, direction TEXT, verdict INTEGER, score INTEGER, auth TEXT,"
     " recipients TEXT, signals TEXT, facts INTEGER, campaign TEXT, record TEXT,"
-    " mid_key TEXT, nmid_key TEXT);"
+    " mid_key TEXT, nmid_key TEXT, count INTEGER);"
     "CREATE INDEX IF NOT EXISTS obs_message ON observations(message);"
     "CREATE INDEX IF NOT EXISTS obs_mid ON observations(mid_key) WHERE mid_key IS NOT NULL;"
     "CREATE INDEX IF NOT EXISTS obs_nmid ON observations(nmid_key) WHERE nmid_key IS NOT NULL;"
@@ -529,7 +529,7 @@ enum {
     PEND_DOMAIN,       /* k1 org domain */
     PEND_NETWORK,      /* k1 org domain, k2 network */
     PEND_CAMPAIGN,     /* k1 id; text: key, from_org, subject, network; x: window, verdicts */
-    PEND_CAMP_MEMBER,  /* k1 id, day = message */
+    PEND_CAMP_MEMBER,  /* k1 id, day = message; x[0] further messages it stands for */
     PEND_CAMP_RCPT,    /* k1 id, k2 recipient address (lower-cased) */
     PEND_CAMP_COUNT,   /* k1 id, k2 name, day = COUNT_* kind */
     SEEN_DOMAIN,       /* history cache: k1 org; x[0] seen, x[1] networks; n = 1 known */
@@ -782,7 +782,7 @@ static int flush_member(sw_store *s, sw_store_pend *e, sw_error *err)
         if (!c)
             return sw_error_set(err, SW_ENOMEM, "out of memory");
         if (member)
-            c->new_members++;
+            c->new_members += 1 + (uint64_t)e->x[0];
         else
             c->new_recipients++;
     }
@@ -976,8 +976,12 @@ int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, int64
     if ((int64_t)ev->verdict > e->x[4])
         e->x[4] = (int64_t)ev->verdict;
     int rc;
-    if (!pend_get(s, PEND_CAMP_MEMBER, id, NULL, message))
+    sw_store_pend *member = pend_get(s, PEND_CAMP_MEMBER, id, NULL, message);
+    if (!member)
         return sw_error_set(err, SW_ENOMEM, "out of memory");
+    /* a DMARC aggregate row stands for count messages */
+    if (ev->count > 1 && (int64_t)(ev->count - 1) > member->x[0])
+        member->x[0] = (int64_t)(ev->count - 1);
     for (size_t i = 0; i < ev->nrecipients; i++) {
         const sw_ev_recipient *r = &ev->recipients[i];
         if (!r->address)
@@ -1138,9 +1142,9 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
              " from_log, message_id, network_message_id, from_address, from_display,"
              " from_domain, from_org, envelope_from, envelope_domain, reply_to, subject,"
              " client_ip, direction, verdict, score, auth, recipients, signals, facts,"
-             " campaign, record, mid_key, nmid_key) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
-             " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,"
-             " ?26, ?27, ?28, ?29, ?30, ?31)",
+             " campaign, record, mid_key, nmid_key, count) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"
+             " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,"
+             " ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)",
              err))) {
         sw_buf_free(&auth);
         sw_buf_free(&rcpt);
@@ -1181,6 +1185,8 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
         sqlite3_bind_text(st, 29, json, (int)json_len, SQLITE_STATIC);
     bind_text(st, 30, ev->message_id_key);
     bind_text(st, 31, ev->network_message_id_key);
+    if (ev->count > 1) /* NULL stands for one message: most rows */
+        sqlite3_bind_int64(st, 32, (sqlite3_int64)ev->count);
     rc = step_done(s, st, err, "insert");
     sqlite3_reset(st); /* drop the borrowed buffers before freeing them */
     sw_buf_free(&auth);

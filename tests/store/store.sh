@@ -114,6 +114,13 @@ lines "campaigns --sender-domain under a key without from_org" "$TMP/kn" 2
 run "$TMP/kn2" campaigns --store "$TMP/kn.db" --sender-domain other.example --json
 lines "campaigns --sender-domain of another domain" "$TMP/kn2" 0
 
+# --- a DMARC aggregate row stands for the messages it counts ---
+"$SW" ingest --no-progress -q --store "$TMP/d.db" tests/fixtures/logs/dmarc-rfc7489.xml 2>/dev/null
+run "$TMP/dc" campaigns --store "$TMP/d.db"
+has "an aggregate row of count 3 is a campaign of 3 messages" "$TMP/dc" "spoofed: 3 messages to 0 recipients"
+run "$TMP/dj" search --store "$TMP/d.db" --json --verdict spoofed
+has "search --json keeps the row's count" "$TMP/dj" '"count":3'
+
 # --- search ---
 run "$TMP/s1" search --store "$C" --sender-domain fabrikam.example --verdict spoofed
 lines "search: four spoofed from fabrikam" "$TMP/s1" 4
