@@ -1084,7 +1084,9 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
      * Message-ID is the sender's to choose, so it joins only records that do not contradict
      * each other: another NetworkMessageId (Exchange gives every message its own) or
      * another From in any record of a message means a second message that copied the id,
-     * which trace then shows beside the first instead of merged into it. */
+     * which trace then shows beside the first instead of merged into it. A NetworkMessageId
+     * is the provider's, but a raw .eml can carry a forged one: it too joins no message
+     * whose From differs. */
     if ((rc = sw_store_prepare(s, &s->obs_exists,
                                "SELECT (SELECT 1 FROM observations WHERE key = ?1),"
                                " (SELECT message FROM observations WHERE mid_key = ?2"
@@ -1092,7 +1094,10 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
                                " IS NOT NULL AND nmid_key <> ?3) OR (?4 IS NOT NULL AND"
                                " from_address IS NOT NULL AND lower(from_address) <>"
                                " lower(?4))) = 0 ORDER BY message LIMIT 1),"
-                               " (SELECT message FROM observations WHERE nmid_key = ?3 LIMIT 1)",
+                               " (SELECT message FROM observations WHERE nmid_key = ?3"
+                               " GROUP BY message HAVING sum(?4 IS NOT NULL AND from_address"
+                               " IS NOT NULL AND lower(from_address) <> lower(?4)) = 0"
+                               " ORDER BY message LIMIT 1)",
                                err)))
         return rc;
     bind_text(s->obs_exists, 1, ev->key);

@@ -73,6 +73,11 @@ sed -e 's/^From: .*/From: "Dana Reyes" <dana.reyes@corp-example.example>/' \
 run "$TMP/tcopy" trace --store "$S" "$MID"
 has "a copied Message-ID stays a message of its own" "$TMP/tcopy" "warning: 2 different messages carry this id"
 has "trace lists both messages" "$TMP/tcopy" "== message 2 of 2"
+# a forged NetworkMessageId header under another From joins nothing either
+sed -e 's/^From: .*/From: <payroll@corp-example.example>/' -e '/^Message-ID:/Id' \
+    "$F/msg-a.eml" >"$TMP/forged-nmid.eml"
+run "$TMP/fn" ingest --no-progress --store "$S" "$TMP/forged-nmid.eml"
+has "a forged NetworkMessageId under another From is not joined" "$TMP/fn.err" "0 joined"
 run "$TMP/tcopyj" trace --store "$S" --json "$MID"
 has "trace --json counts the messages" "$TMP/tcopyj" '"messages":2'
 run "$TMP/trace3" trace --store "$S" "<nobody@nowhere.example>"
