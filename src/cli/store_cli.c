@@ -106,10 +106,12 @@ int sw_cli_store_open(sw_cli_store *cs, int mode)
         if (mode != SW_STORE_WRITE) {
             sw_cli_warn("--campaign-key and --campaign-window change the store: give them to "
                         "ingest");
+            sw_cli_store_close(cs);
             return -1;
         }
         if (sw_store_set_keyspec(cs->store, &spec, &err)) {
             sw_cli_warn("%s", err.message);
+            sw_cli_store_close(cs);
             return -1;
         }
     }

@@ -112,6 +112,20 @@ has "campaign text shows its key" "$TMP/ctext" "key        from_org=fabrikam.exa
 has "campaign text shows delivery" "$TMP/ctext" "delivery"
 has "campaign text names its recipients" "$TMP/ctext" "recipients ann@corp.example, bob@corp.example, carol@corp.example, dave@corp.example, erin@corp.example"
 
+# a new key regroups what is stored; going back gives the first grouping byte for byte
+cp "$C" "$TMP/rk.db"
+"$SW" ingest --no-progress -q --campaign-key from_org --campaign-window 30d --store "$TMP/rk.db" \
+    "$F/campaign.mbox" 2>/dev/null
+run "$TMP/rk1" campaigns --store "$TMP/rk.db" --json
+lines "from_org alone: one campaign" "$TMP/rk1" 1
+has "from_org alone: all seven flagged messages" "$TMP/rk1" '"messages":7'
+"$SW" ingest --no-progress -q --campaign-key from_org,subject,network --campaign-window 7d \
+    --store "$TMP/rk.db" "$F/campaign.mbox" 2>/dev/null
+run "$TMP/rk2" campaigns --store "$TMP/rk.db" --json
+same "regrouped back to the default key" "$TMP/camps" "$TMP/rk2"
+run "$TMP/rk3" search --store "$TMP/rk.db" --campaign aba9545facd0091d3e50c3d9db035bc5 --json
+lines "members follow the regrouping" "$TMP/rk3" 5
+
 # a key without from_org: --sender-domain still finds the campaigns by their members
 "$SW" ingest --no-progress -q --campaign-key subject,network --store "$TMP/kn.db" "$F/campaign.mbox" 2>/dev/null
 run "$TMP/kn" campaigns --store "$TMP/kn.db" --sender-domain fabrikam.example --json
