@@ -139,8 +139,8 @@ int sw_cli_store_put(sw_cli_store *cs, sw_detector *d, sw_arena *a, const sw_rec
     sw_buf json;
     sw_buf_init(&json, SW_STORE_MAX_JSON);
     int have_json = flagged && sw_cli_write_record(&json, rec, ver, as) == 0;
-    int rc = sw_store_put(cs->store, &ev, have_json ? json.data : NULL, have_json ? json.len : 0,
-                          &err);
+    int rc =
+        sw_store_put(cs->store, &ev, have_json ? json.data : NULL, have_json ? json.len : 0, &err);
     sw_buf_free(&json);
     if (rc < 0) {
         sw_cli_warn("%s", err.message);
@@ -213,11 +213,10 @@ int sw_cli_query_option(int argc, char **argv, int *i, unsigned allowed, sw_cli_
     struct {
         unsigned bit;
         const char *name;
-    } opts[] = {{SW_Q_SINCE, "since"},       {SW_Q_UNTIL, "until"},
-                {SW_Q_LIMIT, "limit"},       {SW_Q_SENDER, "sender-domain"},
-                {SW_Q_RECIPIENT, "recipient"}, {SW_Q_VERDICT, "verdict"},
-                {SW_Q_SIGNAL, "signal"},     {SW_Q_TEXT, "subject"},
-                {SW_Q_CAMPAIGN, "campaign"}};
+    } opts[] = {
+        {SW_Q_SINCE, "since"},          {SW_Q_UNTIL, "until"},         {SW_Q_LIMIT, "limit"},
+        {SW_Q_SENDER, "sender-domain"}, {SW_Q_RECIPIENT, "recipient"}, {SW_Q_VERDICT, "verdict"},
+        {SW_Q_SIGNAL, "signal"},        {SW_Q_TEXT, "subject"},        {SW_Q_CAMPAIGN, "campaign"}};
     for (size_t k = 0; k < sizeof opts / sizeof opts[0]; k++) {
         if (!(allowed & opts[k].bit))
             continue;

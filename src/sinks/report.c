@@ -404,9 +404,9 @@ static void text_counts(sw_buf *b, const char *label, const sw_count *c, size_t 
 int sw_campaign_write_text(const sw_campaign *c, sw_buf *out)
 {
     sw_buf_printf(out, "campaign %s  %s: %llu message%s to %llu recipient%s\n", c->id,
-                  sw_verdict_name((sw_verdict)c->worst_verdict),
-                  (unsigned long long)c->messages, c->messages == 1 ? "" : "s",
-                  (unsigned long long)c->recipients, c->recipients == 1 ? "" : "s");
+                  sw_verdict_name((sw_verdict)c->worst_verdict), (unsigned long long)c->messages,
+                  c->messages == 1 ? "" : "s", (unsigned long long)c->recipients,
+                  c->recipients == 1 ? "" : "s");
     sw_buf_puts(out, "    key        ");
     safe(out, c->key);
     sw_buf_puts(out, "\n    seen       ");

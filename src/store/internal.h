@@ -28,7 +28,7 @@ struct sw_store {
     sw_store_stats stats;
     sw_store_stats committed; /* stats as of the last commit (a rollback returns to them) */
     sw_history_source history;
-    sw_arena scratch; /* per put: campaign keys, networks */
+    sw_arena scratch;     /* per put: campaign keys, networks */
     int64_t last_message; /* largest message id in use */
     /* coverage, baseline and campaign sums of the open transaction, and the baseline
      * answers of this run (store.c) */
@@ -50,6 +50,18 @@ int sw_store_regroup(sw_store *s, sw_error *err);
  * key, summed until the transaction commits; *id_out gets the campaign id (in a). */
 int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, int64_t message,
                           const char **id_out, sw_error *err);
+/* Statement helpers (store.c): binds v or NULL; steps, reporting an error with the store
+ * path; the UTC day number of a time. */
+void sw_store_bind_text(sqlite3_stmt *st, int i, const char *v);
+int sw_store_step_done(sw_store *s, sqlite3_stmt *st, sw_error *err, const char *what);
+int64_t sw_store_day_of(int64_t t);
+/* sums.c: one record's coverage and baseline counts into the open transaction's sums
+ * (network: its sending network, may be NULL); empties a table; the history source the
+ * detector asks (baselines of finished earlier runs, cached for the run). */
+int sw_store_add_counts(sw_store *s, const sw_evidence *ev, const char *network, sw_error *err);
+void sw_store_table_clear(sw_store_table *t);
+int sw_store_history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
+                            sw_history *out);
 /* Writes the sums the open transaction has kept in memory (coverage, baselines,
  * campaigns); tx commits call it, long regroups too. */
 int sw_store_flush(sw_store *s, sw_error *err);

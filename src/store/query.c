@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OBS_COLUMNS                                                                        \
-    "o.key, o.time, o.format, o.path, o.offset, o.line, o.from_log, o.message_id,"          \
-    " o.network_message_id, o.from_address, o.from_display, o.from_domain, o.from_org,"     \
-    " o.envelope_from, o.envelope_domain, o.reply_to, o.subject, o.client_ip, o.direction," \
-    " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.campaign, o.message,"  \
+#define OBS_COLUMNS                                                                                \
+    "o.key, o.time, o.format, o.path, o.offset, o.line, o.from_log, o.message_id,"                 \
+    " o.network_message_id, o.from_address, o.from_display, o.from_domain, o.from_org,"            \
+    " o.envelope_from, o.envelope_domain, o.reply_to, o.subject, o.client_ip, o.direction,"        \
+    " o.verdict, o.score, o.auth, o.recipients, o.signals, o.facts, o.campaign, o.message,"        \
     " o.count, o.record"
 enum { COL_CAMPAIGN = 25, COL_MESSAGE = 26, COL_COUNT = 27, COL_RECORD = 28 };
 
@@ -88,8 +88,8 @@ static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_eviden
     ev->message_id_key = sw_evidence_message_id_key(a, ev->message_id);
     ev->network_message_id = sw_store_col_text(a, st, 8);
     if (ev->network_message_id)
-        ev->network_message_id_key = sw_arena_strndup_lower(a, ev->network_message_id,
-                                                            strlen(ev->network_message_id));
+        ev->network_message_id_key =
+            sw_arena_strndup_lower(a, ev->network_message_id, strlen(ev->network_message_id));
     ev->from_address = sw_store_col_text(a, st, 9);
     ev->from_display = sw_store_col_text(a, st, 10);
     ev->from_domain = sw_store_col_text(a, st, 11);
@@ -253,16 +253,18 @@ static int run_search(sw_store *s, const sw_store_filter *f, sw_arena *keep,
     if (f->text) {
         /* a malformed query is the user's mistake, not a broken store: told apart here */
         sqlite3_stmt *q = NULL;
-        int bad = sqlite3_prepare_v2(s->db, "SELECT 1 FROM subjects WHERE subjects MATCH ?"
-                                            " LIMIT 1", -1, &q, NULL) != SQLITE_OK;
+        int bad = sqlite3_prepare_v2(s->db,
+                                     "SELECT 1 FROM subjects WHERE subjects MATCH ?"
+                                     " LIMIT 1",
+                                     -1, &q, NULL) != SQLITE_OK;
         if (!bad) {
             sqlite3_bind_text(q, 1, f->text, -1, SQLITE_STATIC);
             int r = sqlite3_step(q);
             bad = r != SQLITE_ROW && r != SQLITE_DONE;
         }
-        int rc = bad ? sw_error_set(err, SW_EINVAL, "%s: --subject: %s", s->path,
-                                    sqlite3_errmsg(s->db))
-                     : SW_OK;
+        int rc =
+            bad ? sw_error_set(err, SW_EINVAL, "%s: --subject: %s", s->path, sqlite3_errmsg(s->db))
+                : SW_OK;
         sqlite3_finalize(q);
         if (rc)
             return rc;
@@ -531,8 +533,8 @@ int sw_store_coverage(sw_store *s, sw_arena *a, sw_coverage_cell **out, size_t *
     *n = 0;
     *undated = 0;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(records), 0) FROM coverage_undated", -1,
-                           &st, NULL) == SQLITE_OK &&
+    if (sqlite3_prepare_v2(s->db, "SELECT coalesce(sum(records), 0) FROM coverage_undated", -1, &st,
+                           NULL) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW)
         *undated = (uint64_t)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

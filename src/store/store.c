@@ -1,9 +1,11 @@
 /* Evidence store, write path: see include/spoofwatch/store.h; schema in docs/store.md.
  *
- * Every derived table (messages and their keys, campaigns, coverage, baselines, the subject
- * index) is updated in the transaction that inserts the observation, and only when the
- * observation is new, so a duplicate changes nothing and a killed run leaves no half-counted
- * record behind. */
+ * Opening and the schema, runs and their transactions, putting one observation (dedupe
+ * probe, message join, the row, the subject index), key changes and retention. Every derived
+ * table (joined messages, campaigns, coverage, baselines, the subject index) changes in the
+ * transaction that inserts the observation, and only when the observation is new, so a
+ * duplicate changes nothing and a killed run leaves no half-counted record behind; the sums
+ * behind campaigns, coverage and baselines are kept by sums.c until the commit. */
 #include "internal.h"
 
 #include "spoofwatch/buf.h"
@@ -154,8 +156,8 @@ static int meta_get(sw_store *s, const char *key, char *buf, size_t size)
 static int meta_set(sw_store *s, const char *key, const char *value, sw_error *err)
 {
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1,
-                           &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)", -1, &st,
+                           NULL) != SQLITE_OK)
         return sw_store_db_error(s, err, "meta");
     sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
@@ -193,10 +195,6 @@ static void load_keyspec(sw_store *s)
     }
 }
 
-static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
-                          sw_history *out);
-static void table_clear(sw_store_table *t);
-
 int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
 {
     *out = NULL;
@@ -208,8 +206,8 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
     s->writable = mode == SW_STORE_WRITE;
     s->batch = SW_STORE_BATCH;
     if (s->writable && make_parent(path)) {
-        int rc = sw_error_set(err, SW_EIO, "%s: cannot create its folder: %s", path,
-                              strerror(errno));
+        int rc =
+            sw_error_set(err, SW_EIO, "%s: cannot create its folder: %s", path, strerror(errno));
         free(s->path);
         free(s);
         return rc;
@@ -225,7 +223,7 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
     sw_arena_init(&s->scratch, 1u << 20);
     sw_arena_init(&s->sums.arena, 256u << 20);
     sw_arena_init(&s->seen.arena, 64u << 20);
-    s->history = (sw_history_source){history_lookup, s};
+    s->history = (sw_history_source){sw_store_history_lookup, s};
     int rc = SW_OK;
     if (s->writable) {
         /* WAL: readers never block the ingest, and a kill -9 loses at most the open
@@ -235,18 +233,24 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
          * that holds it, and checkpoints every ~64 MB of WAL instead of every 4 MB, keep
          * an ingest from rewriting the same pages again and again. */
         if (!rc)
-            rc = sw_store_exec(s, "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;"
-                               " PRAGMA temp_store=MEMORY;", err);
+            rc = sw_store_exec(s,
+                               "PRAGMA cache_size=-262144; PRAGMA wal_autocheckpoint=16384;"
+                               " PRAGMA temp_store=MEMORY;",
+                               err);
         char v[32];
         /* before any table is made: a newer store is refused as it is for reading, and a
          * database of something else is not filled with this one's tables */
         if (!rc && meta_get(s, "schema_version", v, sizeof v)) {
             if (atoi(v) > SCHEMA_VERSION)
-                rc = sw_error_set(err, SW_EFORMAT, "%s: store schema %s is newer than this "
-                                  "spoofwatch (%d)", path, v, SCHEMA_VERSION);
+                rc = sw_error_set(err, SW_EFORMAT,
+                                  "%s: store schema %s is newer than this "
+                                  "spoofwatch (%d)",
+                                  path, v, SCHEMA_VERSION);
         } else if (!rc && has_tables(s)) {
-            rc = sw_error_set(err, SW_EFORMAT, "%s: an SQLite database that is not a "
-                              "spoofwatch store: not written", path);
+            rc = sw_error_set(err, SW_EFORMAT,
+                              "%s: an SQLite database that is not a "
+                              "spoofwatch store: not written",
+                              path);
         }
         /* tables and version in one transaction: a store killed in between would look
          * like a foreign database */
@@ -265,8 +269,10 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
         if (!meta_get(s, "schema_version", v, sizeof v))
             rc = sw_error_set(err, SW_EFORMAT, "%s: not a spoofwatch store (ingest first)", path);
         else if (atoi(v) > SCHEMA_VERSION)
-            rc = sw_error_set(err, SW_EFORMAT, "%s: store schema %s is newer than this "
-                              "spoofwatch (%d)", path, v, SCHEMA_VERSION);
+            rc = sw_error_set(err, SW_EFORMAT,
+                              "%s: store schema %s is newer than this "
+                              "spoofwatch (%d)",
+                              path, v, SCHEMA_VERSION);
     }
     if (rc) {
         sw_store_close(s);
@@ -281,12 +287,10 @@ void sw_store_close(sw_store *s)
 {
     if (!s)
         return;
-    sqlite3_stmt **stmts[] = {&s->obs_exists,     &s->obs_insert,          &s->obs_move,
-                              &s->camp_upsert,
-                              &s->camp_recipient, &s->camp_member,     &s->camp_count,
-                              &s->cov_upsert,   &s->cov_undated,  &s->base_domain,
-                              &s->base_network, &s->hist_domain,  &s->hist_networks,
-                              &s->hist_network, &s->fts_insert};
+    sqlite3_stmt **stmts[] = {
+        &s->obs_exists,   &s->obs_insert,  &s->obs_move,      &s->camp_upsert,  &s->camp_recipient,
+        &s->camp_member,  &s->camp_count,  &s->cov_upsert,    &s->cov_undated,  &s->base_domain,
+        &s->base_network, &s->hist_domain, &s->hist_networks, &s->hist_network, &s->fts_insert};
     for (size_t i = 0; i < sizeof stmts / sizeof stmts[0]; i++)
         sqlite3_finalize(*stmts[i]);
     if (s->db)
@@ -395,7 +399,7 @@ int sw_store_run_begin(sw_store *s, const char *command, sw_error *err)
     if (rc)
         return rc;
     s->run = sqlite3_last_insert_rowid(s->db);
-    table_clear(&s->seen); /* answers about earlier runs: this run has others */
+    sw_store_table_clear(&s->seen); /* answers about earlier runs: this run has others */
     /* Baselines learnt by a run that never finished (killed) are handed to this run, so
      * re-running it decides exactly as an uninterrupted run would have. */
     char sql[512];
@@ -446,7 +450,7 @@ int sw_store_run_stop(sw_store *s, sw_error *err)
 
 /* ---- derived tables ---- */
 
-static void bind_text(sqlite3_stmt *st, int i, const char *v)
+void sw_store_bind_text(sqlite3_stmt *st, int i, const char *v)
 {
     if (v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
@@ -454,7 +458,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_null(st, i);
 }
 
-static int step_done(sw_store *s, sqlite3_stmt *st, sw_error *err, const char *what)
+int sw_store_step_done(sw_store *s, sqlite3_stmt *st, sw_error *err, const char *what)
 {
     int r = sqlite3_step(st);
     if (r != SQLITE_DONE && r != SQLITE_ROW)
@@ -495,12 +499,11 @@ static int join_message(sw_store *s, const int64_t found[2], int64_t *message, s
         if ((rc = sw_store_exec(s, sql, err)))
             return rc;
         if ((rc = sw_store_prepare(s, &s->obs_move,
-                                   "UPDATE observations SET message = ?1 WHERE message = ?2",
-                                   err)))
+                                   "UPDATE observations SET message = ?1 WHERE message = ?2", err)))
             return rc;
         sqlite3_bind_int64(s->obs_move, 1, keep);
         sqlite3_bind_int64(s->obs_move, 2, gone);
-        if ((rc = step_done(s, s->obs_move, err, "join")))
+        if ((rc = sw_store_step_done(s, s->obs_move, err, "join")))
             return rc;
         m = keep;
     }
@@ -512,45 +515,10 @@ static int join_message(sw_store *s, const int64_t found[2], int64_t *message, s
     return SW_OK;
 }
 
-static int64_t day_of(int64_t t)
+int64_t sw_store_day_of(int64_t t)
 {
     return t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 }
-
-/* ---- coverage and baselines: summed per transaction ----
- * Thousands of records share a (source, day) or a sender domain: they are summed in memory
- * and written once per distinct key when the transaction commits, which costs a fraction of
- * an upsert per record and is just as consistent (a killed run loses the sums together with
- * the observations they count). */
-
-enum {
-    PEND_COVERAGE = 1, /* k1 source, day */
-    PEND_UNDATED,      /* k1 source */
-    PEND_DOMAIN,       /* k1 org domain */
-    PEND_NETWORK,      /* k1 org domain, k2 network */
-    PEND_CAMPAIGN,     /* k1 id; text: key, from_org, subject, network; x: window, verdicts */
-    PEND_CAMP_MEMBER,  /* k1 id, day = message; x[0] further messages it stands for */
-    PEND_CAMP_RCPT,    /* k1 id, k2 recipient address (lower-cased) */
-    PEND_CAMP_COUNT,   /* k1 id, k2 name, day = COUNT_* kind */
-    SEEN_DOMAIN,       /* history cache: k1 org; x[0] seen, x[1] networks; n = 1 known */
-    SEEN_NETWORK,      /* history cache: k1 org, k2 network; x[0] seen */
-};
-enum { COUNT_AUTH = 1, COUNT_DELIVERY = 2, COUNT_SIGNAL = 3 };
-
-typedef struct sw_store_pend {
-    uint64_t hash;
-    int kind;
-    const char *k1, *k2; /* the key (see PEND_*) */
-    int64_t day;
-    uint64_t n;
-    int64_t tmin, tmax;
-    uint64_t facts[SW_EV_NFACTS];
-    /* campaigns: key text and parts; window start and end, spoofed, suspicious, worst,
-     * dated; new members and recipients found at flush */
-    const char *text[4];
-    int64_t x[6];
-    uint64_t new_members, new_recipients;
-} sw_store_pend;
 
 /* Drops the open transaction and the sums kept for it: a put that failed half-way must
  * not be committed (its campaign sums without its observation, or the reverse), so the
@@ -562,454 +530,7 @@ static void tx_rollback(sw_store *s)
     s->in_tx = 0;
     s->pending = 0;
     s->stats = s->committed;
-    table_clear(&s->sums);
-}
-
-static uint64_t pend_hash(int kind, const char *k1, const char *k2, int64_t day)
-{
-    uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
-    for (const char *p = k1; p && *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ 0xff) * 1099511628211ULL;
-    for (const char *p = k2; p && *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return (h ^ (uint64_t)day) * 1099511628211ULL;
-}
-
-static int same_str(const char *a, const char *b)
-{
-    return a == b || (a && b && !strcmp(a, b));
-}
-
-/* The entry of t for a key, created zeroed when new; NULL when out of memory. */
-static sw_store_pend *table_get(sw_store_table *t, int kind, const char *k1, const char *k2,
-                                int64_t day)
-{
-    if (t->n * 2 >= t->cap) {
-        size_t ncap = t->cap ? t->cap * 2 : 1024;
-        sw_store_pend *nt = calloc(ncap, sizeof *nt);
-        if (!nt)
-            return NULL;
-        for (size_t i = 0; i < t->cap; i++) {
-            if (!t->v[i].kind)
-                continue;
-            size_t j = (size_t)t->v[i].hash & (ncap - 1);
-            while (nt[j].kind)
-                j = (j + 1) & (ncap - 1);
-            nt[j] = t->v[i];
-        }
-        free(t->v);
-        t->v = nt;
-        t->cap = ncap;
-    }
-    uint64_t h = pend_hash(kind, k1, k2, day);
-    size_t j = (size_t)h & (t->cap - 1);
-    for (; t->v[j].kind; j = (j + 1) & (t->cap - 1)) {
-        sw_store_pend *e = &t->v[j];
-        if (e->hash == h && e->kind == kind && e->day == day && same_str(e->k1, k1) &&
-            same_str(e->k2, k2))
-            return e;
-    }
-    sw_store_pend *e = &t->v[j];
-    e->hash = h;
-    e->kind = kind;
-    e->day = day;
-    e->k1 = k1 ? sw_arena_strndup(&t->arena, k1, strlen(k1)) : NULL;
-    e->k2 = k2 ? sw_arena_strndup(&t->arena, k2, strlen(k2)) : NULL;
-    if ((k1 && !e->k1) || (k2 && !e->k2)) {
-        e->kind = 0;
-        return NULL;
-    }
-    e->tmin = INT64_MAX;
-    e->tmax = INT64_MIN;
-    t->n++;
-    return e;
-}
-
-static void table_clear(sw_store_table *t)
-{
-    if (t->cap)
-        memset(t->v, 0, t->cap * sizeof *t->v);
-    t->n = 0;
-    sw_arena_reset(&t->arena);
-}
-
-/* The pending sum of the open transaction for a key. */
-static sw_store_pend *pend_get(sw_store *s, int kind, const char *k1, const char *k2,
-                               int64_t day)
-{
-    return table_get(&s->sums, kind, k1, k2, day);
-}
-
-static const char *pend_str(sw_store *s, const char *v)
-{
-    return v ? sw_arena_strndup(&s->sums.arena, v, strlen(v)) : NULL;
-}
-
-static void widen(sw_store_pend *e, int64_t t)
-{
-    if (t < e->tmin)
-        e->tmin = t;
-    if (t > e->tmax)
-        e->tmax = t;
-}
-
-static void pend_time(sw_store_pend *e, int64_t t)
-{
-    e->n++;
-    widen(e, t);
-}
-
-/* Baselines learn every sender organization seen, and the networks of the senders that
- * authenticated (verdict pass): a network learnt from spoofed mail would make the next
- * spoof from it look usual. */
-static int add_counts(sw_store *s, const sw_evidence *ev, const char *network, sw_error *err)
-{
-    const char *src = ev->format ? ev->format : "unknown";
-    sw_store_pend *e = ev->has_time ? pend_get(s, PEND_COVERAGE, src, NULL, day_of(ev->time))
-                                    : pend_get(s, PEND_UNDATED, src, NULL, 0);
-    if (!e)
-        return sw_error_set(err, SW_ENOMEM, "out of memory");
-    e->n++;
-    for (int b = 0; b < SW_EV_NFACTS; b++)
-        e->facts[b] += (ev->facts >> b) & 1;
-    if (!ev->from_org)
-        return SW_OK;
-    /* an undated record was seen when it was ingested (as prune counts it too) */
-    int64_t t = ev->has_time ? ev->time : s->run_started;
-    if (!(e = pend_get(s, PEND_DOMAIN, ev->from_org, NULL, 0)))
-        return sw_error_set(err, SW_ENOMEM, "out of memory");
-    pend_time(e, t);
-    if (network && ev->verdict == SW_VERDICT_PASS) {
-        if (!(e = pend_get(s, PEND_NETWORK, ev->from_org, network, 0)))
-            return sw_error_set(err, SW_ENOMEM, "out of memory");
-        pend_time(e, t);
-    }
-    return SW_OK;
-}
-
-static int flush_one(sw_store *s, const sw_store_pend *e, sw_error *err)
-{
-    int rc;
-    sqlite3_stmt *st;
-    switch (e->kind) {
-    case PEND_COVERAGE:
-        if ((rc = sw_store_prepare(
-                 s, &s->cov_upsert,
-                 "INSERT INTO coverage(source, day, records, f0, f1, f2, f3, f4, f5, f6, f7, f8)"
-                 " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
-                 " ON CONFLICT(source, day) DO UPDATE SET records = records + ?3,"
-                 " f0 = f0 + ?4, f1 = f1 + ?5, f2 = f2 + ?6, f3 = f3 + ?7, f4 = f4 + ?8,"
-                 " f5 = f5 + ?9, f6 = f6 + ?10, f7 = f7 + ?11, f8 = f8 + ?12",
-                 err)))
-            return rc;
-        st = s->cov_upsert;
-        bind_text(st, 1, e->k1);
-        sqlite3_bind_int64(st, 2, e->day);
-        sqlite3_bind_int64(st, 3, (sqlite3_int64)e->n);
-        for (int b = 0; b < SW_EV_NFACTS; b++)
-            sqlite3_bind_int64(st, 4 + b, (sqlite3_int64)e->facts[b]);
-        return step_done(s, st, err, "coverage");
-    case PEND_UNDATED:
-        if ((rc = sw_store_prepare(s, &s->cov_undated,
-                                   "INSERT INTO coverage_undated(source, records) VALUES(?1, ?2)"
-                                   " ON CONFLICT(source) DO UPDATE SET records = records + ?2",
-                                   err)))
-            return rc;
-        bind_text(s->cov_undated, 1, e->k1);
-        sqlite3_bind_int64(s->cov_undated, 2, (sqlite3_int64)e->n);
-        return step_done(s, s->cov_undated, err, "coverage");
-    case PEND_DOMAIN:
-        if ((rc = sw_store_prepare(s, &s->base_domain,
-                                   "INSERT INTO baseline_domains(domain, first_run, first_seen,"
-                                   " last_seen, messages) VALUES(?1, ?2, ?3, ?4, ?5)"
-                                   " ON CONFLICT(domain) DO UPDATE SET messages = messages + ?5,"
-                                   " first_seen = min(first_seen, ?3),"
-                                   " last_seen = max(last_seen, ?4)",
-                                   err)))
-            return rc;
-        st = s->base_domain;
-        bind_text(st, 1, e->k1);
-        sqlite3_bind_int64(st, 2, s->run);
-        sqlite3_bind_int64(st, 3, e->tmin);
-        sqlite3_bind_int64(st, 4, e->tmax);
-        sqlite3_bind_int64(st, 5, (sqlite3_int64)e->n);
-        return step_done(s, st, err, "baseline");
-    case PEND_NETWORK:
-        if ((rc = sw_store_prepare(s, &s->base_network,
-                                   "INSERT INTO baseline_networks(domain, network, first_run,"
-                                   " first_seen, last_seen, messages) VALUES(?1, ?2, ?3, ?4, ?5, ?6)"
-                                   " ON CONFLICT(domain, network) DO UPDATE SET"
-                                   " messages = messages + ?6, first_seen = min(first_seen, ?4),"
-                                   " last_seen = max(last_seen, ?5)",
-                                   err)))
-            return rc;
-        st = s->base_network;
-        bind_text(st, 1, e->k1);
-        bind_text(st, 2, e->k2);
-        sqlite3_bind_int64(st, 3, s->run);
-        sqlite3_bind_int64(st, 4, e->tmin);
-        sqlite3_bind_int64(st, 5, e->tmax);
-        sqlite3_bind_int64(st, 6, (sqlite3_int64)e->n);
-        return step_done(s, st, err, "baseline");
-    }
-    return SW_OK;
-}
-
-/* A campaign's members and recipients are inserted first, so that the campaign row can
- * count only the ones the store did not have. */
-static int flush_member(sw_store *s, sw_store_pend *e, sw_error *err)
-{
-    int rc;
-    int member = e->kind == PEND_CAMP_MEMBER;
-    if ((rc = sw_store_prepare(s, member ? &s->camp_member : &s->camp_recipient,
-                               member ? "INSERT OR IGNORE INTO campaign_members(campaign, message)"
-                                        " VALUES(?1, ?2)"
-                                      : "INSERT OR IGNORE INTO campaign_recipients(campaign,"
-                                        " address) VALUES(?1, ?3)",
-                               err)))
-        return rc;
-    sqlite3_stmt *st = member ? s->camp_member : s->camp_recipient;
-    bind_text(st, 1, e->k1);
-    if (member)
-        sqlite3_bind_int64(st, 2, e->day);
-    else
-        bind_text(st, 3, e->k2);
-    if ((rc = step_done(s, st, err, "campaign")))
-        return rc;
-    if (sqlite3_changes(s->db) > 0) {
-        sw_store_pend *c = pend_get(s, PEND_CAMPAIGN, e->k1, NULL, 0);
-        if (!c)
-            return sw_error_set(err, SW_ENOMEM, "out of memory");
-        if (member)
-            c->new_members += 1 + (uint64_t)e->x[0];
-        else
-            c->new_recipients++;
-    }
-    return SW_OK;
-}
-
-static int flush_campaign(sw_store *s, const sw_store_pend *e, sw_error *err)
-{
-    int rc;
-    if ((rc = sw_store_prepare(
-             s, &s->camp_upsert,
-             "INSERT INTO campaigns(id, key, from_org, subject, network, window_start,"
-             " window_end, first_seen, last_seen, observations, messages, recipients, spoofed,"
-             " suspicious, worst) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,"
-             " ?13, ?14, ?15) ON CONFLICT(id) DO UPDATE SET"
-             " observations = observations + ?10, messages = messages + ?11,"
-             " recipients = recipients + ?12, first_seen = min(first_seen, ?8),"
-             " last_seen = max(last_seen, ?9), spoofed = spoofed + ?13,"
-             " suspicious = suspicious + ?14, worst = max(worst, ?15)",
-             err)))
-        return rc;
-    sqlite3_stmt *st = s->camp_upsert;
-    bind_text(st, 1, e->k1);
-    for (int i = 0; i < 4; i++)
-        bind_text(st, 2 + i, e->text[i]);
-    sqlite3_bind_int64(st, 6, e->x[0]);
-    sqlite3_bind_int64(st, 7, e->x[1]);
-    if (e->x[5]) {
-        sqlite3_bind_int64(st, 8, e->tmin);
-        sqlite3_bind_int64(st, 9, e->tmax);
-    }
-    sqlite3_bind_int64(st, 10, (sqlite3_int64)e->n);
-    sqlite3_bind_int64(st, 11, (sqlite3_int64)e->new_members);
-    sqlite3_bind_int64(st, 12, (sqlite3_int64)e->new_recipients);
-    sqlite3_bind_int64(st, 13, e->x[2]);
-    sqlite3_bind_int64(st, 14, e->x[3]);
-    sqlite3_bind_int64(st, 15, e->x[4]);
-    return step_done(s, st, err, "campaign");
-}
-
-static int flush_count(sw_store *s, const sw_store_pend *e, sw_error *err)
-{
-    int rc;
-    if ((rc = sw_store_prepare(s, &s->camp_count,
-                               "INSERT INTO campaign_counts(campaign, kind, name, n)"
-                               " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(campaign, kind, name)"
-                               " DO UPDATE SET n = n + ?4",
-                               err)))
-        return rc;
-    bind_text(s->camp_count, 1, e->k1);
-    sqlite3_bind_int64(s->camp_count, 2, e->day);
-    bind_text(s->camp_count, 3, e->k2);
-    sqlite3_bind_int64(s->camp_count, 4, (sqlite3_int64)e->n);
-    return step_done(s, s->camp_count, err, "campaign");
-}
-
-int sw_store_flush(sw_store *s, sw_error *err)
-{
-    int rc = SW_OK;
-    /* members and recipients first (they count into their campaign's entry, which exists:
-     * it was made by the same sw_store_campaign_add), then everything else */
-    for (size_t i = 0; !rc && i < s->sums.cap; i++) {
-        sw_store_pend *e = &s->sums.v[i];
-        if (e->kind == PEND_CAMP_MEMBER || e->kind == PEND_CAMP_RCPT)
-            rc = flush_member(s, e, err);
-    }
-    for (size_t i = 0; !rc && i < s->sums.cap; i++) {
-        sw_store_pend *e = &s->sums.v[i];
-        if (e->kind == PEND_CAMPAIGN)
-            rc = flush_campaign(s, e, err);
-        else if (e->kind == PEND_CAMP_COUNT)
-            rc = flush_count(s, e, err);
-        else if (e->kind && e->kind != PEND_CAMP_MEMBER && e->kind != PEND_CAMP_RCPT)
-            rc = flush_one(s, e, err);
-    }
-    table_clear(&s->sums);
-    return rc;
-}
-
-static int history_query(sw_store *s, const char *org, sw_history *out);
-
-static int history_lookup(void *ctx, sw_arena *a, const char *org, const char *ip,
-                          sw_history *out)
-{
-    sw_store *s = ctx;
-    memset(out, 0, sizeof *out);
-    if (!s->in_run || !s->established)
-        return SW_OK;
-    out->established = 1;
-    out->network = sw_campaign_network(a, ip);
-    /* Earlier runs' baselines cannot change during this run (its own entries are never
-     * "earlier"), so each answer is kept for the run: most mail comes from few senders. */
-    sw_store_pend *dom = table_get(&s->seen, SEEN_DOMAIN, org, NULL, 0);
-    sw_store_pend *net = dom && out->network ? table_get(&s->seen, SEEN_NETWORK, org,
-                                                         out->network, 0)
-                                             : NULL;
-    if (dom && dom->n && (!out->network || (net && net->n))) {
-        out->domain_seen = (int)dom->x[0];
-        out->domain_networks = out->domain_seen ? (uint64_t)dom->x[1] : 0;
-        out->network_seen = out->domain_seen && net ? (int)net->x[0] : 0;
-        return SW_OK;
-    }
-    int rc = history_query(s, org, out);
-    if (!rc && dom) {
-        dom->n = 1;
-        dom->x[0] = out->domain_seen;
-        dom->x[1] = (int64_t)out->domain_networks;
-    }
-    if (!rc && net) {
-        net->n = 1;
-        net->x[0] = out->network_seen;
-    }
-    return rc;
-}
-
-/* history_lookup() from the baseline tables; out->network is set. */
-static int history_query(sw_store *s, const char *org, sw_history *out)
-{
-    sw_error err;
-    if (sw_store_prepare(s, &s->hist_domain,
-                         "SELECT 1 FROM baseline_domains WHERE domain = ? AND first_run < ?",
-                         &err))
-        return -1;
-    bind_text(s->hist_domain, 1, org);
-    sqlite3_bind_int64(s->hist_domain, 2, s->run);
-    out->domain_seen = sqlite3_step(s->hist_domain) == SQLITE_ROW;
-    sqlite3_reset(s->hist_domain); /* no statement is left on a row (see sw_store_put) */
-    if (!out->domain_seen || !out->network)
-        return SW_OK;
-    if (sw_store_prepare(s, &s->hist_networks,
-                         "SELECT count(*) FROM baseline_networks WHERE domain = ? AND first_run < ?",
-                         &err))
-        return -1;
-    bind_text(s->hist_networks, 1, org);
-    sqlite3_bind_int64(s->hist_networks, 2, s->run);
-    if (sqlite3_step(s->hist_networks) == SQLITE_ROW)
-        out->domain_networks = (uint64_t)sqlite3_column_int64(s->hist_networks, 0);
-    sqlite3_reset(s->hist_networks);
-    if (sw_store_prepare(s, &s->hist_network,
-                         "SELECT 1 FROM baseline_networks WHERE domain = ? AND network = ?"
-                         " AND first_run < ?",
-                         &err))
-        return -1;
-    bind_text(s->hist_network, 1, org);
-    bind_text(s->hist_network, 2, out->network);
-    sqlite3_bind_int64(s->hist_network, 3, s->run);
-    out->network_seen = sqlite3_step(s->hist_network) == SQLITE_ROW;
-    sqlite3_reset(s->hist_network);
-    return SW_OK;
-}
-
-static int campaign_count(sw_store *s, const char *id, int kind, const char *name,
-                          sw_error *err)
-{
-    sw_store_pend *e = pend_get(s, PEND_CAMP_COUNT, id, name, kind);
-    if (!e)
-        return sw_error_set(err, SW_ENOMEM, "out of memory");
-    e->n++;
-    return SW_OK;
-}
-
-int sw_store_campaign_add(sw_store *s, sw_arena *a, const sw_evidence *ev, int64_t message,
-                          const char **id_out, sw_error *err)
-{
-    char id[33];
-    const char *text;
-    int64_t bucket;
-    if (sw_campaign_key(a, &s->keyspec, ev, id, &text, &bucket))
-        return sw_error_set(err, SW_ENOMEM, "out of memory");
-    sw_store_pend *e = pend_get(s, PEND_CAMPAIGN, id, NULL, 0);
-    if (!e)
-        return sw_error_set(err, SW_ENOMEM, "out of memory");
-    if (!e->n) {
-        unsigned parts = s->keyspec.parts;
-        e->text[0] = pend_str(s, text);
-        e->text[1] = pend_str(s, (parts & SW_CK_FROM_ORG) ? ev->from_org : NULL);
-        e->text[2] = pend_str(s, (parts & SW_CK_SUBJECT) ? sw_campaign_subject(a, ev->subject)
-                                                         : NULL);
-        e->text[3] = pend_str(s, (parts & SW_CK_NETWORK) ? sw_campaign_network(a, ev->client_ip)
-                                                         : NULL);
-        e->x[0] = bucket;
-        e->x[1] = ev->has_time ? bucket + s->keyspec.window : 0;
-    }
-    e->n++;
-    if (ev->has_time) {
-        widen(e, ev->time);
-        e->x[5] = 1;
-    }
-    e->x[2] += ev->verdict == SW_VERDICT_SPOOFED;
-    e->x[3] += ev->verdict == SW_VERDICT_SUSPICIOUS;
-    if ((int64_t)ev->verdict > e->x[4])
-        e->x[4] = (int64_t)ev->verdict;
-    int rc;
-    sw_store_pend *member = pend_get(s, PEND_CAMP_MEMBER, id, NULL, message);
-    if (!member)
-        return sw_error_set(err, SW_ENOMEM, "out of memory");
-    /* a DMARC aggregate row stands for count messages */
-    if (ev->count > 1 && (int64_t)(ev->count - 1) > member->x[0])
-        member->x[0] = (int64_t)(ev->count - 1);
-    for (size_t i = 0; i < ev->nrecipients; i++) {
-        const sw_ev_recipient *r = &ev->recipients[i];
-        if (!r->address)
-            continue;
-        const char *lower = sw_arena_strndup_lower(a, r->address, strlen(r->address));
-        if (!lower || !pend_get(s, PEND_CAMP_RCPT, id, lower, 0))
-            return sw_error_set(err, SW_ENOMEM, "out of memory");
-        if ((rc = campaign_count(s, id, COUNT_DELIVERY, r->delivered ? r->delivered : "unknown",
-                                 err)))
-            return rc;
-    }
-    const struct {
-        const char *method;
-        const sw_ev_auth *o;
-    } outcomes[] = {{"spf", &ev->spf}, {"dkim", &ev->dkim}, {"dmarc", &ev->dmarc},
-                    {"compauth", &ev->compauth}};
-    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
-        char name[96];
-        snprintf(name, sizeof name, "%s=%.64s", outcomes[i].method,
-                 outcomes[i].o->result ? outcomes[i].o->result : "none");
-        if ((rc = campaign_count(s, id, COUNT_AUTH, name, err)))
-            return rc;
-    }
-    for (size_t i = 0; i < ev->nsignals; i++)
-        if ((rc = campaign_count(s, id, COUNT_SIGNAL, ev->signals[i].id, err)))
-            return rc;
-    *id_out = sw_arena_strndup(a, id, 32);
-    return *id_out ? SW_OK : sw_error_set(err, SW_ENOMEM, "out of memory");
+    sw_store_table_clear(&s->sums);
 }
 
 /* ---- the observation ---- */
@@ -1100,10 +621,10 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
                                " ORDER BY message LIMIT 1)",
                                err)))
         return rc;
-    bind_text(s->obs_exists, 1, ev->key);
-    bind_text(s->obs_exists, 2, ev->message_id_key);
-    bind_text(s->obs_exists, 3, ev->network_message_id_key);
-    bind_text(s->obs_exists, 4, ev->from_address);
+    sw_store_bind_text(s->obs_exists, 1, ev->key);
+    sw_store_bind_text(s->obs_exists, 2, ev->message_id_key);
+    sw_store_bind_text(s->obs_exists, 3, ev->network_message_id_key);
+    sw_store_bind_text(s->obs_exists, 4, ev->from_address);
     if (sqlite3_step(s->obs_exists) != SQLITE_ROW)
         return sw_store_db_error(s, err, "lookup");
     if (sqlite3_column_type(s->obs_exists, 0) != SQLITE_NULL) {
@@ -1157,42 +678,42 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
         return rc;
     }
     sqlite3_stmt *st = s->obs_insert;
-    bind_text(st, 1, ev->key);
+    sw_store_bind_text(st, 1, ev->key);
     sqlite3_bind_int64(st, 2, message);
     sqlite3_bind_int64(st, 3, s->run);
     if (ev->has_time)
         sqlite3_bind_int64(st, 4, ev->time);
-    bind_text(st, 5, ev->format);
-    bind_text(st, 6, ev->path);
+    sw_store_bind_text(st, 5, ev->format);
+    sw_store_bind_text(st, 6, ev->path);
     sqlite3_bind_int64(st, 7, (sqlite3_int64)ev->offset);
     sqlite3_bind_int64(st, 8, (sqlite3_int64)ev->line);
     sqlite3_bind_int(st, 9, ev->from_log);
-    bind_text(st, 10, ev->message_id);
-    bind_text(st, 11, ev->network_message_id);
-    bind_text(st, 12, ev->from_address);
-    bind_text(st, 13, ev->from_display);
-    bind_text(st, 14, ev->from_domain);
-    bind_text(st, 15, ev->from_org);
-    bind_text(st, 16, ev->envelope_from);
-    bind_text(st, 17, ev->envelope_domain);
-    bind_text(st, 18, ev->reply_to);
-    bind_text(st, 19, ev->subject);
-    bind_text(st, 20, ev->client_ip);
-    bind_text(st, 21, ev->direction);
+    sw_store_bind_text(st, 10, ev->message_id);
+    sw_store_bind_text(st, 11, ev->network_message_id);
+    sw_store_bind_text(st, 12, ev->from_address);
+    sw_store_bind_text(st, 13, ev->from_display);
+    sw_store_bind_text(st, 14, ev->from_domain);
+    sw_store_bind_text(st, 15, ev->from_org);
+    sw_store_bind_text(st, 16, ev->envelope_from);
+    sw_store_bind_text(st, 17, ev->envelope_domain);
+    sw_store_bind_text(st, 18, ev->reply_to);
+    sw_store_bind_text(st, 19, ev->subject);
+    sw_store_bind_text(st, 20, ev->client_ip);
+    sw_store_bind_text(st, 21, ev->direction);
     sqlite3_bind_int(st, 22, (int)ev->verdict);
     sqlite3_bind_int(st, 23, ev->score);
     sqlite3_bind_text(st, 24, auth.data, (int)auth.len, SQLITE_STATIC);
     sqlite3_bind_text(st, 25, rcpt.data, (int)rcpt.len, SQLITE_STATIC);
     sqlite3_bind_text(st, 26, sig.data, (int)sig.len, SQLITE_STATIC);
     sqlite3_bind_int(st, 27, (int)ev->facts);
-    bind_text(st, 28, campaign);
+    sw_store_bind_text(st, 28, campaign);
     if (flagged && json && json_len <= SW_STORE_MAX_JSON)
         sqlite3_bind_text(st, 29, json, (int)json_len, SQLITE_STATIC);
-    bind_text(st, 30, ev->message_id_key);
-    bind_text(st, 31, ev->network_message_id_key);
+    sw_store_bind_text(st, 30, ev->message_id_key);
+    sw_store_bind_text(st, 31, ev->network_message_id_key);
     if (ev->count > 1) /* NULL stands for one message: most rows */
         sqlite3_bind_int64(st, 32, (sqlite3_int64)ev->count);
-    rc = step_done(s, st, err, "insert");
+    rc = sw_store_step_done(s, st, err, "insert");
     sqlite3_reset(st); /* drop the borrowed buffers before freeing them */
     sw_buf_free(&auth);
     sw_buf_free(&rcpt);
@@ -1205,11 +726,11 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
                                    "INSERT INTO subjects(rowid, subject) VALUES(?, ?)", err)))
             return rc;
         sqlite3_bind_int64(s->fts_insert, 1, obs);
-        bind_text(s->fts_insert, 2, ev->subject);
-        if ((rc = step_done(s, s->fts_insert, err, "subject index")))
+        sw_store_bind_text(s->fts_insert, 2, ev->subject);
+        if ((rc = sw_store_step_done(s, s->fts_insert, err, "subject index")))
             return rc;
     }
-    if ((rc = add_counts(s, ev, sw_campaign_network(a, ev->client_ip), err)))
+    if ((rc = sw_store_add_counts(s, ev, sw_campaign_network(a, ev->client_ip), err)))
         return rc;
     s->stats.stored++;
     if (flagged)
@@ -1287,24 +808,25 @@ int sw_store_prune(sw_store *s, int64_t cutoff, uint64_t *deleted, sw_error *err
                       ", f%d = f%d - (SELECT count(*) FROM gone g WHERE g.dated AND"
                       " g.source = coverage.source AND g.day = coverage.day AND g.facts & %d)",
                       b, b, 1 << b);
-    int len = snprintf(sql, sizeof sql,
-             "UPDATE coverage_undated SET records = records - (SELECT count(*) FROM gone g"
-             " WHERE g.source = coverage_undated.source AND NOT g.dated);"
-             "DELETE FROM coverage_undated WHERE records <= 0;"
-             /* the cutoff's own day stays, less the records deleted from it */
-             "UPDATE coverage SET records = records - (SELECT count(*) FROM gone g WHERE"
-             " g.dated AND g.source = coverage.source AND g.day = coverage.day)%s"
-             " WHERE day = %lld;"
-             "DELETE FROM coverage WHERE records <= 0;"
-             "INSERT INTO subjects(subjects, rowid, subject) SELECT 'delete', id, subject"
-             " FROM observations WHERE id IN (SELECT id FROM gone) AND subject IS NOT NULL;"
-             "DELETE FROM observations WHERE id IN (SELECT id FROM gone);"
-             "DELETE FROM coverage WHERE day < %lld;"
-             "DELETE FROM baseline_domains WHERE last_seen < %lld;"
-             "DELETE FROM baseline_networks WHERE last_seen < %lld;"
-             "DELETE FROM gone;",
-             facts, (long long)day_of(cutoff), (long long)day_of(cutoff), (long long)cutoff,
-             (long long)cutoff);
+    int len =
+        snprintf(sql, sizeof sql,
+                 "UPDATE coverage_undated SET records = records - (SELECT count(*) FROM gone g"
+                 " WHERE g.source = coverage_undated.source AND NOT g.dated);"
+                 "DELETE FROM coverage_undated WHERE records <= 0;"
+                 /* the cutoff's own day stays, less the records deleted from it */
+                 "UPDATE coverage SET records = records - (SELECT count(*) FROM gone g WHERE"
+                 " g.dated AND g.source = coverage.source AND g.day = coverage.day)%s"
+                 " WHERE day = %lld;"
+                 "DELETE FROM coverage WHERE records <= 0;"
+                 "INSERT INTO subjects(subjects, rowid, subject) SELECT 'delete', id, subject"
+                 " FROM observations WHERE id IN (SELECT id FROM gone) AND subject IS NOT NULL;"
+                 "DELETE FROM observations WHERE id IN (SELECT id FROM gone);"
+                 "DELETE FROM coverage WHERE day < %lld;"
+                 "DELETE FROM baseline_domains WHERE last_seen < %lld;"
+                 "DELETE FROM baseline_networks WHERE last_seen < %lld;"
+                 "DELETE FROM gone;",
+                 facts, (long long)sw_store_day_of(cutoff), (long long)sw_store_day_of(cutoff),
+                 (long long)cutoff, (long long)cutoff);
     if (len < 0 || (size_t)len >= sizeof sql)
         return sw_error_set(err, SW_ELIMIT, "%s: prune: SQL text too long", s->path);
     if ((rc = sw_store_exec(s, sql, err)))
