@@ -65,6 +65,9 @@ int sw_store_history_lookup(void *ctx, sw_arena *a, const char *org, const char 
 /* Writes the sums the open transaction has kept in memory (coverage, baselines,
  * campaigns); tx commits call it, long regroups too. */
 int sw_store_flush(sw_store *s, sw_error *err);
+/* query.c: SW_EFORMAT when the observations table lacks a column the queries read (a store
+ * of the same schema version written before that column existed). */
+int sw_store_check_columns(sw_store *s, sw_error *err);
 /* Column text or NULL, copied into a. */
 const char *sw_store_col_text(sw_arena *a, sqlite3_stmt *st, int col);
 

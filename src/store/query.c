@@ -71,6 +71,22 @@ static const sw_jv *parse_col(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, int
     return v;
 }
 
+int sw_store_check_columns(sw_store *s, sw_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int ok = sqlite3_prepare_v2(s->db,
+                                "SELECT " OBS_COLUMNS ", o.mid_key, o.nmid_key FROM observations o"
+                                " LIMIT 0",
+                                -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    if (ok)
+        return SW_OK;
+    return sw_error_set(err, SW_EFORMAT,
+                        "%s: the store lacks columns this spoofwatch reads (%s); it was made by "
+                        "an earlier development build: ingest into a new store",
+                        sw_store_path(s), sqlite3_errmsg(s->db));
+}
+
 /* One observations row (selected with OBS_COLUMNS) as evidence in a. */
 static int row_evidence(sw_jreader *jr, sw_arena *a, sqlite3_stmt *st, sw_evidence *ev)
 {

@@ -274,6 +274,8 @@ int sw_store_open(sw_store **out, const char *path, int mode, sw_error *err)
                               "spoofwatch (%d)",
                               path, v, SCHEMA_VERSION);
     }
+    if (!rc)
+        rc = sw_store_check_columns(s, err);
     if (rc) {
         sw_store_close(s);
         return rc;
