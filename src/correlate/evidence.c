@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* SHA-256 over length-prefixed fields, so ("ab","c") and ("a","bc") differ. */
 typedef struct hasher {
@@ -133,31 +134,41 @@ static void copy_outcome(sw_ev_auth *dst, const sw_auth_outcome *o)
     dst->origin = o->origin;
 }
 
+/* A time more than a day ahead of the clock was written by a forger or a broken clock: it
+ * would sort a message to the top of every "most recent" list, so the next source is used. */
+static int plausible(int64_t t, int64_t now)
+{
+    return t <= now + 86400;
+}
+
 /* When the message happened: the log's own time, else the newest Received stamp (the
  * receiving server wrote it; the Date header is the sender's claim), else Apple Mail's
- * date-received, else Date. */
+ * date-received, else Date; each only when plausible(). */
 static void event_time(const sw_record *rec, sw_evidence *ev)
 {
-    if (rec->has_log && rec->log.has_time) {
-        ev->time = rec->log.time_epoch;
-        ev->has_time = 1;
-        return;
+    int64_t now = (int64_t)time(NULL);
+    int64_t t = 0;
+    int found = 0;
+    if (rec->has_log && rec->log.has_time && plausible(rec->log.time_epoch, now)) {
+        t = rec->log.time_epoch;
+        found = 1;
     }
-    for (size_t i = 0; i < rec->nreceived; i++)
-        if (rec->received[i].has_time) {
-            ev->time = rec->received[i].epoch;
-            ev->has_time = 1;
-            return;
+    for (size_t i = 0; !found && i < rec->nreceived; i++)
+        if (rec->received[i].has_time && plausible(rec->received[i].epoch, now)) {
+            t = rec->received[i].epoch;
+            found = 1;
         }
-    if (rec->has_ctx && rec->ctx.has_date_received) {
-        ev->time = rec->ctx.date_received;
-        ev->has_time = 1;
-        return;
+    if (!found && rec->has_ctx && rec->ctx.has_date_received &&
+        plausible(rec->ctx.date_received, now)) {
+        t = rec->ctx.date_received;
+        found = 1;
     }
-    if (rec->has_date) {
-        ev->time = rec->date_epoch;
-        ev->has_time = 1;
+    if (!found && rec->has_date && plausible(rec->date_epoch, now)) {
+        t = rec->date_epoch;
+        found = 1;
     }
+    ev->time = t;
+    ev->has_time = found;
 }
 
 int sw_evidence_from(sw_detector *d, sw_arena *a, const sw_record *rec, const sw_assessment *as,
