@@ -133,6 +133,13 @@ lines "campaigns --sender-domain under a key without from_org" "$TMP/kn" 2
 run "$TMP/kn2" campaigns --store "$TMP/kn.db" --sender-domain other.example --json
 lines "campaigns --sender-domain of another domain" "$TMP/kn2" 0
 
+# --- a time from the future is not believed: Received stamps of 2031 give way to Date ---
+sed -e '1,19s/Mar 2024/Mar 2031/' -e 's/^Message-ID: <\(.*\)>/Message-ID: <future.\1>/' \
+    "$F/msg-a.eml" >"$TMP/future.eml"
+"$SW" ingest --no-progress -q --store "$TMP/fut.db" "$TMP/future.eml" 2>/dev/null
+run "$TMP/fut" trace --store "$TMP/fut.db" "future.$MID"
+has "a message stamped in 2031 is dated by its Date" "$TMP/fut" "time      2024-03-05T10:14:55Z"
+
 # --- a DMARC aggregate row stands for the messages it counts ---
 "$SW" ingest --no-progress -q --store "$TMP/d.db" tests/fixtures/logs/dmarc-rfc7489.xml 2>/dev/null
 run "$TMP/dc" campaigns --store "$TMP/d.db"
