@@ -6,10 +6,13 @@
  * itself; the target checks the promises that make the store evidence: a new observation is
  * found again by its own Message-ID, putting the same input twice stores nothing the second
  * time, and a campaign id is the same when computed twice. A broken promise aborts. The
- * store, detector and configuration are built once and freed at exit. */
+ * store, detector and configuration are built once and freed at exit. The OCSF and text
+ * writers see the same hostile strings. */
 #include "spoofwatch/campaign.h"
 #include "spoofwatch/detect.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/ocsf.h"
+#include "spoofwatch/report.h"
 #include "spoofwatch/store.h"
 
 #include <stdint.h>
@@ -100,7 +103,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t ncells;
             uint64_t undated;
             sw_store_filter all = {.limit = 5};
-            sw_store_campaigns(store, &a, &all, &cs, &nc, &err);
+            sw_buf out;
+            sw_buf_init(&out, SW_MAX_RECORD_JSON);
+            sw_ocsf_write_message_alert(&ev, &out);
+            if (first == 1 && ev.message_id_key) {
+                sw_evidence *obs;
+                size_t n;
+                if (sw_store_trace(store, &a, ev.message_id, &obs, &n, &err) == 0) {
+                    sw_trace_write_text(ev.message_id, obs, n, &out);
+                    sw_trace_write_json(ev.message_id, obs, n, &out);
+                }
+            }
+            if (sw_store_campaigns(store, &a, &all, &cs, &nc, &err) == 0)
+                for (size_t i = 0; i < nc; i++) {
+                    sw_ocsf_write_campaign_alert(&cs[i], &ev, 1, &out);
+                    sw_campaign_write_text(&cs[i], &out);
+                    sw_campaign_write_json(&cs[i], &out);
+                }
+            sw_buf_free(&out);
             sw_store_coverage(store, &a, &cells, &ncells, &undated, &err);
         } else {
             sw_store_run_end(store, &err);
