@@ -4,7 +4,9 @@
  * (source, merge key). Each pending record owns an arena: a row's strings are copied in
  * when the row first brings them, and the record is handed to the callback with that arena
  * (detection allocates there too) before the arena is dropped. The newest slot is tried
- * first, because exports write a message's per-recipient rows together. */
+ * first, because exports write a message's per-recipient rows together. The index (hash and
+ * chain link of each slot) is kept apart from the slots: a slot is over a kilobyte, and a
+ * lookup that walked the slots themselves took a cache miss per step. */
 #include "spoofwatch/logsource.h"
 #include "spoofwatch/datetime.h"
 #include "spoofwatch/limits.h"
@@ -20,8 +22,6 @@
 
 typedef struct pending {
     const char *source, *key; /* in the slot's arena */
-    uint32_t hash;
-    int next; /* bucket chain, -1 ends */
     sw_arena arena;
     sw_record rec;
     size_t cap_recipients, cap_fields;
@@ -29,6 +29,8 @@ typedef struct pending {
 
 struct sw_logmerge {
     pending slots[SW_LOG_MERGE_WINDOW];
+    uint32_t hash[SW_LOG_MERGE_WINDOW]; /* of the slot's (source, key) */
+    int next[SW_LOG_MERGE_WINDOW];      /* bucket chain, -1 ends */
     int buckets[BUCKETS];
     size_t head, count; /* ring: oldest at head */
     int (*on_record)(const sw_record *rec, sw_arena *a, void *ctx);
@@ -500,11 +502,11 @@ static void unlink_slot(sw_logmerge *m, int idx)
     pending *p = &m->slots[idx];
     if (!p->key)
         return;
-    int *link = &m->buckets[p->hash % BUCKETS];
+    int *link = &m->buckets[m->hash[idx] % BUCKETS];
     while (*link != -1 && *link != idx)
-        link = &m->slots[*link].next;
+        link = &m->next[*link];
     if (*link == idx)
-        *link = p->next;
+        *link = m->next[idx];
 }
 
 /* Hands the oldest pending record to the callback and frees its slot. */
@@ -529,12 +531,15 @@ static pending *find(sw_logmerge *m, const char *source, const char *key, uint32
     if (m->count) {
         size_t newest = (m->head + m->count - 1) % SW_LOG_MERGE_WINDOW;
         pending *p = &m->slots[newest];
-        if (p->key && p->hash == h && !strcmp(p->key, key) && !strcmp(p->source, source))
+        if (p->key && m->hash[newest] == h && !strcmp(p->key, key) &&
+            !strcmp(p->source, source))
             return p;
     }
-    for (int i = m->buckets[h % BUCKETS]; i != -1; i = m->slots[i].next) {
+    for (int i = m->buckets[h % BUCKETS]; i != -1; i = m->next[i]) {
+        if (m->hash[i] != h)
+            continue;
         pending *p = &m->slots[i];
-        if (p->hash == h && !strcmp(p->key, key) && !strcmp(p->source, source))
+        if (!strcmp(p->key, key) && !strcmp(p->source, source))
             return p;
     }
     return NULL;
@@ -563,9 +568,9 @@ static int start_record(sw_logmerge *m, const sw_log_row *row, uint64_t offset, 
     rec->has_log = 1;
     if (row->merge_key && *row->merge_key) {
         p->key = dup(&p->arena, row->merge_key);
-        p->hash = key_hash(row->source, row->merge_key);
-        p->next = m->buckets[p->hash % BUCKETS];
-        m->buckets[p->hash % BUCKETS] = idx;
+        m->hash[idx] = key_hash(row->source, row->merge_key);
+        m->next[idx] = m->buckets[m->hash[idx] % BUCKETS];
+        m->buckets[m->hash[idx] % BUCKETS] = idx;
     }
     *out = p;
     return stop;
