@@ -3,7 +3,8 @@
  * Pending records sit in a FIFO ring of SW_LOG_MERGE_WINDOW slots with a hash index on
  * (source, merge key). Each pending record owns an arena: a row's strings are copied in
  * when the row first brings them, and the record is handed to the callback with that arena
- * (detection allocates there too) before the arena is dropped. The newest slot is tried
+ * (detection allocates there too) before the arena is reset for the slot's next record (its
+ * first block is kept; all are freed when the file is done). The newest slot is tried
  * first, because exports write a message's per-recipient rows together. The index (hash and
  * chain link of each slot) is kept apart from the slots: a slot is over a kilobyte, and a
  * lookup that walked the slots themselves took a cache miss per step. */
@@ -519,7 +520,9 @@ static int flush_oldest(sw_logmerge *m)
     if (m->on_record)
         stop = m->on_record(&p->rec, &p->arena, m->ctx);
     m->records++;
-    sw_arena_free(&p->arena);
+    /* the slot's next record reuses the arena's first block: a 64 KiB malloc and free per
+     * message showed in the profile */
+    sw_arena_reset(&p->arena);
     p->key = NULL;
     m->head = (m->head + 1) % SW_LOG_MERGE_WINDOW;
     m->count--;
@@ -553,7 +556,8 @@ static int start_record(sw_logmerge *m, const sw_log_row *row, uint64_t offset, 
     int idx = (int)((m->head + m->count) % SW_LOG_MERGE_WINDOW);
     pending *p = &m->slots[idx];
     m->count++;
-    sw_arena_init(&p->arena, SW_MAX_ARENA);
+    if (!p->arena.cap) /* first use of the slot; later ones were reset by flush_oldest */
+        sw_arena_init(&p->arena, SW_MAX_ARENA);
     memset(&p->rec, 0, sizeof p->rec);
     p->cap_recipients = p->cap_fields = 0;
     p->source = dup(&p->arena, row->source);
@@ -675,6 +679,8 @@ int sw_log_read(sw_input *in, sw_arena *record_arena,
     }
     *records += m->records;
     *errors += c.bad;
+    for (size_t i = 0; i < SW_LOG_MERGE_WINDOW; i++)
+        sw_arena_free(&m->slots[i].arena);
     sw_jreader_free(c.json);
     sw_jreader_free(c.json_inner);
     sw_jreader_free(c.json_unwrap);
