@@ -92,10 +92,12 @@ int sw_cli_store_option(int argc, char **argv, int *i, sw_cli_store *cs);
 /* Opens cs->store (SW_STORE_READ or SW_STORE_WRITE); prints why not and returns -1. */
 int sw_cli_store_open(sw_cli_store *cs, int mode);
 void sw_cli_store_close(sw_cli_store *cs);
-/* Puts one assessed record (its evidence, and its JSON when flagged) into the open run;
- * prints the error and returns -1 when the store failed. */
-int sw_cli_store_put(sw_cli_store *cs, sw_detector *d, sw_arena *a, const sw_record *rec,
-                     const sw_verification *ver, const sw_assessment *as);
+/* Puts one assessed record's evidence into the open run, with its JSON when flagged: json
+ * (json_len bytes) when the caller already wrote it, else written here. Prints the error and
+ * returns -1 when the store failed. */
+int sw_cli_store_put(sw_cli_store *cs, const sw_evidence *ev, const sw_record *rec,
+                     const sw_verification *ver, const sw_assessment *as, const char *json,
+                     size_t json_len);
 /* Options of the store's query commands: --store, --json, and the filters a command
  * allows (SW_Q_* bits): --since, --until, --limit, --sender-domain, --recipient,
  * --verdict LIST, --signal ID, --subject QUERY (full text), --campaign ID. */

@@ -98,26 +98,40 @@ static int emit(const sw_record *rec, sw_arena *a, void *p)
     const sw_verification *ver;
     sw_cli_assess(c->detector, c->verify, a, rec, &as, &ver);
     c->verdicts[as.verdict]++;
-    if (c->store && sw_cli_store_put(c->store, c->detector, a, rec, ver, &as))
-        return 3; /* the store failed: stop rather than lose evidence silently */
-    if (c->no_records || (c->only && !(c->only & (1u << as.verdict))))
-        return 0; /* counted in the summary, not written */
-    int wrc;
-    if (c->alerts) {
-        if (as.verdict != SW_VERDICT_SPOOFED && as.verdict != SW_VERDICT_SUSPICIOUS)
-            return 0;
-        sw_evidence ev;
-        wrc = sw_evidence_from(c->detector, a, rec, &as, &ev) ||
-              sw_ocsf_write_message_alert(&ev, &c->pending);
-    } else {
-        wrc = sw_cli_write_record(&c->pending, rec, ver, &as);
+    int flagged = as.verdict == SW_VERDICT_SPOOFED || as.verdict == SW_VERDICT_SUSPICIOUS;
+    /* The evidence serves both the store and the alert; computed once (it hashes the
+     * message and finds its inbound hop). */
+    sw_evidence ev;
+    if ((c->store || (c->alerts && flagged)) && sw_evidence_from(c->detector, a, rec, &as, &ev)) {
+        sw_cli_warn("%s: message at byte %llu: out of memory for its evidence", rec->source.path,
+                    (unsigned long long)rec->source.offset);
+        return c->store ? 3 : 0;
     }
-    if (wrc || sw_buf_putc(&c->pending, '\n')) {
+    int write = !c->no_records && (!c->only || (c->only & (1u << as.verdict))) &&
+                (!c->alerts || flagged);
+    int wrc = 0, record_written = 0;
+    if (write && c->alerts) {
+        wrc = sw_ocsf_write_message_alert(&ev, &c->pending);
+    } else if (write) {
+        wrc = sw_cli_write_record(&c->pending, rec, ver, &as);
+        record_written = !wrc;
+    }
+    if (write && (wrc || sw_buf_putc(&c->pending, '\n'))) {
         c->pending.len = mark; /* drop the partial record, keep the ones before it */
         c->pending.data[mark] = '\0';
+        record_written = 0;
         sw_cli_warn("%s: message at byte %llu: record larger than %u bytes, not written",
                     rec->source.path, (unsigned long long)rec->source.offset, SW_MAX_RECORD_JSON);
-        return 0;
+    }
+    /* the store keeps the record JSON just written (without its newline) rather than a
+     * second copy of it */
+    if (c->store && sw_cli_store_put(c->store, &ev, rec, ver, &as,
+                                     record_written ? c->pending.data + mark : NULL,
+                                     record_written ? c->pending.len - mark - 1 : 0)) {
+        c->pending.len = mark; /* the store failed: stop, as if the record was never read */
+        if (c->pending.data)
+            c->pending.data[mark] = '\0';
+        return 3;
     }
     return c->pending.len >= SW_SCAN_FLUSH ? flush_pending(c) : 0;
 }

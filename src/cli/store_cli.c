@@ -124,24 +124,21 @@ void sw_cli_store_close(sw_cli_store *cs)
     cs->store = NULL;
 }
 
-int sw_cli_store_put(sw_cli_store *cs, sw_detector *d, sw_arena *a, const sw_record *rec,
-                     const sw_verification *ver, const sw_assessment *as)
+int sw_cli_store_put(sw_cli_store *cs, const sw_evidence *ev, const sw_record *rec,
+                     const sw_verification *ver, const sw_assessment *as, const char *json,
+                     size_t json_len)
 {
-    sw_evidence ev;
     sw_error err;
     sw_error_clear(&err);
-    if (sw_evidence_from(d, a, rec, as, &ev)) {
-        sw_cli_warn("%s: message at byte %llu: out of memory for its evidence", rec->source.path,
-                    (unsigned long long)rec->source.offset);
-        return -1;
-    }
     int flagged = as->verdict == SW_VERDICT_SPOOFED || as->verdict == SW_VERDICT_SUSPICIOUS;
-    sw_buf json;
-    sw_buf_init(&json, SW_STORE_MAX_JSON);
-    int have_json = flagged && sw_cli_write_record(&json, rec, ver, as) == 0;
-    int rc =
-        sw_store_put(cs->store, &ev, have_json ? json.data : NULL, have_json ? json.len : 0, &err);
-    sw_buf_free(&json);
+    sw_buf own;
+    sw_buf_init(&own, SW_STORE_MAX_JSON);
+    if (flagged && !json && sw_cli_write_record(&own, rec, ver, as) == 0) {
+        json = own.data;
+        json_len = own.len;
+    }
+    int rc = sw_store_put(cs->store, ev, flagged ? json : NULL, flagged ? json_len : 0, &err);
+    sw_buf_free(&own);
     if (rc < 0) {
         sw_cli_warn("%s", err.message);
         return -1;
