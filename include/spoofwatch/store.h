@@ -115,10 +115,4 @@ int sw_store_campaigns(sw_store *s, sw_arena *a, const sw_store_filter *f, sw_ca
 int sw_store_coverage(sw_store *s, sw_arena *a, sw_coverage_cell **out, size_t *n,
                       uint64_t *undated, sw_error *err);
 
-/* Totals for summaries. */
-typedef struct sw_store_totals {
-    uint64_t observations, messages, flagged, campaigns, runs;
-} sw_store_totals;
-int sw_store_totals_get(sw_store *s, sw_store_totals *t, sw_error *err);
-
 #endif

@@ -502,7 +502,7 @@ int sw_store_regroup(sw_store *s, sw_error *err)
         return rc;
     sqlite3_stmt *st = NULL, *up = NULL;
     if (sqlite3_prepare_v2(s->db,
-                           "SELECT " OBS_COLUMNS ", o.id, o.message FROM observations o"
+                           "SELECT " OBS_COLUMNS ", o.id FROM observations o"
                            " WHERE o.verdict IN (2, 3) ORDER BY o.id",
                            -1, &st, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(s->db, "UPDATE observations SET campaign = ? WHERE id = ?", -1, &up,
@@ -524,8 +524,7 @@ int sw_store_regroup(sw_store *s, sw_error *err)
             break;
         }
         int64_t obs = sqlite3_column_int64(st, COL_RECORD + 1);
-        int64_t message = sqlite3_column_int64(st, COL_RECORD + 2);
-        if ((rc = sw_store_campaign_add(s, &a, &ev, message, &id, err)))
+        if ((rc = sw_store_campaign_add(s, &a, &ev, ev.message, &id, err)))
             break;
         sqlite3_reset(up);
         sqlite3_bind_text(up, 1, id, -1, SQLITE_STATIC);
@@ -576,27 +575,4 @@ int sw_store_coverage(sw_store *s, sw_arena *a, sw_coverage_cell **out, size_t *
     }
     sqlite3_finalize(st);
     return rc;
-}
-
-int sw_store_totals_get(sw_store *s, sw_store_totals *t, sw_error *err)
-{
-    memset(t, 0, sizeof *t);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(s->db,
-                           "SELECT (SELECT count(*) FROM observations),"
-                           " (SELECT count(DISTINCT message) FROM observations),"
-                           " (SELECT count(*) FROM observations WHERE verdict IN (2, 3)),"
-                           " (SELECT count(*) FROM campaigns),"
-                           " (SELECT count(*) FROM runs)",
-                           -1, &st, NULL) != SQLITE_OK)
-        return sw_store_db_error(s, err, "totals");
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        t->observations = (uint64_t)sqlite3_column_int64(st, 0);
-        t->messages = (uint64_t)sqlite3_column_int64(st, 1);
-        t->flagged = (uint64_t)sqlite3_column_int64(st, 2);
-        t->campaigns = (uint64_t)sqlite3_column_int64(st, 3);
-        t->runs = (uint64_t)sqlite3_column_int64(st, 4);
-    }
-    sqlite3_finalize(st);
-    return SW_OK;
 }
