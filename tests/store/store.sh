@@ -277,6 +277,9 @@ lines "scan --store kept every record" "$TMP/ss2" 8
 run "$TMP/ss4" scan --no-progress --store "$TMP/so.db" -o "$TMP/no/such/dir/out" "$F/msg-a.eml"
 rc_is "scan --store with an unwritable --output fails" 2
 if [ -e "$TMP/so.db" ]; then ko "an unwritable --output still began a store run"; else ok; fi
+"$SW" search --store "$TMP/ss.db" --json --records --verdict spoofed,suspicious | sort >"$TMP/ss4"
+grep -E '"verdict":"(spoofed|suspicious)"' "$TMP/ss" | sort >"$TMP/ss5"
+same "the store keeps the flagged records exactly as scan wrote them" "$TMP/ss4" "$TMP/ss5"
 run "$TMP/ss3" scan --no-progress --campaign-key subject "$F/campaign.mbox"
 rc_is "--campaign-key without a store is a usage error" 2
 
