@@ -48,12 +48,15 @@ fi
 ebytes=$(stat -c %s "$EVENTS")
 cat "$EVENTS" >/dev/null
 t_ecat=$(best cat "$EVENTS")
+t_eparse=$(best taskset -c 0 "$B/bench/parse_jsonl" "$EVENTS")
 t_escan=$(best taskset -c 0 "$B/spoofwatch" scan --no-progress -q "$EVENTS")
 t_ehunt=$(best taskset -c 0 "$B/spoofwatch" scan --no-progress -q --only spoofed,suspicious "$EVENTS")
 erecs=$("$B/spoofwatch" scan --no-progress -q "$EVENTS" | wc -l)
 echo
 printf "%-44s %8s GB/s  (%.2f M events/s)\n" "baseline: cat of the same $((ebytes / 1000000)) MB" \
     "$(awk "BEGIN{printf \"%.2f\", $ebytes / $t_ecat / 1e9}")" "$(awk "BEGIN{print $NEVENTS / $t_ecat / 1e6}")"
+printf "%-44s %8s M events/s  (each line into a JSON tree, nothing else)\n" \
+    "baseline: JSON parse alone (simdjson)" "$(awk "BEGIN{printf \"%.3f\", $NEVENTS / $t_eparse / 1e6}")"
 printf "%-44s %8s M events/s  (%s records, %.2f GB/s, 1 core)\n" "spoofwatch scan (EmailEvents, detection)" \
     "$(awk "BEGIN{printf \"%.3f\", $NEVENTS / $t_escan / 1e6}")" "$erecs" "$(awk "BEGIN{print $ebytes / $t_escan / 1e9}")"
 printf "%-44s %8s M events/s  (detection on all, flagged records written)\n" "spoofwatch scan --only spoofed,suspicious" \
@@ -69,11 +72,14 @@ if [ ! -f "$SIGNED" ] || [ ! -f "$ZONE" ] || [ "$(grep -c '^From ' "$SIGNED")" -
 fi
 cat "$SIGNED" >/dev/null
 t_noverify=$(best taskset -c 0 "$B/spoofwatch" scan --no-progress -q "$SIGNED")
+t_floor=$(best taskset -c 0 "$B/bench/crypto_floor" "$SIGNED" "$ZONE")
 t_verify=$(best taskset -c 0 "$B/spoofwatch" scan --no-progress -q --verify --dns-fixture "$ZONE" \
     --now 2024-01-01T12:00:00Z "$SIGNED")
 echo
 printf "%-44s %8s messages/s  (header triage of the same mbox)\n" "baseline: scan without --verify" \
     "$(awk "BEGIN{printf \"%.0f\", $NSIGNED / $t_noverify}")"
+printf "%-44s %8s messages/s  (b= verifications and one SHA-256 per bh=, nothing else)\n" \
+    "baseline: crypto + body hashing alone" "$(awk "BEGIN{printf \"%.0f\", $NSIGNED / $t_floor}")"
 printf "%-44s %8s messages/s  (RSA-2048 + Ed25519, fixture DNS, 1 core)\n" \
     "spoofwatch scan --verify" "$(awk "BEGIN{printf \"%.0f\", $NSIGNED / $t_verify}")"
 
