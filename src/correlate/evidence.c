@@ -10,19 +10,43 @@
 #include <string.h>
 #include <time.h>
 
-/* SHA-256 over length-prefixed fields, so ("ab","c") and ("a","bc") differ. */
+/* SHA-256 over length-prefixed fields, so ("ab","c") and ("a","bc") differ. A log row is
+ * some forty short fields: they are gathered in buf and hashed in a few updates, since
+ * each EVP_DigestUpdate call costs more than hashing a short field. */
 typedef struct hasher {
     EVP_MD_CTX *md;
+    size_t used;
+    unsigned char buf[2048];
 } hasher;
+
+static void h_flush(hasher *h)
+{
+    if (h->used)
+        EVP_DigestUpdate(h->md, h->buf, h->used);
+    h->used = 0;
+}
+
+static void h_put(hasher *h, const void *p, size_t n)
+{
+    if (n > sizeof h->buf - h->used) {
+        h_flush(h);
+        if (n > sizeof h->buf / 2) { /* a message's bytes go straight to the hash */
+            EVP_DigestUpdate(h->md, p, n);
+            return;
+        }
+    }
+    memcpy(h->buf + h->used, p, n);
+    h->used += n;
+}
 
 static void h_bytes(hasher *h, const void *p, size_t n)
 {
     unsigned char len[8];
     for (int i = 0; i < 8; i++)
         len[i] = (unsigned char)((uint64_t)n >> (8 * i));
-    EVP_DigestUpdate(h->md, len, sizeof len);
+    h_put(h, len, sizeof len);
     if (n)
-        EVP_DigestUpdate(h->md, p, n);
+        h_put(h, p, n);
 }
 
 static void h_str(hasher *h, const char *s)
@@ -30,7 +54,7 @@ static void h_str(hasher *h, const char *s)
     if (s)
         h_bytes(h, s, strlen(s));
     else
-        EVP_DigestUpdate(h->md, "\xff", 1); /* NULL differs from "" */
+        h_put(h, "\xff", 1); /* NULL differs from "" */
 }
 
 static void h_int(hasher *h, int64_t v)
@@ -85,7 +109,9 @@ static void log_facts_hash(hasher *h, const sw_record *rec)
 
 static int make_key(const sw_record *rec, char out[33])
 {
-    hasher h = {EVP_MD_CTX_new()};
+    hasher h;
+    h.md = EVP_MD_CTX_new();
+    h.used = 0;
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned dl = 0;
     if (!h.md || !EVP_DigestInit_ex(h.md, EVP_sha256(), NULL)) {
@@ -93,12 +119,13 @@ static int make_key(const sw_record *rec, char out[33])
         return SW_ENOMEM;
     }
     if (rec->msg && !rec->has_log) {
-        EVP_DigestUpdate(h.md, "mail", 4);
+        h_put(&h, "mail", 4);
         h_bytes(&h, rec->msg, rec->msg_len);
     } else {
-        EVP_DigestUpdate(h.md, "log", 3);
+        h_put(&h, "log", 3);
         log_facts_hash(&h, rec);
     }
+    h_flush(&h);
     int ok = EVP_DigestFinal_ex(h.md, dig, &dl);
     EVP_MD_CTX_free(h.md);
     if (!ok)
