@@ -124,13 +124,16 @@ static char *evidence_vprintf(sw_arena *a, const char *fmt, va_list ap)
 void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const char *fmt, ...)
 {
     sw_assessment *as = x->as;
+    /* Uninitialised: nothing reads past nsignals, and zeroing all 64 slots up front cost
+     * more than the few signals a message has. */
     if (!as->signals)
-        as->signals = sw_arena_calloc(x->a, MAX_SIGNALS * sizeof *as->signals);
+        as->signals = sw_arena_alloc(x->a, MAX_SIGNALS * sizeof *as->signals);
     if (!as->signals || as->nsignals >= MAX_SIGNALS)
         return;
     va_list ap;
     va_start(ap, fmt);
     sw_signal *s = &as->signals[as->nsignals++];
+    *s = (sw_signal){0};
     s->id = id;
     s->base_weight = s->weight = configured_weight(x->cfg, id, weight);
     s->evidence = evidence_vprintf(x->a, fmt, ap);
@@ -142,12 +145,13 @@ void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...
 {
     sw_assessment *as = x->as;
     if (!as->suppressors)
-        as->suppressors = sw_arena_calloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
+        as->suppressors = sw_arena_alloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
     if (!as->suppressors || as->nsuppressors >= MAX_SUPPRESSORS)
         return;
     va_list ap;
     va_start(ap, fmt);
     sw_suppressor *s = &as->suppressors[as->nsuppressors++];
+    *s = (sw_suppressor){0};
     s->id = id;
     s->evidence = evidence_vprintf(x->a, fmt, ap);
     s->warning = warning;
