@@ -144,42 +144,99 @@ static inline uint64_t escape_bits8(uint64_t x)
     return (x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
-/* Copies s[0..n) to o when every byte is plain, checking and copying 16 bytes at a time
- * (one pass instead of a scan and a copy); returns 0, or -1 at the first byte that needs
- * escaping, with o partly written (the caller has not committed it). o has room for n.
- * Most values are shorter than 16 bytes, so what is left is taken 8 bytes at a time, the
- * last 8 overlapping bytes already checked, rather than byte by byte. */
-static int copy_plain(char *o, const char *s, size_t n)
+static inline uint64_t load8(const char *s)
 {
-    size_t i = 0;
+    uint64_t x;
+    memcpy(&x, s, 8);
+    return x;
+}
+
+static inline uint32_t load4(const char *s)
+{
+    uint32_t x;
+    memcpy(&x, s, 4);
+    return x;
+}
+
+/* Copies s[0..n) to o when every byte is plain; returns 0, or -1 when a byte needs
+ * escaping, with o partly written (the caller has not committed it). o has room for n.
+ * Records hold ~120 strings, most under 32 bytes: each length class is taken as two
+ * overlapping loads (16, 8 or 4 bytes: the first and the last), checked and stored as they
+ * are, so a short value costs a few instructions and no loop. */
+static inline int copy_plain(char *o, const char *s, size_t n)
+{
 #if defined(__SSE2__)
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+    if (n >= 16) {
+        size_t i = 0;
+        for (; i + 16 < n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            if (escape_mask(v))
+                return -1;
+            _mm_storeu_si128((__m128i *)(o + i), v);
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + n - 16));
         if (escape_mask(v))
             return -1;
-        _mm_storeu_si128((__m128i *)(o + i), v);
-    }
-#endif
-    uint64_t x;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        if (escape_bits8(x))
-            return -1;
-        memcpy(o + i, &x, 8);
-    }
-    if (n >= 8 && i < n) {
-        memcpy(&x, s + n - 8, 8);
-        if (escape_bits8(x))
-            return -1;
-        memcpy(o + n - 8, &x, 8);
+        _mm_storeu_si128((__m128i *)(o + n - 16), v);
         return 0;
     }
-    for (; i < n; i++) {
-        if (!json_plain[(unsigned char)s[i]])
+#else
+    for (; n > 16; n -= 8, s += 8, o += 8) {
+        uint64_t x = load8(s);
+        if (escape_bits8(x))
             return -1;
-        o[i] = s[i];
+        memcpy(o, &x, 8);
+    }
+#endif
+    if (n >= 8) {
+        uint64_t x = load8(s), y = load8(s + n - 8);
+        if (escape_bits8(x) | escape_bits8(y))
+            return -1;
+        memcpy(o, &x, 8);
+        memcpy(o + n - 8, &y, 8);
+        return 0;
+    }
+    if (n >= 4) {
+        uint32_t x = load4(s), y = load4(s + n - 4);
+        if (escape_bits8((uint64_t)x | (uint64_t)y << 32))
+            return -1;
+        memcpy(o, &x, 4);
+        memcpy(o + n - 4, &y, 4);
+        return 0;
+    }
+    /* 1 to 3 bytes: the first, middle and last cover them all */
+    if (n) {
+        unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n >> 1],
+                      c2 = (unsigned char)s[n - 1];
+        if (!(json_plain[c0] & json_plain[c1] & json_plain[c2]))
+            return -1;
+        o[0] = (char)c0;
+        o[n >> 1] = (char)c1;
+        o[n - 1] = (char)c2;
     }
     return 0;
+}
+
+/* memcpy for the short keys of spoofwatch's own literals, without the library call a
+ * length unknown at compile time costs: overlapping loads as in copy_plain. */
+static inline void copy_key(char *o, const char *k, size_t n)
+{
+    if (n >= 8) {
+        for (; n > 16; n -= 8, k += 8, o += 8)
+            memcpy(o, k, 8);
+        uint64_t x = load8(k), y = load8(k + n - 8);
+        memcpy(o, &x, 8);
+        memcpy(o + n - 8, &y, 8);
+    } else if (n >= 4) {
+        uint32_t x = load4(k), y = load4(k + n - 4);
+        memcpy(o, &x, 4);
+        memcpy(o + n - 4, &y, 4);
+    } else if (n) {
+        /* not a loop, which the compiler would make a memcpy call of */
+        o[0] = k[0];
+        o[n >> 1] = k[n >> 1];
+        o[n - 1] = k[n - 1];
+    }
 }
 
 int sw_json_escape(sw_buf *b, const char *s, size_t n)
@@ -231,7 +288,7 @@ static void put_plain_key(sw_json *j, const char *key, size_t n)
     if (!j->status && b->alloc && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap) {
         char *o = b->data + b->len;
         o[0] = '"';
-        memcpy(o + 1, key, n);
+        copy_key(o + 1, key, n);
         o[n + 1] = '"';
         o[n + 2] = ':';
         b->len += n + 3;
@@ -277,16 +334,17 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
 {
     sw_buf *b = j->out;
     size_t need = n + vn + 4 + (quoted ? 2 : 0);
-    if (j->status || j->depth <= 0 || j->depth >= SW_JSON_MAX_DEPTH || !b->alloc ||
+    /* (an empty buffer has alloc == len == 0, which the room test refuses) */
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
         need >= b->alloc - b->len || b->len + need > b->cap)
         return -1;
     char *o = b->data + b->len;
     unsigned char comma = j->need_comma[j->depth];
-    if (comma)
-        *o++ = ',';
+    *o = ',';
+    o += comma;
     j->need_comma[j->depth] = 1;
     *o++ = '"';
-    memcpy(o, key, n);
+    copy_key(o, key, n);
     o += n;
     *o++ = '"';
     *o++ = ':';
@@ -298,7 +356,7 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
             return -1;
         }
     } else {
-        memcpy(o, value, vn);
+        copy_key(o, value, vn);
     }
     o += vn;
     if (quoted)
