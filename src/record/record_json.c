@@ -35,12 +35,14 @@ static void write_mailbox_list(sw_json *j, const char *key, const sw_address_lis
     sw_json_array_end(j);
 }
 
-static void write_time(sw_json *j, const char *key, int64_t epoch)
+static void write_time(sw_json *j, const char *key, size_t n, int64_t epoch)
 {
     char t[32];
     sw_datetime_format_utc(epoch, t);
-    sw_json_kv_string(j, key, t);
+    sw_json_kv_string_lit(j, key, n, t);
 }
+/* Keys are literals: their length is known and they need no escaping. */
+#define WRITE_TIME(j, lit, epoch) write_time((j), "" lit "", sizeof(lit) - 1, (epoch))
 
 static void write_auth(sw_json *j, const sw_record *r)
 {
@@ -75,7 +77,7 @@ static void write_auth(sw_json *j, const sw_record *r)
                     key[k++] = '.';
                 memcpy(key + k, pr->property, pl);
                 key[k + pl] = '\0';
-                sw_json_kv_string(j, key, pr->value);
+                sw_json_kv_string_key_n(j, key, k + pl, pr->value);
             }
             sw_json_object_end(j);
         }
@@ -102,7 +104,7 @@ static void write_received(sw_json *j, const sw_record *r)
         SW_JSON_KV_STRING(j, "for", h->for_addr);
         SW_JSON_KV_STRING(j, "date", h->date);
         if (h->has_time) {
-            write_time(j, "time_utc", h->epoch);
+            WRITE_TIME(j, "time_utc", h->epoch);
             /* Delay of this hop: its time minus the time of the hop below it (older). */
             if (i + 1 < r->nreceived && r->received[i + 1].has_time)
                 SW_JSON_KV_INT(j, "delay_s", h->epoch - r->received[i + 1].epoch);
@@ -246,9 +248,9 @@ static void write_context(sw_json *j, const sw_record *r)
     SW_JSON_KV_STRING(j, "account", c->account);
     SW_JSON_KV_STRING(j, "mailbox", c->mailbox);
     if (c->has_date_received)
-        write_time(j, "date_received", c->date_received);
+        WRITE_TIME(j, "date_received", c->date_received);
     if (c->has_date_last_viewed && c->date_last_viewed > 0)
-        write_time(j, "date_last_viewed", c->date_last_viewed);
+        WRITE_TIME(j, "date_last_viewed", c->date_last_viewed);
     if (c->has_flags) {
         SW_JSON_KEY(j, "flags");
         sw_json_uint(j, c->flags);
@@ -272,7 +274,7 @@ static void write_context(sw_json *j, const sw_record *r)
             const sw_device_event *e = &c->device_events[i];
             sw_json_object_begin(j);
             SW_JSON_KV_STRING(j, "time", e->time);
-            write_time(j, "time_utc", e->time_epoch);
+            WRITE_TIME(j, "time_utc", e->time_epoch);
             SW_JSON_KV_STRING(j, "match", e->match);
             SW_JSON_KV_STRING(j, "process", e->process);
             SW_JSON_KV_STRING(j, "subsystem", e->subsystem);
@@ -361,7 +363,7 @@ static void write_log(sw_json *j, const sw_record *r)
     sw_json_object_begin(j);
     SW_JSON_KV_STRING(j, "time", l->time);
     if (l->has_time)
-        write_time(j, "time_utc", l->time_epoch);
+        WRITE_TIME(j, "time_utc", l->time_epoch);
     SW_JSON_KV_STRING(j, "network_message_id", l->network_message_id);
     SW_JSON_KV_STRING(j, "direction", l->direction);
     SW_JSON_KV_STRING(j, "sender_ip", l->sender_ip);
@@ -427,7 +429,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     SW_JSON_KEY(j, "date");
     sw_json_string(j, r->date);
     if (r->has_date)
-        write_time(j, "date_utc", r->date_epoch);
+        WRITE_TIME(j, "date_utc", r->date_epoch);
 
     SW_JSON_KEY(j, "from");
     if (r->has_from)

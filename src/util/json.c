@@ -309,10 +309,10 @@ void sw_json_key_lit(sw_json *j, const char *key, size_t n)
     put_plain_key(j, key, n);
 }
 
-void sw_json_key(sw_json *j, const char *key)
+/* A key from the input, escaped when it needs it. */
+static void json_key_n(sw_json *j, const char *key, size_t n)
 {
     sw_json_sep(j);
-    size_t n = strlen(key);
     if (plain_run((const unsigned char *)key, n) == n) {
         put_plain_key(j, key, n);
         return;
@@ -325,12 +325,17 @@ void sw_json_key(sw_json *j, const char *key)
         j->need_comma[j->depth] = 0;
 }
 
-/* The common member, `,"key":value` with a plain literal key and a value that needs no
- * escaping (quoted when `quoted`; a quoted value is checked as it is copied), written with
- * one capacity check. Returns 0 when it was written, -1 when the caller must take the
+void sw_json_key(sw_json *j, const char *key)
+{
+    json_key_n(j, key, strlen(key));
+}
+
+/* The common member, `,"key":value` with a key and a value that need no escaping (quoted
+ * when `quoted`; a quoted value is checked as it is copied, and so is the key unless
+ * key_checked says it is one of spoofwatch's literals), written with one capacity check. Returns 0 when it was written, -1 when the caller must take the
  * general path (nothing committed then). Records hold ~150 of these. */
-static int put_member(sw_json *j, const char *key, size_t n, const char *value, size_t vn,
-                      int quoted)
+static int put_member(sw_json *j, const char *key, size_t n, int key_checked, const char *value,
+                      size_t vn, int quoted)
 {
     sw_buf *b = j->out;
     size_t need = n + vn + 4 + (quoted ? 2 : 0);
@@ -344,7 +349,12 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
     o += comma;
     j->need_comma[j->depth] = 1;
     *o++ = '"';
-    copy_key(o, key, n);
+    if (key_checked) {
+        copy_key(o, key, n);
+    } else if (copy_plain(o, key, n)) {
+        j->need_comma[j->depth] = comma;
+        return -1;
+    }
     o += n;
     *o++ = '"';
     *o++ = ':';
@@ -371,7 +381,7 @@ void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
     if (!s)
         return;
     size_t vn = strlen(s);
-    if (put_member(j, key, n, s, vn, 1) == 0) /* checks the bytes while it copies them */
+    if (put_member(j, key, n, 1, s, vn, 1) == 0) /* checks the bytes while it copies them */
         return;
     sw_json_key_lit(j, key, n);
     sw_json_string_n(j, s, vn);
@@ -382,7 +392,7 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
     char tmp[24];
     char *end = tmp + sizeof tmp;
     char *digits = format_i64(v, end);
-    if (put_member(j, key, n, digits, (size_t)(end - digits), 0) == 0)
+    if (put_member(j, key, n, 1, digits, (size_t)(end - digits), 0) == 0)
         return;
     sw_json_key_lit(j, key, n);
     sw_json_int(j, v);
@@ -465,19 +475,24 @@ void sw_json_null(sw_json *j)
     sw_json_put(j, "null", 4);
 }
 
+void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char *s)
+{
+    if (!s)
+        return;
+    /* keys from the input (A-R properties, anti-spam pairs) are checked as they are copied,
+     * like the value */
+    size_t vn = strlen(s);
+    if (put_member(j, key, kn, 0, s, vn, 1) == 0)
+        return;
+    json_key_n(j, key, kn);
+    sw_json_string_n(j, s, vn);
+}
+
 void sw_json_kv_string(sw_json *j, const char *key, const char *s)
 {
     if (!s)
         return;
-    /* keys from the input (A-R properties, anti-spam pairs) take the fast path only when
-     * they need no escaping either */
-    size_t kn = strlen(key);
-    if (plain_run((const unsigned char *)key, kn) == kn) {
-        sw_json_kv_string_lit(j, key, kn, s);
-        return;
-    }
-    sw_json_key(j, key);
-    sw_json_string(j, s);
+    sw_json_kv_string_key_n(j, key, strlen(key), s);
 }
 
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v)

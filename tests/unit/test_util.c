@@ -67,6 +67,55 @@ SW_TEST(json_escapes_controls_quotes_and_invalid_utf8)
     sw_buf_free(&b);
 }
 
+/* The member fast path copies values (and input keys) by overlapping 16-, 8- and 4-byte
+ * loads by length: every length and every position of a byte that needs escaping must
+ * come out as sw_json_escape writes it, for values and for keys of known length. */
+SW_TEST(json_member_every_length_and_position)
+{
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f, (char)0x80, (char)0xff, 0};
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t pos = 0; pos <= len; pos++)
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char in[64];
+                for (size_t i = 0; i < len; i++)
+                    in[i] = (char)('a' + i % 26);
+                if (pos < len && specials[k])
+                    in[pos] = specials[k];
+                in[len] = '\0';
+                sw_buf want;
+                sw_buf_init(&want, 4096);
+                CHECK(sw_buf_puts(&want, "{\"x\":1,\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\":\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\",\"v\":\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\"}") == 0);
+                sw_buf got;
+                sw_buf_init(&got, 4096);
+                sw_json j;
+                sw_json_init(&j, &got);
+                sw_json_object_begin(&j);
+                SW_JSON_KV_INT(&j, "x", 1);
+                /* the key is not NUL-terminated at its length */
+                char key[64];
+                memcpy(key, in, len);
+                key[len] = 'Z';
+                sw_json_kv_string_key_n(&j, key, len, in);
+                SW_JSON_KV_STRING(&j, "v", in);
+                sw_json_object_end(&j);
+                int same = j.status == 0 && got.len == want.len &&
+                           memcmp(got.data, want.data, want.len) == 0;
+                sw_buf_free(&got);
+                sw_buf_free(&want);
+                if (!same) {
+                    printf("    len %zu pos %zu special 0x%02x\n", len, pos,
+                           (unsigned char)specials[k]);
+                    CHECK(0);
+                }
+            }
+}
+
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
 {
     CHECK(sw_utf8_valid("h\xc3\xa9llo", 6));
