@@ -313,6 +313,20 @@ void sw_json_key_lit(sw_json *j, const char *key, size_t n)
 static void json_key_n(sw_json *j, const char *key, size_t n)
 {
     sw_json_sep(j);
+    sw_buf *b = j->out;
+    /* with room, the key is checked as it is copied */
+    if (!j->status && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap &&
+        copy_plain(b->data + b->len + 1, key, n) == 0) {
+        char *o = b->data + b->len;
+        o[0] = '"';
+        o[n + 1] = '"';
+        o[n + 2] = ':';
+        b->len += n + 3;
+        b->data[b->len] = '\0';
+        if (j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH)
+            j->need_comma[j->depth] = 0;
+        return;
+    }
     if (plain_run((const unsigned char *)key, n) == n) {
         put_plain_key(j, key, n);
         return;
