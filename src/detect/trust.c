@@ -59,6 +59,11 @@ const char *sw_det_org(det *x, const char *domain)
 {
     if (!domain || !*domain)
         return NULL;
+    /* Most asks repeat a string already asked about (the From domain, the SPF domain):
+     * the same pointer is the same text, found without hashing or comparing it. */
+    for (size_t i = 0; i < x->norg_cache; i++)
+        if (x->org_cache[i].domain == domain)
+            return x->org_cache[i].org;
     uint32_t h = 2166136261u;
     for (const char *p = domain; *p; p++)
         h = (h ^ (unsigned char)(*p | 0x20)) * 16777619u;
@@ -162,6 +167,9 @@ static void find_receiver(det *x, receiver *rv)
     rv->family = NULL;
     rv->lowest_own_field = -1;
     rv->first_external_field = -1;
+    /* A receiver's hops mostly name the same `by` host, and the family depends on that
+     * text alone: the previous hop's answer is reused for the same text. */
+    const char *prev_by = NULL, *prev_fam = NULL;
     for (size_t i = 0; i < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i];
         if (!is_host_name(h->by)) {
@@ -169,7 +177,11 @@ static void find_receiver(det *x, receiver *rv)
                 rv->lowest_own_field = (long)h->field_index;
             continue; /* "by 2002:a05:..." or a bare name: cannot tell, treat as inside */
         }
-        const char *fam = provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
+        const char *fam = prev_by && !strcmp(prev_by, h->by)
+                              ? prev_fam
+                              : provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
+        prev_by = h->by;
+        prev_fam = fam;
         if (!rv->family) {
             rv->family = fam;
         } else if (!fam || strcasecmp(fam, rv->family)) {
