@@ -6,6 +6,7 @@
 #include "spoofwatch/json.h"
 #include "spoofwatch/utf8.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 SW_TEST(arena_refuses_past_its_cap)
@@ -114,6 +115,29 @@ SW_TEST(json_member_every_length_and_position)
                     CHECK(0);
                 }
             }
+}
+
+/* Numbers are written two digits at a time: every digit count and both ends of the range. */
+SW_TEST(json_integers_every_digit_count)
+{
+    static const int64_t values[] = {0, 7, 10, 99, 100, 101, 999, 1000, 12345, 1704103200,
+                                     -1, -10, -99, -100, -2103325, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        sw_buf b;
+        sw_buf_init(&b, 256);
+        sw_json j;
+        sw_json_init(&j, &b);
+        sw_json_object_begin(&j);
+        SW_JSON_KV_INT(&j, "v", values[i]);
+        sw_json_key(&j, "u");
+        sw_json_uint(&j, (uint64_t)values[i]);
+        sw_json_object_end(&j);
+        char want[128];
+        snprintf(want, sizeof want, "{\"v\":%lld,\"u\":%llu}", (long long)values[i],
+                 (unsigned long long)(uint64_t)values[i]);
+        CHECK_STR(b.data, want);
+        sw_buf_free(&b);
+    }
 }
 
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
