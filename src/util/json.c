@@ -34,6 +34,20 @@ static void sw_json_sep(sw_json *j)
 
 static void sw_json_open(sw_json *j, const char *c)
 {
+    /* the common case, inside an object or array with room: separator and bracket at once */
+    sw_buf *b = j->out;
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 2u && 2 < b->alloc - b->len &&
+        b->len + 2 <= b->cap) {
+        char *o = b->data + b->len;
+        *o = ',';
+        o += j->need_comma[j->depth];
+        j->need_comma[j->depth] = 1;
+        *o++ = *c;
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        j->need_comma[++j->depth] = 0;
+        return;
+    }
     sw_json_sep(j);
     sw_json_put(j, c, 1);
     j->depth++;
@@ -317,6 +331,24 @@ static void put_plain_key(sw_json *j, const char *key, size_t n)
 
 void sw_json_key_lit(sw_json *j, const char *key, size_t n)
 {
+    /* `,"key":` with one capacity check, as put_member writes it; the value's own
+     * separator must then be none */
+    sw_buf *b = j->out;
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 1u &&
+        n + 4 < b->alloc - b->len && b->len + n + 4 <= b->cap) {
+        char *o = b->data + b->len;
+        *o = ',';
+        o += j->need_comma[j->depth];
+        j->need_comma[j->depth] = 0;
+        *o++ = '"';
+        copy_key(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        return;
+    }
     sw_json_sep(j);
     put_plain_key(j, key, n);
 }
