@@ -418,11 +418,11 @@ long sw_detect_inbound_hop(sw_detector *d, sw_arena *a, const sw_record *rec)
     return sw_det_inbound_hop(&x);
 }
 
-static void write_outcome(sw_json *j, const char *key, const sw_auth_outcome *o)
+static void write_outcome(sw_json *j, const char *key, size_t n, const sw_auth_outcome *o)
 {
     if (!o->result)
         return;
-    sw_json_key(j, key);
+    sw_json_key_lit(j, key, n);
     sw_json_object_begin(j);
     SW_JSON_KV_STRING(j, "result", o->result);
     SW_JSON_KV_STRING(j, "domain", o->domain);
@@ -431,6 +431,8 @@ static void write_outcome(sw_json *j, const char *key, const sw_auth_outcome *o)
     SW_JSON_KV_INT(j, "origin_index", o->origin_index);
     sw_json_object_end(j);
 }
+/* The keys are literals: their length is known and they need no escaping. */
+#define WRITE_OUTCOME(j, lit, o) write_outcome((j), "" lit "", sizeof(lit) - 1, (o))
 
 void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
 {
@@ -467,8 +469,8 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     SW_JSON_KV_STRING(j, "trusted_authserv_id", as->trusted_authserv_id);
     SW_JSON_KV_STRING(j, "trust_rule", as->trust_rule);
     SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);
-    write_outcome(j, "spf", &as->spf);
-    write_outcome(j, "dkim", &as->dkim);
+    WRITE_OUTCOME(j, "spf", &as->spf);
+    WRITE_OUTCOME(j, "dkim", &as->dkim);
     if (as->ndkim_results > 1) {
         SW_JSON_KEY(j, "dkim_results");
         sw_json_array_begin(j);
@@ -483,15 +485,15 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         }
         sw_json_array_end(j);
     }
-    write_outcome(j, "dmarc", &as->dmarc);
-    write_outcome(j, "compauth", &as->compauth);
-    write_outcome(j, "arc", &as->arc);
+    WRITE_OUTCOME(j, "dmarc", &as->dmarc);
+    WRITE_OUTCOME(j, "compauth", &as->compauth);
+    WRITE_OUTCOME(j, "arc", &as->arc);
     if (as->verified) {
         /* the outcomes above are spoofwatch's own; what the trusted headers said: */
         SW_JSON_KV_BOOL(j, "verified", 1);
-        write_outcome(j, "header_spf", &as->header_spf);
-        write_outcome(j, "header_dkim", &as->header_dkim);
-        write_outcome(j, "header_dmarc", &as->header_dmarc);
+        WRITE_OUTCOME(j, "header_spf", &as->header_spf);
+        WRITE_OUTCOME(j, "header_dkim", &as->header_dkim);
+        WRITE_OUTCOME(j, "header_dmarc", &as->header_dmarc);
     }
     SW_JSON_KV_STRING(j, "dmarc_policy", as->dmarc_policy);
     SW_JSON_KV_STRING(j, "from_org_domain", as->from_org_domain);

@@ -26,9 +26,9 @@ static void write_mailbox(sw_json *j, const sw_mailbox *m)
     sw_json_object_end(j);
 }
 
-static void write_mailbox_list(sw_json *j, const char *key, const sw_address_list *l)
+static void write_mailbox_list(sw_json *j, const char *key, size_t n, const sw_address_list *l)
 {
-    sw_json_key(j, key);
+    sw_json_key_lit(j, key, n);
     sw_json_array_begin(j);
     for (size_t i = 0; i < l->count; i++)
         write_mailbox(j, &l->items[i]);
@@ -43,6 +43,8 @@ static void write_time(sw_json *j, const char *key, size_t n, int64_t epoch)
 }
 /* Keys are literals: their length is known and they need no escaping. */
 #define WRITE_TIME(j, lit, epoch) write_time((j), "" lit "", sizeof(lit) - 1, (epoch))
+#define WRITE_MAILBOX_LIST(j, lit, l) write_mailbox_list((j), "" lit "", sizeof(lit) - 1, (l))
+#define WRITE_PAIRS(j, lit, a) write_pairs((j), "" lit "", sizeof(lit) - 1, (a))
 
 static void write_auth(sw_json *j, const sw_record *r)
 {
@@ -188,11 +190,11 @@ static void write_arc(sw_json *j, const sw_record *r)
     sw_json_array_end(j);
 }
 
-static void write_pairs(sw_json *j, const char *key, const sw_ms_antispam *a)
+static void write_pairs(sw_json *j, const char *key, size_t n, const sw_ms_antispam *a)
 {
     if (a->field_index < 0)
         return;
-    sw_json_key(j, key);
+    sw_json_key_lit(j, key, n);
     sw_json_object_begin(j);
     for (size_t i = 0; i < a->count; i++)
         sw_json_kv_string(j, a->pairs[i].key, a->pairs[i].value);
@@ -213,9 +215,9 @@ static void write_microsoft(sw_json *j, const sw_ms_transport *m)
     SW_JSON_KV_STRING(j, "organization_scl", m->org_scl);
     SW_JSON_KV_STRING(j, "delivery_dest", m->delivery_dest);
     SW_JSON_KV_STRING(j, "external_original_sender", m->external_original_sender);
-    write_pairs(j, "antispam_report", &m->forefront);
-    write_pairs(j, "antispam_report_untrusted", &m->forefront_untrusted);
-    write_pairs(j, "microsoft_antispam", &m->antispam);
+    WRITE_PAIRS(j, "antispam_report", &m->forefront);
+    WRITE_PAIRS(j, "antispam_report_untrusted", &m->forefront_untrusted);
+    WRITE_PAIRS(j, "microsoft_antispam", &m->antispam);
     sw_json_object_end(j);
 }
 
@@ -438,7 +440,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         sw_json_null(j);
     SW_JSON_KV_INT(j, "from_header_count", (int64_t)r->from_header_count);
     if (r->from_all.count > 1)
-        write_mailbox_list(j, "from_mailboxes", &r->from_all);
+        WRITE_MAILBOX_LIST(j, "from_mailboxes", &r->from_all);
     SW_JSON_KEY(j, "sender");
     if (r->sender.count)
         write_mailbox(j, &r->sender.items[0]);
@@ -446,7 +448,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         sw_json_null(j);
     SW_JSON_KEY(j, "envelope_from");
     sw_json_string(j, r->envelope_from);
-    write_mailbox_list(j, "reply_to", &r->reply_to);
+    WRITE_MAILBOX_LIST(j, "reply_to", &r->reply_to);
 
     SW_JSON_KEY(j, "recipients");
     sw_json_array_begin(j);

@@ -458,6 +458,8 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
 
 void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
 {
+    if (put_member(j, key, n, 1, v ? "true" : "false", v ? 4 : 5, 0) == 0)
+        return;
     sw_json_key_lit(j, key, n);
     sw_json_bool(j, v);
 }
