@@ -55,6 +55,28 @@ const char *sw_det_domain_of(det *x, const char *addr)
     return out;
 }
 
+static inline uint64_t load_folded(const char *s, size_t k)
+{
+    uint64_t v = 0;
+    memcpy(&v, s, k);
+    return v | 0x2020202020202020u; /* ASCII letters compare without case */
+}
+
+/* Hash for sw_det_org's per-message cache: the length and the first and last 8 bytes,
+ * case-folded. Equal texts (ignoring case) get equal hashes, which is all the cache needs
+ * (strcasecmp decides); a per-byte hash cost more than the lookups it saved. */
+static uint32_t org_cache_hash(const char *domain)
+{
+    size_t n = strlen(domain);
+    uint64_t h = n;
+    if (n >= 8)
+        h ^= load_folded(domain, 8) * 3 ^ load_folded(domain + n - 8, 8);
+    else
+        h ^= load_folded(domain, n) * 3;
+    h *= 0x9e3779b97f4a7c15u;
+    return (uint32_t)(h >> 32);
+}
+
 const char *sw_det_org(det *x, const char *domain)
 {
     if (!domain || !*domain)
@@ -64,9 +86,7 @@ const char *sw_det_org(det *x, const char *domain)
     for (size_t i = 0; i < x->norg_cache; i++)
         if (x->org_cache[i].domain == domain)
             return x->org_cache[i].org;
-    uint32_t h = 2166136261u;
-    for (const char *p = domain; *p; p++)
-        h = (h ^ (unsigned char)(*p | 0x20)) * 16777619u;
+    uint32_t h = org_cache_hash(domain);
     for (size_t i = 0; i < x->norg_cache; i++)
         if (x->org_cache[i].hash == h && !strcasecmp(x->org_cache[i].domain, domain))
             return x->org_cache[i].org;
