@@ -159,7 +159,13 @@ static const char *provider_family(const char *org)
         return NULL;
     /* every entry is a .com or .net name: most organizations are rejected by their end */
     size_t n = strlen(org);
-    if (n < 5 || (strcasecmp(org + n - 4, ".com") && strcasecmp(org + n - 4, ".net")))
+    if (n < 5 || org[n - 4] != '.')
+        return org;
+    /* (c | 0x20) == 'c' holds for 'c' and 'C' alone, as strcasecmp would compare them */
+    const char *t = org + n - 3;
+    int com = (t[0] | 0x20) == 'c' && (t[1] | 0x20) == 'o' && (t[2] | 0x20) == 'm';
+    int net = (t[0] | 0x20) == 'n' && (t[1] | 0x20) == 'e' && (t[2] | 0x20) == 't';
+    if (!com && !net)
         return org;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
         if (!strcasecmp(org, families[i].org))
