@@ -356,9 +356,14 @@ static void choose_trusted(det *x)
 
 static const char *prop(const sw_auth_fact *f, const char *ptype, const char *property)
 {
-    for (size_t i = 0; i < f->nprops; i++)
-        if (!strcmp(f->props[i].ptype, ptype) && !strcmp(f->props[i].property, property))
-            return f->props[i].value;
+    /* the first bytes tell most properties apart ("smtp" and "header", "d" and "s")
+     * before the strcmp calls */
+    for (size_t i = 0; i < f->nprops; i++) {
+        const sw_authres_prop *p = &f->props[i];
+        if (p->ptype[0] == ptype[0] && p->property[0] == property[0] &&
+            !strcmp(p->ptype, ptype) && !strcmp(p->property, property))
+            return p->value;
+    }
     return NULL;
 }
 
