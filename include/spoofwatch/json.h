@@ -37,6 +37,8 @@ void sw_json_null(sw_json *j);
 void sw_json_kv_string(sw_json *j, const char *key, const char *s);
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v);
 void sw_json_kv_bool(sw_json *j, const char *key, int v);
+/* sw_json_kv_string for a key of known length (NUL-terminated or not), escaped as needed. */
+void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char *s);
 /* Keys that are string literals in spoofwatch's own code need no escaping and no strlen:
  * the macros below pass the literal's length, and refuse anything that is not a literal. */
 void sw_json_key_lit(sw_json *j, const char *key, size_t n);

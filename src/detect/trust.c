@@ -31,10 +31,23 @@ const char *sw_det_domain_of(det *x, const char *addr)
         n--;
     if (!n)
         return NULL;
-    char *out = sw_arena_strndup_lower(x->a, d, n);
+    /* The lower-cased copy and sw_idn_is_idn's test in one pass: detection asks for a
+     * dozen domains per message. An IDN has a byte >= 0x80 or a label starting "xn--". */
+    char *out = sw_arena_alloc(x->a, n + 1);
     if (!out)
         return NULL;
-    if (sw_idn_is_idn(out, n)) {
+    unsigned high = 0;
+    int alabel = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        high |= c;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        if ((c | 0x20) == 'x' && (i == 0 || d[i - 1] == '.') && n - i >= 4 &&
+            (d[i + 1] | 0x20) == 'n' && d[i + 2] == '-' && d[i + 3] == '-')
+            alabel = 1;
+    }
+    out[n] = '\0';
+    if ((high & 0x80) || alabel) {
         const char *ascii = NULL;
         if (sw_idn_convert(x->a, out, n, &ascii, NULL) == 0 && ascii)
             return ascii;
@@ -42,13 +55,38 @@ const char *sw_det_domain_of(det *x, const char *addr)
     return out;
 }
 
+static inline uint64_t load_folded(const char *s, size_t k)
+{
+    uint64_t v = 0;
+    memcpy(&v, s, k);
+    return v | 0x2020202020202020u; /* ASCII letters compare without case */
+}
+
+/* Hash for sw_det_org's per-message cache: the length and the first and last 8 bytes,
+ * case-folded. Equal texts (ignoring case) get equal hashes, which is all the cache needs
+ * (strcasecmp decides); a per-byte hash cost more than the lookups it saved. */
+static uint32_t org_cache_hash(const char *domain)
+{
+    size_t n = strlen(domain);
+    uint64_t h = n;
+    if (n >= 8)
+        h ^= load_folded(domain, 8) * 3 ^ load_folded(domain + n - 8, 8);
+    else
+        h ^= load_folded(domain, n) * 3;
+    h *= 0x9e3779b97f4a7c15u;
+    return (uint32_t)(h >> 32);
+}
+
 const char *sw_det_org(det *x, const char *domain)
 {
     if (!domain || !*domain)
         return NULL;
-    uint32_t h = 2166136261u;
-    for (const char *p = domain; *p; p++)
-        h = (h ^ (unsigned char)(*p | 0x20)) * 16777619u;
+    /* Most asks repeat a string already asked about (the From domain, the SPF domain):
+     * the same pointer is the same text, found without hashing or comparing it. */
+    for (size_t i = 0; i < x->norg_cache; i++)
+        if (x->org_cache[i].domain == domain)
+            return x->org_cache[i].org;
+    uint32_t h = org_cache_hash(domain);
     for (size_t i = 0; i < x->norg_cache; i++)
         if (x->org_cache[i].hash == h && !strcasecmp(x->org_cache[i].domain, domain))
             return x->org_cache[i].org;
@@ -121,7 +159,13 @@ static const char *provider_family(const char *org)
         return NULL;
     /* every entry is a .com or .net name: most organizations are rejected by their end */
     size_t n = strlen(org);
-    if (n < 5 || (strcasecmp(org + n - 4, ".com") && strcasecmp(org + n - 4, ".net")))
+    if (n < 5 || org[n - 4] != '.')
+        return org;
+    /* (c | 0x20) == 'c' holds for 'c' and 'C' alone, as strcasecmp would compare them */
+    const char *t = org + n - 3;
+    int com = (t[0] | 0x20) == 'c' && (t[1] | 0x20) == 'o' && (t[2] | 0x20) == 'm';
+    int net = (t[0] | 0x20) == 'n' && (t[1] | 0x20) == 'e' && (t[2] | 0x20) == 't';
+    if (!com && !net)
         return org;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
         if (!strcasecmp(org, families[i].org))
@@ -149,6 +193,9 @@ static void find_receiver(det *x, receiver *rv)
     rv->family = NULL;
     rv->lowest_own_field = -1;
     rv->first_external_field = -1;
+    /* A receiver's hops mostly name the same `by` host, and the family depends on that
+     * text alone: the previous hop's answer is reused for the same text. */
+    const char *prev_by = NULL, *prev_fam = NULL;
     for (size_t i = 0; i < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i];
         if (!is_host_name(h->by)) {
@@ -156,7 +203,11 @@ static void find_receiver(det *x, receiver *rv)
                 rv->lowest_own_field = (long)h->field_index;
             continue; /* "by 2002:a05:..." or a bare name: cannot tell, treat as inside */
         }
-        const char *fam = provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
+        const char *fam = prev_by && !strcmp(prev_by, h->by)
+                              ? prev_fam
+                              : provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
+        prev_by = h->by;
+        prev_fam = fam;
         if (!rv->family) {
             rv->family = fam;
         } else if (!fam || strcasecmp(fam, rv->family)) {
@@ -305,9 +356,14 @@ static void choose_trusted(det *x)
 
 static const char *prop(const sw_auth_fact *f, const char *ptype, const char *property)
 {
-    for (size_t i = 0; i < f->nprops; i++)
-        if (!strcmp(f->props[i].ptype, ptype) && !strcmp(f->props[i].property, property))
-            return f->props[i].value;
+    /* the first bytes tell most properties apart ("smtp" and "header", "d" and "s")
+     * before the strcmp calls */
+    for (size_t i = 0; i < f->nprops; i++) {
+        const sw_authres_prop *p = &f->props[i];
+        if (p->ptype[0] == ptype[0] && p->property[0] == property[0] &&
+            !strcmp(p->ptype, ptype) && !strcmp(p->property, property))
+            return p->value;
+    }
     return NULL;
 }
 

@@ -37,19 +37,106 @@ static int configured_weight(const sw_config *c, const char *id, int dflt)
     return dflt;
 }
 
+/* Evidence text the way sw_arena_vprintf writes it (at most 1023 bytes, cut beyond), for
+ * the conversions the evidence formats use: %s, %d, %+d, %zu, %lld, %+lld, %llu and %%.
+ * Every signal and suppressor formats one, and vsnprintf was most of what adding one cost. */
+typedef struct {
+    char text[1024];
+    size_t len;
+} evidence_text;
+
+static void ev_put(evidence_text *t, const char *s, size_t n)
+{
+    size_t room = sizeof t->text - 1 - t->len;
+    memcpy(t->text + t->len, s, n < room ? n : room);
+    t->len += n < room ? n : room;
+}
+
+static void ev_put_num(evidence_text *t, unsigned long long mag, int neg, int plus)
+{
+    char tmp[24];
+    char *e = tmp + sizeof tmp, *p = e;
+    do {
+        *--p = (char)('0' + mag % 10);
+        mag /= 10;
+    } while (mag);
+    if (neg || plus)
+        *--p = neg ? '-' : '+';
+    ev_put(t, p, (size_t)(e - p));
+}
+
+static void ev_put_signed(evidence_text *t, long long v, int plus)
+{
+    ev_put_num(t, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0, plus);
+}
+
+/* Formats into t; 0 when fmt holds a conversion it does not know (ap then partly used). */
+static int evidence_format(evidence_text *t, const char *fmt, va_list ap)
+{
+    for (const char *p = fmt;;) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            ev_put(t, p, strlen(p));
+            return 1;
+        }
+        ev_put(t, p, (size_t)(pct - p));
+        p = pct + 1;
+        int plus = *p == '+';
+        p += plus;
+        if (p[0] == 's' && !plus) {
+            const char *s = va_arg(ap, const char *);
+            if (!s)
+                s = "(null)"; /* what glibc's vsnprintf writes */
+            ev_put(t, s, strlen(s));
+            p += 1;
+        } else if (p[0] == 'd') {
+            ev_put_signed(t, va_arg(ap, int), plus);
+            p += 1;
+        } else if (p[0] == '%' && !plus) {
+            ev_put(t, "%", 1);
+            p += 1;
+        } else if (p[0] == 'z' && p[1] == 'u' && !plus) {
+            ev_put_num(t, va_arg(ap, size_t), 0, 0);
+            p += 2;
+        } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'd') {
+            ev_put_signed(t, va_arg(ap, long long), plus);
+            p += 3;
+        } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'u' && !plus) {
+            ev_put_num(t, va_arg(ap, unsigned long long), 0, 0);
+            p += 3;
+        } else {
+            return 0;
+        }
+    }
+}
+
+static char *evidence_vprintf(sw_arena *a, const char *fmt, va_list ap)
+{
+    evidence_text t;
+    t.len = 0;
+    va_list copy;
+    va_copy(copy, ap);
+    int ok = evidence_format(&t, fmt, copy);
+    va_end(copy);
+    return ok ? sw_arena_strndup(a, t.text, t.len) : sw_arena_vprintf(a, fmt, ap);
+}
+
 void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const char *fmt, ...)
 {
     sw_assessment *as = x->as;
+    /* Uninitialised: nothing reads past nsignals, and zeroing all 64 slots up front cost
+     * more than the few signals a message has. */
     if (!as->signals)
-        as->signals = sw_arena_calloc(x->a, MAX_SIGNALS * sizeof *as->signals);
+        as->signals = sw_arena_alloc(x->a, MAX_SIGNALS * sizeof *as->signals);
     if (!as->signals || as->nsignals >= MAX_SIGNALS)
         return;
     va_list ap;
     va_start(ap, fmt);
     sw_signal *s = &as->signals[as->nsignals++];
+    *s = (sw_signal){0};
     s->id = id;
     s->base_weight = s->weight = configured_weight(x->cfg, id, weight);
-    s->evidence = sw_arena_vprintf(x->a, fmt, ap);
+    s->evidence = evidence_vprintf(x->a, fmt, ap);
     s->flags = flags;
     va_end(ap);
 }
@@ -58,14 +145,15 @@ void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...
 {
     sw_assessment *as = x->as;
     if (!as->suppressors)
-        as->suppressors = sw_arena_calloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
+        as->suppressors = sw_arena_alloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
     if (!as->suppressors || as->nsuppressors >= MAX_SUPPRESSORS)
         return;
     va_list ap;
     va_start(ap, fmt);
     sw_suppressor *s = &as->suppressors[as->nsuppressors++];
+    *s = (sw_suppressor){0};
     s->id = id;
-    s->evidence = sw_arena_vprintf(x->a, fmt, ap);
+    s->evidence = evidence_vprintf(x->a, fmt, ap);
     s->warning = warning;
     va_end(ap);
 }
@@ -330,11 +418,11 @@ long sw_detect_inbound_hop(sw_detector *d, sw_arena *a, const sw_record *rec)
     return sw_det_inbound_hop(&x);
 }
 
-static void write_outcome(sw_json *j, const char *key, const sw_auth_outcome *o)
+static void write_outcome(sw_json *j, const char *key, size_t n, const sw_auth_outcome *o)
 {
     if (!o->result)
         return;
-    sw_json_key(j, key);
+    sw_json_key_lit(j, key, n);
     sw_json_object_begin(j);
     SW_JSON_KV_STRING(j, "result", o->result);
     SW_JSON_KV_STRING(j, "domain", o->domain);
@@ -343,6 +431,8 @@ static void write_outcome(sw_json *j, const char *key, const sw_auth_outcome *o)
     SW_JSON_KV_INT(j, "origin_index", o->origin_index);
     sw_json_object_end(j);
 }
+/* The keys are literals: their length is known and they need no escaping. */
+#define WRITE_OUTCOME(j, lit, o) write_outcome((j), "" lit "", sizeof(lit) - 1, (o))
 
 void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
 {
@@ -379,8 +469,8 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     SW_JSON_KV_STRING(j, "trusted_authserv_id", as->trusted_authserv_id);
     SW_JSON_KV_STRING(j, "trust_rule", as->trust_rule);
     SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);
-    write_outcome(j, "spf", &as->spf);
-    write_outcome(j, "dkim", &as->dkim);
+    WRITE_OUTCOME(j, "spf", &as->spf);
+    WRITE_OUTCOME(j, "dkim", &as->dkim);
     if (as->ndkim_results > 1) {
         SW_JSON_KEY(j, "dkim_results");
         sw_json_array_begin(j);
@@ -395,15 +485,15 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         }
         sw_json_array_end(j);
     }
-    write_outcome(j, "dmarc", &as->dmarc);
-    write_outcome(j, "compauth", &as->compauth);
-    write_outcome(j, "arc", &as->arc);
+    WRITE_OUTCOME(j, "dmarc", &as->dmarc);
+    WRITE_OUTCOME(j, "compauth", &as->compauth);
+    WRITE_OUTCOME(j, "arc", &as->arc);
     if (as->verified) {
         /* the outcomes above are spoofwatch's own; what the trusted headers said: */
         SW_JSON_KV_BOOL(j, "verified", 1);
-        write_outcome(j, "header_spf", &as->header_spf);
-        write_outcome(j, "header_dkim", &as->header_dkim);
-        write_outcome(j, "header_dmarc", &as->header_dmarc);
+        WRITE_OUTCOME(j, "header_spf", &as->header_spf);
+        WRITE_OUTCOME(j, "header_dkim", &as->header_dkim);
+        WRITE_OUTCOME(j, "header_dmarc", &as->header_dmarc);
     }
     SW_JSON_KV_STRING(j, "dmarc_policy", as->dmarc_policy);
     SW_JSON_KV_STRING(j, "from_org_domain", as->from_org_domain);

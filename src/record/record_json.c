@@ -26,21 +26,25 @@ static void write_mailbox(sw_json *j, const sw_mailbox *m)
     sw_json_object_end(j);
 }
 
-static void write_mailbox_list(sw_json *j, const char *key, const sw_address_list *l)
+static void write_mailbox_list(sw_json *j, const char *key, size_t n, const sw_address_list *l)
 {
-    sw_json_key(j, key);
+    sw_json_key_lit(j, key, n);
     sw_json_array_begin(j);
     for (size_t i = 0; i < l->count; i++)
         write_mailbox(j, &l->items[i]);
     sw_json_array_end(j);
 }
 
-static void write_time(sw_json *j, const char *key, int64_t epoch)
+static void write_time(sw_json *j, const char *key, size_t n, int64_t epoch)
 {
     char t[32];
     sw_datetime_format_utc(epoch, t);
-    sw_json_kv_string(j, key, t);
+    sw_json_kv_string_lit(j, key, n, t);
 }
+/* Keys are literals: their length is known and they need no escaping. */
+#define WRITE_TIME(j, lit, epoch) write_time((j), "" lit "", sizeof(lit) - 1, (epoch))
+#define WRITE_MAILBOX_LIST(j, lit, l) write_mailbox_list((j), "" lit "", sizeof(lit) - 1, (l))
+#define WRITE_PAIRS(j, lit, a) write_pairs((j), "" lit "", sizeof(lit) - 1, (a))
 
 static void write_auth(sw_json *j, const sw_record *r)
 {
@@ -75,7 +79,7 @@ static void write_auth(sw_json *j, const sw_record *r)
                     key[k++] = '.';
                 memcpy(key + k, pr->property, pl);
                 key[k + pl] = '\0';
-                sw_json_kv_string(j, key, pr->value);
+                sw_json_kv_string_key_n(j, key, k + pl, pr->value);
             }
             sw_json_object_end(j);
         }
@@ -102,7 +106,7 @@ static void write_received(sw_json *j, const sw_record *r)
         SW_JSON_KV_STRING(j, "for", h->for_addr);
         SW_JSON_KV_STRING(j, "date", h->date);
         if (h->has_time) {
-            write_time(j, "time_utc", h->epoch);
+            WRITE_TIME(j, "time_utc", h->epoch);
             /* Delay of this hop: its time minus the time of the hop below it (older). */
             if (i + 1 < r->nreceived && r->received[i + 1].has_time)
                 SW_JSON_KV_INT(j, "delay_s", h->epoch - r->received[i + 1].epoch);
@@ -186,11 +190,11 @@ static void write_arc(sw_json *j, const sw_record *r)
     sw_json_array_end(j);
 }
 
-static void write_pairs(sw_json *j, const char *key, const sw_ms_antispam *a)
+static void write_pairs(sw_json *j, const char *key, size_t n, const sw_ms_antispam *a)
 {
     if (a->field_index < 0)
         return;
-    sw_json_key(j, key);
+    sw_json_key_lit(j, key, n);
     sw_json_object_begin(j);
     for (size_t i = 0; i < a->count; i++)
         sw_json_kv_string(j, a->pairs[i].key, a->pairs[i].value);
@@ -211,9 +215,9 @@ static void write_microsoft(sw_json *j, const sw_ms_transport *m)
     SW_JSON_KV_STRING(j, "organization_scl", m->org_scl);
     SW_JSON_KV_STRING(j, "delivery_dest", m->delivery_dest);
     SW_JSON_KV_STRING(j, "external_original_sender", m->external_original_sender);
-    write_pairs(j, "antispam_report", &m->forefront);
-    write_pairs(j, "antispam_report_untrusted", &m->forefront_untrusted);
-    write_pairs(j, "microsoft_antispam", &m->antispam);
+    WRITE_PAIRS(j, "antispam_report", &m->forefront);
+    WRITE_PAIRS(j, "antispam_report_untrusted", &m->forefront_untrusted);
+    WRITE_PAIRS(j, "microsoft_antispam", &m->antispam);
     sw_json_object_end(j);
 }
 
@@ -246,9 +250,9 @@ static void write_context(sw_json *j, const sw_record *r)
     SW_JSON_KV_STRING(j, "account", c->account);
     SW_JSON_KV_STRING(j, "mailbox", c->mailbox);
     if (c->has_date_received)
-        write_time(j, "date_received", c->date_received);
+        WRITE_TIME(j, "date_received", c->date_received);
     if (c->has_date_last_viewed && c->date_last_viewed > 0)
-        write_time(j, "date_last_viewed", c->date_last_viewed);
+        WRITE_TIME(j, "date_last_viewed", c->date_last_viewed);
     if (c->has_flags) {
         SW_JSON_KEY(j, "flags");
         sw_json_uint(j, c->flags);
@@ -272,7 +276,7 @@ static void write_context(sw_json *j, const sw_record *r)
             const sw_device_event *e = &c->device_events[i];
             sw_json_object_begin(j);
             SW_JSON_KV_STRING(j, "time", e->time);
-            write_time(j, "time_utc", e->time_epoch);
+            WRITE_TIME(j, "time_utc", e->time_epoch);
             SW_JSON_KV_STRING(j, "match", e->match);
             SW_JSON_KV_STRING(j, "process", e->process);
             SW_JSON_KV_STRING(j, "subsystem", e->subsystem);
@@ -361,7 +365,7 @@ static void write_log(sw_json *j, const sw_record *r)
     sw_json_object_begin(j);
     SW_JSON_KV_STRING(j, "time", l->time);
     if (l->has_time)
-        write_time(j, "time_utc", l->time_epoch);
+        WRITE_TIME(j, "time_utc", l->time_epoch);
     SW_JSON_KV_STRING(j, "network_message_id", l->network_message_id);
     SW_JSON_KV_STRING(j, "direction", l->direction);
     SW_JSON_KV_STRING(j, "sender_ip", l->sender_ip);
@@ -427,7 +431,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     SW_JSON_KEY(j, "date");
     sw_json_string(j, r->date);
     if (r->has_date)
-        write_time(j, "date_utc", r->date_epoch);
+        WRITE_TIME(j, "date_utc", r->date_epoch);
 
     SW_JSON_KEY(j, "from");
     if (r->has_from)
@@ -436,7 +440,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         sw_json_null(j);
     SW_JSON_KV_INT(j, "from_header_count", (int64_t)r->from_header_count);
     if (r->from_all.count > 1)
-        write_mailbox_list(j, "from_mailboxes", &r->from_all);
+        WRITE_MAILBOX_LIST(j, "from_mailboxes", &r->from_all);
     SW_JSON_KEY(j, "sender");
     if (r->sender.count)
         write_mailbox(j, &r->sender.items[0]);
@@ -444,7 +448,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         sw_json_null(j);
     SW_JSON_KEY(j, "envelope_from");
     sw_json_string(j, r->envelope_from);
-    write_mailbox_list(j, "reply_to", &r->reply_to);
+    WRITE_MAILBOX_LIST(j, "reply_to", &r->reply_to);
 
     SW_JSON_KEY(j, "recipients");
     sw_json_array_begin(j);

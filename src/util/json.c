@@ -34,6 +34,20 @@ static void sw_json_sep(sw_json *j)
 
 static void sw_json_open(sw_json *j, const char *c)
 {
+    /* the common case, inside an object or array with room: separator and bracket at once */
+    sw_buf *b = j->out;
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 2u && 2 < b->alloc - b->len &&
+        b->len + 2 <= b->cap) {
+        char *o = b->data + b->len;
+        *o = ',';
+        o += j->need_comma[j->depth];
+        j->need_comma[j->depth] = 1;
+        *o++ = *c;
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        j->need_comma[++j->depth] = 0;
+        return;
+    }
     sw_json_sep(j);
     sw_json_put(j, c, 1);
     j->depth++;
@@ -69,11 +83,23 @@ void sw_json_array_end(sw_json *j)
  * many offsets and times, and snprintf was a tenth of the cost of writing one. */
 static char *format_u64(uint64_t v, char *end)
 {
+    /* two digits per division: offsets and times have 3 to 10 */
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                                "25262728293031323334353637383940414243444546474849"
+                                "50515253545556575859606162636465666768697071727374"
+                                "75767778798081828384858687888990919293949596979899";
     char *p = end;
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        p -= 2;
+        memcpy(p, pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
     return p;
 }
 
@@ -144,42 +170,99 @@ static inline uint64_t escape_bits8(uint64_t x)
     return (x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
-/* Copies s[0..n) to o when every byte is plain, checking and copying 16 bytes at a time
- * (one pass instead of a scan and a copy); returns 0, or -1 at the first byte that needs
- * escaping, with o partly written (the caller has not committed it). o has room for n.
- * Most values are shorter than 16 bytes, so what is left is taken 8 bytes at a time, the
- * last 8 overlapping bytes already checked, rather than byte by byte. */
-static int copy_plain(char *o, const char *s, size_t n)
+static inline uint64_t load8(const char *s)
 {
-    size_t i = 0;
+    uint64_t x;
+    memcpy(&x, s, 8);
+    return x;
+}
+
+static inline uint32_t load4(const char *s)
+{
+    uint32_t x;
+    memcpy(&x, s, 4);
+    return x;
+}
+
+/* Copies s[0..n) to o when every byte is plain; returns 0, or -1 when a byte needs
+ * escaping, with o partly written (the caller has not committed it). o has room for n.
+ * Records hold ~120 strings, most under 32 bytes: each length class is taken as two
+ * overlapping loads (16, 8 or 4 bytes: the first and the last), checked and stored as they
+ * are, so a short value costs a few instructions and no loop. */
+static inline int copy_plain(char *o, const char *s, size_t n)
+{
 #if defined(__SSE2__)
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+    if (n >= 16) {
+        size_t i = 0;
+        for (; i + 16 < n; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+            if (escape_mask(v))
+                return -1;
+            _mm_storeu_si128((__m128i *)(o + i), v);
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + n - 16));
         if (escape_mask(v))
             return -1;
-        _mm_storeu_si128((__m128i *)(o + i), v);
-    }
-#endif
-    uint64_t x;
-    for (; i + 8 <= n; i += 8) {
-        memcpy(&x, s + i, 8);
-        if (escape_bits8(x))
-            return -1;
-        memcpy(o + i, &x, 8);
-    }
-    if (n >= 8 && i < n) {
-        memcpy(&x, s + n - 8, 8);
-        if (escape_bits8(x))
-            return -1;
-        memcpy(o + n - 8, &x, 8);
+        _mm_storeu_si128((__m128i *)(o + n - 16), v);
         return 0;
     }
-    for (; i < n; i++) {
-        if (!json_plain[(unsigned char)s[i]])
+#else
+    for (; n > 16; n -= 8, s += 8, o += 8) {
+        uint64_t x = load8(s);
+        if (escape_bits8(x))
             return -1;
-        o[i] = s[i];
+        memcpy(o, &x, 8);
+    }
+#endif
+    if (n >= 8) {
+        uint64_t x = load8(s), y = load8(s + n - 8);
+        if (escape_bits8(x) | escape_bits8(y))
+            return -1;
+        memcpy(o, &x, 8);
+        memcpy(o + n - 8, &y, 8);
+        return 0;
+    }
+    if (n >= 4) {
+        uint32_t x = load4(s), y = load4(s + n - 4);
+        if (escape_bits8((uint64_t)x | (uint64_t)y << 32))
+            return -1;
+        memcpy(o, &x, 4);
+        memcpy(o + n - 4, &y, 4);
+        return 0;
+    }
+    /* 1 to 3 bytes: the first, middle and last cover them all */
+    if (n) {
+        unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n >> 1],
+                      c2 = (unsigned char)s[n - 1];
+        if (!(json_plain[c0] & json_plain[c1] & json_plain[c2]))
+            return -1;
+        o[0] = (char)c0;
+        o[n >> 1] = (char)c1;
+        o[n - 1] = (char)c2;
     }
     return 0;
+}
+
+/* memcpy for the short keys of spoofwatch's own literals, without the library call a
+ * length unknown at compile time costs: overlapping loads as in copy_plain. */
+static inline void copy_key(char *o, const char *k, size_t n)
+{
+    if (n >= 8) {
+        for (; n > 16; n -= 8, k += 8, o += 8)
+            memcpy(o, k, 8);
+        uint64_t x = load8(k), y = load8(k + n - 8);
+        memcpy(o, &x, 8);
+        memcpy(o + n - 8, &y, 8);
+    } else if (n >= 4) {
+        uint32_t x = load4(k), y = load4(k + n - 4);
+        memcpy(o, &x, 4);
+        memcpy(o + n - 4, &y, 4);
+    } else if (n) {
+        /* not a loop, which the compiler would make a memcpy call of */
+        o[0] = k[0];
+        o[n >> 1] = k[n >> 1];
+        o[n - 1] = k[n - 1];
+    }
 }
 
 int sw_json_escape(sw_buf *b, const char *s, size_t n)
@@ -231,7 +314,7 @@ static void put_plain_key(sw_json *j, const char *key, size_t n)
     if (!j->status && b->alloc && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap) {
         char *o = b->data + b->len;
         o[0] = '"';
-        memcpy(o + 1, key, n);
+        copy_key(o + 1, key, n);
         o[n + 1] = '"';
         o[n + 2] = ':';
         b->len += n + 3;
@@ -248,14 +331,46 @@ static void put_plain_key(sw_json *j, const char *key, size_t n)
 
 void sw_json_key_lit(sw_json *j, const char *key, size_t n)
 {
+    /* `,"key":` with one capacity check, as put_member writes it; the value's own
+     * separator must then be none */
+    sw_buf *b = j->out;
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 1u &&
+        n + 4 < b->alloc - b->len && b->len + n + 4 <= b->cap) {
+        char *o = b->data + b->len;
+        *o = ',';
+        o += j->need_comma[j->depth];
+        j->need_comma[j->depth] = 0;
+        *o++ = '"';
+        copy_key(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        return;
+    }
     sw_json_sep(j);
     put_plain_key(j, key, n);
 }
 
-void sw_json_key(sw_json *j, const char *key)
+/* A key from the input, escaped when it needs it. */
+static void json_key_n(sw_json *j, const char *key, size_t n)
 {
     sw_json_sep(j);
-    size_t n = strlen(key);
+    sw_buf *b = j->out;
+    /* with room, the key is checked as it is copied */
+    if (!j->status && n + 3 < b->alloc - b->len && b->len + n + 3 <= b->cap &&
+        copy_plain(b->data + b->len + 1, key, n) == 0) {
+        char *o = b->data + b->len;
+        o[0] = '"';
+        o[n + 1] = '"';
+        o[n + 2] = ':';
+        b->len += n + 3;
+        b->data[b->len] = '\0';
+        if (j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH)
+            j->need_comma[j->depth] = 0;
+        return;
+    }
     if (plain_run((const unsigned char *)key, n) == n) {
         put_plain_key(j, key, n);
         return;
@@ -268,25 +383,36 @@ void sw_json_key(sw_json *j, const char *key)
         j->need_comma[j->depth] = 0;
 }
 
-/* The common member, `,"key":value` with a plain literal key and a value that needs no
- * escaping (quoted when `quoted`; a quoted value is checked as it is copied), written with
- * one capacity check. Returns 0 when it was written, -1 when the caller must take the
+void sw_json_key(sw_json *j, const char *key)
+{
+    json_key_n(j, key, strlen(key));
+}
+
+/* The common member, `,"key":value` with a key and a value that need no escaping (quoted
+ * when `quoted`; a quoted value is checked as it is copied, and so is the key unless
+ * key_checked says it is one of spoofwatch's literals), written with one capacity check. Returns 0 when it was written, -1 when the caller must take the
  * general path (nothing committed then). Records hold ~150 of these. */
-static int put_member(sw_json *j, const char *key, size_t n, const char *value, size_t vn,
-                      int quoted)
+static int put_member(sw_json *j, const char *key, size_t n, int key_checked, const char *value,
+                      size_t vn, int quoted)
 {
     sw_buf *b = j->out;
     size_t need = n + vn + 4 + (quoted ? 2 : 0);
-    if (j->status || j->depth <= 0 || j->depth >= SW_JSON_MAX_DEPTH || !b->alloc ||
+    /* (an empty buffer has alloc == len == 0, which the room test refuses) */
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
         need >= b->alloc - b->len || b->len + need > b->cap)
         return -1;
     char *o = b->data + b->len;
     unsigned char comma = j->need_comma[j->depth];
-    if (comma)
-        *o++ = ',';
+    *o = ',';
+    o += comma;
     j->need_comma[j->depth] = 1;
     *o++ = '"';
-    memcpy(o, key, n);
+    if (key_checked) {
+        copy_key(o, key, n);
+    } else if (copy_plain(o, key, n)) {
+        j->need_comma[j->depth] = comma;
+        return -1;
+    }
     o += n;
     *o++ = '"';
     *o++ = ':';
@@ -298,7 +424,7 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
             return -1;
         }
     } else {
-        memcpy(o, value, vn);
+        copy_key(o, value, vn);
     }
     o += vn;
     if (quoted)
@@ -313,7 +439,7 @@ void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
     if (!s)
         return;
     size_t vn = strlen(s);
-    if (put_member(j, key, n, s, vn, 1) == 0) /* checks the bytes while it copies them */
+    if (put_member(j, key, n, 1, s, vn, 1) == 0) /* checks the bytes while it copies them */
         return;
     sw_json_key_lit(j, key, n);
     sw_json_string_n(j, s, vn);
@@ -324,7 +450,7 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
     char tmp[24];
     char *end = tmp + sizeof tmp;
     char *digits = format_i64(v, end);
-    if (put_member(j, key, n, digits, (size_t)(end - digits), 0) == 0)
+    if (put_member(j, key, n, 1, digits, (size_t)(end - digits), 0) == 0)
         return;
     sw_json_key_lit(j, key, n);
     sw_json_int(j, v);
@@ -332,6 +458,8 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
 
 void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
 {
+    if (put_member(j, key, n, 1, v ? "true" : "false", v ? 4 : 5, 0) == 0)
+        return;
     sw_json_key_lit(j, key, n);
     sw_json_bool(j, v);
 }
@@ -407,19 +535,24 @@ void sw_json_null(sw_json *j)
     sw_json_put(j, "null", 4);
 }
 
+void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char *s)
+{
+    if (!s)
+        return;
+    /* keys from the input (A-R properties, anti-spam pairs) are checked as they are copied,
+     * like the value */
+    size_t vn = strlen(s);
+    if (put_member(j, key, kn, 0, s, vn, 1) == 0)
+        return;
+    json_key_n(j, key, kn);
+    sw_json_string_n(j, s, vn);
+}
+
 void sw_json_kv_string(sw_json *j, const char *key, const char *s)
 {
     if (!s)
         return;
-    /* keys from the input (A-R properties, anti-spam pairs) take the fast path only when
-     * they need no escaping either */
-    size_t kn = strlen(key);
-    if (plain_run((const unsigned char *)key, kn) == kn) {
-        sw_json_kv_string_lit(j, key, kn, s);
-        return;
-    }
-    sw_json_key(j, key);
-    sw_json_string(j, s);
+    sw_json_kv_string_key_n(j, key, strlen(key), s);
 }
 
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v)

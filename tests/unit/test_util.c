@@ -6,6 +6,7 @@
 #include "spoofwatch/json.h"
 #include "spoofwatch/utf8.h"
 
+#include <stdint.h>
 #include <stdio.h>
 
 SW_TEST(arena_refuses_past_its_cap)
@@ -65,6 +66,78 @@ SW_TEST(json_escapes_controls_quotes_and_invalid_utf8)
     CHECK_STR(b.data, "{\"a\":\"q\\\"\\\\\\n\\u0001\",\"b\":\"ok\xEF\xBF\xBD\xC3\xA9\","
                       "\"c\":[-5,true,null]}");
     sw_buf_free(&b);
+}
+
+/* The member fast path copies values (and input keys) by overlapping 16-, 8- and 4-byte
+ * loads by length: every length and every position of a byte that needs escaping must
+ * come out as sw_json_escape writes it, for values and for keys of known length. */
+SW_TEST(json_member_every_length_and_position)
+{
+    static const char specials[] = {'"', '\\', '\n', 0x01, 0x1f, (char)0x80, (char)0xff, 0};
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t pos = 0; pos <= len; pos++)
+            for (size_t k = 0; k < sizeof specials; k++) {
+                char in[64];
+                for (size_t i = 0; i < len; i++)
+                    in[i] = (char)('a' + i % 26);
+                if (pos < len && specials[k])
+                    in[pos] = specials[k];
+                in[len] = '\0';
+                sw_buf want;
+                sw_buf_init(&want, 4096);
+                CHECK(sw_buf_puts(&want, "{\"x\":1,\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\":\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\",\"v\":\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\"}") == 0);
+                sw_buf got;
+                sw_buf_init(&got, 4096);
+                sw_json j;
+                sw_json_init(&j, &got);
+                sw_json_object_begin(&j);
+                SW_JSON_KV_INT(&j, "x", 1);
+                /* the key is not NUL-terminated at its length */
+                char key[64];
+                memcpy(key, in, len);
+                key[len] = 'Z';
+                sw_json_kv_string_key_n(&j, key, len, in);
+                SW_JSON_KV_STRING(&j, "v", in);
+                sw_json_object_end(&j);
+                int same = j.status == 0 && got.len == want.len &&
+                           memcmp(got.data, want.data, want.len) == 0;
+                sw_buf_free(&got);
+                sw_buf_free(&want);
+                if (!same) {
+                    printf("    len %zu pos %zu special 0x%02x\n", len, pos,
+                           (unsigned char)specials[k]);
+                    CHECK(0);
+                }
+            }
+}
+
+/* Numbers are written two digits at a time: every digit count and both ends of the range. */
+SW_TEST(json_integers_every_digit_count)
+{
+    static const int64_t values[] = {0, 7, 10, 99, 100, 101, 999, 1000, 12345, 1704103200,
+                                     -1, -10, -99, -100, -2103325, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        sw_buf b;
+        sw_buf_init(&b, 256);
+        sw_json j;
+        sw_json_init(&j, &b);
+        sw_json_object_begin(&j);
+        SW_JSON_KV_INT(&j, "v", values[i]);
+        sw_json_key(&j, "u");
+        sw_json_uint(&j, (uint64_t)values[i]);
+        sw_json_object_end(&j);
+        char want[128];
+        snprintf(want, sizeof want, "{\"v\":%lld,\"u\":%llu}", (long long)values[i],
+                 (unsigned long long)(uint64_t)values[i]);
+        CHECK_STR(b.data, want);
+        sw_buf_free(&b);
+    }
 }
 
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
