@@ -60,8 +60,10 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
         char *val = sw_arena_strndup(a, vb, (size_t)(ve - vb));
         if (!key || !val)
             return SW_ENOMEM;
+        /* toupper in the C locale (spoofwatch never calls setlocale) folds only a-z */
         for (char *k = key; *k; k++)
-            *k = (char)toupper((unsigned char)*k);
+            if (*k >= 'a' && *k <= 'z')
+                *k = (char)(*k - 'a' + 'A');
         out->pairs[out->count].key = key;
         out->pairs[out->count].value = val;
         out->count++;

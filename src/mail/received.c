@@ -51,11 +51,14 @@ typedef struct rcv_from_info {
 
 /* Byte classes for the scanning loops: one table lookup per byte instead of a chain of
  * comparisons (Received parsing was the largest per-message cost of a scan). */
-enum { RC_WS = 1, RC_OPEN = 2, RC_CLOSE = 4, RC_SEMI = 8, RC_BSLASH = 16, RC_QUOTE = 32 };
+enum { RC_WS = 1, RC_OPEN = 2, RC_CLOSE = 4, RC_SEMI = 8, RC_BSLASH = 16, RC_QUOTE = 32, RC_HOST = 64 };
 static const unsigned char rcv_class[256] = {
     /* NUL counts as a separator so no output word carries an embedded NUL. */
     [0] = RC_WS,     [' '] = RC_WS,    ['\t'] = RC_WS,  ['\r'] = RC_WS,     ['\n'] = RC_WS,
     ['('] = RC_OPEN, [')'] = RC_CLOSE, [';'] = RC_SEMI, ['\\'] = RC_BSLASH, ['"'] = RC_QUOTE,
+    /* host name characters */
+    ['a' ... 'z'] = RC_HOST, ['A' ... 'Z'] = RC_HOST, ['0' ... '9'] = RC_HOST,
+    ['-'] = RC_HOST, ['.'] = RC_HOST, ['_'] = RC_HOST,
 };
 
 /* Index of the first byte at or after i whose class is in mask (n when none); mask may
@@ -90,8 +93,7 @@ static int rcv_is_ws(unsigned char c)
 
 static int rcv_is_host_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_';
+    return rcv_class[c] & RC_HOST;
 }
 
 /* Strict dotted-quad IPv4, as inet_pton accepts it (no leading zeros), without the copy
@@ -125,6 +127,9 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
         if (close)
             n = (size_t)(close - p);
     }
+    /* A plain dotted quad, the usual case, has neither the tag nor a zone to cut. */
+    if (n < INET6_ADDRSTRLEN && rcv_ipv4_bin(p, n, bin))
+        return AF_INET;
     if (n >= 5 && (p[0] == 'I' || p[0] == 'i') && strncasecmp(p, "IPv6:", 5) == 0) {
         p += 5;
         n -= 5;
@@ -274,8 +279,10 @@ static int rcv_is_rdns_name(rcv_span t)
     for (size_t k = 0; k < t.n; k++)
         if (!rcv_is_host_char((unsigned char)t.p[k]))
             return 0;
-    unsigned char bin[16];
-    return rcv_ip_bin(t.p, t.n, bin) == 0;
+    /* Host characters leave out ':', '[' and '%', so of the forms rcv_ip_bin reads only a
+     * dotted quad remains possible. */
+    unsigned char bin[4];
+    return !rcv_ipv4_bin(t.p, t.n, bin);
 }
 
 /* The DNS root dot ("mail-sor-f41.google.com.") is not part of the name users compare. */
