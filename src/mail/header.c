@@ -331,8 +331,10 @@ uint32_t sw_header_name_hash(const char *name, size_t n)
 /* Fields flagged SW_HF_SPACE_BEFORE_COLON never match: "From :" is not a From. */
 static int name_matches(const sw_header_field *f, const char *name, size_t n, uint32_t hash)
 {
+    /* Names are nearly always written in the case the caller asks for: memcmp settles
+     * those, strncasecmp the rest. */
     return f->name_hash == hash && f->name_len == n && !(f->flags & SW_HF_SPACE_BEFORE_COLON) &&
-           strncasecmp(f->name, name, n) == 0;
+           (memcmp(f->name, name, n) == 0 || strncasecmp(f->name, name, n) == 0);
 }
 
 /* Walks the bucket chain of `name` once, from field index `after` on: next field named
@@ -359,19 +361,26 @@ long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
 {
     size_t n = strlen(name);
     uint32_t hash = sw_header_name_hash(name, n);
-    long i = -1;
-    do
-        i = next_match(h, name, n, hash, i);
-    while (i >= 0 && nth-- > 0);
-    return i;
+    if (!h->count)
+        return -1;
+    /* One walk of the chain, which is in field order, for any nth. */
+    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+         i = h->fields[i].next_in_bucket)
+        if (name_matches(&h->fields[i], name, n, hash) && nth-- == 0)
+            return (long)i;
+    return -1;
 }
 
 size_t sw_header_count(const sw_header_block *h, const char *name)
 {
     size_t n = strlen(name), count = 0;
     uint32_t hash = sw_header_name_hash(name, n);
-    for (long i = next_match(h, name, n, hash, -1); i >= 0; i = next_match(h, name, n, hash, i))
-        count++;
+    if (!h->count)
+        return 0;
+    /* one walk of the chain, not one walk from its head per match */
+    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+         i = h->fields[i].next_in_bucket)
+        count += (size_t)name_matches(&h->fields[i], name, n, hash);
     return count;
 }
 
