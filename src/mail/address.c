@@ -45,24 +45,18 @@ typedef struct lexer {
 } lexer;
 
 /* RFC 5322 specials (plus NUL, which must never join a word). */
+/* Byte classes for the lexer: one lookup per byte of every atom. */
+enum { AC_SPECIAL = 1, AC_WS = 2 };
+static const unsigned char addr_class[256] = {
+    ['('] = AC_SPECIAL, [')'] = AC_SPECIAL, ['<'] = AC_SPECIAL, ['>'] = AC_SPECIAL,
+    ['['] = AC_SPECIAL, [']'] = AC_SPECIAL, [':'] = AC_SPECIAL, [';'] = AC_SPECIAL,
+    ['@'] = AC_SPECIAL, ['\\'] = AC_SPECIAL, [','] = AC_SPECIAL, ['"'] = AC_SPECIAL,
+    ['\0'] = AC_SPECIAL, [' '] = AC_WS, ['\t'] = AC_WS, ['\r'] = AC_WS, ['\n'] = AC_WS,
+};
+
 static int is_special(char c)
 {
-    switch (c) {
-    case '(':
-    case ')':
-    case '<':
-    case '>':
-    case '[':
-    case ']':
-    case ':':
-    case ';':
-    case '@':
-    case '\\':
-    case ',':
-    case '"':
-    case '\0': return 1;
-    }
-    return 0;
+    return addr_class[(unsigned char)c] & AC_SPECIAL;
 }
 
 static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
@@ -148,8 +142,7 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
             i++;
         } else {
             size_t j = i;
-            while (j < n && !is_special(s[j]) && s[j] != ' ' && s[j] != '\t' && s[j] != '\r' &&
-                   s[j] != '\n')
+            while (j < n && !(addr_class[(unsigned char)s[j]] & (AC_SPECIAL | AC_WS)))
                 j++;
             t->kind = T_ATOM;
             t->p = s + i;
@@ -207,13 +200,22 @@ static void put_tok_text(sw_buf *b, const tok *t, int keep_quotes)
         sw_buf_putc(b, '"');
 }
 
+/* tolower in the C locale (spoofwatch never calls setlocale) folds only A-Z, which is what
+ * sw_arena_strndup_lower does without a libc call per byte. */
 static char *lower_dup(sw_arena *a, const char *s, size_t n)
 {
-    char *d = sw_arena_strndup(a, s, n);
-    if (d)
-        for (size_t i = 0; i < n; i++)
-            d[i] = (char)tolower((unsigned char)d[i]);
-    return d;
+    return sw_arena_strndup_lower(a, s, n);
+}
+
+/* Whether s[0..n) holds "=?" (an encoded-word start): memchr for '=' is cheaper than
+ * memmem for a two-byte needle, and most addresses have no '=' at all. */
+static int has_encoded_start(const char *s, size_t n)
+{
+    const char *end = s + n;
+    for (const char *q = s; q < end && (q = memchr(q, '=', (size_t)(end - q))); q++)
+        if (end - q >= 2 && q[1] == '?')
+            return 1;
+    return 0;
 }
 
 /* Fills local/domain/address from addr-spec tokens t[0..k). */
@@ -241,7 +243,7 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         else
             put_tok_text(&b, &t[i], 1);
     }
-    if (b.len >= 2 && memmem(b.data, b.len, "=?", 2))
+    if (b.len >= 2 && has_encoded_start(b.data, b.len))
         m->flags |= SW_ADDR_ENCODED_IN_ADDR;
     m->local = sw_arena_strndup(a, b.data ? b.data : "", b.len);
     sw_buf_clear(&b);
@@ -268,11 +270,31 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                 sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
                     SW_EFORMAT)
                 m->flags |= SW_ADDR_IDN_INVALID;
-            if (memmem(b.data, b.len, "=?", 2))
+            if (has_encoded_start(b.data, b.len))
                 m->flags |= SW_ADDR_ENCODED_IN_ADDR;
         }
     } else {
         m->flags |= SW_ADDR_NO_DOMAIN;
+    }
+    if (m->local) {
+        /* local@domain assembled in place; within the buffer's cap (always, for header
+         * values) this is exactly what the buffer below would build, without its copies. */
+        size_t ll = strlen(m->local), dl = m->domain ? strlen(m->domain) : 0;
+        size_t total = ll + (m->domain ? 1 + dl : 0);
+        if (total <= SW_MAX_FIELD_VALUE) {
+            sw_buf_free(&b);
+            char *addr = sw_arena_alloc(a, total + 1);
+            if (addr) {
+                memcpy(addr, m->local, ll);
+                if (m->domain) {
+                    addr[ll] = '@';
+                    memcpy(addr + ll + 1, m->domain, dl);
+                }
+                addr[total] = '\0';
+            }
+            m->address = addr;
+            return m->address ? 0 : -1;
+        }
     }
     sw_buf_clear(&b);
     if (m->local) {

@@ -60,8 +60,10 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
         char *val = sw_arena_strndup(a, vb, (size_t)(ve - vb));
         if (!key || !val)
             return SW_ENOMEM;
+        /* toupper in the C locale (spoofwatch never calls setlocale) folds only a-z */
         for (char *k = key; *k; k++)
-            *k = (char)toupper((unsigned char)*k);
+            if (*k >= 'a' && *k <= 'z')
+                *k = (char)(*k - 'a' + 'A');
         out->pairs[out->count].key = key;
         out->pairs[out->count].value = val;
         out->count++;
@@ -135,10 +137,20 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
     return SW_OK;
 }
 
+/* A-Z folded, as strcasecmp folds in the C locale. */
+static unsigned char ms_fold(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
 const char *sw_ms_get(const sw_ms_antispam *r, const char *key)
 {
+    /* A report has a dozen pairs and callers ask for several keys: keys whose first bytes
+     * differ even when folded cannot match, and are passed over without the libc call. */
+    unsigned char k0 = ms_fold((unsigned char)key[0]);
     for (size_t i = 0; i < r->count; i++)
-        if (strcasecmp(r->pairs[i].key, key) == 0)
+        if (ms_fold((unsigned char)r->pairs[i].key[0]) == k0 &&
+            strcasecmp(r->pairs[i].key, key) == 0)
             return r->pairs[i].value;
     return NULL;
 }

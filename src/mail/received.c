@@ -33,8 +33,6 @@
 
 enum rcv_clause { CL_FROM, CL_BY, CL_VIA, CL_WITH, CL_ID, CL_FOR, CL_COUNT };
 
-static const char *const rcv_keywords[CL_COUNT] = {"from", "by", "via", "with", "id", "for"};
-
 /* A span of the input. */
 typedef struct rcv_span {
     const char *p;
@@ -44,6 +42,7 @@ typedef struct rcv_span {
 /* What the from clause's comments told us. */
 typedef struct rcv_from_info {
     char ip[INET6_ADDRSTRLEN];
+    unsigned char bin[16]; /* ip in binary, for the private-address test */
     int have_ip;
     int ip_v6;
     rcv_span rdns; /* name written next to the bracketed IP */
@@ -52,12 +51,40 @@ typedef struct rcv_from_info {
 
 /* Byte classes for the scanning loops: one table lookup per byte instead of a chain of
  * comparisons (Received parsing was the largest per-message cost of a scan). */
-enum { RC_WS = 1, RC_OPEN = 2, RC_CLOSE = 4, RC_SEMI = 8, RC_BSLASH = 16, RC_QUOTE = 32 };
+enum { RC_WS = 1, RC_OPEN = 2, RC_CLOSE = 4, RC_SEMI = 8, RC_BSLASH = 16, RC_QUOTE = 32, RC_HOST = 64 };
 static const unsigned char rcv_class[256] = {
     /* NUL counts as a separator so no output word carries an embedded NUL. */
     [0] = RC_WS,     [' '] = RC_WS,    ['\t'] = RC_WS,  ['\r'] = RC_WS,     ['\n'] = RC_WS,
     ['('] = RC_OPEN, [')'] = RC_CLOSE, [';'] = RC_SEMI, ['\\'] = RC_BSLASH, ['"'] = RC_QUOTE,
+    /* host name characters */
+    ['a' ... 'z'] = RC_HOST, ['A' ... 'Z'] = RC_HOST, ['0' ... '9'] = RC_HOST,
+    ['-'] = RC_HOST, ['.'] = RC_HOST, ['_'] = RC_HOST,
 };
+
+/* Index of the first byte at or after i whose class is in mask (n when none); mask may
+ * hold RC_WS, RC_OPEN, RC_CLOSE, RC_SEMI and RC_QUOTE. Every such byte is <= ')' or is ';',
+ * so 16 bytes at a time are screened for those and only the rare hits (words hold few
+ * bytes below ')') are checked against the table. This runs over every word of every
+ * Received value. */
+static size_t rcv_span_end(const char *s, size_t i, size_t n, unsigned mask)
+{
+#if defined(__SSE2__)
+    const __m128i close = _mm_set1_epi8(')'), semi = _mm_set1_epi8(';');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, close), v); /* v <= ')' unsigned */
+        unsigned hits = (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, semi)));
+        for (; hits; hits &= hits - 1) {
+            size_t k = i + (size_t)__builtin_ctz(hits);
+            if (rcv_class[(unsigned char)s[k]] & mask)
+                return k;
+        }
+    }
+#endif
+    while (i < n && !(rcv_class[(unsigned char)s[i]] & mask))
+        i++;
+    return i;
+}
 
 static int rcv_is_ws(unsigned char c)
 {
@@ -66,8 +93,7 @@ static int rcv_is_ws(unsigned char c)
 
 static int rcv_is_host_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_';
+    return rcv_class[c] & RC_HOST;
 }
 
 /* Strict dotted-quad IPv4, as inet_pton accepts it (no leading zeros), without the copy
@@ -101,6 +127,9 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
         if (close)
             n = (size_t)(close - p);
     }
+    /* A plain dotted quad, the usual case, has neither the tag nor a zone to cut. */
+    if (n < INET6_ADDRSTRLEN && rcv_ipv4_bin(p, n, bin))
+        return AF_INET;
     if (n >= 5 && (p[0] == 'I' || p[0] == 'i') && strncasecmp(p, "IPv6:", 5) == 0) {
         p += 5;
         n -= 5;
@@ -113,6 +142,10 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
         return 0;
     if (rcv_ipv4_bin(p, n, bin))
         return AF_INET;
+    /* Every IPv6 text has a ':'; host names (tried as bare addresses on every hop) do not,
+     * and this spares them the copy and the libc call. */
+    if (!memchr(p, ':', n))
+        return 0;
     memcpy(buf, p, n);
     buf[n] = '\0';
     if (inet_pton(AF_INET6, buf, bin) == 1)
@@ -122,9 +155,8 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
 
 /* Like rcv_ip_bin, but writes the canonical text form (lower case, shortest IPv6) so that
  * the same address written two ways compares equal downstream. */
-static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN])
+static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsigned char bin[16])
 {
-    unsigned char bin[16];
     int af = rcv_ip_bin(p, n, bin);
     if (af == AF_INET) {
         /* dotted quads have one canonical form: write it without inet_ntop */
@@ -155,12 +187,9 @@ static int rcv_v4_private(const unsigned char *b)
            b[0] >= 224; /* multicast, reserved and broadcast: never a real SMTP client */
 }
 
-int sw_ip_is_private(const char *ip)
+/* The private/special-use test on a parsed address (AF_INET: 4 bytes, AF_INET6: 16). */
+static int rcv_bin_is_private(int af, const unsigned char *b)
 {
-    if (!ip)
-        return 0;
-    unsigned char b[16];
-    int af = rcv_ip_bin(ip, strlen(ip), b);
     if (af == AF_INET)
         return rcv_v4_private(b);
     if (af != AF_INET6)
@@ -179,6 +208,14 @@ int sw_ip_is_private(const char *ip)
     if (memcmp(b, zero, 10) == 0 && b[10] == 0xFF && b[11] == 0xFF)
         return rcv_v4_private(b + 12); /* ::ffff:a.b.c.d */
     return 0;
+}
+
+int sw_ip_is_private(const char *ip)
+{
+    if (!ip)
+        return 0;
+    unsigned char b[16];
+    return rcv_bin_is_private(rcv_ip_bin(ip, strlen(ip), b), b);
 }
 
 /* A copy capped at SW_RCV_CLAUSE_MAX, cut at a UTF-8 boundary when the cut falls inside a
@@ -207,15 +244,28 @@ static int rcv_eq_nocase(const char *p, size_t n, const char *word)
     return i == n && word[i] == '\0';
 }
 
+/* The word's first n (<= 4) bytes, little-endian, each ORed with 0x20. A byte ORed with 0x20
+ * is a lower-case letter exactly when the byte is a letter, so comparing this with a packed
+ * lower-case keyword is the same test as rcv_eq_nocase, without a loop per keyword. */
+static uint32_t rcv_fold4(const char *p, size_t n)
+{
+    uint32_t v = 0;
+    for (size_t k = 0; k < n; k++)
+        v |= (uint32_t)((unsigned char)p[k] | 0x20) << (8 * k);
+    return v;
+}
+
+#define RCV_PACK2(a, b) ((uint32_t)(a) | (uint32_t)(b) << 8)
+#define RCV_PACK3(a, b, c) (RCV_PACK2(a, b) | (uint32_t)(c) << 16)
+#define RCV_PACK4(a, b, c, d) (RCV_PACK3(a, b, c) | (uint32_t)(d) << 24)
+
 /* Drops an ident/user prefix ("user@rdns", "IDENT:x@rdns"): everything up to the last '@'. */
 static rcv_span rcv_strip_user(rcv_span t)
 {
-    for (size_t k = t.n; k > 0; k--) {
-        if (t.p[k - 1] == '@') {
-            t.p += k;
-            t.n -= k;
-            break;
-        }
+    const char *at = t.n ? memrchr(t.p, '@', t.n) : NULL;
+    if (at) {
+        t.n -= (size_t)(at + 1 - t.p);
+        t.p = at + 1;
     }
     return t;
 }
@@ -229,8 +279,10 @@ static int rcv_is_rdns_name(rcv_span t)
     for (size_t k = 0; k < t.n; k++)
         if (!rcv_is_host_char((unsigned char)t.p[k]))
             return 0;
-    unsigned char bin[16];
-    return rcv_ip_bin(t.p, t.n, bin) == 0;
+    /* Host characters leave out ':', '[' and '%', so of the forms rcv_ip_bin reads only a
+     * dotted quad remains possible. */
+    unsigned char bin[4];
+    return !rcv_ipv4_bin(t.p, t.n, bin);
 }
 
 /* The DNS root dot ("mail-sor-f41.google.com.") is not part of the name users compare. */
@@ -251,6 +303,7 @@ static int rcv_comment_sep(unsigned char c)
 static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
 {
     char ip[INET6_ADDRSTRLEN];
+    unsigned char bin[16];
     int af = 0;
     rcv_span rdns = {NULL, 0};
     rcv_span prev = {NULL, 0};
@@ -263,8 +316,7 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             continue;
         }
         rcv_span t = {p + i, 0};
-        while (i < n && !rcv_comment_sep((unsigned char)p[i]))
-            i++;
+        i = rcv_span_end(p, i, n, RC_WS | RC_OPEN | RC_CLOSE | RC_QUOTE);
         t.n = (size_t)(p + i - t.p);
 
         if (want_helo) {
@@ -273,11 +325,12 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             prev.p = NULL;
             continue;
         }
-        if (rcv_eq_nocase(t.p, t.n, "helo") || rcv_eq_nocase(t.p, t.n, "ehlo")) {
+        uint32_t head = t.n >= 4 ? rcv_fold4(t.p, 4) : 0;
+        if (t.n == 4 && (head == RCV_PACK4('h', 'e', 'l', 'o') || head == RCV_PACK4('e', 'h', 'l', 'o'))) {
             want_helo = 1;
             continue;
         }
-        if (t.n > 5 && strncasecmp(t.p, "helo=", 5) == 0) {
+        if (t.n > 5 && head == RCV_PACK4('h', 'e', 'l', 'o') && t.p[4] == '=') {
             fi->helo.p = t.p + 5;
             fi->helo.n = t.n - 5;
             prev.p = NULL;
@@ -288,7 +341,7 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             const char *lb = a.n ? memchr(a.p, '[', a.n) : NULL;
             if (lb == a.p) {
                 /* "[ip]" or "[ip]:port"; the name just before it is the reverse DNS. */
-                af = rcv_ip_text(a.p, a.n, ip);
+                af = rcv_ip_text(a.p, a.n, ip, bin);
                 if (af && prev.p) {
                     rcv_span r = rcv_trim_root_dot(rcv_strip_user(prev));
                     if (rcv_is_rdns_name(r))
@@ -297,18 +350,18 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             } else if (lb) {
                 /* Glued "name[ip]" (Postfix log style, Exchange "Not Verified[ip]"): the
                  * prefix is a host name only when it looks like one with a dot. */
-                af = rcv_ip_text(lb, a.n - (size_t)(lb - a.p), ip);
+                af = rcv_ip_text(lb, a.n - (size_t)(lb - a.p), ip, bin);
                 rcv_span r = {a.p, (size_t)(lb - a.p)};
                 r = rcv_trim_root_dot(r);
                 if (af && memchr(r.p, '.', r.n) && rcv_is_rdns_name(r))
                     rdns = r;
             } else if (a.n) {
                 /* Bare address: qmail "(user@ip)", Exchange "(2603:...)" and "(10.1.2.3)". */
-                af = rcv_ip_text(a.p, a.n, ip);
+                af = rcv_ip_text(a.p, a.n, ip, bin);
                 if (!af) {
                     const char *colon = memchr(a.p, ':', a.n);
                     if (colon && !memchr(colon + 1, ':', a.n - (size_t)(colon + 1 - a.p)))
-                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip); /* ipv4:port */
+                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip, bin); /* ipv4:port */
                     if (af != AF_INET)
                         af = 0;
                 }
@@ -318,6 +371,7 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
     }
     if (af) {
         memcpy(fi->ip, ip, sizeof ip);
+        memcpy(fi->bin, bin, sizeof bin);
         fi->have_ip = 1;
         fi->ip_v6 = af == AF_INET6;
         fi->rdns = rdns;
@@ -370,15 +424,24 @@ static size_t rcv_find_date_semicolon(const char *s, size_t n)
     return top < n ? top : any;
 }
 
+/* Runs on every word of every Received value: one switch on the length and one compare
+ * instead of six string comparisons. */
 static int rcv_keyword(const char *p, size_t n)
 {
     /* Keywords are 2 to 4 letters: most words (host names, ids) are rejected here. */
     if (n < 2 || n > 4)
         return -1;
-    for (int k = 0; k < CL_COUNT; k++)
-        if (rcv_eq_nocase(p, n, rcv_keywords[k]))
-            return k;
-    return -1;
+    uint32_t v = rcv_fold4(p, n);
+    switch (n) {
+    case 2:
+        return v == RCV_PACK2('b', 'y') ? CL_BY : v == RCV_PACK2('i', 'd') ? CL_ID : -1;
+    case 3:
+        return v == RCV_PACK3('v', 'i', 'a') ? CL_VIA : v == RCV_PACK3('f', 'o', 'r') ? CL_FOR : -1;
+    default:
+        return v == RCV_PACK4('f', 'r', 'o', 'm')   ? CL_FROM
+               : v == RCV_PACK4('w', 'i', 't', 'h') ? CL_WITH
+                                                    : -1;
+    }
 }
 
 /* Appends a word to a space-joined clause buffer, dropping what does not fit. */
@@ -426,6 +489,7 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
     rcv_from_info fi;
     memset(&fi, 0, sizeof fi);
     char lit_ip[INET6_ADDRSTRLEN];
+    unsigned char lit_bin[16];
     int lit_af = 0;
     int cur = -1;     /* clause being read; -1 none */
     int skipping = 0; /* inside a repeated clause, whose words are ignored */
@@ -444,7 +508,9 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
         }
         if (c == '(') {
             size_t start = ++i, depth = 1;
-            while (i < end) {
+            /* Comments are long ("(Postfix)", "(host [ip])", TLS details): jump between the
+             * bytes that matter. */
+            for (i = rcv_next_special(value, i, end); i < end; i = rcv_next_special(value, i, end)) {
                 char d = value[i];
                 if (d == '\\') {
                     i += 2;
@@ -465,9 +531,7 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
             continue;
         }
         size_t start = i;
-        while (i < end &&
-               !(rcv_class[(unsigned char)value[i]] & (RC_WS | RC_OPEN | RC_CLOSE | RC_SEMI)))
-            i++;
+        i = rcv_span_end(value, i, end, RC_WS | RC_OPEN | RC_CLOSE | RC_SEMI);
         const char *w = value + start;
         size_t wn = i - start;
         int k = rcv_keyword(w, wn);
@@ -486,7 +550,7 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
         } else if (cur == CL_FROM && !lit_af && wn && w[0] == '[') {
             /* "from helo [ip]" with the literal outside any comment (older Sendmail,
              * several spam tools): weaker than a comment, stronger than the HELO. */
-            lit_af = rcv_ip_text(w, wn, lit_ip);
+            lit_af = rcv_ip_text(w, wn, lit_ip, lit_bin);
         }
         /* "with Microsoft SMTP Server", "via Frontend Transport": several words. */
         if (cur == CL_WITH)
@@ -510,25 +574,29 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
             RCV_DUP(out->from_rdns, fi.rdns.p, fi.rdns.n);
     }
     char ip[INET6_ADDRSTRLEN];
+    unsigned char bin[16];
     int af = 0;
     if (fi.have_ip) {
         memcpy(ip, fi.ip, sizeof ip);
+        memcpy(bin, fi.bin, sizeof bin);
         af = fi.ip_v6 ? AF_INET6 : AF_INET;
     } else if (lit_af) {
         memcpy(ip, lit_ip, sizeof ip);
+        memcpy(bin, lit_bin, sizeof bin);
         af = lit_af;
     } else if (fname.p && fname.n && (fname.p[0] == '[' || (fi.helo.p && fi.helo.n))) {
         /* "from [192.0.2.1]" with no address in a comment: the literal is all there is
          * (Exim writes the connecting address here when it has no reverse DNS). A bare
          * address counts only when a comment names the HELO separately ("from 192.0.2.1
          * (EHLO x)"), since otherwise it is just what the client claimed. */
-        af = rcv_ip_text(fname.p, fname.n, ip);
+        af = rcv_ip_text(fname.p, fname.n, ip, bin);
     }
     if (af) {
         RCV_DUP(out->from_ip, ip, strlen(ip));
         if (af == AF_INET6)
             out->flags |= SW_RCV_IPV6;
-        if (sw_ip_is_private(ip))
+        /* The binary form is at hand: no second parse of the text (sw_ip_is_private). */
+        if (rcv_bin_is_private(af, bin))
             out->flags |= SW_RCV_PRIVATE_IP;
     }
 

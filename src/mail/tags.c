@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* RFC 6376 FWS after unfolding is SP/HTAB; CR and LF are accepted too because callers
  * may hand us folded text straight from the message. */
@@ -48,6 +51,26 @@ static int valid_tag_name(const char *b, const char *e)
     return 1;
 }
 
+/* First FWS byte in [p,e), or e. FWS bytes are all <= ' ' and base64 has none, so 16 bytes
+ * at a time are screened for bytes <= ' ' and only those few are looked at: b= values are
+ * hundreds of bytes in every signature. */
+static const char *next_fws(const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(' ');
+    for (; e - p >= 16; p += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, space), v));
+        for (; low; low &= low - 1)
+            if (is_fws(p[__builtin_ctz(low)]))
+                return p + __builtin_ctz(low);
+    }
+#endif
+    while (p < e && !is_fws(*p))
+        p++;
+    return p;
+}
+
 /* Copies [b,e) into the arena; with strip set, drops every FWS byte (b= and bh= are
  * base64 that signers fold anywhere, RFC 6376 §3.5). */
 static char *copy_value(sw_arena *a, const char *b, const char *e, int strip)
@@ -65,9 +88,7 @@ static char *copy_value(sw_arena *a, const char *b, const char *e, int strip)
     size_t n = 0;
     const char *p = b;
     while (p < e) {
-        const char *q = p;
-        while (q < e && !is_fws(*q))
-            q++;
+        const char *q = next_fws(p, e);
         memcpy(out + n, p, (size_t)(q - p));
         n += (size_t)(q - p);
         while (q < e && is_fws(*q))
@@ -86,16 +107,16 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
 
     /* Size the array from the number of fragments so a short list costs little and a
      * hostile one costs at most SW_MAX_TAGS entries. */
+    const char *end = s + n;
     size_t frags = 1;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] == ';')
-            frags++;
+    for (const char *q = s; q < end && (q = memchr(q, ';', (size_t)(end - q))); q++)
+        frags++;
     size_t cap = frags < SW_MAX_TAGS ? frags : SW_MAX_TAGS;
     out->tags = sw_arena_alloc(a, cap * sizeof *out->tags);
     if (!out->tags)
         return SW_ENOMEM;
 
-    const char *end = s + n;
+    uint64_t first_seen[2] = {0, 0};
     const char *p = s;
     while (p < end) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
@@ -127,7 +148,11 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
 
         /* Tag names are case-sensitive (RFC 6376 §3.2), so "d" and "D" differ. */
         int dup = 0;
-        for (size_t i = 0; i < out->count; i++) {
+        /* The first letters of the names kept so far: a name whose first letter is new
+         * cannot be a duplicate, which spares the walk over the earlier tags nearly always. */
+        unsigned char first = (unsigned char)nb[0]; /* ALPHA, so below 128 */
+        int maybe_dup = (int)(first_seen[first >> 6] >> (first & 63) & 1);
+        for (size_t i = 0; maybe_dup && i < out->count; i++) {
             const char *seen = out->tags[i].name;
             /* names are short: compare the first byte before anything else */
             if (seen[0] == nb[0] && strlen(seen) == nlen && memcmp(seen, nb, nlen) == 0) {
@@ -151,6 +176,7 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
         out->tags[out->count].name = name;
         out->tags[out->count].value = value;
         out->count++;
+        first_seen[first >> 6] |= (uint64_t)1 << (first & 63);
     }
     return SW_OK;
 }
@@ -238,11 +264,10 @@ int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
      * written for evidence while alignment code gets one spelling. */
     if (d) {
         size_t dl = strlen(d);
-        char *ld = sw_arena_strndup(a, d, dl);
+        /* tolower in the C locale (spoofwatch never calls setlocale) folds only A-Z */
+        char *ld = sw_arena_strndup_lower(a, d, dl);
         if (!ld)
             return SW_ENOMEM;
-        for (size_t k = 0; k < dl; k++)
-            ld[k] = (char)tolower((unsigned char)ld[k]);
         out->d = ld;
     }
     out->has_l = parse_u64(l, &out->l);
@@ -438,13 +463,10 @@ static int spf_key_char(char ch)
     return is_alpha(ch) || is_digit(ch) || ch == '-' || ch == '_' || ch == '.';
 }
 
+/* tolower in the C locale (spoofwatch never calls setlocale) folds only A-Z */
 static char *lower_dup(sw_arena *a, const char *s, size_t n)
 {
-    char *p = sw_arena_strndup(a, s, n);
-    if (p)
-        for (size_t k = 0; k < n; k++)
-            p[k] = (char)tolower((unsigned char)p[k]);
-    return p;
+    return sw_arena_strndup_lower(a, s, n);
 }
 
 /* Value after '=': a quoted-string (unquoted here) or a run up to ';', WSP or '('. */

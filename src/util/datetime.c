@@ -10,6 +10,7 @@
 #include "spoofwatch/datetime.h"
 #include "spoofwatch/error.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <strings.h>
 
@@ -49,7 +50,7 @@ static int dt_peek(const dt_cursor *c)
 
 /* Skips whitespace and nested comments without recursion, so deep nesting costs O(n).
  * An unterminated comment swallows the rest: nothing inside it is date text. */
-static void dt_skip_cfws(dt_cursor *c)
+static void dt_skip_cfws_slow(dt_cursor *c)
 {
     while (c->i < c->n) {
         unsigned char ch = (unsigned char)c->s[c->i];
@@ -72,6 +73,18 @@ static void dt_skip_cfws(dt_cursor *c)
             }
         }
     }
+}
+
+/* Called a dozen times per date, nearly always right before a token: decide that case with
+ * one byte test (whitespace is all <= ' ') and leave the loop to the rare rest. */
+static inline void dt_skip_cfws(dt_cursor *c)
+{
+    if (c->i < c->n) {
+        unsigned char ch = (unsigned char)c->s[c->i];
+        if (ch > ' ' && ch != '(')
+            return;
+    }
+    dt_skip_cfws_slow(c);
 }
 
 /* Reads a run of letters; returns its length (0 when none). */
@@ -107,9 +120,21 @@ static size_t dt_read_digits(dt_cursor *c, long *value)
 static int dt_lookup(const char *w, size_t len, const char *const *abbr, const char *const *full,
                      int count)
 {
+    if (len == 3) {
+        /* w is letters only (dt_read_alpha), so |0x20 lower-cases it exactly as
+         * strncasecmp would; every date has a month and most a day name in this form. The
+         * only three-letter full name ("may") is also its own abbreviation. */
+        uint32_t v = (uint32_t)((unsigned char)w[0] | 0x20) |
+                     (uint32_t)((unsigned char)w[1] | 0x20) << 8 |
+                     (uint32_t)((unsigned char)w[2] | 0x20) << 16;
+        for (int k = 0; k < count; k++) {
+            const unsigned char *a = (const unsigned char *)abbr[k];
+            if (v == ((uint32_t)a[0] | (uint32_t)a[1] << 8 | (uint32_t)a[2] << 16))
+                return k;
+        }
+        return -1;
+    }
     for (int k = 0; k < count; k++) {
-        if (len == 3 && strncasecmp(w, abbr[k], 3) == 0)
-            return k;
         size_t fl = 0;
         while (full[k][fl])
             fl++;

@@ -190,3 +190,28 @@ SW_TEST(json_escape_every_position)
                 }
             }
 }
+
+/* sw_arena_strndup and sw_arena_strndup_lower copy in word-sized pieces: every length up
+ * to past the word and block sizes, every byte value, must give what a byte loop gives. */
+SW_TEST(arena_strndup_lower_matches_a_byte_loop)
+{
+    sw_arena a;
+    sw_arena_init(&a, 1u << 24);
+    char src[80], want[81];
+    for (int round = 0; round < 256; round++) {
+        for (size_t k = 0; k < sizeof src; k++)
+            src[k] = (char)((round * 7 + k * 13 + (k * k) % 5) & 0xFF);
+        src[round % sizeof src] = (char)round; /* every byte value somewhere */
+        for (size_t n = 0; n <= sizeof src; n++) {
+            for (size_t k = 0; k < n; k++)
+                want[k] = src[k] >= 'A' && src[k] <= 'Z' ? (char)(src[k] + 32) : src[k];
+            want[n] = '\0';
+            char *low = sw_arena_strndup_lower(&a, src, n);
+            char *dup = sw_arena_strndup(&a, src, n);
+            CHECK(low && memcmp(low, want, n + 1) == 0);
+            CHECK(dup && memcmp(dup, src, n) == 0 && dup[n] == '\0');
+        }
+        sw_arena_reset(&a);
+    }
+    sw_arena_free(&a);
+}
