@@ -82,15 +82,19 @@ int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len,
 /* Many keys of one object at once: a row reader names the columns it wants in a key set
  * and gets every value in one pass over the object's members, instead of one linear
  * lookup per column. The key set's index is built on first use (keep the set static or in
- * a long-lived context; it is not changed afterwards). */
+ * a long-lived context); each call then updates its record of the last object's key order,
+ * so a set is used by one thread at a time. */
 typedef struct sw_jkeyset {
     const char *const *keys; /* exact key names */
     size_t n;                /* at most 255 */
     int built;
     unsigned char slot[512]; /* hash -> key index + 1; 0 = empty */
     uint32_t len[255];       /* strlen of each key */
+    /* key index + 1 that the member at each position of the last object matched (0: none):
+     * rows of one table carry their columns in one order, so that key is tried first */
+    unsigned char last[256];
 } sw_jkeyset;
-#define SW_JKEYSET(arr) {(arr), sizeof(arr) / sizeof((arr)[0]), 0, {0}, {0}}
+#define SW_JKEYSET(arr) {(arr), sizeof(arr) / sizeof((arr)[0]), 0, {0}, {0}, {0}}
 /* out[i] = value of keys[i] in obj, NULL when absent (first occurrence wins). */
 void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out);
 
