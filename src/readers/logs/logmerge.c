@@ -717,6 +717,7 @@ int sw_log_read(sw_input *in, sw_arena *record_arena,
     sw_jreader_free(c.json_inner);
     sw_jreader_free(c.json_unwrap);
     free(c.row);
+    free(c.auth_memo);
     free(m);
     return c.stop;
 }
