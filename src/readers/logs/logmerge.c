@@ -532,10 +532,12 @@ static void merge_row(pending *p, const sw_log_row *row)
     lf->rows++;
     for (size_t i = 0; i < row->nfields; i++) {
         /* rows of one message mostly carry the same columns in the same order: try the
-         * same position before looking through all */
-        int seen = i < lf->nfields && !strcmp(lf->fields[i].key, row->fields[i].key);
+         * same position before looking through all. The first row of a message finds none
+         * of its keys, so the search compares a first byte before calling strcmp. */
+        const char *key = row->fields[i].key;
+        int seen = i < lf->nfields && !strcmp(lf->fields[i].key, key);
         for (size_t j = 0; j < lf->nfields && !seen; j++)
-            seen = !strcmp(lf->fields[j].key, row->fields[i].key);
+            seen = lf->fields[j].key[0] == key[0] && !strcmp(lf->fields[j].key, key);
         if (seen || grow(a, (void **)&lf->fields, lf->nfields, &p->cap_fields,
                          sizeof *lf->fields, SW_MAX_LOG_FIELDS))
             continue;
