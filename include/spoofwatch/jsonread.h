@@ -65,6 +65,13 @@ void sw_jreader_free(sw_jreader *r);
 int sw_jparse(sw_jreader *r, sw_arena *a, const char *text, size_t len, const sw_jv **out,
               sw_error *err);
 
+/* sw_jparse() for text that has at least SW_JSON_PADDING readable bytes after text + len
+ * (any content: a JSON Lines line inside the file's buffer): it is parsed where it lies
+ * instead of being copied to a padded buffer first. */
+#define SW_JSON_PADDING 64
+int sw_jparse_padded(sw_jreader *r, sw_arena *a, const char *text, size_t len,
+                     const sw_jv **out, sw_error *err);
+
 /* Calls fn once per record: the elements of a top-level array; else the elements of the
  * array under the first of `wrappers` (a NULL-terminated list of keys, may be NULL) that
  * the top-level object has; else the document itself (index 0). The arena is reset

@@ -160,8 +160,13 @@ static size_t copy_container(sw_arena *a, const tape &tp, size_t i, sw_jv *out)
     return end + 1;
 }
 
+static_assert(SW_JSON_PADDING >= simdjson::SIMDJSON_PADDING, "sw_jparse_padded's promise");
+
 // Parses into r's DOM; the root value is at tape index 1 (index 0 is the root word).
-static int parse_doc(sw_jreader *r, const char *text, size_t len, sw_error *err)
+// padded: text has SW_JSON_PADDING readable bytes after it, so simdjson need not copy it
+// (its documented contract: the padding's content does not matter).
+static int parse_doc(sw_jreader *r, const char *text, size_t len, sw_error *err,
+                     bool padded = false)
 {
     if (len > SW_MAX_JSON_DOC)
         return sw_error_set(err, SW_ELIMIT,
@@ -169,7 +174,7 @@ static int parse_doc(sw_jreader *r, const char *text, size_t len, sw_error *err)
                             "JSON Lines (one record per line)",
                             len, SW_MAX_JSON_DOC >> 20);
     element doc;
-    simdjson::error_code ec = r->parser.parse(text, len, true).get(doc);
+    simdjson::error_code ec = r->parser.parse(text, len, !padded).get(doc);
     if (ec == simdjson::DEPTH_ERROR)
         return sw_error_set(err, SW_ELIMIT, "JSON nested deeper than %d levels",
                             SW_MAX_JSON_DEPTH);
@@ -194,6 +199,13 @@ extern "C" int sw_jparse(sw_jreader *r, sw_arena *a, const char *text, size_t le
                          const sw_jv **out, sw_error *err)
 {
     int rc = parse_doc(r, text, len, err);
+    return rc ? rc : tree_of(a, tape_of(r), 1, out, err);
+}
+
+extern "C" int sw_jparse_padded(sw_jreader *r, sw_arena *a, const char *text, size_t len,
+                                const sw_jv **out, sw_error *err)
+{
+    int rc = parse_doc(r, text, len, err, true);
     return rc ? rc : tree_of(a, tape_of(r), 1, out, err);
 }
 
