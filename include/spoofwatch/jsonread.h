@@ -111,8 +111,12 @@ const sw_jv *sw_jget_ci(const sw_jv *obj, const char *key); /* ASCII case-insens
 /* Dotted path of keys, exact: "properties.NetworkMessageId". */
 const sw_jv *sw_jpath(const sw_jv *v, const char *path);
 const sw_jv *sw_jindex(const sw_jv *arr, size_t i);
-/* The string of a string value; NULL for anything else (null included). */
-const char *sw_jstr(const sw_jv *v);
+/* The string of a string value; NULL for anything else (null included). Inline: row
+ * readers call it for every column of every row. */
+static inline const char *sw_jstr(const sw_jv *v)
+{
+    return v && v->type == SW_J_STRING ? v->u.s : NULL;
+}
 /* String of obj[key], NULL when absent, null or not a string. */
 const char *sw_jget_str(const sw_jv *obj, const char *key);
 /* Integer from an integer, an integral double, or a decimal string ("1753594930801601",

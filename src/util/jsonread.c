@@ -154,11 +154,6 @@ const sw_jv *sw_jindex(const sw_jv *arr, size_t i)
     return &arr->u.items[i];
 }
 
-const char *sw_jstr(const sw_jv *v)
-{
-    return v && v->type == SW_J_STRING ? v->u.s : NULL;
-}
-
 const char *sw_jget_str(const sw_jv *obj, const char *key)
 {
     return sw_jstr(sw_jget(obj, key));
