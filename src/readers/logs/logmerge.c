@@ -330,9 +330,15 @@ static uint32_t key_hash(const char *source, const char *key)
     return (uint32_t)(h ^ (h >> 32));
 }
 
+/* A record copies some 45 strings of its first row: the copy is done here, with the inline
+ * sw_arena_alloc, rather than through a call to sw_arena_strndup per string. */
 static const char *dup(sw_arena *a, const char *s)
 {
-    return s ? sw_arena_strndup(a, s, strlen(s)) : NULL;
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *p = sw_arena_alloc(a, n);
+    return p ? memcpy(p, s, n) : NULL;
 }
 
 static int grow(sw_arena *a, void **arr, size_t count, size_t *cap, size_t elem, size_t max)
