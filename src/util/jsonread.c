@@ -9,6 +9,39 @@
 #include <string.h>
 #include <strings.h>
 
+/* a[0..n) == b[0..n) without a call: keys are a few dozen bytes, and a memcmp call per
+ * member of every row was a tenth of sw_jfields (and of sw_jget). Loads stay inside both keys (the last
+ * word overlaps the one before it). */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    uint32_t u, v;
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 const sw_jv *sw_jget(const sw_jv *obj, const char *key)
 {
     if (!obj || obj->type != SW_J_OBJECT || !key)
@@ -16,7 +49,7 @@ const sw_jv *sw_jget(const sw_jv *obj, const char *key)
     size_t n = strlen(key);
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
-        if (m->keylen == n && m->key[0] == key[0] && !memcmp(m->key, key, n))
+        if (m->keylen == n && m->key[0] == key[0] && same_bytes(m->key, key, n))
             return &m->value;
     }
     return NULL;
@@ -47,39 +80,6 @@ static void keyset_build(sw_jkeyset *ks)
         }
     }
     ks->built = 1;
-}
-
-/* a[0..n) == b[0..n) without a call: keys are a few dozen bytes, and a memcmp call per
- * member of every row was a tenth of sw_jfields. Loads stay inside both keys (the last
- * word overlaps the one before it). */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    uint64_t x, y;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    uint32_t u, v;
-    if (n >= 4) {
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        if (u != v)
-            return 0;
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return u == v;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
 }
 
 /* key index + 1 of key[0..n) in the set, 0 when it is not one */
