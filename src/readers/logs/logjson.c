@@ -36,7 +36,9 @@ const char *sw_log_jtext(sw_arena *a, const sw_jv *v)
         while (u /= 10);
         if (v->u.i < 0)
             *--p = '-';
-        return sw_arena_strndup(a, p, (size_t)(buf + sizeof buf - 1 - p));
+        size_t n = (size_t)(buf + sizeof buf - p); /* with the NUL */
+        char *out = sw_arena_alloc(a, n);
+        return out ? memcpy(out, p, n) : NULL;
     }
     case SW_J_DOUBLE:
         return sw_arena_printf(a, "%.17g", v->u.d);
