@@ -65,6 +65,13 @@ void sw_jreader_free(sw_jreader *r);
 int sw_jparse(sw_jreader *r, sw_arena *a, const char *text, size_t len, const sw_jv **out,
               sw_error *err);
 
+/* sw_jparse() for text that has at least SW_JSON_PADDING readable bytes after text + len
+ * (any content: a JSON Lines line inside the file's buffer): it is parsed where it lies
+ * instead of being copied to a padded buffer first. */
+#define SW_JSON_PADDING 64
+int sw_jparse_padded(sw_jreader *r, sw_arena *a, const char *text, size_t len,
+                     const sw_jv **out, sw_error *err);
+
 /* Calls fn once per record: the elements of a top-level array; else the elements of the
  * array under the first of `wrappers` (a NULL-terminated list of keys, may be NULL) that
  * the top-level object has; else the document itself (index 0). The arena is reset
@@ -82,15 +89,19 @@ int sw_jeach(sw_jreader *r, sw_arena *a, const char *text, size_t len,
 /* Many keys of one object at once: a row reader names the columns it wants in a key set
  * and gets every value in one pass over the object's members, instead of one linear
  * lookup per column. The key set's index is built on first use (keep the set static or in
- * a long-lived context; it is not changed afterwards). */
+ * a long-lived context); each call then updates its record of the last object's key order,
+ * so a set is used by one thread at a time. */
 typedef struct sw_jkeyset {
     const char *const *keys; /* exact key names */
     size_t n;                /* at most 255 */
     int built;
     unsigned char slot[512]; /* hash -> key index + 1; 0 = empty */
     uint32_t len[255];       /* strlen of each key */
+    /* key index + 1 that the member at each position of the last object matched (0: none):
+     * rows of one table carry their columns in one order, so that key is tried first */
+    unsigned char last[256];
 } sw_jkeyset;
-#define SW_JKEYSET(arr) {(arr), sizeof(arr) / sizeof((arr)[0]), 0, {0}, {0}}
+#define SW_JKEYSET(arr) {(arr), sizeof(arr) / sizeof((arr)[0]), 0, {0}, {0}, {0}}
 /* out[i] = value of keys[i] in obj, NULL when absent (first occurrence wins). */
 void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out);
 
@@ -100,8 +111,12 @@ const sw_jv *sw_jget_ci(const sw_jv *obj, const char *key); /* ASCII case-insens
 /* Dotted path of keys, exact: "properties.NetworkMessageId". */
 const sw_jv *sw_jpath(const sw_jv *v, const char *path);
 const sw_jv *sw_jindex(const sw_jv *arr, size_t i);
-/* The string of a string value; NULL for anything else (null included). */
-const char *sw_jstr(const sw_jv *v);
+/* The string of a string value; NULL for anything else (null included). Inline: row
+ * readers call it for every column of every row. */
+static inline const char *sw_jstr(const sw_jv *v)
+{
+    return v && v->type == SW_J_STRING ? v->u.s : NULL;
+}
 /* String of obj[key], NULL when absent, null or not a string. */
 const char *sw_jget_str(const sw_jv *obj, const char *key);
 /* Integer from an integer, an integral double, or a decimal string ("1753594930801601",

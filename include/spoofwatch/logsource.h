@@ -99,6 +99,9 @@ typedef struct sw_logctx {
     sw_input *input;     /* the mapped file, for sw_log_advance() */
     void (*on_error)(const char *message, void *ctx);
     void *error_ctx;
+    /* EmailEvents' AuthenticationDetails values per text seen (emailevents.c): allocated
+     * there on first use, freed by sw_log_read() */
+    struct sw_log_authmemo *auth_memo;
 } sw_logctx;
 
 /* Clears a row (cheap: the big arrays are not wiped) and sets its source and line. */

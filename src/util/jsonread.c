@@ -9,6 +9,39 @@
 #include <string.h>
 #include <strings.h>
 
+/* a[0..n) == b[0..n) without a call: keys are a few dozen bytes, and a memcmp call per
+ * member of every row was a tenth of sw_jfields (and of sw_jget). Loads stay inside both keys (the last
+ * word overlaps the one before it). */
+static inline int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 < n; i += 8) {
+            memcpy(&x, a + i, 8);
+            memcpy(&y, b + i, 8);
+            if (x != y)
+                return 0;
+        }
+        memcpy(&x, a + n - 8, 8);
+        memcpy(&y, b + n - 8, 8);
+        return x == y;
+    }
+    uint32_t u, v;
+    if (n >= 4) {
+        memcpy(&u, a, 4);
+        memcpy(&v, b, 4);
+        if (u != v)
+            return 0;
+        memcpy(&u, a + n - 4, 4);
+        memcpy(&v, b + n - 4, 4);
+        return u == v;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 const sw_jv *sw_jget(const sw_jv *obj, const char *key)
 {
     if (!obj || obj->type != SW_J_OBJECT || !key)
@@ -16,7 +49,7 @@ const sw_jv *sw_jget(const sw_jv *obj, const char *key)
     size_t n = strlen(key);
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
-        if (m->keylen == n && m->key[0] == key[0] && !memcmp(m->key, key, n))
+        if (m->keylen == n && m->key[0] == key[0] && same_bytes(m->key, key, n))
             return &m->value;
     }
     return NULL;
@@ -49,6 +82,21 @@ static void keyset_build(sw_jkeyset *ks)
     ks->built = 1;
 }
 
+/* key index + 1 of key[0..n) in the set, 0 when it is not one */
+static unsigned keyset_find(const sw_jkeyset *ks, const char *key, uint32_t n)
+{
+    unsigned h = key_hash(key, n);
+    /* probe until an empty slot: the table is at most half full */
+    for (unsigned p = 0; p < sizeof ks->slot; p++) {
+        unsigned char s = ks->slot[(h + p) % sizeof ks->slot];
+        if (!s)
+            return 0;
+        if (ks->len[s - 1] == n && same_bytes(ks->keys[s - 1], key, n))
+            return s;
+    }
+    return 0;
+}
+
 void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out)
 {
     if (!ks->built)
@@ -59,18 +107,14 @@ void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out)
         return;
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
-        unsigned h = key_hash(m->key, m->keylen);
-        /* probe until an empty slot: the table is at most half full */
-        for (unsigned p = 0; p < sizeof ks->slot; p++) {
-            unsigned char s = ks->slot[(h + p) % sizeof ks->slot];
-            if (!s)
-                break;
-            if (ks->len[s - 1] == m->keylen && !memcmp(ks->keys[s - 1], m->key, m->keylen)) {
-                if (!out[s - 1])
-                    out[s - 1] = &m->value;
-                break;
-            }
+        unsigned k = i < sizeof ks->last ? ks->last[i] : 0;
+        if (!k || ks->len[k - 1] != m->keylen || !same_bytes(ks->keys[k - 1], m->key, m->keylen)) {
+            k = keyset_find(ks, m->key, m->keylen);
+            if (i < sizeof ks->last)
+                ks->last[i] = (unsigned char)k;
         }
+        if (k && !out[k - 1])
+            out[k - 1] = &m->value;
     }
 }
 
@@ -108,11 +152,6 @@ const sw_jv *sw_jindex(const sw_jv *arr, size_t i)
     if (!arr || arr->type != SW_J_ARRAY || i >= arr->len)
         return NULL;
     return &arr->u.items[i];
-}
-
-const char *sw_jstr(const sw_jv *v)
-{
-    return v && v->type == SW_J_STRING ? v->u.s : NULL;
 }
 
 const char *sw_jget_str(const sw_jv *obj, const char *key)

@@ -10,6 +10,7 @@
 #include "spoofwatch/csv.h"
 #include "spoofwatch/logsource.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -46,27 +47,96 @@ static int claims(const sw_jv *rec)
 static const char *const auth_keys[][2] = {
     {"SPF", "spf"}, {"DKIM", "dkim"}, {"DMARC", "dmarc"}, {"CompAuth", "compauth"}};
 
+/* AuthenticationDetails texts repeat from row to row (a stream carries a handful of verdict
+ * combinations), and parsing each row's copy was a simdjson document of its own, ~1.4 k Ir
+ * a row. What is read from a text depends on its bytes alone, so the values of the last
+ * few texts are kept for the file, keyed by the whole text. */
+#define AUTH_MEMO 4
+#define AUTH_MEMO_TEXT 256
+#define NAUTH_KEYS (sizeof auth_keys / sizeof auth_keys[0])
+
+typedef struct sw_log_authmemo {
+    struct {
+        size_t len; /* of text; 0: unused */
+        int object; /* the text was a JSON object (else: no auth) */
+        const char *val[NAUTH_KEYS]; /* per auth_keys[], as sw_log_jtext gave it; in store */
+        char text[AUTH_MEMO_TEXT];
+        char store[2 * AUTH_MEMO_TEXT];
+    } e[AUTH_MEMO];
+    unsigned next; /* the entry replaced next */
+} sw_log_authmemo;
+
+static void memo_keep(sw_logctx *c, const char *text, size_t n, int object, const char **val)
+{
+    if (n >= AUTH_MEMO_TEXT)
+        return;
+    if (!c->auth_memo && !(c->auth_memo = calloc(1, sizeof *c->auth_memo)))
+        return;
+    sw_log_authmemo *m = c->auth_memo;
+    unsigned i = m->next;
+    m->e[i].len = 0; /* until filled */
+    size_t used = 0;
+    for (size_t k = 0; k < NAUTH_KEYS; k++) {
+        m->e[i].val[k] = NULL;
+        if (!val[k])
+            continue;
+        size_t vn = strlen(val[k]) + 1;
+        if (vn > sizeof m->e[i].store - used)
+            return;
+        m->e[i].val[k] = memcpy(m->e[i].store + used, val[k], vn);
+        used += vn;
+    }
+    memcpy(m->e[i].text, text, n);
+    m->e[i].len = n;
+    m->e[i].object = object;
+    m->next = (i + 1) % AUTH_MEMO;
+}
+
+/* The values of auth_keys[] in the JSON text[0..n) (NULL: absent), and whether it is an
+ * object. -1 when it is not JSON. */
+static int auth_values(sw_logctx *c, const char *text, size_t n, int *object, const char **val)
+{
+    const sw_log_authmemo *m = c->auth_memo;
+    for (unsigned i = 0; m && i < AUTH_MEMO; i++) {
+        if (m->e[i].len == n && !memcmp(m->e[i].text, text, n)) {
+            *object = m->e[i].object;
+            memcpy(val, m->e[i].val, sizeof m->e[i].val);
+            return 0;
+        }
+    }
+    const sw_jv *obj;
+    sw_error err;
+    if (sw_jparse(c->json_inner, c->row_arena, text, n, &obj, &err))
+        return -1;
+    *object = obj->type == SW_J_OBJECT;
+    for (size_t k = 0; k < NAUTH_KEYS; k++)
+        val[k] = *object ? sw_log_jtext(c->row_arena, sw_jget_ci(obj, auth_keys[k][0])) : NULL;
+    memo_keep(c, text, n, *object, val);
+    return 0;
+}
+
 /* AuthenticationDetails: JSON text inside the string (or, in some exports, an object). */
 static void read_auth(sw_logctx *c, sw_log_row *row, const sw_jv *v, uint64_t line)
 {
-    const sw_jv *obj = v && v->type == SW_J_OBJECT ? v : NULL;
+    const char *val[NAUTH_KEYS];
+    int object = v && v->type == SW_J_OBJECT;
     const char *text = sw_jstr(v);
     if (text && *text) {
-        sw_error err;
-        if (sw_jparse(c->json_inner, c->row_arena, text, strlen(text), &obj, &err)) {
+        if (auth_values(c, text, strlen(text), &object, val)) {
             sw_log_row_field(row, "AuthenticationDetails", text);
-            obj = NULL;
+            object = 0;
         }
+    } else if (object) {
+        for (size_t k = 0; k < NAUTH_KEYS; k++)
+            val[k] = sw_log_jtext(c->row_arena, sw_jget_ci(v, auth_keys[k][0]));
     }
-    if (!obj || obj->type != SW_J_OBJECT) {
+    if (!object) {
         row->facts.absent |= SW_LOG_NO_AUTH;
         return;
     }
     row->auth_field = "EmailEvents.AuthenticationDetails";
-    for (size_t i = 0; i < sizeof auth_keys / sizeof auth_keys[0]; i++) {
-        const char *val = sw_log_jtext(c->row_arena, sw_jget_ci(obj, auth_keys[i][0]));
-        sw_log_row_auth(row, auth_keys[i][1], val, NULL);
-    }
+    for (size_t k = 0; k < NAUTH_KEYS; k++)
+        sw_log_row_auth(row, auth_keys[k][1], val[k], NULL);
     if (!row->nauth)
         row->facts.absent |= SW_LOG_NO_AUTH;
     row->facts.absent |= SW_LOG_NO_DKIM_DOMAIN;
