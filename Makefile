@@ -35,6 +35,8 @@ run: build
 	@$(BUILD)/spoofwatch scan --no-progress examples/
 	@echo
 	@echo "== spoofwatch ingest examples/ into $(BUILD)/examples.db (SQLite evidence store)"
+	@# a new store each run: the demo shows exactly the examples, whatever an older build left
+	@rm -f $(BUILD)/examples.db $(BUILD)/examples.db-wal $(BUILD)/examples.db-shm
 	@$(BUILD)/spoofwatch ingest --no-progress --store $(BUILD)/examples.db examples/
 	@echo
 	@echo "== spoofwatch campaigns"
