@@ -41,11 +41,14 @@ static const char *deviation(const char *file)
 }
 
 static int passed, failed, skipped;
+/* "FAIL", or for a file with a documented deviation "differs": the case is then counted as
+ * skipped, and a FAIL line would read as a failure the summary does not count. */
+static const char *mismatch = "FAIL";
 
 static void fail(const char *file, size_t k, const char *what, const char *got, const char *want)
 {
-    printf("FAIL authres-trust %s case %zu: %s: got %s, expected %s\n", file, k + 1, what, got,
-           want);
+    printf("%s authres-trust %s case %zu: %s: got %s, expected %s\n", mismatch, file, k + 1,
+           what, got, want);
 }
 
 static const char *prop(const sw_auth_fact *f, const char *ptype, const char *property)
@@ -244,7 +247,7 @@ static int own_dkim_case(const char *file, size_t k, const char *msg, size_t n,
     int pass = rep.result == SW_DKIM_PASS;
     if (pass == !strcmp(want, "SUCCESS"))
         return 1;
-    printf("FAIL authres-trust %s case %zu: own dkim=%s, expected %s\n", file, k + 1,
+    printf("%s authres-trust %s case %zu: own dkim=%s, expected %s\n", mismatch, file, k + 1,
            sw_dkim_result_name(rep.result), want);
     return 0;
 }
@@ -318,7 +321,9 @@ static void run_dkim_verifier(const char *base, const yt_node *entries)
             sw_record_from_mail(&a, msg, n, &src, &r, NULL);
             sw_detect(&d, &a, &r, &as);
             const char *why = deviation(file);
+            mismatch = why ? "differs" : "FAIL";
             int ok = check_case(file, k, &r, &as, yt_get(c, "expect"));
+            mismatch = "FAIL";
             if (!ok && why) {
                 printf("skip authres-trust %s: deliberate difference: %s\n", file, why);
                 skipped++;
