@@ -206,6 +206,26 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         _mm_storeu_si128((__m128i *)(o + n - 16), v);
         return 0;
     }
+    /* the short classes in SSE registers too: the 64-bit bit tricks below need a handful of
+     * general registers per word, which made every caller save and restore six of its own */
+    if (n >= 8) {
+        __m128i x = _mm_loadl_epi64((const __m128i *)s),
+                y = _mm_loadl_epi64((const __m128i *)(s + n - 8));
+        if (escape_mask(_mm_unpacklo_epi64(x, y)))
+            return -1;
+        _mm_storel_epi64((__m128i *)o, x);
+        _mm_storel_epi64((__m128i *)(o + n - 8), y);
+        return 0;
+    }
+    if (n >= 4) {
+        uint32_t x = load4(s), y = load4(s + n - 4);
+        /* only the low eight bytes hold text (the zeros above would count as controls) */
+        if (escape_mask(_mm_cvtsi64_si128((long long)((uint64_t)x | (uint64_t)y << 32))) & 0xff)
+            return -1;
+        memcpy(o, &x, 4);
+        memcpy(o + n - 4, &y, 4);
+        return 0;
+    }
 #else
     for (; n > 16; n -= 8, s += 8, o += 8) {
         uint64_t x = load8(s);
@@ -213,7 +233,6 @@ static inline int copy_plain(char *o, const char *s, size_t n)
             return -1;
         memcpy(o, &x, 8);
     }
-#endif
     if (n >= 8) {
         uint64_t x = load8(s), y = load8(s + n - 8);
         if (escape_bits8(x) | escape_bits8(y))
@@ -230,6 +249,7 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         memcpy(o + n - 4, &y, 4);
         return 0;
     }
+#endif
     /* 1 to 3 bytes: the first, middle and last cover them all */
     if (n) {
         unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n >> 1],
@@ -434,15 +454,47 @@ static int put_member(sw_json *j, const char *key, size_t n, int key_checked, co
     return 0;
 }
 
-void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
+/* Out of line so that the fast path of its caller, which tail-calls it, needs no stack frame. */
+static __attribute__((noinline)) void kv_string_slow(sw_json *j, const char *key, size_t n,
+                                                    const char *s, size_t vn)
 {
-    if (!s)
-        return;
-    size_t vn = strlen(s);
-    if (put_member(j, key, n, 1, s, vn, 1) == 0) /* checks the bytes while it copies them */
-        return;
     sw_json_key_lit(j, key, n);
     sw_json_string_n(j, s, vn);
+}
+
+/* put_member for a quoted value, written out so that few values are live at once: the
+ * fast path then fits the scratch registers and needs no stack frame. */
+void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *s, size_t vn)
+{
+    sw_buf *b = j->out;
+    size_t len = b->len;
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
+        n + vn + 6 >= b->alloc - len || len + n + vn + 6 > b->cap) {
+        kv_string_slow(j, key, n, s, vn);
+        return;
+    }
+    unsigned char *comma = &j->need_comma[j->depth];
+    char *o = b->data + len + *comma;
+    /* the value first: when it needs escaping, nothing has been committed */
+    if (copy_plain(o + n + 4, s, vn)) {
+        kv_string_slow(j, key, n, s, vn);
+        return;
+    }
+    o[-(ptrdiff_t)*comma] = ',';
+    *comma = 1;
+    o[0] = '"';
+    copy_key(o + 1, key, n);
+    o += n + 1;
+    memcpy(o, "\":\"", 3);
+    o += 3 + vn;
+    memcpy(o, "\"", 2); /* with the NUL */
+    b->len = (size_t)(o + 1 - b->data);
+}
+
+void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
+{
+    if (s)
+        sw_json_kv_string_lit_n(j, key, n, s, strlen(s));
 }
 
 void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
