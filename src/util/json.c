@@ -349,6 +349,15 @@ static void put_plain_key(sw_json *j, const char *key, size_t n)
         j->need_comma[j->depth] = 0;
 }
 
+/* The general paths below are out of line and tail-called, so that the fast paths of the
+ * writers are leaf code: with a call on their slow path, GCC saved and restored five or six
+ * registers on every member. */
+static __attribute__((noinline)) void key_lit_slow(sw_json *j, const char *key, size_t n)
+{
+    sw_json_sep(j);
+    put_plain_key(j, key, n);
+}
+
 void sw_json_key_lit(sw_json *j, const char *key, size_t n)
 {
     /* `,"key":` with one capacity check, as put_member writes it; the value's own
@@ -369,8 +378,7 @@ void sw_json_key_lit(sw_json *j, const char *key, size_t n)
         b->len = (size_t)(o - b->data);
         return;
     }
-    sw_json_sep(j);
-    put_plain_key(j, key, n);
+    key_lit_slow(j, key, n);
 }
 
 /* A key from the input, escaped when it needs it. */
@@ -497,6 +505,13 @@ void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
         sw_json_kv_string_lit_n(j, key, n, s, strlen(s));
 }
 
+static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *key, size_t n,
+                                                 int64_t v)
+{
+    sw_json_key_lit(j, key, n);
+    sw_json_int(j, v);
+}
+
 void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
 {
     char tmp[24];
@@ -504,16 +519,20 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
     char *digits = format_i64(v, end);
     if (put_member(j, key, n, 1, digits, (size_t)(end - digits), 0) == 0)
         return;
+    kv_int_slow(j, key, n, v);
+}
+
+static __attribute__((noinline)) void kv_bool_slow(sw_json *j, const char *key, size_t n, int v)
+{
     sw_json_key_lit(j, key, n);
-    sw_json_int(j, v);
+    sw_json_bool(j, v);
 }
 
 void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
 {
     if (put_member(j, key, n, 1, v ? "true" : "false", v ? 4 : 5, 0) == 0)
         return;
-    sw_json_key_lit(j, key, n);
-    sw_json_bool(j, v);
+    kv_bool_slow(j, key, n, v);
 }
 
 /* After a key, the value resets need_comma to 1 through sw_json_sep. */
