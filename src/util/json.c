@@ -470,31 +470,42 @@ static __attribute__((noinline)) void kv_string_slow(sw_json *j, const char *key
     sw_json_string_n(j, s, vn);
 }
 
-/* put_member for a quoted value, written out so that few values are live at once: the
- * fast path then fits the scratch registers and needs no stack frame. */
+/* The rest of a string member whose `,"key":"` is written: the value escaped, and its quote. */
+static __attribute__((noinline)) void string_rest(sw_json *j, const char *s, size_t vn)
+{
+    if (!j->status)
+        j->status = sw_json_escape(j->out, s, vn);
+    sw_json_put(j, "\"", 1);
+}
+
+/* put_member for a quoted value, written out so that few values are live at once (the key
+ * is done with before the value is copied): the fast path then fits the scratch registers. */
 void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *s, size_t vn)
 {
     sw_buf *b = j->out;
-    size_t len = b->len;
     if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
-        n + vn + 6 >= b->alloc - len || len + n + vn + 6 > b->cap) {
+        n + vn + 6 >= b->alloc - b->len || b->len + n + vn + 6 > b->cap) {
         kv_string_slow(j, key, n, s, vn);
         return;
     }
     unsigned char *comma = &j->need_comma[j->depth];
-    char *o = b->data + len + *comma;
-    /* the value first: when it needs escaping, nothing has been committed */
-    if (copy_plain(o + n + 4, s, vn)) {
-        kv_string_slow(j, key, n, s, vn);
+    char *o = b->data + b->len;
+    *o = ',';
+    o += *comma;
+    *comma = 1;
+    *o++ = '"';
+    copy_key(o, key, n);
+    o += n;
+    memcpy(o, "\":\"", 3);
+    o += 3;
+    if (copy_plain(o, s, vn)) {
+        /* the same bytes as the general path: `,"key":"` stays, the value is escaped */
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        string_rest(j, s, vn);
         return;
     }
-    o[-(ptrdiff_t)*comma] = ',';
-    *comma = 1;
-    o[0] = '"';
-    copy_key(o + 1, key, n);
-    o += n + 1;
-    memcpy(o, "\":\"", 3);
-    o += 3 + vn;
+    o += vn;
     memcpy(o, "\"", 2); /* with the NUL */
     b->len = (size_t)(o + 1 - b->data);
 }
