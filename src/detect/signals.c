@@ -305,8 +305,13 @@ static void identity_signals(det *x)
             unsigned char c0 = (unsigned char)ref->label[0];
             if (ref->own || !(present[c0 >> 3] & (1u << (c0 & 7))))
                 continue;
-            size_t bl = strlen(ref->label);
-            if (bl < 3)
+            /* the label's length, stopping at its first byte the name lacks: then it
+             * cannot be in the name, and neither strlen nor strstr is needed */
+            size_t bl = 1;
+            for (unsigned char c; (c = (unsigned char)ref->label[bl]) != '\0'; bl++)
+                if (!(present[c >> 3] & (1u << (c & 7))))
+                    break;
+            if (ref->label[bl] || bl < 3)
                 continue;
             /* whole word */
             const char *hit = strstr(lower, ref->label);

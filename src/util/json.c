@@ -206,6 +206,26 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         _mm_storeu_si128((__m128i *)(o + n - 16), v);
         return 0;
     }
+    /* the short classes in SSE registers too: the 64-bit bit tricks below need a handful of
+     * general registers per word, which made every caller save and restore six of its own */
+    if (n >= 8) {
+        __m128i x = _mm_loadl_epi64((const __m128i *)s),
+                y = _mm_loadl_epi64((const __m128i *)(s + n - 8));
+        if (escape_mask(_mm_unpacklo_epi64(x, y)))
+            return -1;
+        _mm_storel_epi64((__m128i *)o, x);
+        _mm_storel_epi64((__m128i *)(o + n - 8), y);
+        return 0;
+    }
+    if (n >= 4) {
+        uint32_t x = load4(s), y = load4(s + n - 4);
+        /* only the low eight bytes hold text (the zeros above would count as controls) */
+        if (escape_mask(_mm_cvtsi64_si128((long long)((uint64_t)x | (uint64_t)y << 32))) & 0xff)
+            return -1;
+        memcpy(o, &x, 4);
+        memcpy(o + n - 4, &y, 4);
+        return 0;
+    }
 #else
     for (; n > 16; n -= 8, s += 8, o += 8) {
         uint64_t x = load8(s);
@@ -213,7 +233,6 @@ static inline int copy_plain(char *o, const char *s, size_t n)
             return -1;
         memcpy(o, &x, 8);
     }
-#endif
     if (n >= 8) {
         uint64_t x = load8(s), y = load8(s + n - 8);
         if (escape_bits8(x) | escape_bits8(y))
@@ -230,6 +249,7 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         memcpy(o + n - 4, &y, 4);
         return 0;
     }
+#endif
     /* 1 to 3 bytes: the first, middle and last cover them all */
     if (n) {
         unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n >> 1],
@@ -329,6 +349,15 @@ static void put_plain_key(sw_json *j, const char *key, size_t n)
         j->need_comma[j->depth] = 0;
 }
 
+/* The general paths below are out of line and tail-called, so that the fast paths of the
+ * writers are leaf code: with a call on their slow path, GCC saved and restored five or six
+ * registers on every member. */
+static __attribute__((noinline)) void key_lit_slow(sw_json *j, const char *key, size_t n)
+{
+    sw_json_sep(j);
+    put_plain_key(j, key, n);
+}
+
 void sw_json_key_lit(sw_json *j, const char *key, size_t n)
 {
     /* `,"key":` with one capacity check, as put_member writes it; the value's own
@@ -349,8 +378,7 @@ void sw_json_key_lit(sw_json *j, const char *key, size_t n)
         b->len = (size_t)(o - b->data);
         return;
     }
-    sw_json_sep(j);
-    put_plain_key(j, key, n);
+    key_lit_slow(j, key, n);
 }
 
 /* A key from the input, escaped when it needs it. */
@@ -434,15 +462,65 @@ static int put_member(sw_json *j, const char *key, size_t n, int key_checked, co
     return 0;
 }
 
-void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
+/* Out of line so that the fast path of its caller, which tail-calls it, needs no stack frame. */
+static __attribute__((noinline)) void kv_string_slow(sw_json *j, const char *key, size_t n,
+                                                    const char *s, size_t vn)
 {
-    if (!s)
-        return;
-    size_t vn = strlen(s);
-    if (put_member(j, key, n, 1, s, vn, 1) == 0) /* checks the bytes while it copies them */
-        return;
     sw_json_key_lit(j, key, n);
     sw_json_string_n(j, s, vn);
+}
+
+/* The rest of a string member whose `,"key":"` is written: the value escaped, and its quote. */
+static __attribute__((noinline)) void string_rest(sw_json *j, const char *s, size_t vn)
+{
+    if (!j->status)
+        j->status = sw_json_escape(j->out, s, vn);
+    sw_json_put(j, "\"", 1);
+}
+
+/* put_member for a quoted value, written out so that few values are live at once (the key
+ * is done with before the value is copied): the fast path then fits the scratch registers. */
+void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *s, size_t vn)
+{
+    sw_buf *b = j->out;
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
+        n + vn + 6 >= b->alloc - b->len || b->len + n + vn + 6 > b->cap) {
+        kv_string_slow(j, key, n, s, vn);
+        return;
+    }
+    unsigned char *comma = &j->need_comma[j->depth];
+    char *o = b->data + b->len;
+    *o = ',';
+    o += *comma;
+    *comma = 1;
+    *o++ = '"';
+    copy_key(o, key, n);
+    o += n;
+    memcpy(o, "\":\"", 3);
+    o += 3;
+    if (copy_plain(o, s, vn)) {
+        /* the same bytes as the general path: `,"key":"` stays, the value is escaped */
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        string_rest(j, s, vn);
+        return;
+    }
+    o += vn;
+    memcpy(o, "\"", 2); /* with the NUL */
+    b->len = (size_t)(o + 1 - b->data);
+}
+
+void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
+{
+    if (s)
+        sw_json_kv_string_lit_n(j, key, n, s, strlen(s));
+}
+
+static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *key, size_t n,
+                                                 int64_t v)
+{
+    sw_json_key_lit(j, key, n);
+    sw_json_int(j, v);
 }
 
 void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
@@ -452,16 +530,20 @@ void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
     char *digits = format_i64(v, end);
     if (put_member(j, key, n, 1, digits, (size_t)(end - digits), 0) == 0)
         return;
+    kv_int_slow(j, key, n, v);
+}
+
+static __attribute__((noinline)) void kv_bool_slow(sw_json *j, const char *key, size_t n, int v)
+{
     sw_json_key_lit(j, key, n);
-    sw_json_int(j, v);
+    sw_json_bool(j, v);
 }
 
 void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
 {
     if (put_member(j, key, n, 1, v ? "true" : "false", v ? 4 : 5, 0) == 0)
         return;
-    sw_json_key_lit(j, key, n);
-    sw_json_bool(j, v);
+    kv_bool_slow(j, key, n, v);
 }
 
 /* After a key, the value resets need_comma to 1 through sw_json_sep. */

@@ -42,11 +42,10 @@ static inline int same_bytes(const char *a, const char *b, size_t n)
     return 1;
 }
 
-const sw_jv *sw_jget(const sw_jv *obj, const char *key)
+const sw_jv *sw_jget_n(const sw_jv *obj, const char *key, size_t n)
 {
     if (!obj || obj->type != SW_J_OBJECT || !key)
         return NULL;
-    size_t n = strlen(key);
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
         if (m->keylen == n && m->key[0] == key[0] && same_bytes(m->key, key, n))
@@ -154,10 +153,6 @@ const sw_jv *sw_jindex(const sw_jv *arr, size_t i)
     return &arr->u.items[i];
 }
 
-const char *sw_jget_str(const sw_jv *obj, const char *key)
-{
-    return sw_jstr(sw_jget(obj, key));
-}
 
 int sw_jint(const sw_jv *v, int64_t *out)
 {

@@ -3,6 +3,8 @@
 #include "test.h"
 #include "spoofwatch/detect.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/idn.h"
+#include "../../src/detect/internal.h" /* sw_det_domain_of */
 
 #include <stdio.h>
 #include <time.h>
@@ -621,4 +623,70 @@ SW_TEST(detect_prefers_verified_results)
     CHECK(AS.verdict == SW_VERDICT_SPOOFED);
     /* without verification the same message passes on its header */
     CHECK(run(msg)->verdict == SW_VERDICT_PASS);
+}
+
+/* sw_det_domain_of lowers and IDN-tests 16 bytes at a time: every length, with a capital,
+ * a '-', an "xn--" label or a byte >= 0x80 at every position, must give what the former
+ * byte loop gave. */
+static const char *domain_of_bytewise(sw_arena *a, const char *addr)
+{
+    if (!addr || !*addr)
+        return NULL;
+    const char *at = strrchr(addr, '@');
+    const char *d = at ? at + 1 : addr;
+    size_t n = strlen(d);
+    while (n && (d[n - 1] == '>' || d[n - 1] == '.' || d[n - 1] == ' '))
+        n--;
+    if (!n)
+        return NULL;
+    char *out = sw_arena_alloc(a, n + 1);
+    unsigned high = 0;
+    int alabel = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)d[i];
+        high |= c;
+        out[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        if ((c | 0x20) == 'x' && (i == 0 || d[i - 1] == '.') && n - i >= 4 &&
+            (d[i + 1] | 0x20) == 'n' && d[i + 2] == '-' && d[i + 3] == '-')
+            alabel = 1;
+    }
+    out[n] = '\0';
+    if ((high & 0x80) || alabel) {
+        const char *ascii = NULL;
+        if (sw_idn_convert(a, out, n, &ascii, NULL) == 0 && ascii)
+            return ascii;
+    }
+    return out;
+}
+
+SW_TEST(detect_domain_of_every_length_and_position)
+{
+    static const char *const inserts[] = {"Q", "-", "xn--", "XN--", ".xn--", "\xc3\xa9", "\xff", ">"};
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    det x;
+    memset(&x, 0, sizeof x);
+    x.a = &a;
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t pos = 0; pos <= len; pos++)
+            for (size_t k = 0; k < sizeof inserts / sizeof inserts[0]; k++) {
+                char in[96] = "user@";
+                size_t o = 5;
+                for (size_t i = 0; i < len; i++) {
+                    if (i == pos)
+                        for (const char *s = inserts[k]; *s; s++)
+                            in[o++] = *s;
+                    in[o++] = (char)(i % 7 == 3 ? '.' : 'a' + i % 26 - (i % 5 == 1 ? 32 : 0));
+                }
+                in[o] = '\0';
+                const char *want = domain_of_bytewise(&a, in), *got = sw_det_domain_of(&x, in);
+                int same = (!want && !got) || (want && got && !strcmp(want, got));
+                if (!same) {
+                    printf("    %s: want %s got %s\n", in, want ? want : "(null)",
+                           got ? got : "(null)");
+                    CHECK(0);
+                }
+                sw_arena_reset(&a);
+            }
+    sw_arena_free(&a);
 }

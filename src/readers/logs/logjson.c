@@ -20,10 +20,8 @@
 static const char *const wrappers[] = {"records", "Results", "results", "value", "events",
                                        "items",   "rows",    "data",    NULL};
 
-const char *sw_log_jtext(sw_arena *a, const sw_jv *v)
+const char *sw_log_jtext_scalar(sw_arena *a, const sw_jv *v)
 {
-    if (!v)
-        return NULL;
     switch (v->type) {
     case SW_J_STRING:
         return v->u.s;

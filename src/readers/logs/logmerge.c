@@ -125,15 +125,6 @@ void sw_log_row_auth(sw_log_row *row, const char *method, const char *as_logged,
     x->selector = NULL;
 }
 
-void sw_log_row_field(sw_log_row *row, const char *key, const char *value)
-{
-    if (!key || !value || !*value || row->nfields == SW_MAX_LOG_FIELDS)
-        return;
-    row->fields[row->nfields].key = key;
-    row->fields[row->nfields].value = value;
-    row->nfields++;
-}
-
 const char *sw_log_message_id(sw_arena *a, const char *v)
 {
     if (!v)
