@@ -274,7 +274,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         if (!cur->name)
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur->name_len = name_len;
-        cur->name_hash = sw_header_name_hash(l.p, name_len);
+        cur->name_hash = sw_header_name_hash_inline(l.p, name_len);
         cur->next_in_bucket = -1;
         {
             /* append to its bucket's chain, which therefore stays in field order */
@@ -315,17 +315,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
 
 uint32_t sw_header_name_hash(const char *name, size_t n)
 {
-    /* Length and the first, second and last two bytes (ASCII-lowered with |0x20) tell
-     * header names apart well enough for bucketing; equality is checked anyway, and
-     * hashing every byte of every name cost more than all the lookups it served. */
-    if (n == 0)
-        return 0;
-    uint32_t h = (uint32_t)n * 0x9E3779B1u;
-    h ^= ((uint32_t)name[0] | 0x20) * 0x85EBCA77u;
-    h ^= ((uint32_t)name[n > 1] | 0x20) * 0xC2B2AE3Du;
-    h ^= ((uint32_t)name[n - 1] | 0x20) * 0x27D4EB2Fu;
-    h ^= ((uint32_t)name[n >= 2 ? n - 2 : 0] | 0x20) * 0x165667B1u;
-    return h ^ (h >> 15);
+    return sw_header_name_hash_inline(name, n);
 }
 
 /* Fields flagged SW_HF_SPACE_BEFORE_COLON never match: "From :" is not a From. */
@@ -351,37 +341,51 @@ static long next_match(const sw_header_block *h, const char *name, size_t n, uin
     return -1;
 }
 
-long sw_header_next(const sw_header_block *h, const char *name, long after)
+long sw_header_next_key(const sw_header_block *h, const sw_header_key *k, long after)
 {
-    size_t n = strlen(name);
-    return next_match(h, name, n, sw_header_name_hash(name, n), after);
+    return next_match(h, k->name, k->len, k->hash, after);
 }
 
-long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
+long sw_header_next(const sw_header_block *h, const char *name, long after)
 {
-    size_t n = strlen(name);
-    uint32_t hash = sw_header_name_hash(name, n);
+    sw_header_key k = sw_header_key_of(name);
+    return sw_header_next_key(h, &k, after);
+}
+
+long sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth)
+{
     if (!h->count)
         return -1;
     /* One walk of the chain, which is in field order, for any nth. */
-    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+    for (int32_t i = h->bucket_head[k->hash % SW_HEADER_BUCKETS]; i >= 0;
          i = h->fields[i].next_in_bucket)
-        if (name_matches(&h->fields[i], name, n, hash) && nth-- == 0)
+        if (name_matches(&h->fields[i], k->name, k->len, k->hash) && nth-- == 0)
             return (long)i;
     return -1;
 }
 
-size_t sw_header_count(const sw_header_block *h, const char *name)
+long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
 {
-    size_t n = strlen(name), count = 0;
-    uint32_t hash = sw_header_name_hash(name, n);
+    sw_header_key k = sw_header_key_of(name);
+    return sw_header_find_key(h, &k, nth);
+}
+
+size_t sw_header_count_key(const sw_header_block *h, const sw_header_key *k)
+{
+    size_t count = 0;
     if (!h->count)
         return 0;
     /* one walk of the chain, not one walk from its head per match */
-    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+    for (int32_t i = h->bucket_head[k->hash % SW_HEADER_BUCKETS]; i >= 0;
          i = h->fields[i].next_in_bucket)
-        count += (size_t)name_matches(&h->fields[i], name, n, hash);
+        count += (size_t)name_matches(&h->fields[i], k->name, k->len, k->hash);
     return count;
+}
+
+size_t sw_header_count(const sw_header_block *h, const char *name)
+{
+    sw_header_key k = sw_header_key_of(name);
+    return sw_header_count_key(h, &k);
 }
 
 const char *sw_header_anomaly_name(unsigned bit)

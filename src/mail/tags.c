@@ -574,9 +574,11 @@ int sw_received_spf_parse(sw_arena *a, const char *s, size_t n, sw_received_spf 
 
 /* ---- List-* headers (RFC 2369, RFC 2919) ---- */
 
-static const char *first_value(const sw_header_block *h, const char *name)
+/* Inline so that the literal names of the callers fold into constant keys. */
+static inline const char *first_value(const sw_header_block *h, const char *name)
 {
-    long i = sw_header_find(h, name, 0);
+    const sw_header_key key = sw_header_key_of(name);
+    long i = sw_header_find_key(h, &key, 0);
     return i < 0 ? NULL : h->fields[i].value;
 }
 
