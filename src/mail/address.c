@@ -230,8 +230,10 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         }
     if (ats > 1)
         m->flags |= SW_ADDR_MULTIPLE_AT;
+    /* Most values fit the stack buffer: no malloc/free per use. */
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     size_t local_end = last_at >= 0 ? (size_t)last_at : k;
     for (size_t i = 0; i < local_end; i++) {
         if (t[i].kind == T_COMMENT)
@@ -311,8 +313,9 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 
 static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 {
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     int any = 0;
     for (size_t i = 0; i < k; i++) {
         if (t[i].kind == T_COMMENT)
@@ -471,8 +474,9 @@ int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
             j++;
         }
         if (colon >= 0) {
+            char b_mem[256];
             sw_buf b;
-            sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+            sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
             for (size_t g = i; g < (size_t)colon; g++) {
                 if (L.t[g].kind == T_COMMENT)
                     continue;

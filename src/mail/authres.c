@@ -145,8 +145,10 @@ static int read_keyword(cursor *c, const char **out, size_t *len)
 /* quoted-string: returns the unescaped content. */
 static int read_quoted(cursor *c, char **out)
 {
+    /* Most values fit the stack buffer: no malloc/free per use. */
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     c->i++; /* opening quote */
     while (c->i < c->n && c->s[c->i] != '"') {
         char ch = c->s[c->i];
