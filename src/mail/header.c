@@ -98,12 +98,22 @@ static unsigned value_flags(const char *s, size_t n)
     return flags;
 }
 
+/* Line runs of a folded field, as the scan found them: [start, end) without the line end.
+ * Up to FOLD_RUNS are kept; a field with more lines is split again with memchr. */
+#define FOLD_RUNS 16
+typedef struct fold_runs {
+    size_t n; /* runs recorded; FOLD_RUNS + 1 once they did not fit */
+    const char *start[FOLD_RUNS], *end[FOLD_RUNS];
+} fold_runs;
+
 /* Copies the field value, unfolded, into the arena: line runs are copied whole and the
  * line breaks before continuation lines dropped, which is exactly RFC 5322 unfolding.
  * folded says whether continuation lines follow the first; most fields have none, and
- * their value is copied without looking for line ends again. */
+ * their value is copied without looking for line ends again. For a folded field the runs
+ * the scan recorded are copied as they are (the scan already found every line end, and
+ * its line ends drop the CR of a CRLF exactly as the loop below does). */
 static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend,
-                        int folded)
+                        int folded, const fold_runs *runs)
 {
     size_t cap = (size_t)(vend - vstart);
     if (cap > SW_MAX_FIELD_VALUE) {
@@ -118,6 +128,15 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
     if (!folded) {
         n = cap;
         memcpy(out, p, n);
+        p = vend;
+    } else if (runs->n <= FOLD_RUNS) {
+        for (size_t k = 0; k < runs->n && n < cap; k++) {
+            size_t len = (size_t)(runs->end[k] - runs->start[k]);
+            if (len > cap - n)
+                len = cap - n;
+            memcpy(out + n, runs->start[k], len);
+            n += len;
+        }
         p = vend;
     }
     while (p < vend && n < cap) {
@@ -167,6 +186,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
     sw_header_field *cur = NULL;
     const char *vstart = NULL, *vend = NULL;
     int folded = 0; /* the field has continuation lines */
+    fold_runs runs;
+    runs.n = 0;
     const char *pending_name = NULL; /* a colon-less line that may be a folded name */
     size_t pending_name_len = 0;
 
@@ -193,6 +214,18 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             if (!cur && memchr(l.p, '\0', l.len))
                 note(h, SW_HB_NUL, at);
             if (cur) {
+                if (!folded) {
+                    runs.start[0] = vstart;
+                    runs.end[0] = vend;
+                    runs.n = 1;
+                }
+                if (runs.n < FOLD_RUNS) {
+                    runs.start[runs.n] = l.p;
+                    runs.end[runs.n] = l.p + l.len;
+                    runs.n++;
+                } else {
+                    runs.n = FOLD_RUNS + 1;
+                }
                 vend = l.p + l.len;
                 folded = 1;
             } else if (pending_name) {
@@ -214,7 +247,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         }
 
         /* A new field starts: finish the previous one. */
-        if (cur && finish_field(a, cur, vstart, vend, folded))
+        if (cur && finish_field(a, cur, vstart, vend, folded, &runs))
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur = NULL;
         pending_name = NULL;
@@ -294,7 +327,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         folded = 0;
         at = l.next;
     }
-    if (cur && finish_field(a, cur, vstart, vend, folded))
+    if (cur && finish_field(a, cur, vstart, vend, folded, &runs))
         return sw_error_set(err, SW_ENOMEM, "arena exhausted");
     for (size_t i = 0; i < h->count && !(h->anomalies & SW_HB_NUL); i++)
         if (h->fields[i].flags & SW_HF_NUL)
