@@ -98,6 +98,32 @@ static unsigned value_flags(const char *s, size_t n)
     return flags;
 }
 
+/* Whether a byte of s[0..n) is outside 33..126 (control, space, DEL or 8-bit): eight bytes
+ * at a time, the last eight overlapping, since this runs on every field name. The two word
+ * tests are exact for "some byte < 33" and "some byte > 126" (each byte's top bit is set
+ * only for bytes of that kind: a borrow can only start at such a byte). */
+static int name_has_bad_byte(const char *s, size_t n)
+{
+    if (n < 8) {
+        unsigned bad = 0;
+        for (size_t i = 0; i < n; i++)
+            bad |= (unsigned char)((unsigned char)s[i] - 33) > 126 - 33;
+        return bad != 0;
+    }
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t bad = 0;
+    for (size_t i = 0;; i += 8) {
+        if (i + 8 > n)
+            i = n - 8;
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        bad |= ((x - 33 * ones) & ~x) | ((x + (127 - 126) * ones) | x);
+        if (i + 8 >= n)
+            break;
+    }
+    return (bad & high) != 0;
+}
+
 /* Line runs of a folded field, as the scan found them: [start, end) without the line end.
  * Up to FOLD_RUNS are kept; a field with more lines is split again with memchr. */
 #define FOLD_RUNS 16
@@ -276,11 +302,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             at = l.next;
             continue;
         }
-        /* No early exit: a loop without one is vectorised, and bad names are rare. */
-        unsigned bad = 0;
-        for (size_t i = 0; i < name_len; i++)
-            bad |= (unsigned char)((unsigned char)l.p[i] - 33) > 126 - 33; /* not 33..126 */
-        if (bad) {
+        if (name_has_bad_byte(l.p, name_len)) {
             flags |= SW_HF_NON_ASCII_NAME;
             if (memchr(l.p, '\0', name_len))
                 note(h, SW_HB_NUL, at);

@@ -206,7 +206,7 @@ static const char *main_value(sw_arena *a, const char *v)
 }
 
 /* Inline so that the literal names of the callers fold into constant keys. */
-static inline const char *field(const sw_header_block *h, const char *name)
+static inline __attribute__((always_inline)) const char *field(const sw_header_block *h, const char *name)
 {
     const sw_header_key key = sw_header_key_of(name);
     long i = sw_header_find_key(h, &key, 0);

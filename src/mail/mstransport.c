@@ -72,7 +72,7 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
 }
 
 /* Inline so that the literal names of the callers fold into constant keys. */
-static inline int collect_report(sw_arena *a, const sw_header_block *h, const char *name,
+static inline __attribute__((always_inline)) int collect_report(sw_arena *a, const sw_header_block *h, const char *name,
                                  sw_ms_antispam *out)
 {
     memset(out, 0, sizeof *out);
@@ -85,7 +85,7 @@ static inline int collect_report(sw_arena *a, const sw_header_block *h, const ch
 }
 
 /* Inline so that the literal names of the callers fold into constant keys. */
-static inline const char *first_value(const sw_header_block *h, const char *name)
+static inline __attribute__((always_inline)) const char *first_value(const sw_header_block *h, const char *name)
 {
     const sw_header_key key = sw_header_key_of(name);
     long i = sw_header_find_key(h, &key, 0);

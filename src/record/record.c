@@ -311,7 +311,7 @@ static void check_block(sw_arena *a, sw_record *rec)
 }
 
 /* Inline so that the literal names of the callers fold into constant keys. */
-static inline const char *first_value(const sw_record *rec, const char *name,
+static inline __attribute__((always_inline)) const char *first_value(const sw_record *rec, const char *name,
                                       const sw_header_field **f)
 {
     const sw_header_key key = sw_header_key_of(name);

@@ -57,6 +57,33 @@ SW_TEST(header_unfolds_many_continuations_and_mixed_line_ends)
     sw_arena_free(&A);
 }
 
+/* Name bytes are checked eight at a time: every length and position must still count. */
+SW_TEST(header_bad_name_byte_found_at_any_position)
+{
+    static const unsigned char bad[] = {0x01, 0x1f, ' ', 0x7f, 0x80, 0xff};
+    char msg[64];
+    sw_header_block h;
+    for (size_t len = 1; len <= 20; len++) {
+        memset(msg, 'x', len);
+        msg[0] = '!'; /* 33 and 126, the ends of the range, are good */
+        msg[len - 1] = '~';
+        memcpy(msg + len, ": v\n\n", 6);
+        scan(msg, &h);
+        CHECK(h.count == 1 && !(h.fields[0].flags & SW_HF_NON_ASCII_NAME));
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t b = 0; b < sizeof bad; b++) {
+                if (bad[b] == ' ' && (pos == 0 || pos == len - 1))
+                    continue; /* a leading space is a continuation, a trailing one trimmed */
+                char keep = msg[pos];
+                msg[pos] = (char)bad[b];
+                scan(msg, &h);
+                CHECK(h.count == 1 && (h.fields[0].flags & SW_HF_NON_ASCII_NAME));
+                msg[pos] = keep;
+            }
+    }
+    sw_arena_free(&A);
+}
+
 SW_TEST(header_space_before_colon_is_not_a_from)
 {
     sw_header_block h;
