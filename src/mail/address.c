@@ -218,6 +218,14 @@ static int has_encoded_start(const char *s, size_t n)
     return 0;
 }
 
+static int has_8bit(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
 /* Fills local/domain/address from addr-spec tokens t[0..k). */
 static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 {
@@ -261,12 +269,9 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
             m->flags |= SW_ADDR_NO_DOMAIN;
         } else {
             m->domain = lower_dup(a, b.data, b.len);
-            for (size_t i = 0; i < b.len; i++)
-                if ((unsigned char)b.data[i] >= 0x80) {
-                    m->flags |= SW_ADDR_IDN;
-                    break;
-                }
-            if (m->domain && sw_idn_is_idn(m->domain, b.len))
+            /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they
+             * are), so the domain is looked at once; b.data only when the copy failed. */
+            if (m->domain ? sw_idn_is_idn(m->domain, b.len) : has_8bit(b.data, b.len))
                 m->flags |= SW_ADDR_IDN;
             if ((m->flags & SW_ADDR_IDN) && m->domain &&
                 sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
