@@ -229,7 +229,8 @@ static void add_received(sw_arena *a, sw_record *rec)
     for (size_t k = 0; k < n && (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_received_hop *h = &rec->received[rec->nreceived];
-        if (sw_received_parse(a, f->value, f->value_len, h))
+        /* the value is the header block's arena copy, NUL-terminated and kept with it */
+        if (sw_received_parse_stable(a, f->value, f->value_len, h))
             return;
         h->offset = f->offset;
         h->field_index = (size_t)idx;
