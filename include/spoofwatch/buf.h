@@ -13,9 +13,14 @@ typedef struct sw_buf {
     size_t len;
     size_t alloc;
     size_t cap;
+    char *local; /* the caller's first storage (sw_buf_init_local), never freed; or NULL */
 } sw_buf;
 
 void sw_buf_init(sw_buf *b, size_t cap);
+/* The same, but the first `size` bytes live in the caller's `mem` (a stack array that
+ * outlives the buffer): short-lived buffers of parsers then cost no malloc/free. Growing
+ * past it moves to the heap; sw_buf_free frees only the heap copy. size must be >= 1. */
+void sw_buf_init_local(sw_buf *b, size_t cap, char *mem, size_t size);
 int sw_buf_append(sw_buf *b, const void *p, size_t n);
 int sw_buf_puts(sw_buf *b, const char *s);
 int sw_buf_putc(sw_buf *b, char c);

@@ -84,6 +84,44 @@ size_t sw_header_count(const sw_header_block *h, const char *name);
 long sw_header_next(const sw_header_block *h, const char *name, long after);
 /* Case-insensitive FNV-1a hash of a field name. */
 uint32_t sw_header_name_hash(const char *name, size_t n);
+
+/* The same hash, inline: with a literal name it folds to a constant at compile time. */
+static inline uint32_t sw_header_name_hash_inline(const char *name, size_t n)
+{
+    /* Length and the first, second and last two bytes (ASCII-lowered with |0x20) tell
+     * header names apart well enough for bucketing; equality is checked anyway. */
+    if (n == 0)
+        return 0;
+    uint32_t h = (uint32_t)n * 0x9E3779B1u;
+    h ^= ((uint32_t)name[0] | 0x20) * 0x85EBCA77u;
+    h ^= ((uint32_t)name[n > 1] | 0x20) * 0xC2B2AE3Du;
+    h ^= ((uint32_t)name[n - 1] | 0x20) * 0x27D4EB2Fu;
+    h ^= ((uint32_t)name[n >= 2 ? n - 2 : 0] | 0x20) * 0x165667B1u;
+    return h ^ (h >> 15);
+}
+
+/* A field name with its length and hash worked out once. The lookups above run strlen and
+ * the hash on every call; a key built with sw_header_key_of from a literal costs nothing at
+ * run time, and one built from a variable serves a whole loop of sw_header_next_key. */
+typedef struct sw_header_key {
+    const char *name;
+    size_t len;
+    uint32_t hash;
+} sw_header_key;
+
+static inline sw_header_key sw_header_key_of(const char *name)
+{
+    sw_header_key k;
+    k.name = name;
+    k.len = __builtin_strlen(name);
+    k.hash = sw_header_name_hash_inline(name, k.len);
+    return k;
+}
+
+/* sw_header_find, sw_header_count and sw_header_next with a prepared key: same results. */
+long sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth);
+size_t sw_header_count_key(const sw_header_block *h, const sw_header_key *k);
+long sw_header_next_key(const sw_header_block *h, const sw_header_key *k, long after);
 /* Names of block anomalies, for evidence and JSON. */
 const char *sw_header_anomaly_name(unsigned bit);
 

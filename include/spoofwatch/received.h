@@ -40,6 +40,10 @@ typedef struct sw_received_hop {
 
 /* Parses one Received value. Returns 0, or SW_ENOMEM when the arena is exhausted. */
 int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop *out);
+/* The same result for a value that is NUL-terminated at n and outlives the hop (a header
+ * field's value in the same arena): raw, and a date that ends the value, point into it
+ * instead of being copied. */
+int sw_received_parse_stable(sw_arena *a, const char *value, size_t n, sw_received_hop *out);
 /* 1 when the textual IP address is private, loopback, link-local or otherwise not routable. */
 int sw_ip_is_private(const char *ip);
 

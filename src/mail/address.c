@@ -218,6 +218,14 @@ static int has_encoded_start(const char *s, size_t n)
     return 0;
 }
 
+static int has_8bit(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
 /* Fills local/domain/address from addr-spec tokens t[0..k). */
 static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 {
@@ -230,8 +238,10 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         }
     if (ats > 1)
         m->flags |= SW_ADDR_MULTIPLE_AT;
+    /* Most values fit the stack buffer: no malloc/free per use. */
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     size_t local_end = last_at >= 0 ? (size_t)last_at : k;
     for (size_t i = 0; i < local_end; i++) {
         if (t[i].kind == T_COMMENT)
@@ -259,12 +269,9 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
             m->flags |= SW_ADDR_NO_DOMAIN;
         } else {
             m->domain = lower_dup(a, b.data, b.len);
-            for (size_t i = 0; i < b.len; i++)
-                if ((unsigned char)b.data[i] >= 0x80) {
-                    m->flags |= SW_ADDR_IDN;
-                    break;
-                }
-            if (m->domain && sw_idn_is_idn(m->domain, b.len))
+            /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they
+             * are), so the domain is looked at once; b.data only when the copy failed. */
+            if (m->domain ? sw_idn_is_idn(m->domain, b.len) : has_8bit(b.data, b.len))
                 m->flags |= SW_ADDR_IDN;
             if ((m->flags & SW_ADDR_IDN) && m->domain &&
                 sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
@@ -311,8 +318,9 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 
 static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 {
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     int any = 0;
     for (size_t i = 0; i < k; i++) {
         if (t[i].kind == T_COMMENT)
@@ -471,8 +479,9 @@ int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
             j++;
         }
         if (colon >= 0) {
+            char b_mem[256];
             sw_buf b;
-            sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+            sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
             for (size_t g = i; g < (size_t)colon; g++) {
                 if (L.t[g].kind == T_COMMENT)
                     continue;

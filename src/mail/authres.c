@@ -65,7 +65,7 @@ static size_t next_comment_special(const char *s, size_t i, size_t n, int high)
 }
 
 /* Skips whitespace and comments. Returns SW_EFORMAT on an unbalanced comment. */
-static int skip_cfws(cursor *c)
+static int skip_cfws_slow(cursor *c)
 {
     for (;;) {
         while (c->i < c->n && (c->s[c->i] == ' ' || c->s[c->i] == '\t' || c->s[c->i] == '\r' ||
@@ -101,6 +101,26 @@ static int skip_cfws(cursor *c)
         }
         c->i++; /* ')' */
     }
+}
+
+/* Called two dozen times per field, nearly always right before a token or after a single
+ * space: decide those cases with a byte test or two (whitespace is all <= ' ') and leave
+ * the loop to the rest. */
+static inline int skip_cfws(cursor *c)
+{
+    if (c->i >= c->n)
+        return SW_OK;
+    unsigned char ch = (unsigned char)c->s[c->i];
+    if (ch > ' ' && ch != '(')
+        return SW_OK;
+    if (ch == ' ' && c->i + 1 < c->n) {
+        ch = (unsigned char)c->s[c->i + 1];
+        if (ch > ' ' && ch != '(') {
+            c->i++;
+            return SW_OK;
+        }
+    }
+    return skip_cfws_slow(c);
 }
 
 /* Character classes, one table lookup per byte (these ran isalnum and strchr per byte). */
@@ -145,8 +165,10 @@ static int read_keyword(cursor *c, const char **out, size_t *len)
 /* quoted-string: returns the unescaped content. */
 static int read_quoted(cursor *c, char **out)
 {
+    /* Most values fit the stack buffer: no malloc/free per use. */
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_FIELD_VALUE);
+    sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     c->i++; /* opening quote */
     while (c->i < c->n && c->s[c->i] != '"') {
         char ch = c->s[c->i];

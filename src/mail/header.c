@@ -98,12 +98,48 @@ static unsigned value_flags(const char *s, size_t n)
     return flags;
 }
 
+/* Whether a byte of s[0..n) is outside 33..126 (control, space, DEL or 8-bit): eight bytes
+ * at a time, the last eight overlapping, since this runs on every field name. The two word
+ * tests are exact for "some byte < 33" and "some byte > 126" (each byte's top bit is set
+ * only for bytes of that kind: a borrow can only start at such a byte). */
+static int name_has_bad_byte(const char *s, size_t n)
+{
+    if (n < 8) {
+        unsigned bad = 0;
+        for (size_t i = 0; i < n; i++)
+            bad |= (unsigned char)((unsigned char)s[i] - 33) > 126 - 33;
+        return bad != 0;
+    }
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t bad = 0;
+    for (size_t i = 0;; i += 8) {
+        if (i + 8 > n)
+            i = n - 8;
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        bad |= ((x - 33 * ones) & ~x) | ((x + (127 - 126) * ones) | x);
+        if (i + 8 >= n)
+            break;
+    }
+    return (bad & high) != 0;
+}
+
+/* Line runs of a folded field, as the scan found them: [start, end) without the line end.
+ * Up to FOLD_RUNS are kept; a field with more lines is split again with memchr. */
+#define FOLD_RUNS 16
+typedef struct fold_runs {
+    size_t n; /* runs recorded; FOLD_RUNS + 1 once they did not fit */
+    const char *start[FOLD_RUNS], *end[FOLD_RUNS];
+} fold_runs;
+
 /* Copies the field value, unfolded, into the arena: line runs are copied whole and the
  * line breaks before continuation lines dropped, which is exactly RFC 5322 unfolding.
  * folded says whether continuation lines follow the first; most fields have none, and
- * their value is copied without looking for line ends again. */
+ * their value is copied without looking for line ends again. For a folded field the runs
+ * the scan recorded are copied as they are (the scan already found every line end, and
+ * its line ends drop the CR of a CRLF exactly as the loop below does). */
 static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend,
-                        int folded)
+                        int folded, const fold_runs *runs)
 {
     size_t cap = (size_t)(vend - vstart);
     if (cap > SW_MAX_FIELD_VALUE) {
@@ -118,6 +154,15 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
     if (!folded) {
         n = cap;
         memcpy(out, p, n);
+        p = vend;
+    } else if (runs->n <= FOLD_RUNS) {
+        for (size_t k = 0; k < runs->n && n < cap; k++) {
+            size_t len = (size_t)(runs->end[k] - runs->start[k]);
+            if (len > cap - n)
+                len = cap - n;
+            memcpy(out + n, runs->start[k], len);
+            n += len;
+        }
         p = vend;
     }
     while (p < vend && n < cap) {
@@ -167,6 +212,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
     sw_header_field *cur = NULL;
     const char *vstart = NULL, *vend = NULL;
     int folded = 0; /* the field has continuation lines */
+    fold_runs runs;
+    runs.n = 0;
     const char *pending_name = NULL; /* a colon-less line that may be a folded name */
     size_t pending_name_len = 0;
 
@@ -193,6 +240,18 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             if (!cur && memchr(l.p, '\0', l.len))
                 note(h, SW_HB_NUL, at);
             if (cur) {
+                if (!folded) {
+                    runs.start[0] = vstart;
+                    runs.end[0] = vend;
+                    runs.n = 1;
+                }
+                if (runs.n < FOLD_RUNS) {
+                    runs.start[runs.n] = l.p;
+                    runs.end[runs.n] = l.p + l.len;
+                    runs.n++;
+                } else {
+                    runs.n = FOLD_RUNS + 1;
+                }
                 vend = l.p + l.len;
                 folded = 1;
             } else if (pending_name) {
@@ -214,7 +273,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         }
 
         /* A new field starts: finish the previous one. */
-        if (cur && finish_field(a, cur, vstart, vend, folded))
+        if (cur && finish_field(a, cur, vstart, vend, folded, &runs))
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur = NULL;
         pending_name = NULL;
@@ -243,11 +302,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             at = l.next;
             continue;
         }
-        /* No early exit: a loop without one is vectorised, and bad names are rare. */
-        unsigned bad = 0;
-        for (size_t i = 0; i < name_len; i++)
-            bad |= (unsigned char)((unsigned char)l.p[i] - 33) > 126 - 33; /* not 33..126 */
-        if (bad) {
+        if (name_has_bad_byte(l.p, name_len)) {
             flags |= SW_HF_NON_ASCII_NAME;
             if (memchr(l.p, '\0', name_len))
                 note(h, SW_HB_NUL, at);
@@ -274,7 +329,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         if (!cur->name)
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur->name_len = name_len;
-        cur->name_hash = sw_header_name_hash(l.p, name_len);
+        cur->name_hash = sw_header_name_hash_inline(l.p, name_len);
         cur->next_in_bucket = -1;
         {
             /* append to its bucket's chain, which therefore stays in field order */
@@ -294,7 +349,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         folded = 0;
         at = l.next;
     }
-    if (cur && finish_field(a, cur, vstart, vend, folded))
+    if (cur && finish_field(a, cur, vstart, vend, folded, &runs))
         return sw_error_set(err, SW_ENOMEM, "arena exhausted");
     for (size_t i = 0; i < h->count && !(h->anomalies & SW_HB_NUL); i++)
         if (h->fields[i].flags & SW_HF_NUL)
@@ -315,17 +370,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
 
 uint32_t sw_header_name_hash(const char *name, size_t n)
 {
-    /* Length and the first, second and last two bytes (ASCII-lowered with |0x20) tell
-     * header names apart well enough for bucketing; equality is checked anyway, and
-     * hashing every byte of every name cost more than all the lookups it served. */
-    if (n == 0)
-        return 0;
-    uint32_t h = (uint32_t)n * 0x9E3779B1u;
-    h ^= ((uint32_t)name[0] | 0x20) * 0x85EBCA77u;
-    h ^= ((uint32_t)name[n > 1] | 0x20) * 0xC2B2AE3Du;
-    h ^= ((uint32_t)name[n - 1] | 0x20) * 0x27D4EB2Fu;
-    h ^= ((uint32_t)name[n >= 2 ? n - 2 : 0] | 0x20) * 0x165667B1u;
-    return h ^ (h >> 15);
+    return sw_header_name_hash_inline(name, n);
 }
 
 /* Fields flagged SW_HF_SPACE_BEFORE_COLON never match: "From :" is not a From. */
@@ -351,37 +396,51 @@ static long next_match(const sw_header_block *h, const char *name, size_t n, uin
     return -1;
 }
 
-long sw_header_next(const sw_header_block *h, const char *name, long after)
+long sw_header_next_key(const sw_header_block *h, const sw_header_key *k, long after)
 {
-    size_t n = strlen(name);
-    return next_match(h, name, n, sw_header_name_hash(name, n), after);
+    return next_match(h, k->name, k->len, k->hash, after);
 }
 
-long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
+long sw_header_next(const sw_header_block *h, const char *name, long after)
 {
-    size_t n = strlen(name);
-    uint32_t hash = sw_header_name_hash(name, n);
+    sw_header_key k = sw_header_key_of(name);
+    return sw_header_next_key(h, &k, after);
+}
+
+long sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth)
+{
     if (!h->count)
         return -1;
     /* One walk of the chain, which is in field order, for any nth. */
-    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+    for (int32_t i = h->bucket_head[k->hash % SW_HEADER_BUCKETS]; i >= 0;
          i = h->fields[i].next_in_bucket)
-        if (name_matches(&h->fields[i], name, n, hash) && nth-- == 0)
+        if (name_matches(&h->fields[i], k->name, k->len, k->hash) && nth-- == 0)
             return (long)i;
     return -1;
 }
 
-size_t sw_header_count(const sw_header_block *h, const char *name)
+long sw_header_find(const sw_header_block *h, const char *name, size_t nth)
 {
-    size_t n = strlen(name), count = 0;
-    uint32_t hash = sw_header_name_hash(name, n);
+    sw_header_key k = sw_header_key_of(name);
+    return sw_header_find_key(h, &k, nth);
+}
+
+size_t sw_header_count_key(const sw_header_block *h, const sw_header_key *k)
+{
+    size_t count = 0;
     if (!h->count)
         return 0;
     /* one walk of the chain, not one walk from its head per match */
-    for (int32_t i = h->bucket_head[hash % SW_HEADER_BUCKETS]; i >= 0;
+    for (int32_t i = h->bucket_head[k->hash % SW_HEADER_BUCKETS]; i >= 0;
          i = h->fields[i].next_in_bucket)
-        count += (size_t)name_matches(&h->fields[i], name, n, hash);
+        count += (size_t)name_matches(&h->fields[i], k->name, k->len, k->hash);
     return count;
+}
+
+size_t sw_header_count(const sw_header_block *h, const char *name)
+{
+    sw_header_key k = sw_header_key_of(name);
+    return sw_header_count_key(h, &k);
 }
 
 const char *sw_header_anomaly_name(unsigned bit)

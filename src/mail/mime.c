@@ -205,9 +205,11 @@ static const char *main_value(sw_arena *a, const char *v)
     return n ? lower_dup(a, v, n) : NULL;
 }
 
-static const char *field(const sw_header_block *h, const char *name)
+/* Inline so that the literal names of the callers fold into constant keys. */
+static inline __attribute__((always_inline)) const char *field(const sw_header_block *h, const char *name)
 {
-    long i = sw_header_find(h, name, 0);
+    const sw_header_key key = sw_header_key_of(name);
+    long i = sw_header_find_key(h, &key, 0);
     return i < 0 ? NULL : h->fields[i].value;
 }
 

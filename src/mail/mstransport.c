@@ -71,20 +71,24 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
     return SW_OK;
 }
 
-static int collect_report(sw_arena *a, const sw_header_block *h, const char *name,
-                          sw_ms_antispam *out)
+/* Inline so that the literal names of the callers fold into constant keys. */
+static inline __attribute__((always_inline)) int collect_report(sw_arena *a, const sw_header_block *h, const char *name,
+                                 sw_ms_antispam *out)
 {
     memset(out, 0, sizeof *out);
-    out->field_index = sw_header_find(h, name, 0);
+    const sw_header_key key = sw_header_key_of(name);
+    out->field_index = sw_header_find_key(h, &key, 0);
     if (out->field_index < 0)
         return SW_OK;
     const sw_header_field *f = &h->fields[out->field_index];
     return parse_pairs(a, f->value, f->value_len, out);
 }
 
-static const char *first_value(const sw_header_block *h, const char *name)
+/* Inline so that the literal names of the callers fold into constant keys. */
+static inline __attribute__((always_inline)) const char *first_value(const sw_header_block *h, const char *name)
 {
-    long i = sw_header_find(h, name, 0);
+    const sw_header_key key = sw_header_key_of(name);
+    long i = sw_header_find_key(h, &key, 0);
     return i < 0 ? NULL : h->fields[i].value;
 }
 
@@ -98,7 +102,8 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
         (rc = collect_report(a, h, "X-Microsoft-Antispam", &out->antispam)))
         return rc;
 
-    long mi = sw_header_find(h, "X-Microsoft-Antispam-Mailbox-Delivery", 0);
+    const sw_header_key mbd_key = sw_header_key_of("X-Microsoft-Antispam-Mailbox-Delivery");
+    long mi = sw_header_find_key(h, &mbd_key, 0);
     if (mi >= 0) {
         const sw_header_field *f = &h->fields[mi];
         out->mailbox_delivery = f->value;

@@ -183,8 +183,10 @@ int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
         out->text = sw_arena_strndup(a, in, out->len);
         return out->text ? SW_OK : SW_ENOMEM;
     }
+    /* Most values fit the stack buffer: no malloc/free per use. */
+    char b_mem[256];
     sw_buf b;
-    sw_buf_init(&b, SW_MAX_DECODED);
+    sw_buf_init_local(&b, SW_MAX_DECODED, b_mem, sizeof b_mem);
     char raw[512];
     size_t i = 0;
     int last_was_word = 0;

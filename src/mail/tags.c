@@ -105,21 +105,18 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
     if (!s)
         n = 0;
 
-    /* Size the array from the number of fragments so a short list costs little and a
-     * hostile one costs at most SW_MAX_TAGS entries. */
+    /* Tags are collected on the stack and the arena array is sized at the end from the
+     * number of fragments (as before: a short list costs little, a hostile one at most
+     * SW_MAX_TAGS entries), which the loop counts itself: a pass over the value just to
+     * count its ';' cost as much as the loop's own search for them. */
     const char *end = s + n;
-    size_t frags = 1;
-    for (const char *q = s; q < end && (q = memchr(q, ';', (size_t)(end - q))); q++)
-        frags++;
-    size_t cap = frags < SW_MAX_TAGS ? frags : SW_MAX_TAGS;
-    out->tags = sw_arena_alloc(a, cap * sizeof *out->tags);
-    if (!out->tags)
-        return SW_ENOMEM;
-
+    sw_tag tags[SW_MAX_TAGS];
+    size_t frags = 1, cap = SW_MAX_TAGS;
     uint64_t first_seen[2] = {0, 0};
     const char *p = s;
     while (p < end) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
+        frags += semi != NULL;
         const char *fe = semi ? semi : end;
         const char *fb = p;
         p = semi ? semi + 1 : end;
@@ -153,7 +150,7 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
         unsigned char first = (unsigned char)nb[0]; /* ALPHA, so below 128 */
         int maybe_dup = (int)(first_seen[first >> 6] >> (first & 63) & 1);
         for (size_t i = 0; maybe_dup && i < out->count; i++) {
-            const char *seen = out->tags[i].name;
+            const char *seen = tags[i].name;
             /* names are short: compare the first byte before anything else */
             if (seen[0] == nb[0] && strlen(seen) == nlen && memcmp(seen, nb, nlen) == 0) {
                 dup = 1;
@@ -165,19 +162,31 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
             continue;
         }
         if (out->count == cap) {
+            /* only reached past SW_MAX_TAGS tags, each of which took a fragment */
             out->flags |= SW_TAG_TRUNCATED;
             break;
         }
         int strip = (nlen == 1 && nb[0] == 'b') || (nlen == 2 && nb[0] == 'b' && nb[1] == 'h');
         char *name = sw_arena_strndup(a, nb, nlen);
         char *value = copy_value(a, vb, ve, strip);
-        if (!name || !value)
+        if (!name || !value) {
+            out->count = 0; /* out->tags is not set yet */
             return SW_ENOMEM;
-        out->tags[out->count].name = name;
-        out->tags[out->count].value = value;
+        }
+        tags[out->count].name = name;
+        tags[out->count].value = value;
         out->count++;
         first_seen[first >> 6] |= (uint64_t)1 << (first & 63);
     }
+    /* After a break at the cap the uncounted fragments do not matter: cap is SW_MAX_TAGS. */
+    if (frags < cap)
+        cap = frags;
+    out->tags = sw_arena_alloc(a, cap * sizeof *out->tags);
+    if (!out->tags) {
+        out->count = 0;
+        return SW_ENOMEM;
+    }
+    memcpy(out->tags, tags, out->count * sizeof *tags);
     return SW_OK;
 }
 
@@ -574,9 +583,11 @@ int sw_received_spf_parse(sw_arena *a, const char *s, size_t n, sw_received_spf 
 
 /* ---- List-* headers (RFC 2369, RFC 2919) ---- */
 
-static const char *first_value(const sw_header_block *h, const char *name)
+/* Inline so that the literal names of the callers fold into constant keys. */
+static inline __attribute__((always_inline)) const char *first_value(const sw_header_block *h, const char *name)
 {
-    long i = sw_header_find(h, name, 0);
+    const sw_header_key key = sw_header_key_of(name);
+    long i = sw_header_find_key(h, &key, 0);
     return i < 0 ? NULL : h->fields[i].value;
 }
 

@@ -92,8 +92,9 @@ static void add_address_anomalies(sw_arena *a, sw_record *rec, const char *field
 
 static void add_recipients(sw_arena *a, sw_record *rec, const char *header, const char *field)
 {
+    sw_header_key key = sw_header_key_of(header);
     long idx = -1;
-    while ((idx = sw_header_next(&rec->headers, header, idx)) >= 0) {
+    while ((idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_address_list l;
         if (sw_address_parse(a, f->value, f->value_len, &l))
@@ -115,8 +116,9 @@ static void add_recipients(sw_arena *a, sw_record *rec, const char *header, cons
 
 static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, unsigned mode)
 {
+    sw_header_key key = sw_header_key_of(header);
     long idx = -1;
-    for (size_t k = 0; (idx = sw_header_next(&rec->headers, header, idx)) >= 0; k++) {
+    for (size_t k = 0; (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_authres ar;
         sw_error err;
@@ -173,8 +175,9 @@ static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, u
 
 static void add_received_spf_facts(sw_arena *a, sw_record *rec)
 {
+    const sw_header_key key = sw_header_key_of("Received-SPF");
     long idx = -1;
-    for (size_t k = 0; (idx = sw_header_next(&rec->headers, "Received-SPF", idx)) >= 0; k++) {
+    for (size_t k = 0; (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
         if (rec->nauth >= MAX_AUTH_FACTS)
             return;
         const sw_header_field *f = &rec->headers.fields[idx];
@@ -214,7 +217,8 @@ static void add_received_spf_facts(sw_arena *a, sw_record *rec)
 
 static void add_received(sw_arena *a, sw_record *rec)
 {
-    size_t total = sw_header_count(&rec->headers, "Received");
+    const sw_header_key key = sw_header_key_of("Received");
+    size_t total = sw_header_count_key(&rec->headers, &key);
     if (!total)
         return;
     size_t n = total < MAX_HOPS ? total : MAX_HOPS;
@@ -222,10 +226,11 @@ static void add_received(sw_arena *a, sw_record *rec)
     if (!rec->received)
         return;
     long idx = -1;
-    for (size_t k = 0; k < n && (idx = sw_header_next(&rec->headers, "Received", idx)) >= 0; k++) {
+    for (size_t k = 0; k < n && (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_received_hop *h = &rec->received[rec->nreceived];
-        if (sw_received_parse(a, f->value, f->value_len, h))
+        /* the value is the header block's arena copy, NUL-terminated and kept with it */
+        if (sw_received_parse_stable(a, f->value, f->value_len, h))
             return;
         h->offset = f->offset;
         h->field_index = (size_t)idx;
@@ -238,9 +243,9 @@ static void add_received(sw_arena *a, sw_record *rec)
 
 static void add_dkim(sw_arena *a, sw_record *rec)
 {
+    const sw_header_key key = sw_header_key_of("DKIM-Signature");
     long idx = -1;
-    while (rec->ndkim < MAX_DKIM &&
-           (idx = sw_header_next(&rec->headers, "DKIM-Signature", idx)) >= 0) {
+    while (rec->ndkim < MAX_DKIM && (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0) {
         sw_dkim_sig *d = grow(a, rec->dkim, rec->ndkim, sizeof *d);
         if (!d)
             return;
@@ -256,13 +261,14 @@ static void check_singletons(sw_arena *a, sw_record *rec)
     static const char *const once[] = {"From",    "Sender", "Reply-To",   "To", "Cc",
                                        "Subject", "Date",   "Message-ID", NULL};
     for (size_t i = 0; once[i]; i++) {
-        size_t c = sw_header_count(&rec->headers, once[i]);
+        sw_header_key key = sw_header_key_of(once[i]);
+        size_t c = sw_header_count_key(&rec->headers, &key);
         if (c > 1) {
             char id[64];
             snprintf(id, sizeof id, "multiple_%s_headers", once[i]);
             for (char *p = id; *p; p++)
                 *p = (*p == '-') ? '_' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-            long second = sw_header_find(&rec->headers, once[i], 1);
+            long second = sw_header_find_key(&rec->headers, &key, 1);
             sw_record_add_anomaly(a, rec, sw_arena_strndup(a, id, strlen(id)),
                                   rec->headers.fields[second].offset, "%zu %s headers", c, once[i]);
         }
@@ -305,9 +311,12 @@ static void check_block(sw_arena *a, sw_record *rec)
     }
 }
 
-static const char *first_value(const sw_record *rec, const char *name, const sw_header_field **f)
+/* Inline so that the literal names of the callers fold into constant keys. */
+static inline __attribute__((always_inline)) const char *first_value(const sw_record *rec, const char *name,
+                                      const sw_header_field **f)
 {
-    long idx = sw_header_find(&rec->headers, name, 0);
+    const sw_header_key key = sw_header_key_of(name);
+    long idx = sw_header_find_key(&rec->headers, &key, 0);
     if (idx < 0)
         return NULL;
     if (f)
@@ -318,7 +327,8 @@ static const char *first_value(const sw_record *rec, const char *name, const sw_
 static void fill_identities(sw_arena *a, sw_record *rec)
 {
     const sw_header_field *f = NULL;
-    rec->from_header_count = sw_header_count(&rec->headers, "From");
+    const sw_header_key from_key = sw_header_key_of("From");
+    rec->from_header_count = sw_header_count_key(&rec->headers, &from_key);
     if (first_value(rec, "From", &f)) {
         sw_address_parse(a, f->value, f->value_len, &rec->from_all);
         /* "Team, jehd <a@b.example>" is strictly two mailboxes, the first without a domain;
@@ -345,7 +355,8 @@ static void fill_identities(sw_arena *a, sw_record *rec)
         sw_address_parse(a, f->value, f->value_len, &rec->reply_to);
         add_address_anomalies(a, rec, "reply_to", &rec->reply_to, f);
     }
-    rec->return_path_count = sw_header_count(&rec->headers, "Return-Path");
+    const sw_header_key rp_key = sw_header_key_of("Return-Path");
+    rec->return_path_count = sw_header_count_key(&rec->headers, &rp_key);
     if (first_value(rec, "Return-Path", &f)) {
         /* "<>" is the null reverse-path of bounces: keep it as the empty string. */
         const char *v = f->value;

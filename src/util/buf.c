@@ -13,6 +13,17 @@ void sw_buf_init(sw_buf *b, size_t cap)
     b->len = 0;
     b->alloc = 0;
     b->cap = cap;
+    b->local = NULL;
+}
+
+void sw_buf_init_local(sw_buf *b, size_t cap, char *mem, size_t size)
+{
+    mem[0] = '\0';
+    b->data = mem;
+    b->len = 0;
+    b->alloc = size;
+    b->cap = cap;
+    b->local = mem;
 }
 
 static int sw_buf_reserve(sw_buf *b, size_t extra)
@@ -25,7 +36,15 @@ static int sw_buf_reserve(sw_buf *b, size_t extra)
     size_t n = b->alloc ? b->alloc : 256;
     while (n < need)
         n *= 2;
-    char *p = realloc(b->data, n);
+    char *p;
+    if (b->data && b->data == b->local) {
+        /* leaving the caller's storage: it is not ours to realloc */
+        p = malloc(n);
+        if (p)
+            memcpy(p, b->data, b->len + 1);
+    } else {
+        p = realloc(b->data, n);
+    }
     if (!p)
         return SW_ENOMEM;
     b->data = p;
@@ -90,6 +109,7 @@ void sw_buf_clear(sw_buf *b)
 
 void sw_buf_free(sw_buf *b)
 {
-    free(b->data);
+    if (b->data != b->local)
+        free(b->data);
     sw_buf_init(b, b->cap);
 }

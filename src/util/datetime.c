@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <strings.h>
 
 typedef struct dt_cursor {
@@ -83,6 +84,14 @@ static inline void dt_skip_cfws(dt_cursor *c)
         unsigned char ch = (unsigned char)c->s[c->i];
         if (ch > ' ' && ch != '(')
             return;
+        /* The other usual case: one space between tokens. */
+        if (ch == ' ' && c->i + 1 < c->n) {
+            ch = (unsigned char)c->s[c->i + 1];
+            if (ch > ' ' && ch != '(') {
+                c->i++;
+                return;
+            }
+        }
     }
     dt_skip_cfws_slow(c);
 }
@@ -105,11 +114,10 @@ static size_t dt_read_digits(dt_cursor *c, long *value)
 {
     size_t k = c->i;
     long v = 0;
-    while (k < c->n && dt_is_digit((unsigned char)c->s[k])) {
+    /* A date has a dozen digits: one unsigned compare per byte tests for a digit. */
+    for (unsigned d; k < c->n && (d = (unsigned)(unsigned char)c->s[k] - '0') <= 9; k++)
         if (v < 100000000L)
-            v = v * 10 + (c->s[k] - '0');
-        k++;
-    }
+            v = v * 10 + (long)d;
     size_t count = k - c->i;
     c->i = k;
     *value = v;
@@ -386,6 +394,15 @@ static void dt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* "00" to "99". */
+static const char dt_pairs[100][2] = {
+#define DT_P10(t) {t, '0'}, {t, '1'}, {t, '2'}, {t, '3'}, {t, '4'}, \
+                  {t, '5'}, {t, '6'}, {t, '7'}, {t, '8'}, {t, '9'}
+    DT_P10('0'), DT_P10('1'), DT_P10('2'), DT_P10('3'), DT_P10('4'),
+    DT_P10('5'), DT_P10('6'), DT_P10('7'), DT_P10('8'), DT_P10('9'),
+#undef DT_P10
+};
+
 void sw_datetime_format_utc(int64_t epoch, char out[32])
 {
     int64_t days = epoch / 86400;
@@ -402,20 +419,21 @@ void sw_datetime_format_utc(int64_t epoch, char out[32])
         snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
         return;
     }
-    /* The common case by hand: this runs for every date of every record. */
+    /* The common case by hand: this runs for every date of every record. Each field is
+     * two digits (the year two pairs) written from a table, with no division per digit. */
     unsigned yy = (unsigned)y;
-    const unsigned parts[6] = {yy, m, d, hh, mi, ss};
-    static const char sep[6] = {'-', '-', 'T', ':', ':', 'Z'};
-    char *o = out;
-    for (int k = 0; k < 6; k++) {
-        unsigned v = parts[k];
-        if (k == 0) {
-            *o++ = (char)('0' + v / 1000);
-            *o++ = (char)('0' + v / 100 % 10);
-        }
-        *o++ = (char)('0' + v / 10 % 10);
-        *o++ = (char)('0' + v % 10);
-        *o++ = sep[k];
-    }
-    *o = '\0';
+    memcpy(out, dt_pairs[yy / 100], 2);
+    memcpy(out + 2, dt_pairs[yy % 100], 2);
+    out[4] = '-';
+    memcpy(out + 5, dt_pairs[m], 2);
+    out[7] = '-';
+    memcpy(out + 8, dt_pairs[d], 2);
+    out[10] = 'T';
+    memcpy(out + 11, dt_pairs[hh], 2);
+    out[13] = ':';
+    memcpy(out + 14, dt_pairs[mi], 2);
+    out[16] = ':';
+    memcpy(out + 17, dt_pairs[ss], 2);
+    out[19] = 'Z';
+    out[20] = '\0';
 }

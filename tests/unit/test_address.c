@@ -1,6 +1,7 @@
 /* Unit tests: RFC 5322 address lists and the ambiguity classes. */
 #include "test.h"
 #include "spoofwatch/address.h"
+#include "spoofwatch/idn.h"
 #include "spoofwatch/limits.h"
 
 static sw_arena A;
@@ -117,6 +118,23 @@ SW_TEST(address_unbalanced_and_escaped_comma)
     l = parse("<a@x.example>\\,<b@y.example>");
     CHECK(l.flags & SW_ADDR_ESCAPED_SPECIAL);
     sw_arena_free(&A);
+}
+
+SW_TEST(idn_is_idn_finds_8bit_bytes_and_a_labels_anywhere)
+{
+    static const struct {
+        const char *d;
+        int want;
+    } cases[] = {
+        {"", 0}, {"a.b", 0}, {"xn--a.b", 1}, {"a.xn--b", 1}, {"a.XN--b", 1}, {"a.xn-b", 0},
+        {"axn--b.c", 0}, {"a.b.xn--", 1}, {"a.b.xn-", 0}, {"a..xn--z", 1}, {"x.n--", 0},
+        {"mail.example.com", 0}, {"mail.example.co\xc3\xa9", 1}, {"\xc3\xa9xample.com", 1},
+        {"long-label-without-anything.example", 0}, {"long-label.example.x\x80", 1},
+        {"aaaaaaa\xff" "bbbbbbbb", 1}, {"aaaaaaaabbbbbbbbxn--", 0}, {"aaaaaaaabbbbbbb.xn--", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        CHECK(sw_idn_is_idn(cases[i].d, strlen(cases[i].d)) == cases[i].want);
+    CHECK(sw_idn_is_idn("xn--", 3) == 0); /* only the first n bytes count */
 }
 
 SW_TEST(address_idn_and_multiple_at)

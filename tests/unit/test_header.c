@@ -3,6 +3,7 @@
 #include "spoofwatch/header.h"
 #include "spoofwatch/limits.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 static sw_arena A;
@@ -24,6 +25,62 @@ SW_TEST(header_unfolds_crlf_continuations)
     CHECK(h.crlf);
     CHECK(h.body_offset == strlen("Subject: hello\r\n  world\r\nFrom: a@b.example\r\n\r\n"));
     CHECK(h.anomalies == 0);
+    sw_arena_free(&A);
+}
+
+/* Folded fields are copied from the line runs the scan records (up to a fixed number, then
+ * split again): both ways must unfold alike, the CR of a CRLF dropped, a bare CR kept. */
+SW_TEST(header_unfolds_many_continuations_and_mixed_line_ends)
+{
+    char msg[2048], want[2048];
+    sw_header_block h;
+    for (int lines = 1; lines <= 40; lines += 13) {
+        size_t m = 0, w = 0;
+        m += (size_t)sprintf(msg + m, "X-Long: v0\r\n");
+        w += (size_t)sprintf(want + w, "v0");
+        for (int k = 1; k <= lines; k++) {
+            const char *mid = k == 1 ? "\rz" : ""; /* a bare CR inside the value */
+            m += (size_t)sprintf(msg + m, " %d%s%s", k, mid, k % 3 ? "\r\n" : "\n");
+            w += (size_t)sprintf(want + w, " %d%s", k, mid);
+        }
+        sprintf(msg + m, "From: a@b.example\n\n");
+        scan(msg, &h);
+        CHECK(h.count == 2);
+        CHECK_STR(h.fields[0].value, want);
+        CHECK(h.fields[0].flags & SW_HF_BARE_CR);
+        CHECK_STR(h.fields[1].value, "a@b.example");
+    }
+    scan("A: x\r\n y\r\n\tz", &h); /* the last line has no line end */
+    CHECK(h.count == 1);
+    CHECK_STR(h.fields[0].value, "x y\tz");
+    CHECK(h.anomalies & SW_HB_NO_SEPARATOR);
+    sw_arena_free(&A);
+}
+
+/* Name bytes are checked eight at a time: every length and position must still count. */
+SW_TEST(header_bad_name_byte_found_at_any_position)
+{
+    static const unsigned char bad[] = {0x01, 0x1f, ' ', 0x7f, 0x80, 0xff};
+    char msg[64];
+    sw_header_block h;
+    for (size_t len = 1; len <= 20; len++) {
+        memset(msg, 'x', len);
+        msg[0] = '!'; /* 33 and 126, the ends of the range, are good */
+        msg[len - 1] = '~';
+        memcpy(msg + len, ": v\n\n", 6);
+        scan(msg, &h);
+        CHECK(h.count == 1 && !(h.fields[0].flags & SW_HF_NON_ASCII_NAME));
+        for (size_t pos = 0; pos < len; pos++)
+            for (size_t b = 0; b < sizeof bad; b++) {
+                if (bad[b] == ' ' && (pos == 0 || pos == len - 1))
+                    continue; /* a leading space is a continuation, a trailing one trimmed */
+                char keep = msg[pos];
+                msg[pos] = (char)bad[b];
+                scan(msg, &h);
+                CHECK(h.count == 1 && (h.fields[0].flags & SW_HF_NON_ASCII_NAME));
+                msg[pos] = keep;
+            }
+    }
     sw_arena_free(&A);
 }
 

@@ -994,3 +994,53 @@ SW_TEST(ip_is_private_ranges)
     }
     CHECK(sw_ip_is_private(NULL) == 0);
 }
+
+/* The stable variant points into the value instead of copying: same hop either way. */
+SW_TEST(received_stable_variant_gives_the_same_hop)
+{
+    static const char *const values[] = {
+        "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS"
+        " id abc123 for <u@example.net>; Tue, 1 Dec 2026 14:24:30 +0000",
+        "from x by y; Tue, 1 Dec 2026 14:24:30 +0000 (UTC)",
+        "by mx.example.net with LMTP; garbage date",
+        "from a by b",
+        "from a by b;   ",
+        "",
+    };
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        size_t n = strlen(values[i]);
+        sw_received_hop h1, h2;
+        memset(&h1, 0, sizeof h1);
+        memset(&h2, 0, sizeof h2);
+        CHECK(sw_received_parse(&a, values[i], n, &h1) == 0);
+        CHECK(sw_received_parse_stable(&a, values[i], n, &h2) == 0);
+        CHECK(h2.raw == values[i]);
+        CHECK_STR(h2.raw, h1.raw);
+        CHECK_STR(h2.from_helo, h1.from_helo);
+        CHECK_STR(h2.from_rdns, h1.from_rdns);
+        CHECK_STR(h2.from_ip, h1.from_ip);
+        CHECK_STR(h2.by, h1.by);
+        CHECK_STR(h2.via, h1.via);
+        CHECK_STR(h2.with, h1.with);
+        CHECK_STR(h2.id, h1.id);
+        CHECK_STR(h2.for_addr, h1.for_addr);
+        CHECK_STR(h2.date, h1.date);
+        CHECK(h2.flags == h1.flags && h2.has_time == h1.has_time && h2.epoch == h1.epoch &&
+              h2.tz_offset_min == h1.tz_offset_min);
+    }
+    /* a date longer than the clause cap is still cut as before */
+    char big[3000];
+    int m = snprintf(big, sizeof big, "from a by b; ");
+    memset(big + m, 'x', sizeof big - (size_t)m - 1);
+    big[sizeof big - 1] = '\0';
+    sw_received_hop h1, h2;
+    memset(&h1, 0, sizeof h1);
+    memset(&h2, 0, sizeof h2);
+    CHECK(sw_received_parse(&a, big, strlen(big), &h1) == 0);
+    CHECK(sw_received_parse_stable(&a, big, strlen(big), &h2) == 0);
+    CHECK(strlen(h2.date) == 1024);
+    CHECK_STR(h2.date, h1.date);
+    sw_arena_free(&a);
+}

@@ -45,6 +45,33 @@ SW_TEST(buf_append_past_cap_fails_and_keeps_content)
     sw_buf_free(&b);
 }
 
+SW_TEST(buf_local_storage_grows_to_heap_and_keeps_content)
+{
+    char mem[4];
+    sw_buf b;
+    sw_buf_init_local(&b, 64, mem, sizeof mem);
+    CHECK(b.data == mem && b.len == 0 && b.data[0] == '\0');
+    CHECK(sw_buf_putc(&b, 'a') == SW_OK);
+    CHECK(sw_buf_puts(&b, "bc") == SW_OK);
+    CHECK(b.data == mem); /* "abc" and its NUL fit */
+    CHECK_STR(b.data, "abc");
+    CHECK(sw_buf_puts(&b, "defgh") == SW_OK);
+    CHECK(b.data != mem);
+    CHECK_STR(b.data, "abcdefgh");
+    CHECK_STR(mem, "abc"); /* the caller's bytes are left as they were */
+    sw_buf_clear(&b);
+    CHECK(sw_buf_puts(&b, "x") == SW_OK);
+    CHECK_STR(b.data, "x");
+    sw_buf_free(&b); /* frees the heap copy only (ASan would object otherwise) */
+    CHECK(b.data == NULL && b.len == 0);
+
+    sw_buf_init_local(&b, 3, mem, sizeof mem);
+    CHECK(sw_buf_puts(&b, "abcd") == SW_ELIMIT);
+    CHECK(sw_buf_puts(&b, "ab") == SW_OK);
+    CHECK_STR(b.data, "ab");
+    sw_buf_free(&b); /* nothing on the heap: nothing freed */
+}
+
 SW_TEST(json_escapes_controls_quotes_and_invalid_utf8)
 {
     sw_buf b;
