@@ -31,4 +31,8 @@ typedef struct sw_decoded {
 /* Decodes in[0..n). Returns 0, or SW_ENOMEM when the arena is exhausted. */
 int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out);
 
+/* 1 when s[0..n) holds "=?", where an encoded word could start: a cheap test before
+ * decoding, or before looking for encoded words where RFC 2047 forbids them. */
+int sw_rfc2047_has_start(const char *s, size_t n);
+
 #endif

@@ -207,17 +207,6 @@ static char *lower_dup(sw_arena *a, const char *s, size_t n)
     return sw_arena_strndup_lower(a, s, n);
 }
 
-/* Whether s[0..n) holds "=?" (an encoded-word start): memchr for '=' is cheaper than
- * memmem for a two-byte needle, and most addresses have no '=' at all. */
-static int has_encoded_start(const char *s, size_t n)
-{
-    const char *end = s + n;
-    for (const char *q = s; q < end && (q = memchr(q, '=', (size_t)(end - q))); q++)
-        if (end - q >= 2 && q[1] == '?')
-            return 1;
-    return 0;
-}
-
 static int has_8bit(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -253,7 +242,7 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         else
             put_tok_text(&b, &t[i], 1);
     }
-    if (b.len >= 2 && has_encoded_start(b.data, b.len))
+    if (b.len >= 2 && sw_rfc2047_has_start(b.data, b.len))
         m->flags |= SW_ADDR_ENCODED_IN_ADDR;
     m->local = sw_arena_strndup(a, b.data ? b.data : "", b.len);
     sw_buf_clear(&b);
@@ -277,7 +266,7 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                 sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
                     SW_EFORMAT)
                 m->flags |= SW_ADDR_IDN_INVALID;
-            if (has_encoded_start(b.data, b.len))
+            if (sw_rfc2047_has_start(b.data, b.len))
                 m->flags |= SW_ADDR_ENCODED_IN_ADDR;
         }
     } else {

@@ -152,9 +152,9 @@ static size_t parse_word(const char *s, size_t n, const char **cs, size_t *cs_le
     return 0;
 }
 
-/* Whether s[0..n) holds "=?": memchr for '=' is cheaper than memmem for a two-byte needle,
- * and most values decoded here (every display name and subject) have few '=' or none. */
-static int has_encoded_start(const char *s, size_t n)
+/* memchr for '=' is cheaper than memmem for a two-byte needle, and most values asked
+ * about (every display name, subject and address) have few '=' or none. */
+int sw_rfc2047_has_start(const char *s, size_t n)
 {
     const char *end = s + n;
     for (const char *q = s; q < end && (q = memchr(q, '=', (size_t)(end - q))); q++)
@@ -166,7 +166,7 @@ static int has_encoded_start(const char *s, size_t n)
 int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
 {
     memset(out, 0, sizeof *out);
-    if (n < 2 || !has_encoded_start(in, n)) {
+    if (n < 2 || !sw_rfc2047_has_start(in, n)) {
         /* No encoded word: the common case, copied as is. */
         for (size_t k = 0; k < n; k++) {
             unsigned char c = (unsigned char)in[k];
