@@ -14,7 +14,8 @@
  * arena the caller passes.
  *
  * The store owns its SQLite handle and statements; sw_store_close() frees them. Schema and
- * its meaning: docs/store.md. */
+ * its meaning: docs/store.md. A store is used by one thread at a time (its connection is
+ * opened without SQLite's own mutexes), and SQLite's memory statistics are off. */
 #ifndef SPOOFWATCH_STORE_H
 #define SPOOFWATCH_STORE_H
 #include <stddef.h>
