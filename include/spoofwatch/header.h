@@ -122,6 +122,24 @@ static inline sw_header_key sw_header_key_of(const char *name)
 long sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth);
 size_t sw_header_count_key(const sw_header_block *h, const sw_header_key *k);
 long sw_header_next_key(const sw_header_block *h, const sw_header_key *k, long after);
+
+/* The first field named name, or NULL. Always inlined, so that a literal name folds into a
+ * constant key at each call site. */
+static inline __attribute__((always_inline)) const sw_header_field *
+sw_header_first(const sw_header_block *h, const char *name)
+{
+    const sw_header_key key = sw_header_key_of(name);
+    long i = sw_header_find_key(h, &key, 0);
+    return i < 0 ? NULL : &h->fields[i];
+}
+
+/* The value of the first field named name, or NULL. */
+static inline __attribute__((always_inline)) const char *
+sw_header_first_value(const sw_header_block *h, const char *name)
+{
+    const sw_header_field *f = sw_header_first(h, name);
+    return f ? f->value : NULL;
+}
 /* Names of block anomalies, for evidence and JSON. */
 const char *sw_header_anomaly_name(unsigned bit);
 

@@ -78,7 +78,8 @@ static int skip_cfws_slow(cursor *c)
         int strict8 = !(c->mode & SW_AR_I18N) && (c->mode & SW_AR_STRICT);
         while (c->i < c->n) {
             /* only '(', ')', '\\' and (in strict mode) 8-bit bytes matter inside */
-            if (c->s[c->i] != '(' && (c->i = next_comment_special(c->s, c->i, c->n, strict8)) >= c->n)
+            if (c->s[c->i] != '(' &&
+                (c->i = next_comment_special(c->s, c->i, c->n, strict8)) >= c->n)
                 break;
             char ch = c->s[c->i];
             if (ch == '\\' && c->i + 1 < c->n) {

@@ -205,14 +205,6 @@ static const char *main_value(sw_arena *a, const char *v)
     return n ? lower_dup(a, v, n) : NULL;
 }
 
-/* Inline so that the literal names of the callers fold into constant keys. */
-static inline __attribute__((always_inline)) const char *field(const sw_header_block *h, const char *name)
-{
-    const sw_header_key key = sw_header_key_of(name);
-    long i = sw_header_find_key(h, &key, 0);
-    return i < 0 ? NULL : h->fields[i].value;
-}
-
 static sw_mime_part *add_part(walk *w)
 {
     sw_mime *m = w->out;
@@ -334,17 +326,18 @@ static void walk_part(walk *w, size_t start, size_t len, int depth, int parent,
     p->body = s + p->headers.body_offset;
     p->body_len = len - p->headers.body_offset;
 
-    const char *ct = field(&p->headers, "Content-Type");
+    const char *ct = sw_header_first_value(&p->headers, "Content-Type");
     const char *type = main_value(w->a, ct);
     p->type = type && strchr(type, '/') ? type : default_type;
     p->charset = sw_mime_param(w->a, ct, "charset");
     p->name = sw_mime_param(w->a, ct, "name");
     const char *rt = sw_mime_param(w->a, ct, "report-type");
     p->report_type = rt ? lower_dup(w->a, rt, strlen(rt)) : NULL;
-    const char *cd = field(&p->headers, "Content-Disposition");
+    const char *cd = sw_header_first_value(&p->headers, "Content-Disposition");
     p->disposition = main_value(w->a, cd);
     p->filename = sw_mime_param(w->a, cd, "filename");
-    const char *cte = main_value(w->a, field(&p->headers, "Content-Transfer-Encoding"));
+    const char *cte =
+        main_value(w->a, sw_header_first_value(&p->headers, "Content-Transfer-Encoding"));
     p->encoding = cte ? cte : "7bit";
 
     if (strncmp(p->type, "multipart/", 10))

@@ -72,8 +72,8 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
 }
 
 /* Inline so that the literal names of the callers fold into constant keys. */
-static inline __attribute__((always_inline)) int collect_report(sw_arena *a, const sw_header_block *h, const char *name,
-                                 sw_ms_antispam *out)
+static inline __attribute__((always_inline)) int
+collect_report(sw_arena *a, const sw_header_block *h, const char *name, sw_ms_antispam *out)
 {
     memset(out, 0, sizeof *out);
     const sw_header_key key = sw_header_key_of(name);
@@ -82,14 +82,6 @@ static inline __attribute__((always_inline)) int collect_report(sw_arena *a, con
         return SW_OK;
     const sw_header_field *f = &h->fields[out->field_index];
     return parse_pairs(a, f->value, f->value_len, out);
-}
-
-/* Inline so that the literal names of the callers fold into constant keys. */
-static inline __attribute__((always_inline)) const char *first_value(const sw_header_block *h, const char *name)
-{
-    const sw_header_key key = sw_header_key_of(name);
-    long i = sw_header_find_key(h, &key, 0);
-    return i < 0 ? NULL : h->fields[i].value;
 }
 
 int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transport *out)
@@ -113,16 +105,19 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
         out->delivery_dest = sw_ms_get(&md, "dest");
     }
 
-    out->network_message_id = first_value(h, "X-MS-Exchange-Organization-Network-Message-Id");
+    out->network_message_id =
+        sw_header_first_value(h, "X-MS-Exchange-Organization-Network-Message-Id");
     out->crosstenant_network_message_id =
-        first_value(h, "X-MS-Exchange-CrossTenant-Network-Message-Id");
-    out->auth_as = first_value(h, "X-MS-Exchange-Organization-AuthAs");
-    out->auth_source = first_value(h, "X-MS-Exchange-Organization-AuthSource");
-    out->directionality = first_value(h, "X-MS-Exchange-Organization-MessageDirectionality");
-    out->org_scl = first_value(h, "X-MS-Exchange-Organization-SCL");
+        sw_header_first_value(h, "X-MS-Exchange-CrossTenant-Network-Message-Id");
+    out->auth_as = sw_header_first_value(h, "X-MS-Exchange-Organization-AuthAs");
+    out->auth_source = sw_header_first_value(h, "X-MS-Exchange-Organization-AuthSource");
+    out->directionality =
+        sw_header_first_value(h, "X-MS-Exchange-Organization-MessageDirectionality");
+    out->org_scl = sw_header_first_value(h, "X-MS-Exchange-Organization-SCL");
     out->crosstenant_original_arrival =
-        first_value(h, "X-MS-Exchange-CrossTenant-OriginalArrivalTime");
-    out->external_original_sender = first_value(h, "X-MS-Exchange-ExternalOriginalInternetSender");
+        sw_header_first_value(h, "X-MS-Exchange-CrossTenant-OriginalArrivalTime");
+    out->external_original_sender =
+        sw_header_first_value(h, "X-MS-Exchange-ExternalOriginalInternetSender");
 
     /* Any Microsoft stamp counts, including ones not decoded above: the record needs to
      * know the message went through Exchange even when the reports are absent. */

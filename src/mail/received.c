@@ -51,7 +51,15 @@ typedef struct rcv_from_info {
 
 /* Byte classes for the scanning loops: one table lookup per byte instead of a chain of
  * comparisons (Received parsing was the largest per-message cost of a scan). */
-enum { RC_WS = 1, RC_OPEN = 2, RC_CLOSE = 4, RC_SEMI = 8, RC_BSLASH = 16, RC_QUOTE = 32, RC_HOST = 64 };
+enum {
+    RC_WS = 1,
+    RC_OPEN = 2,
+    RC_CLOSE = 4,
+    RC_SEMI = 8,
+    RC_BSLASH = 16,
+    RC_QUOTE = 32,
+    RC_HOST = 64
+};
 static const unsigned char rcv_class[256] = {
     /* NUL counts as a separator so no output word carries an embedded NUL. */
     [0] = RC_WS,     [' '] = RC_WS,    ['\t'] = RC_WS,  ['\r'] = RC_WS,     ['\n'] = RC_WS,
@@ -335,7 +343,8 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             continue;
         }
         uint32_t head = t.n >= 4 ? rcv_fold4(t.p, 4) : 0;
-        if (t.n == 4 && (head == RCV_PACK4('h', 'e', 'l', 'o') || head == RCV_PACK4('e', 'h', 'l', 'o'))) {
+        if (t.n == 4 &&
+            (head == RCV_PACK4('h', 'e', 'l', 'o') || head == RCV_PACK4('e', 'h', 'l', 'o'))) {
             want_helo = 1;
             continue;
         }
@@ -525,7 +534,8 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
             size_t start = ++i, depth = 1;
             /* Comments are long ("(Postfix)", "(host [ip])", TLS details): jump between the
              * bytes that matter. */
-            for (i = rcv_next_special(value, i, end); i < end; i = rcv_next_special(value, i, end)) {
+            for (i = rcv_next_special(value, i, end); i < end;
+                 i = rcv_next_special(value, i, end)) {
                 char d = value[i];
                 if (d == '\\') {
                     i += 2;

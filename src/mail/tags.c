@@ -583,26 +583,18 @@ int sw_received_spf_parse(sw_arena *a, const char *s, size_t n, sw_received_spf 
 
 /* ---- List-* headers (RFC 2369, RFC 2919) ---- */
 
-/* Inline so that the literal names of the callers fold into constant keys. */
-static inline __attribute__((always_inline)) const char *first_value(const sw_header_block *h, const char *name)
-{
-    const sw_header_key key = sw_header_key_of(name);
-    long i = sw_header_find_key(h, &key, 0);
-    return i < 0 ? NULL : h->fields[i].value;
-}
-
 void sw_list_info_collect(sw_arena *a, const sw_header_block *h, sw_list_info *out)
 {
     memset(out, 0, sizeof *out);
-    out->id_raw = first_value(h, "List-Id");
-    out->post = first_value(h, "List-Post");
-    out->unsubscribe = first_value(h, "List-Unsubscribe");
-    out->unsubscribe_post = first_value(h, "List-Unsubscribe-Post");
-    out->archive = first_value(h, "List-Archive");
-    out->help = first_value(h, "List-Help");
-    out->owner = first_value(h, "List-Owner");
-    out->subscribe = first_value(h, "List-Subscribe");
-    out->precedence = first_value(h, "Precedence");
+    out->id_raw = sw_header_first_value(h, "List-Id");
+    out->post = sw_header_first_value(h, "List-Post");
+    out->unsubscribe = sw_header_first_value(h, "List-Unsubscribe");
+    out->unsubscribe_post = sw_header_first_value(h, "List-Unsubscribe-Post");
+    out->archive = sw_header_first_value(h, "List-Archive");
+    out->help = sw_header_first_value(h, "List-Help");
+    out->owner = sw_header_first_value(h, "List-Owner");
+    out->subscribe = sw_header_first_value(h, "List-Subscribe");
+    out->precedence = sw_header_first_value(h, "Precedence");
 
     out->present = out->id_raw || out->post || out->unsubscribe || out->unsubscribe_post ||
                    out->archive || out->help || out->owner || out->subscribe;

@@ -312,16 +312,13 @@ static void check_block(sw_arena *a, sw_record *rec)
 }
 
 /* Inline so that the literal names of the callers fold into constant keys. */
-static inline __attribute__((always_inline)) const char *first_value(const sw_record *rec, const char *name,
-                                      const sw_header_field **f)
+static inline __attribute__((always_inline)) const char *
+first_value(const sw_record *rec, const char *name, const sw_header_field **f)
 {
-    const sw_header_key key = sw_header_key_of(name);
-    long idx = sw_header_find_key(&rec->headers, &key, 0);
-    if (idx < 0)
-        return NULL;
-    if (f)
-        *f = &rec->headers.fields[idx];
-    return rec->headers.fields[idx].value;
+    const sw_header_field *first = sw_header_first(&rec->headers, name);
+    if (first && f)
+        *f = first;
+    return first ? first->value : NULL;
 }
 
 static void fill_identities(sw_arena *a, sw_record *rec)

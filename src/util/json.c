@@ -418,8 +418,9 @@ void sw_json_key(sw_json *j, const char *key)
 
 /* The common member, `,"key":value` with a key and a value that need no escaping (quoted
  * when `quoted`; a quoted value is checked as it is copied, and so is the key unless
- * key_checked says it is one of spoofwatch's literals), written with one capacity check. Returns 0 when it was written, -1 when the caller must take the
- * general path (nothing committed then). Records hold ~150 of these. */
+ * key_checked says it is one of spoofwatch's literals), written with one capacity check.
+ * Returns 0 when it was written, -1 when the caller must take the general path (nothing
+ * committed then). Records hold ~150 of these. */
 static int put_member(sw_json *j, const char *key, size_t n, int key_checked, const char *value,
                       size_t vn, int quoted)
 {
