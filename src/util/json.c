@@ -160,6 +160,7 @@ static size_t plain_run(const unsigned char *p, size_t n)
     return i;
 }
 
+#if !defined(__SSE2__)
 /* Non-zero when one of the eight bytes of x needs escaping (below 0x20, 0x80 and up, '"',
  * '\\'): the usual has-a-zero-byte tests, which are exact as to whether any byte matches
  * (not which one, which copy_plain does not need). */
@@ -169,6 +170,7 @@ static inline uint64_t escape_bits8(uint64_t x)
     uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
     return (x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
+#endif
 
 static inline uint64_t load8(const char *s)
 {

@@ -999,8 +999,8 @@ SW_TEST(ip_is_private_ranges)
 SW_TEST(received_stable_variant_gives_the_same_hop)
 {
     static const char *const values[] = {
-        "from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS"
-        " id abc123 for <u@example.net>; Tue, 1 Dec 2026 14:24:30 +0000",
+        ("from mail.example.com (mail.example.com [192.0.2.1]) by mx.example.net with ESMTPS"
+         " id abc123 for <u@example.net>; Tue, 1 Dec 2026 14:24:30 +0000"), /* one value */
         "from x by y; Tue, 1 Dec 2026 14:24:30 +0000 (UTC)",
         "by mx.example.net with LMTP; garbage date",
         "from a by b",
