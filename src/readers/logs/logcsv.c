@@ -8,6 +8,7 @@
 #include "spoofwatch/csv.h"
 #include "spoofwatch/logsource.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/utf8.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -148,7 +149,18 @@ static void nth_line(const char *text, int n, char *out, size_t cap)
 sw_format sw_log_sniff_csv(const char *data, size_t len)
 {
     char text[16384], line[8192];
-    sw_csv_head(data, len, text, sizeof text);
+    /* Only the first two lines are looked at, so only they are copied: every mail file of a
+     * Maildir walk comes through here. (UTF-16 keeps the byte cap: its line ends are two
+     * bytes.) */
+    size_t head = len;
+    if (!sw_utf16_bom(data, len)) {
+        const char *nl = memchr(data, '\n', len < sizeof text ? len : sizeof text);
+        if (nl)
+            nl = memchr(nl + 1, '\n', len - (size_t)(nl + 1 - data));
+        if (nl)
+            head = (size_t)(nl + 1 - data);
+    }
+    sw_csv_head(data, head, text, sizeof text);
     nth_line(text, 0, line, sizeof line);
     if (!strncasecmp(line, "#Software: Microsoft Exchange", 29) ||
         !strncasecmp(line, "#Fields: ", 9))
