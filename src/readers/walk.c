@@ -52,19 +52,24 @@ static int walk_dir(const char *dir, int depth, int maildir_leaf, sw_walk_fn fn,
             rc = fn(dir, SW_WALK_ERROR, "path too long", ctx);
             continue;
         }
-        struct stat st;
-        if (lstat(path, &st) != 0) {
-            rc = fn(path, SW_WALK_ERROR, strerror(errno), ctx);
-            continue;
+        /* the entry's type from the directory itself saves an lstat per message; file
+         * systems that do not fill it in (DT_UNKNOWN) are asked */
+        unsigned char type = list[i]->d_type;
+        if (type == DT_UNKNOWN) {
+            struct stat st;
+            if (lstat(path, &st) != 0) {
+                rc = fn(path, SW_WALK_ERROR, strerror(errno), ctx);
+                continue;
+            }
+            type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR
+                                                 : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
         }
-        if (S_ISLNK(st.st_mode))
-            continue;
-        if (S_ISDIR(st.st_mode)) {
+        if (type == DT_DIR) {
             if (maildir && !strcmp(nm, "tmp"))
                 continue; /* messages still being delivered */
             int leaf = maildir && (!strcmp(nm, "cur") || !strcmp(nm, "new"));
             rc = walk_dir(path, depth + 1, leaf, fn, ctx);
-        } else if (S_ISREG(st.st_mode)) {
+        } else if (type == DT_REG) {
             rc = fn(path, maildir_leaf ? SW_WALK_MAILDIR_FILE : SW_WALK_FILE, NULL, ctx);
         }
     }
