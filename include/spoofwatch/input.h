@@ -52,7 +52,7 @@ typedef struct sw_message {
 
 typedef struct sw_input {
     const char *path; /* as given; "-" for stdin */
-    const char *data; /* whole file, mapped */
+    const char *data; /* whole file: mapped, or a copy when small (freed at close) */
     size_t len;
     sw_format format;
     int compressed;
@@ -63,6 +63,7 @@ typedef struct sw_input {
     int done;
     int fd;
     int mapped; /* data is our mmap of the file (page advice applies) */
+    int copied; /* data is our malloc'd copy of a small file */
 } sw_input;
 
 /* Opens path ("-" = stdin) with format (SW_FMT_AUTO sniffs). */

@@ -18,6 +18,9 @@
 #define SW_RELEASE_STEP (64u << 20)
 /* Pages are mapped ahead of the mbox cursor in windows of this size. */
 #define SW_POPULATE_STEP (8u << 20)
+/* Regular files up to this size are read into memory instead of mapped: for a Maildir of
+ * small messages one copy costs less than mmap, its page faults and munmap. */
+#define SW_READ_WHOLE_MAX (256u << 10)
 #ifdef MADV_POPULATE_READ
 #define SW_MADV_POPULATE_READ MADV_POPULATE_READ
 #else
@@ -163,6 +166,31 @@ static int map_fd(sw_input *in, int fd, sw_error *err)
         in->data = NULL;
         return SW_OK;
     }
+    if (S_ISREG(st.st_mode) && in->len <= SW_READ_WHOLE_MAX) {
+        char *buf = malloc(in->len);
+        if (!buf)
+            return sw_error_set(err, SW_ENOMEM, "%s: out of memory", in->path);
+        size_t got = 0;
+        while (got < in->len) {
+            /* pread: a spool fd's offset is at its end after the writes */
+            ssize_t r = pread(fd, buf + got, in->len - got, (off_t)got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
+                int e = errno;
+                free(buf);
+                return sw_error_set(err, SW_EIO, "%s: read error at byte %zu: %s", in->path,
+                                    got, strerror(e));
+            }
+            if (r == 0)
+                break; /* the file shrank since fstat: read what is there */
+            got += (size_t)r;
+        }
+        in->data = buf;
+        in->len = got;
+        in->copied = 1;
+        return SW_OK;
+    }
     void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
     if (p == MAP_FAILED)
         return sw_error_set(err, SW_EIO, "%s: cannot map: %s", in->path, strerror(errno));
@@ -174,10 +202,13 @@ static int map_fd(sw_input *in, int fd, sw_error *err)
 
 static void unmap(sw_input *in)
 {
-    if (in->data)
+    if (in->copied)
+        free((void *)in->data);
+    else if (in->data)
         munmap((void *)in->data, in->len);
     in->data = NULL;
     in->mapped = 0;
+    in->copied = 0;
     if (in->fd >= 0)
         close(in->fd);
     in->fd = -1;
