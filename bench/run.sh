@@ -38,6 +38,25 @@ printf "%-44s %8s GB/s  (%s messages, %.0f msg/s, 1 core)\n" "spoofwatch scan (h
     "$(rate "$t_scan")" "$msgs" "$(awk "BEGIN{print $msgs / $t_scan}")"
 printf "%-44s %8s\n" "scan speed / cat speed" "$(awk "BEGIN{printf \"%.2f\", $t_cat / $t_scan}")"
 
+# Real mail: the development corpus in ../shared (one file per message, as in a Maildir),
+# beside cat of the same files. Skipped when the shared data is absent.
+DEV=${SW_SHARED_DIR:-../shared}/corpus/dev
+if [ -d "$DEV" ]; then
+    dbytes=$(find "$DEV" -type f -name '*.eml' -printf '%s\n' | awk '{s += $1} END {print s}')
+    dfiles=$(find "$DEV" -type f -name '*.eml' | wc -l)
+    find "$DEV" -type f -name '*.eml' -print0 | xargs -0 cat >/dev/null
+    t_dcat=$(best sh -c "find '$DEV' -type f -name '*.eml' -print0 | xargs -0 cat")
+    t_dscan=$(best taskset -c 0 "$B/spoofwatch" scan --no-progress -q "$DEV")
+    drate() { awk "BEGIN{printf \"%.2f\", $dbytes / $1 / 1e9}"; }
+    echo
+    printf "%-44s %8s GB/s\n" "baseline: cat of the dev corpus's $dfiles files" "$(drate "$t_dcat")"
+    printf "%-44s %8s GB/s  (%.0f msg/s, real mail, 1 core)\n" "spoofwatch scan of ../shared/corpus/dev" \
+        "$(drate "$t_dscan")" "$(awk "BEGIN{print $dfiles / $t_dscan}")"
+else
+    echo
+    echo "real-mail figure skipped: $DEV not found"
+fi
+
 # Log events: Defender EmailEvents Streaming API lines, merged per message, with detection.
 EVENTS=$DATA/emailevents.jsonl
 NEVENTS=${SW_BENCH_EVENTS:-1000000}
