@@ -1,4 +1,5 @@
-/* Store internals shared by store.c (write path) and query.c (read path); not public API. */
+/* Store internals shared by open.c (opening, schema), store.c (write path), sums.c and
+ * query.c (read path); not public API. */
 #ifndef SW_STORE_INTERNAL_H
 #define SW_STORE_INTERNAL_H
 
@@ -39,8 +40,10 @@ struct sw_store {
         *hist_networks, *hist_network, *fts_insert;
 };
 
-/* Runs SQL text without results; sets err from the database on failure. */
+/* open.c: runs SQL text without results, setting err from the database on failure; sets a
+ * meta table entry. */
 int sw_store_exec(sw_store *s, const char *sql, sw_error *err);
+int sw_store_meta_set(sw_store *s, const char *key, const char *value, sw_error *err);
 int sw_store_db_error(sw_store *s, sw_error *err, const char *what);
 /* Prepares or returns the cached statement (reset, bindings cleared). */
 int sw_store_prepare(sw_store *s, sqlite3_stmt **st, const char *sql, sw_error *err);
@@ -68,7 +71,7 @@ int sw_store_flush(sw_store *s, sw_error *err);
 /* query.c: SW_EFORMAT when the observations table lacks a column the queries read (a store
  * of the same schema version written before that column existed). */
 int sw_store_check_columns(sw_store *s, sw_error *err);
-/* Column text or NULL, copied into a. */
+/* open.c: column text or NULL, copied into a. */
 const char *sw_store_col_text(sw_arena *a, sqlite3_stmt *st, int col);
 
 #endif
