@@ -12,6 +12,7 @@
 #include "spoofwatch/error.h"
 
 #define SW_ORG_CACHE_SLOTS 4096
+#define SW_PS_CACHE_SLOTS 16384 /* a power of two */
 
 typedef struct sw_orgdomain_ctx {
     void *psl;          /* psl_ctx_t */
@@ -25,6 +26,17 @@ typedef struct sw_orgdomain_ctx {
         char *domain, *org;
     } * slots;
     sw_arena cache_arena;
+    /* A miss above walks the domain's tails as libpsl's own registrable-domain walk does,
+     * asking libpsl "is this a public suffix?" of each (~5 k instructions a question). The
+     * answers are kept here by exact text: the tails of a mailbox's host names repeat
+     * ("prod.outlook.com") where whole names do not. Emptied when full. */
+    struct sw_ps_slot {
+        const char *text; /* NULL: free */
+        uint32_t hash, len;
+        int public_suffix;
+    } * ps_slots;
+    size_t ps_used;
+    sw_arena ps_arena;
 } sw_orgdomain_ctx;
 
 /* psl_file NULL: newest built-in or system list. */

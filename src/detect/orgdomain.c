@@ -20,21 +20,24 @@ static void format_date(time_t t, char out[32])
 }
 
 #define SW_ORG_CACHE_BYTES (4u << 20)
+#define SW_PS_CACHE_BYTES (2u << 20)
 
 int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err)
 {
     memset(c, 0, sizeof *c);
     sw_arena_init(&c->cache_arena, SW_ORG_CACHE_BYTES + (1u << 20));
+    sw_arena_init(&c->ps_arena, SW_PS_CACHE_BYTES + (1u << 20));
     c->slots = calloc(SW_ORG_CACHE_SLOTS, sizeof *c->slots);
-    if (!c->slots)
+    c->ps_slots = calloc(SW_PS_CACHE_SLOTS, sizeof *c->ps_slots);
+    if (!c->slots || !c->ps_slots) {
+        sw_orgdomain_close(c);
         return sw_error_set(err, SW_ENOMEM, "out of memory");
+    }
     if (psl_file) {
         c->psl = psl_load_file(psl_file);
         if (!c->psl) {
-            /* nothing else owns the cache yet: an unloadable list must not leak it */
-            free(c->slots);
-            c->slots = NULL;
-            sw_arena_free(&c->cache_arena);
+            /* nothing else owns the caches yet: an unloadable list must not leak them */
+            sw_orgdomain_close(c);
             return sw_error_set(err, SW_EIO, "%s: cannot load the Public Suffix List", psl_file);
         }
         c->owned = 1;
@@ -71,6 +74,9 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c)
     free(c->slots);
     c->slots = NULL;
     sw_arena_free(&c->cache_arena);
+    free(c->ps_slots);
+    c->ps_slots = NULL;
+    sw_arena_free(&c->ps_arena);
 }
 
 static uint32_t domain_hash(const char *s)
@@ -85,9 +91,54 @@ static uint32_t domain_hash(const char *s)
     return h;
 }
 
-static const char *lookup(const sw_orgdomain_ctx *c, const char *domain)
+/* libpsl's answer to psl_is_public_suffix(tail), asked once per distinct text. */
+static int public_suffix(sw_orgdomain_ctx *c, const char *tail)
 {
-    const char *r = c->psl ? psl_registrable_domain(c->psl, domain) : NULL;
+    uint32_t h = 2166136261u;
+    size_t n = 0;
+    for (; tail[n]; n++)
+        h = (h ^ (unsigned char)tail[n]) * 16777619u;
+    size_t mask = SW_PS_CACHE_SLOTS - 1, i = h & mask;
+    for (; c->ps_slots[i].text; i = (i + 1) & mask) {
+        const struct sw_ps_slot *e = &c->ps_slots[i];
+        if (e->hash == h && e->len == n && !memcmp(e->text, tail, n))
+            return e->public_suffix;
+    }
+    int answer = psl_is_public_suffix(c->psl, tail);
+    if (c->ps_used >= SW_PS_CACHE_SLOTS / 4 * 3 || c->ps_arena.used_total > SW_PS_CACHE_BYTES) {
+        memset(c->ps_slots, 0, SW_PS_CACHE_SLOTS * sizeof *c->ps_slots);
+        sw_arena_reset(&c->ps_arena);
+        c->ps_used = 0;
+        for (i = h & mask; c->ps_slots[i].text; i = (i + 1) & mask)
+            ;
+    }
+    const char *text = sw_arena_strndup(&c->ps_arena, tail, n);
+    if (text) {
+        c->ps_slots[i] = (struct sw_ps_slot){text, h, (uint32_t)n, answer};
+        c->ps_used++;
+    }
+    return answer;
+}
+
+/* psl_registrable_domain's walk, left to right so that a rule below a gap in the list
+ * ("forgot.his.name" beside "name", with no "his.name") is found: the tail before the first
+ * public suffix is the registrable domain. Each question goes through the cache above. */
+static const char *registrable(sw_orgdomain_ctx *c, const char *domain, size_t n)
+{
+    /* no name is longer than 253 bytes: anything else is asked of libpsl as it is */
+    if (!c->ps_slots || *domain == '.' || n > 253)
+        return psl_registrable_domain(c->psl, domain);
+    const char *regdom = NULL, *dot;
+    while (!public_suffix(c, domain) && (dot = strchr(domain, '.'))) {
+        regdom = domain;
+        domain = dot + 1;
+    }
+    return regdom;
+}
+
+static const char *lookup(sw_orgdomain_ctx *c, const char *domain, size_t n)
+{
+    const char *r = c->psl ? registrable(c, domain, n) : NULL;
     return r ? r : domain; /* r points into domain: no copy needed */
 }
 
@@ -104,11 +155,11 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
         n--;
     }
     if (!c->slots || n > 253)
-        return lookup(c, domain);
+        return lookup(c, domain, n);
     uint32_t slot = domain_hash(domain) % SW_ORG_CACHE_SLOTS;
     if (c->slots[slot].domain && !strcasecmp(c->slots[slot].domain, domain))
         return sw_arena_strndup(a, c->slots[slot].org, strlen(c->slots[slot].org));
-    const char *org = lookup(c, domain);
+    const char *org = lookup(c, domain, n);
     if (c->cache_arena.used_total > SW_ORG_CACHE_BYTES) {
         memset(c->slots, 0, SW_ORG_CACHE_SLOTS * sizeof *c->slots);
         sw_arena_reset(&c->cache_arena);

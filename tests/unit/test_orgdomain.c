@@ -1,0 +1,77 @@
+/* Organizational domains: known answers from the Public Suffix List, and sw_orgdomain's
+ * cached walk giving exactly what libpsl's psl_registrable_domain gives, name for name. */
+#include "test.h"
+
+#include "spoofwatch/orgdomain.h"
+
+#include <libpsl.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+SW_TEST(orgdomain_known_answers)
+{
+    sw_orgdomain_ctx c;
+    sw_error err;
+    CHECK(sw_orgdomain_open(&c, NULL, &err) == 0);
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    static const char *const cases[][2] = {
+        {"example.com", "example.com"},
+        {"mail.example.com", "example.com"},
+        {"a.b.c.example.co.uk", "example.co.uk"},
+        {"co.uk", "co.uk"},                                 /* a public suffix: itself */
+        {"com", "com"},
+        {"example.com.", "example.com"},                    /* the root dot */
+        {"x.y.forgot.his.name", "y.forgot.his.name"},       /* a rule below a gap */
+        {"his.name", "his.name"},
+        {"a.b.city.kawasaki.jp", "city.kawasaki.jp"},       /* exception to a wildcard */
+        {"a.b.other.kawasaki.jp", "b.other.kawasaki.jp"},   /* the wildcard */
+        {"mx1.mail.protection.outlook.com", "outlook.com"},
+    };
+    /* twice: the second round is answered from the caches */
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            CHECK_STR(sw_orgdomain(&c, &a, cases[i][0]), cases[i][1]);
+    sw_arena_free(&a);
+    sw_orgdomain_close(&c);
+}
+
+/* Names built from the list's awkward places (wildcards, exceptions, gaps, multi-label
+ * rules) with ordinary and random labels in front, more of them than the public-suffix
+ * cache holds, so that it is also emptied and refilled on the way. */
+SW_TEST(orgdomain_matches_libpsl)
+{
+    sw_orgdomain_ctx c;
+    sw_error err;
+    CHECK(sw_orgdomain_open(&c, NULL, &err) == 0);
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    static const char *const tails[] = {
+        "com", "co.uk", "uk", "kawasaki.jp", "city.kawasaki.jp", "jp", "ck", "www.ck",
+        "his.name", "forgot.his.name", "name", "compute.amazonaws.com", "s3.amazonaws.com",
+        "amazonaws.com", "blogspot.com", "github.io", "outlook.com", "protection.outlook.com",
+        "xn--p1ai", "example", "local", "nom.br", "sch.uk", "bd", "mm", "er", "kobe.jp",
+        "gov.uk", "pvt.k12.ma.us", "k12.ma.us", "ma.us", "us", "ac.jp", "appspot.com"};
+    static const char *const heads[] = {"", "a.", "www.", "mail.", "a.b.", "x.y.z.", "mx1.prod."};
+    unsigned seed = 12345;
+    char name[300];
+    size_t checked = 0;
+    for (int pass = 0; pass < 700; pass++) {
+        for (size_t t = 0; t < sizeof tails / sizeof tails[0]; t++) {
+            const char *head = heads[(size_t)pass % (sizeof heads / sizeof heads[0])];
+            seed = seed * 1103515245u + 12345u;
+            if (pass < 7)
+                snprintf(name, sizeof name, "%s%s", head, tails[t]);
+            else /* a fresh label each time: new tails for the cache */
+                snprintf(name, sizeof name, "h%u.%s%s", seed >> 8, head, tails[t]);
+            sw_arena_reset(&a);
+            const char *want = psl_registrable_domain(c.psl, name);
+            const char *got = sw_orgdomain(&c, &a, name);
+            CHECK_STR(got, want ? want : name);
+            checked++;
+        }
+    }
+    CHECK(checked > SW_PS_CACHE_SLOTS);
+    sw_arena_free(&a);
+    sw_orgdomain_close(&c);
+}
