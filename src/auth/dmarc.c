@@ -674,11 +674,17 @@ static int discover_walk(ectx *c, sw_dmarc_policy_discovery *d, int need_org)
 static void ectx_init(ectx *c, sw_resolver *r, sw_orgdomain_ctx *psl, sw_arena *a,
                       sw_dmarc_method method)
 {
-    memset(c, 0, sizeof *c);
+    /* Field by field rather than a memset: the answer cache and the step list are 5 KB
+     * that are only ever read below ncache / nsteps, and zeroing them cost more than the
+     * rest of a typical evaluation's bookkeeping. */
     c->r = r;
     c->psl = psl;
     c->a = a;
     c->method = method;
+    c->ncache = 0;
+    c->nsteps = c->steps_dropped = 0;
+    c->queries = 0;
+    c->nomem = 0;
 }
 
 int sw_dmarc_policy_discover(sw_resolver *r, sw_orgdomain_ctx *psl, sw_arena *a,
