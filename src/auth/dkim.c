@@ -84,6 +84,7 @@ typedef struct vctx {
     size_t nbh;
     keyent keys[SW_MAX_DKIM_SIGS];
     size_t nkeys;
+    const EVP_MD *md[2]; /* SHA-1, SHA-256 */
 } vctx;
 
 static void md_write(void *ctx, const void *p, size_t n)
@@ -101,7 +102,7 @@ static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l
     if (c->nbh == SW_MAX_DKIM_SIGS)
         return NULL;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, sha256 ? EVP_sha256() : EVP_sha1(), NULL)) {
+    if (!md || !EVP_DigestInit_ex(md, c->md[sha256 != 0], NULL)) {
         EVP_MD_CTX_free(md);
         return NULL;
     }
@@ -332,11 +333,21 @@ struct sw_dkim_keycache {
     cached_key *slots[KEYCACHE_SLOTS];
     size_t count;
     size_t bytes; /* record and p= bytes held */
+    /* SHA-1 and SHA-256 fetched from the default provider once: EVP_sha256() is a legacy
+     * handle that EVP_DigestInit_ex looks up by name on every call (3 k instructions, two
+     * hashes a signature). NULL when a fetch failed: the legacy handle is used. */
+    EVP_MD *md[2];
 };
 
 sw_dkim_keycache *sw_dkim_keycache_new(void)
 {
-    return calloc(1, sizeof(sw_dkim_keycache));
+    sw_dkim_keycache *kc = calloc(1, sizeof(sw_dkim_keycache));
+    if (kc) {
+        kc->md[0] = EVP_MD_fetch(NULL, "SHA1", NULL);
+        kc->md[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
+        ERR_clear_error();
+    }
+    return kc;
 }
 
 static void keycache_clear(sw_dkim_keycache *kc)
@@ -362,6 +373,8 @@ void sw_dkim_keycache_free(sw_dkim_keycache *kc)
     if (!kc)
         return;
     keycache_clear(kc);
+    EVP_MD_free(kc->md[0]);
+    EVP_MD_free(kc->md[1]);
     free(kc);
 }
 
@@ -862,7 +875,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
                0;
 
     /* ---- the headers (§6.1.3 steps 4-5) ---- */
-    const EVP_MD *mdt = alg == ALG_RSA_SHA1 ? EVP_sha1() : EVP_sha256();
+    const EVP_MD *mdt = c->md[alg != ALG_RSA_SHA1];
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned dlen;
     if ((rc = header_hash(c, sr, names, nn, mdt, dig, &dlen)))
@@ -946,6 +959,8 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
         sw_dkim_opts_default(&c->o);
     if (c->o.keys && keycache_full(c->o.keys))
         keycache_clear(c->o.keys); /* never mid-message: keyents point into the entries */
+    c->md[0] = c->o.keys && c->o.keys->md[0] ? c->o.keys->md[0] : EVP_sha1();
+    c->md[1] = c->o.keys && c->o.keys->md[1] ? c->o.keys->md[1] : EVP_sha256();
     size_t cap = c->o.max_sigs && c->o.max_sigs < SW_MAX_DKIM_SIGS ? c->o.max_sigs
                                                                      : SW_MAX_DKIM_SIGS;
     size_t off = h->body_offset <= len ? h->body_offset : len;
