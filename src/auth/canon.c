@@ -159,9 +159,12 @@ void sw_canon_header(sw_canon_mode m, const char *raw, size_t n, int crlf, sw_ca
         const char *p = colon + 1, *end = raw + n;
         int space = 0, started = 0;
         while (p < end) {
-            /* a run of text without WSP, CR or LF goes out whole */
+            /* a run of text without WSP, CR or LF goes out whole; a byte above SP (nearly
+             * every byte of a header) is part of it after one test */
             const char *q = p;
-            while (q < end && !is_wsp(*q) && *q != '\n' && !(*q == '\r' && q + 1 < end && q[1] == '\n'))
+            while (q < end && ((unsigned char)*q > ' ' ||
+                               (!is_wsp(*q) && *q != '\n' &&
+                                !(*q == '\r' && q + 1 < end && q[1] == '\n'))))
                 q++;
             if (q > p) {
                 if (space && started)
