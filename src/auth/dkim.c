@@ -378,12 +378,23 @@ void sw_dkim_keycache_free(sw_dkim_keycache *kc)
     free(kc);
 }
 
+/* Every signature hashes its key record (400 bytes for a 2048-bit RSA key) to look it
+ * up, so eight bytes go in per step (multiply, then fold the high bits down, as the low
+ * bits of a product see only the low bits of its factors). */
 static unsigned record_slot(const char *t, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)t[i]) * 16777619u;
-    return h % KEYCACHE_SLOTS;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        h = (h ^ w) * 0x100000001b3u;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)t[i]) * 0x100000001b3u;
+    h ^= h >> 29;
+    return (unsigned)(h % KEYCACHE_SLOTS);
 }
 
 static cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, size_t n)
