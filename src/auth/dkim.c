@@ -558,8 +558,42 @@ static sw_dkim_result set(sw_dkim_sigresult *sr, sw_dkim_result r, const char *r
     return r;
 }
 
+/* The h= names as header lookup keys, with how many fields of each name the message has
+ * and how many times the name came earlier in h=: the header hash and the unsigned-instance
+ * count both need them, and a key's length and hash make the name comparisons cheap. */
+typedef struct hname {
+    sw_header_key key;
+    size_t have;   /* fields with this name */
+    size_t before; /* earlier h= items with this name */
+} hname;
+
+static int same_name(const sw_header_key *x, const sw_header_key *y)
+{
+    return x->hash == y->hash && x->len == y->len && !strcasecmp(x->name, y->name);
+}
+
+static hname *index_names(vctx *c, const char **names, size_t nn)
+{
+    hname *v = sw_arena_alloc(c->a, (nn ? nn : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t k = 0; k < nn; k++) {
+        v[k].key = sw_header_key_of(names[k]);
+        v[k].before = 0;
+        v[k].have = (size_t)-1;
+        for (size_t j = 0; j < k; j++)
+            if (same_name(&v[j].key, &v[k].key)) {
+                v[k].before++;
+                v[k].have = v[j].have;
+            }
+        if (v[k].have == (size_t)-1)
+            v[k].have = sw_header_count_key(c->h, &v[k].key);
+    }
+    return v;
+}
+
 /* The header hash: h= fields from the bottom up, then this signature without b=. */
-static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const char **names, size_t nn,
+static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const hname *hn, size_t nn,
                        const EVP_MD *mdt, unsigned char *dig, unsigned *dlen)
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
@@ -568,13 +602,10 @@ static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const char **names,
         return SW_ENOMEM;
     }
     for (size_t k = 0; k < nn; k++) {
-        size_t used = 0;
-        for (size_t j = 0; j < k; j++)
-            used += !strcasecmp(names[j], names[k]);
-        size_t have = sw_header_count(c->h, names[k]);
+        size_t used = hn[k].before, have = hn[k].have;
         if (used >= have)
             continue; /* over-signed: an absent instance adds nothing (§5.4.2) */
-        long fi = sw_header_find(c->h, names[k], have - 1 - used);
+        long fi = sw_header_find_key(c->h, &hn[k].key, have - 1 - used);
         if (fi < 0)
             continue;
         const sw_header_field *f = &c->h->fields[fi];
@@ -889,7 +920,10 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     const EVP_MD *mdt = c->md[alg != ALG_RSA_SHA1];
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned dlen;
-    if ((rc = header_hash(c, sr, names, nn, mdt, dig, &dlen)))
+    hname *hn = index_names(c, names, nn);
+    if (!hn)
+        return SW_ENOMEM;
+    if ((rc = header_hash(c, sr, hn, nn, mdt, dig, &dlen)))
         return rc;
     if (want_ed) {
         if (b_len != crypto_sign_BYTES ||
@@ -915,16 +949,13 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     if (k->flags & SW_DKIM_KEY_TESTING)
         sr->flags |= SW_DKIM_F_TESTING;
     for (size_t j = 0; j < nn; j++) {
-        size_t listed = 0, first = 1;
-        for (size_t m = 0; m < nn; m++)
-            if (!strcasecmp(names[m], names[j])) {
-                if (m < j)
-                    first = 0;
-                listed++;
-            }
-        size_t have = first ? sw_header_count(c->h, names[j]) : 0;
-        if (have > listed)
-            sr->unsigned_dups += have - listed;
+        if (hn[j].before)
+            continue; /* counted at the name's first item */
+        size_t listed = 1;
+        for (size_t m = j + 1; m < nn; m++)
+            listed += same_name(&hn[m].key, &hn[j].key);
+        if (hn[j].have > listed)
+            sr->unsigned_dups += hn[j].have - listed;
     }
     if (sr->unsigned_dups)
         sr->flags |= SW_DKIM_F_UNSIGNED_DUP;
