@@ -85,11 +85,23 @@ typedef struct vctx {
     keyent keys[SW_MAX_DKIM_SIGS];
     size_t nkeys;
     const EVP_MD *md[2]; /* SHA-1, SHA-256 */
+    EVP_MD_CTX *mdctx;   /* the digest context every hash reuses (the key cache's, or owned) */
 } vctx;
 
 static void md_write(void *ctx, const void *p, size_t n)
 {
     EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
+}
+
+/* A digest context started for t. One context serves every body and header hash in turn
+ * (none overlaps another), kept with the key cache across messages when there is one:
+ * allocating and freeing one per hash, with its provider state, cost more than the
+ * bookkeeping of the hash itself. NULL when it cannot be made. */
+static EVP_MD_CTX *digest_begin(vctx *c, const EVP_MD *t)
+{
+    if (!c->mdctx && !(c->mdctx = EVP_MD_CTX_new()))
+        return NULL;
+    return EVP_DigestInit_ex(c->mdctx, t, NULL) ? c->mdctx : NULL;
 }
 
 static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l, uint64_t l)
@@ -101,20 +113,16 @@ static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l
     }
     if (c->nbh == SW_MAX_DKIM_SIGS)
         return NULL;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, c->md[sha256 != 0], NULL)) {
-        EVP_MD_CTX_free(md);
+    EVP_MD_CTX *md = digest_begin(c, c->md[sha256 != 0]);
+    if (!md)
         return NULL;
-    }
     bodyhash *b = &c->bh[c->nbh];
     b->mode = m;
     b->sha256 = sha256;
     b->has_l = has_l;
     b->l = l;
     b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, md_write, md);
-    int ok = EVP_DigestFinal_ex(md, b->dig, &b->dlen);
-    EVP_MD_CTX_free(md);
-    if (!ok)
+    if (!EVP_DigestFinal_ex(md, b->dig, &b->dlen))
         return NULL;
     c->nbh++;
     return b;
@@ -337,6 +345,7 @@ struct sw_dkim_keycache {
      * handle that EVP_DigestInit_ex looks up by name on every call (3 k instructions, two
      * hashes a signature). NULL when a fetch failed: the legacy handle is used. */
     EVP_MD *md[2];
+    EVP_MD_CTX *mdctx; /* lent to each sw_dkim_verify for its hashes; made on first use */
 };
 
 sw_dkim_keycache *sw_dkim_keycache_new(void)
@@ -373,6 +382,7 @@ void sw_dkim_keycache_free(sw_dkim_keycache *kc)
     if (!kc)
         return;
     keycache_clear(kc);
+    EVP_MD_CTX_free(kc->mdctx);
     EVP_MD_free(kc->md[0]);
     EVP_MD_free(kc->md[1]);
     free(kc);
@@ -596,11 +606,9 @@ static hname *index_names(vctx *c, const char **names, size_t nn)
 static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const hname *hn, size_t nn,
                        const EVP_MD *mdt, unsigned char *dig, unsigned *dlen)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, mdt, NULL)) {
-        EVP_MD_CTX_free(md);
+    EVP_MD_CTX *md = digest_begin(c, mdt);
+    if (!md)
         return SW_ENOMEM;
-    }
     for (size_t k = 0; k < nn; k++) {
         size_t used = hn[k].before, have = hn[k].have;
         if (used >= have)
@@ -614,14 +622,10 @@ static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const hname *hn, si
     const sw_header_field *self = &c->h->fields[sr->field_index];
     const char *stripped;
     size_t sl;
-    if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl)) {
-        EVP_MD_CTX_free(md);
+    if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl))
         return SW_ENOMEM;
-    }
     sw_canon_header(sr->hcanon, stripped, sl, 0, md_write, md);
-    int ok = EVP_DigestFinal_ex(md, dig, dlen);
-    EVP_MD_CTX_free(md);
-    return ok ? SW_OK : SW_ENOMEM;
+    return EVP_DigestFinal_ex(md, dig, dlen) ? SW_OK : SW_ENOMEM;
 }
 
 static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
@@ -1003,6 +1007,7 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
         keycache_clear(c->o.keys); /* never mid-message: keyents point into the entries */
     c->md[0] = c->o.keys && c->o.keys->md[0] ? c->o.keys->md[0] : EVP_sha1();
     c->md[1] = c->o.keys && c->o.keys->md[1] ? c->o.keys->md[1] : EVP_sha256();
+    c->mdctx = c->o.keys ? c->o.keys->mdctx : NULL;
     size_t cap = c->o.max_sigs && c->o.max_sigs < SW_MAX_DKIM_SIGS ? c->o.max_sigs
                                                                      : SW_MAX_DKIM_SIGS;
     size_t off = h->body_offset <= len ? h->body_offset : len;
@@ -1035,6 +1040,10 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
     out->body_hashes = c->nbh;
     for (size_t k = 0; k < c->nkeys; k++)
         sw_dkim_fetched_release(&c->keys[k]);
+    if (c->o.keys)
+        c->o.keys->mdctx = c->mdctx; /* made here on first use: the cache keeps it */
+    else
+        EVP_MD_CTX_free(c->mdctx);
     free(c);
     return rc;
 }
