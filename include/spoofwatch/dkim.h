@@ -128,6 +128,7 @@ typedef struct sw_dkim_fetched {
     struct evp_pkey_st *pkey; /* RSA keys (SubjectPublicKeyInfo), else NULL; owned: see
                                * sw_dkim_fetched_release */
     const char *pkey_err;     /* why an RSA p= gave no key */
+    struct sw_dkim_cached_key *cached; /* the key cache's entry for this record, or NULL */
 } sw_dkim_fetched;
 /* "<s>._domainkey.<d>" lower-cased in the arena, NULL when it is full. */
 char *sw_dkim_key_name(sw_arena *a, const char *s, const char *d);

@@ -7,6 +7,7 @@
  * the caller's arena. Checks follow RFC 6376 §6.1 in order, so the reason names the
  * first thing that is wrong. */
 #include "spoofwatch/dkim.h"
+#include "spoofwatch/authfmt.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
 
@@ -83,11 +84,24 @@ typedef struct vctx {
     size_t nbh;
     keyent keys[SW_MAX_DKIM_SIGS];
     size_t nkeys;
+    const EVP_MD *md[2]; /* SHA-1, SHA-256 */
+    EVP_MD_CTX *mdctx;   /* the digest context every hash reuses (the key cache's, or owned) */
 } vctx;
 
 static void md_write(void *ctx, const void *p, size_t n)
 {
     EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
+}
+
+/* A digest context started for t. One context serves every body and header hash in turn
+ * (none overlaps another), kept with the key cache across messages when there is one:
+ * allocating and freeing one per hash, with its provider state, cost more than the
+ * bookkeeping of the hash itself. NULL when it cannot be made. */
+static EVP_MD_CTX *digest_begin(vctx *c, const EVP_MD *t)
+{
+    if (!c->mdctx && !(c->mdctx = EVP_MD_CTX_new()))
+        return NULL;
+    return EVP_DigestInit_ex(c->mdctx, t, NULL) ? c->mdctx : NULL;
 }
 
 static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l, uint64_t l)
@@ -99,20 +113,16 @@ static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l
     }
     if (c->nbh == SW_MAX_DKIM_SIGS)
         return NULL;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, sha256 ? EVP_sha256() : EVP_sha1(), NULL)) {
-        EVP_MD_CTX_free(md);
+    EVP_MD_CTX *md = digest_begin(c, c->md[sha256 != 0]);
+    if (!md)
         return NULL;
-    }
     bodyhash *b = &c->bh[c->nbh];
     b->mode = m;
     b->sha256 = sha256;
     b->has_l = has_l;
     b->l = l;
     b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, md_write, md);
-    int ok = EVP_DigestFinal_ex(md, b->dig, &b->dlen);
-    EVP_MD_CTX_free(md);
-    if (!ok)
+    if (!EVP_DigestFinal_ex(md, b->dig, &b->dlen))
         return NULL;
     c->nbh++;
     return b;
@@ -313,25 +323,40 @@ static EVP_PKEY *rsa_from_spki(const unsigned char *der, size_t n)
 #define KEYCACHE_MAX_BYTES (8u << 20)
 #define KEYCACHE_MAX_RECORD 4096
 
-typedef struct cached_key {
+typedef struct sw_dkim_cached_key {
     char *record; /* the TXT text the parse came from */
     size_t record_len;
     sw_dkim_key key; /* p points into `p` below */
     unsigned char *p;
     EVP_PKEY *pkey; /* RSA, or NULL */
     const char *pkey_err;
-    struct cached_key *next;
+    /* Verify contexts for pkey set up for rsa-sha1 and rsa-sha256 (PKCS#1 v1.5), made on
+     * first use: setting one up (key management and signature fetches, padding and digest
+     * parameters) cost 33 k instructions, a third of the RSA verification itself. */
+    EVP_PKEY_CTX *verify[2];
+    struct sw_dkim_cached_key *next;
 } cached_key;
 
 struct sw_dkim_keycache {
     cached_key *slots[KEYCACHE_SLOTS];
     size_t count;
     size_t bytes; /* record and p= bytes held */
+    /* SHA-1 and SHA-256 fetched from the default provider once: EVP_sha256() is a legacy
+     * handle that EVP_DigestInit_ex looks up by name on every call (3 k instructions, two
+     * hashes a signature). NULL when a fetch failed: the legacy handle is used. */
+    EVP_MD *md[2];
+    EVP_MD_CTX *mdctx; /* lent to each sw_dkim_verify for its hashes; made on first use */
 };
 
 sw_dkim_keycache *sw_dkim_keycache_new(void)
 {
-    return calloc(1, sizeof(sw_dkim_keycache));
+    sw_dkim_keycache *kc = calloc(1, sizeof(sw_dkim_keycache));
+    if (kc) {
+        kc->md[0] = EVP_MD_fetch(NULL, "SHA1", NULL);
+        kc->md[1] = EVP_MD_fetch(NULL, "SHA256", NULL);
+        ERR_clear_error();
+    }
+    return kc;
 }
 
 static void keycache_clear(sw_dkim_keycache *kc)
@@ -339,6 +364,8 @@ static void keycache_clear(sw_dkim_keycache *kc)
     for (size_t i = 0; i < KEYCACHE_SLOTS; i++) {
         for (cached_key *e = kc->slots[i], *n; e; e = n) {
             n = e->next;
+            EVP_PKEY_CTX_free(e->verify[0]);
+            EVP_PKEY_CTX_free(e->verify[1]);
             EVP_PKEY_free(e->pkey);
             free(e->record);
             free(e->p);
@@ -355,15 +382,29 @@ void sw_dkim_keycache_free(sw_dkim_keycache *kc)
     if (!kc)
         return;
     keycache_clear(kc);
+    EVP_MD_CTX_free(kc->mdctx);
+    EVP_MD_free(kc->md[0]);
+    EVP_MD_free(kc->md[1]);
     free(kc);
 }
 
+/* Every signature hashes its key record (400 bytes for a 2048-bit RSA key) to look it
+ * up, so eight bytes go in per step (multiply, then fold the high bits down, as the low
+ * bits of a product see only the low bits of its factors). */
 static unsigned record_slot(const char *t, size_t n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)t[i]) * 16777619u;
-    return h % KEYCACHE_SLOTS;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, t + i, 8);
+        h = (h ^ w) * 0x100000001b3u;
+        h ^= h >> 32;
+    }
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)t[i]) * 0x100000001b3u;
+    h ^= h >> 29;
+    return (unsigned)(h % KEYCACHE_SLOTS);
 }
 
 static cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, size_t n)
@@ -382,17 +423,17 @@ static int keycache_full(const sw_dkim_keycache *kc)
 /* Keeps a parsed key (a copy of everything it points to); failures just skip caching, and
  * so does a full cache: it is emptied only before a message (see sw_dkim_verify), as
  * keyents of the message being verified may point into its entries. */
-static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
+static cached_key *keycache_put(sw_dkim_keycache *kc, const keyent *ke)
 {
     size_t n = ke->record_len;
     if (keycache_full(kc) || n > KEYCACHE_MAX_RECORD)
-        return;
+        return NULL;
     cached_key *e = calloc(1, sizeof *e);
     if (!e || !(e->record = malloc(n + 1)) || !(e->p = malloc(ke->key.p_len + 1))) {
         if (e)
             free(e->record);
         free(e);
-        return;
+        return NULL;
     }
     memcpy(e->record, ke->record, n);
     e->record[n] = '\0';
@@ -406,7 +447,7 @@ static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
             free(e->record);
             free(e->p);
             free(e);
-            return;
+            return NULL;
         }
         e->pkey = ke->pkey;
     }
@@ -416,11 +457,12 @@ static void keycache_put(sw_dkim_keycache *kc, const keyent *ke)
     kc->slots[s] = e;
     kc->count++;
     kc->bytes += n + ke->key.p_len;
+    return e;
 }
 
 char *sw_dkim_key_name(sw_arena *a, const char *s, const char *d)
 {
-    char *name = sw_arena_printf(a, "%s._domainkey.%s", s, d);
+    char *name = sw_auth_printf(a, "%s._domainkey.%s", s, d);
     for (char *p = name; p && *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
@@ -450,6 +492,7 @@ int sw_dkim_key_fetch(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, const c
         ke->record_len = rr->text_len;
         ke->pkey = e->pkey;
         ke->pkey_err = e->pkey_err;
+        ke->cached = e;
         return SW_OK;
     }
     /* Several records: the first that parses as a key is used (RFC 6376 §3.6.2.2 lets
@@ -486,7 +529,7 @@ int sw_dkim_key_fetch(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, const c
         ERR_clear_error();
     }
     if (kc && ke->parsed && !ke->key.g)
-        keycache_put(kc, ke);
+        ke->cached = keycache_put(kc, ke);
     return SW_OK;
 }
 
@@ -525,23 +568,52 @@ static sw_dkim_result set(sw_dkim_sigresult *sr, sw_dkim_result r, const char *r
     return r;
 }
 
+/* The h= names as header lookup keys, with how many fields of each name the message has
+ * and how many times the name came earlier in h=: the header hash and the unsigned-instance
+ * count both need them, and a key's length and hash make the name comparisons cheap. */
+typedef struct hname {
+    sw_header_key key;
+    size_t have;   /* fields with this name */
+    size_t before; /* earlier h= items with this name */
+} hname;
+
+static int same_name(const sw_header_key *x, const sw_header_key *y)
+{
+    return x->hash == y->hash && x->len == y->len && !strcasecmp(x->name, y->name);
+}
+
+static hname *index_names(vctx *c, const char **names, size_t nn)
+{
+    hname *v = sw_arena_alloc(c->a, (nn ? nn : 1) * sizeof *v);
+    if (!v)
+        return NULL;
+    for (size_t k = 0; k < nn; k++) {
+        v[k].key = sw_header_key_of(names[k]);
+        v[k].before = 0;
+        v[k].have = (size_t)-1;
+        for (size_t j = 0; j < k; j++)
+            if (same_name(&v[j].key, &v[k].key)) {
+                v[k].before++;
+                v[k].have = v[j].have;
+            }
+        if (v[k].have == (size_t)-1)
+            v[k].have = sw_header_count_key(c->h, &v[k].key);
+    }
+    return v;
+}
+
 /* The header hash: h= fields from the bottom up, then this signature without b=. */
-static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const char **names, size_t nn,
+static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const hname *hn, size_t nn,
                        const EVP_MD *mdt, unsigned char *dig, unsigned *dlen)
 {
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, mdt, NULL)) {
-        EVP_MD_CTX_free(md);
+    EVP_MD_CTX *md = digest_begin(c, mdt);
+    if (!md)
         return SW_ENOMEM;
-    }
     for (size_t k = 0; k < nn; k++) {
-        size_t used = 0;
-        for (size_t j = 0; j < k; j++)
-            used += !strcasecmp(names[j], names[k]);
-        size_t have = sw_header_count(c->h, names[k]);
+        size_t used = hn[k].before, have = hn[k].have;
         if (used >= have)
             continue; /* over-signed: an absent instance adds nothing (§5.4.2) */
-        long fi = sw_header_find(c->h, names[k], have - 1 - used);
+        long fi = sw_header_find_key(c->h, &hn[k].key, have - 1 - used);
         if (fi < 0)
             continue;
         const sw_header_field *f = &c->h->fields[fi];
@@ -550,14 +622,10 @@ static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const char **names,
     const sw_header_field *self = &c->h->fields[sr->field_index];
     const char *stripped;
     size_t sl;
-    if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl)) {
-        EVP_MD_CTX_free(md);
+    if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl))
         return SW_ENOMEM;
-    }
     sw_canon_header(sr->hcanon, stripped, sl, 0, md_write, md);
-    int ok = EVP_DigestFinal_ex(md, dig, dlen);
-    EVP_MD_CTX_free(md);
-    return ok ? SW_OK : SW_ENOMEM;
+    return EVP_DigestFinal_ex(md, dig, dlen) ? SW_OK : SW_ENOMEM;
 }
 
 static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
@@ -568,18 +636,31 @@ static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
     return o;
 }
 
-/* RSA verification with a reason that tells a wrong key or mangled b= (the signature
- * does not even decrypt) from altered headers (it decrypts to another hash). */
-static int rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, const unsigned char *sig,
-                      size_t siglen, const unsigned char *dig, unsigned dlen, const char **why)
+static EVP_PKEY_CTX *verify_ctx(EVP_PKEY *pk, const EVP_MD *mdt)
 {
-    int ok = 0;
     EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
     if (pc && EVP_PKEY_verify_init(pc) > 0 &&
         EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) > 0 &&
         EVP_PKEY_CTX_set_signature_md(pc, mdt) > 0)
-        ok = EVP_PKEY_verify(pc, sig, siglen, dig, dlen) == 1;
+        return pc;
     EVP_PKEY_CTX_free(pc);
+    return NULL;
+}
+
+/* RSA verification with a reason that tells a wrong key or mangled b= (the signature
+ * does not even decrypt) from altered headers (it decrypts to another hash). keep: where
+ * the key cache holds a context for this key and digest (made here when empty), or NULL. */
+static int rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, EVP_PKEY_CTX **keep,
+                      const unsigned char *sig, size_t siglen, const unsigned char *dig,
+                      unsigned dlen, const char **why)
+{
+    EVP_PKEY_CTX *pc = keep && *keep ? *keep : verify_ctx(pk, mdt);
+    /* a one-shot verify leaves the context as verify_init set it up, so it is reused */
+    int ok = pc && EVP_PKEY_verify(pc, sig, siglen, dig, dlen) == 1;
+    if (keep)
+        *keep = pc;
+    else
+        EVP_PKEY_CTX_free(pc);
     if (ok) {
         ERR_clear_error();
         return 1;
@@ -604,7 +685,7 @@ static int rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, const unsign
         char eb[200] = "";
         if (e)
             ERR_error_string_n(e, eb, sizeof eb);
-        *why = sw_arena_printf(a, "RSA verification failed: b= does not decrypt under the "
+        *why = sw_auth_printf(a, "RSA verification failed: b= does not decrypt under the "
                                   "public key (OpenSSL: %s)",
                                e ? eb : "no error detail");
     }
@@ -634,7 +715,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     } else if (strcmp(s->v, "1")) {
         if (!(c->o.legacy & SW_DKIM_LEGACY_DRAFTS) || strcmp(s->v, "0.5"))
             return set(sr, SW_DKIM_NEUTRAL,
-                       sw_arena_printf(a, "unsupported signature version v=%s", s->v)),
+                       sw_auth_printf(a, "unsupported signature version v=%s", s->v)),
                    0;
         sr->flags |= SW_DKIM_F_PRESTANDARD;
     }
@@ -643,7 +724,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     for (size_t k = 0; k < 6; k++)
         if (!vals[k] || !*vals[k])
             return set(sr, SW_DKIM_NEUTRAL,
-                       sw_arena_printf(a, "signature lacks the required %s= tag", req[k])),
+                       sw_auth_printf(a, "signature lacks the required %s= tag", req[k])),
                    0;
     alg_t alg;
     if (!strcmp(s->a, "rsa-sha256"))
@@ -653,11 +734,11 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     else if (!strcmp(s->a, "ed25519-sha256"))
         alg = ALG_ED25519_SHA256;
     else
-        return set(sr, SW_DKIM_NEUTRAL, sw_arena_printf(a, "unsupported algorithm a=%s", s->a)),
+        return set(sr, SW_DKIM_NEUTRAL, sw_auth_printf(a, "unsupported algorithm a=%s", s->a)),
                0;
     if (sw_canon_parse(s->c, &sr->hcanon, &sr->bcanon))
         return set(sr, SW_DKIM_NEUTRAL,
-                   sw_arena_printf(a, "unsupported canonicalization c=%s", s->c)),
+                   sw_auth_printf(a, "unsupported canonicalization c=%s", s->c)),
                0;
     if (s->q) {
         /* q= is a colon-separated list; dns/txt must be in it ("dns" in drafts) */
@@ -673,7 +754,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         }
         if (!ok)
             return set(sr, SW_DKIM_NEUTRAL,
-                       sw_arena_printf(a, "unsupported query method q=%s", s->q)),
+                       sw_auth_printf(a, "unsupported query method q=%s", s->q)),
                    0;
     }
     if (!sw_dkim_dns_name_ok(s->d) || !sw_dkim_dns_name_ok(s->s))
@@ -701,12 +782,12 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
             return set(sr, SW_DKIM_NEUTRAL, "i= is not an identity (local@domain)"), 0;
         if (!in_domain(at + 1, s->d))
             return set(sr, SW_DKIM_PERMERROR,
-                       sw_arena_printf(a, "i= domain %s is not d=%s or a subdomain of it",
+                       sw_auth_printf(a, "i= domain %s is not d=%s or a subdomain of it",
                                        at + 1, s->d)),
                    0;
         sr->auid = auid;
     } else {
-        sr->auid = sw_arena_printf(a, "@%s", s->d);
+        sr->auid = sw_auth_printf(a, "@%s", s->d);
         if (!sr->auid)
             return SW_ENOMEM;
     }
@@ -719,12 +800,12 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         return set(sr, SW_DKIM_NEUTRAL, "x= is earlier than t="), 0;
     if (s->has_x && c->now > s->x + c->o.skew)
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "signature expired (x=%lld, now %lld)", (long long)s->x,
+                   sw_auth_printf(a, "signature expired (x=%lld, now %lld)", (long long)s->x,
                                    (long long)c->now)),
                0;
     if (s->has_t && s->t > c->now + c->o.skew)
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "signature timestamp t=%lld is in the future (now %lld)",
+                   sw_auth_printf(a, "signature timestamp t=%lld is in the future (now %lld)",
                                    (long long)s->t, (long long)c->now)),
                0;
     unsigned char *bh_raw, *b_raw;
@@ -753,27 +834,27 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     case SW_DNS_OK: break;
     case SW_DNS_NXDOMAIN:
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
+                   sw_auth_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
                0;
     case SW_DNS_NODATA:
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "public key not found: %s has no TXT record", ke->name)),
+                   sw_auth_printf(a, "public key not found: %s has no TXT record", ke->name)),
                0;
     case SW_DNS_TEMPFAIL:
         return set(sr, SW_DKIM_TEMPERROR,
-                   sw_arena_printf(a, "public key unavailable: DNS query for %s timed out or "
+                   sw_auth_printf(a, "public key unavailable: DNS query for %s timed out or "
                                       "failed (SERVFAIL)",
                                    ke->name)),
                0;
     case SW_DNS_DENIED:
         return set(sr, SW_DKIM_TEMPERROR,
-                   sw_arena_printf(a, "public key unavailable: DNS query for %s denied",
+                   sw_auth_printf(a, "public key unavailable: DNS query for %s denied",
                                    ke->name)),
                0;
     }
     if (!ke->parsed)
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "public key unusable: %s", ke->why)),
+                   sw_auth_printf(a, "public key unusable: %s", ke->why)),
                0;
     const sw_dkim_key *k = &ke->key;
     sr->key_type = k->ktype == SW_DKIM_K_ED25519 ? "ed25519" : "rsa";
@@ -783,13 +864,13 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     int want_ed = alg == ALG_ED25519_SHA256;
     if (want_ed != (k->ktype == SW_DKIM_K_ED25519))
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "public key type k=%s does not match a=%s", sr->key_type,
+                   sw_auth_printf(a, "public key type k=%s does not match a=%s", sr->key_type,
                                    s->a)),
                0;
     unsigned hbit = alg == ALG_RSA_SHA1 ? SW_DKIM_HASH_SHA1 : SW_DKIM_HASH_SHA256;
     if (!(k->hashes & hbit))
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "public key h= does not allow %s",
+                   sw_auth_printf(a, "public key h= does not allow %s",
                                    alg == ALG_RSA_SHA1 ? "sha1" : "sha256")),
                0;
     const char *at = strrchr(sr->auid, '@');
@@ -800,19 +881,19 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     if ((c->o.legacy & SW_DKIM_LEGACY_GRANULARITY) && k->g &&
         !granularity_ok(k->g, sr->auid, (size_t)(at - sr->auid)))
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_arena_printf(a, "public key granularity g=%s does not match i=", k->g)),
+                   sw_auth_printf(a, "public key granularity g=%s does not match i=", k->g)),
                0;
     if (want_ed) {
         sr->key_bits = 256;
     } else {
         if (!ke->pkey)
             return set(sr, SW_DKIM_PERMERROR,
-                       sw_arena_printf(a, "public key unusable: %s", ke->pkey_err)),
+                       sw_auth_printf(a, "public key unusable: %s", ke->pkey_err)),
                    0;
         sr->key_bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
         if (sr->key_bits > SW_MAX_DKIM_RSA_BITS)
             return set(sr, SW_DKIM_PERMERROR,
-                       sw_arena_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
+                       sw_auth_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
                                        sr->key_bits, SW_MAX_DKIM_RSA_BITS)),
                    0;
     }
@@ -828,22 +909,25 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         return SW_ENOMEM;
     if (s->has_l && (uint64_t)s->l > bhh->total)
         return set(sr, SW_DKIM_FAIL,
-                   sw_arena_printf(a, "body has been altered or cut: l=%lld exceeds the body "
+                   sw_auth_printf(a, "body has been altered or cut: l=%lld exceeds the body "
                                       "length %llu",
                                    (long long)s->l, (unsigned long long)bhh->total)),
                0;
     if (bh_len != bhh->dlen || memcmp(bh_raw, bhh->dig, bh_len))
         return set(sr, SW_DKIM_FAIL,
-                   sw_arena_printf(a, "body has been altered: body hash did not verify "
+                   sw_auth_printf(a, "body has been altered: body hash did not verify "
                                       "(expected bh=%s, computed %s)",
                                    s->bh, sr->bh_computed)),
                0;
 
     /* ---- the headers (§6.1.3 steps 4-5) ---- */
-    const EVP_MD *mdt = alg == ALG_RSA_SHA1 ? EVP_sha1() : EVP_sha256();
+    const EVP_MD *mdt = c->md[alg != ALG_RSA_SHA1];
     unsigned char dig[EVP_MAX_MD_SIZE];
     unsigned dlen;
-    if ((rc = header_hash(c, sr, names, nn, mdt, dig, &dlen)))
+    hname *hn = index_names(c, names, nn);
+    if (!hn)
+        return SW_ENOMEM;
+    if ((rc = header_hash(c, sr, hn, nn, mdt, dig, &dlen)))
         return rc;
     if (want_ed) {
         if (b_len != crypto_sign_BYTES ||
@@ -854,7 +938,8 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
                    0;
     } else {
         const char *why = NULL;
-        if (!rsa_verify(a, ke->pkey, mdt, b_raw, b_len, dig, dlen, &why))
+        EVP_PKEY_CTX **keep = ke->cached ? &ke->cached->verify[alg == ALG_RSA_SHA256] : NULL;
+        if (!rsa_verify(a, ke->pkey, mdt, keep, b_raw, b_len, dig, dlen, &why))
             return set(sr, SW_DKIM_FAIL, why), 0;
     }
 
@@ -868,23 +953,20 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     if (k->flags & SW_DKIM_KEY_TESTING)
         sr->flags |= SW_DKIM_F_TESTING;
     for (size_t j = 0; j < nn; j++) {
-        size_t listed = 0, first = 1;
-        for (size_t m = 0; m < nn; m++)
-            if (!strcasecmp(names[m], names[j])) {
-                if (m < j)
-                    first = 0;
-                listed++;
-            }
-        size_t have = first ? sw_header_count(c->h, names[j]) : 0;
-        if (have > listed)
-            sr->unsigned_dups += have - listed;
+        if (hn[j].before)
+            continue; /* counted at the name's first item */
+        size_t listed = 1;
+        for (size_t m = j + 1; m < nn; m++)
+            listed += same_name(&hn[m].key, &hn[j].key);
+        if (hn[j].have > listed)
+            sr->unsigned_dups += hn[j].have - listed;
     }
     if (sr->unsigned_dups)
         sr->flags |= SW_DKIM_F_UNSIGNED_DUP;
     unsigned demote = sr->flags & c->o.policy;
     if (demote)
         return set(sr, SW_DKIM_POLICY,
-                   sw_arena_printf(a, "verified, but rejected by local policy:%s%s%s%s%s",
+                   sw_auth_printf(a, "verified, but rejected by local policy:%s%s%s%s%s",
                                    demote & SW_DKIM_F_WEAK_HASH ? " rsa-sha1 (RFC 8301)" : "",
                                    demote & SW_DKIM_F_WEAK_KEY ? " RSA key under 1024 bits" : "",
                                    demote & SW_DKIM_F_PARTIAL_BODY ? " l= covers part of the body" : "",
@@ -892,7 +974,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
                                    demote & SW_DKIM_F_UNSIGNED_DUP ? " unsigned header instances" : "")),
                0;
     return set(sr, SW_DKIM_PASS,
-               sw_arena_printf(a, "signature verified (%s, %u-bit %s key)", s->a, sr->key_bits,
+               sw_auth_printf(a, "signature verified (%s, %u-bit %s key)", s->a, sr->key_bits,
                                sr->key_type)),
            0;
 }
@@ -906,9 +988,13 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
         return SW_EINVAL;
     if (sodium_init() < 0)
         return SW_ENOMEM;
-    vctx *c = calloc(1, sizeof *c);
+    /* Not calloc: bh[] and keys[] (7 KB) are only read below nbh / nkeys, and zeroing
+     * them per message cost as much as parsing a signature. */
+    vctx *c = malloc(sizeof *c);
     if (!c)
         return SW_ENOMEM;
+    c->nbh = 0;
+    c->nkeys = 0;
     c->a = a;
     c->h = h;
     c->r = r;
@@ -919,6 +1005,9 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
         sw_dkim_opts_default(&c->o);
     if (c->o.keys && keycache_full(c->o.keys))
         keycache_clear(c->o.keys); /* never mid-message: keyents point into the entries */
+    c->md[0] = c->o.keys && c->o.keys->md[0] ? c->o.keys->md[0] : EVP_sha1();
+    c->md[1] = c->o.keys && c->o.keys->md[1] ? c->o.keys->md[1] : EVP_sha256();
+    c->mdctx = c->o.keys ? c->o.keys->mdctx : NULL;
     size_t cap = c->o.max_sigs && c->o.max_sigs < SW_MAX_DKIM_SIGS ? c->o.max_sigs
                                                                      : SW_MAX_DKIM_SIGS;
     size_t off = h->body_offset <= len ? h->body_offset : len;
@@ -951,6 +1040,10 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
     out->body_hashes = c->nbh;
     for (size_t k = 0; k < c->nkeys; k++)
         sw_dkim_fetched_release(&c->keys[k]);
+    if (c->o.keys)
+        c->o.keys->mdctx = c->mdctx; /* made here on first use: the cache keeps it */
+    else
+        EVP_MD_CTX_free(c->mdctx);
     free(c);
     return rc;
 }
@@ -976,7 +1069,7 @@ const char *sw_dkim_evidence(sw_arena *a, const sw_dkim_sigresult *s)
     char ubuf[48] = "";
     if (s->unsigned_dups)
         snprintf(ubuf, sizeof ubuf, " unsigned-instances=%zu", s->unsigned_dups);
-    return sw_arena_printf(a, "dkim=%s d=%s s=%s a=%s c=%s/%s h=%s%s%s%s%s bh=%s computed=%s: %s",
+    return sw_auth_printf(a, "dkim=%s d=%s s=%s a=%s c=%s/%s h=%s%s%s%s%s bh=%s computed=%s: %s",
                            sw_dkim_result_name(s->result), g->d ? g->d : "-",
                            g->s ? g->s : "-", g->a ? g->a : "-", sw_canon_name(s->hcanon),
                            sw_canon_name(s->bcanon), g->h ? g->h : "-", lbuf, tbuf, ubuf, kbuf,

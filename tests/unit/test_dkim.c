@@ -122,6 +122,194 @@ SW_TEST(canon_lf_and_edges)
     CHECK(sw_canon_parse("relaxed/", &h, &b) == -1);
 }
 
+/* The body canonicalization as RFC 6376 §3.4.3 and §3.4.4 state it, one byte at a time
+ * (bare LF ends a line as CRLF does): the reference the batched, block-scanning
+ * sw_canon_body must match byte for byte. Returns the whole canonical length; writes at
+ * most limit bytes of it to out. */
+static uint64_t ref_canon_body(sw_canon_mode m, const char *b, size_t n, uint64_t limit,
+                               char *out, size_t *out_n)
+{
+    static char full[1 << 16];
+    size_t k = 0, pending = 0, i = 0;
+    while (i < n) {
+        size_t e = i;
+        while (e < n && b[e] != '\n')
+            e++;
+        size_t ce = e;
+        if (e < n && ce > i && b[ce - 1] == '\r')
+            ce--;
+        char line[1 << 14];
+        size_t ln = 0;
+        if (m == SW_CANON_RELAXED) {
+            int ws = 0;
+            for (size_t j = i; j < ce; j++) {
+                if (b[j] == ' ' || b[j] == '\t') {
+                    ws = 1;
+                    continue;
+                }
+                if (ws)
+                    line[ln++] = ' ';
+                ws = 0;
+                line[ln++] = b[j];
+            }
+        } else {
+            memcpy(line, b + i, ce - i);
+            ln = ce - i;
+        }
+        if (ln == 0) {
+            pending++;
+        } else {
+            for (; pending; pending--)
+                full[k++] = '\r', full[k++] = '\n';
+            memcpy(full + k, line, ln);
+            k += ln;
+            full[k++] = '\r';
+            full[k++] = '\n';
+        }
+        i = e < n ? e + 1 : n;
+    }
+    if (m == SW_CANON_SIMPLE && k == 0)
+        full[k++] = '\r', full[k++] = '\n';
+    *out_n = k < limit ? k : (size_t)limit;
+    memcpy(out, full, *out_n);
+    return k;
+}
+
+typedef struct bigsink {
+    char buf[1 << 16];
+    size_t n;
+} bigsink;
+
+static void bigsink_write(void *ctx, const void *p, size_t n)
+{
+    bigsink *s = ctx;
+    if (s->n + n <= sizeof s->buf) {
+        memcpy(s->buf + s->n, p, n);
+        s->n += n;
+    }
+}
+
+SW_TEST(canon_body_matches_reference)
+{
+    /* Random bodies from an alphabet heavy in what canonicalization touches (tabs, runs
+     * of spaces, CR, bare LF, CRLF, trailing WSP, empty lines at the end), with lines
+     * from empty to longer than the emitter's buffer, under random l= limits. */
+    static const char alpha[] = " \t\r\nab \t\r\nxyz  AB==+/";
+    static char body[12000], want[1 << 16];
+    static bigsink got;
+    uint32_t seed = 12345;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xffffff)
+    for (int iter = 0; iter < 4000; iter++) {
+        size_t n = RND() % (iter < 3000 ? 200 : sizeof body);
+        unsigned style = RND() % 4;
+        for (size_t i = 0; i < n; i++) {
+            unsigned r = RND();
+            if (style == 0) /* anything from the alphabet */
+                body[i] = alpha[r % (sizeof alpha - 1)];
+            else if (style == 1) /* base64-like lines of 76, LF or CRLF */
+                body[i] = (i % 77 == 76) ? '\n' : (r % 97 == 0 ? '\r' : "QUJD+/9z"[r % 8]);
+            else if (style == 2) /* text: words, single and double spaces, tabs */
+                body[i] = r % 9 == 0 ? ' ' : r % 61 == 0 ? '\t' : r % 53 == 0 ? '\n'
+                                                                 : "wordsAZ"[r % 7];
+            else /* long lines with rare WSP, past the 4 KB buffer */
+                body[i] = r % 2999 == 0 ? '\n' : r % 301 == 0 ? ' ' : r % 503 == 0 ? '\t' : 'q';
+        }
+        if (n && RND() % 3 == 0) /* empty lines and trailing WSP at the end */
+            for (size_t j = RND() % 6; j-- && n < sizeof body - 2;)
+                body[n++] = "\n \t\r"[RND() % 4];
+        for (int mode = 0; mode < 2; mode++) {
+            sw_canon_mode m = mode ? SW_CANON_RELAXED : SW_CANON_SIMPLE;
+            uint64_t limit = RND() % 3 == 0 ? RND() % (n + 8) : UINT64_MAX;
+            size_t wn;
+            uint64_t wt = ref_canon_body(m, body, n, limit, want, &wn);
+            got.n = 0;
+            uint64_t gt = sw_canon_body(m, body, n, limit, bigsink_write, &got);
+            CHECK(gt == wt);
+            CHECK(got.n == wn);
+            CHECK(!memcmp(got.buf, want, wn));
+        }
+    }
+#undef RND
+}
+
+/* The base64 decoder as it was written before its table: the reference for the random
+ * comparison below (FWS anywhere, '=' only as the last one or two of a quantum). */
+static int ref_b64_value(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+static int ref_b64_decode(const char *s, size_t n, unsigned char *o, size_t *out_len)
+{
+    size_t k = 0, q = 0, pad = 0;
+    uint32_t acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
+        if (c == '=') {
+            if (++pad > 2)
+                return SW_EFORMAT;
+        } else if (ref_b64_value((unsigned char)c) < 0 || pad) {
+            return SW_EFORMAT;
+        }
+        acc = (acc << 6) | (uint32_t)(c == '=' ? 0 : ref_b64_value((unsigned char)c));
+        if (++q == 4) {
+            o[k++] = (unsigned char)(acc >> 16);
+            if (pad < 2)
+                o[k++] = (unsigned char)(acc >> 8);
+            if (pad < 1)
+                o[k++] = (unsigned char)acc;
+            q = 0;
+            acc = 0;
+            if (pad)
+                pad = 3;
+        }
+    }
+    *out_len = k;
+    return q ? SW_EFORMAT : SW_OK;
+}
+
+SW_TEST(base64_decode_matches_reference)
+{
+    static const char alpha[] = "QUJDRA+/09az==  \t\r\n=-*.\x80";
+    uint32_t seed = 777;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xffffff)
+    for (int iter = 0; iter < 20000; iter++) {
+        sw_arena *a = iter % 1000 ? &t_arena : fresh_arena();
+        char s[64];
+        size_t n = RND() % sizeof s;
+        unsigned mostly_valid = RND() % 2;
+        for (size_t i = 0; i < n; i++)
+            s[i] = mostly_valid && RND() % 16 ? "QUJDRA+/09az"[RND() % 12]
+                                              : alpha[RND() % (sizeof alpha - 1)];
+        if (mostly_valid && n >= 2 && RND() % 2) /* padding at the end */
+            s[n - 1] = '=', s[n - 2] = RND() % 2 ? '=' : 'A';
+        unsigned char want[64], *got;
+        size_t wn = 0, gn = 0;
+        int wr = ref_b64_decode(s, n, want, &wn);
+        int gr = sw_dkim_base64_decode(a, s, n, &got, &gn);
+        CHECK(gr == wr);
+        if (wr == SW_OK)
+            CHECK(gn == wn && !memcmp(got, want, wn));
+    }
+#undef RND
+    unsigned char *o;
+    size_t on;
+    /* every byte value alone in a quantum: only the alphabet decodes */
+    for (int c = 0; c < 256; c++) {
+        char q[4] = {(char)c, 'A', 'A', 'A'};
+        int rc = sw_dkim_base64_decode(fresh_arena(), q, 4, &o, &on);
+        CHECK((rc == SW_OK) == (ref_b64_value((unsigned char)c) >= 0));
+    }
+}
+
 SW_TEST(canon_strip_b)
 {
     sw_arena *a = fresh_arena();
