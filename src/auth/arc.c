@@ -10,7 +10,6 @@
  * equivalent (marked below) remains for the RSA verification, which reports less than
  * dkim.c's. */
 #include "spoofwatch/arc.h"
-#include "spoofwatch/authfmt.h"
 #include "spoofwatch/authres.h"
 #include "spoofwatch/canon.h"
 #include "spoofwatch/error.h"
@@ -143,23 +142,23 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
     case SW_DNS_OK: break;
     case SW_DNS_NXDOMAIN:
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
+                   sw_arena_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
                NULL;
     case SW_DNS_NODATA:
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key not found: %s has no TXT record", ke->name)),
+                   sw_arena_printf(a, "public key not found: %s has no TXT record", ke->name)),
                NULL;
     case SW_DNS_TEMPFAIL:
     case SW_DNS_DENIED:
         return bad(v, SW_DKIM_TEMPERROR,
-                   sw_auth_printf(a, "public key unavailable: DNS query for %s %s", ke->name,
+                   sw_arena_printf(a, "public key unavailable: DNS query for %s %s", ke->name,
                                    ke->status == SW_DNS_DENIED ? "denied"
                                                                : "timed out or failed")),
                NULL;
     }
     if (!ke->parsed)
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key unusable: %s", ke->why ? ke->why : "?")),
+                   sw_arena_printf(a, "public key unusable: %s", ke->why ? ke->why : "?")),
                NULL;
     if (ke->key.revoked)
         return bad(v, SW_DKIM_PERMERROR, "public key revoked (empty p=)"), NULL;
@@ -169,18 +168,18 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
         return bad(v, SW_DKIM_PERMERROR, "public key h= does not allow sha256"), NULL;
     if (!ke->pkey)
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key unusable: %s",
+                   sw_arena_printf(a, "public key unusable: %s",
                                    ke->pkey_err ? ke->pkey_err : "no RSA key")),
                NULL;
     v->bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
     if (v->bits > SW_MAX_DKIM_RSA_BITS) /* as dkim.c: a huge modulus is only a cost */
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
+                   sw_arena_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
                                    v->bits, SW_MAX_DKIM_RSA_BITS)),
                NULL;
     if (v->bits < c->o.min_bits)
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key of %u bits is under the %u-bit minimum",
+                   sw_arena_printf(a, "public key of %u bits is under the %u-bit minimum",
                                    v->bits, c->o.min_bits)),
                NULL;
     return ke->pkey;
@@ -313,28 +312,28 @@ static int common_tags(actx *c, const sw_dkim_sig *s, const char *what, verdict 
     sw_arena *a = c->a;
     *oom = 0;
     if (s->tags.flags & SW_TAG_DUPLICATE)
-        return bad(v, SW_DKIM_NEUTRAL, sw_auth_printf(a, "%s has a duplicate tag", what));
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s has a duplicate tag", what));
     if (s->tags.flags & (SW_TAG_SYNTAX | SW_TAG_TRUNCATED))
-        return bad(v, SW_DKIM_NEUTRAL, sw_auth_printf(a, "%s tag-list syntax error", what));
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s tag-list syntax error", what));
     const char *req[] = {"a", "b", "d", "s"};
     const char *vals[] = {s->a, s->b, s->d, s->s};
     for (size_t k = 0; k < 4; k++)
         if (!vals[k] || !*vals[k])
             return bad(v, SW_DKIM_NEUTRAL,
-                       sw_auth_printf(a, "%s lacks the required %s= tag", what, req[k]));
+                       sw_arena_printf(a, "%s lacks the required %s= tag", what, req[k]));
     if (strcmp(s->a, "rsa-sha256"))
         return bad(v, SW_DKIM_NEUTRAL,
-                   sw_auth_printf(a, "%s: unsupported algorithm a=%s (RFC 8617: rsa-sha256)",
+                   sw_arena_printf(a, "%s: unsupported algorithm a=%s (RFC 8617: rsa-sha256)",
                                    what, s->a));
     if (!sw_dkim_dns_name_ok(s->d) || !sw_dkim_dns_name_ok(s->s))
         return bad(v, SW_DKIM_NEUTRAL,
-                   sw_auth_printf(a, "%s: d= or s= is not a domain name", what));
+                   sw_arena_printf(a, "%s: d= or s= is not a domain name", what));
     const char *traw = sw_taglist_get(&s->tags, "t");
     if (traw && !s->has_t)
-        return bad(v, SW_DKIM_NEUTRAL, sw_auth_printf(a, "%s: t= is not a number", what));
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s: t= is not a number", what));
     if (s->has_t && c->o.skew >= 0 && s->t > c->now + c->o.skew)
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "%s: t=%lld is in the future (now %lld)", what,
+                   sw_arena_printf(a, "%s: t=%lld is in the future (now %lld)", what,
                                    (long long)s->t, (long long)c->now));
     int rc = sw_dkim_base64_decode(a, s->b, strlen(s->b), b_raw, b_len);
     if (rc == SW_ENOMEM) {
@@ -342,7 +341,7 @@ static int common_tags(actx *c, const sw_dkim_sig *s, const char *what, verdict 
         return 1;
     }
     if (rc)
-        return bad(v, SW_DKIM_NEUTRAL, sw_auth_printf(a, "%s: b= is not base64", what));
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "%s: b= is not base64", what));
     return 0;
 }
 
@@ -390,16 +389,16 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
     /* c= may be absent (simple/simple, RFC 6376), not present and empty */
     if ((s->c && !*s->c) || sw_canon_parse(s->c, &hc, &bc))
         return bad(v, SW_DKIM_NEUTRAL,
-                   sw_auth_printf(a, "AMS: unsupported canonicalization c=%s", s->c));
+                   sw_arena_printf(a, "AMS: unsupported canonicalization c=%s", s->c));
     if (s->q && strcmp(s->q, "dns/txt"))
-        return bad(v, SW_DKIM_NEUTRAL, sw_auth_printf(a, "AMS: unsupported q=%s", s->q));
+        return bad(v, SW_DKIM_NEUTRAL, sw_arena_printf(a, "AMS: unsupported q=%s", s->q));
     const char *lraw = sw_taglist_get(&s->tags, "l");
     const char *xraw = sw_taglist_get(&s->tags, "x");
     if ((lraw && !s->has_l) || (xraw && !s->has_x))
         return bad(v, SW_DKIM_NEUTRAL, "AMS: l= or x= is not a number");
     if (s->has_x && c->o.skew >= 0 && c->now > s->x + c->o.skew)
         return bad(v, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "AMS expired (x=%lld, now %lld)", (long long)s->x,
+                   sw_arena_printf(a, "AMS expired (x=%lld, now %lld)", (long long)s->x,
                                    (long long)c->now));
     const char **names;
     size_t nn;
@@ -426,11 +425,11 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
         return SW_ENOMEM;
     if (s->has_l && (uint64_t)s->l > bh->total)
         return bad(v, SW_DKIM_FAIL,
-                   sw_auth_printf(a, "AMS l=%lld exceeds the body length %llu",
+                   sw_arena_printf(a, "AMS l=%lld exceeds the body length %llu",
                                    (long long)s->l, (unsigned long long)bh->total));
     if (bh_len != 32 || memcmp(bh_raw, bh->dig, 32))
         return bad(v, SW_DKIM_FAIL,
-                   sw_auth_printf(a, "body has been altered: AMS body hash did not verify "
+                   sw_arena_printf(a, "body has been altered: AMS body hash did not verify "
                                       "(expected bh=%s, computed %s)",
                                    s->bh, v->bh_computed));
 
@@ -462,7 +461,7 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
                    "message has been altered: the AMS signature does not match the signed "
                    "headers");
     v->res = SW_DKIM_PASS;
-    v->why = sw_auth_printf(a, "AMS verified (rsa-sha256, %u-bit key, c=%s/%s%s)", v->bits,
+    v->why = sw_arena_printf(a, "AMS verified (rsa-sha256, %u-bit key, c=%s/%s%s)", v->bits,
                              sw_canon_name(hc), sw_canon_name(bc),
                              s->has_l && (uint64_t)s->l < bh->total ? ", l= covers part of "
                                                                       "the body"
@@ -482,7 +481,7 @@ static int seal_tags_ok(actx *c, const sw_dkim_sig *s, verdict *v, unsigned char
                0;
     if (!s->cv || (strcmp(s->cv, "none") && strcmp(s->cv, "pass") && strcmp(s->cv, "fail")))
         return bad(v, SW_DKIM_NEUTRAL,
-                   s->cv ? sw_auth_printf(c->a, "AS cv=%s is not none, pass or fail", s->cv)
+                   s->cv ? sw_arena_printf(c->a, "AS cv=%s is not none, pass or fail", s->cv)
                          : "AS lacks the required cv= tag"),
                0;
     return 1;
@@ -528,7 +527,7 @@ static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
         return bad(v, SW_DKIM_FAIL,
                    "the seal does not match the ARC sets it covers (a set was altered)");
     v->res = SW_DKIM_PASS;
-    v->why = sw_auth_printf(c->a, "AS verified (rsa-sha256, %u-bit key)", v->bits);
+    v->why = sw_arena_printf(c->a, "AS verified (rsa-sha256, %u-bit key)", v->bits);
     return 0;
 }
 
@@ -600,17 +599,17 @@ static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
         if (st->flags & SW_ARC_BAD_INSTANCE)
             why = "an ARC header has a missing or invalid instance (i= outside 1..50)";
         else if (st->flags & SW_ARC_DUPLICATE)
-            why = sw_auth_printf(a, "instance %d has more than one header of a kind",
+            why = sw_arena_printf(a, "instance %d has more than one header of a kind",
                                   st->instance);
         else if (st->flags & SW_ARC_MISSING_SEAL)
-            why = sw_auth_printf(a, "instance %d has no ARC-Seal", st->instance);
+            why = sw_arena_printf(a, "instance %d has no ARC-Seal", st->instance);
         else if (st->flags & SW_ARC_MISSING_AMS)
-            why = sw_auth_printf(a, "instance %d has no ARC-Message-Signature", st->instance);
+            why = sw_arena_printf(a, "instance %d has no ARC-Message-Signature", st->instance);
         else if (st->flags & SW_ARC_MISSING_AAR)
-            why = sw_auth_printf(a, "instance %d has no ARC-Authentication-Results",
+            why = sw_arena_printf(a, "instance %d has no ARC-Authentication-Results",
                                   st->instance);
         else if (st->instance != (int)k + 1)
-            why = sw_auth_printf(a, "instances are not 1..%d without gaps (instance %zu "
+            why = sw_arena_printf(a, "instances are not 1..%d without gaps (instance %zu "
                                      "missing)",
                                   out->count, k + 1);
         if (why) {
@@ -623,7 +622,7 @@ static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
     const sw_dkim_sig *top = &sets[n - 1].seal;
     if (top->cv && !strcmp(top->cv, "fail")) {
         fail_at(out, SW_ARC_STEP_CV_FAIL, N,
-                sw_auth_printf(a, "the newest ARC-Seal (i=%d) says cv=fail", N));
+                sw_arena_printf(a, "the newest ARC-Seal (i=%d) says cv=fail", N));
         return 0;
     }
     /* step 4: cv= none for i=1, pass above */
@@ -632,7 +631,7 @@ static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
         const char *cv = sets[k].seal.cv;
         if (!cv || strcmp(cv, want)) {
             fail_at(out, SW_ARC_STEP_CV, (int)k + 1,
-                    sw_auth_printf(a, "ARC-Seal i=%zu has cv=%s, must be %s", k + 1,
+                    sw_arena_printf(a, "ARC-Seal i=%zu has cv=%s, must be %s", k + 1,
                                     cv ? cv : "(absent)", want));
             return 0;
         }
@@ -649,7 +648,7 @@ static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
     tin->ams_bh_computed = v.bh_computed;
     if (rc) {
         fail_at(out, SW_ARC_STEP_AMS, N,
-                sw_auth_printf(a, "ARC-Message-Signature i=%d: %s", N, v.why));
+                sw_arena_printf(a, "ARC-Message-Signature i=%d: %s", N, v.why));
         out->temperror = v.temp;
         return 0;
     }
@@ -682,13 +681,13 @@ static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
         in->seal_key_bits = v.bits;
         if (rc) {
             fail_at(out, SW_ARC_STEP_SEAL, (int)k + 1,
-                    sw_auth_printf(a, "ARC-Seal i=%zu: %s", k + 1, v.why));
+                    sw_arena_printf(a, "ARC-Seal i=%zu: %s", k + 1, v.why));
             out->temperror = v.temp;
             return 0;
         }
     }
     out->result = SW_ARC_PASS;
-    out->reason = sw_auth_printf(a, "chain of %d set%s verified, newest sealer %s", N,
+    out->reason = sw_arena_printf(a, "chain of %d set%s verified, newest sealer %s", N,
                                   N == 1 ? "" : "s", sets[n - 1].seal.d);
     return 0;
 }
@@ -1040,7 +1039,7 @@ int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block 
         goto done;
     }
     out->sealed = 1;
-    out->reason = sw_auth_printf(a, "sealed instance %d with cv=%s", out->instance, cvw);
+    out->reason = sw_arena_printf(a, "sealed instance %d with cv=%s", out->instance, cvw);
 done:
     EVP_MD_CTX_free(md);
     EVP_PKEY_free(pk);

@@ -7,7 +7,6 @@
  * the caller's arena. Checks follow RFC 6376 §6.1 in order, so the reason names the
  * first thing that is wrong. */
 #include "spoofwatch/dkim.h"
-#include "spoofwatch/authfmt.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
 
@@ -462,7 +461,7 @@ static cached_key *keycache_put(sw_dkim_keycache *kc, const keyent *ke)
 
 char *sw_dkim_key_name(sw_arena *a, const char *s, const char *d)
 {
-    char *name = sw_auth_printf(a, "%s._domainkey.%s", s, d);
+    char *name = sw_arena_printf(a, "%s._domainkey.%s", s, d);
     for (char *p = name; p && *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p + 32);
@@ -685,7 +684,7 @@ static int rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, EVP_PKEY_CTX
         char eb[200] = "";
         if (e)
             ERR_error_string_n(e, eb, sizeof eb);
-        *why = sw_auth_printf(a, "RSA verification failed: b= does not decrypt under the "
+        *why = sw_arena_printf(a, "RSA verification failed: b= does not decrypt under the "
                                   "public key (OpenSSL: %s)",
                                e ? eb : "no error detail");
     }
@@ -715,7 +714,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     } else if (strcmp(s->v, "1")) {
         if (!(c->o.legacy & SW_DKIM_LEGACY_DRAFTS) || strcmp(s->v, "0.5"))
             return set(sr, SW_DKIM_NEUTRAL,
-                       sw_auth_printf(a, "unsupported signature version v=%s", s->v)),
+                       sw_arena_printf(a, "unsupported signature version v=%s", s->v)),
                    0;
         sr->flags |= SW_DKIM_F_PRESTANDARD;
     }
@@ -724,7 +723,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     for (size_t k = 0; k < 6; k++)
         if (!vals[k] || !*vals[k])
             return set(sr, SW_DKIM_NEUTRAL,
-                       sw_auth_printf(a, "signature lacks the required %s= tag", req[k])),
+                       sw_arena_printf(a, "signature lacks the required %s= tag", req[k])),
                    0;
     alg_t alg;
     if (!strcmp(s->a, "rsa-sha256"))
@@ -734,11 +733,11 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     else if (!strcmp(s->a, "ed25519-sha256"))
         alg = ALG_ED25519_SHA256;
     else
-        return set(sr, SW_DKIM_NEUTRAL, sw_auth_printf(a, "unsupported algorithm a=%s", s->a)),
+        return set(sr, SW_DKIM_NEUTRAL, sw_arena_printf(a, "unsupported algorithm a=%s", s->a)),
                0;
     if (sw_canon_parse(s->c, &sr->hcanon, &sr->bcanon))
         return set(sr, SW_DKIM_NEUTRAL,
-                   sw_auth_printf(a, "unsupported canonicalization c=%s", s->c)),
+                   sw_arena_printf(a, "unsupported canonicalization c=%s", s->c)),
                0;
     if (s->q) {
         /* q= is a colon-separated list; dns/txt must be in it ("dns" in drafts) */
@@ -754,7 +753,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         }
         if (!ok)
             return set(sr, SW_DKIM_NEUTRAL,
-                       sw_auth_printf(a, "unsupported query method q=%s", s->q)),
+                       sw_arena_printf(a, "unsupported query method q=%s", s->q)),
                    0;
     }
     if (!sw_dkim_dns_name_ok(s->d) || !sw_dkim_dns_name_ok(s->s))
@@ -782,12 +781,12 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
             return set(sr, SW_DKIM_NEUTRAL, "i= is not an identity (local@domain)"), 0;
         if (!in_domain(at + 1, s->d))
             return set(sr, SW_DKIM_PERMERROR,
-                       sw_auth_printf(a, "i= domain %s is not d=%s or a subdomain of it",
+                       sw_arena_printf(a, "i= domain %s is not d=%s or a subdomain of it",
                                        at + 1, s->d)),
                    0;
         sr->auid = auid;
     } else {
-        sr->auid = sw_auth_printf(a, "@%s", s->d);
+        sr->auid = sw_arena_printf(a, "@%s", s->d);
         if (!sr->auid)
             return SW_ENOMEM;
     }
@@ -800,12 +799,12 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         return set(sr, SW_DKIM_NEUTRAL, "x= is earlier than t="), 0;
     if (s->has_x && c->now > s->x + c->o.skew)
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "signature expired (x=%lld, now %lld)", (long long)s->x,
+                   sw_arena_printf(a, "signature expired (x=%lld, now %lld)", (long long)s->x,
                                    (long long)c->now)),
                0;
     if (s->has_t && s->t > c->now + c->o.skew)
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "signature timestamp t=%lld is in the future (now %lld)",
+                   sw_arena_printf(a, "signature timestamp t=%lld is in the future (now %lld)",
                                    (long long)s->t, (long long)c->now)),
                0;
     unsigned char *bh_raw, *b_raw;
@@ -834,27 +833,27 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     case SW_DNS_OK: break;
     case SW_DNS_NXDOMAIN:
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
+                   sw_arena_printf(a, "public key not found: %s NXDOMAIN", ke->name)),
                0;
     case SW_DNS_NODATA:
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key not found: %s has no TXT record", ke->name)),
+                   sw_arena_printf(a, "public key not found: %s has no TXT record", ke->name)),
                0;
     case SW_DNS_TEMPFAIL:
         return set(sr, SW_DKIM_TEMPERROR,
-                   sw_auth_printf(a, "public key unavailable: DNS query for %s timed out or "
+                   sw_arena_printf(a, "public key unavailable: DNS query for %s timed out or "
                                       "failed (SERVFAIL)",
                                    ke->name)),
                0;
     case SW_DNS_DENIED:
         return set(sr, SW_DKIM_TEMPERROR,
-                   sw_auth_printf(a, "public key unavailable: DNS query for %s denied",
+                   sw_arena_printf(a, "public key unavailable: DNS query for %s denied",
                                    ke->name)),
                0;
     }
     if (!ke->parsed)
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key unusable: %s", ke->why)),
+                   sw_arena_printf(a, "public key unusable: %s", ke->why)),
                0;
     const sw_dkim_key *k = &ke->key;
     sr->key_type = k->ktype == SW_DKIM_K_ED25519 ? "ed25519" : "rsa";
@@ -864,13 +863,13 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     int want_ed = alg == ALG_ED25519_SHA256;
     if (want_ed != (k->ktype == SW_DKIM_K_ED25519))
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key type k=%s does not match a=%s", sr->key_type,
+                   sw_arena_printf(a, "public key type k=%s does not match a=%s", sr->key_type,
                                    s->a)),
                0;
     unsigned hbit = alg == ALG_RSA_SHA1 ? SW_DKIM_HASH_SHA1 : SW_DKIM_HASH_SHA256;
     if (!(k->hashes & hbit))
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key h= does not allow %s",
+                   sw_arena_printf(a, "public key h= does not allow %s",
                                    alg == ALG_RSA_SHA1 ? "sha1" : "sha256")),
                0;
     const char *at = strrchr(sr->auid, '@');
@@ -881,19 +880,19 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     if ((c->o.legacy & SW_DKIM_LEGACY_GRANULARITY) && k->g &&
         !granularity_ok(k->g, sr->auid, (size_t)(at - sr->auid)))
         return set(sr, SW_DKIM_PERMERROR,
-                   sw_auth_printf(a, "public key granularity g=%s does not match i=", k->g)),
+                   sw_arena_printf(a, "public key granularity g=%s does not match i=", k->g)),
                0;
     if (want_ed) {
         sr->key_bits = 256;
     } else {
         if (!ke->pkey)
             return set(sr, SW_DKIM_PERMERROR,
-                       sw_auth_printf(a, "public key unusable: %s", ke->pkey_err)),
+                       sw_arena_printf(a, "public key unusable: %s", ke->pkey_err)),
                    0;
         sr->key_bits = (unsigned)EVP_PKEY_get_bits(ke->pkey);
         if (sr->key_bits > SW_MAX_DKIM_RSA_BITS)
             return set(sr, SW_DKIM_PERMERROR,
-                       sw_auth_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
+                       sw_arena_printf(a, "public key unusable: RSA key of %u bits (limit %u)",
                                        sr->key_bits, SW_MAX_DKIM_RSA_BITS)),
                    0;
     }
@@ -909,13 +908,13 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
         return SW_ENOMEM;
     if (s->has_l && (uint64_t)s->l > bhh->total)
         return set(sr, SW_DKIM_FAIL,
-                   sw_auth_printf(a, "body has been altered or cut: l=%lld exceeds the body "
+                   sw_arena_printf(a, "body has been altered or cut: l=%lld exceeds the body "
                                       "length %llu",
                                    (long long)s->l, (unsigned long long)bhh->total)),
                0;
     if (bh_len != bhh->dlen || memcmp(bh_raw, bhh->dig, bh_len))
         return set(sr, SW_DKIM_FAIL,
-                   sw_auth_printf(a, "body has been altered: body hash did not verify "
+                   sw_arena_printf(a, "body has been altered: body hash did not verify "
                                       "(expected bh=%s, computed %s)",
                                    s->bh, sr->bh_computed)),
                0;
@@ -966,7 +965,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     unsigned demote = sr->flags & c->o.policy;
     if (demote)
         return set(sr, SW_DKIM_POLICY,
-                   sw_auth_printf(a, "verified, but rejected by local policy:%s%s%s%s%s",
+                   sw_arena_printf(a, "verified, but rejected by local policy:%s%s%s%s%s",
                                    demote & SW_DKIM_F_WEAK_HASH ? " rsa-sha1 (RFC 8301)" : "",
                                    demote & SW_DKIM_F_WEAK_KEY ? " RSA key under 1024 bits" : "",
                                    demote & SW_DKIM_F_PARTIAL_BODY ? " l= covers part of the body" : "",
@@ -974,7 +973,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
                                    demote & SW_DKIM_F_UNSIGNED_DUP ? " unsigned header instances" : "")),
                0;
     return set(sr, SW_DKIM_PASS,
-               sw_auth_printf(a, "signature verified (%s, %u-bit %s key)", s->a, sr->key_bits,
+               sw_arena_printf(a, "signature verified (%s, %u-bit %s key)", s->a, sr->key_bits,
                                sr->key_type)),
            0;
 }
@@ -1069,7 +1068,7 @@ const char *sw_dkim_evidence(sw_arena *a, const sw_dkim_sigresult *s)
     char ubuf[48] = "";
     if (s->unsigned_dups)
         snprintf(ubuf, sizeof ubuf, " unsigned-instances=%zu", s->unsigned_dups);
-    return sw_auth_printf(a, "dkim=%s d=%s s=%s a=%s c=%s/%s h=%s%s%s%s%s bh=%s computed=%s: %s",
+    return sw_arena_printf(a, "dkim=%s d=%s s=%s a=%s c=%s/%s h=%s%s%s%s%s bh=%s computed=%s: %s",
                            sw_dkim_result_name(s->result), g->d ? g->d : "-",
                            g->s ? g->s : "-", g->a ? g->a : "-", sw_canon_name(s->hcanon),
                            sw_canon_name(s->bcanon), g->h ? g->h : "-", lbuf, tbuf, ubuf, kbuf,

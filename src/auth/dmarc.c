@@ -7,7 +7,6 @@
  * suggests) and the evidence lines. Everything handed out lives in the caller's arena. */
 #include "spoofwatch/dmarcpol.h"
 
-#include "spoofwatch/authfmt.h"
 #include "spoofwatch/idn.h"
 #include "spoofwatch/limits.h"
 
@@ -395,7 +394,7 @@ static void step(ectx *c, const char *fmt, ...)
     }
     va_list ap;
     va_start(ap, fmt);
-    char *s = sw_auth_vprintf(c->a, fmt, ap);
+    char *s = sw_arena_vprintf(c->a, fmt, ap);
     va_end(ap);
     if (!s) {
         c->nomem = 1;
@@ -425,7 +424,7 @@ static const fetched *fetch(ectx *c, const char *domain)
     }
     memset(f, 0, sizeof *f);
     f->domain = domain;
-    char *qname = sw_auth_printf(c->a, "_dmarc.%s", domain);
+    char *qname = sw_arena_printf(c->a, "_dmarc.%s", domain);
     sw_dns_answer ans;
     if (!qname || sw_dns_query(c->r, c->a, qname, SW_DNS_TXT, &ans)) {
         c->nomem = 1;
@@ -799,7 +798,7 @@ static sw_dmarc_policy lower(sw_dmarc_policy p)
 static void finish(ectx *c, sw_dmarc_eval_result *out)
 {
     if (c->steps_dropped)
-        c->steps[c->nsteps++] = sw_auth_printf(c->a, "(%zu more steps not kept)",
+        c->steps[c->nsteps++] = sw_arena_printf(c->a, "(%zu more steps not kept)",
                                                 c->steps_dropped);
     const char **steps = sw_arena_alloc(c->a, (c->nsteps ? c->nsteps : 1) * sizeof *steps);
     if (steps) {

@@ -5,8 +5,8 @@
  * lives in the caller's arena; the evidence text is built in a capped sw_buf that is freed
  * here before returning. The record parser is spf_record.c, macros are spf_macro.c. */
 #include "spoofwatch/spf.h"
-#include "spoofwatch/authfmt.h"
 #include "spoofwatch/buf.h"
+#include "spoofwatch/fmt.h"
 #include "spoofwatch/limits.h"
 
 #include <arpa/inet.h>
@@ -60,7 +60,7 @@ static void note(spf_eval *e, int depth, const char *fmt, ...)
     char line[768];
     va_list ap;
     va_start(ap, fmt);
-    sw_auth_vformat(line, sizeof line, fmt, ap);
+    sw_vformat(line, sizeof line, fmt, ap);
     va_end(ap);
     /* the evidence is capped: once full, further lines are dropped, never the verdict */
     for (int i = 0; i < depth && i < 12; i++)
@@ -129,7 +129,7 @@ static int over_term_limit(spf_eval *e, const char *term)
     if (++e->dns_terms <= SW_SPF_MAX_DNS_TERMS)
         return 0;
     e->limit_hit = term;
-    e->problem = sw_auth_printf(e->a, "more than %d DNS-querying terms (at \"%s\")",
+    e->problem = sw_arena_printf(e->a, "more than %d DNS-querying terms (at \"%s\")",
                                  SW_SPF_MAX_DNS_TERMS, term);
     return 1;
 }
@@ -139,7 +139,7 @@ static int over_void_limit(spf_eval *e, const char *term)
     if (++e->voids <= SW_SPF_MAX_VOID)
         return 0;
     e->limit_hit = term;
-    e->problem = sw_auth_printf(e->a, "more than %d void lookups (at \"%s\")", SW_SPF_MAX_VOID,
+    e->problem = sw_arena_printf(e->a, "more than %d void lookups (at \"%s\")", SW_SPF_MAX_VOID,
                                  term);
     return 1;
 }
@@ -274,7 +274,7 @@ static int target(spf_eval *e, int depth, const char *domain, const char *spec, 
     char *out;
     int rc = sw_spf_macro_expand(e->a, &m, spec, strlen(spec), SW_SPF_MACRO_DOMAIN, &out);
     if (rc == SW_EFORMAT || rc == SW_ELIMIT) {
-        e->problem = sw_auth_printf(e->a, "cannot expand \"%s\"", term);
+        e->problem = sw_arena_printf(e->a, "cannot expand \"%s\"", term);
         return rc;
     }
     if (rc)
@@ -387,7 +387,7 @@ static int match_addrs(spf_eval *e, int depth, const sw_spf_term *m, const char 
     if (rc)
         return rc;
     if (dns_failed(&ans)) {
-        e->problem = sw_auth_printf(e->a, "%s %s: %s", sw_dns_type_name(t), name,
+        e->problem = sw_arena_printf(e->a, "%s %s: %s", sw_dns_type_name(t), name,
                                      sw_dns_status_name(ans.status));
         note(e, depth, "%s: %s", m->text, e->problem);
         return 1;
@@ -442,7 +442,7 @@ static int eval_term(spf_eval *e, int depth, const char *domain, const sw_spf_te
     }
     if (!name) {
         if (m->mech == SW_SPF_INCLUDE) {
-            e->problem = sw_auth_printf(e->a, "%s: target cannot exist", m->text);
+            e->problem = sw_arena_printf(e->a, "%s: target cannot exist", m->text);
             *err = SW_SPF_PERMERROR;
         }
         return 0; /* a name that cannot exist matches nothing */
@@ -462,7 +462,7 @@ static int eval_term(spf_eval *e, int depth, const char *domain, const sw_spf_te
             *err = SW_SPF_TEMPERROR;
         } else if (r == SW_SPF_PERMERROR || r == SW_SPF_NONE) {
             if (r == SW_SPF_NONE)
-                e->problem = sw_auth_printf(e->a, "%s: %s has no SPF record", m->text, name);
+                e->problem = sw_arena_printf(e->a, "%s: %s has no SPF record", m->text, name);
             *err = SW_SPF_PERMERROR;
         } else {
             e->mechanism = saved_mech;
@@ -486,7 +486,7 @@ static int eval_term(spf_eval *e, int depth, const char *domain, const sw_spf_te
         if ((rc = query(e, name, SW_DNS_MX, &mx)))
             return rc;
         if (dns_failed(&mx)) {
-            e->problem = sw_auth_printf(e->a, "MX %s: %s", name, sw_dns_status_name(mx.status));
+            e->problem = sw_arena_printf(e->a, "MX %s: %s", name, sw_dns_status_name(mx.status));
             note(e, depth, "%s: %s", m->text, e->problem);
             *err = SW_SPF_TEMPERROR;
             return 0;
@@ -498,7 +498,7 @@ static int eval_term(spf_eval *e, int depth, const char *domain, const sw_spf_te
         }
         if (mx.n > SW_SPF_MAX_MX) { /* RFC 7208 §4.6.4: more than 10 MX names is permerror */
             e->limit_hit = m->text;
-            e->problem = sw_auth_printf(e->a, "%s: %zu MX names, more than %d", m->text, mx.n,
+            e->problem = sw_arena_printf(e->a, "%s: %zu MX names, more than %d", m->text, mx.n,
                                          SW_SPF_MAX_MX);
             note(e, depth, "%s", e->problem);
             *err = SW_SPF_PERMERROR;
@@ -534,7 +534,7 @@ static int eval_term(spf_eval *e, int depth, const char *domain, const sw_spf_te
         if ((rc = query(e, name, SW_DNS_A, &ans))) /* always A, whatever the client (§5.7) */
             return rc;
         if (dns_failed(&ans)) {
-            e->problem = sw_auth_printf(e->a, "A %s: %s", name, sw_dns_status_name(ans.status));
+            e->problem = sw_arena_printf(e->a, "A %s: %s", name, sw_dns_status_name(ans.status));
             note(e, depth, "%s: %s", m->text, e->problem);
             *err = SW_SPF_TEMPERROR;
             return 0;
@@ -561,7 +561,7 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
     *exp = NULL;
     *res = SW_SPF_NONE;
     if (!valid_domain(domain, depth == 0)) {
-        e->problem = sw_auth_printf(e->a, "\"%s\" is not a valid domain name", domain);
+        e->problem = sw_arena_printf(e->a, "\"%s\" is not a valid domain name", domain);
         note(e, depth, "check_host(%s): %s -> none", domain, e->problem);
         return 0;
     }
@@ -575,7 +575,7 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
     if (rc)
         return rc;
     if (dns_failed(&ans)) {
-        e->problem = sw_auth_printf(e->a, "TXT %s: %s", domain, sw_dns_status_name(ans.status));
+        e->problem = sw_arena_printf(e->a, "TXT %s: %s", domain, sw_dns_status_name(ans.status));
         note(e, depth, "check_host(%s): %s -> temperror", domain, e->problem);
         *res = SW_SPF_TEMPERROR;
         return 0;
@@ -589,13 +589,13 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
             keep_record(e, domain, rr);
         }
     if (nspf == 0) {
-        e->problem = sw_auth_printf(e->a, "no SPF record at %s (TXT %s)", domain,
+        e->problem = sw_arena_printf(e->a, "no SPF record at %s (TXT %s)", domain,
                                      sw_dns_status_name(ans.status));
         note(e, depth, "check_host(%s): %s -> none", domain, e->problem);
         return 0;
     }
     if (nspf > 1) {
-        e->problem = sw_auth_printf(e->a, "%zu SPF records at %s", nspf, domain);
+        e->problem = sw_arena_printf(e->a, "%zu SPF records at %s", nspf, domain);
         note(e, depth, "check_host(%s): %s -> permerror", domain, e->problem);
         *res = SW_SPF_PERMERROR;
         return 0;
@@ -608,7 +608,7 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
     if (rc == SW_ENOMEM)
         return rc;
     if (rc) {
-        e->problem = sw_auth_printf(e->a, "%s: %s", domain, why ? why : "unreadable record");
+        e->problem = sw_arena_printf(e->a, "%s: %s", domain, why ? why : "unreadable record");
         note(e, depth, "%s -> permerror", e->problem);
         *res = SW_SPF_PERMERROR;
         return 0;
@@ -640,7 +640,7 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
         return 0;
     }
     /* redirect= (RFC 7208 §6.1): the target's result is the result */
-    const char *term = sw_auth_printf(e->a, "redirect=%s", rec.redirect);
+    const char *term = sw_arena_printf(e->a, "redirect=%s", rec.redirect);
     if (!term)
         return SW_ENOMEM;
     if (over_term_limit(e, term)) {
@@ -654,7 +654,7 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
         return rc;
     if (rc || !name) {
         if (!rc)
-            e->problem = sw_auth_printf(e->a, "%s: target cannot exist", term);
+            e->problem = sw_arena_printf(e->a, "%s: target cannot exist", term);
         *res = SW_SPF_PERMERROR;
         return 0;
     }
@@ -662,7 +662,7 @@ static int check_host(spf_eval *e, const char *domain, int depth, sw_spf_result 
     if ((rc = check_host(e, name, depth + 1, res, exp)))
         return rc;
     if (*res == SW_SPF_NONE) {
-        e->problem = sw_auth_printf(e->a, "%s: %s has no SPF record", term, name);
+        e->problem = sw_arena_printf(e->a, "%s: %s has no SPF record", term, name);
         note(e, depth, "%s -> permerror", e->problem);
         *res = SW_SPF_PERMERROR;
     }
@@ -711,7 +711,7 @@ static int run(sw_resolver *r, sw_arena *a, const sw_spf_request *req, const cha
     e->local = llen ? sw_arena_strndup(a, sender, llen) : "postmaster";
     e->sender_domain = sw_arena_strndup(a, sdom, strlen(sdom));
     e->sender = llen ? sw_arena_strndup(a, sender, strlen(sender))
-                     : sw_auth_printf(a, "postmaster@%s", sdom);
+                     : sw_arena_printf(a, "postmaster@%s", sdom);
     const char *dom = sw_arena_strndup(a, domain, strlen(domain));
     if (!e->local || !e->sender_domain || !e->sender || !dom)
         return SW_ENOMEM;
@@ -769,7 +769,7 @@ int sw_spf_verify(sw_resolver *r, sw_arena *a, const sw_spf_request *req, sw_spf
     const char *helo = req->helo ? req->helo : "";
     if (id == SW_SPF_ID_HELO || !req->mailfrom || !req->mailfrom[0]) {
         /* HELO identity, and MAIL FROM with a null reverse-path: postmaster@<helo> */
-        const char *sender = sw_auth_printf(a, "postmaster@%s", helo);
+        const char *sender = sw_arena_printf(a, "postmaster@%s", helo);
         if (!sender)
             return SW_ENOMEM;
         return run(r, a, req, id == SW_SPF_ID_HELO ? "helo" : "mailfrom", helo, sender, out);

@@ -5,7 +5,6 @@
  * Terms, their texts and domain-specs are allocated in the caller's arena; the input is
  * only read (it may contain NUL bytes, which are syntax errors like any control byte). */
 #include "spoofwatch/spf.h"
-#include "spoofwatch/authfmt.h"
 #include "spoofwatch/limits.h"
 
 #include <arpa/inet.h>
@@ -191,7 +190,7 @@ int sw_spf_record_parse(sw_arena *a, const char *text, size_t len, sw_spf_record
         size_t n = i - s;
         for (size_t k = 0; k < n; k++)
             if ((unsigned char)t[k] < 0x21 || (unsigned char)t[k] > 0x7e) {
-                *why = sw_auth_printf(a, "invalid byte 0x%02x in term \"%.*s\"",
+                *why = sw_arena_printf(a, "invalid byte 0x%02x in term \"%.*s\"",
                                        (unsigned char)t[k], (int)(n > 200 ? 200 : n), t);
                 return SW_EFORMAT;
             }
@@ -205,7 +204,7 @@ int sw_spf_record_parse(sw_arena *a, const char *text, size_t len, sw_spf_record
             if (redirect || exp) {
                 const char **slot = redirect ? &out->redirect : &out->exp;
                 if (*slot) {
-                    *why = sw_auth_printf(a, "%s= given twice", redirect ? "redirect" : "exp");
+                    *why = sw_arena_printf(a, "%s= given twice", redirect ? "redirect" : "exp");
                     return SW_EFORMAT;
                 }
                 rc = set_domain(a, v, vlen, slot);
@@ -213,7 +212,7 @@ int sw_spf_record_parse(sw_arena *a, const char *text, size_t len, sw_spf_record
                 rc = sw_spf_macro_check(v, vlen, SW_SPF_MACRO_MODIFIER);
             }
             if (rc == SW_EFORMAT)
-                *why = sw_auth_printf(a, "syntax error in modifier \"%.*s\"",
+                *why = sw_arena_printf(a, "syntax error in modifier \"%.*s\"",
                                        (int)(n > 200 ? 200 : n), t);
             if (rc)
                 return rc;
@@ -227,7 +226,7 @@ int sw_spf_record_parse(sw_arena *a, const char *text, size_t len, sw_spf_record
         memset(m, 0, sizeof *m);
         int rc = parse_mechanism(a, t, n, m);
         if (rc == SW_EFORMAT)
-            *why = sw_auth_printf(a, "syntax error in term \"%.*s\"", (int)(n > 200 ? 200 : n),
+            *why = sw_arena_printf(a, "syntax error in term \"%.*s\"", (int)(n > 200 ? 200 : n),
                                    t);
         if (rc)
             return rc;

@@ -3,7 +3,6 @@
  * Order matters only for DMARC, which needs the SPF and DKIM outcomes; each step's DNS
  * questions go to the same resolver, whose log becomes the message's DNS evidence. */
 #include "spoofwatch/verify.h"
-#include "spoofwatch/authfmt.h"
 #include "spoofwatch/input.h"
 #include "spoofwatch/json.h"
 
@@ -37,14 +36,14 @@ static void transaction(const sw_verify_opts *o, sw_arena *a, const sw_record *r
     }
     const sw_received_hop *h = &rec->received[hop];
     if (!h->from_ip) {
-        v->spf_skipped = sw_auth_printf(a, "the receiving hop (Received #%ld, by %s) names no "
+        v->spf_skipped = sw_arena_printf(a, "the receiving hop (Received #%ld, by %s) names no "
                                             "client address (give --client-ip)",
                                          hop + 1, h->by ? h->by : "?");
         return;
     }
     v->spf_ip = h->from_ip;
     v->spf_helo = o->helo ? o->helo : h->from_helo;
-    v->spf_source = sw_auth_printf(a, "Received #%ld (by %s)", hop + 1, h->by ? h->by : "?");
+    v->spf_source = sw_arena_printf(a, "Received #%ld (by %s)", hop + 1, h->by ? h->by : "?");
 }
 
 static const char *domain_of(const char *addr)
@@ -101,7 +100,7 @@ int sw_verify_message(const sw_verify_opts *o, sw_arena *a, const char *msg, siz
                               .now = o->now};
         rc = sw_spf_verify(dns, a, &req, SW_SPF_ID_MAILFROM, &out->spf);
         if (rc == SW_EINVAL) {
-            out->spf_skipped = sw_auth_printf(a, "client address %s is not an IP address",
+            out->spf_skipped = sw_arena_printf(a, "client address %s is not an IP address",
                                                out->spf_ip);
         } else if (rc) {
             return rc;

@@ -1,8 +1,8 @@
 /* Per-message bump allocator: see include/spoofwatch/arena.h. */
 #include "spoofwatch/arena.h"
+#include "spoofwatch/fmt.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -174,7 +174,7 @@ void sw_arena_free(sw_arena *a)
 char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap)
 {
     char text[1024];
-    int n = vsnprintf(text, sizeof text, fmt, ap);
+    int n = sw_vformat(text, sizeof text, fmt, ap);
     if (n < 0)
         return NULL;
     size_t len = (size_t)n < sizeof text ? (size_t)n : sizeof text - 1;

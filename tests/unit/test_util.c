@@ -1,13 +1,17 @@
-/* Unit tests: arena, capped buffer, JSON writer, UTF-8. */
+/* Unit tests: arena, capped buffer, short-text formatting, JSON writer, UTF-8. */
 #include "test.h"
 #include "spoofwatch/arena.h"
 #include "spoofwatch/buf.h"
 #include "spoofwatch/error.h"
+#include "spoofwatch/fmt.h"
 #include "spoofwatch/json.h"
 #include "spoofwatch/utf8.h"
 
+#include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 SW_TEST(arena_refuses_past_its_cap)
 {
@@ -241,4 +245,44 @@ SW_TEST(arena_strndup_lower_matches_a_byte_loop)
         sw_arena_reset(&a);
     }
     sw_arena_free(&a);
+}
+
+/* sw_vformat against glibc's vsnprintf: the same bytes and return value for every
+ * conversion it handles itself, the ones it hands on, and truncation at any size. */
+static int fmt_both(char *mine, char *libc, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int fmt_both(char *mine, char *libc, size_t cap, const char *fmt, ...)
+{
+    va_list a, b;
+    va_start(a, fmt);
+    va_copy(b, a);
+    int m = sw_vformat(mine, cap, fmt, a);
+    int l = vsnprintf(libc, cap, fmt, b);
+    va_end(a);
+    va_end(b);
+    return m == l && (cap == 0 || !strcmp(mine, libc));
+}
+
+SW_TEST(vformat_matches_vsnprintf)
+{
+    char m[64], l[64];
+    const char *volatile none = NULL; /* a NULL %s the compiler cannot see */
+    for (size_t cap = 0; cap <= 40; cap++) {
+        memset(m, 'x', sizeof m);
+        memset(l, 'x', sizeof l);
+        CHECK(fmt_both(m, l, cap, "plain text, no conversion"));
+        CHECK(fmt_both(m, l, cap, "%s TXT: %s (%zu)", "_dmarc.example.com", "NXDOMAIN",
+                       (size_t)3));
+        CHECK(fmt_both(m, l, cap, "d=%d u=%u ld=%ld lld=%lld llu=%llu %%", INT_MIN, UINT_MAX,
+                       LONG_MIN, LLONG_MIN, ULLONG_MAX));
+        CHECK(fmt_both(m, l, cap, "%d %d %lld %zu", 0, -7, 1704103200LL, (size_t)0));
+        CHECK(fmt_both(m, l, cap, "rec \"%.*s\"%s", 5, "v=DMARC1; p=none", "!"));
+        CHECK(fmt_both(m, l, cap, "%.*s|%.*s", 0, "abc", 10, "ab"));
+        CHECK(fmt_both(m, l, cap, "%s|%.*s", none, -1, "neg"));
+        CHECK(fmt_both(m, l, cap, "0x%02x %5s %-3d %c", 7, "w", 4, 'c'));
+        CHECK(fmt_both(m, l, cap, "%s", ""));
+        CHECK(fmt_both(m, l, cap, "weight %+d, %+d, %+d; %+lld %+lld", 15, 0, -20, 3LL, LLONG_MIN));
+        CHECK(fmt_both(m, l, cap, "%+5d|%+.3d", 7, -2)); /* a width after '+': handed on */
+        CHECK(m[cap] == 'x' || cap == sizeof m); /* nothing written past cap */
+    }
 }

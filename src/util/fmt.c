@@ -1,0 +1,107 @@
+/* Short-text formatting without stdio: see include/spoofwatch/fmt.h. */
+#include "spoofwatch/fmt.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Appends n bytes to buf[0..cap) at *k as far as they fit (one byte kept for the NUL);
+ * *k counts them all, as vsnprintf's return value does. */
+static void put(char *buf, size_t cap, size_t *k, const char *s, size_t n)
+{
+    if (*k + 1 < cap) {
+        size_t room = cap - 1 - *k;
+        memcpy(buf + *k, s, n < room ? n : room);
+    }
+    *k += n;
+}
+
+/* Decimal digits of v, with a sign when neg or plus, ending at end; returns the start. */
+static char *decimal(char *end, unsigned long long v, int neg, int plus)
+{
+    char *p = end;
+    do
+        *--p = (char)('0' + v % 10);
+    while (v /= 10);
+    if (neg || plus)
+        *--p = neg ? '-' : '+';
+    return p;
+}
+
+static char *signed_decimal(char *end, long long v, int plus)
+{
+    return v < 0 ? decimal(end, 0ull - (unsigned long long)v, 1, 0)
+                 : decimal(end, (unsigned long long)v, 0, plus);
+}
+
+int sw_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    va_list again; /* for vsnprintf from the start when a conversion is not ours */
+    va_copy(again, ap);
+    size_t k = 0;
+    const char *p = fmt;
+    for (;;) {
+        const char *pct = strchr(p, '%');
+        put(buf, cap, &k, p, pct ? (size_t)(pct - p) : strlen(p));
+        if (!pct)
+            break;
+        p = pct + 1;
+        int plus = *p == '+'; /* the one flag the texts use, and only on signed numbers */
+        p += plus;
+        char num[24], *end = num + sizeof num;
+        const char *s;
+        size_t n;
+        if (p[0] == 's' && !plus) {
+            s = va_arg(ap, const char *);
+            if (!s)
+                goto other;
+            n = strlen(s);
+            p += 1;
+        } else if (p[0] == '.' && p[1] == '*' && p[2] == 's' && !plus) {
+            int prec = va_arg(ap, int);
+            s = va_arg(ap, const char *);
+            if (!s || prec < 0)
+                goto other;
+            n = strnlen(s, (size_t)prec);
+            p += 3;
+        } else if (p[0] == '%' && !plus) {
+            s = "%";
+            n = 1;
+            p += 1;
+        } else {
+            if (p[0] == 'd') {
+                s = signed_decimal(end, va_arg(ap, int), plus);
+                p += 1;
+            } else if (p[0] == 'l' && p[1] == 'd') {
+                s = signed_decimal(end, va_arg(ap, long), plus);
+                p += 2;
+            } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'd') {
+                s = signed_decimal(end, va_arg(ap, long long), plus);
+                p += 3;
+            } else if (plus) {
+                goto other;
+            } else if (p[0] == 'u') {
+                s = decimal(end, va_arg(ap, unsigned), 0, 0);
+                p += 1;
+            } else if (p[0] == 'z' && p[1] == 'u') {
+                s = decimal(end, va_arg(ap, size_t), 0, 0);
+                p += 2;
+            } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'u') {
+                s = decimal(end, va_arg(ap, unsigned long long), 0, 0);
+                p += 3;
+            } else {
+                goto other;
+            }
+            n = (size_t)(end - s);
+        }
+        put(buf, cap, &k, s, n);
+    }
+    if (cap)
+        buf[k < cap ? k : cap - 1] = '\0';
+    va_end(again);
+    return k > INT_MAX ? -1 : (int)k;
+other:;
+    int r = vsnprintf(buf, cap, fmt, again);
+    va_end(again);
+    return r;
+}
