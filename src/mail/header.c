@@ -125,8 +125,9 @@ static int name_has_bad_byte(const char *s, size_t n)
 }
 
 /* Line runs of a folded field, as the scan found them: [start, end) without the line end.
- * Up to FOLD_RUNS are kept; a field with more lines is split again with memchr. */
-#define FOLD_RUNS 16
+ * Up to FOLD_RUNS are kept; the lines after those are split again with memchr. Real mail
+ * has fields of dozens of lines (Exchange's anti-spam blobs), hence the size. */
+#define FOLD_RUNS 64
 typedef struct fold_runs {
     size_t n; /* runs recorded; FOLD_RUNS + 1 once they did not fit */
     const char *start[FOLD_RUNS], *end[FOLD_RUNS];
@@ -155,8 +156,9 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
         n = cap;
         memcpy(out, p, n);
         p = vend;
-    } else if (runs->n <= FOLD_RUNS) {
-        for (size_t k = 0; k < runs->n && n < cap; k++) {
+    } else {
+        size_t kept = runs->n <= FOLD_RUNS ? runs->n : FOLD_RUNS;
+        for (size_t k = 0; k < kept; k++) { /* once n reaches cap the rest copy nothing */
             size_t len = (size_t)(runs->end[k] - runs->start[k]);
             if (len > cap - n)
                 len = cap - n;
@@ -164,6 +166,14 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
             n += len;
         }
         p = vend;
+        if (runs->n > FOLD_RUNS) {
+            /* More lines than were recorded: go on after the line end of the last recorded
+             * run (it ends at the CR of a CRLF or at the LF). */
+            p = runs->end[FOLD_RUNS - 1];
+            if (*p == '\r')
+                p++;
+            p++;
+        }
     }
     while (p < vend && n < cap) {
         const char *nl = memchr(p, '\n', (size_t)(vend - p));
