@@ -215,7 +215,27 @@ static int has_8bit(const char *s, size_t n)
     return 0;
 }
 
-/* Fills local/domain/address from addr-spec tokens t[0..k). */
+/* The one token of t[from..to) that is not a comment, when it can stand for the text
+ * put_tok_text would build from the range (it is no quoted string, whose quotes and
+ * quoted-pairs that rewrites, and fits the buffer's cap): NULL otherwise. */
+static const tok *sole_plain_token(const tok *t, size_t from, size_t to)
+{
+    const tok *sole = NULL;
+    for (size_t i = from; i < to; i++) {
+        if (t[i].kind == T_COMMENT)
+            continue;
+        if (sole)
+            return NULL;
+        sole = &t[i];
+    }
+    if (!sole || sole->kind == T_QSTRING || sole->kind == T_AT || sole->n > SW_MAX_FIELD_VALUE)
+        return NULL;
+    return sole;
+}
+
+/* Fills local/domain/address from addr-spec tokens t[0..k). Nearly every addr-spec is one
+ * atom, "@" and one atom: then the local part and the domain are token spans, used as they
+ * are instead of being assembled in a buffer. */
 static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 {
     long last_at = -1;
@@ -232,41 +252,68 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     sw_buf b;
     sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     size_t local_end = last_at >= 0 ? (size_t)last_at : k;
-    for (size_t i = 0; i < local_end; i++) {
-        if (t[i].kind == T_COMMENT)
-            continue;
-        if (t[i].kind == T_QSTRING)
-            m->flags |= SW_ADDR_QUOTED_LOCAL;
-        if (t[i].kind == T_AT)
-            sw_buf_putc(&b, '@');
-        else
-            put_tok_text(&b, &t[i], 1);
-    }
-    if (b.len >= 2 && sw_rfc2047_has_start(b.data, b.len))
-        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
-    m->local = sw_arena_strndup(a, b.data ? b.data : "", b.len);
-    sw_buf_clear(&b);
-    if (last_at >= 0) {
-        for (size_t i = (size_t)last_at + 1; i < k; i++) {
+    const tok *sole = sole_plain_token(t, 0, local_end);
+    /* An atom holds no NUL (the lexer ends atoms there), so its copy's strlen is its n; a
+     * quoted-pair ("\\x", also an atom) may be one. */
+    int local_atom = sole && sole->kind == T_ATOM && !sole->escaped;
+    const char *lp;
+    size_t ln;
+    if (sole) {
+        lp = sole->p;
+        ln = sole->n;
+    } else {
+        for (size_t i = 0; i < local_end; i++) {
             if (t[i].kind == T_COMMENT)
                 continue;
-            if (t[i].kind == T_DLITERAL)
-                m->flags |= SW_ADDR_DOMAIN_LITERAL;
-            put_tok_text(&b, &t[i], 0);
+            if (t[i].kind == T_QSTRING)
+                m->flags |= SW_ADDR_QUOTED_LOCAL;
+            if (t[i].kind == T_AT)
+                sw_buf_putc(&b, '@');
+            else
+                put_tok_text(&b, &t[i], 1);
         }
-        if (b.len == 0) {
+        lp = b.data ? b.data : "";
+        ln = b.len;
+    }
+    if (ln >= 2 && sw_rfc2047_has_start(lp, ln))
+        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+    m->local = sw_arena_strndup(a, lp, ln);
+    sw_buf_clear(&b);
+    int domain_atom = 0;
+    size_t dn = 0;
+    if (last_at >= 0) {
+        sole = sole_plain_token(t, (size_t)last_at + 1, k);
+        const char *dp;
+        if (sole) {
+            if (sole->kind == T_DLITERAL)
+                m->flags |= SW_ADDR_DOMAIN_LITERAL;
+            domain_atom = sole->kind == T_ATOM && !sole->escaped;
+            dp = sole->p;
+            dn = sole->n;
+        } else {
+            for (size_t i = (size_t)last_at + 1; i < k; i++) {
+                if (t[i].kind == T_COMMENT)
+                    continue;
+                if (t[i].kind == T_DLITERAL)
+                    m->flags |= SW_ADDR_DOMAIN_LITERAL;
+                put_tok_text(&b, &t[i], 0);
+            }
+            dp = b.data;
+            dn = b.len;
+        }
+        if (dn == 0) {
             m->flags |= SW_ADDR_NO_DOMAIN;
         } else {
-            m->domain = lower_dup(a, b.data, b.len);
+            m->domain = lower_dup(a, dp, dn);
             /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they
-             * are), so the domain is looked at once; b.data only when the copy failed. */
-            if (m->domain ? sw_idn_is_idn(m->domain, b.len) : has_8bit(b.data, b.len))
+             * are), so the domain is looked at once; dp only when the copy failed. */
+            if (m->domain ? sw_idn_is_idn(m->domain, dn) : has_8bit(dp, dn))
                 m->flags |= SW_ADDR_IDN;
             if ((m->flags & SW_ADDR_IDN) && m->domain &&
-                sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
+                sw_idn_convert(a, m->domain, dn, &m->domain_ascii, &m->domain_unicode) ==
                     SW_EFORMAT)
                 m->flags |= SW_ADDR_IDN_INVALID;
-            if (sw_rfc2047_has_start(b.data, b.len))
+            if (sw_rfc2047_has_start(dp, dn))
                 m->flags |= SW_ADDR_ENCODED_IN_ADDR;
         }
     } else {
@@ -275,7 +322,8 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     if (m->local) {
         /* local@domain assembled in place; within the buffer's cap (always, for header
          * values) this is exactly what the buffer below would build, without its copies. */
-        size_t ll = strlen(m->local), dl = m->domain ? strlen(m->domain) : 0;
+        size_t ll = local_atom ? ln : strlen(m->local);
+        size_t dl = !m->domain ? 0 : domain_atom ? dn : strlen(m->domain);
         size_t total = ll + (m->domain ? 1 + dl : 0);
         if (total <= SW_MAX_FIELD_VALUE) {
             sw_buf_free(&b);

@@ -177,3 +177,34 @@ SW_TEST(address_idn_domains_get_both_forms)
     CHECK(l.items[0].flags & SW_ADDR_IDN_INVALID);
     sw_arena_free(&A);
 }
+
+/* Local parts and domains of one token are used as spans of the value; these are the
+ * one-token shapes that are not plain atoms, whose text the copy's strlen or the buffer
+ * decides. */
+SW_TEST(address_single_token_parts)
+{
+    sw_address_list l;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    /* a quoted-pair NUL as the whole local part: the address is cut at the NUL */
+    static const char nul_local[] = "\\\0@Example.COM";
+    CHECK(sw_address_parse(&A, nul_local, sizeof nul_local - 1, &l) == 0);
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "@example.com");
+    CHECK(l.flags & SW_ADDR_ESCAPED_SPECIAL);
+    /* a domain literal keeps its brackets; comments around the parts are dropped */
+    l = parse("(c) user (d) @ (e) [192.0.2.1] (f)");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "user@[192.0.2.1]");
+    CHECK(l.items[0].flags & SW_ADDR_DOMAIN_LITERAL);
+    /* a quoted local part is still rewritten with its quotes */
+    l = parse("\"a b\"@Example.com");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "\"a b\"@example.com");
+    CHECK(l.items[0].flags & SW_ADDR_QUOTED_LOCAL);
+    /* an encoded word as the local part */
+    l = parse("=?utf-8?q?x?=@example.com");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_ENCODED_IN_ADDR);
+    sw_arena_free(&A);
+}
