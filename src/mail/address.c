@@ -157,9 +157,13 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
 
 int sw_looks_like_address(const char *s, size_t n)
 {
+    /* This runs on every display name and comment, which seldom hold an '@': memchr jumps
+     * from one to the next instead of a test per byte. */
     for (size_t i = 1; i + 3 < n; i++) {
-        if (s[i] != '@')
-            continue;
+        const char *at = memchr(s + i, '@', n - 3 - i);
+        if (!at)
+            return 0;
+        i = (size_t)(at - s);
         unsigned char before = (unsigned char)s[i - 1];
         if (before == ' ' || before == '<' || before == '"' || before == '(')
             continue;
