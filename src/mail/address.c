@@ -239,8 +239,9 @@ static const tok *sole_plain_token(const tok *t, size_t from, size_t to)
 
 /* Fills local/domain/address from addr-spec tokens t[0..k). Nearly every addr-spec is one
  * atom, "@" and one atom: then the local part and the domain are token spans, used as they
- * are instead of being assembled in a buffer. */
-static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+ * are instead of being assembled in a buffer. Without full, the encoded-word and IDN facts
+ * (flags and the IDN forms) are not worked out. */
+static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     long last_at = -1;
     int ats = 0;
@@ -279,7 +280,7 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         lp = b.data ? b.data : "";
         ln = b.len;
     }
-    if (ln >= 2 && sw_rfc2047_has_start(lp, ln))
+    if (full && ln >= 2 && sw_rfc2047_has_start(lp, ln))
         m->flags |= SW_ADDR_ENCODED_IN_ADDR;
     m->local = sw_arena_strndup(a, lp, ln);
     sw_buf_clear(&b);
@@ -311,13 +312,13 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
             m->domain = lower_dup(a, dp, dn);
             /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they
              * are), so the domain is looked at once; dp only when the copy failed. */
-            if (m->domain ? sw_idn_is_idn(m->domain, dn) : has_8bit(dp, dn))
+            if (full && (m->domain ? sw_idn_is_idn(m->domain, dn) : has_8bit(dp, dn)))
                 m->flags |= SW_ADDR_IDN;
             if ((m->flags & SW_ADDR_IDN) && m->domain &&
                 sw_idn_convert(a, m->domain, dn, &m->domain_ascii, &m->domain_unicode) ==
                     SW_EFORMAT)
                 m->flags |= SW_ADDR_IDN_INVALID;
-            if (sw_rfc2047_has_start(dp, dn))
+            if (full && sw_rfc2047_has_start(dp, dn))
                 m->flags |= SW_ADDR_ENCODED_IN_ADDR;
         }
     } else {
@@ -357,7 +358,8 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     return m->local && m->address ? 0 : -1;
 }
 
-static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+/* The display name before an angle address; without full, only its text. */
+static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     char b_mem[256];
     sw_buf b;
@@ -388,7 +390,7 @@ static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         m->flags |= SW_ADDR_DISPLAY_BAD_CHARSET;
     if (d.flags & SW_2047_CONTROL)
         m->flags |= SW_ADDR_DISPLAY_CONTROL;
-    if (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len)) {
+    if (full && (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len))) {
         if (sw_looks_like_address(d.text, d.len))
             m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
         if ((d.flags & SW_2047_ENCODED) && !sw_looks_like_address(b.data, b.len))
@@ -411,7 +413,7 @@ static void set_comment(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 }
 
 /* One mailbox from tokens t[0..k). Returns 0 when it produced a mailbox, 1 when empty. */
-static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     memset(m, 0, sizeof *m);
     size_t meaningful = 0;
@@ -439,7 +441,7 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
             m->flags |= SW_ADDR_UNBALANCED;
             gt = (long)k;
         }
-        if (set_display(a, t, (size_t)lt, m))
+        if (set_display(a, t, (size_t)lt, m, full))
             return -1;
         size_t s = (size_t)lt + 1;
         /* obs-route: "@a,@b:" before the addr-spec */
@@ -452,7 +454,7 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                 s = j + 1;
             }
         }
-        if (parse_addr_spec(a, t + s, (size_t)gt - s, m))
+        if (parse_addr_spec(a, t + s, (size_t)gt - s, m, full))
             return -1;
         for (size_t i = (size_t)gt + 1; i < k; i++)
             if (t[i].kind != T_COMMENT) {
@@ -460,13 +462,13 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                 break;
             }
         /* "a@x.example <b@y.example>": an address in front of the angle address */
-        if (m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
+        if (full && m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
             m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
     } else {
         for (size_t i = 0; i < k; i++)
             if (t[i].kind == T_GT || t[i].kind == T_OTHER)
                 m->flags |= SW_ADDR_UNBALANCED;
-        if (parse_addr_spec(a, t, k, m))
+        if (parse_addr_spec(a, t, k, m, full))
             return -1;
         /* old form "user@host (Real Name)": the comment is the name */
         if (m->comment && !(m->flags & SW_ADDR_COMMENT_HAS_ADDRESS)) {
@@ -481,7 +483,7 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     return 0;
 }
 
-int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+static int address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out, int full)
 {
     memset(out, 0, sizeof *out);
     lexer L = {0};
@@ -549,7 +551,7 @@ int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
             cap *= 2;
         }
         sw_mailbox *m = &out->items[out->count];
-        int rc = parse_mailbox(a, L.t + i, j - i, m);
+        int rc = parse_mailbox(a, L.t + i, j - i, m, full);
         if (rc < 0)
             return -4;
         if (rc == 0) {
@@ -568,6 +570,16 @@ int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
     if (out->count == 0)
         out->flags |= SW_ADDR_EMPTY;
     return 0;
+}
+
+int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+{
+    return address_parse(a, s, n, out, 1);
+}
+
+int sw_address_parse_names(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+{
+    return address_parse(a, s, n, out, 0);
 }
 
 size_t sw_address_flag_names(unsigned flags, const char **names, size_t max)

@@ -208,3 +208,38 @@ SW_TEST(address_single_token_parts)
     CHECK(l.items[0].flags & SW_ADDR_ENCODED_IN_ADDR);
     sw_arena_free(&A);
 }
+
+/* sw_address_parse_names leaves out flag tests only: every mailbox and every string the
+ * recipients keep must be those of sw_address_parse. */
+SW_TEST(address_parse_names_same_mailboxes)
+{
+    static const char *const lists[] = {
+        "\"Doe, Jane\" <Jane.Doe@Example.COM>, bob@example.org",
+        "=?utf-8?q?Caf=C3=A9?= <x@b\xc3\xbc" "cher.example>, =?utf-8?q?a?=@example.com",
+        "\"security@paypal.com\" <phish@evil.example>, admin@bank.example <x@evil.example>",
+        "user@host.example (Real Name), other@host.example (a@b.example)",
+        "Team: a@x.example, \"B\" <b@xn--bcher-kva.example>;, c@y.example",
+        "<@route.example:u@z.example>, \"a b\"@Example.com, \\@x.example, (c) u (d) @ [1.2.3.4]",
+        "no-domain, <>, , ,\"unterminated <a@b.example",
+    };
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        sw_address_list full, names;
+        size_t n = strlen(lists[i]);
+        CHECK(sw_address_parse(&A, lists[i], n, &full) == 0);
+        CHECK(sw_address_parse_names(&A, lists[i], n, &names) == 0);
+        CHECK(full.count == names.count);
+        for (size_t k = 0; k < full.count; k++) {
+            const sw_mailbox *f = &full.items[k], *m = &names.items[k];
+            CHECK_STR(m->address, f->address);
+            CHECK_STR(m->local, f->local);
+            CHECK_STR(m->domain, f->domain);
+            CHECK_STR(m->display_name, f->display_name);
+            CHECK_STR(m->display_raw, f->display_raw);
+            CHECK_STR(m->comment, f->comment);
+            CHECK_STR(m->group, f->group);
+        }
+    }
+    sw_arena_free(&A);
+}
