@@ -54,18 +54,15 @@ static const unsigned char addr_class[256] = {
     ['\0'] = AC_SPECIAL, [' '] = AC_WS, ['\t'] = AC_WS, ['\r'] = AC_WS, ['\n'] = AC_WS,
 };
 
-static int is_special(char c)
-{
-    return addr_class[(unsigned char)c] & AC_SPECIAL;
-}
-
 static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
 {
     size_t i = 0;
     int space = 0;
     while (i < n && L->count < max_tokens) {
         char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        /* one lookup tells whitespace, atoms (most tokens) and the rest apart */
+        unsigned cls = addr_class[(unsigned char)c];
+        if (cls & AC_WS) {
             space = 1;
             i++;
             continue;
@@ -74,7 +71,22 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
         memset(t, 0, sizeof *t);
         t->space_before = space;
         space = 0;
-        if (c == '"') {
+        if (!cls) {
+            /* Atoms are most of the bytes of a list: four table lookups a round, then the
+             * byte that ends the atom is found one at a time. */
+            size_t j = i + 1;
+            while (j + 4 <= n && !((addr_class[(unsigned char)s[j]] |
+                                    addr_class[(unsigned char)s[j + 1]] |
+                                    addr_class[(unsigned char)s[j + 2]] |
+                                    addr_class[(unsigned char)s[j + 3]])))
+                j += 4;
+            while (j < n && !addr_class[(unsigned char)s[j]])
+                j++;
+            t->kind = T_ATOM;
+            t->p = s + i;
+            t->n = j - i;
+            i = j;
+        } else if (c == '"') {
             size_t j = i + 1;
             while (j < n && s[j] != '"') {
                 if (s[j] == '\\' && j + 1 < n) {
@@ -124,7 +136,7 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
             t->p = s + i + (i + 1 < n);
             t->n = i + 1 < n ? 1 : 0;
             i += 2;
-        } else if (is_special(c)) {
+        } else {
             t->p = s + i;
             t->n = 1;
             switch (c) {
@@ -140,14 +152,6 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
                 break;
             }
             i++;
-        } else {
-            size_t j = i;
-            while (j < n && !(addr_class[(unsigned char)s[j]] & (AC_SPECIAL | AC_WS)))
-                j++;
-            t->kind = T_ATOM;
-            t->p = s + i;
-            t->n = j - i;
-            i = j;
         }
         L->count++;
     }
