@@ -197,3 +197,35 @@ SW_TEST(header_nul_in_the_last_field_and_in_stray_lines)
     CHECK(!(h.anomalies & SW_HB_NUL)); /* a NUL in the body is not a header anomaly */
     sw_arena_free(&A);
 }
+
+/* Field names are tested for bytes outside 33..126 eight or sixteen at a time, the last
+ * block overlapping: every byte value at every position of names of the lengths around
+ * those blocks must give the flag the bytewise definition gives. */
+SW_TEST(header_name_bad_byte_every_position)
+{
+    static const size_t lens[] = {1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 47};
+    char msg[128];
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t len = lens[li];
+        for (size_t pos = 0; pos < len; pos++) {
+            for (unsigned b = 0; b < 256; b++) {
+                /* bytes that would end the line or the name, or start a continuation */
+                if (b == ':' || b == '\n' ||
+                    ((b == ' ' || b == '\t') && (pos == 0 || pos == len - 1)))
+                    continue;
+                memset(msg, 'X', len);
+                msg[pos] = (char)b;
+                memcpy(msg + len, ": v\r\n\r\n", 8);
+                sw_header_block h;
+                sw_arena_reset(&A);
+                CHECK(sw_header_scan(&A, msg, len + 7, &h, NULL) == 0);
+                CHECK(h.count == 1);
+                int want = b < 33 || b > 126;
+                CHECK(!(h.fields[0].flags & SW_HF_NON_ASCII_NAME) == !want);
+            }
+        }
+    }
+    sw_arena_free(&A);
+}
