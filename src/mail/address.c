@@ -617,8 +617,11 @@ size_t sw_address_flag_names(unsigned flags, const char **names, size_t max)
         {SW_ADDR_TOO_MANY, "too_many_addresses"},
     };
     size_t n = 0;
-    for (size_t i = 0; i < sizeof table / sizeof table[0] && n < max; i++)
-        if (flags & table[i].bit)
+    /* stops at the last flag set: most lists have none or one */
+    for (size_t i = 0; i < sizeof table / sizeof table[0] && n < max && flags; i++)
+        if (flags & table[i].bit) {
             names[n++] = table[i].name;
+            flags &= ~table[i].bit;
+        }
     return n;
 }
