@@ -64,16 +64,27 @@ static const unsigned char value_class[256] = {
 #undef V8
 };
 
+/* The flags of s[0..n) one byte at a time. */
+static unsigned value_flags_bytewise(const char *s, size_t n)
+{
+    unsigned flags = 0;
+    for (size_t i = 0; i < n; i++)
+        flags |= value_class[(unsigned char)s[i]];
+    return flags;
+}
+
 #if defined(__SSE2__)
 typedef struct value_acc {
-    __m128i nul, bare, high;
+    __m128i nul_cr, high;
 } value_acc;
 
+/* min(v, v ^ CR) is 0 exactly where v is NUL or CR (TAB, common in folded values, gives
+ * 4), so one running minimum finds both; 8-bit bytes are ORed up. */
 static inline void value_acc_block(value_acc *acc, const char *s)
 {
     const __m128i v = _mm_loadu_si128((const __m128i *)s);
-    acc->nul = _mm_or_si128(acc->nul, _mm_cmpeq_epi8(v, _mm_setzero_si128()));
-    acc->bare = _mm_or_si128(acc->bare, _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    const __m128i x = _mm_min_epu8(v, _mm_xor_si128(v, _mm_set1_epi8('\r')));
+    acc->nul_cr = _mm_min_epu8(acc->nul_cr, x);
     acc->high = _mm_or_si128(acc->high, v);
 }
 #endif
@@ -81,13 +92,13 @@ static inline void value_acc_block(value_acc *acc, const char *s)
 /* NUL, bare CR and 8-bit bytes of a value in one pass (they were three: two memchr and a
  * byte loop, over every header byte). Real header blocks are ~10 KB, so this runs 64 bytes
  * a round (the loop control is as costly as a block's tests) and ends with one block that
- * overlaps the one before: bytes seen twice change nothing. */
+ * overlaps the one before: bytes seen twice change nothing. A value with a NUL or a CR (rare)
+ * is looked at again byte by byte to tell the two apart. */
 static unsigned value_flags(const char *s, size_t n)
 {
-    unsigned flags = 0;
 #if defined(__SSE2__)
     if (n >= 16) {
-        value_acc acc = {_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
+        value_acc acc = {_mm_set1_epi8(-1), _mm_setzero_si128()};
         size_t i = 0;
         for (; i + 64 <= n; i += 64) {
             value_acc_block(&acc, s + i);
@@ -99,18 +110,12 @@ static unsigned value_flags(const char *s, size_t n)
             value_acc_block(&acc, s + i);
         if (i < n)
             value_acc_block(&acc, s + n - 16);
-        if (_mm_movemask_epi8(acc.nul))
-            flags |= SW_HF_NUL;
-        if (_mm_movemask_epi8(acc.bare))
-            flags |= SW_HF_BARE_CR;
-        if (_mm_movemask_epi8(acc.high))
-            flags |= SW_HF_EIGHTBIT;
-        return flags;
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(acc.nul_cr, _mm_setzero_si128())))
+            return value_flags_bytewise(s, n);
+        return _mm_movemask_epi8(acc.high) ? SW_HF_EIGHTBIT : 0;
     }
 #endif
-    for (size_t i = 0; i < n; i++)
-        flags |= value_class[(unsigned char)s[i]];
-    return flags;
+    return value_flags_bytewise(s, n);
 }
 
 /* Whether a byte of s[0..n) is outside 33..126 (control, space, DEL or 8-bit): eight bytes

@@ -229,3 +229,35 @@ SW_TEST(header_name_bad_byte_every_position)
     }
     sw_arena_free(&A);
 }
+
+/* Values are tested 16 bytes at a time for NUL, CR and 8-bit bytes (NUL and CR through one
+ * running minimum): every byte value at every position of values around the block sizes
+ * must give the flags the bytewise definition gives. */
+SW_TEST(header_value_flags_every_position)
+{
+    static const size_t lens[] = {1, 15, 16, 17, 31, 32, 47, 63, 64, 65, 80, 127, 128, 129};
+    char msg[192];
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t len = lens[li];
+        for (size_t pos = 0; pos < len; pos++) {
+            for (unsigned b = 0; b < 256; b++) {
+                if (b == '\n')
+                    continue;
+                memcpy(msg, "X:", 2);
+                memset(msg + 2, 'v', len);
+                msg[2 + pos] = (char)b;
+                memcpy(msg + 2 + len, "\r\n\r\n", 4);
+                sw_header_block h;
+                sw_arena_reset(&A);
+                CHECK(sw_header_scan(&A, msg, len + 6, &h, NULL) == 0);
+                CHECK(h.count == 1);
+                unsigned want = (b == 0 ? SW_HF_NUL : 0) | (b == '\r' ? SW_HF_BARE_CR : 0) |
+                                (b >= 0x80 ? SW_HF_EIGHTBIT : 0);
+                CHECK((h.fields[0].flags & (SW_HF_NUL | SW_HF_BARE_CR | SW_HF_EIGHTBIT)) == want);
+            }
+        }
+    }
+    sw_arena_free(&A);
+}
