@@ -261,3 +261,31 @@ SW_TEST(header_value_flags_every_position)
     }
     sw_arena_free(&A);
 }
+
+/* The colon is looked for in the first 16 bytes of a line with one block test, then with
+ * memchr: names of every length around the block, with values short and long, and a line
+ * without a colon, must split as before. */
+SW_TEST(header_colon_every_position)
+{
+    char msg[128];
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t nl = 1; nl <= 40; nl++) {
+        for (size_t vl = 0; vl <= 20; vl += 4) {
+            memset(msg, 'N', nl);
+            msg[nl] = ':';
+            memset(msg + nl + 1, 'v', vl);
+            memcpy(msg + nl + 1 + vl, "\r\nnocolon", 9);
+            memset(msg + nl + 10 + vl, 'x', nl);
+            memcpy(msg + 2 * nl + 10 + vl, "\r\n\r\n", 4);
+            sw_header_block h;
+            sw_arena_reset(&A);
+            CHECK(sw_header_scan(&A, msg, 2 * nl + 14 + vl, &h, NULL) == 0);
+            CHECK(h.count == 1);
+            CHECK(h.fields[0].name_len == nl);
+            CHECK(h.fields[0].value_len == vl);
+            CHECK(h.anomalies & SW_HB_LINE_NO_COLON);
+        }
+    }
+    sw_arena_free(&A);
+}
