@@ -60,6 +60,11 @@ typedef struct sw_address_list {
 } sw_address_list;
 
 int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out);
+/* The same mailboxes with the same addresses, local parts, domains, display names, comments
+ * and groups, for callers that want no more (recipient lists, which can be long): the tests
+ * that only raise flags (encoded words in the address, IDN domains, addresses in the display
+ * name) are skipped, so those flags are missing and domain_ascii/domain_unicode are NULL. */
+int sw_address_parse_names(sw_arena *a, const char *s, size_t n, sw_address_list *out);
 /* Names of flags, for evidence and JSON; fills up to max names and returns the count. */
 size_t sw_address_flag_names(unsigned flags, const char **names, size_t max);
 /* 1 when text contains something shaped like user@host.tld. */

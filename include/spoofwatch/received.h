@@ -44,6 +44,11 @@ int sw_received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop 
  * field's value in the same arena): raw, and a date that ends the value, point into it
  * instead of being copied. */
 int sw_received_parse_stable(sw_arena *a, const char *value, size_t n, sw_received_hop *out);
+/* Room for the longest IPv6 text, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" and NUL
+ * (INET6_ADDRSTRLEN). */
+#define SW_IP6_TEXT_MAX 46
+/* Writes the IPv6 address bin as text, exactly as glibc's inet_ntop(AF_INET6) does. */
+void sw_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX]);
 /* 1 when the textual IP address is private, loopback, link-local or otherwise not routable. */
 int sw_ip_is_private(const char *ip);
 

@@ -54,18 +54,15 @@ static const unsigned char addr_class[256] = {
     ['\0'] = AC_SPECIAL, [' '] = AC_WS, ['\t'] = AC_WS, ['\r'] = AC_WS, ['\n'] = AC_WS,
 };
 
-static int is_special(char c)
-{
-    return addr_class[(unsigned char)c] & AC_SPECIAL;
-}
-
 static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
 {
     size_t i = 0;
     int space = 0;
     while (i < n && L->count < max_tokens) {
         char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+        /* one lookup tells whitespace, atoms (most tokens) and the rest apart */
+        unsigned cls = addr_class[(unsigned char)c];
+        if (cls & AC_WS) {
             space = 1;
             i++;
             continue;
@@ -74,7 +71,22 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
         memset(t, 0, sizeof *t);
         t->space_before = space;
         space = 0;
-        if (c == '"') {
+        if (!cls) {
+            /* Atoms are most of the bytes of a list: four table lookups a round, then the
+             * byte that ends the atom is found one at a time. */
+            size_t j = i + 1;
+            while (j + 4 <= n && !((addr_class[(unsigned char)s[j]] |
+                                    addr_class[(unsigned char)s[j + 1]] |
+                                    addr_class[(unsigned char)s[j + 2]] |
+                                    addr_class[(unsigned char)s[j + 3]])))
+                j += 4;
+            while (j < n && !addr_class[(unsigned char)s[j]])
+                j++;
+            t->kind = T_ATOM;
+            t->p = s + i;
+            t->n = j - i;
+            i = j;
+        } else if (c == '"') {
             size_t j = i + 1;
             while (j < n && s[j] != '"') {
                 if (s[j] == '\\' && j + 1 < n) {
@@ -124,7 +136,7 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
             t->p = s + i + (i + 1 < n);
             t->n = i + 1 < n ? 1 : 0;
             i += 2;
-        } else if (is_special(c)) {
+        } else {
             t->p = s + i;
             t->n = 1;
             switch (c) {
@@ -140,14 +152,6 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
                 break;
             }
             i++;
-        } else {
-            size_t j = i;
-            while (j < n && !(addr_class[(unsigned char)s[j]] & (AC_SPECIAL | AC_WS)))
-                j++;
-            t->kind = T_ATOM;
-            t->p = s + i;
-            t->n = j - i;
-            i = j;
         }
         L->count++;
     }
@@ -157,9 +161,13 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
 
 int sw_looks_like_address(const char *s, size_t n)
 {
+    /* This runs on every display name and comment, which seldom hold an '@': memchr jumps
+     * from one to the next instead of a test per byte. */
     for (size_t i = 1; i + 3 < n; i++) {
-        if (s[i] != '@')
-            continue;
+        const char *at = memchr(s + i, '@', n - 3 - i);
+        if (!at)
+            return 0;
+        i = (size_t)(at - s);
         unsigned char before = (unsigned char)s[i - 1];
         if (before == ' ' || before == '<' || before == '"' || before == '(')
             continue;
@@ -215,8 +223,29 @@ static int has_8bit(const char *s, size_t n)
     return 0;
 }
 
-/* Fills local/domain/address from addr-spec tokens t[0..k). */
-static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+/* The one token of t[from..to) that is not a comment, when it can stand for the text
+ * put_tok_text would build from the range (it is no quoted string, whose quotes and
+ * quoted-pairs that rewrites, and fits the buffer's cap): NULL otherwise. */
+static const tok *sole_plain_token(const tok *t, size_t from, size_t to)
+{
+    const tok *sole = NULL;
+    for (size_t i = from; i < to; i++) {
+        if (t[i].kind == T_COMMENT)
+            continue;
+        if (sole)
+            return NULL;
+        sole = &t[i];
+    }
+    if (!sole || sole->kind == T_QSTRING || sole->kind == T_AT || sole->n > SW_MAX_FIELD_VALUE)
+        return NULL;
+    return sole;
+}
+
+/* Fills local/domain/address from addr-spec tokens t[0..k). Nearly every addr-spec is one
+ * atom, "@" and one atom: then the local part and the domain are token spans, used as they
+ * are instead of being assembled in a buffer. Without full, the encoded-word and IDN facts
+ * (flags and the IDN forms) are not worked out. */
+static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     long last_at = -1;
     int ats = 0;
@@ -232,41 +261,68 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     sw_buf b;
     sw_buf_init_local(&b, SW_MAX_FIELD_VALUE, b_mem, sizeof b_mem);
     size_t local_end = last_at >= 0 ? (size_t)last_at : k;
-    for (size_t i = 0; i < local_end; i++) {
-        if (t[i].kind == T_COMMENT)
-            continue;
-        if (t[i].kind == T_QSTRING)
-            m->flags |= SW_ADDR_QUOTED_LOCAL;
-        if (t[i].kind == T_AT)
-            sw_buf_putc(&b, '@');
-        else
-            put_tok_text(&b, &t[i], 1);
-    }
-    if (b.len >= 2 && sw_rfc2047_has_start(b.data, b.len))
-        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
-    m->local = sw_arena_strndup(a, b.data ? b.data : "", b.len);
-    sw_buf_clear(&b);
-    if (last_at >= 0) {
-        for (size_t i = (size_t)last_at + 1; i < k; i++) {
+    const tok *sole = sole_plain_token(t, 0, local_end);
+    /* An atom holds no NUL (the lexer ends atoms there), so its copy's strlen is its n; a
+     * quoted-pair ("\\x", also an atom) may be one. */
+    int local_atom = sole && sole->kind == T_ATOM && !sole->escaped;
+    const char *lp;
+    size_t ln;
+    if (sole) {
+        lp = sole->p;
+        ln = sole->n;
+    } else {
+        for (size_t i = 0; i < local_end; i++) {
             if (t[i].kind == T_COMMENT)
                 continue;
-            if (t[i].kind == T_DLITERAL)
-                m->flags |= SW_ADDR_DOMAIN_LITERAL;
-            put_tok_text(&b, &t[i], 0);
+            if (t[i].kind == T_QSTRING)
+                m->flags |= SW_ADDR_QUOTED_LOCAL;
+            if (t[i].kind == T_AT)
+                sw_buf_putc(&b, '@');
+            else
+                put_tok_text(&b, &t[i], 1);
         }
-        if (b.len == 0) {
+        lp = b.data ? b.data : "";
+        ln = b.len;
+    }
+    if (full && ln >= 2 && sw_rfc2047_has_start(lp, ln))
+        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+    m->local = sw_arena_strndup(a, lp, ln);
+    sw_buf_clear(&b);
+    int domain_atom = 0;
+    size_t dn = 0;
+    if (last_at >= 0) {
+        sole = sole_plain_token(t, (size_t)last_at + 1, k);
+        const char *dp;
+        if (sole) {
+            if (sole->kind == T_DLITERAL)
+                m->flags |= SW_ADDR_DOMAIN_LITERAL;
+            domain_atom = sole->kind == T_ATOM && !sole->escaped;
+            dp = sole->p;
+            dn = sole->n;
+        } else {
+            for (size_t i = (size_t)last_at + 1; i < k; i++) {
+                if (t[i].kind == T_COMMENT)
+                    continue;
+                if (t[i].kind == T_DLITERAL)
+                    m->flags |= SW_ADDR_DOMAIN_LITERAL;
+                put_tok_text(&b, &t[i], 0);
+            }
+            dp = b.data;
+            dn = b.len;
+        }
+        if (dn == 0) {
             m->flags |= SW_ADDR_NO_DOMAIN;
         } else {
-            m->domain = lower_dup(a, b.data, b.len);
+            m->domain = lower_dup(a, dp, dn);
             /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they
-             * are), so the domain is looked at once; b.data only when the copy failed. */
-            if (m->domain ? sw_idn_is_idn(m->domain, b.len) : has_8bit(b.data, b.len))
+             * are), so the domain is looked at once; dp only when the copy failed. */
+            if (full && (m->domain ? sw_idn_is_idn(m->domain, dn) : has_8bit(dp, dn)))
                 m->flags |= SW_ADDR_IDN;
             if ((m->flags & SW_ADDR_IDN) && m->domain &&
-                sw_idn_convert(a, m->domain, b.len, &m->domain_ascii, &m->domain_unicode) ==
+                sw_idn_convert(a, m->domain, dn, &m->domain_ascii, &m->domain_unicode) ==
                     SW_EFORMAT)
                 m->flags |= SW_ADDR_IDN_INVALID;
-            if (sw_rfc2047_has_start(b.data, b.len))
+            if (full && sw_rfc2047_has_start(dp, dn))
                 m->flags |= SW_ADDR_ENCODED_IN_ADDR;
         }
     } else {
@@ -275,7 +331,8 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     if (m->local) {
         /* local@domain assembled in place; within the buffer's cap (always, for header
          * values) this is exactly what the buffer below would build, without its copies. */
-        size_t ll = strlen(m->local), dl = m->domain ? strlen(m->domain) : 0;
+        size_t ll = local_atom ? ln : strlen(m->local);
+        size_t dl = !m->domain ? 0 : domain_atom ? dn : strlen(m->domain);
         size_t total = ll + (m->domain ? 1 + dl : 0);
         if (total <= SW_MAX_FIELD_VALUE) {
             sw_buf_free(&b);
@@ -305,7 +362,8 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     return m->local && m->address ? 0 : -1;
 }
 
-static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+/* The display name before an angle address; without full, only its text. */
+static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     char b_mem[256];
     sw_buf b;
@@ -336,7 +394,7 @@ static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
         m->flags |= SW_ADDR_DISPLAY_BAD_CHARSET;
     if (d.flags & SW_2047_CONTROL)
         m->flags |= SW_ADDR_DISPLAY_CONTROL;
-    if (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len)) {
+    if (full && (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len))) {
         if (sw_looks_like_address(d.text, d.len))
             m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
         if ((d.flags & SW_2047_ENCODED) && !sw_looks_like_address(b.data, b.len))
@@ -359,7 +417,7 @@ static void set_comment(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 }
 
 /* One mailbox from tokens t[0..k). Returns 0 when it produced a mailbox, 1 when empty. */
-static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
+static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     memset(m, 0, sizeof *m);
     size_t meaningful = 0;
@@ -387,7 +445,7 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
             m->flags |= SW_ADDR_UNBALANCED;
             gt = (long)k;
         }
-        if (set_display(a, t, (size_t)lt, m))
+        if (set_display(a, t, (size_t)lt, m, full))
             return -1;
         size_t s = (size_t)lt + 1;
         /* obs-route: "@a,@b:" before the addr-spec */
@@ -400,7 +458,7 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                 s = j + 1;
             }
         }
-        if (parse_addr_spec(a, t + s, (size_t)gt - s, m))
+        if (parse_addr_spec(a, t + s, (size_t)gt - s, m, full))
             return -1;
         for (size_t i = (size_t)gt + 1; i < k; i++)
             if (t[i].kind != T_COMMENT) {
@@ -408,13 +466,13 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
                 break;
             }
         /* "a@x.example <b@y.example>": an address in front of the angle address */
-        if (m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
+        if (full && m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
             m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
     } else {
         for (size_t i = 0; i < k; i++)
             if (t[i].kind == T_GT || t[i].kind == T_OTHER)
                 m->flags |= SW_ADDR_UNBALANCED;
-        if (parse_addr_spec(a, t, k, m))
+        if (parse_addr_spec(a, t, k, m, full))
             return -1;
         /* old form "user@host (Real Name)": the comment is the name */
         if (m->comment && !(m->flags & SW_ADDR_COMMENT_HAS_ADDRESS)) {
@@ -429,7 +487,7 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
     return 0;
 }
 
-int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+static int address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out, int full)
 {
     memset(out, 0, sizeof *out);
     lexer L = {0};
@@ -497,7 +555,7 @@ int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
             cap *= 2;
         }
         sw_mailbox *m = &out->items[out->count];
-        int rc = parse_mailbox(a, L.t + i, j - i, m);
+        int rc = parse_mailbox(a, L.t + i, j - i, m, full);
         if (rc < 0)
             return -4;
         if (rc == 0) {
@@ -516,6 +574,16 @@ int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
     if (out->count == 0)
         out->flags |= SW_ADDR_EMPTY;
     return 0;
+}
+
+int sw_address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+{
+    return address_parse(a, s, n, out, 1);
+}
+
+int sw_address_parse_names(sw_arena *a, const char *s, size_t n, sw_address_list *out)
+{
+    return address_parse(a, s, n, out, 0);
 }
 
 size_t sw_address_flag_names(unsigned flags, const char **names, size_t max)
@@ -549,8 +617,11 @@ size_t sw_address_flag_names(unsigned flags, const char **names, size_t max)
         {SW_ADDR_TOO_MANY, "too_many_addresses"},
     };
     size_t n = 0;
-    for (size_t i = 0; i < sizeof table / sizeof table[0] && n < max; i++)
-        if (flags & table[i].bit)
+    /* stops at the last flag set: most lists have none or one */
+    for (size_t i = 0; i < sizeof table / sizeof table[0] && n < max && flags; i++)
+        if (flags & table[i].bit) {
             names[n++] = table[i].name;
+            flags &= ~table[i].bit;
+        }
     return n;
 }

@@ -125,7 +125,7 @@ static inline int skip_cfws(cursor *c)
 }
 
 /* Character classes, one table lookup per byte (these ran isalnum and strchr per byte). */
-enum { AR_KEYWORD = 1, AR_TOKEN = 2 };
+enum { AR_KEYWORD = 1, AR_TOKEN = 2, AR_PVALUE_END = 4 };
 static const unsigned char ar_class[256] = {
     /* keyword: ALPHA / DIGIT / "-" / "_" (isalnum in the C locale) */
     /* RFC 2045 token: 33..126 except tspecials ()<>@,;:\"/[]?= */
@@ -133,6 +133,9 @@ static const unsigned char ar_class[256] = {
     ['-'] = AR_TOKEN | AR_KEYWORD, ['.'] = AR_TOKEN, ['0' ... '9'] = AR_TOKEN | AR_KEYWORD,
     ['A' ... 'Z'] = AR_TOKEN | AR_KEYWORD, ['^'] = AR_TOKEN, ['_'] = AR_TOKEN | AR_KEYWORD,
     ['`'] = AR_TOKEN, ['a' ... 'z'] = AR_TOKEN | AR_KEYWORD, ['{' ... '~'] = AR_TOKEN,
+    /* bytes that end an unquoted property value */
+    [' '] = AR_PVALUE_END, ['\t'] = AR_PVALUE_END, ['\r'] = AR_PVALUE_END, ['\n'] = AR_PVALUE_END,
+    [';'] = AR_PVALUE_END, ['('] = AR_PVALUE_END,
 };
 
 static int is_keyword_char(char ch)
@@ -254,7 +257,11 @@ static int read_pvalue(cursor *c, char **out)
         return read_quoted(c, out);
     size_t s = c->i;
     int strict = (c->mode & SW_AR_STRICT) != 0;
-    while (c->i < c->n) {
+    /* Outside strict mode no byte of the value is an error: only its end is looked for,
+     * one lookup a byte (values are addresses and host names, on every result). */
+    while (!strict && c->i < c->n && !(ar_class[(unsigned char)c->s[c->i]] & AR_PVALUE_END))
+        c->i++;
+    while (strict && c->i < c->n) {
         unsigned char ch = (unsigned char)c->s[c->i];
         if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' || ch == ';' || ch == '(')
             break;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -163,19 +164,48 @@ int sw_rfc2047_has_start(const char *s, size_t n)
     return 0;
 }
 
+static int is_control(unsigned char c)
+{
+    return (c < 0x20 && c != '\t') || c == 0x7F;
+}
+
+/* Whether s[0..n) has a control byte other than TAB (SW_2047_CONTROL), and in *eightbit
+ * whether it has an 8-bit byte. This runs on every display name and subject; they are
+ * nearly always plain ASCII, so eight bytes are tested at a time: "some byte < 0x20" and
+ * "some byte is 0x7F" are exact word tests, and only a word that passes one (a TAB, most
+ * often) is looked at byte by byte. */
+static int plain_text_scan(const char *s, size_t n, int *eightbit)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t seen = 0;
+    int control = 0;
+    size_t k = 0;
+    for (; k + 8 <= n; k += 8) {
+        uint64_t x, del;
+        memcpy(&x, s + k, 8);
+        seen |= x;
+        del = x ^ (0x7F * ones);
+        if (!control && (((x - 0x20 * ones) & ~x) | ((del - ones) & ~del)) & high)
+            for (size_t j = k; j < k + 8; j++)
+                control |= is_control((unsigned char)s[j]);
+    }
+    for (; k < n; k++) {
+        seen |= (unsigned char)s[k];
+        control |= is_control((unsigned char)s[k]);
+    }
+    *eightbit = (seen & high) != 0;
+    return control;
+}
+
 int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
 {
     memset(out, 0, sizeof *out);
     if (n < 2 || !sw_rfc2047_has_start(in, n)) {
-        /* No encoded word: the common case, copied as is. */
-        for (size_t k = 0; k < n; k++) {
-            unsigned char c = (unsigned char)in[k];
-            if ((c < 0x20 && c != '\t') || c == 0x7F) {
-                out->flags |= SW_2047_CONTROL;
-                break;
-            }
-        }
-        if (!sw_utf8_valid(in, n))
+        /* No encoded word: the common case, copied as is. ASCII is valid UTF-8. */
+        int eightbit;
+        if (plain_text_scan(in, n, &eightbit))
+            out->flags |= SW_2047_CONTROL;
+        if (eightbit && !sw_utf8_valid(in, n))
             out->flags |= SW_2047_INVALID_UTF8;
         out->len = n < SW_MAX_DECODED ? n : SW_MAX_DECODED;
         if (out->len < n)

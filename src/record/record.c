@@ -97,7 +97,8 @@ static void add_recipients(sw_arena *a, sw_record *rec, const char *header, cons
     while ((idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_address_list l;
-        if (sw_address_parse(a, f->value, f->value_len, &l))
+        /* only the address and the display name are kept: no flag tests on long lists */
+        if (sw_address_parse_names(a, f->value, f->value_len, &l))
             return;
         for (size_t i = 0; i < l.count && rec->nrecipients < MAX_RECIPIENTS; i++) {
             if (!l.items[i].address || !l.items[i].address[0])

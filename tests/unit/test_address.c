@@ -177,3 +177,69 @@ SW_TEST(address_idn_domains_get_both_forms)
     CHECK(l.items[0].flags & SW_ADDR_IDN_INVALID);
     sw_arena_free(&A);
 }
+
+/* Local parts and domains of one token are used as spans of the value; these are the
+ * one-token shapes that are not plain atoms, whose text the copy's strlen or the buffer
+ * decides. */
+SW_TEST(address_single_token_parts)
+{
+    sw_address_list l;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    /* a quoted-pair NUL as the whole local part: the address is cut at the NUL */
+    static const char nul_local[] = "\\\0@Example.COM";
+    CHECK(sw_address_parse(&A, nul_local, sizeof nul_local - 1, &l) == 0);
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "@example.com");
+    CHECK(l.flags & SW_ADDR_ESCAPED_SPECIAL);
+    /* a domain literal keeps its brackets; comments around the parts are dropped */
+    l = parse("(c) user (d) @ (e) [192.0.2.1] (f)");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "user@[192.0.2.1]");
+    CHECK(l.items[0].flags & SW_ADDR_DOMAIN_LITERAL);
+    /* a quoted local part is still rewritten with its quotes */
+    l = parse("\"a b\"@Example.com");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "\"a b\"@example.com");
+    CHECK(l.items[0].flags & SW_ADDR_QUOTED_LOCAL);
+    /* an encoded word as the local part */
+    l = parse("=?utf-8?q?x?=@example.com");
+    CHECK(l.count == 1);
+    CHECK(l.items[0].flags & SW_ADDR_ENCODED_IN_ADDR);
+    sw_arena_free(&A);
+}
+
+/* sw_address_parse_names leaves out flag tests only: every mailbox and every string the
+ * recipients keep must be those of sw_address_parse. */
+SW_TEST(address_parse_names_same_mailboxes)
+{
+    static const char *const lists[] = {
+        "\"Doe, Jane\" <Jane.Doe@Example.COM>, bob@example.org",
+        "=?utf-8?q?Caf=C3=A9?= <x@b\xc3\xbc" "cher.example>, =?utf-8?q?a?=@example.com",
+        "\"security@paypal.com\" <phish@evil.example>, admin@bank.example <x@evil.example>",
+        "user@host.example (Real Name), other@host.example (a@b.example)",
+        "Team: a@x.example, \"B\" <b@xn--bcher-kva.example>;, c@y.example",
+        "<@route.example:u@z.example>, \"a b\"@Example.com, \\@x.example, (c) u (d) @ [1.2.3.4]",
+        "no-domain, <>, , ,\"unterminated <a@b.example",
+    };
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
+        sw_address_list full, names;
+        size_t n = strlen(lists[i]);
+        CHECK(sw_address_parse(&A, lists[i], n, &full) == 0);
+        CHECK(sw_address_parse_names(&A, lists[i], n, &names) == 0);
+        CHECK(full.count == names.count);
+        for (size_t k = 0; k < full.count; k++) {
+            const sw_mailbox *f = &full.items[k], *m = &names.items[k];
+            CHECK_STR(m->address, f->address);
+            CHECK_STR(m->local, f->local);
+            CHECK_STR(m->domain, f->domain);
+            CHECK_STR(m->display_name, f->display_name);
+            CHECK_STR(m->display_raw, f->display_raw);
+            CHECK_STR(m->comment, f->comment);
+            CHECK_STR(m->group, f->group);
+        }
+    }
+    sw_arena_free(&A);
+}

@@ -197,3 +197,95 @@ SW_TEST(header_nul_in_the_last_field_and_in_stray_lines)
     CHECK(!(h.anomalies & SW_HB_NUL)); /* a NUL in the body is not a header anomaly */
     sw_arena_free(&A);
 }
+
+/* Field names are tested for bytes outside 33..126 eight or sixteen at a time, the last
+ * block overlapping: every byte value at every position of names of the lengths around
+ * those blocks must give the flag the bytewise definition gives. */
+SW_TEST(header_name_bad_byte_every_position)
+{
+    static const size_t lens[] = {1, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 47};
+    char msg[128];
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t len = lens[li];
+        for (size_t pos = 0; pos < len; pos++) {
+            for (unsigned b = 0; b < 256; b++) {
+                /* bytes that would end the line or the name, or start a continuation */
+                if (b == ':' || b == '\n' ||
+                    ((b == ' ' || b == '\t') && (pos == 0 || pos == len - 1)))
+                    continue;
+                memset(msg, 'X', len);
+                msg[pos] = (char)b;
+                memcpy(msg + len, ": v\r\n\r\n", 8);
+                sw_header_block h;
+                sw_arena_reset(&A);
+                CHECK(sw_header_scan(&A, msg, len + 7, &h, NULL) == 0);
+                CHECK(h.count == 1);
+                int want = b < 33 || b > 126;
+                CHECK(!(h.fields[0].flags & SW_HF_NON_ASCII_NAME) == !want);
+            }
+        }
+    }
+    sw_arena_free(&A);
+}
+
+/* Values are tested 16 bytes at a time for NUL, CR and 8-bit bytes (NUL and CR through one
+ * running minimum): every byte value at every position of values around the block sizes
+ * must give the flags the bytewise definition gives. */
+SW_TEST(header_value_flags_every_position)
+{
+    static const size_t lens[] = {1, 15, 16, 17, 31, 32, 47, 63, 64, 65, 80, 127, 128, 129};
+    char msg[192];
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++) {
+        size_t len = lens[li];
+        for (size_t pos = 0; pos < len; pos++) {
+            for (unsigned b = 0; b < 256; b++) {
+                if (b == '\n')
+                    continue;
+                memcpy(msg, "X:", 2);
+                memset(msg + 2, 'v', len);
+                msg[2 + pos] = (char)b;
+                memcpy(msg + 2 + len, "\r\n\r\n", 4);
+                sw_header_block h;
+                sw_arena_reset(&A);
+                CHECK(sw_header_scan(&A, msg, len + 6, &h, NULL) == 0);
+                CHECK(h.count == 1);
+                unsigned want = (b == 0 ? SW_HF_NUL : 0) | (b == '\r' ? SW_HF_BARE_CR : 0) |
+                                (b >= 0x80 ? SW_HF_EIGHTBIT : 0);
+                CHECK((h.fields[0].flags & (SW_HF_NUL | SW_HF_BARE_CR | SW_HF_EIGHTBIT)) == want);
+            }
+        }
+    }
+    sw_arena_free(&A);
+}
+
+/* The colon is looked for in the first 16 bytes of a line with one block test, then with
+ * memchr: names of every length around the block, with values short and long, and a line
+ * without a colon, must split as before. */
+SW_TEST(header_colon_every_position)
+{
+    char msg[128];
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    for (size_t nl = 1; nl <= 40; nl++) {
+        for (size_t vl = 0; vl <= 20; vl += 4) {
+            memset(msg, 'N', nl);
+            msg[nl] = ':';
+            memset(msg + nl + 1, 'v', vl);
+            memcpy(msg + nl + 1 + vl, "\r\nnocolon", 9);
+            memset(msg + nl + 10 + vl, 'x', nl);
+            memcpy(msg + 2 * nl + 10 + vl, "\r\n\r\n", 4);
+            sw_header_block h;
+            sw_arena_reset(&A);
+            CHECK(sw_header_scan(&A, msg, 2 * nl + 14 + vl, &h, NULL) == 0);
+            CHECK(h.count == 1);
+            CHECK(h.fields[0].name_len == nl);
+            CHECK(h.fields[0].value_len == vl);
+            CHECK(h.anomalies & SW_HB_LINE_NO_COLON);
+        }
+    }
+    sw_arena_free(&A);
+}

@@ -11,6 +11,7 @@
 #include "spoofwatch/limits.h"
 #include "spoofwatch/received.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1043,4 +1044,65 @@ SW_TEST(received_stable_variant_gives_the_same_hop)
     CHECK(strlen(h2.date) == 1024);
     CHECK_STR(h2.date, h1.date);
     sw_arena_free(&a);
+}
+
+/* sw_ip6_text must write what glibc's inet_ntop writes (from_ip is output and compared
+ * downstream): every pattern of zero and non-zero groups, each with small, 0xffff and
+ * random values, the embedded-IPv4 shapes, and random addresses. */
+static int ip6_same(const unsigned char bin[16])
+{
+    char want[INET6_ADDRSTRLEN], got[SW_IP6_TEXT_MAX];
+    if (!inet_ntop(AF_INET6, bin, want, sizeof want))
+        return 0;
+    sw_ip6_text(bin, got);
+    if (strcmp(got, want) != 0) {
+        fprintf(stderr, "sw_ip6_text: got %s, inet_ntop %s\n", got, want);
+        return 0;
+    }
+    return 1;
+}
+
+SW_TEST(received_ip6_text_matches_inet_ntop)
+{
+    static const unsigned vals[] = {1, 0xf, 0x10, 0xff, 0x100, 0xfff, 0x1000, 0xffff, 0xabcd};
+    unsigned char bin[16];
+    uint32_t seed = 12345;
+    for (unsigned mask = 0; mask < 256; mask++) {
+        for (size_t v = 0; v < sizeof vals / sizeof vals[0]; v++) {
+            for (int g = 0; g < 8; g++) {
+                unsigned w = 0;
+                if (mask & (1u << g)) {
+                    seed = seed * 1103515245u + 12345u;
+                    w = v + 1 < sizeof vals / sizeof vals[0] ? vals[(v + (size_t)g) % 9]
+                                                             : (seed >> 8 & 0xffff) | 1;
+                }
+                bin[2 * g] = (unsigned char)(w >> 8);
+                bin[2 * g + 1] = (unsigned char)w;
+            }
+            CHECK(ip6_same(bin));
+            /* the ::ffff:a.b.c.d shape: group 5 is ffff */
+            bin[10] = bin[11] = 0xff;
+            CHECK(ip6_same(bin));
+        }
+    }
+    /* embedded IPv4 with zero and small octets */
+    for (unsigned k = 0; k < 4096; k++) {
+        memset(bin, 0, sizeof bin);
+        if (k & 1)
+            bin[10] = bin[11] = 0xff;
+        bin[12] = (unsigned char)(k >> 1 & 7) * 37;
+        bin[13] = (unsigned char)((k >> 4 & 7) * 9);
+        bin[14] = (unsigned char)(k >> 7 & 3);
+        bin[15] = (unsigned char)((k >> 9) * 31);
+        CHECK(ip6_same(bin));
+    }
+    /* random addresses, dense and with zero bytes likely */
+    for (int r = 0; r < 200000; r++) {
+        for (int i = 0; i < 16; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned x = seed >> 16;
+            bin[i] = (unsigned char)(r & 1 ? x : (x & 3) == 0 ? x >> 2 : 0);
+        }
+        CHECK(ip6_same(bin));
+    }
 }

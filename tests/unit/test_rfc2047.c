@@ -2,6 +2,9 @@
 #include "test.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/rfc2047.h"
+#include "spoofwatch/utf8.h"
+
+#include <stdint.h>
 
 static sw_decoded dec(sw_arena *a, const char *s)
 {
@@ -76,5 +79,40 @@ SW_TEST(rfc2047_plain_text_untouched_and_malformed_words_literal)
     /* whitespace between a word and plain text is kept */
     d = dec(&a, "=?utf-8?Q?a?= b");
     CHECK_STR(d.text, "a b");
+    sw_arena_free(&a);
+}
+
+/* Text without an encoded word is tested eight bytes at a time for control bytes and 8-bit
+ * bytes: the flags must be those of the byte-by-byte definition, wherever in a word the
+ * byte sits. */
+SW_TEST(rfc2047_plain_text_flags_match_bytewise)
+{
+    static const unsigned char pool[] = {'a', 'Z', ' ', '\t', 0x00, 0x01, 0x1F, 0x20, 0x7E,
+                                         0x7F, 0x80, 0xC3, 0xA9, 0xFF, '?', '<'};
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    uint32_t seed = 7;
+    char s[48];
+    for (int r = 0; r < 50000; r++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = (seed >> 16) % sizeof s;
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            /* mostly letters, so that a single odd byte lands anywhere in a word */
+            unsigned x = seed >> 16;
+            s[i] = (char)(x % 8 ? 'a' + x % 26 : pool[(x >> 3) % sizeof pool]);
+        }
+        int control = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)s[i];
+            control |= (c < 0x20 && c != '\t') || c == 0x7F;
+        }
+        sw_decoded d;
+        CHECK(sw_rfc2047_decode(&a, s, n, &d) == 0);
+        CHECK(!(d.flags & SW_2047_CONTROL) == !control);
+        CHECK(!(d.flags & SW_2047_INVALID_UTF8) == !!sw_utf8_valid(s, n));
+        CHECK(d.len == n && memcmp(d.text, s, n) == 0);
+        sw_arena_reset(&a);
+    }
     sw_arena_free(&a);
 }
