@@ -1,4 +1,4 @@
-/* ARC chain validation and sealing: see include/spoofwatch/arc.h.
+/* ARC chain validation: see include/spoofwatch/arc.h.
  *
  * One sw_arc_verify() call owns a context on the heap: the keys fetched so far (one DNS
  * query, one parse and one OpenSSL key per selector) and the body hashes computed so far
@@ -6,19 +6,19 @@
  * handed back lives in the caller's arena. Checks follow RFC 8617 §5.2 in order, so the
  * reason names the first step that failed.
  *
- * Key fetching, the h= splitter and the DNS-name check are dkim.c's (dkim.h). A local
- * equivalent (marked below) remains for the RSA verification, which reports less than
- * dkim.c's. */
+ * Sealing (arc_seal.c) must validate the chain it extends, so the context, the body hash,
+ * the validation itself and the arena text buffer are shared with it through
+ * arc_internal.h. Key fetching, the h= splitter and the DNS-name check are dkim's
+ * (dkim.h). A local equivalent (marked below) remains for the RSA verification, which
+ * reports less than dkim.c's. */
 #include "spoofwatch/arc.h"
-#include "spoofwatch/authres.h"
 #include "spoofwatch/canon.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
+#include "arc_internal.h"
 
-#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,31 +57,7 @@ void sw_arc_opts_default(sw_arc_opts *o)
     o->min_bits = SW_ARC_MIN_RSA_BITS;
 }
 
-/* ---- context ---- */
-
-typedef sw_dkim_fetched arc_key; /* dkim.c's key fetch: one per distinct key name */
-
-typedef struct arc_bh {
-    sw_canon_mode mode;
-    int has_l;
-    uint64_t l;
-    unsigned char dig[32];
-    uint64_t total;
-} arc_bh;
-
-typedef struct actx {
-    sw_arena *a;
-    const sw_header_block *h;
-    sw_resolver *r;
-    int64_t now;
-    sw_arc_opts o;
-    const char *body;
-    size_t body_len;
-    arc_key keys[SW_MAX_ARC_KEYS];
-    size_t nkeys;
-    arc_bh bh[SW_MAX_ARC_BODY_HASHES];
-    size_t nbh;
-} actx;
+/* ---- context (actx and arc_bh are arc_internal.h's: sealing shares them) ---- */
 
 /* A check's outcome: 0 passed, else the DKIM-style word and a reason. */
 typedef struct verdict {
@@ -100,13 +76,13 @@ static int bad(verdict *v, sw_dkim_result r, const char *why)
     return 1;
 }
 
-static void md_write(void *ctx, const void *p, size_t n)
+void sw_arc_md_write(void *ctx, const void *p, size_t n)
 {
     EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
 }
 
-/* One query and one parse per <s>._domainkey.<d> (dkim.c's fetch). NULL with *oom clear
- * when the table is full. */
+/* One query and one parse per <s>._domainkey.<d> (dkim_keycache.c's fetch). NULL with
+ * *oom clear when the table is full. */
 static arc_key *get_key(actx *c, const char *s, const char *d, int *oom)
 {
     *oom = 0;
@@ -200,7 +176,7 @@ static int rsa_verify(EVP_PKEY *pk, const unsigned char *sig, size_t siglen,
     return ok;
 }
 
-static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
+const char *sw_arc_b64(sw_arena *a, const unsigned char *p, size_t n)
 {
     char *o = sw_arena_alloc(a, 4 * ((n + 2) / 3) + 1);
     if (o)
@@ -208,15 +184,8 @@ static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
     return o;
 }
 
-/* Growable text in the arena (sealing builds a few short strings). */
-typedef struct sbuf {
-    sw_arena *a;
-    char *p;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_put(sbuf *b, const char *s, size_t n)
+/* The arena text buffer (sbuf, arc_internal.h): the evidence line and sealing's headers. */
+void sw_arc_sb_put(sbuf *b, const char *s, size_t n)
 {
     if (b->oom)
         return;
@@ -239,15 +208,14 @@ static void sb_put(sbuf *b, const char *s, size_t n)
     b->p[b->n] = '\0';
 }
 
-static void sb_str(sbuf *b, const char *s)
+void sw_arc_sb_str(sbuf *b, const char *s)
 {
-    sb_put(b, s, strlen(s));
+    sw_arc_sb_put(b, s, strlen(s));
 }
 
 /* sw_arena_printf stops at 1023 bytes; seal inputs (a long AAR, a 4096-bit b=) and the
  * evidence line can be longer, and a silently cut header would be signed wrongly. */
-static void sb_printf(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(sbuf *b, const char *fmt, ...)
+void sw_arc_sb_printf(sbuf *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -265,18 +233,18 @@ static void sb_printf(sbuf *b, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(tmp, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    sb_put(b, tmp, (size_t)n);
+    sw_arc_sb_put(b, tmp, (size_t)n);
     free(tmp);
 }
 
-static const char *sb_done(sbuf *b)
+const char *sw_arc_sb_done(sbuf *b)
 {
     if (!b->p && !b->oom)
-        sb_put(b, "", 0);
+        sw_arc_sb_put(b, "", 0);
     return b->oom ? NULL : b->p;
 }
 
-static const arc_bh *body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
+const arc_bh *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
 {
     for (size_t k = 0; k < c->nbh; k++)
         if (c->bh[k].mode == m && c->bh[k].has_l == has_l && (!has_l || c->bh[k].l == l))
@@ -292,7 +260,7 @@ static const arc_bh *body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
     b->mode = m;
     b->has_l = has_l;
     b->l = l;
-    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, md_write, md);
+    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, sw_arc_md_write, md);
     unsigned dl = 0;
     int ok = EVP_DigestFinal_ex(md, b->dig, &dl);
     EVP_MD_CTX_free(md);
@@ -359,7 +327,7 @@ static int hash_self(actx *c, const sw_dkim_sig *s, sw_canon_mode hc, EVP_MD_CTX
     size_t sl;
     int ok = sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl) == SW_OK;
     if (ok) {
-        sw_canon_header(hc, stripped, sl, 0, md_write, md);
+        sw_canon_header(hc, stripped, sl, 0, sw_arc_md_write, md);
         ok = EVP_DigestFinal_ex(md, dig, dl);
     }
     EVP_MD_CTX_free(md);
@@ -417,10 +385,10 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
     if (!pk)
         return 1;
 
-    const arc_bh *bh = body_hash(c, bc, s->has_l, s->has_l ? (uint64_t)s->l : 0);
+    const arc_bh *bh = sw_arc_body_hash(c, bc, s->has_l, s->has_l ? (uint64_t)s->l : 0);
     if (!bh)
         return SW_ENOMEM;
-    v->bh_computed = b64(a, bh->dig, 32);
+    v->bh_computed = sw_arc_b64(a, bh->dig, 32);
     if (!v->bh_computed)
         return SW_ENOMEM;
     if (s->has_l && (uint64_t)s->l > bh->total)
@@ -450,7 +418,7 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
         if (fi < 0)
             continue;
         const sw_header_field *f = &c->h->fields[fi];
-        sw_canon_header(hc, f->raw, f->raw_len, 1, md_write, md);
+        sw_canon_header(hc, f->raw, f->raw_len, 1, sw_arc_md_write, md);
     }
     unsigned char dig[32];
     unsigned dl = 0;
@@ -487,9 +455,9 @@ static int seal_tags_ok(actx *c, const sw_dkim_sig *s, verdict *v, unsigned char
     return 1;
 }
 
-static void canon_field(const sw_header_field *f, int crlf, EVP_MD_CTX *md)
+void sw_arc_canon_field(const sw_header_field *f, int crlf, EVP_MD_CTX *md)
 {
-    sw_canon_header(SW_CANON_RELAXED, f->raw, f->raw_len, crlf, md_write, md);
+    sw_canon_header(SW_CANON_RELAXED, f->raw, f->raw_len, crlf, sw_arc_md_write, md);
 }
 
 /* Verifies the AS of sets[idx] over sets[0..idx]. 0 verified, 1 not, or SW_E*. */
@@ -514,10 +482,10 @@ static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
     }
     for (size_t k = 0; k <= idx; k++) {
         const sw_header_field *aar = &c->h->fields[sets[k].aar_field];
-        canon_field(aar, 1, md);
-        canon_field(&c->h->fields[sets[k].ams.field_index], 1, md);
+        sw_arc_canon_field(aar, 1, md);
+        sw_arc_canon_field(&c->h->fields[sets[k].ams.field_index], 1, md);
         if (k < idx)
-            canon_field(&c->h->fields[sets[k].seal.field_index], 1, md);
+            sw_arc_canon_field(&c->h->fields[sets[k].seal.field_index], 1, md);
     }
     unsigned char dig[32];
     unsigned dl = 0;
@@ -553,7 +521,7 @@ static const char *aar_text(const sw_header_field *f)
     return semi;
 }
 
-static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *nsets_out)
+int sw_arc_validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *nsets_out)
 {
     sw_arena *a = c->a;
     sw_arc_set *sets;
@@ -692,7 +660,7 @@ static int validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
     return 0;
 }
 
-static actx *ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
+actx *sw_arc_ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
                      sw_resolver *r, int64_t now, const sw_arc_opts *opts)
 {
     actx *c = calloc(1, sizeof *c);
@@ -712,7 +680,7 @@ static actx *ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_b
     return c;
 }
 
-static void ctx_free(actx *c)
+void sw_arc_ctx_free(actx *c)
 {
     for (size_t k = 0; k < c->nkeys; k++)
         sw_dkim_fetched_release(&c->keys[k]);
@@ -726,38 +694,38 @@ int sw_arc_verify(sw_arena *a, const char *msg, size_t len, const sw_header_bloc
     out->oldest_pass = -1;
     if (!a || !h || !r || (!msg && len))
         return SW_EINVAL;
-    actx *c = ctx_new(a, msg, len, h, r, now, opts);
+    actx *c = sw_arc_ctx_new(a, msg, len, h, r, now, opts);
     if (!c)
         return SW_ENOMEM;
     sw_arc_set *sets;
     size_t n;
-    int rc = validate(c, out, &sets, &n);
-    ctx_free(c);
+    int rc = sw_arc_validate(c, out, &sets, &n);
+    sw_arc_ctx_free(c);
     return rc;
 }
 
 const char *sw_arc_evidence(sw_arena *a, const sw_arc_report *rep)
 {
     sbuf b = {a, NULL, 0, 0, 0};
-    sb_printf(&b, "arc=%s sets=%d", sw_arc_result_name(rep->result), rep->count);
+    sw_arc_sb_printf(&b, "arc=%s sets=%d", sw_arc_result_name(rep->result), rep->count);
     if (rep->oldest_pass >= 0)
-        sb_printf(&b, " oldest-pass=%d", rep->oldest_pass);
+        sw_arc_sb_printf(&b, " oldest-pass=%d", rep->oldest_pass);
     for (size_t k = 0; k < rep->nsets; k++) {
         const sw_arc_instance *in = &rep->sets[k];
-        sb_printf(&b, "; i=%d sealer=%s s=%s cv=%s ams=%s/%s", in->instance,
-                  in->seal_d ? in->seal_d : "-", in->seal_s ? in->seal_s : "-",
-                  in->cv ? in->cv : "-", in->ams_d ? in->ams_d : "-",
-                  in->ams_s ? in->ams_s : "-");
+        sw_arc_sb_printf(&b, "; i=%d sealer=%s s=%s cv=%s ams=%s/%s", in->instance,
+                         in->seal_d ? in->seal_d : "-", in->seal_s ? in->seal_s : "-",
+                         in->cv ? in->cv : "-", in->ams_d ? in->ams_d : "-",
+                         in->ams_s ? in->ams_s : "-");
         if (in->ams_result != SW_DKIM_NONE)
-            sb_printf(&b, " ams-result=%s", sw_dkim_result_name(in->ams_result));
+            sw_arc_sb_printf(&b, " ams-result=%s", sw_dkim_result_name(in->ams_result));
         if (in->seal_result != SW_DKIM_NONE)
-            sb_printf(&b, " seal-result=%s", sw_dkim_result_name(in->seal_result));
+            sw_arc_sb_printf(&b, " seal-result=%s", sw_dkim_result_name(in->seal_result));
     }
     if (rep->step != SW_ARC_STEP_NONE)
-        sb_printf(&b, "; failed at %s (instance %d)%s", sw_arc_step_name(rep->step),
-                  rep->fail_instance, rep->temperror ? " [DNS temporary failure]" : "");
-    sb_printf(&b, ": %s", rep->reason ? rep->reason : "");
-    return sb_done(&b);
+        sw_arc_sb_printf(&b, "; failed at %s (instance %d)%s", sw_arc_step_name(rep->step),
+                         rep->fail_instance, rep->temperror ? " [DNS temporary failure]" : "");
+    sw_arc_sb_printf(&b, ": %s", rep->reason ? rep->reason : "");
+    return sw_arc_sb_done(&b);
 }
 
 int sw_arc_sealer_trusted(const sw_arc_report *rep, const char *const *trusted, size_t n)
@@ -783,266 +751,4 @@ int sw_arc_sealer_trusted(const sw_arc_report *rep, const char *const *trusted, 
         }
     }
     return 0;
-}
-
-/* ---- sealing ---- */
-
-/* Appends s with folding whitespace unfolded and WSP runs made one SP, trimmed: the AAR
- * carries the upstream results as one line. */
-static void sb_collapsed(sbuf *b, const char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-        i++;
-    int pending = 0;
-    for (; i < n; i++) {
-        char ch = s[i];
-        if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n') {
-            pending = 1;
-            continue;
-        }
-        if (pending)
-            sb_put(b, " ", 1);
-        pending = 0;
-        sb_put(b, &ch, 1);
-    }
-}
-
-/* AAR value: "i=N; <authserv-id>; <results of every Authentication-Results with that
- * authserv-id, in header order, joined by "; ">", or "...; none" without any. */
-static int build_aar(sw_arena *a, const sw_header_block *h, const char *srv, int inst,
-                     const char **out)
-{
-    sbuf b = {a, NULL, 0, 0, 0};
-    char head[32];
-    snprintf(head, sizeof head, "i=%d; ", inst);
-    sb_str(&b, head);
-    sb_str(&b, srv);
-    size_t found = 0;
-    for (long fi = sw_header_next(h, "Authentication-Results", -1); fi >= 0;
-         fi = sw_header_next(h, "Authentication-Results", fi)) {
-        const sw_header_field *f = &h->fields[fi];
-        sw_authres ar;
-        sw_error err;
-        sw_error_clear(&err);
-        int rc = sw_authres_parse(a, f->value, f->value_len, 0, &ar, &err);
-        if (rc == SW_ENOMEM)
-            return rc;
-        if (rc || !ar.authserv_id || strcasecmp(ar.authserv_id, srv))
-            continue;
-        const char *semi = memchr(f->value, ';', f->value_len);
-        if (!semi)
-            continue; /* "srv-id" alone: no results */
-        size_t off = (size_t)(semi + 1 - f->value);
-        const char *rest = semi + 1;
-        size_t rn = f->value_len - off;
-        /* drop a trailing ';' and whitespace */
-        while (rn && (rest[rn - 1] == ';' || rest[rn - 1] == ' ' || rest[rn - 1] == '\t' ||
-                      rest[rn - 1] == '\r' || rest[rn - 1] == '\n'))
-            rn--;
-        size_t lead = 0;
-        while (lead < rn && (rest[lead] == ' ' || rest[lead] == '\t'))
-            lead++;
-        if (lead == rn || (rn - lead == 4 && !strncasecmp(rest + lead, "none", 4)))
-            continue;
-        sb_put(&b, "; ", 2);
-        sb_collapsed(&b, rest, rn);
-        found++;
-    }
-    if (!found)
-        sb_str(&b, "; none");
-    if (b.oom)
-        return SW_ENOMEM;
-    *out = b.p;
-    return SW_OK;
-}
-
-static int rsa_sign(EVP_PKEY *pk, const unsigned char *dig, size_t dl, sw_arena *a,
-                    const char **out)
-{
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
-    size_t sl = 0;
-    unsigned char *sig = NULL;
-    int ok = pc && EVP_PKEY_sign_init(pc) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) > 0 &&
-             EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) > 0 &&
-             EVP_PKEY_sign(pc, NULL, &sl, dig, dl) > 0;
-    if (ok) {
-        sig = sw_arena_alloc(a, sl);
-        ok = sig && EVP_PKEY_sign(pc, sig, &sl, dig, dl) > 0;
-    }
-    EVP_PKEY_CTX_free(pc);
-    ERR_clear_error();
-    if (!ok)
-        return SW_ENOMEM;
-    *out = b64(a, sig, sl);
-    return *out ? SW_OK : SW_ENOMEM;
-}
-
-/* Canonicalizes "Name:value" built here (not in the message) into md. */
-static int canon_built(sw_arena *a, const char *name, const char *value, int crlf,
-                       EVP_MD_CTX *md)
-{
-    sbuf b = {a, NULL, 0, 0, 0};
-    sb_printf(&b, "%s: %s", name, value);
-    const char *f = sb_done(&b);
-    if (!f)
-        return SW_ENOMEM;
-    sw_canon_header(SW_CANON_RELAXED, f, b.n, crlf, md_write, md);
-    return SW_OK;
-}
-
-static int digest_done(EVP_MD_CTX *md, unsigned char *dig)
-{
-    unsigned dl = 0;
-    int ok = EVP_DigestFinal_ex(md, dig, &dl);
-    EVP_MD_CTX_free(md);
-    return ok && dl == 32 ? SW_OK : SW_ENOMEM;
-}
-
-/* The suite's layout: tags in alphabetical order, "; " between them, one line. */
-static const char *ams_value(sw_arena *a, const char *b, const char *bh,
-                             const sw_arc_seal_params *p, int inst)
-{
-    sbuf sb = {a, NULL, 0, 0, 0};
-    sb_printf(&sb, "a=rsa-sha256; b=%s; bh=%s; c=relaxed/relaxed; d=%s; h=%s; i=%d; s=%s; t=%lld",
-              b, bh, p->domain, p->headers, inst, p->selector, (long long)p->timestamp);
-    return sb_done(&sb);
-}
-
-static const char *as_value(sw_arena *a, const char *b, const char *cv,
-                            const sw_arc_seal_params *p, int inst)
-{
-    sbuf sb = {a, NULL, 0, 0, 0};
-    sb_printf(&sb, "a=rsa-sha256; b=%s; cv=%s; d=%s; i=%d; s=%s; t=%lld", b, cv, p->domain,
-              inst, p->selector, (long long)p->timestamp);
-    return sb_done(&sb);
-}
-
-int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
-                sw_resolver *r, int64_t now, const sw_arc_seal_params *p, sw_arc_sealed *out)
-{
-    memset(out, 0, sizeof *out);
-    if (!a || !h || !r || !p || (!msg && len) || !p->domain || !p->selector || !p->key_pem ||
-        !p->authserv_id || !p->headers || !sw_dkim_dns_name_ok(p->domain) || !sw_dkim_dns_name_ok(p->selector))
-        return SW_EINVAL;
-    BIO *bio = BIO_new_mem_buf(p->key_pem, (int)p->key_pem_len);
-    EVP_PKEY *pk = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
-    BIO_free(bio);
-    ERR_clear_error();
-    if (!pk || EVP_PKEY_base_id(pk) != EVP_PKEY_RSA) {
-        EVP_PKEY_free(pk);
-        return SW_EFORMAT;
-    }
-    actx *c = ctx_new(a, msg, len, h, r, now, NULL);
-    if (!c) {
-        EVP_PKEY_free(pk);
-        return SW_ENOMEM;
-    }
-    sw_arc_set *sets = NULL;
-    size_t n = 0;
-    int rc = validate(c, &out->chain, &sets, &n);
-    EVP_MD_CTX *md = NULL;
-    if (rc)
-        goto done;
-
-    /* RFC 8617 §5.1: a chain its newest sealer already marked failed gets no new set
-     * (the suite's no_additional_sig), and a full chain cannot grow. */
-    if (n && !(sets[n - 1].flags & SW_ARC_MISSING_SEAL) && sets[n - 1].seal.cv &&
-        !strcmp(sets[n - 1].seal.cv, "fail")) {
-        out->reason = "not sealed: the newest ARC-Seal already says cv=fail";
-        goto done;
-    }
-    if (out->chain.count >= SW_ARC_MAX_INSTANCE) {
-        out->reason = "not sealed: the chain already has 50 sets";
-        goto done;
-    }
-    out->cv = out->chain.result;
-    out->instance = out->chain.count + 1;
-    const char *cvw = sw_arc_result_name(out->cv);
-
-    if ((rc = build_aar(a, h, p->authserv_id, out->instance, &out->aar)))
-        goto done;
-
-    /* AMS: relaxed/relaxed over h= (bottom up, the new AAR counted as the topmost
-     * field) and the AMS itself with b= empty. */
-    const arc_bh *bh = body_hash(c, SW_CANON_RELAXED, 0, 0);
-    const char *bhs = bh ? b64(a, bh->dig, 32) : NULL;
-    const char *ams0 = bhs ? ams_value(a, "", bhs, p, out->instance) : NULL;
-    const char **names;
-    size_t nn;
-    if (!ams0) {
-        rc = SW_ENOMEM;
-        goto done;
-    }
-    if ((rc = sw_dkim_split_h(a, p->headers, &names, &nn)))
-        goto done; /* SW_ELIMIT: more header names to sign than SW_MAX_DKIM_HNAMES */
-    md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-        rc = SW_ENOMEM;
-        goto done;
-    }
-    for (size_t k = 0; k < nn; k++) {
-        size_t used = 0;
-        for (size_t j = 0; j < k; j++)
-            used += !strcasecmp(names[j], names[k]);
-        size_t have = sw_header_count(h, names[k]);
-        if (used < have) {
-            long fi = sw_header_find(h, names[k], have - 1 - used);
-            if (fi >= 0)
-                sw_canon_header(SW_CANON_RELAXED, h->fields[fi].raw, h->fields[fi].raw_len, 1,
-                                md_write, md);
-        } else if (used == have && !strcasecmp(names[k], "ARC-Authentication-Results")) {
-            if ((rc = canon_built(a, "ARC-Authentication-Results", out->aar, 1, md)))
-                goto done;
-        }
-    }
-    if ((rc = canon_built(a, "ARC-Message-Signature", ams0, 0, md)))
-        goto done;
-    unsigned char dig[32];
-    rc = digest_done(md, dig);
-    md = NULL;
-    const char *sig;
-    if (rc || (rc = rsa_sign(pk, dig, 32, a, &sig)))
-        goto done;
-    out->ams = ams_value(a, sig, bhs, p, out->instance);
-    const char *as0 = as_value(a, "", cvw, p, out->instance);
-    if (!out->ams || !as0) {
-        rc = SW_ENOMEM;
-        goto done;
-    }
-
-    /* AS: every set 1..N in order, or only the new one when the chain failed
-     * (RFC 8617 §5.1.1). */
-    md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-        rc = SW_ENOMEM;
-        goto done;
-    }
-    if (out->cv != SW_ARC_FAIL)
-        for (size_t k = 0; k < n; k++) {
-            canon_field(&h->fields[sets[k].aar_field], 1, md);
-            canon_field(&h->fields[sets[k].ams.field_index], 1, md);
-            canon_field(&h->fields[sets[k].seal.field_index], 1, md);
-        }
-    if ((rc = canon_built(a, "ARC-Authentication-Results", out->aar, 1, md)) ||
-        (rc = canon_built(a, "ARC-Message-Signature", out->ams, 1, md)) ||
-        (rc = canon_built(a, "ARC-Seal", as0, 0, md)))
-        goto done;
-    rc = digest_done(md, dig);
-    md = NULL;
-    if (rc || (rc = rsa_sign(pk, dig, 32, a, &sig)))
-        goto done;
-    out->as = as_value(a, sig, cvw, p, out->instance);
-    if (!out->as) {
-        rc = SW_ENOMEM;
-        goto done;
-    }
-    out->sealed = 1;
-    out->reason = sw_arena_printf(a, "sealed instance %d with cv=%s", out->instance, cvw);
-done:
-    EVP_MD_CTX_free(md);
-    EVP_PKEY_free(pk);
-    ctx_free(c);
-    return rc;
 }
