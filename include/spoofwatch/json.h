@@ -62,11 +62,24 @@ static inline void sw_json_kv_cstr_lit_(sw_json *j, const char *qkey, size_t m, 
     if (s)
         sw_json_kv_string_lit_n(j, qkey, m, s, __builtin_strlen(s));
 }
+/* `"key":null` from the `"key":"` form (the schema's members that are null when absent) */
+void sw_json_kv_null_lit(sw_json *j, const char *qkey, size_t m);
+static inline void sw_json_kv_cstr_or_null_(sw_json *j, const char *qkey, size_t m,
+                                            const char *s)
+{
+    if (s)
+        sw_json_kv_string_lit_n(j, qkey, m, s, __builtin_strlen(s));
+    else
+        sw_json_kv_null_lit(j, qkey, m);
+}
 #define SW_JSON_KEY(j, lit) sw_json_key_lit((j), SW_JSON_LIT_(lit, ":"))
 /* SW_JSON_KEY and sw_json_object_begin / sw_json_array_begin in one call */
 #define SW_JSON_KEY_OBJECT(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":{"))
 #define SW_JSON_KEY_ARRAY(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":["))
 #define SW_JSON_KV_STRING(j, lit, s) sw_json_kv_cstr_lit_((j), SW_JSON_LIT_(lit, ":\""), (s))
+/* SW_JSON_KV_STRING that writes null for a NULL s instead of leaving the member out */
+#define SW_JSON_KV_STRING_OR_NULL(j, lit, s)                                                      \
+    sw_json_kv_cstr_or_null_((j), SW_JSON_LIT_(lit, ":\""), (s))
 #define SW_JSON_KV_INT(j, lit, v) sw_json_kv_int_lit((j), SW_JSON_LIT_(lit, ":"), (v))
 #define SW_JSON_KV_BOOL(j, lit, v) sw_json_kv_bool_lit((j), SW_JSON_LIT_(lit, ":"), (v))
 /* Escapes s[0..n) as JSON string content (no quotes) onto b. */

@@ -13,12 +13,9 @@
 static void write_mailbox(sw_json *j, const sw_mailbox *m)
 {
     sw_json_object_begin(j);
-    SW_JSON_KEY(j, "address");
-    sw_json_string(j, m->address);
-    SW_JSON_KEY(j, "display_name");
-    sw_json_string(j, m->display_name);
-    SW_JSON_KEY(j, "domain");
-    sw_json_string(j, m->domain);
+    SW_JSON_KV_STRING_OR_NULL(j, "address", m->address);
+    SW_JSON_KV_STRING_OR_NULL(j, "display_name", m->display_name);
+    SW_JSON_KV_STRING_OR_NULL(j, "domain", m->domain);
     SW_JSON_KV_STRING(j, "domain_ascii", m->domain_ascii);
     SW_JSON_KV_STRING(j, "domain_unicode", m->domain_unicode);
     if (m->group)
@@ -402,12 +399,9 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         SW_JSON_KV_BOOL(j, "gzip", 1);
     sw_json_object_end(j);
 
-    SW_JSON_KEY(j, "message_id");
-    sw_json_string(j, r->message_id);
-    SW_JSON_KEY(j, "subject");
-    sw_json_string(j, r->subject);
-    SW_JSON_KEY(j, "date");
-    sw_json_string(j, r->date);
+    SW_JSON_KV_STRING_OR_NULL(j, "message_id", r->message_id);
+    SW_JSON_KV_STRING_OR_NULL(j, "subject", r->subject);
+    SW_JSON_KV_STRING_OR_NULL(j, "date", r->date);
     if (r->has_date)
         WRITE_TIME(j, "date_utc", r->date_epoch);
 
@@ -424,8 +418,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         write_mailbox(j, &r->sender.items[0]);
     else
         sw_json_null(j);
-    SW_JSON_KEY(j, "envelope_from");
-    sw_json_string(j, r->envelope_from);
+    SW_JSON_KV_STRING_OR_NULL(j, "envelope_from", r->envelope_from);
     WRITE_MAILBOX_LIST(j, "reply_to", &r->reply_to);
 
     SW_JSON_KEY_ARRAY(j, "recipients");

@@ -583,6 +583,20 @@ void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
     kv_int_slow(j, qkey, m, v);
 }
 
+static __attribute__((noinline)) void kv_null_slow(sw_json *j, const char *qkey, size_t m)
+{
+    key_lit_slow(j, qkey + 1, m - 4);
+    sw_json_null(j);
+}
+
+void sw_json_kv_null_lit(sw_json *j, const char *qkey, size_t m)
+{
+    /* qkey is `"key":"`: all but its opening quote of the value */
+    if (put_lit_member(j, qkey, m - 1, "null", 4) == 0)
+        return;
+    kv_null_slow(j, qkey, m);
+}
+
 static __attribute__((noinline)) void kv_bool_slow(sw_json *j, const char *qkey, size_t m,
                                                   int v)
 {
