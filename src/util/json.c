@@ -95,13 +95,14 @@ void sw_json_array_end(sw_json *j)
 
 /* Decimal digits of v, written backwards from end; returns the first digit. Records carry
  * many offsets and times, and snprintf was a tenth of the cost of writing one. */
+/* two digits per division: offsets and times have 3 to 10 */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
 static char *format_u64(uint64_t v, char *end)
 {
-    /* two digits per division: offsets and times have 3 to 10 */
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-                                "25262728293031323334353637383940414243444546474849"
-                                "50515253545556575859606162636465666768697071727374"
-                                "75767778798081828384858687888990919293949596979899";
     char *p = end;
     while (v >= 100) {
         p -= 2;
@@ -589,11 +590,18 @@ static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *qkey, 
 
 void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
 {
-    char tmp[24];
-    char *end = tmp + sizeof tmp;
-    char *digits = format_i64(v, end);
-    if (put_lit_member(j, qkey, m, digits, (size_t)(end - digits)) == 0)
-        return;
+    /* most of a record's numbers are under 100 (indices, offsets of log facts, weights,
+     * counts): their digits are in the table as they are */
+    if ((uint64_t)v < 100) {
+        if (put_lit_member(j, qkey, m, pairs + 2 * v + (v < 10), v < 10 ? 1 : 2) == 0)
+            return;
+    } else {
+        char tmp[24];
+        char *end = tmp + sizeof tmp;
+        char *digits = format_i64(v, end);
+        if (put_lit_member(j, qkey, m, digits, (size_t)(end - digits)) == 0)
+            return;
+    }
     kv_int_slow(j, qkey, m, v);
 }
 
