@@ -40,25 +40,48 @@ void sw_json_kv_bool(sw_json *j, const char *key, int v);
 /* sw_json_kv_string for a key of known length (NUL-terminated or not), escaped as needed. */
 void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char *s);
 /* Keys that are string literals in spoofwatch's own code need no escaping and no strlen:
- * the macros below pass the literal's length, and refuse anything that is not a literal. */
-void sw_json_key_lit(sw_json *j, const char *key, size_t n);
-void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s);
-void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v);
-void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v);
+ * the macros below pass each key as the bytes it is written as, quotes, colon and what
+ * follows (`"key":` for SW_JSON_KEY, `"key":"` for a string, `"key":{` to open an object),
+ * with SW_JSON_LIT_PAD_ after it, so that the writer copies it in whole 16-byte blocks
+ * instead of choosing a copy by its length (records write ~150 members each). `m` is the
+ * length without the padding; the forms refuse anything that is not a literal. */
+#define SW_JSON_LIT_PAD_ "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0"
+#define SW_JSON_LIT_(lit, tail) ("\"" lit "\"" tail SW_JSON_LIT_PAD_), (sizeof(lit) + sizeof(tail))
+void sw_json_key_lit(sw_json *j, const char *qkey, size_t m);      /* `"key":` */
+void sw_json_key_open_lit(sw_json *j, const char *qkey, size_t m); /* `"key":{` or `"key":[` */
+void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s); /* `"key":"` */
+void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v);        /* `"key":` */
+void sw_json_kv_bool_lit(sw_json *j, const char *qkey, size_t m, int v);           /* `"key":` */
 /* sw_json_kv_string_lit for a value s[0..vn) (not NULL, need not be NUL-terminated). */
-void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *s, size_t vn);
+void sw_json_kv_string_lit_n(sw_json *j, const char *qkey, size_t m, const char *s, size_t vn);
 /* The macro's form of sw_json_kv_string_lit: the strlen happens here, in the caller, so the
  * writer is a leaf function on its fast path and saves no registers (records write ~100
  * string members each, and the call with its register saves was a third of their cost). */
-static inline void sw_json_kv_cstr_lit_(sw_json *j, const char *key, size_t n, const char *s)
+static inline void sw_json_kv_cstr_lit_(sw_json *j, const char *qkey, size_t m, const char *s)
 {
     if (s)
-        sw_json_kv_string_lit_n(j, key, n, s, __builtin_strlen(s));
+        sw_json_kv_string_lit_n(j, qkey, m, s, __builtin_strlen(s));
 }
-#define SW_JSON_KEY(j, lit) sw_json_key_lit((j), "" lit "", sizeof(lit) - 1)
-#define SW_JSON_KV_STRING(j, lit, s) sw_json_kv_cstr_lit_((j), "" lit "", sizeof(lit) - 1, (s))
-#define SW_JSON_KV_INT(j, lit, v) sw_json_kv_int_lit((j), "" lit "", sizeof(lit) - 1, (v))
-#define SW_JSON_KV_BOOL(j, lit, v) sw_json_kv_bool_lit((j), "" lit "", sizeof(lit) - 1, (v))
+/* `"key":null` from the `"key":"` form (the schema's members that are null when absent) */
+void sw_json_kv_null_lit(sw_json *j, const char *qkey, size_t m);
+static inline void sw_json_kv_cstr_or_null_(sw_json *j, const char *qkey, size_t m,
+                                            const char *s)
+{
+    if (s)
+        sw_json_kv_string_lit_n(j, qkey, m, s, __builtin_strlen(s));
+    else
+        sw_json_kv_null_lit(j, qkey, m);
+}
+#define SW_JSON_KEY(j, lit) sw_json_key_lit((j), SW_JSON_LIT_(lit, ":"))
+/* SW_JSON_KEY and sw_json_object_begin / sw_json_array_begin in one call */
+#define SW_JSON_KEY_OBJECT(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":{"))
+#define SW_JSON_KEY_ARRAY(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":["))
+#define SW_JSON_KV_STRING(j, lit, s) sw_json_kv_cstr_lit_((j), SW_JSON_LIT_(lit, ":\""), (s))
+/* SW_JSON_KV_STRING that writes null for a NULL s instead of leaving the member out */
+#define SW_JSON_KV_STRING_OR_NULL(j, lit, s)                                                      \
+    sw_json_kv_cstr_or_null_((j), SW_JSON_LIT_(lit, ":\""), (s))
+#define SW_JSON_KV_INT(j, lit, v) sw_json_kv_int_lit((j), SW_JSON_LIT_(lit, ":"), (v))
+#define SW_JSON_KV_BOOL(j, lit, v) sw_json_kv_bool_lit((j), SW_JSON_LIT_(lit, ":"), (v))
 /* Escapes s[0..n) as JSON string content (no quotes) onto b. */
 int sw_json_escape(sw_buf *b, const char *s, size_t n);
 

@@ -418,12 +418,11 @@ long sw_detect_inbound_hop(sw_detector *d, sw_arena *a, const sw_record *rec)
     return sw_det_inbound_hop(&x);
 }
 
-static void write_outcome(sw_json *j, const char *key, size_t n, const sw_auth_outcome *o)
+static void write_outcome(sw_json *j, const char *qkey, size_t m, const sw_auth_outcome *o)
 {
     if (!o->result)
         return;
-    sw_json_key_lit(j, key, n);
-    sw_json_object_begin(j);
+    sw_json_key_open_lit(j, qkey, m);
     SW_JSON_KV_STRING(j, "result", o->result);
     SW_JSON_KV_STRING(j, "domain", o->domain);
     SW_JSON_KV_STRING(j, "detail", o->detail);
@@ -431,15 +430,14 @@ static void write_outcome(sw_json *j, const char *key, size_t n, const sw_auth_o
     SW_JSON_KV_INT(j, "origin_index", o->origin_index);
     sw_json_object_end(j);
 }
-/* The keys are literals: their length is known and they need no escaping. */
-#define WRITE_OUTCOME(j, lit, o) write_outcome((j), "" lit "", sizeof(lit) - 1, (o))
+/* The keys are literals, in the form json.h's macros pass them. */
+#define WRITE_OUTCOME(j, lit, o) write_outcome((j), SW_JSON_LIT_(lit, ":{"), (o))
 
 void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
 {
     SW_JSON_KV_STRING(j, "verdict", sw_verdict_name(as->verdict));
     SW_JSON_KV_INT(j, "score", as->score);
-    SW_JSON_KEY(j, "signals");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "signals");
     for (size_t i = 0; i < as->nsignals; i++) {
         const sw_signal *s = &as->signals[i];
         sw_json_object_begin(j);
@@ -453,8 +451,7 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
-    SW_JSON_KEY(j, "suppressors");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "suppressors");
     for (size_t i = 0; i < as->nsuppressors; i++) {
         sw_json_object_begin(j);
         SW_JSON_KV_STRING(j, "id", as->suppressors[i].id);
@@ -464,16 +461,14 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
-    SW_JSON_KEY(j, "evaluation");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "evaluation");
     SW_JSON_KV_STRING(j, "trusted_authserv_id", as->trusted_authserv_id);
     SW_JSON_KV_STRING(j, "trust_rule", as->trust_rule);
     SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);
     WRITE_OUTCOME(j, "spf", &as->spf);
     WRITE_OUTCOME(j, "dkim", &as->dkim);
     if (as->ndkim_results > 1) {
-        SW_JSON_KEY(j, "dkim_results");
-        sw_json_array_begin(j);
+        SW_JSON_KEY_ARRAY(j, "dkim_results");
         for (size_t i = 0; i < as->ndkim_results; i++) {
             const sw_auth_outcome *o = &as->dkim_results[i];
             sw_json_object_begin(j);

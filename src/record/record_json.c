@@ -13,12 +13,9 @@
 static void write_mailbox(sw_json *j, const sw_mailbox *m)
 {
     sw_json_object_begin(j);
-    SW_JSON_KEY(j, "address");
-    sw_json_string(j, m->address);
-    SW_JSON_KEY(j, "display_name");
-    sw_json_string(j, m->display_name);
-    SW_JSON_KEY(j, "domain");
-    sw_json_string(j, m->domain);
+    SW_JSON_KV_STRING_OR_NULL(j, "address", m->address);
+    SW_JSON_KV_STRING_OR_NULL(j, "display_name", m->display_name);
+    SW_JSON_KV_STRING_OR_NULL(j, "domain", m->domain);
     SW_JSON_KV_STRING(j, "domain_ascii", m->domain_ascii);
     SW_JSON_KV_STRING(j, "domain_unicode", m->domain_unicode);
     if (m->group)
@@ -26,30 +23,28 @@ static void write_mailbox(sw_json *j, const sw_mailbox *m)
     sw_json_object_end(j);
 }
 
-static void write_mailbox_list(sw_json *j, const char *key, size_t n, const sw_address_list *l)
+static void write_mailbox_list(sw_json *j, const char *qkey, size_t m, const sw_address_list *l)
 {
-    sw_json_key_lit(j, key, n);
-    sw_json_array_begin(j);
+    sw_json_key_open_lit(j, qkey, m);
     for (size_t i = 0; i < l->count; i++)
         write_mailbox(j, &l->items[i]);
     sw_json_array_end(j);
 }
 
-static void write_time(sw_json *j, const char *key, size_t n, int64_t epoch)
+static void write_time(sw_json *j, const char *qkey, size_t m, int64_t epoch)
 {
     char t[32];
     sw_datetime_format_utc(epoch, t);
-    sw_json_kv_string_lit(j, key, n, t);
+    sw_json_kv_string_lit(j, qkey, m, t);
 }
-/* Keys are literals: their length is known and they need no escaping. */
-#define WRITE_TIME(j, lit, epoch) write_time((j), "" lit "", sizeof(lit) - 1, (epoch))
-#define WRITE_MAILBOX_LIST(j, lit, l) write_mailbox_list((j), "" lit "", sizeof(lit) - 1, (l))
-#define WRITE_PAIRS(j, lit, a) write_pairs((j), "" lit "", sizeof(lit) - 1, (a))
+/* Keys are literals, in the form json.h's macros pass them. */
+#define WRITE_TIME(j, lit, epoch) write_time((j), SW_JSON_LIT_(lit, ":\""), (epoch))
+#define WRITE_MAILBOX_LIST(j, lit, l) write_mailbox_list((j), SW_JSON_LIT_(lit, ":["), (l))
+#define WRITE_PAIRS(j, lit, a) write_pairs((j), SW_JSON_LIT_(lit, ":{"), (a))
 
 static void write_auth(sw_json *j, const sw_record *r)
 {
-    SW_JSON_KEY(j, "auth");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "auth");
     for (size_t i = 0; i < r->nauth; i++) {
         const sw_auth_fact *a = &r->auth[i];
         sw_json_object_begin(j);
@@ -57,8 +52,7 @@ static void write_auth(sw_json *j, const sw_record *r)
         SW_JSON_KV_STRING(j, "result", a->result);
         SW_JSON_KV_STRING(j, "reason", a->reason);
         SW_JSON_KV_STRING(j, "action", a->action);
-        SW_JSON_KEY(j, "origin");
-        sw_json_object_begin(j);
+        SW_JSON_KEY_OBJECT(j, "origin");
         SW_JSON_KV_STRING(j, "header", a->origin);
         SW_JSON_KV_INT(j, "index", a->origin_index);
         SW_JSON_KV_STRING(j, "authserv_id", a->authserv_id);
@@ -67,8 +61,7 @@ static void write_auth(sw_json *j, const sw_record *r)
         SW_JSON_KV_INT(j, "offset", (int64_t)a->offset);
         sw_json_object_end(j);
         if (a->nprops) {
-            SW_JSON_KEY(j, "properties");
-            sw_json_object_begin(j);
+            SW_JSON_KEY_OBJECT(j, "properties");
             for (size_t p = 0; p < a->nprops; p++) {
                 char key[160];
                 const sw_authres_prop *pr = &a->props[p];
@@ -91,8 +84,7 @@ static void write_auth(sw_json *j, const sw_record *r)
 
 static void write_received(sw_json *j, const sw_record *r)
 {
-    SW_JSON_KEY(j, "received");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "received");
     for (size_t i = 0; i < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i];
         sw_json_object_begin(j);
@@ -128,8 +120,7 @@ static void write_sig_common(sw_json *j, const sw_dkim_sig *s)
 
 static void write_dkim(sw_json *j, const sw_record *r)
 {
-    SW_JSON_KEY(j, "dkim_signatures");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "dkim_signatures");
     for (size_t i = 0; i < r->ndkim; i++) {
         const sw_dkim_sig *s = &r->dkim[i];
         sw_json_object_begin(j);
@@ -152,28 +143,24 @@ static void write_dkim(sw_json *j, const sw_record *r)
 
 static void write_arc(sw_json *j, const sw_record *r)
 {
-    SW_JSON_KEY(j, "arc");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "arc");
     for (size_t i = 0; i < r->narc; i++) {
         const sw_arc_set *s = &r->arc[i];
         sw_json_object_begin(j);
         SW_JSON_KV_INT(j, "instance", s->instance);
         if (!(s->flags & SW_ARC_MISSING_SEAL)) {
             SW_JSON_KV_STRING(j, "cv", s->seal.cv);
-            SW_JSON_KEY(j, "seal");
-            sw_json_object_begin(j);
+            SW_JSON_KEY_OBJECT(j, "seal");
             write_sig_common(j, &s->seal);
             sw_json_object_end(j);
         }
         if (!(s->flags & SW_ARC_MISSING_AMS)) {
-            SW_JSON_KEY(j, "message_signature");
-            sw_json_object_begin(j);
+            SW_JSON_KEY_OBJECT(j, "message_signature");
             write_sig_common(j, &s->ams);
             SW_JSON_KV_STRING(j, "h", s->ams.h);
             sw_json_object_end(j);
         }
-        SW_JSON_KEY(j, "problems");
-        sw_json_array_begin(j);
+        SW_JSON_KEY_ARRAY(j, "problems");
         if (s->flags & SW_ARC_MISSING_SEAL)
             sw_json_string(j, "missing_arc_seal");
         if (s->flags & SW_ARC_MISSING_AMS)
@@ -190,12 +177,11 @@ static void write_arc(sw_json *j, const sw_record *r)
     sw_json_array_end(j);
 }
 
-static void write_pairs(sw_json *j, const char *key, size_t n, const sw_ms_antispam *a)
+static void write_pairs(sw_json *j, const char *qkey, size_t m, const sw_ms_antispam *a)
 {
     if (a->field_index < 0)
         return;
-    sw_json_key_lit(j, key, n);
-    sw_json_object_begin(j);
+    sw_json_key_open_lit(j, qkey, m);
     for (size_t i = 0; i < a->count; i++)
         sw_json_kv_string(j, a->pairs[i].key, a->pairs[i].value);
     sw_json_object_end(j);
@@ -205,8 +191,7 @@ static void write_microsoft(sw_json *j, const sw_ms_transport *m)
 {
     if (!m->present)
         return;
-    SW_JSON_KEY(j, "microsoft");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "microsoft");
     SW_JSON_KV_STRING(j, "network_message_id", m->network_message_id);
     SW_JSON_KV_STRING(j, "crosstenant_network_message_id", m->crosstenant_network_message_id);
     SW_JSON_KV_STRING(j, "auth_as", m->auth_as);
@@ -225,8 +210,7 @@ static void write_list(sw_json *j, const sw_list_info *l)
 {
     if (!l->present)
         return;
-    SW_JSON_KEY(j, "list");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "list");
     SW_JSON_KV_STRING(j, "id", l->id);
     SW_JSON_KV_STRING(j, "post", l->post);
     SW_JSON_KV_STRING(j, "unsubscribe", l->unsubscribe);
@@ -242,8 +226,7 @@ static void write_context(sw_json *j, const sw_record *r)
     if (!r->has_ctx)
         return;
     const sw_mail_context *c = &r->ctx;
-    SW_JSON_KEY(j, "mail_client");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "mail_client");
     SW_JSON_KV_STRING(j, "client", c->client);
     SW_JSON_KV_STRING(j, "user", c->user);
     SW_JSON_KV_STRING(j, "mail_version", c->mail_version);
@@ -258,8 +241,7 @@ static void write_context(sw_json *j, const sw_record *r)
         sw_json_uint(j, c->flags);
         const char *names[16];
         size_t n = sw_emlx_flag_names(c->flags, names, 16);
-        SW_JSON_KEY(j, "flag_names");
-        sw_json_array_begin(j);
+        SW_JSON_KEY_ARRAY(j, "flag_names");
         for (size_t i = 0; i < n; i++)
             sw_json_string(j, names[i]);
         sw_json_array_end(j);
@@ -270,8 +252,7 @@ static void write_context(sw_json *j, const sw_record *r)
     SW_JSON_KV_BOOL(j, "partial", c->partial);
     if (c->has_device_context) {
         /* scan --context: the same user's Mail events around date-received (devctx.c) */
-        SW_JSON_KEY(j, "device_events");
-        sw_json_array_begin(j);
+        SW_JSON_KEY_ARRAY(j, "device_events");
         for (size_t i = 0; i < c->ndevice_events; i++) {
             const sw_device_event *e = &c->device_events[i];
             sw_json_object_begin(j);
@@ -346,8 +327,7 @@ static void write_delivery(sw_json *j, const sw_recipient *rc)
     if (!rc->delivery_action && !rc->delivery_location && !rc->latest_location && !rc->status &&
         !rc->delivered)
         return;
-    SW_JSON_KEY(j, "delivery");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "delivery");
     SW_JSON_KV_STRING(j, "outcome", sw_delivered_name(rc->delivered));
     SW_JSON_KV_STRING(j, "action", rc->delivery_action);
     SW_JSON_KV_STRING(j, "location", rc->delivery_location);
@@ -361,8 +341,7 @@ static void write_log(sw_json *j, const sw_record *r)
     if (!r->has_log)
         return;
     const sw_log_facts *l = &r->log;
-    SW_JSON_KEY(j, "log");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "log");
     SW_JSON_KV_STRING(j, "time", l->time);
     if (l->has_time)
         WRITE_TIME(j, "time_utc", l->time_epoch);
@@ -372,14 +351,12 @@ static void write_log(sw_json *j, const sw_record *r)
     SW_JSON_KV_STRING(j, "provider_verdict", l->provider_verdict);
     SW_JSON_KV_STRING(j, "detection", l->detection);
     SW_JSON_KV_STRING(j, "overrides", l->overrides);
-    SW_JSON_KEY(j, "flags");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "flags");
     for (unsigned bit = 1; bit && bit <= 1u << 15; bit <<= 1)
         if ((l->flags & bit) && sw_log_flag_name(bit))
             sw_json_string(j, sw_log_flag_name(bit));
     sw_json_array_end(j);
-    SW_JSON_KEY(j, "absent");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "absent");
     for (unsigned bit = 1; bit && bit <= 1u << 15; bit <<= 1)
         if ((l->absent & bit) && sw_log_absent_name(bit))
             sw_json_string(j, sw_log_absent_name(bit));
@@ -388,8 +365,7 @@ static void write_log(sw_json *j, const sw_record *r)
         SW_JSON_KV_INT(j, "count", (int64_t)l->count);
     SW_JSON_KV_INT(j, "rows", l->rows);
     if (l->nfields) {
-        SW_JSON_KEY(j, "fields");
-        sw_json_object_begin(j);
+        SW_JSON_KEY_OBJECT(j, "fields");
         for (size_t i = 0; i < l->nfields; i++)
             sw_json_kv_string(j, l->fields[i].key, l->fields[i].value);
         sw_json_object_end(j);
@@ -410,8 +386,7 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
 void sw_record_write_json_members(const sw_record *r, sw_json *j)
 {
     SW_JSON_KV_STRING(j, "schema", SW_RECORD_SCHEMA);
-    SW_JSON_KEY(j, "source");
-    sw_json_object_begin(j);
+    SW_JSON_KEY_OBJECT(j, "source");
     SW_JSON_KV_STRING(j, "path", r->source.path);
     SW_JSON_KV_INT(j, "offset", (int64_t)r->source.offset);
     SW_JSON_KV_INT(j, "length", (int64_t)r->source.length);
@@ -424,12 +399,9 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         SW_JSON_KV_BOOL(j, "gzip", 1);
     sw_json_object_end(j);
 
-    SW_JSON_KEY(j, "message_id");
-    sw_json_string(j, r->message_id);
-    SW_JSON_KEY(j, "subject");
-    sw_json_string(j, r->subject);
-    SW_JSON_KEY(j, "date");
-    sw_json_string(j, r->date);
+    SW_JSON_KV_STRING_OR_NULL(j, "message_id", r->message_id);
+    SW_JSON_KV_STRING_OR_NULL(j, "subject", r->subject);
+    SW_JSON_KV_STRING_OR_NULL(j, "date", r->date);
     if (r->has_date)
         WRITE_TIME(j, "date_utc", r->date_epoch);
 
@@ -446,12 +418,10 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         write_mailbox(j, &r->sender.items[0]);
     else
         sw_json_null(j);
-    SW_JSON_KEY(j, "envelope_from");
-    sw_json_string(j, r->envelope_from);
+    SW_JSON_KV_STRING_OR_NULL(j, "envelope_from", r->envelope_from);
     WRITE_MAILBOX_LIST(j, "reply_to", &r->reply_to);
 
-    SW_JSON_KEY(j, "recipients");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "recipients");
     for (size_t i = 0; i < r->nrecipients; i++) {
         sw_json_object_begin(j);
         SW_JSON_KV_STRING(j, "address", r->recipients[i].address);
@@ -471,8 +441,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     write_context(j, r);
     write_log(j, r);
 
-    SW_JSON_KEY(j, "anomalies");
-    sw_json_array_begin(j);
+    SW_JSON_KEY_ARRAY(j, "anomalies");
     for (size_t i = 0; i < r->nanomalies; i++) {
         sw_json_object_begin(j);
         SW_JSON_KV_STRING(j, "id", r->anomalies[i].id);

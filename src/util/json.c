@@ -55,11 +55,25 @@ static void sw_json_open(sw_json *j, const char *c)
         j->need_comma[j->depth] = 0;
 }
 
-static void sw_json_close(sw_json *j, const char *c)
+static __attribute__((noinline)) void close_slow(sw_json *j, const char *c)
 {
     sw_json_put(j, c, 1);
     if (j->depth > 0)
         j->depth--;
+}
+
+static inline void sw_json_close(sw_json *j, const char *c)
+{
+    /* the common case as leaf code (records close ~40 containers each): with the call to
+     * sw_buf_append inline on its path, every close saved and restored a register */
+    sw_buf *b = j->out;
+    if (!j->status && j->depth > 0 && 1 < b->alloc - b->len && b->len < b->cap) {
+        b->data[b->len++] = *c;
+        b->data[b->len] = '\0';
+        j->depth--;
+        return;
+    }
+    close_slow(j, c);
 }
 
 void sw_json_object_begin(sw_json *j)
@@ -81,13 +95,14 @@ void sw_json_array_end(sw_json *j)
 
 /* Decimal digits of v, written backwards from end; returns the first digit. Records carry
  * many offsets and times, and snprintf was a tenth of the cost of writing one. */
+/* two digits per division: offsets and times have 3 to 10 */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
 static char *format_u64(uint64_t v, char *end)
 {
-    /* two digits per division: offsets and times have 3 to 10 */
-    static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-                                "25262728293031323334353637383940414243444546474849"
-                                "50515253545556575859606162636465666768697071727374"
-                                "75767778798081828384858687888990919293949596979899";
     char *p = end;
     while (v >= 100) {
         p -= 2;
@@ -287,6 +302,27 @@ static inline void copy_key(char *o, const char *k, size_t n)
     }
 }
 
+/* Copies a key literal of json.h's macros, m bytes followed by SW_JSON_LIT_PAD_, in whole
+ * blocks: the padding makes each block readable, and o must have room for m + 15 (the bytes
+ * past m are scratch that what follows overwrites or leaves past the buffer's length). */
+static inline void copy_lit(char *o, const char *lit, size_t m)
+{
+#if defined(__SSE2__)
+    for (size_t i = 0; i < m; i += 16)
+        _mm_storeu_si128((__m128i *)(o + i), _mm_loadu_si128((const __m128i *)(lit + i)));
+#else
+    for (size_t i = 0; i < m; i += 8)
+        memcpy(o + i, lit + i, 8);
+#endif
+}
+
+/* Room for a fast path that writes `need` bytes and may scribble 16 past them (copy_lit and
+ * its NUL): the cap is checked against what is written only. */
+static inline int room_lit(const sw_buf *b, size_t need)
+{
+    return need + 16 < b->alloc - b->len && b->len + need <= b->cap;
+}
+
 int sw_json_escape(sw_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -360,27 +396,49 @@ static __attribute__((noinline)) void key_lit_slow(sw_json *j, const char *key, 
     put_plain_key(j, key, n);
 }
 
-void sw_json_key_lit(sw_json *j, const char *key, size_t n)
+void sw_json_key_lit(sw_json *j, const char *qkey, size_t m)
 {
     /* `,"key":` with one capacity check, as put_member writes it; the value's own
      * separator must then be none */
     sw_buf *b = j->out;
-    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 1u &&
-        n + 4 < b->alloc - b->len && b->len + n + 4 <= b->cap) {
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 1u && room_lit(b, m + 1)) {
         char *o = b->data + b->len;
         *o = ',';
         o += j->need_comma[j->depth];
         j->need_comma[j->depth] = 0;
-        *o++ = '"';
-        copy_key(o, key, n);
-        o += n;
-        *o++ = '"';
-        *o++ = ':';
+        copy_lit(o, qkey, m);
+        o += m;
         *o = '\0';
         b->len = (size_t)(o - b->data);
         return;
     }
-    key_lit_slow(j, key, n);
+    key_lit_slow(j, qkey + 1, m - 3);
+}
+
+static __attribute__((noinline)) void key_open_slow(sw_json *j, const char *qkey, size_t m)
+{
+    key_lit_slow(j, qkey + 1, m - 4);
+    sw_json_open(j, qkey + m - 1);
+}
+
+void sw_json_key_open_lit(sw_json *j, const char *qkey, size_t m)
+{
+    /* `,"key":{`: the member and the container it opens at once (the container's first
+     * member needs no comma) */
+    sw_buf *b = j->out;
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 2u && room_lit(b, m + 1)) {
+        char *o = b->data + b->len;
+        *o = ',';
+        o += j->need_comma[j->depth];
+        j->need_comma[j->depth] = 1;
+        copy_lit(o, qkey, m);
+        o += m;
+        *o = '\0';
+        b->len = (size_t)(o - b->data);
+        j->need_comma[++j->depth] = 0;
+        return;
+    }
+    key_open_slow(j, qkey, m);
 }
 
 /* A key from the input, escaped when it needs it. */
@@ -418,16 +476,13 @@ void sw_json_key(sw_json *j, const char *key)
     json_key_n(j, key, strlen(key));
 }
 
-/* The common member, `,"key":value` with a key and a value that need no escaping (quoted
- * when `quoted`; a quoted value is checked as it is copied, and so is the key unless
- * key_checked says it is one of spoofwatch's literals), written with one capacity check.
- * Returns 0 when it was written, -1 when the caller must take the general path (nothing
- * committed then). Records hold ~150 of these. */
-static int put_member(sw_json *j, const char *key, size_t n, int key_checked, const char *value,
-                      size_t vn, int quoted)
+/* The common member, `,"key":value` with a key and a value that need no escaping, written
+ * with one capacity check: the key from the input, checked as it is copied. Returns 0 when
+ * it was written, -1 when the caller must take the general path (nothing committed then). */
+static int put_member(sw_json *j, const char *key, size_t n, const char *value, size_t vn)
 {
     sw_buf *b = j->out;
-    size_t need = n + vn + 4 + (quoted ? 2 : 0);
+    size_t need = n + vn + 6;
     /* (an empty buffer has alloc == len == 0, which the room test refuses) */
     if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
         need >= b->alloc - b->len || b->len + need > b->cap)
@@ -436,40 +491,50 @@ static int put_member(sw_json *j, const char *key, size_t n, int key_checked, co
     unsigned char comma = j->need_comma[j->depth];
     *o = ',';
     o += comma;
-    j->need_comma[j->depth] = 1;
     *o++ = '"';
-    if (key_checked) {
-        copy_key(o, key, n);
-    } else if (copy_plain(o, key, n)) {
-        j->need_comma[j->depth] = comma;
+    if (copy_plain(o, key, n))
         return -1;
-    }
     o += n;
     *o++ = '"';
     *o++ = ':';
-    if (quoted) {
-        *o++ = '"';
-        if (copy_plain(o, value, vn)) {
-            /* nothing committed: the general path writes the member again */
-            j->need_comma[j->depth] = comma;
-            return -1;
-        }
-    } else {
-        copy_key(o, value, vn);
-    }
+    *o++ = '"';
+    if (copy_plain(o, value, vn))
+        return -1; /* nothing committed: the general path writes the member again */
     o += vn;
-    if (quoted)
-        *o++ = '"';
+    *o++ = '"';
+    *o = '\0';
+    j->need_comma[j->depth] = 1;
+    b->len = (size_t)(o - b->data);
+    return 0;
+}
+
+/* `,"key":` and an unquoted value (a number, true, false) of vn <= 24 bytes, from a key
+ * literal: one capacity check. Returns 0 when written, -1 for the general path. */
+static inline int put_lit_member(sw_json *j, const char *qkey, size_t m, const char *value,
+                                 size_t vn)
+{
+    sw_buf *b = j->out;
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
+        !room_lit(b, m + vn + 1))
+        return -1;
+    char *o = b->data + b->len;
+    *o = ',';
+    o += j->need_comma[j->depth];
+    j->need_comma[j->depth] = 1;
+    copy_lit(o, qkey, m);
+    o += m;
+    copy_key(o, value, vn);
+    o += vn;
     *o = '\0';
     b->len = (size_t)(o - b->data);
     return 0;
 }
 
 /* Out of line so that the fast path of its caller, which tail-calls it, needs no stack frame. */
-static __attribute__((noinline)) void kv_string_slow(sw_json *j, const char *key, size_t n,
+static __attribute__((noinline)) void kv_string_slow(sw_json *j, const char *qkey, size_t m,
                                                     const char *s, size_t vn)
 {
-    sw_json_key_lit(j, key, n);
+    key_lit_slow(j, qkey + 1, m - 4);
     sw_json_string_n(j, s, vn);
 }
 
@@ -481,14 +546,14 @@ static __attribute__((noinline)) void string_rest(sw_json *j, const char *s, siz
     sw_json_put(j, "\"", 1);
 }
 
-/* put_member for a quoted value, written out so that few values are live at once (the key
- * is done with before the value is copied): the fast path then fits the scratch registers. */
-void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *s, size_t vn)
+/* `,"key":"value"`, written out so that few values are live at once (the key is done with
+ * before the value is copied): the fast path then fits the scratch registers. */
+void sw_json_kv_string_lit_n(sw_json *j, const char *qkey, size_t m, const char *s, size_t vn)
 {
     sw_buf *b = j->out;
     if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
-        n + vn + 6 >= b->alloc - b->len || b->len + n + vn + 6 > b->cap) {
-        kv_string_slow(j, key, n, s, vn);
+        !room_lit(b, m + vn + 2)) {
+        kv_string_slow(j, qkey, m, s, vn);
         return;
     }
     unsigned char *comma = &j->need_comma[j->depth];
@@ -496,11 +561,8 @@ void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *
     *o = ',';
     o += *comma;
     *comma = 1;
-    *o++ = '"';
-    copy_key(o, key, n);
-    o += n;
-    memcpy(o, "\":\"", 3);
-    o += 3;
+    copy_lit(o, qkey, m);
+    o += m;
     if (copy_plain(o, s, vn)) {
         /* the same bytes as the general path: `,"key":"` stays, the value is escaped */
         *o = '\0';
@@ -513,40 +575,62 @@ void sw_json_kv_string_lit_n(sw_json *j, const char *key, size_t n, const char *
     b->len = (size_t)(o + 1 - b->data);
 }
 
-void sw_json_kv_string_lit(sw_json *j, const char *key, size_t n, const char *s)
+void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s)
 {
     if (s)
-        sw_json_kv_string_lit_n(j, key, n, s, strlen(s));
+        sw_json_kv_string_lit_n(j, qkey, m, s, strlen(s));
 }
 
-static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *key, size_t n,
+static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *qkey, size_t m,
                                                  int64_t v)
 {
-    sw_json_key_lit(j, key, n);
+    key_lit_slow(j, qkey + 1, m - 3);
     sw_json_int(j, v);
 }
 
-void sw_json_kv_int_lit(sw_json *j, const char *key, size_t n, int64_t v)
+void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
 {
-    char tmp[24];
-    char *end = tmp + sizeof tmp;
-    char *digits = format_i64(v, end);
-    if (put_member(j, key, n, 1, digits, (size_t)(end - digits), 0) == 0)
-        return;
-    kv_int_slow(j, key, n, v);
+    /* most of a record's numbers are under 100 (indices, offsets of log facts, weights,
+     * counts): their digits are in the table as they are */
+    if ((uint64_t)v < 100) {
+        if (put_lit_member(j, qkey, m, pairs + 2 * v + (v < 10), v < 10 ? 1 : 2) == 0)
+            return;
+    } else {
+        char tmp[24];
+        char *end = tmp + sizeof tmp;
+        char *digits = format_i64(v, end);
+        if (put_lit_member(j, qkey, m, digits, (size_t)(end - digits)) == 0)
+            return;
+    }
+    kv_int_slow(j, qkey, m, v);
 }
 
-static __attribute__((noinline)) void kv_bool_slow(sw_json *j, const char *key, size_t n, int v)
+static __attribute__((noinline)) void kv_null_slow(sw_json *j, const char *qkey, size_t m)
 {
-    sw_json_key_lit(j, key, n);
+    key_lit_slow(j, qkey + 1, m - 4);
+    sw_json_null(j);
+}
+
+void sw_json_kv_null_lit(sw_json *j, const char *qkey, size_t m)
+{
+    /* qkey is `"key":"`: all but its opening quote of the value */
+    if (put_lit_member(j, qkey, m - 1, "null", 4) == 0)
+        return;
+    kv_null_slow(j, qkey, m);
+}
+
+static __attribute__((noinline)) void kv_bool_slow(sw_json *j, const char *qkey, size_t m,
+                                                  int v)
+{
+    key_lit_slow(j, qkey + 1, m - 3);
     sw_json_bool(j, v);
 }
 
-void sw_json_kv_bool_lit(sw_json *j, const char *key, size_t n, int v)
+void sw_json_kv_bool_lit(sw_json *j, const char *qkey, size_t m, int v)
 {
-    if (put_member(j, key, n, 1, v ? "true" : "false", v ? 4 : 5, 0) == 0)
+    if (put_lit_member(j, qkey, m, v ? "true" : "false", v ? 4 : 5) == 0)
         return;
-    kv_bool_slow(j, key, n, v);
+    kv_bool_slow(j, qkey, m, v);
 }
 
 /* After a key, the value resets need_comma to 1 through sw_json_sep. */
@@ -627,7 +711,7 @@ void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char 
     /* keys from the input (A-R properties, anti-spam pairs) are checked as they are copied,
      * like the value */
     size_t vn = strlen(s);
-    if (put_member(j, key, kn, 0, s, vn, 1) == 0)
+    if (put_member(j, key, kn, s, vn) == 0)
         return;
     json_key_n(j, key, kn);
     sw_json_string_n(j, s, vn);

@@ -136,9 +136,13 @@ static void nth_line(const char *text, int n, char *out, size_t cap)
             p++;
     }
     size_t m = 0;
-    if (p)
-        while (p[m] && p[m] != '\n' && m + 1 < cap)
-            m++;
+    if (p) {
+        /* up to the line end, the text's end or cap - 1 bytes, whichever comes first */
+        m = strnlen(p, cap - 1);
+        const char *nl = memchr(p, '\n', m);
+        if (nl)
+            m = (size_t)(nl - p);
+    }
     if (m && p[m - 1] == '\r')
         m--;
     if (p)

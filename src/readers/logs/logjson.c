@@ -26,6 +26,11 @@ const char *sw_log_jtext_scalar(sw_arena *a, const sw_jv *v)
     case SW_J_STRING:
         return v->u.s;
     case SW_J_INT: { /* counts and ids on every row: cheaper than printf */
+        /* most counts are one digit (EmailEvents' AttachmentCount, UrlCount,
+         * BulkComplaintLevel): the text is a constant, nothing to copy */
+        static const char digit[10][2] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+        if (v->u.i >= 0 && v->u.i < 10)
+            return digit[v->u.i];
         char buf[24], *p = buf + sizeof buf;
         uint64_t u = v->u.i < 0 ? 0 - (uint64_t)v->u.i : (uint64_t)v->u.i;
         *--p = '\0';
