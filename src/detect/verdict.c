@@ -37,90 +37,6 @@ static int configured_weight(const sw_config *c, const char *id, int dflt)
     return dflt;
 }
 
-/* Evidence text the way sw_arena_vprintf writes it (at most 1023 bytes, cut beyond), for
- * the conversions the evidence formats use: %s, %d, %+d, %zu, %lld, %+lld, %llu and %%.
- * Every signal and suppressor formats one, and vsnprintf was most of what adding one cost. */
-typedef struct {
-    char text[1024];
-    size_t len;
-} evidence_text;
-
-static void ev_put(evidence_text *t, const char *s, size_t n)
-{
-    size_t room = sizeof t->text - 1 - t->len;
-    memcpy(t->text + t->len, s, n < room ? n : room);
-    t->len += n < room ? n : room;
-}
-
-static void ev_put_num(evidence_text *t, unsigned long long mag, int neg, int plus)
-{
-    char tmp[24];
-    char *e = tmp + sizeof tmp, *p = e;
-    do {
-        *--p = (char)('0' + mag % 10);
-        mag /= 10;
-    } while (mag);
-    if (neg || plus)
-        *--p = neg ? '-' : '+';
-    ev_put(t, p, (size_t)(e - p));
-}
-
-static void ev_put_signed(evidence_text *t, long long v, int plus)
-{
-    ev_put_num(t, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, v < 0, plus);
-}
-
-/* Formats into t; 0 when fmt holds a conversion it does not know (ap then partly used). */
-static int evidence_format(evidence_text *t, const char *fmt, va_list ap)
-{
-    for (const char *p = fmt;;) {
-        const char *pct = strchr(p, '%');
-        if (!pct) {
-            ev_put(t, p, strlen(p));
-            return 1;
-        }
-        ev_put(t, p, (size_t)(pct - p));
-        p = pct + 1;
-        int plus = *p == '+';
-        p += plus;
-        if (p[0] == 's' && !plus) {
-            const char *s = va_arg(ap, const char *);
-            if (!s)
-                s = "(null)"; /* what glibc's vsnprintf writes */
-            ev_put(t, s, strlen(s));
-            p += 1;
-        } else if (p[0] == 'd') {
-            ev_put_signed(t, va_arg(ap, int), plus);
-            p += 1;
-        } else if (p[0] == '%' && !plus) {
-            ev_put(t, "%", 1);
-            p += 1;
-        } else if (p[0] == 'z' && p[1] == 'u' && !plus) {
-            ev_put_num(t, va_arg(ap, size_t), 0, 0);
-            p += 2;
-        } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'd') {
-            ev_put_signed(t, va_arg(ap, long long), plus);
-            p += 3;
-        } else if (p[0] == 'l' && p[1] == 'l' && p[2] == 'u' && !plus) {
-            ev_put_num(t, va_arg(ap, unsigned long long), 0, 0);
-            p += 3;
-        } else {
-            return 0;
-        }
-    }
-}
-
-static char *evidence_vprintf(sw_arena *a, const char *fmt, va_list ap)
-{
-    evidence_text t;
-    t.len = 0;
-    va_list copy;
-    va_copy(copy, ap);
-    int ok = evidence_format(&t, fmt, copy);
-    va_end(copy);
-    return ok ? sw_arena_strndup(a, t.text, t.len) : sw_arena_vprintf(a, fmt, ap);
-}
-
 void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const char *fmt, ...)
 {
     sw_assessment *as = x->as;
@@ -136,7 +52,7 @@ void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const cha
     *s = (sw_signal){0};
     s->id = id;
     s->base_weight = s->weight = configured_weight(x->cfg, id, weight);
-    s->evidence = evidence_vprintf(x->a, fmt, ap);
+    s->evidence = sw_arena_vprintf(x->a, fmt, ap);
     s->flags = flags;
     va_end(ap);
 }
@@ -153,7 +69,7 @@ void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...
     sw_suppressor *s = &as->suppressors[as->nsuppressors++];
     *s = (sw_suppressor){0};
     s->id = id;
-    s->evidence = evidence_vprintf(x->a, fmt, ap);
+    s->evidence = sw_arena_vprintf(x->a, fmt, ap);
     s->warning = warning;
     va_end(ap);
 }
