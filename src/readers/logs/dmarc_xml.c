@@ -1,7 +1,6 @@
-/* DMARC aggregate reports (formats.md §6.1), source id "dmarc-aggregate": RFC 7489
- * Appendix C and RFC 9990 XML, with or without the dmarc-2.0 namespace, as a plain file,
- * gzip (inflated here when the bytes come from a mail attachment; sw_input already inflates
- * .gz files) or zip (libarchive, .xml entries only).
+/* DMARC aggregate reports (formats.md §6.1), source id "dmarc-aggregate": one XML
+ * document, RFC 7489 Appendix C or RFC 9990, with or without the dmarc-2.0 namespace, into
+ * rows. dmarc_container.c finds the documents in files, gzip and zip.
  *
  * One row, and so one record, per <record>: a bucket of `count` messages from one source
  * IP with one set of identifiers and results, not one message. The report's metadata and
@@ -10,25 +9,22 @@
  * XML safety: the libxml2 streaming reader runs with network access off and WITHOUT entity
  * substitution or DTD loading, so entity references stay references and are ignored; a
  * DOCTYPE in the prolog is blanked out before parsing and reported. Element text is capped
- * (SW_MAX_DMARC_TEXT), as are the record count and the decompressed size (gzip, and all of
- * a zip's entries together, checked while inflating); element names are kept MAX_DEPTH
- * deep, and libxml2 refuses nesting past its own limit (256). Malformed XML is read in
+ * (SW_MAX_DMARC_TEXT), as is the record count (dmarc_container.c caps the inflated size);
+ * element names are kept MAX_DEPTH deep, and libxml2 refuses nesting past its own limit (256). Malformed XML is read in
  * recover mode as far as libxml2 gets, each error reported with the file's name and line;
  * when the streaming reader gives up, a document up to MAX_RECOVER_TREE is re-read as a
  * recovered tree and only the records not yet emitted are emitted. Bytes that are not UTF-8
  * in a document that claims UTF-8 (or no encoding) are replaced by U+FFFD first, so one bad
  * byte does not end the report.
  *
- * Memory: report-level strings live in an arena of this reader; a record's strings in
- * c->row_arena, reset after each row is emitted; decompressed buffers are malloc'd here and
- * freed before returning. */
+ * Memory: report-level strings live in an arena of one document's reading; a record's
+ * strings in c->row_arena, reset after each row is emitted. */
+#include "dmarc_report.h"
 #include "spoofwatch/dmarc.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/logsource.h"
 #include "spoofwatch/utf8.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -38,7 +34,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <zlib.h>
 
 #define SOURCE "dmarc-aggregate"
 #define MAX_DEPTH 32
@@ -717,257 +712,12 @@ static void report_init(report *r)
     sw_arena_init(&r->arena, 1u << 20);
 }
 
-/* ---- containers ---- */
-
-/* Inflates gzip bytes (mail attachments; files are inflated by sw_input), every member,
- * into *out, capped at SW_MAX_DMARC_XML while inflating. 0 ok, 1 cut short (what was
- * inflated is returned), -1 nothing usable; *why says what went wrong. */
-static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const char **why)
+void sw_dmarcxml_read_document(sw_logctx *c, const char *entry, const char *xml, size_t len)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit2(&z, 15 + 32) != Z_OK) {
-        *why = "zlib init failed";
-        return -1;
-    }
-    size_t cap = len * 4 + 4096, n = 0;
-    if (cap > SW_MAX_DMARC_XML)
-        cap = SW_MAX_DMARC_XML;
-    char *buf = malloc(cap);
-    int rc = Z_OK;
-    z.next_in = (unsigned char *)in;
-    z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
-    while (buf) {
-        if (n == cap) {
-            if (cap >= SW_MAX_DMARC_XML) {
-                *why = "decompressed report over the size cap";
-                rc = Z_MEM_ERROR;
-                break;
-            }
-            size_t ncap = cap * 2 > SW_MAX_DMARC_XML ? SW_MAX_DMARC_XML : cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        z.next_out = (unsigned char *)buf + n;
-        z.avail_out = (uInt)(cap - n);
-        rc = inflate(&z, Z_NO_FLUSH);
-        n = cap - z.avail_out;
-        if (rc == Z_STREAM_END && z.avail_in >= 2 && z.next_in[0] == 0x1f &&
-            z.next_in[1] == 0x8b && inflateReset(&z) == Z_OK)
-            continue; /* concatenated members, as gzip(1) reads them */
-        if (rc == Z_STREAM_END)
-            break; /* trailing bytes that start no member are ignored, as gzip(1) does */
-        if (rc != Z_OK) {
-            *why = rc == Z_BUF_ERROR ? "truncated gzip data" : "corrupt gzip data";
-            break;
-        }
-    }
-    inflateEnd(&z);
-    if (!buf) {
-        *why = "out of memory";
-        return -1;
-    }
-    if (rc != Z_STREAM_END && n == 0) {
-        free(buf);
-        return -1;
-    }
-    /* a truncated stream still gives what was inflated; the XML reader reports the rest */
-    *out = buf;
-    *out_len = n;
-    return rc == Z_STREAM_END ? 0 : 1;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcasecmp(s + n - m, suffix);
-}
-
-/* Reads an entry's data into a malloc'd buffer; NULL on error (reported). *out_len is
- * what was inflated, also on error. At most `left`
- * bytes are inflated, checked while reading: what the zip's earlier entries have not used
- * of SW_MAX_DMARC_XML, so that a zip of many entries sharing one compressed stream (a zip
- * bomb) costs no more than one report at the cap. */
-static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, size_t left,
-                            size_t *out_len)
-{
-    size_t cap = left < (1u << 16) ? left : 1u << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            if (cap >= left) {
-                *out_len = n;
-                sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap%s", name,
-                           SW_MAX_DMARC_XML,
-                           left < SW_MAX_DMARC_XML ? " for all entries together" : "");
-                free(buf);
-                return NULL;
-            }
-            size_t ncap = cap * 2 > left ? left : cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        la_ssize_t got = archive_read_data(ar, buf + n, cap - n);
-        if (got == 0)
-            break;
-        if (got < 0) {
-            *out_len = n;
-            sw_log_bad(c, 0, "zip entry %s: %s", name, archive_error_string(ar));
-            free(buf);
-            return NULL;
-        }
-        n += (size_t)got;
-    }
-    *out_len = n;
-    if (!buf) {
-        sw_log_bad(c, 0, "out of memory reading zip entry %s", name);
-        return NULL;
-    }
-    return buf;
-}
-
-static void read_zip(sw_logctx *c, const char *data, size_t len)
-{
-    struct archive *ar = archive_read_new();
-    if (!ar) {
-        sw_log_bad(c, 0, "out of memory");
-        return;
-    }
-    archive_read_support_format_zip(ar);
-    if (archive_read_open_memory(ar, data, len) != ARCHIVE_OK) {
-        sw_log_bad(c, 0, "not a readable zip: %s", archive_error_string(ar));
-        archive_read_free(ar);
-        return;
-    }
-    struct archive_entry *e;
-    int entries = 0, xml = 0, rc;
-    size_t left = SW_MAX_DMARC_XML; /* inflated bytes the remaining entries may use */
-    while ((rc = archive_read_next_header(ar, &e)) == ARCHIVE_OK && !c->stop) {
-        if (++entries > SW_MAX_ZIP_ENTRIES) {
-            sw_log_bad(c, 0, "more than %d zip entries; the rest is not read",
-                       SW_MAX_ZIP_ENTRIES);
-            break;
-        }
-        const char *name = archive_entry_pathname(e);
-        if (!name || archive_entry_filetype(e) != AE_IFREG || !ends_with(name, ".xml"))
-            continue;
-        xml++;
-        if (!left) {
-            sw_log_bad(c, 0, "zip entry %s not read: the entries before it used the "
-                             "%u-byte cap", name, SW_MAX_DMARC_XML);
-            continue;
-        }
-        report r;
-        report_init(&r);
-        r.entry = sw_arena_strndup(&r.arena, name, strlen(name));
-        size_t n = 0;
-        char *buf = zip_entry_data(c, ar, r.entry ? r.entry : "?", left, &n);
-        left -= n;
-        if (buf)
-            read_xml(c, &r, buf, n);
-        free(buf);
-        sw_arena_free(&r.arena);
-    }
-    if (rc != ARCHIVE_OK && rc != ARCHIVE_EOF && entries <= SW_MAX_ZIP_ENTRIES)
-        sw_log_bad(c, 0, "zip: %s", archive_error_string(ar));
-    else if (!xml)
-        sw_log_bad(c, 0, "zip without an .xml entry: not a DMARC aggregate report");
-    archive_read_free(ar);
-}
-
-static void read_any(sw_logctx *c, const char *data, size_t len, int depth)
-{
-    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
-        read_zip(c, data, len);
-        return;
-    }
-    if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b &&
-        depth == 0) {
-        char *buf = NULL;
-        size_t n = 0;
-        const char *why = "corrupt gzip data";
-        int rc = gunzip(data, len, &buf, &n, &why);
-        if (rc)
-            sw_log_bad(c, 0, "%s%s", why, rc > 0 ? "; read what was inflated" : "");
-        if (buf)
-            read_any(c, buf, n, depth + 1);
-        free(buf);
-        return;
-    }
     report r;
     report_init(&r);
-    read_xml(c, &r, data, len);
+    if (entry)
+        r.entry = sw_arena_strndup(&r.arena, entry, strlen(entry));
+    read_xml(c, &r, xml, len);
     sw_arena_free(&r.arena);
-}
-
-int sw_dmarcxml_read(sw_logctx *c)
-{
-    c->unit = "line";
-    read_any(c, c->data, c->len, 0);
-    return 0;
-}
-
-/* ---- peeking (mail attachments) ---- */
-
-#define PEEK 8192
-
-static int xml_has_feedback(const char *p, size_t n)
-{
-    return memmem(p, n < PEEK ? n : PEEK, "<feedback", 9) != NULL ||
-           memmem(p, n < PEEK ? n : PEEK, ":feedback", 9) != NULL;
-}
-
-int sw_dmarc_is_aggregate(const char *data, size_t len)
-{
-    if (!data || len < 4)
-        return 0;
-    if ((unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
-        char out[PEEK];
-        z_stream z;
-        memset(&z, 0, sizeof z);
-        if (inflateInit2(&z, 15 + 32) != Z_OK)
-            return 0;
-        z.next_in = (unsigned char *)data;
-        z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
-        z.next_out = (unsigned char *)out;
-        z.avail_out = sizeof out;
-        int rc = inflate(&z, Z_NO_FLUSH);
-        size_t n = sizeof out - z.avail_out;
-        inflateEnd(&z);
-        return (rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR) &&
-               xml_has_feedback(out, n);
-    }
-    if (!memcmp(data, "PK\x03\x04", 4)) {
-        struct archive *ar = archive_read_new();
-        if (!ar)
-            return 0;
-        archive_read_support_format_zip(ar);
-        int found = 0, entries = 0;
-        struct archive_entry *e;
-        if (archive_read_open_memory(ar, data, len) == ARCHIVE_OK)
-            while (!found && entries++ < SW_MAX_ZIP_ENTRIES &&
-                   archive_read_next_header(ar, &e) == ARCHIVE_OK) {
-                const char *name = archive_entry_pathname(e);
-                if (!name || !ends_with(name, ".xml"))
-                    continue;
-                char out[PEEK];
-                la_ssize_t got = archive_read_data(ar, out, sizeof out);
-                found = got > 0 && xml_has_feedback(out, (size_t)got);
-            }
-        archive_read_free(ar);
-        return found;
-    }
-    return xml_has_feedback(data, len);
 }

@@ -657,7 +657,7 @@ int sw_log_emit(sw_logctx *c, const sw_log_row *row)
 int sw_logjson_read(sw_logctx *c);  /* logjson.c */
 int sw_logcsv_read(sw_logctx *c);   /* logcsv.c */
 int sw_tracklog_read(sw_logctx *c); /* tracklog.c */
-int sw_dmarcxml_read(sw_logctx *c); /* dmarc_xml.c */
+int sw_dmarcxml_read(sw_logctx *c); /* dmarc_container.c */
 
 void sw_log_advance(sw_logctx *c, size_t offset)
 {
