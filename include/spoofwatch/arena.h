@@ -41,7 +41,7 @@ char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n);
 /* Formatted text (at most 1023 bytes, cut beyond) copied into the arena; NULL when full. */
 char *sw_arena_printf(sw_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap);
-/* Keeps the first block for reuse, frees the rest. */
+/* Keeps one block of the smallest size for reuse, frees the rest. */
 void sw_arena_reset(sw_arena *a);
 void sw_arena_free(sw_arena *a);
 

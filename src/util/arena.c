@@ -135,7 +135,8 @@ void sw_arena_reset(sw_arena *a)
     sw_arena_block *b = a->head;
     if (!b)
         return;
-    /* Keep the oldest (last) block of the smallest size, free the others. */
+    /* Keep one block of the smallest size (the newest such: the list starts with the
+     * newest) for the next message, free the others. */
     sw_arena_block *keep = NULL;
     while (b) {
         sw_arena_block *next = b->next;
