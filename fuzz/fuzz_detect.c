@@ -1,8 +1,10 @@
 /* Fuzz target: record builder plus the whole detector (trust, alignment, signals,
  * suppressors, verdict, JSON) on one raw message. The detector is built once and reused,
- * as scan does. */
+ * as scan does. The JSON written must parse back as one object and be valid UTF-8. */
 #include "spoofwatch/detect.h"
+#include "spoofwatch/jsonread.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 static sw_config cfg;
 static sw_detector det;
 static int ready;
+static sw_jreader *reader;
 
 static void setup(void)
 {
@@ -26,6 +29,8 @@ static void setup(void)
     cfg.trusted_arc_sealers.count = 1;
     sw_error err;
     if (sw_detector_init(&det, &cfg, &err))
+        abort();
+    if (!(reader = sw_jreader_new()))
         abort();
     ready = 1;
 }
@@ -51,6 +56,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sw_record_write_json_members(&r, &j);
         sw_assessment_write_json(&as, &j);
         sw_json_object_end(&j);
+        if (j.status == 0) {
+            sw_arena ja;
+            sw_arena_init(&ja, SW_MAX_ARENA);
+            const sw_jv *v = NULL;
+            int rc = sw_jparse(reader, &ja, b.data, b.len, &v, NULL);
+            if ((rc == 0 && (!v || v->type != SW_J_OBJECT)) ||
+                (rc != 0 && rc != SW_ENOMEM && rc != SW_ELIMIT) || !sw_utf8_valid(b.data, b.len))
+                abort();
+            sw_arena_free(&ja);
+        }
         sw_buf_free(&b);
     }
     sw_arena_free(&a);
@@ -63,6 +78,7 @@ __attribute__((destructor)) static void teardown(void)
 {
     if (ready) {
         sw_detector_close(&det);
+        sw_jreader_free(reader);
         sw_config_free(&cfg);
     }
 }
