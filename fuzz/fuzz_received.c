@@ -6,7 +6,8 @@
  * contradicts has_time, a clause longer than its cap, the record's no-copy variant of the
  * parser disagreeing with the plain one) into aborts the fuzzer reports. The first 16 bytes
  * of the input, as an IPv6 address, must get from sw_ip6_text exactly glibc's inet_ntop
- * text, and an IPv6 from_ip must be the inet_ntop text of its own address. */
+ * text, an IPv6 from_ip must be the inet_ntop text of its own address, and a parsed date
+ * must be formatted as gmtime_r gives it. */
 #include "spoofwatch/arena.h"
 #include "spoofwatch/datetime.h"
 #include "spoofwatch/error.h"
@@ -15,8 +16,10 @@
 
 #include <arpa/inet.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void check_str(const char *s)
 {
@@ -87,8 +90,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int64_t epoch;
     int off;
     if (sw_datetime_parse_rfc5322(s, size, &epoch, &off) == 0) {
-        char out[32];
+        char out[32], want[64];
         sw_datetime_format_utc(epoch, out);
+        /* the table-driven formatter against gmtime_r and snprintf */
+        time_t t = (time_t)epoch;
+        struct tm tm;
+        if (gmtime_r(&t, &tm) && tm.tm_year + 1900L >= 0 && tm.tm_year + 1900L <= 9999) {
+            snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+            if (strcmp(out, want) != 0)
+                abort();
+        }
         if (off < -24 * 60 || off > 24 * 60)
             abort();
     }
