@@ -1,16 +1,54 @@
 /* Fuzz target: record builder plus the whole detector (trust, alignment, signals,
  * suppressors, verdict, JSON) on one raw message. The detector is built once and reused,
- * as scan does. */
+ * as scan does. The JSON written must parse back as one object and be valid UTF-8. Each
+ * line of the input is also taken as a domain name: sw_orgdomain (its caches live across
+ * inputs, as in a scan) must give what libpsl's psl_registrable_domain gives. */
 #include "spoofwatch/detect.h"
+#include "spoofwatch/jsonread.h"
 #include "spoofwatch/limits.h"
+#include "spoofwatch/orgdomain.h"
+#include "spoofwatch/utf8.h"
 
+#include <libpsl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static sw_config cfg;
 static sw_detector det;
 static int ready;
+static sw_jreader *reader;
+static sw_orgdomain_ctx od;
+
+/* sw_orgdomain(name) against libpsl: the registrable domain of the name without one
+ * trailing root dot, or the name itself when it has none. Its cache of organizational
+ * domains is keyed without regard to case, so the answers are compared that way. */
+static void check_orgdomain(const char *data, size_t size)
+{
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    const char *p = data, *end = data + size;
+    for (int k = 0; k < 64 && p < end; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = (size_t)((nl ? nl : end) - p);
+        const char *line = p;
+        p = nl ? nl + 1 : end;
+        if (!n || memchr(line, '\0', n))
+            continue;
+        char *name = sw_arena_strndup(&a, line, n);
+        char *bare = sw_arena_strndup(&a, line, name[n - 1] == '.' ? n - 1 : n);
+        if (!name || !bare)
+            break;
+        const char *want = *bare ? psl_registrable_domain(od.psl, bare) : NULL;
+        if (!want)
+            want = bare;
+        const char *got = sw_orgdomain(&od, &a, name);
+        if (!got || strcasecmp(got, want) != 0)
+            abort();
+    }
+    sw_arena_free(&a);
+}
 
 static void setup(void)
 {
@@ -27,6 +65,8 @@ static void setup(void)
     sw_error err;
     if (sw_detector_init(&det, &cfg, &err))
         abort();
+    if (!(reader = sw_jreader_new()) || sw_orgdomain_open(&od, NULL, &err))
+        abort();
     ready = 1;
 }
 
@@ -34,6 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!ready)
         setup();
+    check_orgdomain((const char *)data, size);
     sw_arena a;
     sw_arena_init(&a, SW_MAX_ARENA);
     sw_record r;
@@ -51,6 +92,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sw_record_write_json_members(&r, &j);
         sw_assessment_write_json(&as, &j);
         sw_json_object_end(&j);
+        if (j.status == 0) {
+            sw_arena ja;
+            sw_arena_init(&ja, SW_MAX_ARENA);
+            const sw_jv *v = NULL;
+            int rc = sw_jparse(reader, &ja, b.data, b.len, &v, NULL);
+            if ((rc == 0 && (!v || v->type != SW_J_OBJECT)) ||
+                (rc != 0 && rc != SW_ENOMEM && rc != SW_ELIMIT) || !sw_utf8_valid(b.data, b.len))
+                abort();
+            sw_arena_free(&ja);
+        }
         sw_buf_free(&b);
     }
     sw_arena_free(&a);
@@ -63,6 +114,8 @@ __attribute__((destructor)) static void teardown(void)
 {
     if (ready) {
         sw_detector_close(&det);
+        sw_jreader_free(reader);
+        sw_orgdomain_close(&od);
         sw_config_free(&cfg);
     }
 }

@@ -7,15 +7,18 @@
  * it holds, so ASan sees any pointer that outlived its arena. Besides memory errors it checks
  * the family's promises: a record names its source and its file, says it came from a log and
  * from at least one row, every recipient has an address, every auth result has a method and
- * a result, the JSON writer succeeds on it, and every reported error carries a message. A
+ * a result, the JSON writer succeeds on it with one object the project's JSON reader parses
+ * back and that is valid UTF-8, and every reported error carries a message. A
  * broken promise aborts so that the fuzzer records the input. The arena and the buffer are
  * freed before returning. */
 #include "spoofwatch/arena.h"
 #include "spoofwatch/buf.h"
 #include "spoofwatch/input.h"
+#include "spoofwatch/jsonread.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/logsource.h"
 #include "spoofwatch/record.h"
+#include "spoofwatch/utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +26,28 @@
 
 /* Small enough that the cap itself gets exercised, large enough for any seed. */
 #define SW_FUZZ_ARENA (8u << 20)
+
+static sw_jreader *reader;
+
+/* The record's JSON must parse back as one object and be valid UTF-8 (json.h). */
+static void check_json(const sw_buf *b)
+{
+    if (!reader && !(reader = sw_jreader_new()))
+        abort();
+    sw_arena ja;
+    sw_arena_init(&ja, SW_MAX_ARENA);
+    const sw_jv *v = NULL;
+    int rc = sw_jparse(reader, &ja, b->data, b->len, &v, NULL);
+    if ((rc == 0 && (!v || v->type != SW_J_OBJECT)) ||
+        (rc != 0 && rc != SW_ENOMEM && rc != SW_ELIMIT) || !sw_utf8_valid(b->data, b->len))
+        abort();
+    sw_arena_free(&ja);
+}
+
+__attribute__((destructor)) static void teardown(void)
+{
+    sw_jreader_free(reader);
+}
 
 typedef struct fuzz_ctx {
     sw_buf out;
@@ -46,9 +71,11 @@ static int on_record(const sw_record *rec, sw_arena *a, void *ctx)
         if (!rec->log.fields[i].key || !rec->log.fields[i].value)
             abort();
     sw_buf_clear(&f->out);
-    if (sw_record_write_json(rec, &f->out) == 0 &&
-        (!f->out.len || f->out.data[0] != '{' || f->out.data[f->out.len - 1] != '}'))
-        abort();
+    if (sw_record_write_json(rec, &f->out) == 0) {
+        if (!f->out.len || f->out.data[0] != '{' || f->out.data[f->out.len - 1] != '}')
+            abort();
+        check_json(&f->out);
+    }
     f->seen++;
     return 0;
 }
