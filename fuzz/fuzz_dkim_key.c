@@ -4,13 +4,14 @@
  * freed before returning. Besides memory errors (ASan/UBSan) it checks the parser's
  * promises: a failure always names a reason, a parsed key is revoked or has key bytes,
  * an Ed25519 key is exactly 32 bytes, and decoded base64 is at most 3/4 of the input and
- * exactly what the byte-at-a-time reference decoder below gives. A broken promise aborts so
- * that the fuzzer records the input. The input is also handed, as p=, to OpenSSL's SPKI
- * parser the way dkim.c does, and the key is freed. Finally the input is verified as a
+ * exactly what the byte-at-a-time reference decoder of tests/reference gives. A broken
+ * promise aborts so that the fuzzer records the input. The input is also handed, as p=,
+ * to OpenSSL's SPKI parser the way dkim.c does, and the key is freed. Finally the input is verified as a
  * whole message against the RFC 8463 keys and the project's own test key of
  * tests/fixtures/verify (fixture DNS; the seed msg-signed-ed25519 is that message), which
  * drives signature tags, canonicalization and both crypto paths on hostile bytes: every
  * signature must get a result word and a reason. */
+#include "dkim_ref.h"
 #include "spoofwatch/arena.h"
 #include "spoofwatch/dkim.h"
 #include "spoofwatch/dns.h"
@@ -26,51 +27,6 @@
 #include <string.h>
 
 #define SW_FUZZ_ARENA (4u << 20)
-
-/* The base64 decoder as it was before its table and its quantum-at-a-time loop (the
- * reference of tests/unit/test_dkim.c): FWS anywhere, '=' only as the last one or two of
- * a quantum, nothing after a padded quantum. */
-static int ref_b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-static int ref_b64_decode(const char *s, size_t n, unsigned char *o, size_t *out_len)
-{
-    size_t k = 0, q = 0, pad = 0;
-    uint32_t acc = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        if (c == '=') {
-            if (++pad > 2)
-                return SW_EFORMAT;
-        } else if (ref_b64_value((unsigned char)c) < 0 || pad) {
-            return SW_EFORMAT;
-        }
-        acc = (acc << 6) | (uint32_t)(c == '=' ? 0 : ref_b64_value((unsigned char)c));
-        if (++q == 4) {
-            o[k++] = (unsigned char)(acc >> 16);
-            if (pad < 2)
-                o[k++] = (unsigned char)(acc >> 8);
-            if (pad < 1)
-                o[k++] = (unsigned char)acc;
-            q = 0;
-            acc = 0;
-            if (pad)
-                pad = 3;
-        }
-    }
-    *out_len = k;
-    return q ? SW_EFORMAT : SW_OK;
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -114,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t wn = 0;
         if (!want)
             abort();
-        int wr = ref_b64_decode((const char *)data, size, want, &wn);
+        int wr = sw_ref_base64_decode((const char *)data, size, want, &wn);
         if (rc != SW_ENOMEM && (rc != wr || (rc == SW_OK && (n != wn || memcmp(o, want, n)))))
             abort();
         free(want);

@@ -5,7 +5,9 @@
  * and a throw-away OpenSSL RSA key to reach each rule (x=, t=, l=, i=, t=s, k=, h=,
  * revoked, DNS errors, rsa-sha1 policy, over-signing). */
 #include "test.h"
+#include "dkim_ref.h"
 
+#include "spoofwatch/base64.h"
 #include "spoofwatch/canon.h"
 #include "spoofwatch/dkim.h"
 #include "spoofwatch/dns.h"
@@ -122,59 +124,6 @@ SW_TEST(canon_lf_and_edges)
     CHECK(sw_canon_parse("relaxed/", &h, &b) == -1);
 }
 
-/* The body canonicalization as RFC 6376 §3.4.3 and §3.4.4 state it, one byte at a time
- * (bare LF ends a line as CRLF does): the reference the batched, block-scanning
- * sw_canon_body must match byte for byte. Returns the whole canonical length; writes at
- * most limit bytes of it to out. */
-static uint64_t ref_canon_body(sw_canon_mode m, const char *b, size_t n, uint64_t limit,
-                               char *out, size_t *out_n)
-{
-    static char full[1 << 16];
-    size_t k = 0, pending = 0, i = 0;
-    while (i < n) {
-        size_t e = i;
-        while (e < n && b[e] != '\n')
-            e++;
-        size_t ce = e;
-        if (e < n && ce > i && b[ce - 1] == '\r')
-            ce--;
-        char line[1 << 14];
-        size_t ln = 0;
-        if (m == SW_CANON_RELAXED) {
-            int ws = 0;
-            for (size_t j = i; j < ce; j++) {
-                if (b[j] == ' ' || b[j] == '\t') {
-                    ws = 1;
-                    continue;
-                }
-                if (ws)
-                    line[ln++] = ' ';
-                ws = 0;
-                line[ln++] = b[j];
-            }
-        } else {
-            memcpy(line, b + i, ce - i);
-            ln = ce - i;
-        }
-        if (ln == 0) {
-            pending++;
-        } else {
-            for (; pending; pending--)
-                full[k++] = '\r', full[k++] = '\n';
-            memcpy(full + k, line, ln);
-            k += ln;
-            full[k++] = '\r';
-            full[k++] = '\n';
-        }
-        i = e < n ? e + 1 : n;
-    }
-    if (m == SW_CANON_SIMPLE && k == 0)
-        full[k++] = '\r', full[k++] = '\n';
-    *out_n = k < limit ? k : (size_t)limit;
-    memcpy(out, full, *out_n);
-    return k;
-}
-
 typedef struct bigsink {
     char buf[1 << 16];
     size_t n;
@@ -195,7 +144,7 @@ SW_TEST(canon_body_matches_reference)
      * of spaces, CR, bare LF, CRLF, trailing WSP, empty lines at the end), with lines
      * from empty to longer than the emitter's buffer, under random l= limits. */
     static const char alpha[] = " \t\r\nab \t\r\nxyz  AB==+/";
-    static char body[12000], want[1 << 16];
+    static char body[12000], want[2 * sizeof body + 2], line[sizeof body];
     static bigsink got;
     uint32_t seed = 12345;
 #define RND() (seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xffffff)
@@ -220,8 +169,8 @@ SW_TEST(canon_body_matches_reference)
         for (int mode = 0; mode < 2; mode++) {
             sw_canon_mode m = mode ? SW_CANON_RELAXED : SW_CANON_SIMPLE;
             uint64_t limit = RND() % 3 == 0 ? RND() % (n + 8) : UINT64_MAX;
-            size_t wn;
-            uint64_t wt = ref_canon_body(m, body, n, limit, want, &wn);
+            uint64_t wt = sw_ref_canon_body(m, body, n, want, line);
+            size_t wn = wt < limit ? (size_t)wt : (size_t)limit;
             got.n = 0;
             uint64_t gt = sw_canon_body(m, body, n, limit, bigsink_write, &got);
             CHECK(gt == wt);
@@ -230,50 +179,6 @@ SW_TEST(canon_body_matches_reference)
         }
     }
 #undef RND
-}
-
-/* The base64 decoder as it was written before its table: the reference for the random
- * comparison below (FWS anywhere, '=' only as the last one or two of a quantum). */
-static int ref_b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
-static int ref_b64_decode(const char *s, size_t n, unsigned char *o, size_t *out_len)
-{
-    size_t k = 0, q = 0, pad = 0;
-    uint32_t acc = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        if (c == '=') {
-            if (++pad > 2)
-                return SW_EFORMAT;
-        } else if (ref_b64_value((unsigned char)c) < 0 || pad) {
-            return SW_EFORMAT;
-        }
-        acc = (acc << 6) | (uint32_t)(c == '=' ? 0 : ref_b64_value((unsigned char)c));
-        if (++q == 4) {
-            o[k++] = (unsigned char)(acc >> 16);
-            if (pad < 2)
-                o[k++] = (unsigned char)(acc >> 8);
-            if (pad < 1)
-                o[k++] = (unsigned char)acc;
-            q = 0;
-            acc = 0;
-            if (pad)
-                pad = 3;
-        }
-    }
-    *out_len = k;
-    return q ? SW_EFORMAT : SW_OK;
 }
 
 SW_TEST(base64_decode_matches_reference)
@@ -293,7 +198,7 @@ SW_TEST(base64_decode_matches_reference)
             s[n - 1] = '=', s[n - 2] = RND() % 2 ? '=' : 'A';
         unsigned char want[64], *got;
         size_t wn = 0, gn = 0;
-        int wr = ref_b64_decode(s, n, want, &wn);
+        int wr = sw_ref_base64_decode(s, n, want, &wn);
         int gr = sw_dkim_base64_decode(a, s, n, &got, &gn);
         CHECK(gr == wr);
         if (wr == SW_OK)
@@ -306,7 +211,7 @@ SW_TEST(base64_decode_matches_reference)
     for (int c = 0; c < 256; c++) {
         char q[4] = {(char)c, 'A', 'A', 'A'};
         int rc = sw_dkim_base64_decode(fresh_arena(), q, 4, &o, &on);
-        CHECK((rc == SW_OK) == (ref_b64_value((unsigned char)c) >= 0));
+        CHECK((rc == SW_OK) == (sw_base64_value((unsigned char)c) >= 0));
     }
 }
 
