@@ -21,6 +21,25 @@
 
 /* ---- containers ---- */
 
+/* Doubles the malloc'd *buf of *cap bytes, to at most limit: 0 when it grew, 1 when it is
+ * at the limit already (the caller reports the cap), -1 when realloc failed (*buf is then
+ * freed and NULL). */
+static int grow_capped(char **buf, size_t *cap, size_t limit)
+{
+    if (*cap >= limit)
+        return 1;
+    size_t ncap = *cap * 2 > limit ? limit : *cap * 2;
+    char *nb = realloc(*buf, ncap);
+    if (!nb) {
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    *buf = nb;
+    *cap = ncap;
+    return 0;
+}
+
 /* Inflates gzip bytes (mail attachments; files are inflated by sw_input), every member,
  * into *out, capped at SW_MAX_DMARC_XML while inflating. 0 ok, 1 cut short (what was
  * inflated is returned), -1 nothing usable; *why says what went wrong. */
@@ -41,20 +60,14 @@ static int gunzip(const char *in, size_t len, char **out, size_t *out_len, const
     z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt)len;
     while (buf) {
         if (n == cap) {
-            if (cap >= SW_MAX_DMARC_XML) {
+            int grown = grow_capped(&buf, &cap, SW_MAX_DMARC_XML);
+            if (grown > 0) {
                 *why = "decompressed report over the size cap";
                 rc = Z_MEM_ERROR;
                 break;
             }
-            size_t ncap = cap * 2 > SW_MAX_DMARC_XML ? SW_MAX_DMARC_XML : cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
+            if (grown < 0)
                 break;
-            }
-            buf = nb;
-            cap = ncap;
         }
         z.next_out = (unsigned char *)buf + n;
         z.avail_out = (uInt)(cap - n);
@@ -103,7 +116,8 @@ static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, 
     char *buf = malloc(cap);
     while (buf) {
         if (n == cap) {
-            if (cap >= left) {
+            int grown = grow_capped(&buf, &cap, left);
+            if (grown > 0) {
                 *out_len = n;
                 sw_log_bad(c, 0, "zip entry %s is over the %u-byte cap%s", name,
                            SW_MAX_DMARC_XML,
@@ -111,15 +125,8 @@ static char *zip_entry_data(sw_logctx *c, struct archive *ar, const char *name, 
                 free(buf);
                 return NULL;
             }
-            size_t ncap = cap * 2 > left ? left : cap * 2;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
+            if (grown < 0)
                 break;
-            }
-            buf = nb;
-            cap = ncap;
         }
         la_ssize_t got = archive_read_data(ar, buf + n, cap - n);
         if (got == 0)
