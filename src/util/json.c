@@ -396,23 +396,35 @@ static __attribute__((noinline)) void key_lit_slow(sw_json *j, const char *key, 
     put_plain_key(j, key, n);
 }
 
+/* The fast path of both key writers: `,"key":` (opens 0) or `,"key":{` / `,"key":[`
+ * (opens 1) with one capacity check, as put_member writes it. A key alone leaves the
+ * value's own separator none; a key that opens a container marks its member written and
+ * enters the container, whose first member needs no comma. 0 when the general path must
+ * run (an error, the depth limit, no room). Inlined with a constant `opens`. */
+static inline __attribute__((always_inline)) int key_fast(sw_json *j, const char *qkey,
+                                                          size_t m, int opens)
+{
+    sw_buf *b = j->out;
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u - (unsigned)opens ||
+        !room_lit(b, m + 1))
+        return 0;
+    char *o = b->data + b->len;
+    *o = ',';
+    o += j->need_comma[j->depth];
+    j->need_comma[j->depth] = (unsigned char)opens;
+    copy_lit(o, qkey, m);
+    o += m;
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
+    if (opens)
+        j->need_comma[++j->depth] = 0;
+    return 1;
+}
+
 void sw_json_key_lit(sw_json *j, const char *qkey, size_t m)
 {
-    /* `,"key":` with one capacity check, as put_member writes it; the value's own
-     * separator must then be none */
-    sw_buf *b = j->out;
-    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 1u && room_lit(b, m + 1)) {
-        char *o = b->data + b->len;
-        *o = ',';
-        o += j->need_comma[j->depth];
-        j->need_comma[j->depth] = 0;
-        copy_lit(o, qkey, m);
-        o += m;
-        *o = '\0';
-        b->len = (size_t)(o - b->data);
-        return;
-    }
-    key_lit_slow(j, qkey + 1, m - 3);
+    if (!key_fast(j, qkey, m, 0))
+        key_lit_slow(j, qkey + 1, m - 3);
 }
 
 static __attribute__((noinline)) void key_open_slow(sw_json *j, const char *qkey, size_t m)
@@ -423,22 +435,9 @@ static __attribute__((noinline)) void key_open_slow(sw_json *j, const char *qkey
 
 void sw_json_key_open_lit(sw_json *j, const char *qkey, size_t m)
 {
-    /* `,"key":{`: the member and the container it opens at once (the container's first
-     * member needs no comma) */
-    sw_buf *b = j->out;
-    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 2u && room_lit(b, m + 1)) {
-        char *o = b->data + b->len;
-        *o = ',';
-        o += j->need_comma[j->depth];
-        j->need_comma[j->depth] = 1;
-        copy_lit(o, qkey, m);
-        o += m;
-        *o = '\0';
-        b->len = (size_t)(o - b->data);
-        j->need_comma[++j->depth] = 0;
-        return;
-    }
-    key_open_slow(j, qkey, m);
+    /* the member and the container it opens at once */
+    if (!key_fast(j, qkey, m, 1))
+        key_open_slow(j, qkey, m);
 }
 
 /* A key from the input, escaped when it needs it. */
