@@ -9,10 +9,19 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static int is_dir(const char *path)
+/* The entry's type (DT_*) from the directory itself, which saves an lstat per message; file
+ * systems that leave it DT_UNKNOWN are asked. -1 with errno set when lstat fails. */
+static int entry_type(const struct dirent *e, const char *path)
 {
+    if (e->d_type != DT_UNKNOWN)
+        return e->d_type;
     struct stat st;
-    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    if (lstat(path, &st) != 0)
+        return -1;
+    return S_ISLNK(st.st_mode)   ? DT_LNK
+           : S_ISDIR(st.st_mode) ? DT_DIR
+           : S_ISREG(st.st_mode) ? DT_REG
+                                 : DT_UNKNOWN;
 }
 
 static int skip_name(const char *name)
@@ -33,13 +42,12 @@ static int walk_dir(const char *dir, int depth, int maildir_leaf, sw_walk_fn fn,
     int has_cur = 0, has_new = 0, has_tmp = 0;
     for (int i = 0; i < n; i++) {
         const char *nm = list[i]->d_name;
+        int *has = !strcmp(nm, "cur") ? &has_cur : !strcmp(nm, "new") ? &has_new
+                 : !strcmp(nm, "tmp") ? &has_tmp : NULL;
+        if (!has)
+            continue;
         snprintf(path, sizeof path, "%s/%s", dir, nm);
-        if (!strcmp(nm, "cur") && is_dir(path))
-            has_cur = 1;
-        else if (!strcmp(nm, "new") && is_dir(path))
-            has_new = 1;
-        else if (!strcmp(nm, "tmp") && is_dir(path))
-            has_tmp = 1;
+        *has = entry_type(list[i], path) == DT_DIR;
     }
     int maildir = (has_cur + has_new + has_tmp) >= 2;
     int rc = 0;
@@ -52,17 +60,10 @@ static int walk_dir(const char *dir, int depth, int maildir_leaf, sw_walk_fn fn,
             rc = fn(dir, SW_WALK_ERROR, "path too long", ctx);
             continue;
         }
-        /* the entry's type from the directory itself saves an lstat per message; file
-         * systems that do not fill it in (DT_UNKNOWN) are asked */
-        unsigned char type = list[i]->d_type;
-        if (type == DT_UNKNOWN) {
-            struct stat st;
-            if (lstat(path, &st) != 0) {
-                rc = fn(path, SW_WALK_ERROR, strerror(errno), ctx);
-                continue;
-            }
-            type = S_ISLNK(st.st_mode) ? DT_LNK : S_ISDIR(st.st_mode) ? DT_DIR
-                                                 : S_ISREG(st.st_mode) ? DT_REG : DT_UNKNOWN;
+        int type = entry_type(list[i], path);
+        if (type < 0) {
+            rc = fn(path, SW_WALK_ERROR, strerror(errno), ctx);
+            continue;
         }
         if (type == DT_DIR) {
             if (maildir && !strcmp(nm, "tmp"))
