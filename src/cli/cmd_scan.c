@@ -161,7 +161,7 @@ static void ingest_usage(FILE *o)
                "                      from_org, subject, network, envelope_org, display_name,\n"
                "                      from_address (default from_org,subject,network)\n"
                "      --campaign-window DURATION  campaign time window (default 7d)\n"
-               "      --commit-every N  records per transaction (default 20000): what a crash\n"
+               "      --commit-every N  records per transaction (default 100000): what a crash\n"
                "                      can cost at most\n"
                "  -f, --format FMT, -c, --config FILE, --psl-file FILE, --verify and its\n"
                "  options, --context FILE ...: as for scan (spoofwatch scan --help)\n"
