@@ -467,14 +467,15 @@ static int parse_resinfo(cursor *c, sw_authres_result *r)
 /* Does the text at the cursor look like "method=" or "method/1=" (no authserv-id)? */
 static int looks_like_methodspec(const cursor *c)
 {
-    size_t i = c->i;
-    while (i < c->n && is_keyword_char(c->s[i]))
-        i++;
-    if (i == c->i)
+    /* a trial cursor: RFC 8601 allows CFWS between the method and its "=" (any whitespace
+     * or a comment, as skip_cfws reads them), and a failed look must report nothing */
+    cursor t = *c;
+    t.err = NULL;
+    while (t.i < t.n && is_keyword_char(t.s[t.i]))
+        t.i++;
+    if (t.i == c->i || skip_cfws(&t) != SW_OK)
         return 0;
-    while (i < c->n && (c->s[i] == ' ' || c->s[i] == '\t'))
-        i++;
-    return i < c->n && (c->s[i] == '=' || c->s[i] == '/');
+    return peek(&t) == '=' || peek(&t) == '/';
 }
 
 int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_authres *out,

@@ -44,6 +44,19 @@ SW_TEST(authres_microsoft_without_authserv_id)
     CHECK_STR(ar.results[3].method, "compauth");
     CHECK_STR(ar.results[3].reason, "000");
     CHECK_STR(ar.results[0].comment, "sender IP is 198.51.100.7");
+    /* RFC 8601 lets CFWS stand between a method and its "=": a comment, or a bare CR
+     * left in the value, is still the id-less form, not an authserv-id named "spf" */
+    CHECK(parse("spf (checked by EOP) = pass smtp.mailfrom=a.example", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.flags & SW_ARF_NO_AUTHSERV_ID);
+    CHECK(ar.count == 1);
+    CHECK_STR(ar.results[0].result, "pass");
+    CHECK(parse("spf\r=pass smtp.mailfrom=a.example", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.flags & SW_ARF_NO_AUTHSERV_ID);
+    CHECK_STR(ar.results[0].method, "spf");
+    /* an authserv-id with a comment after it is still one */
+    CHECK(parse("mx.example.org (v=1) ; spf=pass", SW_AR_RELAXED, &ar) == 0);
+    CHECK_STR(ar.authserv_id, "mx.example.org");
+    CHECK(!(ar.flags & SW_ARF_NO_AUTHSERV_ID));
     /* strict RFC 8601 mode refuses the same header */
     CHECK(parse("spf=pass smtp.mailfrom=a.example", SW_AR_STRICT, &ar) != 0);
     sw_arena_free(&A);
