@@ -8,18 +8,16 @@
  *
  * Sealing (arc_seal.c) must validate the chain it extends, so the context, the body hash,
  * the validation itself and the arena text buffer are shared with it through
- * arc_internal.h. Key fetching, the h= splitter and the DNS-name check are dkim's
- * (dkim.h). A local equivalent (marked below) remains for the RSA verification, which
- * reports less than dkim.c's. */
+ * arc_internal.h. Key fetching and the per-message key table, the h= splitter, the
+ * DNS-name check, the digest callback, base64 and the RSA verification are dkim's
+ * (dkim.h, dkim_internal.h); the reasons given for a failed check are worded here. */
 #include "spoofwatch/arc.h"
 #include "spoofwatch/canon.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
 #include "arc_internal.h"
 
-#include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/rsa.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,42 +74,15 @@ static int bad(verdict *v, sw_dkim_result r, const char *why)
     return 1;
 }
 
-void sw_arc_md_write(void *ctx, const void *p, size_t n)
-{
-    EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
-}
-
-/* One query and one parse per <s>._domainkey.<d> (dkim_keycache.c's fetch). NULL with
- * *oom clear when the table is full. */
-static arc_key *get_key(actx *c, const char *s, const char *d, int *oom)
-{
-    *oom = 0;
-    char *name = sw_dkim_key_name(c->a, s, d);
-    if (!name) {
-        *oom = 1;
-        return NULL;
-    }
-    for (size_t k = 0; k < c->nkeys; k++)
-        if (!strcmp(c->keys[k].name, name))
-            return &c->keys[k];
-    if (c->nkeys == SW_MAX_ARC_KEYS)
-        return NULL;
-    arc_key *ke = &c->keys[c->nkeys];
-    if (sw_dkim_key_fetch(c->a, c->r, NULL, name, ke)) {
-        *oom = 1;
-        return NULL;
-    }
-    c->nkeys++;
-    return ke;
-}
-
 /* The key of a signature or seal, checked for ARC use (rsa, sha256 allowed, size). */
 static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
 {
-    arc_key *ke = get_key(c, s->s, s->d, oom);
+    sw_arena *a = c->a;
+    /* one query and one parse per <s>._domainkey.<d>; no key cache across messages */
+    sw_dkim_fetched *ke =
+        sw_dkim_key_get(a, c->r, NULL, c->keys, &c->nkeys, SW_MAX_ARC_KEYS, s->s, s->d, oom);
     if (*oom)
         return NULL;
-    sw_arena *a = c->a;
     if (!ke)
         return bad(v, SW_DKIM_TEMPERROR, "public key: too many keys in one chain"), NULL;
     switch (ke->status) {
@@ -159,29 +130,6 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
                                    v->bits, c->o.min_bits)),
                NULL;
     return ke->pkey;
-}
-
-/* local equivalent of dkim.c rsa_verify (without its decrypt-or-not diagnosis). */
-static int rsa_verify(EVP_PKEY *pk, const unsigned char *sig, size_t siglen,
-                      const unsigned char *dig, unsigned dlen)
-{
-    int ok = 0;
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new(pk, NULL);
-    if (pc && EVP_PKEY_verify_init(pc) > 0 &&
-        EVP_PKEY_CTX_set_rsa_padding(pc, RSA_PKCS1_PADDING) > 0 &&
-        EVP_PKEY_CTX_set_signature_md(pc, EVP_sha256()) > 0)
-        ok = EVP_PKEY_verify(pc, sig, siglen, dig, dlen) == 1;
-    EVP_PKEY_CTX_free(pc);
-    ERR_clear_error();
-    return ok;
-}
-
-const char *sw_arc_b64(sw_arena *a, const unsigned char *p, size_t n)
-{
-    char *o = sw_arena_alloc(a, 4 * ((n + 2) / 3) + 1);
-    if (o)
-        EVP_EncodeBlock((unsigned char *)o, p, (int)n);
-    return o;
 }
 
 /* The arena text buffer (sbuf, arc_internal.h): the evidence line and sealing's headers. */
@@ -260,7 +208,7 @@ const arc_bh *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
     b->mode = m;
     b->has_l = has_l;
     b->l = l;
-    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, sw_arc_md_write, md);
+    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, sw_dkim_md_write, md);
     unsigned dl = 0;
     int ok = EVP_DigestFinal_ex(md, b->dig, &dl);
     EVP_MD_CTX_free(md);
@@ -327,7 +275,7 @@ static int hash_self(actx *c, const sw_dkim_sig *s, sw_canon_mode hc, EVP_MD_CTX
     size_t sl;
     int ok = sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl) == SW_OK;
     if (ok) {
-        sw_canon_header(hc, stripped, sl, 0, sw_arc_md_write, md);
+        sw_canon_header(hc, stripped, sl, 0, sw_dkim_md_write, md);
         ok = EVP_DigestFinal_ex(md, dig, dl);
     }
     EVP_MD_CTX_free(md);
@@ -388,7 +336,7 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
     const arc_bh *bh = sw_arc_body_hash(c, bc, s->has_l, s->has_l ? (uint64_t)s->l : 0);
     if (!bh)
         return SW_ENOMEM;
-    v->bh_computed = sw_arc_b64(a, bh->dig, 32);
+    v->bh_computed = sw_dkim_b64(a, bh->dig, 32);
     if (!v->bh_computed)
         return SW_ENOMEM;
     if (s->has_l && (uint64_t)s->l > bh->total)
@@ -418,13 +366,13 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
         if (fi < 0)
             continue;
         const sw_header_field *f = &c->h->fields[fi];
-        sw_canon_header(hc, f->raw, f->raw_len, 1, sw_arc_md_write, md);
+        sw_canon_header(hc, f->raw, f->raw_len, 1, sw_dkim_md_write, md);
     }
     unsigned char dig[32];
     unsigned dl = 0;
     if (hash_self(c, s, hc, md, dig, &dl))
         return SW_ENOMEM;
-    if (!rsa_verify(pk, b_raw, b_len, dig, dl))
+    if (!sw_dkim_rsa_verify(c->a, pk, EVP_sha256(), NULL, b_raw, b_len, dig, dl, NULL))
         return bad(v, SW_DKIM_FAIL,
                    "message has been altered: the AMS signature does not match the signed "
                    "headers");
@@ -457,7 +405,7 @@ static int seal_tags_ok(actx *c, const sw_dkim_sig *s, verdict *v, unsigned char
 
 void sw_arc_canon_field(const sw_header_field *f, int crlf, EVP_MD_CTX *md)
 {
-    sw_canon_header(SW_CANON_RELAXED, f->raw, f->raw_len, crlf, sw_arc_md_write, md);
+    sw_canon_header(SW_CANON_RELAXED, f->raw, f->raw_len, crlf, sw_dkim_md_write, md);
 }
 
 /* Verifies the AS of sets[idx] over sets[0..idx]. 0 verified, 1 not, or SW_E*. */
@@ -491,7 +439,7 @@ static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
     unsigned dl = 0;
     if (hash_self(c, s, SW_CANON_RELAXED, md, dig, &dl))
         return SW_ENOMEM;
-    if (!rsa_verify(pk, b_raw, b_len, dig, dl))
+    if (!sw_dkim_rsa_verify(c->a, pk, EVP_sha256(), NULL, b_raw, b_len, dig, dl, NULL))
         return bad(v, SW_DKIM_FAIL,
                    "the seal does not match the ARC sets it covers (a set was altered)");
     v->res = SW_DKIM_PASS;

@@ -1,15 +1,15 @@
 /* ARC internals shared by arc.c (chain validation) and arc_seal.c (sealing, which
- * validates the chain it extends); not public API. */
+ * validates the chain it extends); not public API. The digest callback, base64, RSA
+ * verification and key table are DKIM's (dkim_internal.h). */
 #ifndef SW_ARC_INTERNAL_H
 #define SW_ARC_INTERNAL_H
 
 #include "spoofwatch/arc.h"
 #include "spoofwatch/canon.h"
 #include "spoofwatch/limits.h"
+#include "dkim_internal.h"
 
 #include <openssl/evp.h>
-
-typedef sw_dkim_fetched arc_key; /* dkim_keycache.c's key fetch: one per key name */
 
 typedef struct arc_bh {
     sw_canon_mode mode;
@@ -27,7 +27,7 @@ typedef struct actx {
     sw_arc_opts o;
     const char *body;
     size_t body_len;
-    arc_key keys[SW_MAX_ARC_KEYS];
+    sw_dkim_fetched keys[SW_MAX_ARC_KEYS]; /* sw_dkim_key_get's table, one per key name */
     size_t nkeys;
     arc_bh bh[SW_MAX_ARC_BODY_HASHES];
     size_t nbh;
@@ -53,12 +53,8 @@ int sw_arc_validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *
  * NULL when out of memory. */
 const arc_bh *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l);
 
-/* Canonicalization output into an EVP_MD_CTX (ctx). */
-void sw_arc_md_write(void *ctx, const void *p, size_t n);
 /* A field of the message, relaxed, into md (crlf: with its line end). */
 void sw_arc_canon_field(const sw_header_field *f, int crlf, EVP_MD_CTX *md);
-/* p[0..n) as base64 in the arena, NULL when full. */
-const char *sw_arc_b64(sw_arena *a, const unsigned char *p, size_t n);
 
 /* Appends to b; once out of memory b->oom is set and nothing more is added. */
 void sw_arc_sb_put(sbuf *b, const char *s, size_t n);

@@ -109,7 +109,7 @@ static int rsa_sign(EVP_PKEY *pk, const unsigned char *dig, size_t dl, sw_arena 
     ERR_clear_error();
     if (!ok)
         return SW_ENOMEM;
-    *out = sw_arc_b64(a, sig, sl);
+    *out = sw_dkim_b64(a, sig, sl);
     return *out ? SW_OK : SW_ENOMEM;
 }
 
@@ -122,7 +122,7 @@ static int canon_built(sw_arena *a, const char *name, const char *value, int crl
     const char *f = sw_arc_sb_done(&b);
     if (!f)
         return SW_ENOMEM;
-    sw_canon_header(SW_CANON_RELAXED, f, b.n, crlf, sw_arc_md_write, md);
+    sw_canon_header(SW_CANON_RELAXED, f, b.n, crlf, sw_dkim_md_write, md);
     return SW_OK;
 }
 
@@ -202,7 +202,7 @@ int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block 
     /* AMS: relaxed/relaxed over h= (bottom up, the new AAR counted as the topmost
      * field) and the AMS itself with b= empty. */
     const arc_bh *bh = sw_arc_body_hash(c, SW_CANON_RELAXED, 0, 0);
-    const char *bhs = bh ? sw_arc_b64(a, bh->dig, 32) : NULL;
+    const char *bhs = bh ? sw_dkim_b64(a, bh->dig, 32) : NULL;
     const char *ams0 = bhs ? ams_value(a, "", bhs, p, out->instance) : NULL;
     const char **names;
     size_t nn;
@@ -226,7 +226,7 @@ int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block 
             long fi = sw_header_find(h, names[k], have - 1 - used);
             if (fi >= 0)
                 sw_canon_header(SW_CANON_RELAXED, h->fields[fi].raw, h->fields[fi].raw_len, 1,
-                                sw_arc_md_write, md);
+                                sw_dkim_md_write, md);
         } else if (used == have && !strcasecmp(names[k], "ARC-Authentication-Results")) {
             if ((rc = canon_built(a, "ARC-Authentication-Results", out->aar, 1, md)))
                 goto done;

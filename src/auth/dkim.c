@@ -5,10 +5,12 @@
  * asks) and the keys fetched so far for this message (one DNS query and one parse per
  * selector). Fetching a key and keeping it across messages is dkim_keycache.c's job
  * (dkim_internal.h); the record syntax is dkimkey.c's. Here: the signature's tags, the
- * key's fitness for it, the body and header hashes and the RSA or Ed25519 check. OpenSSL
- * keys and digest contexts are released before returning (the cache's digest context
- * goes back to the cache); everything handed back lives in the caller's arena. Checks
- * follow RFC 6376 §6.1 in order, so the reason names the first thing that is wrong. */
+ * key's fitness for it, the body and header hashes and the RSA or Ed25519 check; the
+ * key table, the digest callback, base64 and the RSA check serve ARC too
+ * (dkim_internal.h). OpenSSL keys and digest contexts are released before returning (the
+ * cache's digest context goes back to the cache); everything handed back lives in the
+ * caller's arena. Checks follow RFC 6376 §6.1 in order, so the reason names the first
+ * thing that is wrong. */
 #include "spoofwatch/dkim.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
@@ -91,7 +93,7 @@ typedef struct vctx {
     EVP_MD_CTX *mdctx;   /* the digest context every hash reuses (the key cache's, or owned) */
 } vctx;
 
-static void md_write(void *ctx, const void *p, size_t n)
+void sw_dkim_md_write(void *ctx, const void *p, size_t n)
 {
     EVP_DigestUpdate((EVP_MD_CTX *)ctx, p, n);
 }
@@ -124,7 +126,7 @@ static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l
     b->sha256 = sha256;
     b->has_l = has_l;
     b->l = l;
-    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, md_write, md);
+    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, sw_dkim_md_write, md);
     if (!EVP_DigestFinal_ex(md, b->dig, &b->dlen))
         return NULL;
     c->nbh++;
@@ -257,25 +259,27 @@ int sw_dkim_split_h(sw_arena *a, const char *h, const char ***out, size_t *n)
     return SW_OK;
 }
 
-static keyent *get_key(vctx *c, const char *s, const char *d, int *oom)
+inline __attribute__((always_inline)) sw_dkim_fetched *
+sw_dkim_key_get(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, sw_dkim_fetched *keys,
+                size_t *nkeys, size_t cap, const char *s, const char *d, int *oom)
 {
     *oom = 0;
-    char *name = sw_dkim_key_name(c->a, s, d);
+    char *name = sw_dkim_key_name(a, s, d);
     if (!name) {
         *oom = 1;
         return NULL;
     }
-    for (size_t k = 0; k < c->nkeys; k++)
-        if (!strcmp(c->keys[k].name, name))
-            return &c->keys[k];
-    if (c->nkeys == SW_MAX_DKIM_SIGS)
+    for (size_t k = 0; k < *nkeys; k++)
+        if (!strcmp(keys[k].name, name))
+            return &keys[k];
+    if (*nkeys == cap)
         return NULL;
-    keyent *ke = &c->keys[c->nkeys];
-    if (sw_dkim_key_fetch(c->a, c->r, c->o.keys, name, ke)) {
+    sw_dkim_fetched *ke = &keys[*nkeys];
+    if (sw_dkim_key_fetch(a, r, kc, name, ke)) {
         *oom = 1;
         return NULL;
     }
-    c->nkeys++;
+    ++*nkeys;
     return ke;
 }
 
@@ -335,18 +339,19 @@ static int header_hash(vctx *c, const sw_dkim_sigresult *sr, const hname *hn, si
         if (fi < 0)
             continue;
         const sw_header_field *f = &c->h->fields[fi];
-        sw_canon_header(sr->hcanon, f->raw, f->raw_len, 1, md_write, md);
+        sw_canon_header(sr->hcanon, f->raw, f->raw_len, 1, sw_dkim_md_write, md);
     }
     const sw_header_field *self = &c->h->fields[sr->field_index];
     const char *stripped;
     size_t sl;
     if (sw_canon_strip_b(c->a, self->raw, self->raw_len, &stripped, &sl))
         return SW_ENOMEM;
-    sw_canon_header(sr->hcanon, stripped, sl, 0, md_write, md);
+    sw_canon_header(sr->hcanon, stripped, sl, 0, sw_dkim_md_write, md);
     return EVP_DigestFinal_ex(md, dig, dlen) ? SW_OK : SW_ENOMEM;
 }
 
-static const char *b64(sw_arena *a, const unsigned char *p, size_t n)
+inline __attribute__((always_inline)) const char *
+sw_dkim_b64(sw_arena *a, const unsigned char *p, size_t n)
 {
     char *o = sw_arena_alloc(a, 4 * ((n + 2) / 3) + 1);
     if (o)
@@ -365,12 +370,12 @@ static EVP_PKEY_CTX *verify_ctx(EVP_PKEY *pk, const EVP_MD *mdt)
     return NULL;
 }
 
-/* RSA verification with a reason that tells a wrong key or mangled b= (the signature
- * does not even decrypt) from altered headers (it decrypts to another hash). keep: where
- * the key cache holds a context for this key and digest (made here when empty), or NULL. */
-static int rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, EVP_PKEY_CTX **keep,
-                      const unsigned char *sig, size_t siglen, const unsigned char *dig,
-                      unsigned dlen, const char **why)
+/* The reason tells a wrong key or mangled b= (the signature does not even decrypt) from
+ * altered headers (it decrypts to another hash). */
+inline __attribute__((always_inline)) int
+sw_dkim_rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, EVP_PKEY_CTX **keep,
+                   const unsigned char *sig, size_t siglen, const unsigned char *dig,
+                   unsigned dlen, const char **why)
 {
     EVP_PKEY_CTX *pc = keep && *keep ? *keep : verify_ctx(pk, mdt);
     /* a one-shot verify leaves the context as verify_init set it up, so it is reused */
@@ -384,6 +389,8 @@ static int rsa_verify(sw_arena *a, EVP_PKEY *pk, const EVP_MD *mdt, EVP_PKEY_CTX
         return 1;
     }
     ERR_clear_error();
+    if (!why)
+        return 0;
     /* Does b= decrypt to a PKCS#1 DigestInfo at all? */
     int decrypts = 0;
     pc = EVP_PKEY_CTX_new(pk, NULL);
@@ -541,7 +548,8 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
 
     /* ---- the key (§6.1.2) ---- */
     int oom;
-    keyent *ke = get_key(c, s->s, s->d, &oom);
+    keyent *ke = sw_dkim_key_get(a, c->r, c->o.keys, c->keys, &c->nkeys, SW_MAX_DKIM_SIGS, s->s,
+                                 s->d, &oom);
     if (oom)
         return SW_ENOMEM;
     if (!ke)
@@ -622,7 +630,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     if (!bhh)
         return SW_ENOMEM;
     sr->body_len = bhh->total;
-    sr->bh_computed = b64(a, bhh->dig, bhh->dlen);
+    sr->bh_computed = sw_dkim_b64(a, bhh->dig, bhh->dlen);
     if (!sr->bh_computed)
         return SW_ENOMEM;
     if (s->has_l && (uint64_t)s->l > bhh->total)
@@ -657,7 +665,7 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     } else {
         const char *why = NULL;
         EVP_PKEY_CTX **keep = ke->cached ? &ke->cached->verify[alg == ALG_RSA_SHA256] : NULL;
-        if (!rsa_verify(a, ke->pkey, mdt, keep, b_raw, b_len, dig, dlen, &why))
+        if (!sw_dkim_rsa_verify(a, ke->pkey, mdt, keep, b_raw, b_len, dig, dlen, &why))
             return set(sr, SW_DKIM_FAIL, why), 0;
     }
 

@@ -90,7 +90,7 @@ sw_dkim_keycache *sw_dkim_keycache_new(void)
 void sw_dkim_keycache_clear(sw_dkim_keycache *kc)
 {
     for (size_t i = 0; i < KEYCACHE_SLOTS; i++) {
-        for (cached_key *e = kc->slots[i], *n; e; e = n) {
+        for (sw_dkim_cached_key *e = kc->slots[i], *n; e; e = n) {
             n = e->next;
             EVP_PKEY_CTX_free(e->verify[0]);
             EVP_PKEY_CTX_free(e->verify[1]);
@@ -135,9 +135,9 @@ static unsigned record_slot(const char *t, size_t n)
     return (unsigned)(h % KEYCACHE_SLOTS);
 }
 
-static cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, size_t n)
+static sw_dkim_cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, size_t n)
 {
-    for (cached_key *e = kc->slots[record_slot(t, n)]; e; e = e->next)
+    for (sw_dkim_cached_key *e = kc->slots[record_slot(t, n)]; e; e = e->next)
         if (e->record_len == n && !memcmp(e->record, t, n))
             return e;
     return NULL;
@@ -151,12 +151,12 @@ int sw_dkim_keycache_full(const sw_dkim_keycache *kc)
 /* Keeps a parsed key (a copy of everything it points to); failures just skip caching, and
  * so does a full cache: it is emptied only before a message (see sw_dkim_verify), as
  * keyents of the message being verified may point into its entries. */
-static cached_key *keycache_put(sw_dkim_keycache *kc, const sw_dkim_fetched *ke)
+static sw_dkim_cached_key *keycache_put(sw_dkim_keycache *kc, const sw_dkim_fetched *ke)
 {
     size_t n = ke->record_len;
     if (sw_dkim_keycache_full(kc) || n > KEYCACHE_MAX_RECORD)
         return NULL;
-    cached_key *e = calloc(1, sizeof *e);
+    sw_dkim_cached_key *e = calloc(1, sizeof *e);
     if (!e || !(e->record = malloc(n + 1)) || !(e->p = malloc(ke->key.p_len + 1))) {
         if (e)
             free(e->record);
@@ -211,7 +211,8 @@ int sw_dkim_key_fetch(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, const c
     /* The same record as a message before: its parse and key are reused. */
     for (size_t k = 0; kc && ke->status == SW_DNS_OK && k < ans.n; k++) {
         const sw_dns_rr *rr = &ans.rrs[k];
-        cached_key *e = rr->type == SW_DNS_TXT ? keycache_find(kc, rr->text, rr->text_len) : NULL;
+        sw_dkim_cached_key *e =
+            rr->type == SW_DNS_TXT ? keycache_find(kc, rr->text, rr->text_len) : NULL;
         if (!e || (e->pkey && !EVP_PKEY_up_ref(e->pkey)))
             continue;
         ke->parsed = 1;
