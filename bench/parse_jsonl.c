@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
         size_t at = (size_t)(p - in.data);
-        sw_input_advance(&in, at, at); /* pages mapped ahead as the readers map them */
+        sw_input_advance(&in, at); /* pages released behind, as the readers do */
         if (n) {
             const sw_jv *doc;
             sw_arena_reset(&a);

@@ -58,7 +58,6 @@ typedef struct sw_input {
     int compressed;
     size_t pos;       /* next byte to read (mbox) */
     size_t released;  /* pages before this offset were given back to the kernel */
-    size_t populated; /* pages before this offset were mapped ahead of the cursor */
     long index;       /* messages handed out so far */
     int done;
     int fd;
@@ -72,10 +71,9 @@ int sw_input_open(sw_input *in, const char *path, sw_format format, sw_error *er
  * cannot be read (err says where); after SW_EFORMAT the caller may call again. */
 int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err);
 void sw_input_close(sw_input *in);
-/* Streaming readers report their cursor: bytes before `done` are finished with, `next` is
- * where reading goes on. Pages ahead are mapped in batches and pages far behind are given
- * back to the kernel, so memory stays flat however large the file. */
-void sw_input_advance(sw_input *in, size_t done, size_t next);
+/* Streaming readers report their cursor: bytes before `done` are finished with. Pages far
+ * behind it are given back to the kernel, so memory stays flat however large the file. */
+void sw_input_advance(sw_input *in, size_t done);
 
 /* Format sniffing from the first bytes and the file name. */
 sw_format sw_sniff(const char *path, const char *data, size_t len);

@@ -125,7 +125,7 @@ static inline void sw_log_row_field(sw_log_row *row, const char *key, const char
 /* Merges the row into its message record (or emits it when it has no merge key). */
 int sw_log_emit(sw_logctx *c, const sw_log_row *row);
 /* A line-by-line family reader calls this with the byte offset it has read up to, so that
- * the file's pages are mapped ahead and released behind (sw_input_advance). */
+ * the file's pages are released behind it (sw_input_advance). */
 void sw_log_advance(sw_logctx *c, size_t offset);
 /* Reports a bad row: "path:line: <fmt>", counted as an error. */
 void sw_log_bad(sw_logctx *c, uint64_t line, const char *fmt, ...)

@@ -16,16 +16,9 @@
 
 /* Releases already-scanned mbox pages every so often, so RSS stays flat on huge files. */
 #define SW_RELEASE_STEP (64u << 20)
-/* Pages are mapped ahead of the mbox cursor in windows of this size. */
-#define SW_POPULATE_STEP (8u << 20)
 /* Regular files up to this size are read into memory instead of mapped: for a Maildir of
  * small messages one copy costs less than mmap, its page faults and munmap. */
 #define SW_READ_WHOLE_MAX (256u << 10)
-#ifdef MADV_POPULATE_READ
-#define SW_MADV_POPULATE_READ MADV_POPULATE_READ
-#else
-#define SW_MADV_POPULATE_READ 22 /* Linux 5.14; older kernels return EINVAL, harmlessly */
-#endif
 
 static int make_spool(sw_error *err, const char *path)
 {
@@ -295,19 +288,14 @@ static int next_emlx(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
     return SW_OK;
 }
 
-void sw_input_advance(sw_input *in, size_t done, size_t next)
+void sw_input_advance(sw_input *in, size_t done)
 {
     if (!in->mapped) /* an input built in memory (tests, fuzzing) is not ours to advise */
         return;
-    /* Map the next window's pages in one call rather than one fault per 64 KiB (the
-     * kernel ignores the advice where MADV_POPULATE_READ is unknown). */
-    if (next > in->populated || in->populated == 0) {
-        size_t from = in->populated > next ? in->populated : (next & ~(size_t)4095);
-        size_t upto = from + SW_POPULATE_STEP < in->len ? from + SW_POPULATE_STEP : in->len;
-        if (upto > from)
-            madvise((void *)(in->data + from), upto - from, SW_MADV_POPULATE_READ);
-        in->populated = upto;
-    }
+    /* Pages ahead are left to the page faults: with MADV_SEQUENTIAL each fault maps the
+     * 64 KiB around it from the page cache, which measured cheaper than mapping 8 MB
+     * windows ahead with MADV_POPULATE_READ (mbox read + split 0.086 -> 0.081 s for the
+     * bench's 335 MB; scan 0.215 -> 0.211 s). */
     /* Drop pages well behind the cursor; this keeps RSS flat on multi-GB files. */
     if (done > in->released && done - in->released > 2 * (size_t)SW_RELEASE_STEP) {
         size_t upto = (done - SW_RELEASE_STEP) & ~(size_t)4095;
@@ -339,7 +327,7 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
         msg->data = in->data + start;
         msg->len = end - start;
         msg->mbox_quoted = quoted;
-        sw_input_advance(in, start, next);
+        sw_input_advance(in, start);
         return SW_OK;
     }
     default:

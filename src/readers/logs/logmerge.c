@@ -662,7 +662,7 @@ int sw_dmarcxml_read(sw_logctx *c); /* dmarc_container.c */
 void sw_log_advance(sw_logctx *c, size_t offset)
 {
     if (c->input && !c->offsets_unknown && c->data == c->input->data)
-        sw_input_advance(c->input, offset, offset);
+        sw_input_advance(c->input, offset);
 }
 
 int sw_log_read(sw_input *in, sw_arena *record_arena,
