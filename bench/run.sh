@@ -136,7 +136,8 @@ echo
 printf "%-44s %8s rows/s  (one table, no indexes, same rows)\n" "baseline: bare SQLite inserts" \
     "$(awk "BEGIN{printf \"%.0f\", $NSTORE / $t_bare}")"
 printf "%-44s %8s rows/s  (+ unique key, Message-ID, NetworkMessageId, time, FTS5)\n" \
-    "baseline: SQLite with the store's indexes" "$(awk "BEGIN{printf \"%.0f\", $NSTORE / $t_indexed}")"
+    "baseline: SQLite with the store's indexes" \
+    "$(awk "BEGIN{printf \"%.0f\", $NSTORE / $t_indexed}")"
 printf "%-44s %8s records/s  (%s records: joins, campaigns, coverage, baselines, FTS)\n" \
     "evidence store writes (sw_store_put)" "$(awk "BEGIN{printf \"%.0f\", $NSTORE / $t_store}")" \
     "$NSTORE"

@@ -32,6 +32,11 @@
  * write much less (1 M records: 100,000 a commit took 44 s, 20,000 took 64 s); the pages
  * of one transaction still fit the 256 MB page cache (docs/performance.md). */
 #define SW_STORE_BATCH 100000
+/* A transaction also commits once its in-memory sums (store/sums.c: coverage cells, sender
+ * domains and networks, campaign members, recipients and counts) hold this many keys. One
+ * record adds a few plus its recipients (at most SW_MAX_LOG_RECIPIENTS), so the table never
+ * needs more than 262,144 slots (about 60 MB), however many distinct keys an input brings. */
+#define SW_STORE_SUMS_COMMIT 100000
 /* Full record JSON kept per flagged observation (larger ones keep the compact row only). */
 #define SW_STORE_MAX_JSON (4u << 20)
 

@@ -422,7 +422,8 @@ static int put_one(sw_store *s, const sw_evidence *ev, const char *json, size_t 
     s->stats.stored++;
     if (flagged)
         s->stats.flagged++;
-    if (++s->pending >= s->batch && (rc = tx_commit(s, err)))
+    if ((++s->pending >= s->batch || s->sums.n >= SW_STORE_SUMS_COMMIT) &&
+        (rc = tx_commit(s, err)))
         return rc;
     return 1;
 }

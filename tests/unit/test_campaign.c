@@ -542,6 +542,85 @@ SW_TEST(store_failed_put_counts_nothing)
     sw_store_close(s);
 }
 
+/* Rows another connection sees in a store file: what has been committed. */
+static int committed_observations(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = -1;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT count(*) FROM observations", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* A transaction's in-memory sums are bounded whatever the records per commit: records that
+ * bring many distinct keys (here one campaign mailed to 2,000 new recipients a message)
+ * commit early once the sums hold SW_STORE_SUMS_COMMIT keys, and every sum still comes
+ * out whole at the end. */
+SW_TEST(store_commits_early_when_sums_grow)
+{
+    char path[] = "/tmp/sw-store-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    unlink(path);
+    enum { PER = 2000, MSGS = SW_STORE_SUMS_COMMIT / PER + 8 };
+    sw_ev_recipient *rs = calloc(PER, sizeof *rs);
+    char(*addr)[32] = calloc((size_t)PER * MSGS, sizeof *addr);
+    CHECK(rs && addr);
+    sw_store *s = NULL;
+    sw_error err;
+    sw_error_clear(&err);
+    CHECK(sw_store_open(&s, path, SW_STORE_WRITE, &err) == SW_OK);
+    sw_store_set_batch(s, 1000000);
+    CHECK(sw_store_run_begin(s, "test", &err) == SW_OK);
+    int early = -1; /* observations committed by the time the last record was put */
+    for (int m = 0; m < MSGS; m++) {
+        sw_evidence ev;
+        sw_ev_recipient r;
+        store_ev(&ev, &r, m + 1, "wire transfer");
+        for (int i = 0; i < PER; i++) {
+            snprintf(addr[m * PER + i], sizeof addr[0], "u%d@corp.example", m * PER + i);
+            rs[i] = (sw_ev_recipient){.address = addr[m * PER + i]};
+        }
+        ev.recipients = rs;
+        ev.nrecipients = PER;
+        CHECK(sw_store_put(s, &ev, NULL, 0, &err) == 1);
+        if (m == MSGS - 1)
+            early = committed_observations(path);
+    }
+    CHECK(sw_store_run_end(s, &err) == SW_OK);
+    /* the sums reached the limit after about SW_STORE_SUMS_COMMIT / PER records */
+    CHECK(early >= SW_STORE_SUMS_COMMIT / PER - 1 && early < MSGS);
+    CHECK(committed_observations(path) == MSGS);
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    sw_store_filter f = {.limit = 10};
+    sw_campaign *cs = NULL;
+    size_t n = 0;
+    CHECK(sw_store_campaigns(s, &a, &f, &cs, &n, &err) == SW_OK);
+    CHECK(n == 1);
+    if (n == 1) {
+        CHECK(cs[0].observations == MSGS);
+        CHECK(cs[0].recipients == (uint64_t)PER * MSGS);
+    }
+    sw_arena_free(&a);
+    sw_store_close(s);
+    free(rs);
+    free(addr);
+    unlink(path);
+    char side[64];
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 /* The write path refuses what the read path refuses: a newer schema, and an SQLite file
  * that is some other program's (it must not get the store's tables). */
 SW_TEST(store_write_refuses_newer_or_foreign)
