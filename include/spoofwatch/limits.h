@@ -61,6 +61,8 @@
 #define SW_LOG_MERGE_WINDOW 512
 /* Recipients merged into one record from per-recipient rows. */
 #define SW_MAX_LOG_RECIPIENTS 4096
+/* Signals one assessment keeps (every signal spoofwatch has fits several times over). */
+#define SW_MAX_SIGNALS 64
 /* Extra source facts kept as evidence on one log record. */
 #define SW_MAX_LOG_FIELDS 64
 /* DMARC aggregate reports: one XML document after gzip/zip (and one zip entry), the

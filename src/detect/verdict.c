@@ -8,6 +8,7 @@
  *   pass       = trusted authentication evidence exists and neither threshold was met;
  *   unknown    = no trusted authentication evidence and nothing reached suspicious. */
 #include "internal.h"
+#include "spoofwatch/limits.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +27,6 @@ const char *sw_verdict_name(sw_verdict v)
     return "unknown";
 }
 
-#define MAX_SIGNALS 64
 #define MAX_SUPPRESSORS 16
 
 static int configured_weight(const sw_config *c, const char *id, int dflt)
@@ -43,8 +43,8 @@ void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const cha
     /* Uninitialised: nothing reads past nsignals, and zeroing all 64 slots up front cost
      * more than the few signals a message has. */
     if (!as->signals)
-        as->signals = sw_arena_alloc(x->a, MAX_SIGNALS * sizeof *as->signals);
-    if (!as->signals || as->nsignals >= MAX_SIGNALS)
+        as->signals = sw_arena_alloc(x->a, SW_MAX_SIGNALS * sizeof *as->signals);
+    if (!as->signals || as->nsignals >= SW_MAX_SIGNALS)
         return;
     va_list ap;
     va_start(ap, fmt);

@@ -7,7 +7,11 @@
 
 #include <sqlite3.h>
 
-/* A hash table of sums or cached answers keyed by kind and up to two strings (store.c). */
+/* A hash table of sums or cached answers keyed by kind and up to two strings (sums.c). It
+ * grows to SW_STORE_TABLE_SLOTS slots (about 60 MB) and then takes no new key once half
+ * full: the sums commit before that (SW_STORE_SUMS_COMMIT), the history cache stops
+ * caching. */
+#define SW_STORE_TABLE_SLOTS 262144
 typedef struct sw_store_table {
     struct sw_store_pend *v;
     size_t n, cap;

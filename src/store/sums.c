@@ -7,6 +7,8 @@
  * keys are copied into the tables' own arenas. */
 #include "internal.h"
 
+#include "spoofwatch/limits.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,11 +63,22 @@ static int same_str(const char *a, const char *b)
     return a == b || (a && b && !strcmp(a, b));
 }
 
-/* The entry of t for a key, created zeroed when new; NULL when out of memory. */
+/* One put adds at most a campaign, its member, a recipient and a delivery count per
+ * recipient, four outcome counts, its signals and three coverage and baseline keys: with
+ * the early commit the sums never reach the table's limit. */
+_Static_assert(SW_STORE_SUMS_COMMIT + 2 * SW_MAX_LOG_RECIPIENTS + SW_MAX_SIGNALS + 16 <=
+                   SW_STORE_TABLE_SLOTS / 2,
+               "a transaction's sums must fit the table");
+
+/* The entry of t for a key, created zeroed when new; NULL when out of memory or when the
+ * table is at its limit and the key is new. */
 static sw_store_pend *table_get(sw_store_table *t, int kind, const char *k1, const char *k2,
                                 int64_t day)
 {
-    if (t->n * 2 >= t->cap) {
+    int full = 0;
+    if (t->n * 2 >= t->cap && t->cap >= SW_STORE_TABLE_SLOTS)
+        full = 1;
+    else if (t->n * 2 >= t->cap) {
         size_t ncap = t->cap ? t->cap * 2 : 1024;
         sw_store_pend *nt = calloc(ncap, sizeof *nt);
         if (!nt)
@@ -90,6 +103,8 @@ static sw_store_pend *table_get(sw_store_table *t, int kind, const char *k1, con
             same_str(e->k2, k2))
             return e;
     }
+    if (full)
+        return NULL;
     sw_store_pend *e = &t->v[j];
     e->hash = h;
     e->kind = kind;

@@ -621,6 +621,42 @@ SW_TEST(store_commits_early_when_sums_grow)
     unlink(side);
 }
 
+/* The cache of earlier runs' baselines is bounded: past SW_STORE_TABLE_SLOTS / 2 sender
+ * domains in one run it stops caching, and the answers, now read from the store each time,
+ * stay right. */
+SW_TEST(store_history_cache_is_bounded)
+{
+    sw_store *s = NULL;
+    sw_error err;
+    sw_error_clear(&err);
+    CHECK(sw_store_open(&s, ":memory:", SW_STORE_WRITE, &err) == SW_OK);
+    CHECK(sw_store_run_begin(s, "first", &err) == SW_OK);
+    sw_evidence ev;
+    sw_ev_recipient r;
+    store_ev(&ev, &r, 1, "wire transfer");
+    CHECK(sw_store_put(s, &ev, NULL, 0, &err) == 1);
+    CHECK(sw_store_run_end(s, &err) == SW_OK);
+    CHECK(sw_store_run_begin(s, "second", &err) == SW_OK);
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    sw_history h;
+    char org[48];
+    for (int i = 0; i < SW_STORE_TABLE_SLOTS / 2 + 1000; i++) {
+        snprintf(org, sizeof org, "sender%d.example", i);
+        CHECK(sw_store_history_lookup(s, &a, org, NULL, &h) == SW_OK);
+        if (h.domain_seen)
+            break;
+    }
+    CHECK(s->seen.n <= SW_STORE_TABLE_SLOTS / 2 && s->seen.cap <= SW_STORE_TABLE_SLOTS);
+    CHECK(sw_store_history_lookup(s, &a, "corp.example", NULL, &h) == SW_OK);
+    CHECK(h.established && h.domain_seen);
+    CHECK(sw_store_history_lookup(s, &a, "elsewhere.example", NULL, &h) == SW_OK);
+    CHECK(h.established && !h.domain_seen);
+    sw_arena_free(&a);
+    CHECK(sw_store_run_end(s, &err) == SW_OK);
+    sw_store_close(s);
+}
+
 /* The write path refuses what the read path refuses: a newer schema, and an SQLite file
  * that is some other program's (it must not get the store's tables). */
 SW_TEST(store_write_refuses_newer_or_foreign)
