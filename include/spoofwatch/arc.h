@@ -87,6 +87,8 @@ typedef struct sw_arc_report {
                               newer one verify; 0 when all do; -1 when not computed */
     sw_arc_instance *sets; /* by instance, sets[k].instance == k + 1 when structure is ok */
     size_t nsets;
+    size_t body_hashes;    /* body hashes sw_arc_verify computed (not the ones it found in
+                              a shared set, opts.bodyhashes) */
 } sw_arc_report;
 
 typedef struct sw_arc_opts {
@@ -94,6 +96,9 @@ typedef struct sw_arc_opts {
                            t= check at all (fixtures with t=1 .. t=12349 pass either way) */
     int oldest_pass;    /* compute oldest-pass by verifying older AMS headers (default 1) */
     unsigned min_bits;  /* RSA keys below this fail (default SW_ARC_MIN_RSA_BITS) */
+    /* The message's body hashes, DKIM's (dkim.h), so that a relaxed AMS finds the hash
+     * of a relaxed/sha256 DKIM signature (NULL, the default: the call keeps its own). */
+    sw_dkim_bodyhashes *bodyhashes;
 } sw_arc_opts;
 
 /* RFC 8301 / RFC 8617 §4.1: keys under 1024 bits are not acceptable. */

@@ -71,8 +71,23 @@ typedef struct sw_dkim_keycache sw_dkim_keycache;
 sw_dkim_keycache *sw_dkim_keycache_new(void);
 void sw_dkim_keycache_free(sw_dkim_keycache *kc);
 
+/* The body hashes of one message, one per (body canonicalization, hash, l=), shared by
+ * its DKIM signatures and ARC-Message-Signatures: Microsoft 365 signs relaxed/sha256 and
+ * seals with a relaxed AMS, and hashing the body is the largest cost of both after RSA.
+ * A set belongs to one message: it is bound to the address and length of the body it
+ * was first used for and starts over when asked about another, but cannot notice other
+ * bytes at the same address (a recycled buffer), so make one per message, as
+ * sw_verify_message does. sw_dkim_bodyhashes_new makes one in an arena (nothing to free). */
+typedef struct sw_dkim_bodyhashes sw_dkim_bodyhashes;
+/* A new, empty set in a; NULL when the arena is full. */
+sw_dkim_bodyhashes *sw_dkim_bodyhashes_new(sw_arena *a);
+/* How many body hashes the set has computed since it was made (a set that started over
+ * for another body keeps counting). */
+size_t sw_dkim_bodyhashes_computed(const sw_dkim_bodyhashes *bh);
+
 typedef struct sw_dkim_opts {
     sw_dkim_keycache *keys; /* NULL: keys are parsed per message */
+    sw_dkim_bodyhashes *bodyhashes; /* NULL: the call keeps its own */
     int64_t skew;        /* seconds allowed on x= and t= (default 300) */
     unsigned policy;     /* SW_DKIM_F_* that turn a pass into policy */
     unsigned legacy;     /* SW_DKIM_LEGACY_* */
@@ -172,7 +187,8 @@ typedef struct sw_dkim_report {
     sw_dkim_sigresult *sigs;
     size_t nsigs;
     size_t skipped;         /* signatures beyond max_sigs, not verified */
-    size_t body_hashes;     /* distinct body hashes computed */
+    size_t body_hashes;     /* body hashes this call computed (with a shared set: not
+                               the ones it found already there) */
 } sw_dkim_report;
 
 /* Verifies every DKIM-Signature in h (the header block of msg[0..len)); the body is

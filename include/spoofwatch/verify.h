@@ -58,6 +58,7 @@ typedef struct sw_verification {
     /* every DNS exchange, newest first */
     const sw_dns_logentry *dns;
     size_t dns_queries;
+    size_t body_hashes; /* body hashes computed for DKIM and ARC together (not in the JSON) */
 } sw_verification;
 
 /* Verifies rec (read from msg[0..len)); inbound_hop is the index in rec->received of the

@@ -2,9 +2,10 @@
  *
  * One sw_arc_verify() call owns a context on the heap: the keys fetched so far (one DNS
  * query, one parse and one OpenSSL key per selector) and the body hashes computed so far
- * (one per body canonicalization and l=). Keys are freed before returning; everything
- * handed back lives in the caller's arena. Checks follow RFC 8617 §5.2 in order, so the
- * reason names the first step that failed.
+ * (one per body canonicalization and l=), or DKIM's for the same message when
+ * opts.bodyhashes lends them (sw_dkim_verify has filled the set already). Keys are freed
+ * before returning; everything handed back lives in the caller's arena. Checks follow
+ * RFC 8617 §5.2 in order, so the reason names the first step that failed.
  *
  * Sealing (arc_seal.c) must validate the chain it extends, so the context, the body hash,
  * the validation itself and the arena text buffer are shared with it through
@@ -55,7 +56,7 @@ void sw_arc_opts_default(sw_arc_opts *o)
     o->min_bits = SW_ARC_MIN_RSA_BITS;
 }
 
-/* ---- context (actx and arc_bh are arc_internal.h's: sealing shares them) ---- */
+/* ---- context (actx is arc_internal.h's: sealing shares it) ---- */
 
 /* A check's outcome: 0 passed, else the DKIM-style word and a reason. */
 typedef struct verdict {
@@ -192,31 +193,10 @@ const char *sw_arc_sb_done(sbuf *b)
     return b->oom ? NULL : b->p;
 }
 
-const arc_bh *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
+const sw_dkim_bodyhash *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
 {
-    for (size_t k = 0; k < c->nbh; k++)
-        if (c->bh[k].mode == m && c->bh[k].has_l == has_l && (!has_l || c->bh[k].l == l))
-            return &c->bh[k];
-    /* Full (hostile l= values): recompute into the last slot; callers use a hash at once. */
-    size_t slot = c->nbh < SW_MAX_ARC_BODY_HASHES ? c->nbh : SW_MAX_ARC_BODY_HASHES - 1;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
-        EVP_MD_CTX_free(md);
-        return NULL;
-    }
-    arc_bh *b = &c->bh[slot];
-    b->mode = m;
-    b->has_l = has_l;
-    b->l = l;
-    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, sw_dkim_md_write, md);
-    unsigned dl = 0;
-    int ok = EVP_DigestFinal_ex(md, b->dig, &dl);
-    EVP_MD_CTX_free(md);
-    if (!ok || dl != 32)
-        return NULL;
-    if (slot == c->nbh)
-        c->nbh++;
-    return b;
+    return sw_dkim_body_hash(c->bh, c->body, c->body_len, m, 1, has_l, l, &c->mdctx,
+                             EVP_sha256());
 }
 
 /* ---- tag rules shared by AMS and AS ---- */
@@ -333,7 +313,8 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
     if (!pk)
         return 1;
 
-    const arc_bh *bh = sw_arc_body_hash(c, bc, s->has_l, s->has_l ? (uint64_t)s->l : 0);
+    const sw_dkim_bodyhash *bh =
+        sw_arc_body_hash(c, bc, s->has_l, s->has_l ? (uint64_t)s->l : 0);
     if (!bh)
         return SW_ENOMEM;
     v->bh_computed = sw_dkim_b64(a, bh->dig, 32);
@@ -622,6 +603,11 @@ actx *sw_arc_ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_b
         c->o = *opts;
     else
         sw_arc_opts_default(&c->o);
+    c->bh = c->o.bodyhashes;
+    if (!c->bh) {
+        sw_dkim_bodyhashes_init(&c->own_bh);
+        c->bh = &c->own_bh;
+    }
     size_t off = h->body_offset <= len ? h->body_offset : len;
     c->body = msg + off;
     c->body_len = (h->anomalies & SW_HB_NO_SEPARATOR) ? 0 : len - off;
@@ -632,6 +618,7 @@ void sw_arc_ctx_free(actx *c)
 {
     for (size_t k = 0; k < c->nkeys; k++)
         sw_dkim_fetched_release(&c->keys[k]);
+    EVP_MD_CTX_free(c->mdctx);
     free(c);
 }
 
@@ -647,7 +634,9 @@ int sw_arc_verify(sw_arena *a, const char *msg, size_t len, const sw_header_bloc
         return SW_ENOMEM;
     sw_arc_set *sets;
     size_t n;
+    size_t computed = c->bh->computed;
     int rc = sw_arc_validate(c, out, &sets, &n);
+    out->body_hashes = c->bh->computed - computed;
     sw_arc_ctx_free(c);
     return rc;
 }

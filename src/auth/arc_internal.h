@@ -11,14 +11,6 @@
 
 #include <openssl/evp.h>
 
-typedef struct arc_bh {
-    sw_canon_mode mode;
-    int has_l;
-    uint64_t l;
-    unsigned char dig[32];
-    uint64_t total;
-} arc_bh;
-
 typedef struct actx {
     sw_arena *a;
     const sw_header_block *h;
@@ -29,8 +21,9 @@ typedef struct actx {
     size_t body_len;
     sw_dkim_fetched keys[SW_MAX_ARC_KEYS]; /* sw_dkim_key_get's table, one per key name */
     size_t nkeys;
-    arc_bh bh[SW_MAX_ARC_BODY_HASHES];
-    size_t nbh;
+    sw_dkim_bodyhashes *bh; /* opts.bodyhashes (DKIM's for the same message) or own_bh */
+    sw_dkim_bodyhashes own_bh;
+    EVP_MD_CTX *mdctx;      /* for body hashes, made on first use, freed with the context */
 } actx;
 
 /* Growable text in the arena (sealing builds a few short strings). */
@@ -49,9 +42,10 @@ void sw_arc_ctx_free(actx *c);
 /* RFC 8617 §5.2 over c's message into *out; the collected sets in *sets_out (arena).
  * 0, or SW_E* (a failed chain is 0 with out->result set). */
 int sw_arc_validate(actx *c, sw_arc_report *out, sw_arc_set **sets_out, size_t *nsets_out);
-/* The SHA-256 body hash for canonicalization m and l= (has_l), computed once per context;
- * NULL when out of memory. */
-const arc_bh *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l);
+/* The SHA-256 body hash for canonicalization m and l= (has_l), computed once per body-hash
+ * set (the context's, or the one DKIM shared); NULL when out of memory. Good until the
+ * next call (dkim_internal.h). */
+const sw_dkim_bodyhash *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l);
 
 /* A field of the message, relaxed, into md (crlf: with its line end). */
 void sw_arc_canon_field(const sw_header_field *f, int crlf, EVP_MD_CTX *md);

@@ -201,7 +201,7 @@ int sw_arc_seal(sw_arena *a, const char *msg, size_t len, const sw_header_block 
 
     /* AMS: relaxed/relaxed over h= (bottom up, the new AAR counted as the topmost
      * field) and the AMS itself with b= empty. */
-    const arc_bh *bh = sw_arc_body_hash(c, SW_CANON_RELAXED, 0, 0);
+    const sw_dkim_bodyhash *bh = sw_arc_body_hash(c, SW_CANON_RELAXED, 0, 0);
     const char *bhs = bh ? sw_dkim_b64(a, bh->dig, 32) : NULL;
     const char *ams0 = bhs ? ams_value(a, "", bhs, p, out->instance) : NULL;
     const char **names;

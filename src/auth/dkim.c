@@ -2,12 +2,13 @@
  *
  * One sw_dkim_verify() call owns a small context on the heap: the body hashes computed
  * so far (one per body canonicalization, hash and l=, shared by every signature that
- * asks) and the keys fetched so far for this message (one DNS query and one parse per
- * selector). Fetching a key and keeping it across messages is dkim_keycache.c's job
+ * asks; the caller's set when opts.bodyhashes lends one, so that ARC finds them too) and
+ * the keys fetched so far for this message (one DNS query and one parse per selector).
+ * Fetching a key and keeping it across messages is dkim_keycache.c's job
  * (dkim_internal.h); the record syntax is dkimkey.c's. Here: the signature's tags, the
  * key's fitness for it, the body and header hashes and the RSA or Ed25519 check; the
- * key table, the digest callback, base64 and the RSA check serve ARC too
- * (dkim_internal.h). OpenSSL keys and digest contexts are released before returning (the
+ * key table, the body-hash set, the digest callback, base64 and the RSA check serve ARC
+ * too (dkim_internal.h). OpenSSL keys and digest contexts are released before returning (the
  * cache's digest context goes back to the cache); everything handed back lives in the
  * caller's arena. Checks follow RFC 6376 §6.1 in order, so the reason names the first
  * thing that is wrong. */
@@ -65,16 +66,6 @@ static int rank(sw_dkim_result r)
 
 typedef enum { ALG_RSA_SHA1, ALG_RSA_SHA256, ALG_ED25519_SHA256 } alg_t;
 
-typedef struct bodyhash {
-    sw_canon_mode mode;
-    int sha256;
-    int has_l;
-    uint64_t l;
-    unsigned char dig[EVP_MAX_MD_SIZE];
-    unsigned dlen;
-    uint64_t total; /* whole canonical body length */
-} bodyhash;
-
 typedef sw_dkim_fetched keyent; /* a message's keys, one per distinct key name */
 
 typedef struct vctx {
@@ -85,8 +76,8 @@ typedef struct vctx {
     sw_dkim_opts o;
     const char *body;
     size_t body_len;
-    bodyhash bh[SW_MAX_DKIM_SIGS];
-    size_t nbh;
+    sw_dkim_bodyhashes *bh; /* the caller's (opts.bodyhashes) or own_bh */
+    sw_dkim_bodyhashes own_bh;
     keyent keys[SW_MAX_DKIM_SIGS];
     size_t nkeys;
     const EVP_MD *md[2]; /* SHA-1, SHA-256 */
@@ -109,27 +100,63 @@ static EVP_MD_CTX *digest_begin(vctx *c, const EVP_MD *t)
     return EVP_DigestInit_ex(c->mdctx, t, NULL) ? c->mdctx : NULL;
 }
 
-static const bodyhash *body_hash(vctx *c, sw_canon_mode m, int sha256, int has_l, uint64_t l)
+/* ---- body hashes (sw_dkim_bodyhashes: one set per message, shared with ARC) ---- */
+
+sw_dkim_bodyhashes *sw_dkim_bodyhashes_new(sw_arena *a)
 {
-    for (size_t k = 0; k < c->nbh; k++) {
-        bodyhash *b = &c->bh[k];
+    sw_dkim_bodyhashes *bh = sw_arena_alloc(a, sizeof *bh);
+    if (bh)
+        sw_dkim_bodyhashes_init(bh);
+    return bh;
+}
+
+void sw_dkim_bodyhashes_init(sw_dkim_bodyhashes *bh)
+{
+    bh->body = NULL;
+    bh->body_len = 0;
+    bh->n = 0;
+    bh->computed = 0;
+}
+
+size_t sw_dkim_bodyhashes_computed(const sw_dkim_bodyhashes *bh)
+{
+    return bh->computed;
+}
+
+inline __attribute__((always_inline)) const sw_dkim_bodyhash *
+sw_dkim_body_hash(sw_dkim_bodyhashes *bh, const char *body, size_t len, sw_canon_mode m,
+                  int sha256, int has_l, uint64_t l, EVP_MD_CTX **mdctx, const EVP_MD *t)
+{
+    if (bh->body != body || bh->body_len != len) {
+        /* another message's body (or the first use): nothing here describes it */
+        bh->body = body;
+        bh->body_len = len;
+        bh->n = 0;
+    }
+    for (size_t k = 0; k < bh->n; k++) {
+        const sw_dkim_bodyhash *b = &bh->e[k];
         if (b->mode == m && b->sha256 == sha256 && b->has_l == has_l && (!has_l || b->l == l))
             return b;
     }
-    if (c->nbh == SW_MAX_DKIM_SIGS)
+    if (!*mdctx && !(*mdctx = EVP_MD_CTX_new()))
         return NULL;
-    EVP_MD_CTX *md = digest_begin(c, c->md[sha256 != 0]);
-    if (!md)
+    if (!EVP_DigestInit_ex(*mdctx, t, NULL))
         return NULL;
-    bodyhash *b = &c->bh[c->nbh];
+    /* Full (hostile l= values): recompute into the last slot; callers use a hash at once. */
+    size_t slot = bh->n < BODYHASH_SLOTS ? bh->n : BODYHASH_SLOTS - 1;
+    sw_dkim_bodyhash *b = &bh->e[slot];
     b->mode = m;
     b->sha256 = sha256;
     b->has_l = has_l;
     b->l = l;
-    b->total = sw_canon_body(m, c->body, c->body_len, has_l ? l : UINT64_MAX, sw_dkim_md_write, md);
-    if (!EVP_DigestFinal_ex(md, b->dig, &b->dlen))
+    b->total = sw_canon_body(m, body, len, has_l ? l : UINT64_MAX, sw_dkim_md_write, *mdctx);
+    bh->computed++;
+    if (!EVP_DigestFinal_ex(*mdctx, b->dig, &b->dlen)) {
+        bh->n = slot; /* not a usable entry */
         return NULL;
-    c->nbh++;
+    }
+    if (slot == bh->n)
+        bh->n++;
     return b;
 }
 
@@ -625,8 +652,10 @@ static int verify_one(vctx *c, size_t fi, sw_dkim_sigresult *sr)
     }
 
     /* ---- the body (§6.1.3 steps 1-3) ---- */
-    const bodyhash *bhh = body_hash(c, sr->bcanon, alg != ALG_RSA_SHA1, s->has_l,
-                                    s->has_l ? (uint64_t)s->l : 0);
+    int sha256 = alg != ALG_RSA_SHA1;
+    const sw_dkim_bodyhash *bhh =
+        sw_dkim_body_hash(c->bh, c->body, c->body_len, sr->bcanon, sha256, s->has_l,
+                          s->has_l ? (uint64_t)s->l : 0, &c->mdctx, c->md[sha256]);
     if (!bhh)
         return SW_ENOMEM;
     sr->body_len = bhh->total;
@@ -714,12 +743,11 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
         return SW_EINVAL;
     if (sodium_init() < 0)
         return SW_ENOMEM;
-    /* Not calloc: bh[] and keys[] (7 KB) are only read below nbh / nkeys, and zeroing
+    /* Not calloc: own_bh and keys[] (7 KB) are only read below their counts, and zeroing
      * them per message cost as much as parsing a signature. */
     vctx *c = malloc(sizeof *c);
     if (!c)
         return SW_ENOMEM;
-    c->nbh = 0;
     c->nkeys = 0;
     c->a = a;
     c->h = h;
@@ -734,6 +762,12 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
     c->md[0] = c->o.keys && c->o.keys->md[0] ? c->o.keys->md[0] : EVP_sha1();
     c->md[1] = c->o.keys && c->o.keys->md[1] ? c->o.keys->md[1] : EVP_sha256();
     c->mdctx = c->o.keys ? c->o.keys->mdctx : NULL;
+    c->bh = c->o.bodyhashes;
+    if (!c->bh) {
+        sw_dkim_bodyhashes_init(&c->own_bh);
+        c->bh = &c->own_bh;
+    }
+    size_t computed = c->bh->computed;
     size_t cap = c->o.max_sigs && c->o.max_sigs < SW_MAX_DKIM_SIGS ? c->o.max_sigs
                                                                      : SW_MAX_DKIM_SIGS;
     size_t off = h->body_offset <= len ? h->body_offset : len;
@@ -763,7 +797,7 @@ int sw_dkim_verify(sw_arena *a, const char *msg, size_t len, const sw_header_blo
             out->result = out->sigs[k].result;
         }
     }
-    out->body_hashes = c->nbh;
+    out->body_hashes = c->bh->computed - computed;
     for (size_t k = 0; k < c->nkeys; k++)
         sw_dkim_fetched_release(&c->keys[k]);
     if (c->o.keys)

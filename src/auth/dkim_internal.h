@@ -1,6 +1,7 @@
 /* DKIM internals shared by dkim.c (verification) and dkim_keycache.c (key fetching and
  * the key cache kept across messages), and with arc.c and arc_seal.c, which hash, fetch
- * keys and verify RSA as DKIM does (the helpers at the end); not public API. The cache's
+ * keys and verify RSA as DKIM does (the helpers at the end) and share a message's body
+ * hashes with it (sw_dkim_bodyhashes, defined in dkim.c); not public API. The cache's
  * layout is here rather than opaque because verification borrows from it: the fetched
  * SHA-1 and SHA-256, the one digest context, and each key's RSA verify contexts (see the
  * fields below). */
@@ -8,6 +9,7 @@
 #define SW_DKIM_INTERNAL_H
 
 #include "spoofwatch/dkim.h"
+#include "spoofwatch/limits.h"
 
 #include <openssl/evp.h>
 
@@ -44,6 +46,40 @@ struct sw_dkim_keycache {
     EVP_MD *md[2];
     EVP_MD_CTX *mdctx; /* lent to each sw_dkim_verify for its hashes; made on first use */
 };
+
+/* A message's body hashes (dkim.h: sw_dkim_bodyhashes). Room for a hash per DKIM
+ * signature and as many again as ARC keeps for its AMS headers: neither check can fill it
+ * alone, and once it is full the last entry is recomputed in place, so an entry is only
+ * good until the next lookup (every caller uses one at once). */
+#define BODYHASH_SLOTS (SW_MAX_DKIM_SIGS + SW_MAX_ARC_BODY_HASHES)
+
+typedef struct sw_dkim_bodyhash {
+    sw_canon_mode mode;
+    int sha256; /* 0: SHA-1 */
+    int has_l;
+    uint64_t l;
+    unsigned char dig[32]; /* t is SHA-1 or SHA-256 */
+    unsigned dlen;
+    uint64_t total; /* whole canonical body length */
+} sw_dkim_bodyhash;
+
+struct sw_dkim_bodyhashes {
+    const char *body; /* what the entries were computed over (NULL: not yet bound) */
+    size_t body_len;
+    size_t n;
+    size_t computed;
+    sw_dkim_bodyhash e[BODYHASH_SLOTS];
+};
+
+/* Empties bh (after a plain declaration or malloc: the entries are not zeroed). */
+void sw_dkim_bodyhashes_init(sw_dkim_bodyhashes *bh);
+/* The hash of body[0..len) for canonicalization m, SHA-256 (sha256) or SHA-1 and l=
+ * (has_l), from bh or computed into it with *mdctx (made on first need, the caller's to
+ * free) and the digest t of that hash. A set bound to another body starts over. NULL
+ * when the digest fails. */
+const sw_dkim_bodyhash *sw_dkim_body_hash(sw_dkim_bodyhashes *bh, const char *body, size_t len,
+                                          sw_canon_mode m, int sha256, int has_l, uint64_t l,
+                                          EVP_MD_CTX **mdctx, const EVP_MD *t);
 
 /* 1 when the cache holds as many keys or bytes as it may; it then takes no more. */
 int sw_dkim_keycache_full(const sw_dkim_keycache *kc);

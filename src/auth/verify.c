@@ -1,10 +1,12 @@
 /* One message's independent verification: see include/spoofwatch/verify.h.
  *
  * Order matters only for DMARC, which needs the SPF and DKIM outcomes; each step's DNS
- * questions go to the same resolver, whose log becomes the message's DNS evidence. */
+ * questions go to the same resolver, whose log becomes the message's DNS evidence. DKIM
+ * and ARC share the message's body hashes (dkim_internal.h's set, here on the stack). */
 #include "spoofwatch/verify.h"
 #include "spoofwatch/input.h"
 #include "spoofwatch/json.h"
+#include "dkim_internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -80,13 +82,27 @@ int sw_verify_message(const sw_verify_opts *o, sw_arena *a, const char *msg, siz
             body_len = off + blen;
         }
     }
-    int rc = sw_dkim_verify(a, body_msg, body_len, &rec->headers, dns, o->now, &o->dkim,
-                            &out->dkim);
+    /* One body-hash set for DKIM and ARC (a relaxed/sha256 signature and a relaxed AMS, as
+     * Microsoft 365 sends, hash the body once). The set is on the stack, not in the
+     * arena: a message near the arena's cap must fail where it did when each check kept
+     * its own set on the heap. */
+    sw_dkim_bodyhashes bhs;
+    sw_dkim_bodyhashes *bh = &bhs;
+    sw_dkim_bodyhashes_init(bh);
+    sw_dkim_opts dko = o->dkim;
+    dko.bodyhashes = bh;
+    int rc = sw_dkim_verify(a, body_msg, body_len, &rec->headers, dns, o->now, &dko, &out->dkim);
     if (rc)
         return rc;
-    if (rec->narc &&
-        (rc = sw_arc_verify(a, body_msg, body_len, &rec->headers, dns, o->now, NULL, &out->arc)))
-        return rc;
+    if (rec->narc) {
+        sw_arc_opts ao;
+        sw_arc_opts_default(&ao);
+        ao.bodyhashes = bh;
+        rc = sw_arc_verify(a, body_msg, body_len, &rec->headers, dns, o->now, &ao, &out->arc);
+        if (rc)
+            return rc;
+    }
+    out->body_hashes = sw_dkim_bodyhashes_computed(bh);
 
     transaction(o, a, rec, inbound_hop, out);
     if (out->spf_ip) {
