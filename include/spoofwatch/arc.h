@@ -96,8 +96,11 @@ typedef struct sw_arc_opts {
                            t= check at all (fixtures with t=1 .. t=12349 pass either way) */
     int oldest_pass;    /* compute oldest-pass by verifying older AMS headers (default 1) */
     unsigned min_bits;  /* RSA keys below this fail (default SW_ARC_MIN_RSA_BITS) */
-    /* The message's body hashes, DKIM's (dkim.h), so that a relaxed AMS finds the hash
-     * of a relaxed/sha256 DKIM signature (NULL, the default: the call keeps its own). */
+    /* DKIM's (dkim.h), so that a message's DKIM check and its ARC check share them:
+     * parsed keys kept across messages (NULL: parsed per call; a full cache is emptied
+     * at the start of the call, as sw_dkim_verify does) and the message's body hashes
+     * (NULL: the call keeps its own). Default NULL. */
+    sw_dkim_keycache *keys;
     sw_dkim_bodyhashes *bodyhashes;
 } sw_arc_opts;
 

@@ -85,6 +85,9 @@ sw_dkim_bodyhashes *sw_dkim_bodyhashes_new(sw_arena *a);
  * for another body keeps counting). */
 size_t sw_dkim_bodyhashes_computed(const sw_dkim_bodyhashes *bh);
 
+/* How many parsed keys kc holds (0 for NULL). */
+size_t sw_dkim_keycache_count(const sw_dkim_keycache *kc);
+
 typedef struct sw_dkim_opts {
     sw_dkim_keycache *keys; /* NULL: keys are parsed per message */
     sw_dkim_bodyhashes *bodyhashes; /* NULL: the call keeps its own */

@@ -2,10 +2,13 @@
  *
  * One sw_arc_verify() call owns a context on the heap: the keys fetched so far (one DNS
  * query, one parse and one OpenSSL key per selector) and the body hashes computed so far
- * (one per body canonicalization and l=), or DKIM's for the same message when
- * opts.bodyhashes lends them (sw_dkim_verify has filled the set already). Keys are freed
- * before returning; everything handed back lives in the caller's arena. Checks follow
- * RFC 8617 §5.2 in order, so the reason names the first step that failed.
+ * (one per body canonicalization and l=). Both can be DKIM's: opts.bodyhashes lends the
+ * message's body-hash set, which sw_dkim_verify has filled already, and opts.keys the key
+ * cache, whose entries a key borrows until the context is freed and whose rsa-sha256
+ * verify context and digest context ARC reuses as dkim.c does. Keys are freed (the
+ * borrowed digest context handed back) before returning; everything handed back lives in
+ * the caller's arena. Checks follow RFC 8617 §5.2 in order, so the reason names the first
+ * step that failed.
  *
  * Sealing (arc_seal.c) must validate the chain it extends, so the context, the body hash,
  * the validation itself and the arena text buffer are shared with it through
@@ -75,13 +78,15 @@ static int bad(verdict *v, sw_dkim_result r, const char *why)
     return 1;
 }
 
-/* The key of a signature or seal, checked for ARC use (rsa, sha256 allowed, size). */
-static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
+/* The key of a signature or seal, checked for ARC use (rsa, sha256 allowed, size): its
+ * entry in the context's key table, or NULL (v says why, or *oom is set). */
+static sw_dkim_fetched *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
 {
     sw_arena *a = c->a;
-    /* one query and one parse per <s>._domainkey.<d>; no key cache across messages */
-    sw_dkim_fetched *ke =
-        sw_dkim_key_get(a, c->r, NULL, c->keys, &c->nkeys, SW_MAX_ARC_KEYS, s->s, s->d, oom);
+    /* one query and one parse per <s>._domainkey.<d>; with a key cache, a record seen in
+     * an earlier message (DKIM's or ARC's) is not parsed again */
+    sw_dkim_fetched *ke = sw_dkim_key_get(a, c->r, c->o.keys, c->keys, &c->nkeys,
+                                          SW_MAX_ARC_KEYS, s->s, s->d, oom);
     if (*oom)
         return NULL;
     if (!ke)
@@ -130,7 +135,14 @@ static EVP_PKEY *usable_key(actx *c, const sw_dkim_sig *s, verdict *v, int *oom)
                    sw_arena_printf(a, "public key of %u bits is under the %u-bit minimum",
                                    v->bits, c->o.min_bits)),
                NULL;
-    return ke->pkey;
+    return ke;
+}
+
+/* Where the key cache keeps an rsa-sha256 verify context for ke's key (shared with DKIM,
+ * dkim_internal.h), or NULL for one made and freed per check. */
+static EVP_PKEY_CTX **verify_keep(const sw_dkim_fetched *ke)
+{
+    return ke->cached ? &ke->cached->verify[1] : NULL;
 }
 
 /* The arena text buffer (sbuf, arc_internal.h): the evidence line and sealing's headers. */
@@ -196,7 +208,7 @@ const char *sw_arc_sb_done(sbuf *b)
 const sw_dkim_bodyhash *sw_arc_body_hash(actx *c, sw_canon_mode m, int has_l, uint64_t l)
 {
     return sw_dkim_body_hash(c->bh, c->body, c->body_len, m, 1, has_l, l, &c->mdctx,
-                             EVP_sha256());
+                             c->sha256);
 }
 
 /* ---- tag rules shared by AMS and AS ---- */
@@ -307,10 +319,10 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
         if (!strcasecmp(names[k], "ARC-Seal"))
             return bad(v, SW_DKIM_NEUTRAL, "AMS h= signs ARC-Seal (RFC 8617 §4.1.2 forbids it)");
 
-    EVP_PKEY *pk = usable_key(c, s, v, &oom);
+    sw_dkim_fetched *ke = usable_key(c, s, v, &oom);
     if (oom)
         return SW_ENOMEM;
-    if (!pk)
+    if (!ke)
         return 1;
 
     const sw_dkim_bodyhash *bh =
@@ -331,7 +343,7 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
                                    s->bh, v->bh_computed));
 
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+    if (!md || !EVP_DigestInit_ex(md, c->sha256, NULL)) {
         EVP_MD_CTX_free(md);
         return SW_ENOMEM;
     }
@@ -353,7 +365,8 @@ static int verify_ams(actx *c, const sw_arc_set *st, verdict *v)
     unsigned dl = 0;
     if (hash_self(c, s, hc, md, dig, &dl))
         return SW_ENOMEM;
-    if (!sw_dkim_rsa_verify(c->a, pk, EVP_sha256(), NULL, b_raw, b_len, dig, dl, NULL))
+    if (!sw_dkim_rsa_verify(c->a, ke->pkey, c->sha256, verify_keep(ke), b_raw, b_len, dig, dl,
+                            NULL))
         return bad(v, SW_DKIM_FAIL,
                    "message has been altered: the AMS signature does not match the signed "
                    "headers");
@@ -399,13 +412,13 @@ static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
     int oom;
     if (!seal_tags_ok(c, s, v, &b_raw, &b_len, &oom))
         return oom ? SW_ENOMEM : 1;
-    EVP_PKEY *pk = usable_key(c, s, v, &oom);
+    sw_dkim_fetched *ke = usable_key(c, s, v, &oom);
     if (oom)
         return SW_ENOMEM;
-    if (!pk)
+    if (!ke)
         return 1;
     EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+    if (!md || !EVP_DigestInit_ex(md, c->sha256, NULL)) {
         EVP_MD_CTX_free(md);
         return SW_ENOMEM;
     }
@@ -420,7 +433,8 @@ static int verify_seal(actx *c, const sw_arc_set *sets, size_t idx, verdict *v)
     unsigned dl = 0;
     if (hash_self(c, s, SW_CANON_RELAXED, md, dig, &dl))
         return SW_ENOMEM;
-    if (!sw_dkim_rsa_verify(c->a, pk, EVP_sha256(), NULL, b_raw, b_len, dig, dl, NULL))
+    if (!sw_dkim_rsa_verify(c->a, ke->pkey, c->sha256, verify_keep(ke), b_raw, b_len, dig, dl,
+                            NULL))
         return bad(v, SW_DKIM_FAIL,
                    "the seal does not match the ARC sets it covers (a set was altered)");
     v->res = SW_DKIM_PASS;
@@ -603,6 +617,11 @@ actx *sw_arc_ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_b
         c->o = *opts;
     else
         sw_arc_opts_default(&c->o);
+    sw_dkim_keycache *kc = c->o.keys;
+    if (kc && sw_dkim_keycache_full(kc))
+        sw_dkim_keycache_clear(kc); /* as sw_dkim_verify: before any key points into it */
+    c->sha256 = kc && kc->md[1] ? kc->md[1] : EVP_sha256();
+    c->mdctx = kc ? kc->mdctx : NULL;
     c->bh = c->o.bodyhashes;
     if (!c->bh) {
         sw_dkim_bodyhashes_init(&c->own_bh);
@@ -618,7 +637,10 @@ void sw_arc_ctx_free(actx *c)
 {
     for (size_t k = 0; k < c->nkeys; k++)
         sw_dkim_fetched_release(&c->keys[k]);
-    EVP_MD_CTX_free(c->mdctx);
+    if (c->o.keys)
+        c->o.keys->mdctx = c->mdctx; /* made here on first use: the cache keeps it */
+    else
+        EVP_MD_CTX_free(c->mdctx);
     free(c);
 }
 

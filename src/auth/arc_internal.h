@@ -23,7 +23,9 @@ typedef struct actx {
     size_t nkeys;
     sw_dkim_bodyhashes *bh; /* opts.bodyhashes (DKIM's for the same message) or own_bh */
     sw_dkim_bodyhashes own_bh;
-    EVP_MD_CTX *mdctx;      /* for body hashes, made on first use, freed with the context */
+    const EVP_MD *sha256;   /* the key cache's fetched SHA-256, else EVP_sha256() */
+    EVP_MD_CTX *mdctx;      /* for body hashes: the key cache's (lent, returned by
+                               sw_arc_ctx_free), or owned and freed there */
 } actx;
 
 /* Growable text in the arena (sealing builds a few short strings). */
@@ -35,7 +37,8 @@ typedef struct sbuf {
 } sbuf;
 
 /* A context for msg[0..len) with header block h (opts NULL: defaults); NULL when out of
- * memory. sw_arc_ctx_free releases the keys fetched through it. */
+ * memory. With opts->keys, a full key cache is emptied here (no key of this message
+ * points into it yet). sw_arc_ctx_free releases the keys fetched through it. */
 actx *sw_arc_ctx_new(sw_arena *a, const char *msg, size_t len, const sw_header_block *h,
                      sw_resolver *r, int64_t now, const sw_arc_opts *opts);
 void sw_arc_ctx_free(actx *c);

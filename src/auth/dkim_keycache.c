@@ -143,6 +143,11 @@ static sw_dkim_cached_key *keycache_find(sw_dkim_keycache *kc, const char *t, si
     return NULL;
 }
 
+size_t sw_dkim_keycache_count(const sw_dkim_keycache *kc)
+{
+    return kc ? kc->count : 0;
+}
+
 int sw_dkim_keycache_full(const sw_dkim_keycache *kc)
 {
     return kc->count >= KEYCACHE_MAX_KEYS || kc->bytes >= KEYCACHE_MAX_BYTES;

@@ -2,7 +2,8 @@
  *
  * Order matters only for DMARC, which needs the SPF and DKIM outcomes; each step's DNS
  * questions go to the same resolver, whose log becomes the message's DNS evidence. DKIM
- * and ARC share the message's body hashes (dkim_internal.h's set, here on the stack). */
+ * and ARC share the message's body hashes (dkim_internal.h's set, here on the stack) and
+ * the caller's key cache (opts.dkim.keys). */
 #include "spoofwatch/verify.h"
 #include "spoofwatch/input.h"
 #include "spoofwatch/json.h"
@@ -83,9 +84,9 @@ int sw_verify_message(const sw_verify_opts *o, sw_arena *a, const char *msg, siz
         }
     }
     /* One body-hash set for DKIM and ARC (a relaxed/sha256 signature and a relaxed AMS, as
-     * Microsoft 365 sends, hash the body once). The set is on the stack, not in the
-     * arena: a message near the arena's cap must fail where it did when each check kept
-     * its own set on the heap. */
+     * Microsoft 365 sends, hash the body once), and ARC's keys through DKIM's cache. The
+     * set is on the stack, not in the arena: a message near the arena's cap must fail
+     * where it did when each check kept its own set on the heap. */
     sw_dkim_bodyhashes bhs;
     sw_dkim_bodyhashes *bh = &bhs;
     sw_dkim_bodyhashes_init(bh);
@@ -97,6 +98,7 @@ int sw_verify_message(const sw_verify_opts *o, sw_arena *a, const char *msg, siz
     if (rec->narc) {
         sw_arc_opts ao;
         sw_arc_opts_default(&ao);
+        ao.keys = o->dkim.keys;
         ao.bodyhashes = bh;
         rc = sw_arc_verify(a, body_msg, body_len, &rec->headers, dns, o->now, &ao, &out->arc);
         if (rc)

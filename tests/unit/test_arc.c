@@ -444,9 +444,11 @@ static char *with_dkim(const char *m)
     return o;
 }
 
-/* sw_verify_message hands DKIM and ARC one body-hash set: a relaxed/sha256 DKIM signature
- * and a relaxed AMS hash the body once. */
-SW_TEST(arc_shares_body_hashes_with_dkim)
+/* sw_verify_message hands DKIM and ARC one body-hash set and the key cache: a relaxed
+ * sha256 DKIM signature and a relaxed AMS hash the body once, and ARC's key is parsed into
+ * the cache, where the next message finds it (the record is still queried for the
+ * evidence). */
+SW_TEST(arc_shares_body_hashes_and_keys_with_dkim)
 {
     sw_resolver *r = sw_dns_fixture_new();
     keypair k;
@@ -476,11 +478,33 @@ SW_TEST(arc_shares_body_hashes_with_dkim)
         CHECK_STR(v.dkim.sigs[0].bh_computed, v.arc.sets[0].ams_bh_computed);
         CHECK(v.dkim.body_hashes == 1 && v.arc.body_hashes == 0);
         CHECK(v.body_hashes == 1); /* 2 when ARC hashed the body again */
+        CHECK(sw_dkim_keycache_count(o.dkim.keys) == 1);
         queries[round] = v.dns_queries;
         sw_arena_free(&a);
     }
     CHECK(queries[0] == queries[1] && queries[0] >= 1);
     sw_dkim_keycache_free(o.dkim.keys);
+
+    /* ARC alone: its key goes into the cache (without sharing: 0), and a second message
+     * finds it there instead of adding another entry */
+    sw_dkim_keycache *kc = sw_dkim_keycache_new();
+    sw_arc_opts ao;
+    sw_arc_opts_default(&ao);
+    ao.keys = kc;
+    for (int round = 0; round < 2; round++) {
+        sw_arena a;
+        sw_arena_init(&a, 1 << 20);
+        sw_header_block hb;
+        sw_error e;
+        sw_error_clear(&e);
+        sw_arc_report rep;
+        CHECK(sw_header_scan(&a, m1, strlen(m1), &hb, &e) == 0);
+        CHECK(sw_arc_verify(&a, m1, strlen(m1), &hb, r, NOW, &ao, &rep) == 0);
+        CHECK(rep.result == SW_ARC_PASS);
+        CHECK(sw_dkim_keycache_count(kc) == 1);
+        sw_arena_free(&a);
+    }
+    sw_dkim_keycache_free(kc);
 
     /* a shared set is bound to its body: another body (here a tampered one) is hashed
      * anew, not answered from the first message's entries */
@@ -488,8 +512,7 @@ SW_TEST(arc_shares_body_hashes_with_dkim)
     sw_arena_init(&a, 1 << 20);
     sw_dkim_bodyhashes *bh = sw_dkim_bodyhashes_new(&a);
     CHECK(bh);
-    sw_arc_opts ao;
-    sw_arc_opts_default(&ao);
+    ao.keys = NULL;
     ao.bodyhashes = bh;
     char *t = replace(m1, "this is  the body.", "this is  the b0dy.");
     const char *msgs[2] = {m1, t};
