@@ -42,9 +42,10 @@ typedef struct sw_orgdomain_ctx {
 /* psl_file NULL: newest built-in or system list. */
 int sw_orgdomain_open(sw_orgdomain_ctx *c, const char *psl_file, sw_error *err);
 void sw_orgdomain_close(sw_orgdomain_ctx *c);
-/* Registrable domain of a lower-case ASCII (A-label) domain; the domain itself when it is
- * a public suffix or not a name libpsl knows. Never NULL for a non-empty input. The
- * result is copied into `a` (or points into `domain`). */
+/* Registrable domain of an ASCII (A-label) domain, in lower case (a name with capitals is
+ * looked up lower-cased); the domain itself when it is a public suffix or not a name
+ * libpsl knows. Never NULL for a non-empty input. The result is copied into `a` (or
+ * points into `domain`). */
 const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
 
 #endif

@@ -147,12 +147,19 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
     if (!domain || !*domain)
         return domain;
     size_t n = strlen(domain);
-    /* a trailing root dot names the same domain */
-    if (domain[n - 1] == '.') {
-        domain = sw_arena_strndup(a, domain, n - 1);
+    /* A trailing root dot names the same domain, and so does any mix of ASCII case
+     * (RFC 4343); libpsl matches its rules byte for byte, and the cache below finds a
+     * name without regard to case, so a name with capitals is asked in lower case: its
+     * answer then never depends on which spelling was asked first. */
+    int upper = 0;
+    for (size_t i = 0; i < n; i++)
+        upper |= domain[i] >= 'A' && domain[i] <= 'Z';
+    if (domain[n - 1] == '.' || upper) {
+        if (domain[n - 1] == '.')
+            n--;
+        domain = sw_arena_strndup_lower(a, domain, n);
         if (!domain)
             return NULL;
-        n--;
     }
     if (!c->slots || n > 253)
         return lookup(c, domain, n);

@@ -36,6 +36,31 @@ SW_TEST(orgdomain_known_answers)
     sw_orgdomain_close(&c);
 }
 
+/* A name is the same name in any ASCII case (RFC 4343), and its answer must not depend on
+ * which spelling was asked first: libpsl matches rules byte for byte ("forgOt.his.name" is
+ * not its rule "forgot.his.name"), while the cache finds names without regard to case. */
+SW_TEST(orgdomain_ignores_case_and_order)
+{
+    static const char *const spellings[][3] = {
+        {"forgot.his.name", "forgOt.His.NAME", "forgot.his.name"},
+        {"www.example.co.uk", "WWW.Example.CO.UK.", "example.co.uk"},
+        {"a.b.City.Kawasaki.JP", "a.b.city.kawasaki.jp", "city.kawasaki.jp"},
+    };
+    for (int order = 0; order < 2; order++) {
+        sw_orgdomain_ctx c;
+        sw_error err;
+        CHECK(sw_orgdomain_open(&c, NULL, &err) == 0);
+        sw_arena a;
+        sw_arena_init(&a, 1u << 20);
+        for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+            CHECK_STR(sw_orgdomain(&c, &a, spellings[i][order]), spellings[i][2]);
+            CHECK_STR(sw_orgdomain(&c, &a, spellings[i][1 - order]), spellings[i][2]);
+        }
+        sw_arena_free(&a);
+        sw_orgdomain_close(&c);
+    }
+}
+
 /* Names built from the list's awkward places (wildcards, exceptions, gaps, multi-label
  * rules) with ordinary and random labels in front, more of them than the public-suffix
  * cache holds, so that it is also emptied and refilled on the way. */
