@@ -542,6 +542,17 @@ SW_TEST(store_failed_put_counts_nothing)
     sw_store_close(s);
 }
 
+/* A store file and its WAL and shared-memory files. */
+static void remove_store_files(const char *path)
+{
+    char side[64];
+    unlink(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    unlink(side);
+}
+
 /* Rows another connection sees in a store file: what has been committed. */
 static int committed_observations(const char *path)
 {
@@ -613,12 +624,7 @@ SW_TEST(store_commits_early_when_sums_grow)
     sw_store_close(s);
     free(rs);
     free(addr);
-    unlink(path);
-    char side[64];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_store_files(path);
 }
 
 /* The cache of earlier runs' baselines is bounded: past SW_STORE_TABLE_SLOTS / 2 sender
@@ -696,12 +702,7 @@ SW_TEST(store_write_refuses_newer_or_foreign)
     rc = sw_store_open(&s, path, SW_STORE_WRITE, &err);
     CHECK(rc != SW_OK && s == NULL);
     CHECK(strstr(err.message, "newer") != NULL && strstr(err.message, path) != NULL);
-    unlink(path);
-    char side[64];
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
+    remove_store_files(path);
 }
 
 /* No statement is left on a row between puts: one would hold a read snapshot (WAL
