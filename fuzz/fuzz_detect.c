@@ -23,7 +23,7 @@ static sw_orgdomain_ctx od;
 
 /* sw_orgdomain(name) against libpsl: the registrable domain of the name lower-cased and
  * without one trailing root dot, or that name itself when it has none, whatever spellings
- * of it were asked before (its cache finds names without regard to case). */
+ * of it were asked before (its caches would keep an answer for another spelling). */
 static void check_orgdomain(const char *data, size_t size)
 {
     sw_arena a;

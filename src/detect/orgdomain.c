@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -79,25 +78,21 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c)
     sw_arena_free(&c->ps_arena);
 }
 
-static uint32_t domain_hash(const char *s)
+/* FNV-1a of s[0..n), the key of both caches. Both are keyed by exact text: sw_orgdomain
+ * lower-cases a name before either sees it. */
+static uint32_t text_hash(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 'A' && ch <= 'Z')
-            ch = (unsigned char)(ch + 32);
-        h = (h ^ ch) * 16777619u;
-    }
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
     return h;
 }
 
 /* libpsl's answer to psl_is_public_suffix(tail), asked once per distinct text. */
 static int public_suffix(sw_orgdomain_ctx *c, const char *tail)
 {
-    uint32_t h = 2166136261u;
-    size_t n = 0;
-    for (; tail[n]; n++)
-        h = (h ^ (unsigned char)tail[n]) * 16777619u;
+    size_t n = strlen(tail);
+    uint32_t h = text_hash(tail, n);
     size_t mask = SW_PS_CACHE_SLOTS - 1, i = h & mask;
     for (; c->ps_slots[i].text; i = (i + 1) & mask) {
         const struct sw_ps_slot *e = &c->ps_slots[i];
@@ -148,9 +143,9 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
         return domain;
     size_t n = strlen(domain);
     /* A trailing root dot names the same domain, and so does any mix of ASCII case
-     * (RFC 4343); libpsl matches its rules byte for byte, and the cache below finds a
-     * name without regard to case, so a name with capitals is asked in lower case: its
-     * answer then never depends on which spelling was asked first. */
+     * (RFC 4343); libpsl and both caches match byte for byte, so a name with capitals is
+     * asked in lower case: its answer then never depends on how it was spelt, or on which
+     * spelling was asked first. */
     int upper = 0;
     for (size_t i = 0; i < n; i++)
         upper |= domain[i] >= 'A' && domain[i] <= 'Z';
@@ -163,8 +158,8 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
     }
     if (!c->slots || n > 253)
         return lookup(c, domain, n);
-    uint32_t slot = domain_hash(domain) % SW_ORG_CACHE_SLOTS;
-    if (c->slots[slot].domain && !strcasecmp(c->slots[slot].domain, domain))
+    uint32_t slot = text_hash(domain, n) % SW_ORG_CACHE_SLOTS;
+    if (c->slots[slot].domain && !strcmp(c->slots[slot].domain, domain))
         return sw_arena_strndup(a, c->slots[slot].org, strlen(c->slots[slot].org));
     const char *org = lookup(c, domain, n);
     if (c->cache_arena.used_total > SW_ORG_CACHE_BYTES) {

@@ -38,7 +38,7 @@ SW_TEST(orgdomain_known_answers)
 
 /* A name is the same name in any ASCII case (RFC 4343), and its answer must not depend on
  * which spelling was asked first: libpsl matches rules byte for byte ("forgOt.his.name" is
- * not its rule "forgot.his.name"), while the cache finds names without regard to case. */
+ * not its rule "forgot.his.name"), and the caches keep the answer of the first spelling. */
 SW_TEST(orgdomain_ignores_case_and_order)
 {
     static const char *const spellings[][3] = {
