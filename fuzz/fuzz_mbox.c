@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *s = (const char *)data;
     size_t pos = 0, start, end, next;
     int guard = 0;
-    while (sw_mbox_next(s, size, pos, &start, &end, &next, NULL) == 0 && guard++ < 100000) {
+    while (sw_mbox_next(s, size, pos, &start, &end, &next) == 0 && guard++ < 100000) {
         size_t n;
         sw_mbox_unquote(&a, s + start, end - start, &n);
         if (next <= pos)

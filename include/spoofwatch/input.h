@@ -43,9 +43,10 @@ typedef struct sw_message {
     size_t len;
     uint64_t offset; /* of the message in the (decompressed) file */
     long index;      /* n-th message in the file */
-    int mbox_quoted; /* mbox: some line starts with '>' and may be ">From " quoting. The
-                      * span is left as stored (header lines never carry the quoting);
-                      * whoever reads the body calls sw_mbox_unquote() first. */
+    int mbox_quoted; /* mbox: the body may carry ">From " quoting. The span is left as
+                      * stored (header lines never carry the quoting); whoever reads the
+                      * body calls sw_mbox_unquote() first, which finds out whether any
+                      * line is quoted: the split does not look, to stay at memory speed. */
     sw_mail_context ctx;
     int has_ctx;
 } sw_message;
@@ -79,10 +80,9 @@ void sw_input_advance(sw_input *in, size_t done);
 sw_format sw_sniff(const char *path, const char *data, size_t len);
 
 /* mbox: offset just past the "From " line of the message starting at pos, its end, and the
- * offset of the next separator line (or len). *quoted (may be NULL) tells whether some
- * line starts with '>' and so may need sw_mbox_unquote. Exposed for tests and fuzzing. */
+ * offset of the next separator line (or len). Exposed for tests and fuzzing. */
 int sw_mbox_next(const char *data, size_t len, size_t pos, size_t *msg_start, size_t *msg_end,
-                 size_t *next, int *quoted);
+                 size_t *next);
 /* Undoes mboxrd/mboxo quoting (">From " -> "From ") into the arena when needed; returns the
  * original span when no line is quoted. */
 const char *sw_mbox_unquote(sw_arena *a, const char *msg, size_t len, size_t *out_len);

@@ -315,8 +315,7 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
     case SW_FMT_PARTIAL_EMLX: return next_emlx(in, a, msg, err);
     case SW_FMT_MBOX: {
         size_t start, end, next;
-        int quoted;
-        if (sw_mbox_next(in->data, in->len, in->pos, &start, &end, &next, &quoted)) {
+        if (sw_mbox_next(in->data, in->len, in->pos, &start, &end, &next)) {
             in->done = 1;
             return SW_ENOTFOUND;
         }
@@ -326,7 +325,7 @@ int sw_input_next(sw_input *in, sw_arena *a, sw_message *msg, sw_error *err)
         msg->offset = start;
         msg->data = in->data + start;
         msg->len = end - start;
-        msg->mbox_quoted = quoted;
+        msg->mbox_quoted = 1;
         sw_input_advance(in, start);
         return SW_OK;
     }

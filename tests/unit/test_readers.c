@@ -27,11 +27,11 @@ static const char MBOX[] = "From alice@example.com Thu Jan  4 10:00:00 2024\n"
 SW_TEST(mbox_splits_on_separators_only)
 {
     size_t start, end, next, len = strlen(MBOX);
-    CHECK(sw_mbox_next(MBOX, len, 0, &start, &end, &next, NULL) == 0);
+    CHECK(sw_mbox_next(MBOX, len, 0, &start, &end, &next) == 0);
     CHECK(strncmp(MBOX + start, "From: alice", 11) == 0);
     CHECK(strncmp(MBOX + next, "From bob@", 9) == 0);
     CHECK(MBOX[end - 1] == '\n' && MBOX[end - 2] == 'r'); /* blank separator line dropped */
-    CHECK(sw_mbox_next(MBOX, len, next, &start, &end, &next, NULL) == 0);
+    CHECK(sw_mbox_next(MBOX, len, next, &start, &end, &next) == 0);
     CHECK(strncmp(MBOX + start, "From: bob", 9) == 0);
     CHECK(next == len);
     CHECK(end == len); /* "From here" had no blank line before it and no postmark time */
@@ -48,6 +48,14 @@ SW_TEST(mbox_unquotes_from_lines)
     CHECK(strncmp(u, "A: b\n\nFrom x\n>From y\n>Fromage\n", n) == 0);
     const char *plain = "A: b\n\nno quoting\n";
     CHECK(sw_mbox_unquote(&a, plain, strlen(plain), &n) == plain);
+    /* replies quoted with '>' are not mbox quoting: the span comes back as it is */
+    const char *reply = "A: b\n\n> quoted reply line, long enough for a block\n>Fromage\n";
+    CHECK(sw_mbox_unquote(&a, reply, strlen(reply), &n) == reply);
+    /* a quoted line found only after the first 32-byte blocks, and at the very end */
+    const char *late = "A: b\n\n> a reply line that fills the first blocks\n>From late";
+    u = sw_mbox_unquote(&a, late, strlen(late), &n);
+    CHECK(n == strlen(late) - 1);
+    CHECK(strncmp(u, "A: b\n\n> a reply line that fills the first blocks\nFrom late", n) == 0);
     sw_arena_free(&a);
 }
 
