@@ -186,12 +186,13 @@ typedef struct fold_runs {
     const char *start[FOLD_RUNS], *end[FOLD_RUNS];
 } fold_runs;
 
-/* Copies the field value, unfolded, into the arena: line runs are copied whole and the
- * line breaks before continuation lines dropped, which is exactly RFC 5322 unfolding.
- * folded says whether continuation lines follow the first; most fields have none, and
- * their value is copied without looking for line ends again. For a folded field the runs
- * the scan recorded are copied as they are (the scan already found every line end, and
- * its line ends drop the CR of a CRLF exactly as the loop below does). */
+/* Copies the field name and its value, unfolded, into one arena block: the name, its NUL,
+ * the value and its NUL. Line runs are copied whole and the line breaks before
+ * continuation lines dropped, which is exactly RFC 5322 unfolding. folded says whether
+ * continuation lines follow the first; most fields have none, and their value is copied
+ * without looking for line ends again. For a folded field the runs the scan recorded are
+ * copied as they are (the scan already found every line end, and its line ends drop the
+ * CR of a CRLF exactly as the loop below does). */
 static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend,
                         int folded, const fold_runs *runs)
 {
@@ -200,14 +201,23 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
         cap = SW_MAX_FIELD_VALUE;
         f->flags |= SW_HF_VALUE_TRUNCATED;
     }
-    char *out = sw_arena_alloc(a, cap + 1);
-    if (!out)
+    size_t name_len = f->name_len;
+    char *name = sw_arena_alloc(a, name_len + 1 + cap + 1);
+    if (!name)
         return SW_ENOMEM;
+    char *out = name + name_len + 1;
+    /* A name without space before its colon is followed by it: name, colon and the first
+     * run are one copy, and the colon becomes the name's NUL. */
+    size_t pre = 0;
+    if (f->flags & SW_HF_SPACE_BEFORE_COLON)
+        memcpy(name, f->raw, name_len);
+    else
+        pre = name_len + 1;
     size_t n = 0;
     const char *p = vstart;
     if (!folded) {
         n = cap;
-        memcpy(out, p, n);
+        memcpy(out - pre, p - pre, pre + n);
         p = vend;
     } else {
         size_t kept = runs->n <= FOLD_RUNS ? runs->n : FOLD_RUNS;
@@ -215,8 +225,10 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
             size_t len = (size_t)(runs->end[k] - runs->start[k]);
             if (len > cap - n)
                 len = cap - n;
-            memcpy(out + n, runs->start[k], len);
+            /* the first run starts at vstart, so pre reaches back over name and colon */
+            memcpy(out + n - pre, runs->start[k] - pre, pre + len);
             n += len;
+            pre = 0;
         }
         p = vend;
         if (runs->n > FOLD_RUNS) {
@@ -241,6 +253,8 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
         n += len;
         p = nl ? nl + 1 : vend;
     }
+    name[name_len] = '\0';
+    f->name = name;
     f->flags |= value_flags(out, n);
     size_t s = 0;
     while (s < n && (is_wsp(out[s]) || out[s] == '\r'))
@@ -388,9 +402,6 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         }
         cur = &h->fields[h->count++];
         memset(cur, 0, sizeof *cur);
-        cur->name = sw_arena_strndup(a, l.p, name_len);
-        if (!cur->name)
-            return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur->name_len = name_len;
         cur->name_hash = sw_header_name_hash_inline(l.p, name_len);
         cur->next_in_bucket = -1;

@@ -95,6 +95,27 @@ SW_TEST(header_space_before_colon_is_not_a_from)
     sw_arena_free(&A);
 }
 
+/* Name and value share one arena copy: the name's NUL takes the place of its colon, or the
+ * name is copied alone when spaces stand before the colon. */
+SW_TEST(header_names_and_values_copied_apart)
+{
+    sw_header_block h;
+    scan("Subject :  spaced\nX-Empty:\nX-Fold:\n second\n third\nTo:x@y.example\n\n", &h);
+    CHECK(h.count == 4);
+    CHECK_STR(h.fields[0].name, "Subject");
+    CHECK(h.fields[0].name_len == 7);
+    CHECK_STR(h.fields[0].value, "spaced");
+    CHECK_STR(h.fields[1].name, "X-Empty");
+    CHECK_STR(h.fields[1].value, "");
+    CHECK_STR(h.fields[2].name, "X-Fold");
+    CHECK_STR(h.fields[2].value, "second third");
+    CHECK_STR(h.fields[3].name, "To");
+    CHECK_STR(h.fields[3].value, "x@y.example");
+    CHECK(h.fields[3].value_len == 11);
+    CHECK(h.fields[3].raw_len == strlen("To:x@y.example"));
+    sw_arena_free(&A);
+}
+
 SW_TEST(header_folded_name_is_recorded)
 {
     sw_header_block h;
