@@ -420,26 +420,36 @@ static void set_comment(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
 static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
     memset(m, 0, sizeof *m);
-    size_t meaningful = 0;
-    for (size_t i = 0; i < k; i++)
-        if (t[i].kind != T_COMMENT)
-            meaningful++;
-    if (!meaningful)
-        return 1;
+    /* One pass for every fact of the token kinds: mailboxes of a long To list are parsed
+     * one after another, and most hold no comment. */
+    size_t meaningful = 0, comments = 0;
     long lt = -1, gt = -1;
-    int angles = 0;
+    int angles = 0, stray = 0; /* stray: a '>' or other special outside an angle address */
     for (size_t i = 0; i < k; i++) {
-        if (t[i].kind == T_LT) {
+        enum tok_kind kind = t[i].kind;
+        if (kind == T_COMMENT) {
+            comments++;
+            continue;
+        }
+        meaningful++;
+        if (kind == T_LT) {
             if (lt < 0)
                 lt = (long)i;
             angles++;
-        } else if (t[i].kind == T_GT && lt >= 0 && gt < 0) {
-            gt = (long)i;
+        } else if (kind == T_GT) {
+            if (lt >= 0 && gt < 0)
+                gt = (long)i;
+            stray = 1;
+        } else if (kind == T_OTHER) {
+            stray = 1;
         }
     }
+    if (!meaningful)
+        return 1;
     if (angles > 1)
         m->flags |= SW_ADDR_MULTIPLE_ANGLE;
-    set_comment(a, t, k, m);
+    if (comments)
+        set_comment(a, t, k, m);
     if (lt >= 0) {
         if (gt < 0) {
             m->flags |= SW_ADDR_UNBALANCED;
@@ -469,9 +479,8 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int
         if (full && m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
             m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
     } else {
-        for (size_t i = 0; i < k; i++)
-            if (t[i].kind == T_GT || t[i].kind == T_OTHER)
-                m->flags |= SW_ADDR_UNBALANCED;
+        if (stray) /* without a '<' every '>' is one */
+            m->flags |= SW_ADDR_UNBALANCED;
         if (parse_addr_spec(a, t, k, m, full))
             return -1;
         /* old form "user@host (Real Name)": the comment is the name */
