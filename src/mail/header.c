@@ -6,6 +6,7 @@
 #include "spoofwatch/header.h"
 #include "spoofwatch/limits.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #if defined(__SSE2__)
@@ -194,7 +195,7 @@ typedef struct fold_runs {
  * copied as they are (the scan already found every line end, and its line ends drop the
  * CR of a CRLF exactly as the loop below does). */
 static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend,
-                        int folded, const fold_runs *runs)
+                        int folded, const fold_runs *runs, unsigned *field_flags)
 {
     size_t cap = (size_t)(vend - vstart);
     if (cap > SW_MAX_FIELD_VALUE) {
@@ -265,12 +266,16 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
     f->value_len = n - s;
     out[n] = '\0';
     f->raw_len = (size_t)(vend - f->raw);
+    *field_flags |= f->flags;
     return SW_OK;
 }
 
 int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h, sw_error *err)
 {
-    memset(h, 0, sizeof *h);
+    /* the bucket arrays, last in the block, are all set to -1 below */
+    _Static_assert(offsetof(sw_header_block, bucket_tail) + sizeof h->bucket_tail == sizeof *h,
+                   "bucket arrays end the block");
+    memset(h, 0, offsetof(sw_header_block, bucket_head));
     memset(h->bucket_head, 0xff, sizeof h->bucket_head);
     memset(h->bucket_tail, 0xff, sizeof h->bucket_tail);
     size_t limit = len;
@@ -291,6 +296,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
     int folded = 0; /* the field has continuation lines */
     fold_runs runs;
     runs.n = 0;
+    unsigned field_flags = 0; /* every SW_HF_* flag of the fields finished */
     const char *pending_name = NULL; /* a colon-less line that may be a folded name */
     size_t pending_name_len = 0;
 
@@ -350,7 +356,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         }
 
         /* A new field starts: finish the previous one. */
-        if (cur && finish_field(a, cur, vstart, vend, folded, &runs))
+        if (cur && finish_field(a, cur, vstart, vend, folded, &runs, &field_flags))
             return sw_error_set(err, SW_ENOMEM, "arena exhausted");
         cur = NULL;
         pending_name = NULL;
@@ -423,9 +429,11 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         folded = 0;
         at = l.next;
     }
-    if (cur && finish_field(a, cur, vstart, vend, folded, &runs))
+    if (cur && finish_field(a, cur, vstart, vend, folded, &runs, &field_flags))
         return sw_error_set(err, SW_ENOMEM, "arena exhausted");
-    for (size_t i = 0; i < h->count && !(h->anomalies & SW_HB_NUL); i++)
+    /* the first field with a NUL, looked for only when there is one */
+    for (size_t i = 0; (field_flags & SW_HF_NUL) && i < h->count && !(h->anomalies & SW_HB_NUL);
+         i++)
         if (h->fields[i].flags & SW_HF_NUL)
             note(h, SW_HB_NUL, h->fields[i].offset);
     if (!ended && limit < len)
