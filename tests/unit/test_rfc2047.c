@@ -5,6 +5,7 @@
 #include "spoofwatch/utf8.h"
 
 #include <stdint.h>
+#include <stdio.h>
 
 static sw_decoded dec(sw_arena *a, const char *s)
 {
@@ -112,6 +113,41 @@ SW_TEST(rfc2047_plain_text_flags_match_bytewise)
         CHECK(!(d.flags & SW_2047_CONTROL) == !control);
         CHECK(!(d.flags & SW_2047_INVALID_UTF8) == !!sw_utf8_valid(s, n));
         CHECK(d.len == n && memcmp(d.text, s, n) == 0);
+        sw_arena_reset(&a);
+    }
+    sw_arena_free(&a);
+}
+
+/* Decoded text gets the same eight-bytes-a-round test: its flags must be those of the
+ * byte-by-byte definition over the text the decoder returns. */
+SW_TEST(rfc2047_decoded_text_flags_match_bytewise)
+{
+    static const unsigned char pool[] = {'a',  'Z',  ' ',  '\t', 0x00, 0x01, 0x1F,
+                                         0x7E, 0x7F, 0x80, 0xC3, 0xA9, 0xFF};
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    uint32_t seed = 11;
+    char s[200];
+    for (int r = 0; r < 20000; r++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t k = (seed >> 16) % 40, n = (size_t)sprintf(s, "=?utf-8?Q?");
+        for (size_t i = 0; i < k; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned x = seed >> 16;
+            unsigned c = x % 8 ? 'a' + x % 26 : pool[(x >> 3) % sizeof pool];
+            n += (size_t)sprintf(s + n, "=%02X", c);
+        }
+        n += (size_t)sprintf(s + n, "?=");
+        sw_decoded d;
+        CHECK(sw_rfc2047_decode(&a, s, n, &d) == 0);
+        int control = 0;
+        for (size_t i = 0; i < d.len; i++) {
+            unsigned char c = (unsigned char)d.text[i];
+            control |= (c < 0x20 && c != '\t') || c == 0x7F;
+        }
+        CHECK(d.flags & SW_2047_ENCODED);
+        CHECK(!(d.flags & SW_2047_CONTROL) == !control);
+        CHECK(!(d.flags & SW_2047_INVALID_UTF8) == !!sw_utf8_valid(d.text, d.len));
         sw_arena_reset(&a);
     }
     sw_arena_free(&a);
