@@ -23,7 +23,7 @@ typedef struct sw_orgdomain_ctx {
      * over and over, and one libpsl lookup costs thousands of instructions. The cache is
      * bounded: when its arena fills, it is emptied. */
     struct {
-        char *domain, *org;
+        char *domain, *org; /* org: the tail of domain that is its answer */
     } * slots;
     sw_arena cache_arena;
     /* A miss above walks the domain's tails as libpsl's own registrable-domain walk does,
