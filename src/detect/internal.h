@@ -24,12 +24,13 @@ typedef struct det {
     const sw_verified *verified; /* --verify results preferred to headers, or NULL */
     /* Organizational domains already looked up for this message: one message asks for
      * the same few domains many times, and a Public Suffix List lookup is the most
-     * expensive step of detection. */
+     * expensive step of detection. Last, and left uninitialised by det_init(): nothing
+     * reads past norg_cache, and zeroing the slots cost more than most messages' lookups. */
+    size_t norg_cache;
     struct {
         const char *domain, *org;
         uint32_t hash;
     } org_cache[32];
-    size_t norg_cache;
 } det;
 
 /* trust.c: choose trusted headers and fill the outcomes and alignment. */

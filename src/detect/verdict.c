@@ -11,6 +11,7 @@
 #include "spoofwatch/limits.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -310,11 +311,25 @@ void sw_detector_close(sw_detector *d)
     sw_arena_free(&d->arena);
 }
 
+/* Everything before the lookup cache zeroed (see det.org_cache), then the borrowed parts. */
+static void det_init(det *x, sw_detector *d, sw_arena *a, const sw_record *rec, sw_assessment *as,
+                     const sw_verified *v)
+{
+    memset(x, 0, offsetof(det, org_cache));
+    x->d = d;
+    x->cfg = d->config;
+    x->a = a;
+    x->r = rec;
+    x->as = as;
+    x->verified = v;
+}
+
 int sw_detect_verified(sw_detector *d, sw_arena *a, const sw_record *rec, const sw_verified *v,
                        sw_assessment *out)
 {
     memset(out, 0, sizeof *out);
-    det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = out, .verified = v};
+    det x;
+    det_init(&x, d, a, rec, out, v);
     sw_det_evaluate(&x);
     sw_det_signals(&x);
     sw_det_suppress_and_decide(&x);
@@ -330,7 +345,8 @@ long sw_detect_inbound_hop(sw_detector *d, sw_arena *a, const sw_record *rec)
 {
     sw_assessment scratch;
     memset(&scratch, 0, sizeof scratch);
-    det x = {.d = d, .cfg = d->config, .a = a, .r = rec, .as = &scratch};
+    det x;
+    det_init(&x, d, a, rec, &scratch, NULL);
     return sw_det_inbound_hop(&x);
 }
 
