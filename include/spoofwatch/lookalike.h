@@ -14,6 +14,7 @@
 #define SPOOFWATCH_LOOKALIKE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "spoofwatch/arena.h"
 #include "spoofwatch/config.h"
 #include "spoofwatch/error.h"
@@ -49,6 +50,10 @@ typedef struct sw_lookalike {
     sw_lookalike_ref *refs;
     size_t nrefs;
     sw_lookalike_cached *cache; /* SW_LOOKALIKE_CACHE slots, owned; updated by find */
+    /* Brands by the first byte of their label: bit i % 64 of by_first[c * first_words +
+     * i / 64] is set when refs[i] is a brand whose label (3 bytes or more) starts with c. */
+    uint64_t *by_first;
+    size_t first_words;
 } sw_lookalike;
 
 int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl, sw_arena *scratch,
@@ -61,6 +66,9 @@ int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, ch
  * fills m on a match, 0 otherwise. */
 int sw_lookalike_find(sw_lookalike *l, const char *org_unicode, const char *org_ascii,
                       sw_lookalike_match *m);
+/* The first brand, in configuration order, whose label is a whole word of a display name
+ * (ASCII case ignored, the name's first 511 bytes); NULL when none. */
+const sw_lookalike_ref *sw_lookalike_brand_in(const sw_lookalike *l, const char *name);
 /* 1 when a Unicode label mixes scripts in a way UTS #39's highly restrictive level
  * refuses (Latin with Cyrillic, digits from several systems...). */
 int sw_lookalike_mixed_script(const sw_lookalike *l, const char *label, size_t n);

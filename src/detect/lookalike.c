@@ -116,6 +116,15 @@ int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl
     add_refs(l, &c->protected_domains, 1, psl, scratch, &k);
     add_refs(l, &c->brand_domains, 0, psl, scratch, &k);
     l->nrefs = k;
+    l->first_words = (k + 63) / 64;
+    l->by_first = sw_arena_calloc(scratch, (256 * l->first_words + 1) * sizeof *l->by_first);
+    if (!l->by_first)
+        return sw_error_set(err, SW_ENOMEM, "out of memory");
+    for (size_t i = 0; i < k; i++) {
+        const sw_lookalike_ref *r = &l->refs[i];
+        if (!r->own && strlen(r->label) >= 3)
+            l->by_first[(unsigned char)r->label[0] * l->first_words + i / 64] |= 1ull << (i % 64);
+    }
     l->cache = calloc(SW_LOOKALIKE_CACHE, sizeof *l->cache);
     if (!l->cache)
         return sw_error_set(err, SW_ENOMEM, "out of memory");
@@ -195,6 +204,54 @@ static int find_uncached(const sw_lookalike *l, const char *org_unicode, const c
         }
     }
     return 0;
+}
+
+static int has_byte(const uint64_t present[4], unsigned char c)
+{
+    return (int)(present[c >> 6] >> (c & 63)) & 1;
+}
+
+const sw_lookalike_ref *sw_lookalike_brand_in(const sw_lookalike *l, const char *name)
+{
+    char lower[512];
+    /* which bytes the name holds: a label with a byte the name lacks cannot be in it, which
+     * spares most of the strstr calls (one per brand) */
+    uint64_t present[4] = {0};
+    size_t dl = strlen(name);
+    if (dl >= sizeof lower)
+        dl = sizeof lower - 1;
+    for (size_t i = 0; i < dl; i++) {
+        unsigned char c = (unsigned char)tolower((unsigned char)name[i]);
+        lower[i] = (char)c;
+        present[c >> 6] |= 1ull << (c & 63);
+    }
+    lower[dl] = '\0';
+    /* Only brands whose label starts with a byte of the name are looked at, in the order of
+     * the references: the candidates of each 64 come from the name's distinct bytes. */
+    for (size_t w = 0; w < l->first_words; w++) {
+        uint64_t cand = 0;
+        for (unsigned k = 0; k < 4; k++)
+            for (uint64_t bits = present[k]; bits; bits &= bits - 1)
+                cand |=
+                    l->by_first[(k * 64 + (unsigned)__builtin_ctzll(bits)) * l->first_words + w];
+        for (; cand; cand &= cand - 1) {
+            const sw_lookalike_ref *ref = &l->refs[w * 64 + (unsigned)__builtin_ctzll(cand)];
+            /* the label's length, stopping at its first byte the name lacks: then it cannot
+             * be in the name, and no strstr is needed */
+            size_t bl = 1;
+            while (ref->label[bl] && has_byte(present, (unsigned char)ref->label[bl]))
+                bl++;
+            if (ref->label[bl])
+                continue;
+            /* whole word */
+            const char *hit = strstr(lower, ref->label);
+            if (!hit || (hit > lower && isalnum((unsigned char)hit[-1])) ||
+                isalnum((unsigned char)hit[bl]))
+                continue;
+            return ref;
+        }
+    }
+    return NULL;
 }
 
 int sw_lookalike_mixed_script(const sw_lookalike *l, const char *label, size_t n)

@@ -286,44 +286,11 @@ static void identity_signals(det *x)
     /* Brands and VIPs in the display name, sent from elsewhere. The brand labels were
      * lower-cased once, at detector start (lookalike references). */
     if (f->display_name && *f->display_name) {
-        char lower[512];
-        /* which bytes the name holds: a label whose first byte is not among them cannot
-         * be in it, which spares most of the strstr calls (one per brand) */
-        unsigned char present[256 / 8] = {0};
-        size_t dl = strlen(f->display_name);
-        if (dl >= sizeof lower)
-            dl = sizeof lower - 1;
-        for (size_t i = 0; i < dl; i++) {
-            unsigned char c = (unsigned char)tolower((unsigned char)f->display_name[i]);
-            lower[i] = (char)c;
-            present[c >> 3] |= (unsigned char)(1u << (c & 7));
-        }
-        lower[dl] = '\0';
-        const sw_lookalike *lk = &x->d->lookalike;
-        for (size_t i = 0; i < lk->nrefs; i++) {
-            const sw_lookalike_ref *ref = &lk->refs[i];
-            unsigned char c0 = (unsigned char)ref->label[0];
-            if (ref->own || !(present[c0 >> 3] & (1u << (c0 & 7))))
-                continue;
-            /* the label's length, stopping at its first byte the name lacks: then it
-             * cannot be in the name, and neither strlen nor strstr is needed */
-            size_t bl = 1;
-            for (unsigned char c; (c = (unsigned char)ref->label[bl]) != '\0'; bl++)
-                if (!(present[c >> 3] & (1u << (c & 7))))
-                    break;
-            if (ref->label[bl] || bl < 3)
-                continue;
-            /* whole word */
-            const char *hit = strstr(lower, ref->label);
-            if (!hit || (hit > lower && isalnum((unsigned char)hit[-1])) ||
-                isalnum((unsigned char)hit[bl]))
-                continue;
-            if (strcasecmp(ref->org, from_org))
-                sw_det_signal(x, "display_name_brand", 25, SW_SIG_IDENTITY,
-                              "display name \"%s\" names %s but the mail is from %s",
-                              f->display_name, ref->domain, x->from_domain);
-            break;
-        }
+        const sw_lookalike_ref *ref = sw_lookalike_brand_in(&x->d->lookalike, f->display_name);
+        if (ref && strcasecmp(ref->org, from_org))
+            sw_det_signal(x, "display_name_brand", 25, SW_SIG_IDENTITY,
+                          "display name \"%s\" names %s but the mail is from %s", f->display_name,
+                          ref->domain, x->from_domain);
         for (size_t i = 0; i < x->cfg->vip_names.count; i++) {
             const char *v = x->cfg->vip_names.items[i];
             size_t vl = strlen(v);

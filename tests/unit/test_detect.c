@@ -278,6 +278,40 @@ SW_TEST(detect_display_name_signals)
     CFG.vip_names.count = 0;
 }
 
+/* The brand a display name names is the first in configuration order, also past the first
+ * 64 references (the first-byte index is a bit set per 64). */
+SW_TEST(detect_display_name_brand_order)
+{
+    static char names[70][32];
+    static const char *brands[70];
+    for (int i = 0; i < 70; i++) {
+        snprintf(names[i], sizeof names[i], "brand%02d.example", i);
+        brands[i] = names[i];
+    }
+    brands[66] = "zeta.example"; /* in the second 64, and the name's only brand */
+    sw_config_free(&CFG);
+    sw_config_defaults(&CFG);
+    CFG.brand_domains.items = brands;
+    CFG.brand_domains.count = 70;
+    const sw_assessment *as = run_cfg(mail("a@evil.example", "spf=pass smtp.mailfrom=evil.example",
+                                           "From: \"Zeta Support\" <a@evil.example>\n"),
+                                      &CFG);
+    CHECK(sig(as, "display_name_brand") &&
+          strstr(sig(as, "display_name_brand")->evidence, "names zeta.example"));
+    /* two brands in the name: the earlier reference wins, not the earlier word */
+    as = run_cfg(mail("a@evil.example", "spf=pass smtp.mailfrom=evil.example",
+                      "From: \"zeta brand07 desk\" <a@evil.example>\n"),
+                 &CFG);
+    CHECK(sig(as, "display_name_brand") &&
+          strstr(sig(as, "display_name_brand")->evidence, "names brand07.example"));
+    /* a label only as part of a word is no brand */
+    as = run_cfg(mail("a@evil.example", "spf=pass smtp.mailfrom=evil.example",
+                      "From: \"Zetas\" <a@evil.example>\n"),
+                 &CFG);
+    CHECK(!sig(as, "display_name_brand"));
+    CFG.brand_domains.count = 0;
+}
+
 SW_TEST(detect_parser_ambiguity_signals)
 {
     static const struct {
