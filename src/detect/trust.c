@@ -211,6 +211,13 @@ static const char *provider_family(const char *org)
     return org;
 }
 
+/* Names equal but for ASCII case; NULL equals nothing. The same pointer is the common case:
+ * the per-message cache hands out one organizational domain for every spelling of a name. */
+static int same_name(const char *a, const char *b)
+{
+    return a && b && (a == b || !strcasecmp(a, b));
+}
+
 static int is_host_name(const char *s)
 {
     return s && strchr(s, '.') && !strchr(s, ':') &&
@@ -248,7 +255,7 @@ static void find_receiver(det *x, receiver *rv)
         prev_fam = fam;
         if (!rv->family) {
             rv->family = fam;
-        } else if (!fam || strcasecmp(fam, rv->family)) {
+        } else if (!same_name(fam, rv->family)) {
             rv->first_external_field = (long)h->field_index;
             return;
         }
@@ -276,7 +283,7 @@ static int stamped_by_receiver(det *x, const receiver *rv, const sw_authres_head
      * one, append their results below the trace fields). */
     if (h->authserv_id && *h->authserv_id) {
         const char *fam = provider_family(sw_det_org(x, h->authserv_id));
-        if (fam && !strcasecmp(fam, rv->family))
+        if (same_name(fam, rv->family))
             return 1;
     }
     /* Otherwise the position must show the receiver wrote it: above its inbound hop, or,
@@ -368,14 +375,14 @@ static void choose_trusted(det *x)
                     contiguous = 0;
                     continue;
                 }
-                int same = h->parsed && !strcasecmp(h->authserv_id, t->authserv_id);
+                int same = h->parsed && same_name(h->authserv_id, t->authserv_id);
                 /* Siblings (iCloud's one id per milter) only when the trace fields show
                  * they belong to the receiver: a subdomain's id alone proves nothing. */
                 const char *fam = h->parsed && *h->authserv_id
                                       ? provider_family(sw_det_org(x, h->authserv_id))
                                       : NULL;
-                int sibling = contiguous && fam && rv.family && !strcasecmp(fam, rv.family) &&
-                              top_org && !strcasecmp(sw_det_org(x, h->authserv_id), top_org);
+                int sibling = contiguous && same_name(fam, rv.family) &&
+                              same_name(sw_det_org(x, h->authserv_id), top_org);
                 if (same || sibling)
                     x->trusted_arh[i] = 1;
                 else
@@ -470,8 +477,10 @@ static void read_outcomes(det *x)
                         why = "AUID is not in a subdomain of SDID";
                     }
                 }
+                /* not zeroed: set_outcome fills every member of each entry it hands out,
+                 * and nothing reads past ndkim_results */
                 if (!as->dkim_results)
-                    as->dkim_results = sw_arena_calloc(x->a, 32 * sizeof *as->dkim_results);
+                    as->dkim_results = sw_arena_alloc(x->a, 32 * sizeof *as->dkim_results);
                 if (as->dkim_results && as->ndkim_results < 32) {
                     sw_auth_outcome *o = &as->dkim_results[as->ndkim_results++];
                     set_outcome(o, f, dom, why);
