@@ -402,7 +402,14 @@ static void provider_signals(det *x)
     if (!x->from_domain || !r->message_id)
         return;
     /* Big providers write Message-IDs in known forms; mail "from" them without one was
-     * not written by them (detection.md §3.15). */
+     * not written by them (detection.md §3.15). Most mail is from none of them: that is
+     * settled before the Message-ID is copied. */
+    const char *fd = x->from_domain;
+    int google = is(fd, "gmail.com") || is(fd, "googlemail.com");
+    int microsoft =
+        !google && (is(fd, "outlook.com") || is(fd, "hotmail.com") || is(fd, "live.com"));
+    if (!google && !microsoft)
+        return;
     char mid[512];
     size_t n = strnlen(r->message_id, sizeof mid - 1); /* cut as snprintf would */
     memcpy(mid, r->message_id, n);
@@ -413,13 +420,9 @@ static void provider_signals(det *x)
     if (!dom)
         return;
     dom++;
-    int mismatch = 0;
-    if (!strcmp(x->from_domain, "gmail.com") || !strcmp(x->from_domain, "googlemail.com"))
-        mismatch = !ends_with(dom, "mail.gmail.com") && !ends_with(dom, "gmail.com");
-    else if (!strcmp(x->from_domain, "outlook.com") || !strcmp(x->from_domain, "hotmail.com") ||
-             !strcmp(x->from_domain, "live.com"))
-        mismatch = !ends_with(dom, ".outlook.com") && !ends_with(dom, "outlook.com") &&
-                   !ends_with(dom, "hotmail.com") && !ends_with(dom, "phx.gbl");
+    int mismatch = google ? !ends_with(dom, "mail.gmail.com") && !ends_with(dom, "gmail.com")
+                          : !ends_with(dom, ".outlook.com") && !ends_with(dom, "outlook.com") &&
+                                !ends_with(dom, "hotmail.com") && !ends_with(dom, "phx.gbl");
     if (mismatch)
         sw_det_signal(x, "message_id_provider_mismatch", 15, SW_SIG_IDENTITY,
                       "From is %s but Message-ID %s was not written by that provider",
