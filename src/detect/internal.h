@@ -6,6 +6,8 @@
 
 #include "spoofwatch/detect.h"
 
+#include <string.h>
+
 typedef struct det {
     sw_detector *d;
     const sw_config *cfg;
@@ -32,6 +34,13 @@ typedef struct det {
         uint32_t hash;
     } org_cache[32];
 } det;
+
+/* Equal strings, NULL equal to nothing. Most tests are of a result or method against a
+ * keyword it is not ("pass" vs "fail"): the first byte settles them without a strcmp call. */
+static inline int is(const char *a, const char *b)
+{
+    return a && b && a[0] == b[0] && !strcmp(a, b);
+}
 
 /* trust.c: choose trusted headers and fill the outcomes and alignment. */
 void sw_det_evaluate(det *x);

@@ -11,13 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-static int is(const char *a, const char *b)
-{
-    /* most tests are of a result against a keyword it is not ("pass" vs "fail"): the
-     * first byte settles them without a strcmp call */
-    return a && b && a[0] == b[0] && !strcmp(a, b);
-}
-
 static const char *or_none(const char *s)
 {
     return s && *s ? s : "(none)";

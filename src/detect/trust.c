@@ -51,7 +51,8 @@ const char *sw_det_domain_of(det *x, const char *addr)
         return NULL;
     /* The lower-cased copy and sw_idn_is_idn's test in one pass: detection asks for a
      * dozen domains per message. An IDN has a byte >= 0x80 or a label starting "xn--". */
-    char *out = sw_arena_alloc(x->a, n + 1);
+    /* room for a whole 16-byte block: a short name is lowered straight into it */
+    char *out = sw_arena_alloc(x->a, n < 16 ? 16 : n + 1);
     if (!out)
         return NULL;
     unsigned high = 0;
@@ -65,10 +66,9 @@ const char *sw_det_domain_of(det *x, const char *addr)
             lower16(d + i, out + i, &high, &hyphen);
         lower16(d + n - 16, out + n - 16, &high, &hyphen); /* overlaps: same bytes again */
     } else {
-        char in[16] = {0}, low[16];
+        char in[16] = {0};
         memcpy(in, d, n);
-        lower16(in, low, &high, &hyphen);
-        memcpy(out, low, n);
+        lower16(in, out, &high, &hyphen);
     }
     for (size_t i = 0; hyphen && !high && i + 4 <= n; i++)
         if ((d[i] | 0x20) == 'x' && (i == 0 || d[i - 1] == '.') && (d[i + 1] | 0x20) == 'n' &&
@@ -452,11 +452,11 @@ static void read_outcomes(det *x)
         for (size_t k = h->first_fact; k < h->first_fact + h->nfacts && k < r->nauth; k++) {
             const sw_auth_fact *f = &r->auth[k];
             const char *m = f->method;
-            if (!strcmp(m, "spf") && !as->spf.result) {
+            if (is(m, "spf") && !as->spf.result) {
                 const char *mf = prop(f, "smtp", "mailfrom");
                 const char *helo = prop(f, "smtp", "helo");
                 set_outcome(&as->spf, f, sw_det_domain_of(x, mf ? mf : helo), NULL);
-            } else if (!strcmp(m, "dkim")) {
+            } else if (is(m, "dkim")) {
                 const char *d = prop(f, "header", "d");
                 const char *ii = prop(f, "header", "i");
                 /* Microsoft writes "header.d=none" for unsigned mail: no domain at all */
@@ -502,13 +502,13 @@ static void read_outcomes(det *x)
                          !sw_det_aligned(x, as->dkim.domain, x->from_domain)))
                         set_outcome(&as->dkim, f, dom, NULL);
                 }
-            } else if (!strcmp(m, "dmarc") && !as->dmarc.result) {
+            } else if (is(m, "dmarc") && !as->dmarc.result) {
                 set_outcome(&as->dmarc, f, sw_det_domain_of(x, prop(f, "header", "from")),
                             f->action);
                 as->dmarc_policy = policy_of(x, f);
-            } else if (!strcmp(m, "compauth") && !as->compauth.result) {
+            } else if (is(m, "compauth") && !as->compauth.result) {
                 set_outcome(&as->compauth, f, NULL, f->reason);
-            } else if (!strcmp(m, "arc") && !as->arc.result) {
+            } else if (is(m, "arc") && !as->arc.result) {
                 set_outcome(&as->arc, f, NULL, f->comment);
             }
         }
