@@ -361,8 +361,10 @@ static void fill_identities(sw_arena *a, sw_record *rec)
         if (!strcmp(v, "<>")) {
             rec->envelope_from = "";
         } else {
+            /* only the address is kept: the flag-raising tests of the full parse would be
+             * thrown away */
             sw_address_list rp;
-            sw_address_parse(a, f->value, f->value_len, &rp);
+            sw_address_parse_names(a, f->value, f->value_len, &rp);
             if (rp.count && rp.items[0].address)
                 rec->envelope_from = rp.items[0].address;
         }
