@@ -83,6 +83,25 @@ SW_TEST(rfc2047_plain_text_untouched_and_malformed_words_literal)
     sw_arena_free(&a);
 }
 
+/* The byte-by-byte definition of SW_2047_CONTROL: a C0 control other than TAB, or DEL. */
+static int has_control_bytewise(const char *s, size_t n)
+{
+    int control = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        control |= (c < 0x20 && c != '\t') || c == 0x7F;
+    }
+    return control;
+}
+
+/* Mostly letters, so that a single odd byte from the pool lands anywhere in a word. */
+static unsigned mostly_letter(uint32_t *seed, const unsigned char *pool, size_t npool)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    unsigned x = *seed >> 16;
+    return x % 8 ? 'a' + x % 26 : pool[(x >> 3) % npool];
+}
+
 /* Text without an encoded word is tested eight bytes at a time for control bytes and 8-bit
  * bytes: the flags must be those of the byte-by-byte definition, wherever in a word the
  * byte sits. */
@@ -97,17 +116,9 @@ SW_TEST(rfc2047_plain_text_flags_match_bytewise)
     for (int r = 0; r < 50000; r++) {
         seed = seed * 1103515245u + 12345u;
         size_t n = (seed >> 16) % sizeof s;
-        for (size_t i = 0; i < n; i++) {
-            seed = seed * 1103515245u + 12345u;
-            /* mostly letters, so that a single odd byte lands anywhere in a word */
-            unsigned x = seed >> 16;
-            s[i] = (char)(x % 8 ? 'a' + x % 26 : pool[(x >> 3) % sizeof pool]);
-        }
-        int control = 0;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)s[i];
-            control |= (c < 0x20 && c != '\t') || c == 0x7F;
-        }
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)mostly_letter(&seed, pool, sizeof pool);
+        int control = has_control_bytewise(s, n);
         sw_decoded d;
         CHECK(sw_rfc2047_decode(&a, s, n, &d) == 0);
         CHECK(!(d.flags & SW_2047_CONTROL) == !control);
@@ -131,20 +142,12 @@ SW_TEST(rfc2047_decoded_text_flags_match_bytewise)
     for (int r = 0; r < 20000; r++) {
         seed = seed * 1103515245u + 12345u;
         size_t k = (seed >> 16) % 40, n = (size_t)sprintf(s, "=?utf-8?Q?");
-        for (size_t i = 0; i < k; i++) {
-            seed = seed * 1103515245u + 12345u;
-            unsigned x = seed >> 16;
-            unsigned c = x % 8 ? 'a' + x % 26 : pool[(x >> 3) % sizeof pool];
-            n += (size_t)sprintf(s + n, "=%02X", c);
-        }
+        for (size_t i = 0; i < k; i++)
+            n += (size_t)sprintf(s + n, "=%02X", mostly_letter(&seed, pool, sizeof pool));
         n += (size_t)sprintf(s + n, "?=");
         sw_decoded d;
         CHECK(sw_rfc2047_decode(&a, s, n, &d) == 0);
-        int control = 0;
-        for (size_t i = 0; i < d.len; i++) {
-            unsigned char c = (unsigned char)d.text[i];
-            control |= (c < 0x20 && c != '\t') || c == 0x7F;
-        }
+        int control = has_control_bytewise(d.text, d.len);
         CHECK(d.flags & SW_2047_ENCODED);
         CHECK(!(d.flags & SW_2047_CONTROL) == !control);
         CHECK(!(d.flags & SW_2047_INVALID_UTF8) == !!sw_utf8_valid(d.text, d.len));
