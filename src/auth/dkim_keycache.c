@@ -213,28 +213,27 @@ int sw_dkim_key_fetch(sw_arena *a, sw_resolver *r, sw_dkim_keycache *kc, const c
     ke->status = ans.status;
     if (ans.status == SW_DNS_OK && ans.n == 0)
         ke->status = SW_DNS_NODATA;
-    /* The same record as a message before: its parse and key are reused. */
-    for (size_t k = 0; kc && ke->status == SW_DNS_OK && k < ans.n; k++) {
-        const sw_dns_rr *rr = &ans.rrs[k];
-        sw_dkim_cached_key *e =
-            rr->type == SW_DNS_TXT ? keycache_find(kc, rr->text, rr->text_len) : NULL;
-        if (!e || (e->pkey && !EVP_PKEY_up_ref(e->pkey)))
-            continue;
-        ke->parsed = 1;
-        ke->key = e->key;
-        ke->record = rr->text;
-        ke->record_len = rr->text_len;
-        ke->pkey = e->pkey;
-        ke->pkey_err = e->pkey_err;
-        ke->cached = e;
-        return SW_OK;
-    }
     /* Several records: the first that parses as a key is used (RFC 6376 §3.6.2.2 lets
-     * a verifier pick); the reason reported is the first record's. */
+     * a verifier pick); the reason reported is the first record's. A record an earlier
+     * message brought is taken from the cache, parse and key. Only records that parsed are
+     * cached, so asking the cache record by record, in order, picks the record a fresh
+     * parse would, whatever other messages left there. */
     for (size_t k = 0; ke->status == SW_DNS_OK && k < ans.n; k++) {
         const sw_dns_rr *rr = &ans.rrs[k];
         if (rr->type != SW_DNS_TXT)
             continue;
+        sw_dkim_cached_key *e = kc ? keycache_find(kc, rr->text, rr->text_len) : NULL;
+        if (e && (!e->pkey || EVP_PKEY_up_ref(e->pkey))) {
+            ke->parsed = 1;
+            ke->key = e->key;
+            ke->record = rr->text;
+            ke->record_len = rr->text_len;
+            ke->pkey = e->pkey;
+            ke->pkey_err = e->pkey_err;
+            ke->why = NULL;
+            ke->cached = e;
+            return SW_OK;
+        }
         sw_dkim_key key;
         const char *why;
         int rc = sw_dkim_key_parse(a, rr->text, rr->text_len, &key, &why);

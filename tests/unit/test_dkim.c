@@ -672,6 +672,43 @@ SW_TEST(dkim_keycache_reuses_and_follows_the_record)
     sw_dkim_keycache_free(o.keys);
 }
 
+/* A name with two key records: the first one is used whether or not an earlier message
+ * left the second in the cache (the cache must not make the answer depend on history). */
+SW_TEST(dkim_keycache_keeps_the_first_of_several_records)
+{
+    fresh_arena();
+    const char *other = "v=DKIM1; k=ed25519; p=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    sw_resolver *k = keys("", "");
+    sw_dns_answer ans;
+    CHECK(sw_dns_query(k, &t_arena, "ed._domainkey.example.com", SW_DNS_TXT, &ans) == 0);
+    CHECK(ans.status == SW_DNS_OK && ans.n == 1);
+    const char *real = ans.rrs[0].text;
+    const char *m_ed = sign("ed25519-sha256", "", "hello\r\n", UINT64_MAX);
+    /* the second record alone: it parses, fails the signature, and is cached */
+    sw_resolver *only_other = sw_dns_fixture_new();
+    sw_dns_fixture_add(only_other, "ed._domainkey.example.com", SW_DNS_TXT, other);
+    /* both records, the signer's first */
+    sw_resolver *both = sw_dns_fixture_new();
+    sw_dns_fixture_add(both, "ed._domainkey.example.com", SW_DNS_TXT, real);
+    sw_dns_fixture_add(both, "ed._domainkey.example.com", SW_DNS_TXT, other);
+    CHECK(sw_dns_query(both, &t_arena, "ed._domainkey.example.com", SW_DNS_TXT, &ans) == 0);
+    CHECK(ans.n == 2 && !strcmp(ans.rrs[0].text, real));
+    sw_dkim_sigresult s;
+    CHECK(one(m_ed, both, NULL, &s) == SW_DKIM_PASS); /* no cache: the first record */
+    sw_dkim_opts o;
+    sw_dkim_opts_default(&o);
+    o.keys = sw_dkim_keycache_new();
+    CHECK(o.keys);
+    CHECK(one(m_ed, only_other, &o, &s) == SW_DKIM_FAIL);
+    CHECK(one(m_ed, both, &o, &s) == SW_DKIM_PASS);
+    CHECK(s.key_record && !strcmp(s.key_record, real));
+    CHECK(one(m_ed, both, &o, &s) == SW_DKIM_PASS); /* now both records are cached */
+    sw_dkim_keycache_free(o.keys);
+    sw_resolver_free(both);
+    sw_resolver_free(only_other);
+    sw_resolver_free(k);
+}
+
 /* A cached key's bytes must stay valid for the whole message even when the cache fills
  * up during it: the three-signature message below has its first and third signatures on
  * the same cached Ed25519 key and its second on a new RSA record. Each round adds three
