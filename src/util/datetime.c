@@ -278,6 +278,56 @@ static int dt_read_zone(dt_cursor *c, int *offset_min)
     return 0;
 }
 
+/* Reads "[Www, ]D[D] Mmm YYYY HH:MM:SS" by fixed positions, the shape nearly every MTA and
+ * client writes, and leaves c at what follows (the zone). Returns 0 with nothing stored when
+ * the text has any other shape (CFWS, a missing comma or seconds, a two-digit year, asctime
+ * order, ...), for the general reader to start over. Whatever this accepts, the general
+ * reader reads to the same fields: there, a single space before a token is all its CFWS
+ * skipping does, and each digit run it reads ends where this one does. */
+static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *h, long *mi,
+                         long *sec)
+{
+    const unsigned char *s = (const unsigned char *)c->s;
+    size_t n = c->n, i = 0;
+    if (n >= 5 && dt_is_alpha(s[0])) {
+        if (!dt_is_alpha(s[1]) || !dt_is_alpha(s[2]) || s[3] != ',' || s[4] != ' ' ||
+            dt_lookup(c->s, 3, dt_day3, dt_day_full, 7) < 0)
+            return 0;
+        i = 5;
+    }
+    /* the day, then " Mmm YYYY HH:MM:SS": 18 bytes */
+    if (n - i < 19 || !dt_is_digit(s[i]))
+        return 0;
+    long d = s[i++] - '0';
+    if (dt_is_digit(s[i])) {
+        d = d * 10 + (s[i++] - '0');
+        if (n - i < 18)
+            return 0;
+    }
+    const unsigned char *t = s + i;
+    if (t[0] != ' ' || t[4] != ' ' || t[9] != ' ' || t[12] != ':' || t[15] != ':' ||
+        !dt_is_alpha(t[1]) || !dt_is_alpha(t[2]) || !dt_is_alpha(t[3]))
+        return 0;
+    static const unsigned char digit_at[10] = {5, 6, 7, 8, 10, 11, 13, 14, 16, 17};
+    for (int k = 0; k < 10; k++)
+        if (!dt_is_digit(t[digit_at[k]]))
+            return 0;
+    /* no more seconds digits and no fraction for the general reader to consume */
+    if (i + 18 < n && s[i + 18] != ' ')
+        return 0;
+    int m = dt_lookup((const char *)t + 1, 3, dt_mon3, dt_mon_full, 12);
+    if (m < 0)
+        return 0;
+    *day = d;
+    *month = m;
+    *year = (t[5] - '0') * 1000L + (t[6] - '0') * 100L + (t[7] - '0') * 10L + (t[8] - '0');
+    *h = (t[10] - '0') * 10L + (t[11] - '0');
+    *mi = (t[13] - '0') * 10L + (t[14] - '0');
+    *sec = (t[16] - '0') * 10L + (t[17] - '0');
+    c->i = i + 18;
+    return 1;
+}
+
 int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *offset_min_out)
 {
     if (!s)
@@ -290,63 +340,66 @@ int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *
     const char *w;
     size_t len;
 
-    dt_skip_cfws(c);
-    int ch = dt_peek(c);
-    if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
-        len = dt_read_alpha(c, &w);
-        if (dt_lookup(w, len, dt_day3, dt_day_full, 7) >= 0) {
-            /* The day name is not checked against the date: senders get it wrong and the
-             * date itself is what we keep. */
-            dt_skip_cfws(c);
-            if (dt_peek(c) == ',') {
-                c->i++;
+    /* Most dates have the fixed shape; the general reader below takes every other. */
+    if (!dt_read_fixed(c, &day, &month, &year, &h, &mi, &sec)) {
+        dt_skip_cfws(c);
+        int ch = dt_peek(c);
+        if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
+            len = dt_read_alpha(c, &w);
+            if (dt_lookup(w, len, dt_day3, dt_day_full, 7) >= 0) {
+                /* The day name is not checked against the date: senders get it wrong and the
+                 * date itself is what we keep. */
                 dt_skip_cfws(c);
-            }
-            ch = dt_peek(c);
-            if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
-                len = dt_read_alpha(c, &w);
+                if (dt_peek(c) == ',') {
+                    c->i++;
+                    dt_skip_cfws(c);
+                }
+                ch = dt_peek(c);
+                if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
+                    len = dt_read_alpha(c, &w);
+                    month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+                    if (month < 0)
+                        return SW_EFORMAT;
+                    asctime_order = 1;
+                }
+            } else {
                 month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
                 if (month < 0)
                     return SW_EFORMAT;
                 asctime_order = 1;
             }
+        }
+
+        if (asctime_order) {
+            /* "Apr 29 23:34:45 2005 [zone]" */
+            dt_skip_cfws(c);
+            size_t nd = dt_read_digits(c, &day);
+            if (nd < 1 || nd > 2)
+                return SW_EFORMAT;
+            dt_skip_cfws(c);
+            if (dt_read_time(c, &h, &mi, &sec) != 0)
+                return SW_EFORMAT;
+            dt_skip_cfws(c);
+            if (dt_read_year(c, &year) != 0)
+                return SW_EFORMAT;
         } else {
+            /* A zero-padded three-digit day ("029") shows up in real bounces; the range check
+             * below still rejects anything past 31. */
+            size_t nd = dt_read_digits(c, &day);
+            if (nd < 1 || nd > 3)
+                return SW_EFORMAT;
+            dt_skip_cfws(c);
+            len = dt_read_alpha(c, &w);
             month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
             if (month < 0)
                 return SW_EFORMAT;
-            asctime_order = 1;
+            dt_skip_cfws(c);
+            if (dt_read_year(c, &year) != 0)
+                return SW_EFORMAT;
+            dt_skip_cfws(c);
+            if (dt_read_time(c, &h, &mi, &sec) != 0)
+                return SW_EFORMAT;
         }
-    }
-
-    if (asctime_order) {
-        /* "Apr 29 23:34:45 2005 [zone]" */
-        dt_skip_cfws(c);
-        size_t nd = dt_read_digits(c, &day);
-        if (nd < 1 || nd > 2)
-            return SW_EFORMAT;
-        dt_skip_cfws(c);
-        if (dt_read_time(c, &h, &mi, &sec) != 0)
-            return SW_EFORMAT;
-        dt_skip_cfws(c);
-        if (dt_read_year(c, &year) != 0)
-            return SW_EFORMAT;
-    } else {
-        /* A zero-padded three-digit day ("029") shows up in real bounces; the range check
-         * below still rejects anything past 31. */
-        size_t nd = dt_read_digits(c, &day);
-        if (nd < 1 || nd > 3)
-            return SW_EFORMAT;
-        dt_skip_cfws(c);
-        len = dt_read_alpha(c, &w);
-        month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
-        if (month < 0)
-            return SW_EFORMAT;
-        dt_skip_cfws(c);
-        if (dt_read_year(c, &year) != 0)
-            return SW_EFORMAT;
-        dt_skip_cfws(c);
-        if (dt_read_time(c, &h, &mi, &sec) != 0)
-            return SW_EFORMAT;
     }
 
     int offset = 0;

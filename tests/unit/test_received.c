@@ -273,6 +273,28 @@ SW_TEST(datetime_never_reads_past_n)
     CHECK(dt("(\\", &e, &off) == SW_EFORMAT);
 }
 
+/* The usual shape is read by fixed positions; a byte off that shape goes to the general
+ * reader, which must still give the same answer. */
+SW_TEST(datetime_fixed_shape_edges)
+{
+    int64_t e = 0;
+    int off = 9;
+    CHECK(dt("Tue, 30 Apr 2019 02:09:00+0000", &e, &off) == 0); /* no space before zone */
+    CHECK(e == 1556590140 && off == 0);
+    CHECK(dt("Tue, 30 Apr 2019 02:09:00.25 -0100", &e, &off) == 0);
+    CHECK(e == 1556590140 + 3600 && off == -60);
+    CHECK(dt("Tue,  30 Apr 2019 02:09:00 +0000", &e, &off) == 0);
+    CHECK(e == 1556590140);
+    CHECK(dt("Tue, 30 Apr 2019 02:09:00", &e, &off) == 0);
+    CHECK(e == 1556590140);
+    CHECK(dt("Tue, 30 Apr 2019 02:09:000 +0000", &e, &off) == SW_EFORMAT);
+    CHECK(dt("Tue, 30 Apr 2019 02:09:00 +00000", &e, &off) == SW_EFORMAT);
+    CHECK(dt("Tue, 30 Apr 2019 02:09:00 +2400", &e, &off) == SW_EFORMAT);
+    /* Every cut of a fixed-shape date stays inside its exact-size copy. */
+    const char *full = "Tue, 30 Apr 2019 02:09:00 +0000";
+    for (size_t n = 0; n <= strlen(full); n++)
+        dt_n(full, n, &e, &off);
+}
 SW_TEST(datetime_days_from_civil)
 {
     CHECK(sw_days_from_civil(1970, 1, 1) == 0);
