@@ -58,15 +58,18 @@ enum {
     RC_SEMI = 8,
     RC_BSLASH = 16,
     RC_QUOTE = 32,
-    RC_HOST = 64
+    RC_HOST = 64,
+    RC_IP6 = 128
 };
 static const unsigned char rcv_class[256] = {
     /* NUL counts as a separator so no output word carries an embedded NUL. */
     [0] = RC_WS,     [' '] = RC_WS,    ['\t'] = RC_WS,  ['\r'] = RC_WS,     ['\n'] = RC_WS,
     ['('] = RC_OPEN, [')'] = RC_CLOSE, [';'] = RC_SEMI, ['\\'] = RC_BSLASH, ['"'] = RC_QUOTE,
-    /* host name characters */
-    ['a' ... 'z'] = RC_HOST, ['A' ... 'Z'] = RC_HOST, ['0' ... '9'] = RC_HOST,
-    ['-'] = RC_HOST, ['.'] = RC_HOST, ['_'] = RC_HOST,
+    /* host name characters; RC_IP6 marks those an IPv6 or IPv4 text can start with */
+    ['a' ... 'f'] = RC_HOST | RC_IP6, ['g' ... 'z'] = RC_HOST,
+    ['A' ... 'F'] = RC_HOST | RC_IP6, ['G' ... 'Z'] = RC_HOST,
+    ['0' ... '9'] = RC_HOST | RC_IP6, ['-'] = RC_HOST, ['.'] = RC_HOST, ['_'] = RC_HOST,
+    [':'] = RC_IP6,
 };
 
 /* Index of the first byte at or after i whose class is in mask (n when none); mask may
@@ -124,6 +127,89 @@ static int rcv_ipv4_bin(const char *p, size_t n, unsigned char bin[4])
     return i == n;
 }
 
+/* Value of a hex digit, or -1. */
+static int rcv_hex_value(unsigned char c)
+{
+    if ((unsigned)(c - '0') < 10)
+        return c - '0';
+    c |= 0x20;
+    if ((unsigned)(c - 'a') < 6)
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* IPv6 text as glibc's inet_pton(AF_INET6) reads it, step for step, without the copy to a
+ * NUL-terminated buffer and the libc call (Exchange chains carry several addresses a hop):
+ * groups of 1-4 hex digits, one "::", and an optional dotted quad in place of the last two
+ * groups. p holds no NUL (words are cut at NUL; sw_ip_is_private measures with strlen), so
+ * reading to n is reading to the terminator. The unit tests compare it with inet_pton. */
+static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
+{
+    unsigned char tmp[16] = {0};
+    size_t tp = 0, colonp = 16, xdigits = 0, curtok = 0, i = 0;
+    unsigned val = 0;
+    int have_colonp = 0;
+    if (n == 0)
+        return 0;
+    if (p[0] == ':' && (n < 2 || p[1] != ':'))
+        return 0;
+    if (p[0] == ':')
+        i = curtok = 1;
+    while (i < n) {
+        unsigned char ch = (unsigned char)p[i++];
+        int digit = rcv_hex_value(ch);
+        if (digit >= 0) {
+            if (xdigits == 4)
+                return 0;
+            val = val << 4 | (unsigned)digit;
+            xdigits++;
+            continue;
+        }
+        if (ch == ':') {
+            curtok = i;
+            if (xdigits == 0) {
+                if (have_colonp)
+                    return 0;
+                have_colonp = 1;
+                colonp = tp;
+                continue;
+            }
+            if (i == n || tp + 2 > 16)
+                return 0;
+            tmp[tp++] = (unsigned char)(val >> 8);
+            tmp[tp++] = (unsigned char)val;
+            xdigits = 0;
+            val = 0;
+            continue;
+        }
+        if (ch == '.' && tp + 4 <= 16 && rcv_ipv4_bin(p + curtok, n - curtok, tmp + tp)) {
+            tp += 4;
+            xdigits = 0;
+            break;
+        }
+        return 0;
+    }
+    if (xdigits) {
+        if (tp + 2 > 16)
+            return 0;
+        tmp[tp++] = (unsigned char)(val >> 8);
+        tmp[tp++] = (unsigned char)val;
+    }
+    if (have_colonp) {
+        /* "::" stands for at least one zero group */
+        if (tp == 16)
+            return 0;
+        size_t tail = tp - colonp;
+        memmove(tmp + 16 - tail, tmp + colonp, tail);
+        memset(tmp + colonp, 0, 16 - tail - colonp);
+        tp = 16;
+    }
+    if (tp != 16)
+        return 0;
+    memcpy(bin, tmp, 16);
+    return 1;
+}
+
 /* Parses an IP address written as text, tolerating "[...]", an "IPv6:" tag and a "%zone"
  * suffix. On success stores the binary form (4 or 16 bytes) and returns AF_INET/AF_INET6. */
 static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
@@ -142,21 +228,18 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
         p += 5;
         n -= 5;
     }
+    /* Both forms left start with a digit, a hex letter or ':' (a '%' first leaves nothing
+     * to read): most host names, tried as bare addresses on every hop, stop here. */
+    if (n == 0 || !(rcv_class[(unsigned char)p[0]] & RC_IP6))
+        return 0;
     const char *pct = memchr(p, '%', n);
     if (pct)
         n = (size_t)(pct - p);
-    char buf[INET6_ADDRSTRLEN];
-    if (n == 0 || n >= sizeof buf)
+    if (n == 0 || n >= INET6_ADDRSTRLEN)
         return 0;
     if (rcv_ipv4_bin(p, n, bin))
         return AF_INET;
-    /* Every IPv6 text has a ':'; host names (tried as bare addresses on every hop) do not,
-     * and this spares them the copy and the libc call. */
-    if (!memchr(p, ':', n))
-        return 0;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    if (inet_pton(AF_INET6, buf, bin) == 1)
+    if (rcv_ipv6_bin(p, n, bin))
         return AF_INET6;
     return 0;
 }

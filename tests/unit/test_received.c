@@ -1128,3 +1128,60 @@ SW_TEST(received_ip6_text_matches_inet_ntop)
         CHECK(ip6_same(bin));
     }
 }
+
+/* The IPv6 reader must accept exactly what glibc's inet_pton accepts: a bare address in a
+ * from comment becomes from_ip only when it reads, so from_ip is compared with what
+ * inet_pton and inet_ntop make of the same text, over mutations of typical shapes. */
+SW_TEST(received_ip6_reader_matches_inet_pton)
+{
+    static const char *const seeds[] = {"::",
+                                        "::1",
+                                        "1::",
+                                        "2603:10a6:208:1::1",
+                                        "::ffff:1.2.3.4",
+                                        "1:2:3:4:5:6:7:8",
+                                        "1:2:3:4:5:6:1.2.3.4",
+                                        "a:b:c:d:e:f:a:b",
+                                        "abcd::",
+                                        "1::2::3",
+                                        "1:2:3:4:5:6:7::",
+                                        "::1:2:3:4:5:6:7",
+                                        "fe80::1:0:0:1",
+                                        "0:0:0:0:0:0:0:0"};
+    static const char alphabet[] = "0123456789abcdefABCDEF::..g";
+    uint32_t seed = 777;
+    char text[64], value[128];
+    for (int r = 0; r < 100000; r++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *sd = seeds[(seed >> 8) % (sizeof seeds / sizeof seeds[0])];
+        size_t n = strlen(sd);
+        memcpy(text, sd, n);
+        for (int m = (int)(seed >> 20 & 3); m > 0; m--) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pos = (seed >> 8) % (n + 1);
+            char ch = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+            if ((seed & 3) == 0 && pos < n)
+                text[pos] = ch;
+            else if ((seed & 3) == 1 && n < 48) {
+                memmove(text + pos + 1, text + pos, n - pos);
+                text[pos] = ch;
+                n++;
+            } else if (pos < n) {
+                memmove(text + pos, text + pos + 1, n - pos - 1);
+                n--;
+            }
+        }
+        text[n] = '\0';
+        unsigned char bin[16];
+        char want[INET6_ADDRSTRLEN];
+        int ok = strchr(text, ':') && inet_pton(AF_INET6, text, bin) == 1 &&
+                 inet_ntop(AF_INET6, bin, want, sizeof want);
+        snprintf(value, sizeof value, "from h.example (%s) by mx.example; Tue, 30 Apr 2019", text);
+        sw_received_hop h;
+        CHECK(rcv(value, &h) == 0);
+        if (ok ? !h.from_ip || strcmp(h.from_ip, want) != 0 : h.from_ip && strchr(h.from_ip, ':')) {
+            sw_test_fail(__FILE__, __LINE__, text);
+            return;
+        }
+    }
+}
