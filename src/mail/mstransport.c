@@ -34,13 +34,19 @@ static void trim(const char **b, const char **e)
  * with an empty value; empty fragments are skipped. The pairs are collected on the stack
  * and the arena array is sized at the end from the number of fragments, which the loop
  * counts itself (as sw_taglist_parse does): a pass over the value just to count its ';'
- * cost a quarter of the parse. */
+ * cost a quarter of the parse. Keys and values are cut out of one arena copy of the value,
+ * each ended by a NUL written over the byte after it (its ':', ';', trimmed space or the
+ * copy's last byte), instead of two copies a pair. */
 static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out)
 {
     sw_ms_pair pairs[SW_MS_MAX_PAIRS];
     size_t frags = 1, count = 0;
     out->pairs = NULL;
     out->count = 0;
+    char *copy = sw_arena_alloc(a, n + 1);
+    if (!copy)
+        return SW_ENOMEM;
+    memcpy(copy, s, n);
     const char *p = s, *end = s + n;
     while (p < end && count < SW_MS_MAX_PAIRS) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
@@ -55,10 +61,12 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
         const char *vb = colon ? colon + 1 : fe, *ve = fe;
         trim(&kb, &ke);
         trim(&vb, &ve);
-        char *key = sw_arena_strndup(a, kb, (size_t)(ke - kb));
-        char *val = sw_arena_strndup(a, vb, (size_t)(ve - vb));
-        if (!key || !val)
-            return SW_ENOMEM;
+        /* the key ends at or before the ':' and the value starts after it, so the NUL that
+         * ends the key never falls inside the value */
+        char *key = copy + (kb - s);
+        char *val = copy + (vb - s);
+        copy[ke - s] = '\0';
+        copy[ve - s] = '\0';
         /* toupper in the C locale (spoofwatch never calls setlocale) folds only a-z */
         for (char *k = key; *k; k++)
             if (*k >= 'a' && *k <= 'z')
