@@ -111,20 +111,30 @@ static int rcv_is_host_char(unsigned char c)
  * and the libc call: nearly every Received hop has one, and this ran on every candidate. */
 static int rcv_ipv4_bin(const char *p, size_t n, unsigned char bin[4])
 {
-    size_t i = 0;
+    /* Unrolled by digit: an octet is one to three digits, a leading zero only alone. */
+    const unsigned char *s = (const unsigned char *)p, *e = s + n;
     for (int octet = 0; octet < 4; octet++) {
-        if (octet && (i >= n || p[i++] != '.'))
+        if (octet && (s == e || *s++ != '.'))
             return 0;
-        size_t start = i;
-        unsigned v = 0;
-        while (i < n && i - start < 3 && p[i] >= '0' && p[i] <= '9')
-            v = v * 10 + (unsigned)(p[i++] - '0');
-        size_t digits = i - start;
-        if (!digits || v > 255 || (digits > 1 && p[start] == '0'))
+        unsigned v, d;
+        if (s == e || (v = (unsigned)*s - '0') > 9)
             return 0;
+        s++;
+        if (s < e && (d = (unsigned)*s - '0') <= 9) {
+            if (v == 0)
+                return 0;
+            v = v * 10 + d;
+            s++;
+            if (s < e && (d = (unsigned)*s - '0') <= 9) {
+                v = v * 10 + d;
+                s++;
+                if (v > 255)
+                    return 0;
+            }
+        }
         bin[octet] = (unsigned char)v;
     }
-    return i == n;
+    return s == e;
 }
 
 /* Value of a hex digit, or -1. */
@@ -252,14 +262,15 @@ static const char rcv_hex[16] = "0123456789abcdef";
 static char *rcv_v4_text(const unsigned char *b, char *o)
 {
     for (int k = 0; k < 4; k++) {
-        unsigned v = b[k];
+        /* two divisions an octet (each a multiply by the compiler), not one per digit */
+        unsigned v = b[k], t = v / 10, h = t / 10;
         if (k)
             *o++ = '.';
-        if (v >= 100)
-            *o++ = (char)('0' + v / 100);
-        if (v >= 10)
-            *o++ = (char)('0' + v / 10 % 10);
-        *o++ = (char)('0' + v % 10);
+        if (h)
+            *o++ = (char)('0' + h);
+        if (t)
+            *o++ = (char)('0' + (t - h * 10));
+        *o++ = (char)('0' + (v - t * 10));
     }
     *o = '\0';
     return o;
