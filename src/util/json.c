@@ -243,6 +243,19 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         memcpy(o + n - 4, &y, 4);
         return 0;
     }
+    /* 1 to 3 bytes: the first, middle and last cover them all, gathered into one word and
+     * checked as the classes above are (three bytes and three table lookups live at once
+     * made the string writer save and restore three registers on every member) */
+    if (n) {
+        uint32_t x = (uint32_t)(unsigned char)s[0] | (uint32_t)(unsigned char)s[n >> 1] << 8 |
+                     (uint32_t)(unsigned char)s[n - 1] << 16;
+        if (escape_mask(_mm_cvtsi32_si128((int)x)) & 7)
+            return -1;
+        o[0] = (char)x;
+        o[n >> 1] = (char)(x >> 8);
+        o[n - 1] = (char)(x >> 16);
+    }
+    return 0;
 #else
     for (; n > 16; n -= 8, s += 8, o += 8) {
         uint64_t x = load8(s);
@@ -266,7 +279,6 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         memcpy(o + n - 4, &y, 4);
         return 0;
     }
-#endif
     /* 1 to 3 bytes: the first, middle and last cover them all */
     if (n) {
         unsigned char c0 = (unsigned char)s[0], c1 = (unsigned char)s[n >> 1],
@@ -278,6 +290,7 @@ static inline int copy_plain(char *o, const char *s, size_t n)
         o[n - 1] = (char)c2;
     }
     return 0;
+#endif
 }
 
 /* memcpy for the short keys of spoofwatch's own literals, without the library call a
@@ -555,9 +568,11 @@ void sw_json_kv_string_lit_n(sw_json *j, const char *qkey, size_t m, const char 
         kv_string_slow(j, qkey, m, s, vn);
         return;
     }
-    unsigned char *comma = &j->need_comma[j->depth];
     char *o = b->data + b->len;
     *o = ',';
+    /* depth read again after the store (which may alias it): kept from the test above, it
+     * was one value too many for the scratch registers, and one more was saved and restored */
+    unsigned char *comma = &j->need_comma[j->depth];
     o += *comma;
     *comma = 1;
     copy_lit(o, qkey, m);
@@ -587,21 +602,72 @@ static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *qkey, 
     sw_json_int(j, v);
 }
 
+/* Decimal digits of v written forwards at o, as many as it has; returns their count. The
+ * count comes first (from the bit length, one table compare), so the digits go straight
+ * into the output instead of through a scratch buffer and a copy of variable length. */
+static size_t put_u64(char *o, uint64_t v)
+{
+    static const uint64_t pow10[20] = {1ull,
+                                       10ull,
+                                       100ull,
+                                       1000ull,
+                                       10000ull,
+                                       100000ull,
+                                       1000000ull,
+                                       10000000ull,
+                                       100000000ull,
+                                       1000000000ull,
+                                       10000000000ull,
+                                       100000000000ull,
+                                       1000000000000ull,
+                                       10000000000000ull,
+                                       100000000000000ull,
+                                       1000000000000000ull,
+                                       10000000000000000ull,
+                                       100000000000000000ull,
+                                       1000000000000000000ull,
+                                       10000000000000000000ull};
+    /* digits: floor(log10) from the bit length (1233/4096 ~ log10(2)), then one step up;
+     * v | 1 has v's digit count and makes 0 count as one digit */
+    unsigned t = ((unsigned)(64 - __builtin_clzll(v | 1)) * 1233u) >> 12;
+    size_t n = t + ((v | 1) >= pow10[t]);
+    format_u64(v, o + n);
+    return n;
+}
+
+/* Room for the longest int64 (a sign and 19 digits) */
+#define INT_TEXT_MAX 20
+
 void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
 {
-    /* most of a record's numbers are under 100 (indices, offsets of log facts, weights,
-     * counts): their digits are in the table as they are */
-    if ((uint64_t)v < 100) {
-        if (put_lit_member(j, qkey, m, pairs + 2 * v + (v < 10), v < 10 ? 1 : 2) == 0)
-            return;
-    } else {
-        char tmp[24];
-        char *end = tmp + sizeof tmp;
-        char *digits = format_i64(v, end);
-        if (put_lit_member(j, qkey, m, digits, (size_t)(end - digits)) == 0)
-            return;
+    sw_buf *b = j->out;
+    /* the room test takes the longest number: one test before the digits are known */
+    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
+        !room_lit(b, m + 1 + INT_TEXT_MAX)) {
+        kv_int_slow(j, qkey, m, v);
+        return;
     }
-    kv_int_slow(j, qkey, m, v);
+    char *o = b->data + b->len;
+    *o = ',';
+    o += j->need_comma[j->depth];
+    j->need_comma[j->depth] = 1;
+    copy_lit(o, qkey, m);
+    o += m;
+    /* most of a record's numbers are under 100 (indices, offsets of log facts, weights,
+     * counts): two bytes of the table stored, one or two of them kept */
+    if ((uint64_t)v < 100) {
+        memcpy(o, pairs + 2 * v + (v < 10), 2);
+        o += 1 + (v >= 10);
+    } else {
+        uint64_t mag = (uint64_t)v;
+        if (v < 0) {
+            *o++ = '-';
+            mag = (uint64_t)0 - mag;
+        }
+        o += put_u64(o, mag);
+    }
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
 static __attribute__((noinline)) void kv_null_slow(sw_json *j, const char *qkey, size_t m)

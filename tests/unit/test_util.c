@@ -171,6 +171,37 @@ SW_TEST(json_integers_every_digit_count)
     }
 }
 
+/* Numbers go straight into the buffer with their digit count worked out first: both sides
+ * of every power of ten, each sign, and a cap that leaves room for exactly the text (the
+ * fast path's room test takes the longest number, so the general path must write it). */
+SW_TEST(json_integers_at_every_power_of_ten_and_the_cap)
+{
+    for (int k = 0; k <= 18; k++) {
+        int64_t p = 1; /* 10^k, made without the 10^19 that a running product would overflow to */
+        for (int e = 0; e < k; e++)
+            p *= 10;
+        const int64_t values[] = {p - 1, p, p + 1, -(p - 1), -p, -p - 1};
+        for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+            char want[128];
+            int n = snprintf(want, sizeof want, "{\"key\":%lld,\"v\":%lld}", (long long)values[i],
+                             (long long)values[i]);
+            for (size_t cap = (size_t)n; cap <= (size_t)n + 24; cap += 24) {
+                sw_buf b;
+                sw_buf_init(&b, cap);
+                sw_json j;
+                sw_json_init(&j, &b);
+                sw_json_object_begin(&j);
+                SW_JSON_KV_INT(&j, "key", values[i]);
+                SW_JSON_KV_INT(&j, "v", values[i]);
+                sw_json_object_end(&j);
+                CHECK(j.status == 0);
+                CHECK_STR(b.data, want);
+                sw_buf_free(&b);
+            }
+        }
+    }
+}
+
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
 {
     CHECK(sw_utf8_valid("h\xc3\xa9llo", 6));
