@@ -172,9 +172,29 @@ void sw_arena_free(sw_arena *a)
     a->next = a->end = NULL;
 }
 
+/* Evidence and reasons, a few per message: with room for the longest text in the current
+ * block (and under the cap), formatted in place and the arena bumped by what was written;
+ * otherwise into a buffer and copied, as sw_arena_strndup allocates. Either way the text is
+ * the first 1023 bytes. */
+#define SW_ARENA_TEXT_MAX 1024u
+
 char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap)
 {
-    char text[1024];
+    if (SW_ARENA_TEXT_MAX <= (size_t)(a->end - a->next) &&
+        a->used_total + SW_ARENA_TEXT_MAX <= a->cap) {
+        char *p = a->next;
+        int n = sw_vformat(p, SW_ARENA_TEXT_MAX, fmt, ap);
+        if (n < 0)
+            return NULL;
+        size_t len = (size_t)n < SW_ARENA_TEXT_MAX ? (size_t)n : SW_ARENA_TEXT_MAX - 1;
+        /* the allocation sw_arena_alloc makes for len + 1: it fits, being at most the room
+         * tested above */
+        size_t used = (len + 1 + 7u) & ~(size_t)7u;
+        a->next += used;
+        a->used_total += used;
+        return p;
+    }
+    char text[SW_ARENA_TEXT_MAX];
     int n = sw_vformat(text, sizeof text, fmt, ap);
     if (n < 0)
         return NULL;

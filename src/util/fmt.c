@@ -6,14 +6,35 @@
 #include <string.h>
 
 /* Appends n bytes to buf[0..cap) at *k as far as they fit (one byte kept for the NUL);
- * *k counts them all, as vsnprintf's return value does. */
-static void put(char *buf, size_t cap, size_t *k, const char *s, size_t n)
+ * *k counts them all, as vsnprintf's return value does. The pieces of a text are mostly
+ * under 32 bytes: with room for them, two overlapping moves of a fixed size copy them
+ * inline, which the library call for a length unknown at compile time cost twice over. */
+static inline void put(char *buf, size_t cap, size_t *k, const char *s, size_t n)
 {
-    if (*k + 1 < cap) {
-        size_t room = cap - 1 - *k;
-        memcpy(buf + *k, s, n < room ? n : room);
+    size_t at = *k;
+    *k = at + n;
+    if (n <= 32 && cap > 32 && at < cap - 32) {
+        char *d = buf + at;
+        if (n >= 16) {
+            memcpy(d, s, 16);
+            memcpy(d + n - 16, s + n - 16, 16);
+        } else if (n >= 8) {
+            memcpy(d, s, 8);
+            memcpy(d + n - 8, s + n - 8, 8);
+        } else if (n >= 4) {
+            memcpy(d, s, 4);
+            memcpy(d + n - 4, s + n - 4, 4);
+        } else if (n) {
+            d[0] = s[0];
+            d[n / 2] = s[n / 2];
+            d[n - 1] = s[n - 1];
+        }
+        return;
     }
-    *k += n;
+    if (at + 1 < cap) {
+        size_t room = cap - 1 - at;
+        memcpy(buf + at, s, n < room ? n : room);
+    }
 }
 
 /* Decimal digits of v, with a sign when neg or plus, ending at end; returns the start. */

@@ -317,3 +317,49 @@ SW_TEST(vformat_matches_vsnprintf)
         CHECK(m[cap] == 'x' || cap == sizeof m); /* nothing written past cap */
     }
 }
+
+/* Pieces of every length up to past the inline copies' 32, at every offset and cap. */
+SW_TEST(vformat_pieces_of_every_length_match_vsnprintf)
+{
+    static const char text[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP";
+    char m[160], l[160];
+    for (int len = 0; len <= 40; len++)
+        for (size_t cap = 0; cap <= 120; cap += 7) {
+            memset(m, 'x', sizeof m);
+            memset(l, 'x', sizeof l);
+            CHECK(fmt_both(m, l, cap, "%.*s-%s-%.*s=%d", len, text, text + 40 - len, len / 2,
+                           text + 3, len));
+            CHECK(m[cap] == 'x');
+        }
+}
+
+/* In place or through the copy (a block nearly full, the cap near): the same text, cut at
+ * 1023 bytes, and the arena bumped by what sw_arena_strndup would allocate. */
+SW_TEST(arena_printf_in_place_and_copied_agree)
+{
+    char big[2000];
+    memset(big, 'q', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    for (size_t pre = 0; pre <= 70000; pre += 7000) {
+        sw_arena a;
+        sw_arena_init(&a, 1 << 20);
+        CHECK(sw_arena_alloc(&a, pre + 1) != NULL);
+        size_t used = a.used_total;
+        char *s = sw_arena_printf(&a, "%s=%d", "key", 42);
+        CHECK_STR(s, "key=42");
+        CHECK(a.used_total == used + 8);
+        char *t = sw_arena_printf(&a, "<%s>", big);
+        CHECK(t && strlen(t) == 1023 && t[0] == '<' && t[1022] == 'q');
+        char *u = sw_arena_strndup(&a, "after", 5);
+        CHECK_STR(s, "key=42");
+        CHECK(t[1023] == '\0' && u && u != t);
+        sw_arena_free(&a);
+    }
+    /* the cap: in place needs room for the longest text, the copy only for its own */
+    sw_arena a;
+    sw_arena_init(&a, 1000);
+    CHECK(sw_arena_alloc(&a, 600) != NULL);
+    CHECK_STR(sw_arena_printf(&a, "%s %zu", "short", (size_t)7), "short 7");
+    CHECK(a.used_total == 608);
+    sw_arena_free(&a);
+}
