@@ -781,24 +781,19 @@ void sw_json_null(sw_json *j)
     sw_json_put(j, "null", 4);
 }
 
-void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char *s)
+static __attribute__((noinline)) void kv_string_nn_slow(sw_json *j, const char *key, size_t kn,
+                                                        const char *s, size_t vn)
 {
-    if (!s)
-        return;
-    /* keys from the input (A-R properties, anti-spam pairs) are checked as they are copied,
-     * like the value */
-    size_t vn = strlen(s);
-    if (put_member(j, key, kn, s, vn) == 0)
-        return;
     json_key_n(j, key, kn);
     sw_json_string_n(j, s, vn);
 }
 
-void sw_json_kv_string(sw_json *j, const char *key, const char *s)
+void sw_json_kv_string_nn(sw_json *j, const char *key, size_t kn, const char *s, size_t vn)
 {
-    if (!s)
-        return;
-    sw_json_kv_string_key_n(j, key, strlen(key), s);
+    /* keys from the input (A-R properties, anti-spam pairs) are checked as they are copied,
+     * like the value */
+    if (put_member(j, key, kn, s, vn))
+        kv_string_nn_slow(j, key, kn, s, vn);
 }
 
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v)
