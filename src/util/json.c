@@ -152,15 +152,15 @@ static const unsigned char json_plain[256] = {
 };
 
 #if defined(__SSE2__)
-/* One bit per byte of v that needs escaping: below 0x20, 0x80 and up (negative as signed
- * bytes, so "0x20 > v" catches them too), '"' and '\\'. */
+/* One bit per byte of v that needs escaping: below 0x20, 0x80 and up, '"' and '\\'. With
+ * bit 1 flipped, '"' (0x22) becomes 0x20 and the bytes below 0x20 stay below it, so one
+ * signed "0x21 > v ^ 2" takes controls, '"' and the bytes from 0x80 (negative as signed
+ * bytes) at once; '\\' is the one compare more. */
 static inline int escape_mask(__m128i v)
 {
-    const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'),
-                  bslash = _mm_set1_epi8('\\');
+    const __m128i two = _mm_set1_epi8(2), lim = _mm_set1_epi8(0x21), bslash = _mm_set1_epi8('\\');
     return _mm_movemask_epi8(
-        _mm_or_si128(_mm_cmpgt_epi8(space, v),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash))));
+        _mm_or_si128(_mm_cmpgt_epi8(lim, _mm_xor_si128(v, two)), _mm_cmpeq_epi8(v, bslash)));
 }
 #endif
 

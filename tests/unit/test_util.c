@@ -149,6 +149,57 @@ SW_TEST(json_member_every_length_and_position)
 }
 
 /* Numbers are written two digits at a time: every digit count and both ends of the range. */
+/* Every byte value at every position of every length class, against a byte-at-a-time
+ * reference: the vector tests flag exactly controls, '"', '\\' and bytes from 0x80 (a lone
+ * one between ASCII letters is invalid UTF-8, written as U+FFFD). */
+SW_TEST(json_string_every_byte_value_matches_a_reference)
+{
+    for (int c = 1; c < 256; c++)
+        for (size_t len = 1; len <= 34; len++)
+            for (size_t pos = 0; pos < len; pos++) {
+                char in[40];
+                memset(in, 'a', len);
+                in[pos] = (char)c;
+                in[len] = '\0';
+                char want[128];
+                size_t w = 0;
+                memcpy(want, "{\"v\":\"", 6);
+                w = 6;
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char b = (unsigned char)in[i];
+                    if (b == '"' || b == '\\') {
+                        want[w++] = '\\';
+                        want[w++] = (char)b;
+                    } else if (b == '\n' || b == '\r' || b == '\t') {
+                        want[w++] = '\\';
+                        want[w++] = b == '\n' ? 'n' : b == '\r' ? 'r' : 't';
+                    } else if (b < 0x20) {
+                        w += (size_t)snprintf(want + w, 8, "\\u%04x", b);
+                    } else if (b >= 0x80) {
+                        memcpy(want + w, "\xEF\xBF\xBD", 3);
+                        w += 3;
+                    } else {
+                        want[w++] = (char)b;
+                    }
+                }
+                memcpy(want + w, "\"}", 3);
+                sw_buf b;
+                sw_buf_init(&b, 4096);
+                sw_json j;
+                sw_json_init(&j, &b);
+                sw_json_object_begin(&j);
+                SW_JSON_KV_STRING(&j, "v", in);
+                sw_json_object_end(&j);
+                if (strcmp(b.data, want) != 0) {
+                    printf("    byte 0x%02x len %zu pos %zu\n", c, len, pos);
+                    CHECK(0);
+                    sw_buf_free(&b);
+                    return;
+                }
+                sw_buf_free(&b);
+            }
+}
+
 SW_TEST(json_integers_every_digit_count)
 {
     static const int64_t values[] = {0, 7, 10, 99, 100, 101, 999, 1000, 12345, 1704103200,
