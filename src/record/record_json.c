@@ -35,7 +35,8 @@ static void write_time(sw_json *j, const char *qkey, size_t m, int64_t epoch)
 {
     char t[32];
     sw_datetime_format_utc(epoch, t);
-    sw_json_kv_string_lit(j, qkey, m, t);
+    /* the text is 20 bytes but for years past 9999 (a longer year): no strlen then */
+    sw_json_kv_string_lit_n(j, qkey, m, t, t[20] ? strlen(t) : 20);
 }
 /* Keys are literals, in the form json.h's macros pass them. */
 #define WRITE_TIME(j, lit, epoch) write_time((j), SW_JSON_LIT_(lit, ":\""), (epoch))
