@@ -71,7 +71,8 @@ int sw_buf_puts(sw_buf *b, const char *s)
 
 int sw_buf_putc(sw_buf *b, char c)
 {
-    if (b->len + 1 < b->alloc) {
+    /* the allocation doubles past the cap: both are checked, as in sw_buf_add */
+    if (b->len + 1 < b->alloc && b->len < b->cap) {
         b->data[b->len++] = c;
         b->data[b->len] = '\0';
         return SW_OK;

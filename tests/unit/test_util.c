@@ -46,6 +46,9 @@ SW_TEST(buf_append_past_cap_fails_and_keeps_content)
     CHECK_STR(b.data, "12345");
     CHECK(sw_buf_printf(&b, "%d", 678) == SW_OK);
     CHECK_STR(b.data, "12345678");
+    /* the allocation (256 bytes) has room, the cap does not */
+    CHECK(sw_buf_putc(&b, '9') == SW_ELIMIT);
+    CHECK(b.len == 8);
     sw_buf_free(&b);
 }
 
