@@ -16,9 +16,12 @@
 /* Real reports carry 10-20 pairs; the cap bounds what a hostile header can cost. */
 #define SW_MS_MAX_PAIRS 128
 
+/* Every whitespace byte is <= ' ', so the usual byte (a key or value letter) is told apart
+ * with one compare. */
 static int is_ws(char c)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    unsigned char u = (unsigned char)c;
+    return u <= ' ' && (u == ' ' || u == '\t' || u == '\r' || u == '\n');
 }
 
 static void trim(const char **b, const char **e)
@@ -36,7 +39,8 @@ static void trim(const char **b, const char **e)
  * counts itself (as sw_taglist_parse does): a pass over the value just to count its ';'
  * cost a quarter of the parse. Keys and values are cut out of one arena copy of the value,
  * each ended by a NUL written over the byte after it (its ':', ';', trimmed space or the
- * copy's last byte), instead of two copies a pair. */
+ * copy's last byte), instead of two copies a pair. Keys are a few letters: one pass over
+ * the copy finds the ':' and upper-cases the key, instead of a memchr and a second loop. */
 static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out)
 {
     sw_ms_pair pairs[SW_MS_MAX_PAIRS];
@@ -56,21 +60,22 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
         trim(&fb, &fe);
         if (fb == fe)
             continue;
-        const char *colon = memchr(fb, ':', (size_t)(fe - fb));
-        const char *kb = fb, *ke = colon ? colon : fe;
-        const char *vb = colon ? colon + 1 : fe, *ve = fe;
-        trim(&kb, &ke);
+        /* toupper in the C locale (spoofwatch never calls setlocale) folds only a-z; the
+         * bytes folded past a NUL in the key or in its trailing space are never read */
+        char *key = copy + (fb - s), *k = key, *kend = copy + (fe - s);
+        for (; k < kend && *k != ':'; k++)
+            if (*k >= 'a' && *k <= 'z')
+                *k = (char)(*k - 'a' + 'A');
+        const char *ke = s + (k - copy), *vb = k < kend ? ke + 1 : fe, *ve = fe;
+        while (ke > fb && is_ws(ke[-1]))
+            ke--;
+        /* fb and fe are trimmed already: only the space after the ':' is left */
         trim(&vb, &ve);
         /* the key ends at or before the ':' and the value starts after it, so the NUL that
          * ends the key never falls inside the value */
-        char *key = copy + (kb - s);
         char *val = copy + (vb - s);
         copy[ke - s] = '\0';
         copy[ve - s] = '\0';
-        /* toupper in the C locale (spoofwatch never calls setlocale) folds only a-z */
-        for (char *k = key; *k; k++)
-            if (*k >= 'a' && *k <= 'z')
-                *k = (char)(*k - 'a' + 'A');
         pairs[count].key = key;
         pairs[count].value = val;
         count++;
