@@ -553,8 +553,6 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
     }
 }
 
-/* Index of the last ';' outside comments; when comments never close, the last ';' at all,
- * because a truncated comment is likelier than a date inside one. n when there is none. */
 /* Index of the next '(', ')', ';' or '\\' at or after i (n when none). Received values are
  * mostly host names and ids, so this skips 16 plain bytes at a time. */
 static size_t rcv_next_special(const char *s, size_t i, size_t n)
@@ -576,6 +574,8 @@ static size_t rcv_next_special(const char *s, size_t i, size_t n)
     return i;
 }
 
+/* Index of the last ';' outside comments; when comments never close, the last ';' at all,
+ * because a truncated comment is likelier than a date inside one. n when there is none. */
 static size_t rcv_find_date_semicolon(const char *s, size_t n)
 {
     size_t top = n, any = n, depth = 0;
@@ -678,8 +678,12 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
 
     while (i < end) {
         unsigned char c = (unsigned char)value[i];
-        if (rcv_is_ws(c) || c == ')') {
-            i++;
+        if (rcv_class[c] & (RC_WS | RC_CLOSE)) {
+            /* Unfolded values keep the folding space ("\r\n        id"): a whole run is
+             * skipped here rather than one byte a pass of the loop. */
+            do
+                i++;
+            while (i < end && rcv_class[(unsigned char)value[i]] & (RC_WS | RC_CLOSE));
             continue;
         }
         if (c == ';') {
