@@ -278,6 +278,17 @@ static int dt_read_zone(dt_cursor *c, int *offset_min)
     return 0;
 }
 
+/* Eight bytes as a little-endian word, whatever the machine's order. */
+static uint64_t dt_load8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
 /* Reads "[Www, ]D[D] Mmm YYYY HH:MM:SS" by fixed positions, the shape nearly every MTA and
  * client writes, and leaves c at what follows (the zone). Returns 0 with nothing stored when
  * the text has any other shape (CFWS, a missing comma or seconds, a two-digit year, asctime
@@ -305,13 +316,19 @@ static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *
             return 0;
     }
     const unsigned char *t = s + i;
-    if (t[0] != ' ' || t[4] != ' ' || t[9] != ' ' || t[12] != ':' || t[15] != ':' ||
-        !dt_is_alpha(t[1]) || !dt_is_alpha(t[2]) || !dt_is_alpha(t[3]))
+    if (t[0] != ' ' || !dt_is_alpha(t[1]) || !dt_is_alpha(t[2]) || !dt_is_alpha(t[3]))
         return 0;
-    static const unsigned char digit_at[10] = {5, 6, 7, 8, 10, 11, 13, 14, 16, 17};
-    for (int k = 0; k < 10; k++)
-        if (!dt_is_digit(t[digit_at[k]]))
-            return 0;
+    /* " YYYY HH" and "HH:MM:SS" (t[4..11] and t[10..17]) as two 8-byte words, byte k at bits
+     * 8k. XOR with the expected text leaves zero separators and each digit's value; a byte
+     * is a digit exactly when that value is below 10, i.e. adding 0x76 leaves bit 7 clear
+     * (only an already failing byte can carry into the next). */
+    const uint64_t ydig = 0xFFFF00FFFFFFFF00u, tdig = 0xFFFF00FFFF00FFFFu;
+    const uint64_t yv = dt_load8(t + 4) ^ 0x3030203030303020u;  /* " 0000 00" */
+    const uint64_t tv = dt_load8(t + 10) ^ 0x30303A30303A3030u; /* "00:00:00" */
+    const uint64_t yd = yv & ydig, td = tv & tdig, b7 = 0x8080808080808080u;
+    if ((yv & ~ydig) | (tv & ~tdig) | ((yd | (yd + (0x7676767676767676u & ydig))) & b7) |
+        ((td | (td + (0x7676767676767676u & tdig))) & b7))
+        return 0;
     /* no more seconds digits and no fraction for the general reader to consume */
     if (i + 18 < n && s[i + 18] != ' ')
         return 0;
@@ -320,10 +337,11 @@ static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *
         return 0;
     *day = d;
     *month = m;
-    *year = (t[5] - '0') * 1000L + (t[6] - '0') * 100L + (t[7] - '0') * 10L + (t[8] - '0');
-    *h = (t[10] - '0') * 10L + (t[11] - '0');
-    *mi = (t[13] - '0') * 10L + (t[14] - '0');
-    *sec = (t[16] - '0') * 10L + (t[17] - '0');
+    *year = (long)(yv >> 8 & 15) * 1000 + (long)(yv >> 16 & 15) * 100 + (long)(yv >> 24 & 15) * 10 +
+            (long)(yv >> 32 & 15);
+    *h = (long)(tv & 15) * 10 + (long)(tv >> 8 & 15);
+    *mi = (long)(tv >> 24 & 15) * 10 + (long)(tv >> 32 & 15);
+    *sec = (long)(tv >> 48 & 15) * 10 + (long)(tv >> 56 & 15);
     c->i = i + 18;
     return 1;
 }
