@@ -106,6 +106,29 @@ collect_report(sw_arena *a, const sw_header_block *h, const char *name, sw_ms_an
 int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transport *out)
 {
     memset(out, 0, sizeof *out);
+    /* Any Microsoft stamp counts, including ones not decoded below: the record needs to
+     * know the message went through Exchange even when the reports are absent. */
+    for (size_t i = 0; i < h->count && !out->present; i++) {
+        const sw_header_field *f = &h->fields[i];
+        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
+            continue;
+        /* every Microsoft stamp starts "X-M" or "X-F": most fields stop at two bytes */
+        if ((f->name[0] | 0x20) != 'x' || f->name[1] != '-' ||
+            ((f->name[2] | 0x20) != 'm' && (f->name[2] | 0x20) != 'f'))
+            continue;
+        if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
+            strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0 ||
+            strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0)
+            out->present = 1;
+    }
+    /* Every field read below has one of these prefixes: without a stamp there is nothing
+     * to look up (most mail never crossed Exchange). */
+    if (!out->present) {
+        out->forefront.field_index = -1;
+        out->forefront_untrusted.field_index = -1;
+        out->antispam.field_index = -1;
+        return SW_OK;
+    }
     int rc;
     if ((rc = collect_report(a, h, "X-Forefront-Antispam-Report", &out->forefront)) ||
         (rc = collect_report(a, h, "X-Forefront-Antispam-Report-Untrusted",
@@ -138,21 +161,6 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
     out->external_original_sender =
         sw_header_first_value(h, "X-MS-Exchange-ExternalOriginalInternetSender");
 
-    /* Any Microsoft stamp counts, including ones not decoded above: the record needs to
-     * know the message went through Exchange even when the reports are absent. */
-    for (size_t i = 0; i < h->count && !out->present; i++) {
-        const sw_header_field *f = &h->fields[i];
-        if (f->flags & SW_HF_SPACE_BEFORE_COLON)
-            continue;
-        /* every Microsoft stamp starts "X-M" or "X-F": most fields stop at two bytes */
-        if ((f->name[0] | 0x20) != 'x' || f->name[1] != '-' ||
-            ((f->name[2] | 0x20) != 'm' && (f->name[2] | 0x20) != 'f'))
-            continue;
-        if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
-            strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0 ||
-            strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0)
-            out->present = 1;
-    }
     return SW_OK;
 }
 
