@@ -253,11 +253,16 @@ static int dt_read_zone(dt_cursor *c, int *offset_min)
         int sign = ch == '-' ? -1 : 1;
         long v, mm;
         c->i++;
-        size_t nd = dt_read_digits(c, &v);
-        if (nd == 4) {
-            mm = v % 100;
-            v /= 100;
-        } else if (nd == 2 && dt_peek(c) == ':') {
+        const unsigned char *z = (const unsigned char *)c->s + c->i;
+        size_t left = c->n - c->i;
+        if (left >= 4 && dt_is_digit(z[0]) && dt_is_digit(z[1]) && dt_is_digit(z[2]) &&
+            dt_is_digit(z[3]) && (left == 4 || !dt_is_digit(z[4]))) {
+            /* a run of exactly four digits, "hhmm", read by position: no digit loop and no
+             * division to split it */
+            v = (z[0] - '0') * 10 + (z[1] - '0');
+            mm = (z[2] - '0') * 10 + (z[3] - '0');
+            c->i += 4;
+        } else if (dt_read_digits(c, &v) == 2 && dt_peek(c) == ':') {
             /* "+02:00": ISO habits leaking into mail headers. */
             c->i++;
             if (dt_read_digits(c, &mm) != 2)
