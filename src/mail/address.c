@@ -13,6 +13,9 @@
 
 #include <ctype.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 enum tok_kind {
     T_ATOM,
@@ -54,6 +57,48 @@ static const unsigned char addr_class[256] = {
     ['\0'] = AC_SPECIAL, [' '] = AC_WS, ['\t'] = AC_WS, ['\r'] = AC_WS, ['\n'] = AC_WS,
 };
 
+#if defined(__SSE2__)
+/* Bit k set when p[k] is not a letter, digit or one of "-./" (one range): those are most
+ * atom bytes, and each of them is atom text. */
+static inline unsigned not_plain_atext(const char *p)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('-'));
+    __m128i ok =
+        _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8('z' - 'a')), letter),
+                     _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8('9' - '-')), digit));
+    return (unsigned)_mm_movemask_epi8(ok) ^ 0xFFFFu;
+}
+#endif
+
+/* The end of the atom s[i..j) goes on from j: the first byte of s[j..n) that is special or
+ * whitespace (addr_class), or n. */
+static size_t atom_end(const char *s, size_t j, size_t n)
+{
+#if defined(__SSE2__)
+    /* Sixteen bytes are tested at once for plain atom text; the first other byte is an end
+     * (looked up here) or rarer atom text, from which the loops below go on. */
+    for (; j + 16 <= n; j += 16) {
+        unsigned other = not_plain_atext(s + j);
+        if (other) {
+            j += (size_t)__builtin_ctz(other);
+            if (addr_class[(unsigned char)s[j]])
+                return j;
+            break;
+        }
+    }
+#endif
+    /* four table lookups a round, then the byte that ends the atom one at a time */
+    while (j + 4 <= n &&
+           !((addr_class[(unsigned char)s[j]] | addr_class[(unsigned char)s[j + 1]] |
+              addr_class[(unsigned char)s[j + 2]] | addr_class[(unsigned char)s[j + 3]])))
+        j += 4;
+    while (j < n && !addr_class[(unsigned char)s[j]])
+        j++;
+    return j;
+}
+
 static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
 {
     size_t i = 0;
@@ -72,16 +117,8 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
         t->space_before = space;
         space = 0;
         if (!cls) {
-            /* Atoms are most of the bytes of a list: four table lookups a round, then the
-             * byte that ends the atom is found one at a time. */
-            size_t j = i + 1;
-            while (j + 4 <= n && !((addr_class[(unsigned char)s[j]] |
-                                    addr_class[(unsigned char)s[j + 1]] |
-                                    addr_class[(unsigned char)s[j + 2]] |
-                                    addr_class[(unsigned char)s[j + 3]])))
-                j += 4;
-            while (j < n && !addr_class[(unsigned char)s[j]])
-                j++;
+            /* atoms are most of the bytes of a list */
+            size_t j = atom_end(s, i + 1, n);
             t->kind = T_ATOM;
             t->p = s + i;
             t->n = j - i;

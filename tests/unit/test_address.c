@@ -4,6 +4,8 @@
 #include "spoofwatch/idn.h"
 #include "spoofwatch/limits.h"
 
+#include <stdio.h>
+
 static sw_arena A;
 
 static sw_address_list parse(const char *s)
@@ -242,4 +244,29 @@ SW_TEST(address_parse_names_same_mailboxes)
         }
     }
     sw_arena_free(&A);
+}
+
+/* Atoms end exactly at their first special or space wherever it falls in the lexer's
+ * 16-byte tests, with rarer atom text ('_', '=', 8-bit) anywhere inside. */
+SW_TEST(address_atom_ends)
+{
+    static const char rare[] = {'_', '=', '\xc3'};
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t r = 0; r <= sizeof rare; r++)
+            for (size_t pos = 0; pos < len; pos++) {
+                char local[48], text[160];
+                memset(local, 'a' + (char)(len % 26), len);
+                local[len] = '\0';
+                if (r < sizeof rare)
+                    local[pos] = rare[r];
+                else if (pos)
+                    break; /* plain atoms once per length */
+                snprintf(text, sizeof text, "<%s@Ex-ample.COM>,%s@d.example", local, local);
+                sw_address_list l = parse(text);
+                CHECK(l.count == 2);
+                CHECK_STR(l.items[0].local, local);
+                CHECK_STR(l.items[0].domain, "ex-ample.com");
+                CHECK_STR(l.items[1].local, local);
+                CHECK_STR(l.items[1].domain, "d.example");
+            }
 }
