@@ -22,17 +22,24 @@ typedef struct sw_arena {
 void sw_arena_init(sw_arena *a, size_t cap);
 /* New block and the cap check: the rare path of sw_arena_alloc. */
 void *sw_arena_alloc_slow(sw_arena *a, size_t n);
+/* Whether n bytes (rounded to 8) fit the current block and the cap. */
+static inline int sw_arena_fits(const sw_arena *a, size_t n)
+{
+    return n <= (size_t)(a->end - a->next) && a->used_total + n <= a->cap;
+}
+/* Takes n bytes (rounded to 8) that sw_arena_fits said fit. */
+static inline void *sw_arena_take(sw_arena *a, size_t n)
+{
+    void *p = a->next;
+    a->next += n;
+    a->used_total += n;
+    return p;
+}
 /* 8-byte aligned, uninitialised. Inline: a message makes hundreds of small allocations. */
 static inline void *sw_arena_alloc(sw_arena *a, size_t n)
 {
     n = (n + 7u) & ~(size_t)7u;
-    if (n <= (size_t)(a->end - a->next) && a->used_total + n <= a->cap) {
-        void *p = a->next;
-        a->next += n;
-        a->used_total += n;
-        return p;
-    }
-    return sw_arena_alloc_slow(a, n);
+    return sw_arena_fits(a, n) ? sw_arena_take(a, n) : sw_arena_alloc_slow(a, n);
 }
 void *sw_arena_calloc(sw_arena *a, size_t n);
 char *sw_arena_strndup(sw_arena *a, const char *s, size_t n); /* NUL-terminated copy */

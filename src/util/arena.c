@@ -59,13 +59,15 @@ void *sw_arena_calloc(sw_arena *a, size_t n)
     return p;
 }
 
-/* Copies n bytes. A message makes ~150 copies, nearly all of names and short values under
- * 32 bytes: two fixed-size moves that overlap cover any length in a range, which the
- * compiler emits inline, so the common copy makes no call to memcpy. */
-static inline void arena_copy(char *d, const char *s, size_t n)
+/* Copies n bytes and the NUL after them. A message makes ~150 copies, nearly all of names
+ * and short values under 32 bytes: two fixed-size moves that overlap cover any length in a
+ * range, which the compiler emits inline, so the common copy makes no call to memcpy. A
+ * longer one is a tail call (the NUL goes first). */
+static inline char *copy_nul(char *d, const char *s, size_t n)
 {
+    d[n] = '\0';
     if (n > 32) {
-        memcpy(d, s, n);
+        return memcpy(d, s, n);
     } else if (n >= 16) {
         memcpy(d, s, 16);
         memcpy(d + n - 16, s + n - 16, 16);
@@ -80,16 +82,7 @@ static inline void arena_copy(char *d, const char *s, size_t n)
         d[n / 2] = s[n / 2];
         d[n - 1] = s[n - 1];
     }
-}
-
-char *sw_arena_strndup(sw_arena *a, const char *s, size_t n)
-{
-    char *p = sw_arena_alloc(a, n + 1);
-    if (!p)
-        return NULL;
-    arena_copy(p, s, n);
-    p[n] = '\0';
-    return p;
+    return d;
 }
 
 /* ASCII A-Z of eight bytes lower-cased at once: a byte gets 0x20 added exactly when it is
@@ -106,11 +99,8 @@ static inline uint64_t lower8(uint64_t x)
 
 /* Domains and result keywords, a dozen per message: copied and folded eight bytes at a
  * time (the last word overlaps the one before) instead of a test per byte. */
-char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n)
+static inline char *copy_lower_nul(char *p, const char *s, size_t n)
 {
-    char *p = sw_arena_alloc(a, n + 1);
-    if (!p)
-        return NULL;
     if (n >= 8) {
         for (size_t i = 0;; i += 8) {
             if (i + 8 > n)
@@ -128,6 +118,32 @@ char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n)
     }
     p[n] = '\0';
     return p;
+}
+
+/* The copies when the allocation needs sw_arena_alloc_slow: out of line, so that the
+ * common path of the two below calls nothing and keeps no stack frame. */
+static __attribute__((noinline)) char *strndup_slow(sw_arena *a, const char *s, size_t n, int lower)
+{
+    char *p = sw_arena_alloc_slow(a, n + 1);
+    if (!p)
+        return NULL;
+    return lower ? copy_lower_nul(p, s, n) : copy_nul(p, s, n);
+}
+
+char *sw_arena_strndup(sw_arena *a, const char *s, size_t n)
+{
+    size_t size = (n + 8) & ~(size_t)7u; /* n + 1, rounded as sw_arena_alloc does */
+    if (!sw_arena_fits(a, size))
+        return strndup_slow(a, s, n, 0);
+    return copy_nul(sw_arena_take(a, size), s, n);
+}
+
+char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n)
+{
+    size_t size = (n + 8) & ~(size_t)7u;
+    if (!sw_arena_fits(a, size))
+        return strndup_slow(a, s, n, 1);
+    return copy_lower_nul(sw_arena_take(a, size), s, n);
 }
 
 void sw_arena_reset(sw_arena *a)
