@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct sw_arena_block sw_arena_block;
 
@@ -35,10 +36,16 @@ static inline void *sw_arena_take(sw_arena *a, size_t n)
     a->used_total += n;
     return p;
 }
+/* n rounded up to 8; a size no arena holds when rounding would wrap past SIZE_MAX, which
+ * would otherwise hand back a few bytes for a request of nearly all memory. */
+static inline size_t sw_arena_round(size_t n)
+{
+    return n <= SIZE_MAX - 7u ? (n + 7u) & ~(size_t)7u : SIZE_MAX;
+}
 /* 8-byte aligned, uninitialised. Inline: a message makes hundreds of small allocations. */
 static inline void *sw_arena_alloc(sw_arena *a, size_t n)
 {
-    n = (n + 7u) & ~(size_t)7u;
+    n = sw_arena_round(n);
     return sw_arena_fits(a, n) ? sw_arena_take(a, n) : sw_arena_alloc_slow(a, n);
 }
 void *sw_arena_calloc(sw_arena *a, size_t n);

@@ -27,7 +27,7 @@ void sw_arena_init(sw_arena *a, size_t cap)
 
 void *sw_arena_alloc_slow(sw_arena *a, size_t n)
 {
-    n = (n + 7u) & ~(size_t)7u;
+    n = sw_arena_round(n);
     if (n > a->cap || a->used_total > a->cap - n)
         return NULL;
     sw_arena_block *b = a->head;
@@ -122,27 +122,36 @@ static inline char *copy_lower_nul(char *p, const char *s, size_t n)
 
 /* The copies when the allocation needs sw_arena_alloc_slow: out of line, so that the
  * common path of the two below calls nothing and keeps no stack frame. */
-static __attribute__((noinline)) char *strndup_slow(sw_arena *a, const char *s, size_t n, int lower)
+static __attribute__((noinline)) char *strndup_slow(sw_arena *a, const char *s, size_t n,
+                                                   size_t size, int lower)
 {
-    char *p = sw_arena_alloc_slow(a, n + 1);
+    char *p = sw_arena_alloc_slow(a, size);
     if (!p)
         return NULL;
     return lower ? copy_lower_nul(p, s, n) : copy_nul(p, s, n);
 }
 
+/* Room for n bytes and a NUL, rounded as sw_arena_alloc does. n counts the bytes of an
+ * object in memory, so n + 8 cannot wrap (sw_arena_alloc's sizes may be computed, and are
+ * checked). */
+static inline size_t copy_size(size_t n)
+{
+    return (n + 8) & ~(size_t)7u;
+}
+
 char *sw_arena_strndup(sw_arena *a, const char *s, size_t n)
 {
-    size_t size = (n + 8) & ~(size_t)7u; /* n + 1, rounded as sw_arena_alloc does */
+    size_t size = copy_size(n);
     if (!sw_arena_fits(a, size))
-        return strndup_slow(a, s, n, 0);
+        return strndup_slow(a, s, n, size, 0);
     return copy_nul(sw_arena_take(a, size), s, n);
 }
 
 char *sw_arena_strndup_lower(sw_arena *a, const char *s, size_t n)
 {
-    size_t size = (n + 8) & ~(size_t)7u;
+    size_t size = copy_size(n);
     if (!sw_arena_fits(a, size))
-        return strndup_slow(a, s, n, 1);
+        return strndup_slow(a, s, n, size, 1);
     return copy_lower_nul(sw_arena_take(a, size), s, n);
 }
 

@@ -21,6 +21,10 @@ SW_TEST(arena_refuses_past_its_cap)
     CHECK(sw_arena_alloc(&a, 600) == NULL);
     sw_arena_reset(&a);
     CHECK(sw_arena_alloc(&a, 600) != NULL);
+    /* sizes whose rounding to 8 would wrap to a few bytes (a computed size gone wrong) */
+    for (size_t k = 0; k < 8; k++)
+        CHECK(sw_arena_alloc(&a, SIZE_MAX - k) == NULL);
+    CHECK(sw_arena_alloc(&a, 16) != NULL);
     sw_arena_free(&a);
 }
 
