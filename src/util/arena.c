@@ -1,5 +1,6 @@
 /* Per-message bump allocator: see include/spoofwatch/arena.h. */
 #include "spoofwatch/arena.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/fmt.h"
 
 #include <stdint.h>
@@ -66,22 +67,9 @@ void *sw_arena_calloc(sw_arena *a, size_t n)
 static inline char *copy_nul(char *d, const char *s, size_t n)
 {
     d[n] = '\0';
-    if (n > 32) {
+    if (n > 32)
         return memcpy(d, s, n);
-    } else if (n >= 16) {
-        memcpy(d, s, 16);
-        memcpy(d + n - 16, s + n - 16, 16);
-    } else if (n >= 8) {
-        memcpy(d, s, 8);
-        memcpy(d + n - 8, s + n - 8, 8);
-    } else if (n >= 4) {
-        memcpy(d, s, 4);
-        memcpy(d + n - 4, s + n - 4, 4);
-    } else if (n) {
-        d[0] = s[0];
-        d[n / 2] = s[n / 2];
-        d[n - 1] = s[n - 1];
-    }
+    sw_copy_upto32(d, s, n);
     return d;
 }
 

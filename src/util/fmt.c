@@ -1,5 +1,6 @@
 /* Short-text formatting without stdio: see include/spoofwatch/fmt.h. */
 #include "spoofwatch/fmt.h"
+#include "spoofwatch/copy.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -14,21 +15,7 @@ static inline void put(char *buf, size_t cap, size_t *k, const char *s, size_t n
     size_t at = *k;
     *k = at + n;
     if (n <= 32 && cap > 32 && at < cap - 32) {
-        char *d = buf + at;
-        if (n >= 16) {
-            memcpy(d, s, 16);
-            memcpy(d + n - 16, s + n - 16, 16);
-        } else if (n >= 8) {
-            memcpy(d, s, 8);
-            memcpy(d + n - 8, s + n - 8, 8);
-        } else if (n >= 4) {
-            memcpy(d, s, 4);
-            memcpy(d + n - 4, s + n - 4, 4);
-        } else if (n) {
-            d[0] = s[0];
-            d[n / 2] = s[n / 2];
-            d[n - 1] = s[n - 1];
-        }
+        sw_copy_upto32(buf + at, s, n);
         return;
     }
     if (at + 1 < cap) {
