@@ -459,18 +459,20 @@ int64_t sw_days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + doe - 719468;
 }
 
-/* The inverse of sw_days_from_civil. */
+/* The inverse of sw_days_from_civil. Only the era is signed: the day of the era is in
+ * [0, 146096], so the rest runs on 32-bit unsigned values, whose divisions by constants
+ * are a multiply and a shift each (the 64-bit signed ones also fix up the sign). */
 static void dt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-    *y = yoe + era * 400 + (*m <= 2);
+    uint32_t doe = (uint32_t)(z - era * 146097);
+    uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    uint32_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    uint32_t mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
 /* "00" to "99". */
@@ -484,16 +486,28 @@ static const char dt_pairs[100][2] = {
 
 void sw_datetime_format_utc(int64_t epoch, char out[32])
 {
-    int64_t days = epoch / 86400;
-    int64_t rem = epoch % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days--;
+    /* floor division into days and the second of the day, unsigned for the times after
+     * 1970 (nearly all), where it is a multiply and a shift */
+    int64_t days;
+    uint32_t rem;
+    if (epoch >= 0) {
+        days = (int64_t)((uint64_t)epoch / 86400);
+        rem = (uint32_t)((uint64_t)epoch - (uint64_t)days * 86400);
+    } else {
+        days = epoch / 86400;
+        int64_t r = epoch % 86400;
+        if (r < 0) {
+            r += 86400;
+            days--;
+        }
+        rem = (uint32_t)r;
     }
     int64_t y;
     unsigned m, d;
     dt_civil_from_days(days, &y, &m, &d);
-    unsigned hh = (unsigned)(rem / 3600), mi = (unsigned)(rem / 60 % 60), ss = (unsigned)(rem % 60);
+    /* one division by 60 serves both the minutes and the seconds */
+    uint32_t mins = rem / 60;
+    unsigned hh = mins / 60, mi = mins % 60, ss = rem - mins * 60;
     if (y < 0 || y > 9999) {
         snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
         return;
