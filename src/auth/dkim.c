@@ -13,6 +13,7 @@
  * caller's arena. Checks follow RFC 6376 §6.1 in order, so the reason names the first
  * thing that is wrong. */
 #include "spoofwatch/dkim.h"
+#include "spoofwatch/hex.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/limits.h"
 #include "dkim_internal.h"
@@ -184,17 +185,6 @@ int sw_dkim_dns_name_ok(const char *s)
     return 1;
 }
 
-static int hexval(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
-
 /* dkim-quoted-printable (RFC 6376 §2.11): =XX escapes, FWS dropped. NULL on a bad escape
  * or a full arena (*oom tells which). */
 static char *qp_decode(sw_arena *a, const char *s, int *oom)
@@ -212,7 +202,8 @@ static char *qp_decode(sw_arena *a, const char *s, int *oom)
         if (ch == '=') {
             if (i + 2 >= n)
                 return NULL;
-            int hi = hexval(s[i + 1]), lo = hi < 0 ? -1 : hexval(s[i + 2]);
+            int hi = sw_hex_value((unsigned char)s[i + 1]),
+                lo = hi < 0 ? -1 : sw_hex_value((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return NULL;
             o[k++] = (char)(hi * 16 + lo);

@@ -4,6 +4,7 @@
  * with sw_header_scan(), so parts get the same tolerant header parsing as messages. Every
  * span stays inside the message; all allocations are in the caller's arena. */
 #include "spoofwatch/mime.h"
+#include "spoofwatch/hex.h"
 #include "spoofwatch/base64.h"
 #include "spoofwatch/error.h"
 
@@ -33,22 +34,14 @@ static char *lower_dup(sw_arena *a, const char *s, size_t n)
     return o;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = tolower(c);
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* %xx decoding of an RFC 2231 extended value, appended to out (room checked by caller). */
 static size_t pct_decode(const char *s, size_t n, char *out)
 {
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         int h, l;
-        if (s[i] == '%' && i + 2 < n && (h = hexval((unsigned char)s[i + 1])) >= 0 &&
-            (l = hexval((unsigned char)s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < n && (h = sw_hex_value((unsigned char)s[i + 1])) >= 0 &&
+            (l = sw_hex_value((unsigned char)s[i + 2])) >= 0) {
             out[o++] = (char)(h * 16 + l);
             i += 2;
         } else {
@@ -402,8 +395,8 @@ static size_t qp_decode(const char *in, size_t n, char *out)
             continue;
         }
         int h, l;
-        if (i + 2 < n && (h = hexval((unsigned char)in[i + 1])) >= 0 &&
-            (l = hexval((unsigned char)in[i + 2])) >= 0) {
+        if (i + 2 < n && (h = sw_hex_value((unsigned char)in[i + 1])) >= 0 &&
+            (l = sw_hex_value((unsigned char)in[i + 2])) >= 0) {
             out[o++] = (char)(h * 16 + l);
             i += 2;
             continue;

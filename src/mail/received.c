@@ -17,6 +17,7 @@
  * after the client-supplied HELO, which may itself contain a fake "(x [ip])".
  * Every output string is a NUL-terminated arena copy capped at SW_RCV_CLAUSE_MAX bytes. */
 #include "spoofwatch/received.h"
+#include "spoofwatch/hex.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/datetime.h"
 
@@ -137,17 +138,6 @@ static int rcv_ipv4_bin(const char *p, size_t n, unsigned char bin[4])
     return s == e;
 }
 
-/* Value of a hex digit, or -1. */
-static int rcv_hex_value(unsigned char c)
-{
-    if ((unsigned)(c - '0') < 10)
-        return c - '0';
-    c |= 0x20;
-    if ((unsigned)(c - 'a') < 6)
-        return c - 'a' + 10;
-    return -1;
-}
-
 /* IPv6 text as glibc's inet_pton(AF_INET6) reads it, step for step, without the copy to a
  * NUL-terminated buffer and the libc call (Exchange chains carry several addresses a hop):
  * groups of 1-4 hex digits, one "::", and an optional dotted quad in place of the last two
@@ -167,7 +157,7 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
         i = curtok = 1;
     while (i < n) {
         unsigned char ch = (unsigned char)p[i++];
-        int digit = rcv_hex_value(ch);
+        int digit = sw_hex_value(ch);
         if (digit >= 0) {
             if (xdigits == 4)
                 return 0;

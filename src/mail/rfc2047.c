@@ -1,5 +1,6 @@
 /* RFC 2047 decoding: see include/spoofwatch/rfc2047.h. */
 #include "spoofwatch/rfc2047.h"
+#include "spoofwatch/hex.h"
 #include "spoofwatch/base64.h"
 #include "spoofwatch/buf.h"
 #include "spoofwatch/error.h"
@@ -12,17 +13,6 @@
 #include <string.h>
 #include <strings.h>
 
-
-static int hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
 
 /* Decodes one word's payload to raw charset bytes in out (capacity >= n). */
 static size_t decode_payload(char enc, const char *s, size_t n, char *out, unsigned *flags)
@@ -54,8 +44,8 @@ static size_t decode_payload(char enc, const char *s, size_t n, char *out, unsig
         if (c == '_') {
             out[o++] = ' ';
         } else if (c == '=') {
-            int h = i + 1 < n ? hexval((unsigned char)s[i + 1]) : -1;
-            int l = i + 2 < n ? hexval((unsigned char)s[i + 2]) : -1;
+            int h = i + 1 < n ? sw_hex_value((unsigned char)s[i + 1]) : -1;
+            int l = i + 2 < n ? sw_hex_value((unsigned char)s[i + 2]) : -1;
             if (h < 0 || l < 0) {
                 *flags |= SW_2047_MALFORMED;
                 out[o++] = c;
