@@ -509,7 +509,11 @@ void sw_datetime_format_utc(int64_t epoch, char out[32])
     uint32_t mins = rem / 60;
     unsigned hh = mins / 60, mi = mins % 60, ss = rem - mins * 60;
     if (y < 0 || y > 9999) {
-        snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m, d, hh, mi, ss);
+        /* Every field is in range (m <= 12, d <= 31, rem < 86400) and y has at most 12
+         * digits, so the text fits; the reductions change nothing but tell the compiler so,
+         * which otherwise warns of truncation. */
+        snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m % 13u, d % 32u,
+                 hh % 24u, mi, ss % 60u);
         return;
     }
     /* The common case by hand: this runs for every date of every record. Each field is
