@@ -193,8 +193,7 @@ void sw_arena_free(sw_arena *a)
 
 char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap)
 {
-    if (SW_ARENA_TEXT_MAX <= (size_t)(a->end - a->next) &&
-        a->used_total + SW_ARENA_TEXT_MAX <= a->cap) {
+    if (sw_arena_fits(a, SW_ARENA_TEXT_MAX)) {
         char *p = a->next;
         int n = sw_vformat(p, SW_ARENA_TEXT_MAX, fmt, ap);
         if (n < 0)
@@ -202,10 +201,7 @@ char *sw_arena_vprintf(sw_arena *a, const char *fmt, va_list ap)
         size_t len = (size_t)n < SW_ARENA_TEXT_MAX ? (size_t)n : SW_ARENA_TEXT_MAX - 1;
         /* the allocation sw_arena_alloc makes for len + 1: it fits, being at most the room
          * tested above */
-        size_t used = (len + 1 + 7u) & ~(size_t)7u;
-        a->next += used;
-        a->used_total += used;
-        return p;
+        return sw_arena_take(a, sw_arena_round(len + 1));
     }
     char text[SW_ARENA_TEXT_MAX];
     int n = sw_vformat(text, sizeof text, fmt, ap);
