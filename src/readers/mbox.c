@@ -10,6 +10,12 @@
 #include <emmintrin.h>
 #endif
 
+/* How far ahead find_line_start asks for bytes. The hardware prefetcher follows a stream
+ * only within a 4 KiB page, and page-cache pages are scattered in memory, so each new page
+ * of a mapped mbox started with a stall; asking one page ahead measured ~10 % off read +
+ * split (a prefetch never faults, so running past the mapping's end is harmless). */
+#define SW_MBOX_PREFETCH 4096
+
 /* First '\n' in p[0..n) that is followed by c, or NULL. The body of a message is most of
  * an mbox, so this is the loop that sets scan speed: with SSE2 it tests 32 line ends at
  * once instead of calling memchr once per line. */
@@ -24,6 +30,8 @@ static const char *find_line_start(const char *p, size_t n, char c)
      * no faster: this loop runs at memory speed already. */
     const __m128i nl = _mm_set1_epi8('\n'), vc = _mm_set1_epi8(c);
     for (; i + 33 <= n; i += 32) {
+        if (!(i & 32)) /* once per 64-byte line */
+            __builtin_prefetch(p + i + SW_MBOX_PREFETCH);
         __m128i v0 = _mm_loadu_si128((const __m128i *)(p + i));
         __m128i v1 = _mm_loadu_si128((const __m128i *)(p + i + 16));
         __m128i w0 = _mm_loadu_si128((const __m128i *)(p + i + 1));
