@@ -18,6 +18,14 @@ typedef struct sw_json {
     int depth;
     unsigned char need_comma[SW_JSON_MAX_DEPTH];
     int status; /* first error from the buffer, sticky */
+    /* The fast paths write when out->len + what they write <= fast_end: the least of the
+     * cap and the allocation less 17 (each may scribble 16 bytes past what it writes, and
+     * the NUL), or 0 on an error or outside depths 1 to SW_JSON_MAX_DEPTH - 2. One compare
+     * then stands for the status, depth, allocation and cap tests of every member. The
+     * writer sets it after whatever moves any of them; the allocation only grows, so a
+     * buffer appended to between calls keeps it true (freeing the buffer or lowering its
+     * cap while a writer is on it does not). */
+    size_t fast_end;
 } sw_json;
 
 void sw_json_init(sw_json *j, sw_buf *out);

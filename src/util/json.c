@@ -16,10 +16,25 @@ void sw_json_init(sw_json *j, sw_buf *out)
     j->out = out;
 }
 
+/* fast_end (json.h) for the writer's state now: called after whatever may have moved the
+ * status, the depth or the allocation (the general paths, which are rare enough not to mind) */
+static void set_fast_end(sw_json *j)
+{
+    const sw_buf *b = j->out;
+    size_t end = 0;
+    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 2u && b->alloc > 17) {
+        end = b->alloc - 17;
+        if (end > b->cap)
+            end = b->cap;
+    }
+    j->fast_end = end;
+}
+
 static void sw_json_put(sw_json *j, const char *s, size_t n)
 {
     if (!j->status)
         j->status = sw_buf_add(j->out, s, n);
+    set_fast_end(j);
 }
 
 /* Called before every value or key: writes the comma that separates siblings. */
@@ -39,6 +54,7 @@ static __attribute__((noinline)) void open_slow(sw_json *j, const char *c)
     j->depth++;
     if (j->depth < SW_JSON_MAX_DEPTH)
         j->need_comma[j->depth] = 0;
+    set_fast_end(j);
 }
 
 static inline void sw_json_open(sw_json *j, const char *c)
@@ -47,8 +63,7 @@ static inline void sw_json_open(sw_json *j, const char *c)
      * as leaf code (records open ~25 containers each; with the general path inline, every
      * open saved and restored two registers) */
     sw_buf *b = j->out;
-    if (!j->status && (unsigned)j->depth - 1u < SW_JSON_MAX_DEPTH - 2u && 2 < b->alloc - b->len &&
-        b->len + 2 <= b->cap) {
+    if (b->len + 2 <= j->fast_end && j->depth < SW_JSON_MAX_DEPTH - 2) {
         char *o = b->data + b->len;
         *o = ',';
         o += j->need_comma[j->depth];
@@ -67,6 +82,7 @@ static __attribute__((noinline)) void close_slow(sw_json *j, const char *c)
     sw_json_put(j, c, 1);
     if (j->depth > 0)
         j->depth--;
+    set_fast_end(j);
 }
 
 static inline void sw_json_close(sw_json *j, const char *c)
@@ -75,7 +91,7 @@ static inline void sw_json_close(sw_json *j, const char *c)
      * sw_buf_append inline on its path, every close saved and restored a register */
     sw_buf *b = j->out;
     size_t len = b->len;
-    if (!j->status && j->depth > 0 && 1 < b->alloc - len && len < b->cap) {
+    if (len + 1 <= j->fast_end && j->depth > 1) { /* the outermost close takes the general path */
         /* both bytes at once, from locals: a byte store may alias data and len, which were
          * read again after each */
         char *o = b->data + len;
@@ -341,13 +357,6 @@ static inline void copy_lit(char *o, const char *lit, size_t m)
 #endif
 }
 
-/* Room for a fast path that writes `need` bytes and may scribble 16 past them (copy_lit and
- * its NUL): the cap is checked against what is written only. */
-static inline int room_lit(const sw_buf *b, size_t need)
-{
-    return need + 16 < b->alloc - b->len && b->len + need <= b->cap;
-}
-
 int sw_json_escape(sw_buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -430,8 +439,7 @@ static inline __attribute__((always_inline)) int key_fast(sw_json *j, const char
                                                           size_t m, int opens)
 {
     sw_buf *b = j->out;
-    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u - (unsigned)opens ||
-        !room_lit(b, m + 1))
+    if (b->len + m + 1 > j->fast_end || (opens && j->depth >= SW_JSON_MAX_DEPTH - 2))
         return 0;
     char *o = b->data + b->len;
     *o = ',';
@@ -490,7 +498,7 @@ static void json_key_n(sw_json *j, const char *key, size_t n)
     sw_json_put(j, "\"", 1);
     if (!j->status)
         j->status = sw_json_escape(j->out, key, n);
-    sw_json_put(j, "\":", 2);
+    sw_json_put(j, "\":", 2); /* (which sets fast_end after the escape too) */
     if (j->depth > 0 && j->depth < SW_JSON_MAX_DEPTH)
         j->need_comma[j->depth] = 0;
 }
@@ -507,9 +515,7 @@ static int put_member(sw_json *j, const char *key, size_t n, const char *value, 
 {
     sw_buf *b = j->out;
     size_t need = n + vn + 6;
-    /* (an empty buffer has alloc == len == 0, which the room test refuses) */
-    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
-        need >= b->alloc - b->len || b->len + need > b->cap)
+    if (b->len + need > j->fast_end)
         return -1;
     char *o = b->data + b->len;
     unsigned char comma = j->need_comma[j->depth];
@@ -538,8 +544,7 @@ static inline int put_lit_member(sw_json *j, const char *qkey, size_t m, const c
                                  size_t vn)
 {
     sw_buf *b = j->out;
-    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
-        !room_lit(b, m + vn + 1))
+    if (b->len + m + vn + 1 > j->fast_end)
         return -1;
     char *o = b->data + b->len;
     *o = ',';
@@ -575,8 +580,7 @@ static __attribute__((noinline)) void string_rest(sw_json *j, const char *s, siz
 void sw_json_kv_string_lit_n(sw_json *j, const char *qkey, size_t m, const char *s, size_t vn)
 {
     sw_buf *b = j->out;
-    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
-        !room_lit(b, m + vn + 2)) {
+    if (b->len + m + vn + 2 > j->fast_end) {
         kv_string_slow(j, qkey, m, s, vn);
         return;
     }
@@ -654,8 +658,7 @@ void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
 {
     sw_buf *b = j->out;
     /* the room test takes the longest number: one test before the digits are known */
-    if (j->status || (unsigned)j->depth - 1u >= SW_JSON_MAX_DEPTH - 1u ||
-        !room_lit(b, m + 1 + INT_TEXT_MAX)) {
+    if (b->len + m + 1 + INT_TEXT_MAX > j->fast_end) {
         kv_int_slow(j, qkey, m, v);
         return;
     }

@@ -260,6 +260,71 @@ SW_TEST(json_integers_at_every_power_of_ten_and_the_cap)
     }
 }
 
+/* A record-like document of every member form, nested, written under every cap from 0 to
+ * past its length and with first storage of every size around it (so that the allocation
+ * and the cap each bound the fast paths in turn): at or above the length it comes out
+ * whole, below it the writer fails with SW_ELIMIT and the buffer never holds more than the
+ * cap. */
+static void write_doc(sw_json *j)
+{
+    sw_json_object_begin(j);
+    SW_JSON_KV_STRING(j, "schema", "spoofwatch.record/1");
+    SW_JSON_KEY_OBJECT(j, "source");
+    SW_JSON_KV_INT(j, "offset", 1234567);
+    SW_JSON_KV_INT(j, "index", -7);
+    SW_JSON_KV_BOOL(j, "gzip", 1);
+    sw_json_object_end(j);
+    SW_JSON_KV_STRING_OR_NULL(j, "subject", NULL);
+    SW_JSON_KV_STRING(j, "escaped", "a\"b\\c\n");
+    SW_JSON_KEY(j, "from");
+    sw_json_null(j);
+    SW_JSON_KEY_ARRAY(j, "list");
+    for (int i = 0; i < 3; i++) {
+        sw_json_object_begin(j);
+        sw_json_kv_string(j, "input.key", "an input value of some length");
+        SW_JSON_KV_STRING(j, "a_longer_literal_key_than_sixteen", "v");
+        SW_JSON_KV_INT(j, "n", i);
+        sw_json_object_end(j);
+        sw_json_string(j, "bare");
+        sw_json_int(j, 42);
+    }
+    sw_json_array_end(j);
+    SW_JSON_KEY_ARRAY(j, "empty");
+    sw_json_array_end(j);
+    sw_json_object_end(j);
+}
+
+SW_TEST(json_fast_paths_at_every_cap_and_allocation)
+{
+    sw_buf ref;
+    sw_buf_init(&ref, 1 << 16);
+    sw_json j;
+    sw_json_init(&j, &ref);
+    write_doc(&j);
+    CHECK(j.status == 0);
+    for (size_t cap = 0; cap <= ref.len + 40; cap++)
+        for (size_t local = 1; local <= ref.len + 40; local += local < 64 ? 1 : 13) {
+            char mem[1024];
+            if (local > sizeof mem)
+                break;
+            sw_buf b;
+            sw_buf_init_local(&b, cap, mem, local);
+            sw_json_init(&j, &b);
+            write_doc(&j);
+            int ok = cap >= ref.len ? j.status == 0 && b.len == ref.len &&
+                                          memcmp(b.data, ref.data, ref.len) == 0
+                                    : j.status == SW_ELIMIT && b.len <= cap;
+            sw_buf_free(&b);
+            if (!ok) {
+                printf("    cap %zu first storage %zu status %d\n", cap, local, j.status);
+                CHECK(0);
+                sw_buf_free(&ref);
+                return;
+            }
+        }
+    sw_buf_free(&ref);
+}
+
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
 {
     CHECK(sw_utf8_valid("h\xc3\xa9llo", 6));
