@@ -70,18 +70,18 @@ static inline void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t k
 #define SW_JSON_LIT_(lit, tail) ("\"" lit "\"" tail SW_JSON_LIT_PAD_), (sizeof(lit) + sizeof(tail))
 void sw_json_key_lit(sw_json *j, const char *qkey, size_t m);      /* `"key":` */
 void sw_json_key_open_lit(sw_json *j, const char *qkey, size_t m); /* `"key":{` or `"key":[` */
-void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s); /* `"key":"` */
+/* `"key":"` and a NUL-terminated s (not NULL), measured as it is copied */
+void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s);
 void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v);        /* `"key":` */
 void sw_json_kv_bool_lit(sw_json *j, const char *qkey, size_t m, int v);           /* `"key":` */
 /* sw_json_kv_string_lit for a value s[0..vn) (not NULL, need not be NUL-terminated). */
 void sw_json_kv_string_lit_n(sw_json *j, const char *qkey, size_t m, const char *s, size_t vn);
-/* The macro's form of sw_json_kv_string_lit: the strlen happens here, in the caller, so the
- * writer is a leaf function on its fast path and saves no registers (records write ~100
- * string members each, and the call with its register saves was a third of their cost). */
+/* The macros' form: NULL is tested in the caller, where it costs no call (a third of the
+ * string members of a record are absent). */
 static inline void sw_json_kv_cstr_lit_(sw_json *j, const char *qkey, size_t m, const char *s)
 {
     if (s)
-        sw_json_kv_string_lit_n(j, qkey, m, s, __builtin_strlen(s));
+        sw_json_kv_string_lit(j, qkey, m, s);
 }
 /* `"key":null` from the `"key":"` form (the schema's members that are null when absent) */
 void sw_json_kv_null_lit(sw_json *j, const char *qkey, size_t m);
@@ -89,7 +89,7 @@ static inline void sw_json_kv_cstr_or_null_(sw_json *j, const char *qkey, size_t
                                             const char *s)
 {
     if (s)
-        sw_json_kv_string_lit_n(j, qkey, m, s, __builtin_strlen(s));
+        sw_json_kv_string_lit(j, qkey, m, s);
     else
         sw_json_kv_null_lit(j, qkey, m);
 }

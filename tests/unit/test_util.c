@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 SW_TEST(arena_refuses_past_its_cap)
 {
@@ -276,6 +278,8 @@ static void write_doc(sw_json *j)
     sw_json_object_end(j);
     SW_JSON_KV_STRING_OR_NULL(j, "subject", NULL);
     SW_JSON_KV_STRING(j, "escaped", "a\"b\\c\n");
+    SW_JSON_KV_STRING(j, "long", "a value of more than the two blocks of the fast path");
+    SW_JSON_KV_STRING(j, "short", "0123456789abcdef012345678901234");
     SW_JSON_KEY(j, "from");
     sw_json_null(j);
     SW_JSON_KEY_ARRAY(j, "list");
@@ -323,6 +327,52 @@ SW_TEST(json_fast_paths_at_every_cap_and_allocation)
             }
         }
     sw_buf_free(&ref);
+}
+
+/* String members are measured as they are copied, by whole 16-byte blocks that may reach
+ * past the NUL: values that end at every distance from the end of a page followed by an
+ * unmapped one (which a read past the page would fault on) come out whole, escaped or not. */
+SW_TEST(json_values_at_the_end_of_a_page)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    CHECK(map != MAP_FAILED);
+    if (map == MAP_FAILED)
+        return;
+    CHECK(mprotect(map + page, (size_t)page, PROT_NONE) == 0);
+    char *edge = map + page;
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t gap = 0; gap <= 40; gap++)
+            for (int esc = 0; esc < 2; esc++) {
+                char *s = edge - 1 - gap - len;
+                for (size_t i = 0; i < len; i++)
+                    s[i] = (char)('a' + i % 26);
+                if (esc && len)
+                    s[len / 2] = '"';
+                s[len] = '\0';
+                sw_buf want, got;
+                sw_buf_init(&want, 4096);
+                CHECK(sw_buf_puts(&want, "{\"x\":1,\"v\":\"") == 0);
+                CHECK(sw_json_escape(&want, s, len) == 0);
+                CHECK(sw_buf_puts(&want, "\"}") == 0);
+                sw_buf_init(&got, 4096);
+                sw_json j;
+                sw_json_init(&j, &got);
+                sw_json_object_begin(&j);
+                SW_JSON_KV_INT(&j, "x", 1);
+                SW_JSON_KV_STRING(&j, "v", s);
+                sw_json_object_end(&j);
+                int same = j.status == 0 && got.len == want.len &&
+                           memcmp(got.data, want.data, want.len) == 0;
+                sw_buf_free(&got);
+                sw_buf_free(&want);
+                if (!same) {
+                    printf("    len %zu gap %zu escape %d\n", len, gap, esc);
+                    CHECK(0);
+                }
+            }
+    munmap(map, (size_t)page * 2);
 }
 
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
