@@ -652,13 +652,33 @@ void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s
     __m128i v = _mm_loadu_si128((const __m128i *)s);
     unsigned mask = (unsigned)escape_mask(v);
     _mm_storeu_si128((__m128i *)o, v);
+    size_t i = 0;
     if (!mask) {
         v = _mm_loadu_si128((const __m128i *)(s + 16));
         mask = (unsigned)escape_mask(v) << 16;
         _mm_storeu_si128((__m128i *)(o + 16), v);
+        if (!mask) {
+            /* a longer value (evidence, comments: one in twenty), block by block while
+             * the blocks stay inside s's page and end within the clear room */
+            size_t last = (size_t)(b->data + j->fast_end - o), page = 4096 - 16 - ((uintptr_t)s & 4095);
+            if (last > page)
+                last = page;
+            for (i = 32;; i += 16) {
+                if (i > last) {
+                    kv_cstr_slow(j, qkey, m, s);
+                    return;
+                }
+                v = _mm_loadu_si128((const __m128i *)(s + i));
+                mask = (unsigned)escape_mask(v);
+                _mm_storeu_si128((__m128i *)(o + i), v);
+                if (mask)
+                    break;
+            }
+        }
     }
-    size_t i = (size_t)__builtin_ctz(mask | 1u << 31); /* (32 or more bytes: i is 31) */
-    if (s[i]) {
+    i += (size_t)__builtin_ctz(mask);
+    /* the byte flagged is the NUL, and the member with its quote ends within fast_end */
+    if (s[i] || o + i + 1 > b->data + j->fast_end) {
         kv_cstr_slow(j, qkey, m, s);
         return;
     }
