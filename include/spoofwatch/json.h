@@ -44,13 +44,16 @@ void sw_json_null(sw_json *j);
 /* "key":"value" for a key key[0..kn) and a value s[0..vn) (neither NULL nor necessarily
  * NUL-terminated), both escaped as needed. */
 void sw_json_kv_string_nn(sw_json *j, const char *key, size_t kn, const char *s, size_t vn);
-/* Shorthands for "key": value; the string forms skip the member when s is NULL. The strlen
- * calls are the caller's, so that the writer is leaf code on its fast path (saving and
- * restoring registers around them cost a fifth of a member). */
+/* "key":"value" for a key key[0..kn) (not NULL nor necessarily NUL-terminated), escaped
+ * as needed, and a NUL-terminated s (not NULL), measured as it is copied. */
+void sw_json_kv_string_kn(sw_json *j, const char *key, size_t kn, const char *s);
+/* Shorthands for "key": value; the string forms skip the member when s is NULL. The tests
+ * for NULL and the key's strlen are the caller's, so that the writer is leaf code on its
+ * fast path (saving and restoring registers around them cost a fifth of a member). */
 static inline void sw_json_kv_string(sw_json *j, const char *key, const char *s)
 {
     if (s)
-        sw_json_kv_string_nn(j, key, __builtin_strlen(key), s, __builtin_strlen(s));
+        sw_json_kv_string_kn(j, key, __builtin_strlen(key), s);
 }
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v);
 void sw_json_kv_bool(sw_json *j, const char *key, int v);
@@ -58,7 +61,7 @@ void sw_json_kv_bool(sw_json *j, const char *key, int v);
 static inline void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t kn, const char *s)
 {
     if (s)
-        sw_json_kv_string_nn(j, key, kn, s, __builtin_strlen(s));
+        sw_json_kv_string_kn(j, key, kn, s);
 }
 /* Keys that are string literals in spoofwatch's own code need no escaping and no strlen:
  * the macros below pass each key as the bytes it is written as, quotes, colon and what

@@ -626,20 +626,60 @@ static __attribute__((noinline)) void kv_cstr_slow(sw_json *j, const char *qkey,
 #define SW_JSON_NO_OVERREAD
 #endif
 
-/* `,"key":"value"` for a NUL-terminated value (not NULL), measured as it is copied: two
- * 16-byte blocks of it are loaded, checked and stored whole, and the first byte flagged in
- * them is its NUL (a NUL is one of the bytes escape_mask flags) unless the value needs
- * escaping. Where strlen then copy_plain went over the value twice and chose a copy by its
- * length in between, this is one pass without a branch on the length; records write ~120
- * such members each, nine in ten of them under 32 bytes. The bytes past the NUL are scratch
- * past the buffer's length, inside the room fast_end keeps clear. A longer value, one that
- * needs escaping or lies within 32 bytes of its page's end, or a member without the room
- * takes the general path, from the start. */
+#if !defined(SW_JSON_NO_OVERREAD)
+/* A NUL-terminated value copied to o as it is measured, for the string members: 16-byte
+ * blocks of it are loaded, checked and stored whole, and the first byte flagged in them is
+ * its NUL (a NUL is one of the bytes escape_mask flags) unless it needs escaping. Where
+ * strlen then copy_plain went over the value twice and chose a copy by its length in
+ * between, this is one pass without a branch on the length for the nine in ten values of
+ * a record that are under 32 bytes. The bytes past the NUL are scratch past the buffer's
+ * length. o must lie 33 bytes or more before j's fast_end: blocks are stored while they
+ * end within the 16 bytes past it that fast_end keeps clear, and read while they stay
+ * inside s's page, so they cannot fault. Returns the value's length, which leaves room for
+ * a closing quote before fast_end; or -1 when the value needs escaping, would take more
+ * room or nears the end of its page (the caller takes its general path then). Inlined
+ * into its callers, which stay leaf code. */
+static inline __attribute__((always_inline)) size_t copy_cstr(const sw_json *j, char *o,
+                                                              const char *s)
+{
+    if (((uintptr_t)s & 4095) > 4096 - 32)
+        return (size_t)-1;
+    __m128i v = _mm_loadu_si128((const __m128i *)s);
+    unsigned mask = (unsigned)escape_mask(v);
+    _mm_storeu_si128((__m128i *)o, v);
+    if (!mask) {
+        v = _mm_loadu_si128((const __m128i *)(s + 16));
+        mask = (unsigned)escape_mask(v) << 16;
+        _mm_storeu_si128((__m128i *)(o + 16), v);
+        if (!mask) {
+            /* a longer value (evidence, comments: one in twenty), block by block */
+            size_t room = (size_t)(j->out->data + j->fast_end - o) - 1,
+                   page = 4096 - 16 - ((uintptr_t)s & 4095), last = room < page ? room : page;
+            for (size_t i = 32;; i += 16) {
+                if (i > last)
+                    return (size_t)-1;
+                v = _mm_loadu_si128((const __m128i *)(s + i));
+                mask = (unsigned)escape_mask(v);
+                _mm_storeu_si128((__m128i *)(o + i), v);
+                if (mask) {
+                    i += (size_t)__builtin_ctz(mask);
+                    return s[i] || i >= room ? (size_t)-1 : i;
+                }
+            }
+        }
+    }
+    size_t i = (size_t)__builtin_ctz(mask);
+    return s[i] ? (size_t)-1 : i;
+}
+#endif
+
+/* `,"key":"value"` for a NUL-terminated value (not NULL), measured as it is copied
+ * (copy_cstr). Records write ~120 such members each. */
 void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s)
 {
 #if !defined(SW_JSON_NO_OVERREAD)
     sw_buf *b = j->out;
-    if (b->len + m + 33 > j->fast_end || ((uintptr_t)s & 4095) > 4096 - 32) {
+    if (b->len + m + 33 > j->fast_end) {
         kv_cstr_slow(j, qkey, m, s);
         return;
     }
@@ -649,41 +689,13 @@ void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s
     o += *comma;
     copy_lit(o, qkey, m);
     o += m;
-    __m128i v = _mm_loadu_si128((const __m128i *)s);
-    unsigned mask = (unsigned)escape_mask(v);
-    _mm_storeu_si128((__m128i *)o, v);
-    size_t i = 0;
-    if (!mask) {
-        v = _mm_loadu_si128((const __m128i *)(s + 16));
-        mask = (unsigned)escape_mask(v) << 16;
-        _mm_storeu_si128((__m128i *)(o + 16), v);
-        if (!mask) {
-            /* a longer value (evidence, comments: one in twenty), block by block while
-             * the blocks stay inside s's page and end within the clear room */
-            size_t last = (size_t)(b->data + j->fast_end - o), page = 4096 - 16 - ((uintptr_t)s & 4095);
-            if (last > page)
-                last = page;
-            for (i = 32;; i += 16) {
-                if (i > last) {
-                    kv_cstr_slow(j, qkey, m, s);
-                    return;
-                }
-                v = _mm_loadu_si128((const __m128i *)(s + i));
-                mask = (unsigned)escape_mask(v);
-                _mm_storeu_si128((__m128i *)(o + i), v);
-                if (mask)
-                    break;
-            }
-        }
-    }
-    i += (size_t)__builtin_ctz(mask);
-    /* the byte flagged is the NUL, and the member with its quote ends within fast_end */
-    if (s[i] || o + i + 1 > b->data + j->fast_end) {
+    size_t vn = copy_cstr(j, o, s);
+    if (vn == (size_t)-1) {
         kv_cstr_slow(j, qkey, m, s);
         return;
     }
     *comma = 1;
-    o += i;
+    o += vn;
     memcpy(o, "\"", 2); /* with the NUL */
     b->len = (size_t)(o + 1 - b->data);
 #else
@@ -877,6 +889,48 @@ void sw_json_kv_string_nn(sw_json *j, const char *key, size_t kn, const char *s,
      * like the value */
     if (put_member(j, key, kn, s, vn))
         kv_string_nn_slow(j, key, kn, s, vn);
+}
+
+static __attribute__((noinline)) void kv_string_kn_slow(sw_json *j, const char *key, size_t kn,
+                                                        const char *s)
+{
+    sw_json_kv_string_nn(j, key, kn, s, strlen(s));
+}
+
+/* `,"key":"value"` for a key from the input of known length, checked as it is copied, and
+ * a NUL-terminated value measured as it is copied (copy_cstr) */
+void sw_json_kv_string_kn(sw_json *j, const char *key, size_t kn, const char *s)
+{
+#if !defined(SW_JSON_NO_OVERREAD)
+    sw_buf *b = j->out;
+    if (b->len + kn + 38 > j->fast_end) {
+        kv_string_kn_slow(j, key, kn, s);
+        return;
+    }
+    char *o = b->data + b->len;
+    *o = ',';
+    unsigned char *comma = &j->need_comma[j->depth];
+    o += *comma;
+    *o++ = '"';
+    if (copy_plain(o, key, kn)) {
+        kv_string_kn_slow(j, key, kn, s);
+        return;
+    }
+    o += kn;
+    memcpy(o, "\":\"", 3);
+    o += 3;
+    size_t vn = copy_cstr(j, o, s);
+    if (vn == (size_t)-1) {
+        kv_string_kn_slow(j, key, kn, s);
+        return;
+    }
+    *comma = 1;
+    o += vn;
+    memcpy(o, "\"", 2); /* with the NUL */
+    b->len = (size_t)(o + 1 - b->data);
+#else
+    kv_string_kn_slow(j, key, kn, s);
+#endif
 }
 
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v)
