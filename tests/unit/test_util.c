@@ -379,6 +379,38 @@ SW_TEST(json_values_at_the_end_of_a_page)
     munmap(map, (size_t)page * 2);
 }
 
+/* Numbers from 100 up are written eight digits at a time from lanes of one word: values
+ * of every magnitude from a fixed pseudo-random sequence, against snprintf. */
+SW_TEST(json_integers_of_every_magnitude)
+{
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        int64_t v = (int64_t)(x >> (i % 64)); /* every bit length, both signs */
+        if (i & 1)
+            v = -v;
+        char want[64];
+        snprintf(want, sizeof want, "{\"n\":%lld}", (long long)v);
+        sw_buf b;
+        sw_buf_init(&b, 1024);
+        sw_json j;
+        sw_json_init(&j, &b);
+        sw_json_object_begin(&j);
+        SW_JSON_KV_INT(&j, "n", v);
+        sw_json_object_end(&j);
+        int same = j.status == 0 && strcmp(b.data, want) == 0;
+        if (!same)
+            printf("    %lld: %s\n", (long long)v, b.data ? b.data : "(null)");
+        sw_buf_free(&b);
+        if (!same) {
+            CHECK(0);
+            return;
+        }
+    }
+}
+
 SW_TEST(utf8_rejects_overlongs_and_surrogates)
 {
     CHECK(sw_utf8_valid("h\xc3\xa9llo", 6));
