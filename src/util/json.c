@@ -912,7 +912,20 @@ void sw_json_kv_string_kn(sw_json *j, const char *key, size_t kn, const char *s)
     unsigned char *comma = &j->need_comma[j->depth];
     o += *comma;
     *o++ = '"';
-    if (copy_plain(o, key, kn)) {
+    /* the key as two whole blocks too, checked to its length (keys from the input are
+     * short: A-R property names, anti-spam report tags), which leaves no length classes to
+     * choose between; what the blocks hold past the key is overwritten */
+    if (kn > 32 || ((uintptr_t)key & 4095) > 4096 - 32) {
+        kv_string_kn_slow(j, key, kn, s);
+        return;
+    }
+    __m128i k0 = _mm_loadu_si128((const __m128i *)key),
+            k1 = _mm_loadu_si128((const __m128i *)(key + 16));
+    _mm_storeu_si128((__m128i *)o, k0);
+    _mm_storeu_si128((__m128i *)(o + 16), k1);
+    uint64_t flagged = (uint64_t)(unsigned)escape_mask(k0) |
+                       (uint64_t)(unsigned)escape_mask(k1) << 16;
+    if (flagged & (((uint64_t)1 << kn) - 1)) {
         kv_string_kn_slow(j, key, kn, s);
         return;
     }

@@ -330,9 +330,9 @@ SW_TEST(json_fast_paths_at_every_cap_and_allocation)
 }
 
 /* String members are measured as they are copied, by whole 16-byte blocks that may reach
- * past the NUL: values (after literal keys and after keys from the input) that end at every
- * distance from the end of a page followed by an unmapped one (which a read past the page
- * would fault on) come out whole, escaped or not. */
+ * past the NUL (and keys from the input past their length): values and keys that end at
+ * every distance from the end of a page followed by an unmapped one (which a read past the
+ * page would fault on) come out whole, escaped or not. */
 SW_TEST(json_values_at_the_end_of_a_page)
 {
     long page = sysconf(_SC_PAGESIZE);
@@ -358,7 +358,9 @@ SW_TEST(json_values_at_the_end_of_a_page)
                 CHECK(sw_json_escape(&want, s, len) == 0);
                 CHECK(sw_buf_puts(&want, "\",\"in.key\":\"") == 0);
                 CHECK(sw_json_escape(&want, s, len) == 0);
-                CHECK(sw_buf_puts(&want, "\"}") == 0);
+                CHECK(sw_buf_puts(&want, "\",\"") == 0);
+                CHECK(sw_json_escape(&want, s, len) == 0);
+                CHECK(sw_buf_puts(&want, "\":\"k\"}") == 0);
                 sw_buf_init(&got, 4096);
                 sw_json j;
                 sw_json_init(&j, &got);
@@ -366,6 +368,7 @@ SW_TEST(json_values_at_the_end_of_a_page)
                 SW_JSON_KV_INT(&j, "x", 1);
                 SW_JSON_KV_STRING(&j, "v", s);
                 sw_json_kv_string(&j, "in.key", s);
+                sw_json_kv_string_key_n(&j, s, len, "k");
                 sw_json_object_end(&j);
                 int same = j.status == 0 && got.len == want.len &&
                            memcmp(got.data, want.data, want.len) == 0;
