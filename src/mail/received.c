@@ -1,10 +1,13 @@
 /* Received field parser: see include/spoofwatch/received.h.
  *
  * Three linear passes over the value, none of which recurses:
- *   1. find the date: the last ';' outside comments (or, when comments are unbalanced, the
- *      last ';' at all), so a ';' in "(version=TLS1_2; ...)" never hides it;
+ *   1. find the date: the last ';' outside comments (or, when there is none, as when
+ *      comments are unbalanced, the last ';' at all), so a ';' in "(version=TLS1_2; ...)"
+ *      never hides it;
  *   2. split the text before it into words and comments; a word equal to a clause keyword
  *      (from/by/via/with/id/for, any case) starts that clause;
+ *   pass 2 runs first, up to the last ';', which is the date's unless it falls inside a
+ *   comment: only then is pass 1 needed;
  *   3. scan each comment of the from clause for the connecting IP, the reverse-DNS name
  *      and an explicit HELO, in the shapes MTAs actually write:
  *        Postfix   "helo (rdns [ip])", "helo (unknown [ip])"
@@ -18,6 +21,7 @@
  * Every output string is a NUL-terminated arena copy capped at SW_RCV_CLAUSE_MAX bytes. */
 #include "spoofwatch/received.h"
 #include "spoofwatch/hex.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/datetime.h"
 
@@ -211,8 +215,10 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
 }
 
 /* Parses an IP address written as text, tolerating "[...]", an "IPv6:" tag and a "%zone"
- * suffix. On success stores the binary form (4 or 16 bytes) and returns AF_INET/AF_INET6. */
-static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
+ * suffix. On success stores the binary form (4 or 16 bytes) and returns AF_INET/AF_INET6;
+ * for AF_INET, *v4 is the dotted quad read (what is left of p without the brackets, tag and
+ * zone). */
+static int rcv_ip_bin_v4(const char *p, size_t n, unsigned char bin[16], rcv_span *v4)
 {
     if (n && p[0] == '[') {
         p++;
@@ -222,8 +228,11 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
             n = (size_t)(close - p);
     }
     /* A plain dotted quad, the usual case, has neither the tag nor a zone to cut. */
-    if (n < INET6_ADDRSTRLEN && rcv_ipv4_bin(p, n, bin))
+    if (n < INET6_ADDRSTRLEN && rcv_ipv4_bin(p, n, bin)) {
+        v4->p = p;
+        v4->n = n;
         return AF_INET;
+    }
     if (n >= 5 && (p[0] == 'I' || p[0] == 'i') && strncasecmp(p, "IPv6:", 5) == 0) {
         p += 5;
         n -= 5;
@@ -237,11 +246,20 @@ static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
         n = (size_t)(pct - p);
     if (n == 0 || n >= INET6_ADDRSTRLEN)
         return 0;
-    if (rcv_ipv4_bin(p, n, bin))
+    if (rcv_ipv4_bin(p, n, bin)) {
+        v4->p = p;
+        v4->n = n;
         return AF_INET;
+    }
     if (rcv_ipv6_bin(p, n, bin))
         return AF_INET6;
     return 0;
+}
+
+static int rcv_ip_bin(const char *p, size_t n, unsigned char bin[16])
+{
+    rcv_span v4;
+    return rcv_ip_bin_v4(p, n, bin, &v4);
 }
 
 _Static_assert(SW_IP6_TEXT_MAX == INET6_ADDRSTRLEN, "IPv6 text buffer size");
@@ -325,11 +343,14 @@ void sw_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX])
  * the same address written two ways compares equal downstream. */
 static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsigned char bin[16])
 {
-    int af = rcv_ip_bin(p, n, bin);
-    /* dotted quads have one canonical form: write it without inet_ntop */
-    if (af == AF_INET)
-        rcv_v4_text(bin, out);
-    else if (af == AF_INET6)
+    rcv_span v4;
+    int af = rcv_ip_bin_v4(p, n, bin, &v4);
+    /* A dotted quad rcv_ipv4_bin accepts (decimal octets, no leading zeros) is already in
+     * the one canonical form, the text rcv_v4_text would write from bin: copy it. */
+    if (af == AF_INET) {
+        sw_copy_upto32(out, v4.p, v4.n); /* at most 15 bytes */
+        out[v4.n] = '\0';
+    } else if (af == AF_INET6)
         sw_ip6_text(bin, out);
     return af;
 }
@@ -564,31 +585,6 @@ static size_t rcv_next_special(const char *s, size_t i, size_t n)
     return i;
 }
 
-/* Index of the last ';' outside comments; when comments never close, the last ';' at all,
- * because a truncated comment is likelier than a date inside one. n when there is none. */
-static size_t rcv_find_date_semicolon(const char *s, size_t n)
-{
-    size_t top = n, any = n, depth = 0;
-    for (size_t i = rcv_next_special(s, 0, n); i < n; i = rcv_next_special(s, i + 1, n)) {
-        char ch = s[i];
-        if (ch == ';')
-            any = i;
-        if (depth) {
-            if (ch == '\\')
-                i++;
-            else if (ch == '(')
-                depth++;
-            else if (ch == ')')
-                depth--;
-        } else if (ch == '(') {
-            depth = 1;
-        } else if (ch == ';') {
-            top = i;
-        }
-    }
-    return top < n ? top : any;
-}
-
 /* Runs on every word of every Received value: one switch on the length and one compare
  * instead of six string comparisons. */
 static int rcv_keyword(const char *p, size_t n)
@@ -621,49 +617,52 @@ static void rcv_append(char *buf, size_t *len, const char *p, size_t n)
     *len += n;
 }
 
-#define RCV_DUP(dst, p, n)                                                                         \
-    do {                                                                                           \
-        if (!((dst) = rcv_dup(a, (p), (n))))                                                       \
-            return SW_ENOMEM;                                                                      \
-    } while (0)
-
-/* stable: value[n] is NUL and value outlives the hop, so spans ending at n need no copy. */
-static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop *out,
-                          int stable)
+/* Index of the last ';' outside comments; when comments never close, the last ';' at all,
+ * because a truncated comment is likelier than a date inside one. n when there is none. */
+static size_t rcv_find_date_semicolon(const char *s, size_t n)
 {
-    /* The caller may have set these before calling; everything else starts empty. */
-    uint64_t offset = out->offset;
-    size_t field_index = out->field_index;
-    memset(out, 0, sizeof *out);
-    out->offset = offset;
-    out->field_index = field_index;
-    if (!value) {
-        n = 0;
-        stable = 0;
+    size_t top = n, any = n, depth = 0;
+    for (size_t i = rcv_next_special(s, 0, n); i < n; i = rcv_next_special(s, i + 1, n)) {
+        char ch = s[i];
+        if (ch == ';')
+            any = i;
+        if (depth) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '(')
+                depth++;
+            else if (ch == ')')
+                depth--;
+        } else if (ch == '(') {
+            depth = 1;
+        } else if (ch == ';') {
+            top = i;
+        }
     }
+    return top < n ? top : any;
+}
 
-    if (stable)
-        out->raw = value;
-    else if (!(out->raw = sw_arena_strndup(a, n ? value : "", n)))
-        return SW_ENOMEM;
-
-    size_t semi = rcv_find_date_semicolon(value, n);
-    size_t end = semi < n ? semi : n;
-
-    /* Pass 2: words and comments before the date. */
-    rcv_span first[CL_COUNT];
-    int seen[CL_COUNT];
-    memset(first, 0, sizeof first);
-    memset(seen, 0, sizeof seen);
-    char with_buf[SW_RCV_CLAUSE_MAX], via_buf[SW_RCV_CLAUSE_MAX];
-    size_t with_len = 0, via_len = 0;
+/* What the clause pass (pass 2) read. */
+typedef struct rcv_clauses {
+    rcv_span first[CL_COUNT]; /* first word of each clause */
     rcv_from_info fi;
-    memset(&fi, 0, sizeof fi);
+    size_t with_len, via_len;
+    int lit_af; /* an address literal outside comments in the from clause */
+    /* left uncleared: read only as far as lit_af, with_len and via_len say */
     char lit_ip[INET6_ADDRSTRLEN];
     unsigned char lit_bin[16];
-    int lit_af = 0;
+    char with_buf[SW_RCV_CLAUSE_MAX], via_buf[SW_RCV_CLAUSE_MAX];
+} rcv_clauses;
+
+/* Pass 2 over value[0..end): words and comments; a word equal to a clause keyword starts
+ * that clause. Returns 1 when end falls inside a comment that is still open there. */
+static int rcv_read_clauses(const char *value, size_t end, rcv_clauses *cl)
+{
+    memset(cl, 0, offsetof(rcv_clauses, lit_ip));
+    int seen[CL_COUNT] = {0};
     int cur = -1;     /* clause being read; -1 none */
     int skipping = 0; /* inside a repeated clause, whose words are ignored */
+    int open = 0;     /* the last comment read ran into end */
     size_t i = 0;
 
     while (i < end) {
@@ -699,10 +698,11 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
                 }
                 i++;
             }
+            open = i >= end;
             if (i > end)
                 i = end;
             if (cur == CL_FROM && !skipping)
-                rcv_scan_from_comment(value + start, i - start, &fi);
+                rcv_scan_from_comment(value + start, i - start, &cl->fi);
             i++;
             continue;
         }
@@ -720,47 +720,89 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
         }
         if (cur < 0 || skipping)
             continue;
-        if (!first[cur].p) {
-            first[cur].p = w;
-            first[cur].n = wn;
-        } else if (cur == CL_FROM && !lit_af && wn && w[0] == '[') {
+        if (!cl->first[cur].p) {
+            cl->first[cur].p = w;
+            cl->first[cur].n = wn;
+        } else if (cur == CL_FROM && !cl->lit_af && wn && w[0] == '[') {
             /* "from helo [ip]" with the literal outside any comment (older Sendmail,
              * several spam tools): weaker than a comment, stronger than the HELO. */
-            lit_af = rcv_ip_text(w, wn, lit_ip, lit_bin);
+            cl->lit_af = rcv_ip_text(w, wn, cl->lit_ip, cl->lit_bin);
         }
         /* "with Microsoft SMTP Server", "via Frontend Transport": several words. */
         if (cur == CL_WITH)
-            rcv_append(with_buf, &with_len, w, wn);
+            rcv_append(cl->with_buf, &cl->with_len, w, wn);
         else if (cur == CL_VIA)
-            rcv_append(via_buf, &via_len, w, wn);
+            rcv_append(cl->via_buf, &cl->via_len, w, wn);
+    }
+    return open;
+}
+
+#define RCV_DUP(dst, p, n)                                                                         \
+    do {                                                                                           \
+        if (!((dst) = rcv_dup(a, (p), (n))))                                                       \
+            return SW_ENOMEM;                                                                      \
+    } while (0)
+
+/* stable: value[n] is NUL and value outlives the hop, so spans ending at n need no copy. */
+static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_hop *out,
+                          int stable)
+{
+    /* The caller may have set these before calling; everything else starts empty. */
+    uint64_t offset = out->offset;
+    size_t field_index = out->field_index;
+    memset(out, 0, sizeof *out);
+    out->offset = offset;
+    out->field_index = field_index;
+    if (!value) {
+        n = 0;
+        stable = 0;
+    }
+
+    if (stable)
+        out->raw = value;
+    else if (!(out->raw = sw_arena_strndup(a, n ? value : "", n)))
+        return SW_ENOMEM;
+
+    /* Passes 1 and 2 at once, nearly always: the date's ';' is the last ';' of the value
+     * unless that one is inside a comment, and pass 2 up to it tells which (it ends in an
+     * open comment). Only then is pass 1 run, and pass 2 again if the ';' is another. */
+    rcv_clauses cl;
+    const char *last = n ? memrchr(value, ';', n) : NULL;
+    size_t semi = last ? (size_t)(last - value) : n;
+    if (rcv_read_clauses(value, semi, &cl)) {
+        size_t s1 = rcv_find_date_semicolon(value, n);
+        if (s1 != semi) {
+            semi = s1;
+            rcv_read_clauses(value, semi, &cl);
+        }
     }
 
     /* The from clause. An explicit HELO in a comment means the leading name is the MTA's
      * own view of the client (reverse DNS, an address literal, or "unknown"). */
-    rcv_span fname = first[CL_FROM];
-    if (fi.helo.p && fi.helo.n) {
-        RCV_DUP(out->from_helo, fi.helo.p, fi.helo.n);
-        rcv_span r = fi.rdns.p ? fi.rdns : rcv_trim_root_dot(fname);
+    rcv_span fname = cl.first[CL_FROM];
+    if (cl.fi.helo.p && cl.fi.helo.n) {
+        RCV_DUP(out->from_helo, cl.fi.helo.p, cl.fi.helo.n);
+        rcv_span r = cl.fi.rdns.p ? cl.fi.rdns : rcv_trim_root_dot(fname);
         if (r.p && rcv_is_rdns_name(r))
             RCV_DUP(out->from_rdns, r.p, r.n);
     } else {
         if (fname.p)
             RCV_DUP(out->from_helo, fname.p, fname.n);
-        if (fi.rdns.p)
-            RCV_DUP(out->from_rdns, fi.rdns.p, fi.rdns.n);
+        if (cl.fi.rdns.p)
+            RCV_DUP(out->from_rdns, cl.fi.rdns.p, cl.fi.rdns.n);
     }
     char ip[INET6_ADDRSTRLEN];
     unsigned char bin[16];
     int af = 0;
-    if (fi.have_ip) {
-        memcpy(ip, fi.ip, sizeof ip);
-        memcpy(bin, fi.bin, sizeof bin);
-        af = fi.ip_v6 ? AF_INET6 : AF_INET;
-    } else if (lit_af) {
-        memcpy(ip, lit_ip, sizeof ip);
-        memcpy(bin, lit_bin, sizeof bin);
-        af = lit_af;
-    } else if (fname.p && fname.n && (fname.p[0] == '[' || (fi.helo.p && fi.helo.n))) {
+    if (cl.fi.have_ip) {
+        memcpy(ip, cl.fi.ip, sizeof ip);
+        memcpy(bin, cl.fi.bin, sizeof bin);
+        af = cl.fi.ip_v6 ? AF_INET6 : AF_INET;
+    } else if (cl.lit_af) {
+        memcpy(ip, cl.lit_ip, sizeof ip);
+        memcpy(bin, cl.lit_bin, sizeof bin);
+        af = cl.lit_af;
+    } else if (fname.p && fname.n && (fname.p[0] == '[' || (cl.fi.helo.p && cl.fi.helo.n))) {
         /* "from [192.0.2.1]" with no address in a comment: the literal is all there is
          * (Exim writes the connecting address here when it has no reverse DNS). A bare
          * address counts only when a comment names the HELO separately ("from 192.0.2.1
@@ -776,16 +818,16 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
             out->flags |= SW_RCV_PRIVATE_IP;
     }
 
-    if (first[CL_BY].p)
-        RCV_DUP(out->by, first[CL_BY].p, first[CL_BY].n);
-    if (first[CL_ID].p)
-        RCV_DUP(out->id, first[CL_ID].p, first[CL_ID].n);
-    if (with_len)
-        RCV_DUP(out->with, with_buf, with_len);
-    if (via_len)
-        RCV_DUP(out->via, via_buf, via_len);
-    if (first[CL_FOR].p) {
-        rcv_span f = first[CL_FOR];
+    if (cl.first[CL_BY].p)
+        RCV_DUP(out->by, cl.first[CL_BY].p, cl.first[CL_BY].n);
+    if (cl.first[CL_ID].p)
+        RCV_DUP(out->id, cl.first[CL_ID].p, cl.first[CL_ID].n);
+    if (cl.with_len)
+        RCV_DUP(out->with, cl.with_buf, cl.with_len);
+    if (cl.via_len)
+        RCV_DUP(out->via, cl.via_buf, cl.via_len);
+    if (cl.first[CL_FOR].p) {
+        rcv_span f = cl.first[CL_FOR];
         while (f.n && f.p[0] == '<') {
             f.p++;
             f.n--;

@@ -820,6 +820,66 @@ SW_TEST(received_unbalanced_comment_still_finds_date)
     CHECK(h.epoch == 1556590140);
 }
 
+/* The clauses are read up to the value's last ';' and pass 1 runs only when that one turns
+ * out to be inside a comment: each shape of that rare path, and the usual one next to it. */
+SW_TEST(received_date_semicolon_inside_comments)
+{
+    sw_received_hop h;
+    /* usual: a ';' in a comment before the date's */
+    CHECK(rcv("from a.example (a.example [192.0.2.1]) (version=TLS1_2; c=x) by b.example with "
+              "ESMTPS id 7; Tue, 30 Apr 2019 02:09:00 +0000",
+              &h) == 0);
+    CHECK_STR(h.by, "b.example");
+    CHECK_STR(h.with, "ESMTPS");
+    CHECK_STR(h.id, "7");
+    CHECK_STR(h.date, "Tue, 30 Apr 2019 02:09:00 +0000");
+    CHECK(h.epoch == 1556590140);
+    /* the last ';' escaped inside a comment after the date: the date's ';' is the earlier */
+    CHECK(rcv("by b.example id 2; Tue, 30 Apr 2019 02:09:00 +0000 (x \\; y)", &h) == 0);
+    CHECK_STR(h.id, "2");
+    CHECK_STR(h.date, "Tue, 30 Apr 2019 02:09:00 +0000 (x \\; y)");
+    CHECK(h.has_time);
+    CHECK(h.epoch == 1556590140);
+    /* no ';' outside comments: the last one at all starts the date, clauses stop there */
+    CHECK(rcv("from a.example (x; y) by b.example id 3", &h) == 0);
+    CHECK_STR(h.from_helo, "a.example");
+    CHECK(h.by == NULL);
+    CHECK(h.id == NULL);
+    CHECK_STR(h.date, "y) by b.example id 3");
+    CHECK(h.flags & SW_RCV_BAD_DATE);
+    /* ... and an escaped one is not a ';' */
+    CHECK(rcv("from a.example (x; y \\; z) by b.example id 4", &h) == 0);
+    CHECK(h.by == NULL);
+    CHECK_STR(h.date, "y \\; z) by b.example id 4");
+    CHECK(rcv("from a.example (x \\; y) by b.example id 5", &h) == 0);
+    CHECK_STR(h.by, "b.example");
+    CHECK_STR(h.id, "5");
+    CHECK(h.date == NULL);
+    CHECK(h.flags & SW_RCV_NO_DATE);
+    /* a keyword after the date's ';' is not a clause, inside a comment or not */
+    CHECK(rcv("from a.example by b.example; Tue, 30 Apr 2019 02:09:00 +0000 (id 9; for x)",
+              &h) == 0);
+    CHECK(h.id == NULL);
+    CHECK(h.for_addr == NULL);
+    CHECK(h.epoch == 1556590140);
+    CHECK(rcv("from a.example by b.example; id 9 (z;", &h) == 0);
+    CHECK(h.id == NULL);
+    CHECK_STR(h.date, "id 9 (z;");
+    /* an open comment holding the last ';' and no ';' before it: that one is the date's */
+    CHECK(rcv("from a.example (a.example [192.0.2.1] by b.example id 6; Tue, 30 Apr 2019 "
+              "02:09:00 +0000",
+              &h) == 0);
+    CHECK_STR(h.from_ip, "192.0.2.1");
+    CHECK(h.by == NULL);
+    CHECK(h.epoch == 1556590140);
+    /* a ';' as the very first and the very last byte */
+    CHECK(rcv(";", &h) == 0);
+    CHECK(h.flags & SW_RCV_NO_DATE);
+    CHECK(rcv("by b.example;", &h) == 0);
+    CHECK_STR(h.by, "b.example");
+    CHECK(h.flags & SW_RCV_NO_DATE);
+}
+
 SW_TEST(received_keeps_raw_and_caller_fields)
 {
     const char *v = "from a.example (a.example [192.0.2.1]) by b.example; Tue, 30 Apr 2019 "
