@@ -77,24 +77,44 @@ static const unsigned char rcv_class[256] = {
     [':'] = RC_IP6,
 };
 
+#if defined(__SSE2__)
+/* Bit k set when byte k of the 16 at p is <= ')' or is ';'. */
+static inline unsigned rcv_low_or_semi(const char *p)
+{
+    const __m128i close = _mm_set1_epi8(')'), semi = _mm_set1_epi8(';');
+    __m128i v = _mm_loadu_si128((const __m128i *)p);
+    __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, close), v); /* v <= ')' unsigned */
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, semi)));
+}
+#endif
+
 /* Index of the first byte at or after i whose class is in mask (n when none); mask may
  * hold RC_WS, RC_OPEN, RC_CLOSE, RC_SEMI and RC_QUOTE. Every such byte is <= ')' or is ';',
  * so 16 bytes at a time are screened for those and only the rare hits (words hold few
  * bytes below ')') are checked against the table. This runs over every word of every
- * Received value. */
-static size_t rcv_span_end(const char *s, size_t i, size_t n, unsigned mask)
+ * Received value. The last word before n (of a comment, of the clauses) is mostly fewer
+ * than 16 bytes from it: those are screened with the 16 bytes that end at n, the ones
+ * before i shifted out, rather than one byte at a time. Inlined at each call for its
+ * constant mask. */
+static inline __attribute__((always_inline)) size_t rcv_span_end(const char *s, size_t i,
+                                                                  size_t n, unsigned mask)
 {
 #if defined(__SSE2__)
-    const __m128i close = _mm_set1_epi8(')'), semi = _mm_set1_epi8(';');
     for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
-        __m128i low = _mm_cmpeq_epi8(_mm_min_epu8(v, close), v); /* v <= ')' unsigned */
-        unsigned hits = (unsigned)_mm_movemask_epi8(_mm_or_si128(low, _mm_cmpeq_epi8(v, semi)));
-        for (; hits; hits &= hits - 1) {
+        for (unsigned hits = rcv_low_or_semi(s + i); hits; hits &= hits - 1) {
             size_t k = i + (size_t)__builtin_ctz(hits);
             if (rcv_class[(unsigned char)s[k]] & mask)
                 return k;
         }
+    }
+    if (i < n && n >= 16) {
+        size_t b = n - 16; /* b < i, as i + 16 > n */
+        for (unsigned hits = rcv_low_or_semi(s + b) >> (i - b); hits; hits &= hits - 1) {
+            size_t k = i + (size_t)__builtin_ctz(hits);
+            if (rcv_class[(unsigned char)s[k]] & mask)
+                return k;
+        }
+        return n;
     }
 #endif
     while (i < n && !(rcv_class[(unsigned char)s[i]] & mask))
@@ -578,6 +598,15 @@ static size_t rcv_next_special(const char *s, size_t i, size_t n)
         int mask = _mm_movemask_epi8(hit);
         if (mask)
             return i + (size_t)__builtin_ctz((unsigned)mask);
+    }
+    if (i < n && n >= 16) {
+        /* the last bytes: the 16 that end at n, those before i shifted out */
+        size_t b = n - 16;
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + b));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, o), _mm_cmpeq_epi8(v, c)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, sc), _mm_cmpeq_epi8(v, bs)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(hit) >> (i - b);
+        return mask ? i + (size_t)__builtin_ctz(mask) : n;
     }
 #endif
     while (i < n && !(rcv_class[(unsigned char)s[i]] & (RC_OPEN | RC_CLOSE | RC_SEMI | RC_BSLASH)))

@@ -880,6 +880,53 @@ SW_TEST(received_date_semicolon_inside_comments)
     CHECK(h.flags & SW_RCV_NO_DATE);
 }
 
+/* Words end wherever they end relative to the 16-byte blocks the scanners screen, and the
+ * last one before a ';' or a comment's end is screened with the block ending there: every
+ * length and position of the last word, with bytes below ')' that separate nothing ('!',
+ * '#', '$', '&', '\'', '*' and a control byte) inside it. */
+SW_TEST(received_last_word_at_every_length)
+{
+    static const char fill[] = "a!b#c$d&e'f*g\x01h-i.j_k0l1m2n3o4p5q6r7s8t9u.v.w.x.y.z.abcdefghijk";
+    sw_received_hop h;
+    for (size_t len = 1; len + 1 < sizeof fill; len++) {
+        char word[sizeof fill], v[700];
+        memcpy(word, fill + sizeof fill - 1 - len, len);
+        word[len] = '\0';
+        for (size_t pad = 0; pad < 20; pad += 3) {
+            /* the by clause's one word right before the date's ';' */
+            int k = snprintf(v, sizeof v, "by %.*s%s; Tue, 30 Apr 2019 02:09:00 +0000",
+                             (int)pad, "xxxxxxxxxxxxxxxxxxxx", word);
+            CHECK(k > 0 && (size_t)k < sizeof v);
+            CHECK(rcv(v, &h) == 0);
+            char want[600];
+            snprintf(want, sizeof want, "%.*s%s", (int)pad, "xxxxxxxxxxxxxxxxxxxx", word);
+            CHECK_STR(h.by, want);
+            CHECK(h.epoch == 1556590140);
+            /* ... and with nothing after it */
+            snprintf(v, sizeof v, "id %s", want);
+            CHECK(rcv(v, &h) == 0);
+            CHECK_STR(h.id, want);
+            CHECK(h.flags & SW_RCV_NO_DATE);
+            /* the last word of a from comment, and the comment's end after it */
+            snprintf(v, sizeof v, "from h.example (%.*s[192.0.2.1] %s) by b", (int)pad,
+                     "x.xxxxxxxxxxxxxxxxxxx", word);
+            CHECK(rcv(v, &h) == 0);
+            CHECK_STR(h.from_ip, "192.0.2.1");
+            CHECK_STR(h.by, "b");
+            snprintf(v, sizeof v, "from h.example (%.*s %s [192.0.2.7]) by b", (int)pad,
+                     "xxxxxxxxxxxxxxxxxxxx", word);
+            CHECK(rcv(v, &h) == 0);
+            CHECK_STR(h.from_ip, "192.0.2.7");
+            /* the name before the address is a reverse-DNS name only with host bytes */
+            if (strpbrk(word, "!#$&'*\x01"))
+                CHECK(h.from_rdns == NULL);
+            else
+                CHECK_STR(h.from_rdns, word);
+            CHECK_STR(h.by, "b");
+        }
+    }
+}
+
 SW_TEST(received_keeps_raw_and_caller_fields)
 {
     const char *v = "from a.example (a.example [192.0.2.1]) by b.example; Tue, 30 Apr 2019 "
