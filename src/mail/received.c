@@ -475,15 +475,47 @@ static rcv_span rcv_strip_user(rcv_span t)
     return t;
 }
 
+/* Whether every byte of p[0..n) is a host name character (RC_HOST). Names of 16 bytes and
+ * more (most reverse-DNS names) are tested 16 bytes at a time, the last block overlapping
+ * the one before: a letter is a byte that ORed with 0x20 is in 'a'..'z'; '-', '.' and the
+ * digits are '-'..'9' without '/'; and '_'. */
+static int rcv_all_host(const char *p, size_t n)
+{
+#if defined(__SSE2__)
+    if (n >= 16) {
+        const __m128i a = _mm_set1_epi8('a'), z = _mm_set1_epi8('z' - 'a'),
+                      dash = _mm_set1_epi8('-'), nine = _mm_set1_epi8('9' - '-'),
+                      slash = _mm_set1_epi8('/'), under = _mm_set1_epi8('_'),
+                      case_bit = _mm_set1_epi8(0x20);
+        for (size_t i = 0;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16;
+            __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
+            __m128i x = _mm_sub_epi8(_mm_or_si128(v, case_bit), a);
+            __m128i y = _mm_sub_epi8(v, dash);
+            __m128i ok = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, z), x),
+                                      _mm_andnot_si128(_mm_cmpeq_epi8(v, slash),
+                                                       _mm_cmpeq_epi8(_mm_min_epu8(y, nine), y)));
+            ok = _mm_or_si128(ok, _mm_cmpeq_epi8(v, under));
+            if (_mm_movemask_epi8(ok) != 0xFFFF)
+                return 0;
+            if (i + 16 >= n)
+                return 1;
+        }
+    }
+#endif
+    for (size_t k = 0; k < n; k++)
+        if (!rcv_is_host_char((unsigned char)p[k]))
+            return 0;
+    return 1;
+}
+
 /* A name that can stand for a reverse-DNS result: host characters only, not the "unknown"
  * Postfix and qmail write when there is none, and not an IP address in disguise. */
 static int rcv_is_rdns_name(rcv_span t)
 {
-    if (t.n == 0 || rcv_eq_nocase(t.p, t.n, "unknown"))
+    if (t.n == 0 || rcv_eq_nocase(t.p, t.n, "unknown") || !rcv_all_host(t.p, t.n))
         return 0;
-    for (size_t k = 0; k < t.n; k++)
-        if (!rcv_is_host_char((unsigned char)t.p[k]))
-            return 0;
     /* Host characters leave out ':', '[' and '%', so of the forms rcv_ip_bin reads only a
      * dotted quad remains possible. */
     unsigned char bin[4];

@@ -927,6 +927,44 @@ SW_TEST(received_last_word_at_every_length)
     }
 }
 
+/* The reverse-DNS name's host-character test runs 16 bytes at a time from 16 bytes on: every
+ * length around the block sizes, with each byte next to a range edge at every position. */
+SW_TEST(received_rdns_host_bytes_at_every_position)
+{
+    static const char base[] = "mail-sor-f41.google.EXAMPLE.com_09az-AZ.mx.example.org";
+    static const unsigned char good[] = {'a', 'z', 'A', 'Z', '0', '9', '-', '.', '_'};
+    static const unsigned char bad[] = {'/', ',', '`', '{', '^', ':', '+', '=', '~', '!', '*',
+                                        '@' - 1, 'Z' + 1, 0x7F, 0x80, 0xC1, 0xDA, 0xE1, 0xFA,
+                                        0x01, 0x1A};
+    sw_received_hop h;
+    for (size_t len = 1; len < sizeof base - 1; len++) {
+        unsigned char last = (unsigned char)((unsigned char)base[len - 1] | 0x20);
+        if (last < 'a' || last > 'z')
+            continue; /* a name ending in '.' loses it (the root dot) */
+        for (size_t pos = 0; pos + 1 < len; pos++) { /* the last byte stays a letter */
+            char name[sizeof base], v[256];
+            for (size_t g = 0; g <= sizeof bad; g++) {
+                memcpy(name, base, len);
+                name[len] = '\0';
+                int is_good = g < sizeof good;
+                if (g < sizeof good)
+                    name[pos] = (char)good[g];
+                else if (g - sizeof good < sizeof bad)
+                    name[pos] = (char)bad[g - sizeof good];
+                else
+                    break;
+                snprintf(v, sizeof v, "from h.example (%s [192.0.2.1]) by b", name);
+                CHECK(rcv(v, &h) == 0);
+                CHECK_STR(h.from_ip, "192.0.2.1");
+                if (is_good)
+                    CHECK_STR(h.from_rdns, name);
+                else
+                    CHECK(h.from_rdns == NULL);
+            }
+        }
+    }
+}
+
 SW_TEST(received_keeps_raw_and_caller_fields)
 {
     const char *v = "from a.example (a.example [192.0.2.1]) by b.example; Tue, 30 Apr 2019 "
