@@ -310,3 +310,59 @@ SW_TEST(header_colon_every_position)
     }
     sw_arena_free(&A);
 }
+
+/* Line ends are found 64 bytes at a time: lines of every length put them (and the CR of a
+ * CRLF, and the empty line) at every offset of a window and across window edges, and the
+ * input ends at every offset, with and without a final line end. */
+SW_TEST(header_line_ends_at_every_window_offset)
+{
+    char msg[4096];
+    sw_header_block h;
+    for (size_t first = 0; first < 70; first++) {
+        for (int eol = 0; eol < 2; eol++) {
+            const char *nl = eol ? "\r\n" : "\n";
+            size_t m = 0;
+            int fields = 0;
+            m += (size_t)sprintf(msg + m, "A: %.*s%s", (int)first,
+                                 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                                 nl);
+            fields++;
+            for (size_t k = 1; k < 40; k++, fields++)
+                m += (size_t)sprintf(msg + m, "B%zu: %zu%s", k % 10, k * 7919 % 1000, nl);
+            size_t head = m + strlen(nl);
+            sprintf(msg + m, "%sbody\n", nl);
+            scan(msg, &h);
+            CHECK(h.count == (size_t)fields);
+            CHECK(h.header_len == head);
+            CHECK(h.anomalies == 0);
+            CHECK(h.crlf == eol);
+            CHECK(h.fields[0].value_len == first);
+            char want[16];
+            for (size_t k = 1; k < 40 && k < h.count; k++) {
+                snprintf(want, sizeof want, "%zu", k * 7919 % 1000);
+                CHECK_STR(h.fields[k].value, want);
+            }
+            /* the same block cut short: no empty line, the last field without its line end */
+            for (size_t cut = m - 20; cut <= m; cut++) {
+                sw_arena_free(&A);
+                sw_arena_init(&A, SW_MAX_ARENA);
+                char *copy = malloc(cut ? cut : 1);
+                memcpy(copy, msg, cut);
+                sw_header_scan(&A, copy, cut, &h, NULL);
+                free(copy);
+                CHECK(h.anomalies & SW_HB_NO_SEPARATOR);
+                CHECK(h.header_len == cut);
+                CHECK(h.count >= (size_t)fields - 3 && h.count <= (size_t)fields);
+            }
+        }
+    }
+    /* inputs shorter than a window */
+    scan("A: b\n\n", &h);
+    CHECK(h.count == 1 && h.header_len == 6 && h.anomalies == 0);
+    scan("A: b", &h);
+    CHECK(h.count == 1 && (h.anomalies & SW_HB_NO_SEPARATOR));
+    CHECK_STR(h.fields[0].value, "b");
+    scan("", &h);
+    CHECK(h.count == 0 && (h.anomalies & SW_HB_EMPTY));
+    sw_arena_free(&A);
+}
