@@ -54,6 +54,119 @@ static void *grow(sw_arena *a, void *arr, size_t count, size_t elem)
     return n;
 }
 
+/* The fields this file reads, found in one walk of the header block: by name they took
+ * some thirty lookups per message (a find, then a count, then a walk of the same name's
+ * chain), each a call and a bucket-chain walk. The first eight are the one-per-message
+ * fields check_singletons() tests, in its order. */
+enum {
+    F_FROM,
+    F_SENDER,
+    F_REPLY_TO,
+    F_TO,
+    F_CC,
+    F_SUBJECT,
+    F_DATE,
+    F_MESSAGE_ID,
+    F_RETURN_PATH,
+    F_BCC,
+    F_DELIVERED_TO,
+    F_X_ORIGINAL_TO,
+    F_ENVELOPE_TO,
+    F_AR,
+    F_AR_ORIGINAL,
+    F_X_ORIGINAL_AR,
+    F_ARC_AR,
+    F_RECEIVED_SPF,
+    F_RECEIVED,
+    F_DKIM,
+    F_NAMES
+};
+
+static const char *const field_names[F_NAMES] = {
+    "From",          "Sender",
+    "Reply-To",      "To",
+    "Cc",            "Subject",
+    "Date",          "Message-ID",
+    "Return-Path",   "Bcc",
+    "Delivered-To",  "X-Original-To",
+    "Envelope-To",   "Authentication-Results",
+    "Authentication-Results-Original", "X-Original-Authentication-Results",
+    "ARC-Authentication-Results",      "Received-SPF",
+    "Received",      "DKIM-Signature"};
+
+/* Per name: the first matching field, how many match, and each match's successor. */
+typedef struct field_index {
+    int32_t first[F_NAMES];
+    uint32_t count[F_NAMES];
+    /* next[i]: the next field with field i's name, or -1 (set for matches only);
+     * sw_header_scan keeps no more fields than this */
+    int32_t next[SW_MAX_HEADER_FIELDS];
+} field_index;
+
+/* The name's hash, folded to a constant for a literal. */
+#define H(lit) sw_header_name_hash_inline(lit, sizeof lit - 1)
+
+/* Which of field_names a field's (length, hash) can be, or -1: the equality test follows.
+ * Hashes of a length's names differ (the test in test_record.c checks every name). */
+static int candidate_name(const sw_header_field *f)
+{
+    uint32_t h = f->name_hash;
+    switch (f->name_len) {
+    case 2: return h == H("To") ? F_TO : h == H("Cc") ? F_CC : -1;
+    case 3: return h == H("Bcc") ? F_BCC : -1;
+    case 4: return h == H("From") ? F_FROM : h == H("Date") ? F_DATE : -1;
+    case 6: return h == H("Sender") ? F_SENDER : -1;
+    case 7: return h == H("Subject") ? F_SUBJECT : -1;
+    case 8: return h == H("Reply-To") ? F_REPLY_TO : h == H("Received") ? F_RECEIVED : -1;
+    case 10: return h == H("Message-ID") ? F_MESSAGE_ID : -1;
+    case 11:
+        return h == H("Return-Path") ? F_RETURN_PATH : h == H("Envelope-To") ? F_ENVELOPE_TO : -1;
+    case 12:
+        return h == H("Delivered-To") ? F_DELIVERED_TO : h == H("Received-SPF") ? F_RECEIVED_SPF
+                                                                                : -1;
+    case 13: return h == H("X-Original-To") ? F_X_ORIGINAL_TO : -1;
+    case 14: return h == H("DKIM-Signature") ? F_DKIM : -1;
+    case 22: return h == H("Authentication-Results") ? F_AR : -1;
+    case 26: return h == H("ARC-Authentication-Results") ? F_ARC_AR : -1;
+    case 31: return h == H("Authentication-Results-Original") ? F_AR_ORIGINAL : -1;
+    case 33: return h == H("X-Original-Authentication-Results") ? F_X_ORIGINAL_AR : -1;
+    }
+    return -1;
+}
+#undef H
+
+/* The same matches as sw_header_find / _count / _next by each name: equal names but for
+ * ASCII case, and never a field with whitespace before its colon. */
+static void index_fields(const sw_header_block *h, field_index *ix)
+{
+    int32_t last[F_NAMES];
+    for (size_t k = 0; k < F_NAMES; k++) {
+        ix->first[k] = -1;
+        ix->count[k] = 0;
+    }
+    for (size_t i = 0; i < h->count && i < SW_MAX_HEADER_FIELDS; i++) {
+        const sw_header_field *f = &h->fields[i];
+        int k = candidate_name(f);
+        if (k < 0 || (f->flags & SW_HF_SPACE_BEFORE_COLON))
+            continue;
+        const char *name = field_names[k];
+        if (memcmp(f->name, name, f->name_len) && strncasecmp(f->name, name, f->name_len))
+            continue;
+        ix->next[i] = -1;
+        if (ix->count[k]++)
+            ix->next[last[k]] = (int32_t)i;
+        else
+            ix->first[k] = (int32_t)i;
+        last[k] = (int32_t)i;
+    }
+}
+
+/* The field after `idx` with the same name (-1 from the start), or -1. */
+static inline long next_of(const field_index *ix, int k, long idx)
+{
+    return idx < 0 ? ix->first[k] : ix->next[idx];
+}
+
 static const char *quote_short(char *buf, size_t size, const char *s)
 {
     size_t n = strlen(s);
@@ -90,11 +203,11 @@ static void add_address_anomalies(sw_arena *a, sw_record *rec, const char *field
     }
 }
 
-static void add_recipients(sw_arena *a, sw_record *rec, const char *header, const char *field)
+static void add_recipients(sw_arena *a, sw_record *rec, const field_index *ix, int name,
+                           const char *field)
 {
-    sw_header_key key = sw_header_key_of(header);
     long idx = -1;
-    while ((idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0) {
+    while ((idx = next_of(ix, name, idx)) >= 0) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_address_list l;
         /* only the address and the display name are kept: no flag tests on long lists */
@@ -115,11 +228,12 @@ static void add_recipients(sw_arena *a, sw_record *rec, const char *header, cons
     }
 }
 
-static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, unsigned mode)
+static void add_authres_facts(sw_arena *a, sw_record *rec, const field_index *ix, int name,
+                              unsigned mode)
 {
-    sw_header_key key = sw_header_key_of(header);
+    const char *header = field_names[name];
     long idx = -1;
-    for (size_t k = 0; (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
+    for (size_t k = 0; (idx = next_of(ix, name, idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_authres ar;
         sw_error err;
@@ -174,11 +288,10 @@ static void add_authres_facts(sw_arena *a, sw_record *rec, const char *header, u
     }
 }
 
-static void add_received_spf_facts(sw_arena *a, sw_record *rec)
+static void add_received_spf_facts(sw_arena *a, sw_record *rec, const field_index *ix)
 {
-    const sw_header_key key = sw_header_key_of("Received-SPF");
     long idx = -1;
-    for (size_t k = 0; (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
+    for (size_t k = 0; (idx = next_of(ix, F_RECEIVED_SPF, idx)) >= 0; k++) {
         if (rec->nauth >= MAX_AUTH_FACTS)
             return;
         const sw_header_field *f = &rec->headers.fields[idx];
@@ -216,10 +329,9 @@ static void add_received_spf_facts(sw_arena *a, sw_record *rec)
     }
 }
 
-static void add_received(sw_arena *a, sw_record *rec)
+static void add_received(sw_arena *a, sw_record *rec, const field_index *ix)
 {
-    const sw_header_key key = sw_header_key_of("Received");
-    size_t total = sw_header_count_key(&rec->headers, &key);
+    size_t total = ix->count[F_RECEIVED];
     if (!total)
         return;
     size_t n = total < MAX_HOPS ? total : MAX_HOPS;
@@ -227,7 +339,7 @@ static void add_received(sw_arena *a, sw_record *rec)
     if (!rec->received)
         return;
     long idx = -1;
-    for (size_t k = 0; k < n && (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0; k++) {
+    for (size_t k = 0; k < n && (idx = next_of(ix, F_RECEIVED, idx)) >= 0; k++) {
         const sw_header_field *f = &rec->headers.fields[idx];
         sw_received_hop *h = &rec->received[rec->nreceived];
         /* the value is the header block's arena copy, NUL-terminated and kept with it */
@@ -242,11 +354,10 @@ static void add_received(sw_arena *a, sw_record *rec)
                               total, MAX_HOPS);
 }
 
-static void add_dkim(sw_arena *a, sw_record *rec)
+static void add_dkim(sw_arena *a, sw_record *rec, const field_index *ix)
 {
-    const sw_header_key key = sw_header_key_of("DKIM-Signature");
     long idx = -1;
-    while (rec->ndkim < MAX_DKIM && (idx = sw_header_next_key(&rec->headers, &key, idx)) >= 0) {
+    while (rec->ndkim < MAX_DKIM && (idx = next_of(ix, F_DKIM, idx)) >= 0) {
         sw_dkim_sig *d = grow(a, rec->dkim, rec->ndkim, sizeof *d);
         if (!d)
             return;
@@ -257,21 +368,20 @@ static void add_dkim(sw_arena *a, sw_record *rec)
 }
 
 /* One-per-message fields (RFC 5322 §3.6): a second instance is a spoofing tell. */
-static void check_singletons(sw_arena *a, sw_record *rec)
+static void check_singletons(sw_arena *a, sw_record *rec, const field_index *ix)
 {
-    static const char *const once[] = {"From",    "Sender", "Reply-To",   "To", "Cc",
-                                       "Subject", "Date",   "Message-ID", NULL};
-    for (size_t i = 0; once[i]; i++) {
-        sw_header_key key = sw_header_key_of(once[i]);
-        size_t c = sw_header_count_key(&rec->headers, &key);
+    /* From through Message-ID: the first entries of field_names */
+    for (int i = F_FROM; i <= F_MESSAGE_ID; i++) {
+        size_t c = ix->count[i];
         if (c > 1) {
             char id[64];
-            snprintf(id, sizeof id, "multiple_%s_headers", once[i]);
+            snprintf(id, sizeof id, "multiple_%s_headers", field_names[i]);
             for (char *p = id; *p; p++)
                 *p = (*p == '-') ? '_' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-            long second = sw_header_find_key(&rec->headers, &key, 1);
+            long second = ix->next[ix->first[i]];
             sw_record_add_anomaly(a, rec, sw_arena_strndup(a, id, strlen(id)),
-                                  rec->headers.fields[second].offset, "%zu %s headers", c, once[i]);
+                                  rec->headers.fields[second].offset, "%zu %s headers", c,
+                                  field_names[i]);
         }
     }
 }
@@ -312,22 +422,22 @@ static void check_block(sw_arena *a, sw_record *rec)
     }
 }
 
-/* Inline so that the literal names of the callers fold into constant keys. */
-static inline __attribute__((always_inline)) const char *
-first_value(const sw_record *rec, const char *name, const sw_header_field **f)
+static inline const char *first_value(const sw_record *rec, const field_index *ix, int name,
+                                      const sw_header_field **f)
 {
-    const sw_header_field *first = sw_header_first(&rec->headers, name);
-    if (first && f)
+    if (ix->first[name] < 0)
+        return NULL;
+    const sw_header_field *first = &rec->headers.fields[ix->first[name]];
+    if (f)
         *f = first;
-    return first ? first->value : NULL;
+    return first->value;
 }
 
-static void fill_identities(sw_arena *a, sw_record *rec)
+static void fill_identities(sw_arena *a, sw_record *rec, const field_index *ix)
 {
     const sw_header_field *f = NULL;
-    const sw_header_key from_key = sw_header_key_of("From");
-    rec->from_header_count = sw_header_count_key(&rec->headers, &from_key);
-    if (first_value(rec, "From", &f)) {
+    rec->from_header_count = ix->count[F_FROM];
+    if (first_value(rec, ix, F_FROM, &f)) {
         sw_address_parse(a, f->value, f->value_len, &rec->from_all);
         /* "Team, jehd <a@b.example>" is strictly two mailboxes, the first without a domain;
          * clients show the one with an address, so that is the From we evaluate. The
@@ -345,17 +455,16 @@ static void fill_identities(sw_arena *a, sw_record *rec)
     } else {
         sw_record_add_anomaly(a, rec, "no_from_header", 0, "the message has no From header");
     }
-    if (first_value(rec, "Sender", &f)) {
+    if (first_value(rec, ix, F_SENDER, &f)) {
         sw_address_parse(a, f->value, f->value_len, &rec->sender);
         add_address_anomalies(a, rec, "sender", &rec->sender, f);
     }
-    if (first_value(rec, "Reply-To", &f)) {
+    if (first_value(rec, ix, F_REPLY_TO, &f)) {
         sw_address_parse(a, f->value, f->value_len, &rec->reply_to);
         add_address_anomalies(a, rec, "reply_to", &rec->reply_to, f);
     }
-    const sw_header_key rp_key = sw_header_key_of("Return-Path");
-    rec->return_path_count = sw_header_count_key(&rec->headers, &rp_key);
-    if (first_value(rec, "Return-Path", &f)) {
+    rec->return_path_count = ix->count[F_RETURN_PATH];
+    if (first_value(rec, ix, F_RETURN_PATH, &f)) {
         /* "<>" is the null reverse-path of bounces: keep it as the empty string. */
         const char *v = f->value;
         if (!strcmp(v, "<>")) {
@@ -372,10 +481,10 @@ static void fill_identities(sw_arena *a, sw_record *rec)
             sw_record_add_anomaly(a, rec, "multiple_return_path_headers", f->offset,
                                   "%zu Return-Path headers", rec->return_path_count);
     }
-    rec->message_id = first_value(rec, "Message-ID", NULL);
+    rec->message_id = first_value(rec, ix, F_MESSAGE_ID, NULL);
     if (!rec->message_id)
         sw_record_add_anomaly(a, rec, "no_message_id", 0, "the message has no Message-ID");
-    const char *subj = first_value(rec, "Subject", &f);
+    const char *subj = first_value(rec, ix, F_SUBJECT, &f);
     if (subj) {
         sw_decoded d;
         if (sw_rfc2047_decode(a, subj, f->value_len, &d) == 0) {
@@ -385,7 +494,7 @@ static void fill_identities(sw_arena *a, sw_record *rec)
                                       "Subject uses charset \"%s\"", d.unknown_charset);
         }
     }
-    rec->date = first_value(rec, "Date", &f);
+    rec->date = first_value(rec, ix, F_DATE, &f);
     if (rec->date) {
         if (sw_datetime_parse_rfc5322(rec->date, strlen(rec->date), &rec->date_epoch,
                                       &rec->date_offset_min) == 0)
@@ -406,23 +515,25 @@ int sw_record_from_mail(sw_arena *a, const char *msg, size_t len, const sw_sourc
     int rc = sw_header_scan(a, msg, len, &rec->headers, err);
     if (rc)
         return rc;
+    field_index ix; /* uninitialised but for what index_fields() sets: next[] is 8 KB */
+    index_fields(&rec->headers, &ix);
     check_block(a, rec);
-    fill_identities(a, rec);
-    check_singletons(a, rec);
-    add_recipients(a, rec, "To", "to");
-    add_recipients(a, rec, "Cc", "cc");
-    add_recipients(a, rec, "Bcc", "bcc");
-    add_recipients(a, rec, "Delivered-To", "delivered-to");
-    add_recipients(a, rec, "X-Original-To", "x-original-to");
-    add_recipients(a, rec, "Envelope-To", "envelope-to");
+    fill_identities(a, rec, &ix);
+    check_singletons(a, rec, &ix);
+    add_recipients(a, rec, &ix, F_TO, "to");
+    add_recipients(a, rec, &ix, F_CC, "cc");
+    add_recipients(a, rec, &ix, F_BCC, "bcc");
+    add_recipients(a, rec, &ix, F_DELIVERED_TO, "delivered-to");
+    add_recipients(a, rec, &ix, F_X_ORIGINAL_TO, "x-original-to");
+    add_recipients(a, rec, &ix, F_ENVELOPE_TO, "envelope-to");
     unsigned mode = SW_AR_RELAXED | SW_AR_I18N;
-    add_authres_facts(a, rec, "Authentication-Results", mode);
-    add_authres_facts(a, rec, "Authentication-Results-Original", mode);
-    add_authres_facts(a, rec, "X-Original-Authentication-Results", mode);
-    add_authres_facts(a, rec, "ARC-Authentication-Results", mode | SW_AR_ARC);
-    add_received_spf_facts(a, rec);
-    add_received(a, rec);
-    add_dkim(a, rec);
+    add_authres_facts(a, rec, &ix, F_AR, mode);
+    add_authres_facts(a, rec, &ix, F_AR_ORIGINAL, mode);
+    add_authres_facts(a, rec, &ix, F_X_ORIGINAL_AR, mode);
+    add_authres_facts(a, rec, &ix, F_ARC_AR, mode | SW_AR_ARC);
+    add_received_spf_facts(a, rec, &ix);
+    add_received(a, rec, &ix);
+    add_dkim(a, rec, &ix);
     sw_arc_collect(a, &rec->headers, &rec->arc, &rec->narc);
     sw_ms_transport_collect(a, &rec->headers, &rec->ms);
     sw_list_info_collect(a, &rec->headers, &rec->list);

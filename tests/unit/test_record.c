@@ -94,6 +94,95 @@ SW_TEST(record_without_from_or_message_id)
     sw_arena_free(&A);
 }
 
+/* record.c finds its fields in one walk of the block: the same fields, in the same order,
+ * as the by-name lookups, whatever the case, with "Name :" fields never matching and
+ * look-alike names of the same length (a different hash, or the same hash and other bytes)
+ * not taken. */
+SW_TEST(record_field_walk_matches_lookups)
+{
+    static const char MSG[] = "received: by b.example; Mon, 1 Jan 2024 10:00:03 +0000\r\n"
+                              "RECEIVED: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\r\n"
+                              "Received : by fake.example; Mon, 1 Jan 2024 10:00:01 +0000\r\n"
+                              "Recieved: by typo.example; Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+                              "authentication-results: one.example; spf=pass\r\n"
+                              "ARC-Authentication-Results: i=1; arc.example; dkim=pass\r\n"
+                              "Authentication-Results: two.example; dkim=fail\r\n"
+                              "X-Original-Authentication-Results: three.example; dmarc=none\r\n"
+                              "Authentication-Results-Original: four.example; spf=none\r\n"
+                              "Received-SPF: pass (x) client-ip=192.0.2.1; envelope-from=a@b.example\r\n"
+                              "fROM: a@one.example\r\n"
+                              "From : b@two.example\r\n"
+                              "Fr0m: c@three.example\r\n"
+                              "cc: c1@x.example\r\n"
+                              "tO: t1@x.example\r\n"
+                              "Bcc: b1@x.example\r\n"
+                              "TO: t2@x.example\r\n"
+                              "Delivered-To: d1@x.example\r\n"
+                              "X-Original-To: o1@x.example\r\n"
+                              "Envelope-To: e1@x.example\r\n"
+                              "return-path: <r1@x.example>\r\n"
+                              "Return-Path: <r2@x.example>\r\n"
+                              "Sender: s@x.example\r\n"
+                              "reply-to: rt@x.example\r\n"
+                              "SUBJECT: one\r\n"
+                              "Subject: two\r\n"
+                              "date: Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+                              "message-id: <m1@x.example>\r\n"
+                              "Message-ID: <m2@x.example>\r\n"
+                              "dkim-signature: v=1; a=rsa-sha256; d=x.example; s=s; h=from; bh=; b=\r\n"
+                              "\r\n";
+    sw_record r;
+    build(MSG, &r);
+    const sw_header_block *h = &r.headers;
+    CHECK(r.from_header_count == sw_header_count(h, "From") && r.from_header_count == 1);
+    CHECK_STR(r.from.address, "a@one.example");
+    CHECK(r.return_path_count == 2);
+    CHECK_STR(r.envelope_from, "r1@x.example");
+    CHECK_STR(r.message_id, "<m1@x.example>");
+    CHECK_STR(r.subject, "one");
+    CHECK(r.has_date);
+    CHECK(r.sender.count == 1 && r.reply_to.count == 1);
+    CHECK(has_anomaly(&r, "multiple_to_headers"));
+    CHECK(has_anomaly(&r, "multiple_subject_headers"));
+    CHECK(has_anomaly(&r, "multiple_message_id_headers"));
+    CHECK(has_anomaly(&r, "multiple_return_path_headers"));
+    CHECK(!has_anomaly(&r, "multiple_from_headers"));
+    /* recipients: all To, then Cc, Bcc, Delivered-To, X-Original-To, Envelope-To */
+    static const char *const rcpt[] = {"t1@x.example", "t2@x.example", "c1@x.example",
+                                       "b1@x.example", "d1@x.example", "o1@x.example",
+                                       "e1@x.example"};
+    CHECK(r.nrecipients == 7);
+    for (size_t i = 0; i < r.nrecipients && i < 7; i++)
+        CHECK_STR(r.recipients[i].address, rcpt[i]);
+    /* hops in field order; the "Received :" and "Recieved" fields are not hops */
+    CHECK(r.nreceived == 2 && sw_header_count(h, "Received") == 2);
+    CHECK(r.nreceived == 2 && r.received[0].field_index == 0 && r.received[1].field_index == 1);
+    /* A-R headers by name in the record's order, each with its own numbering */
+    static const char *const origin[] = {"Authentication-Results", "Authentication-Results",
+                                         "Authentication-Results-Original",
+                                         "X-Original-Authentication-Results",
+                                         "ARC-Authentication-Results"};
+    static const int nth[] = {0, 1, 0, 0, 0};
+    CHECK(r.narh == 5);
+    for (size_t i = 0; i < r.narh && i < 5; i++) {
+        CHECK_STR(r.arh[i].origin, origin[i]);
+        CHECK(r.arh[i].origin_index == nth[i]);
+        CHECK((long)r.arh[i].field_index == sw_header_find(h, origin[i], (size_t)nth[i]));
+    }
+    CHECK(r.nauth == 6);
+    CHECK(r.nauth == 6 && !strcmp(r.auth[5].origin, "Received-SPF"));
+    CHECK(r.ndkim == 1);
+    /* names of one length are told apart by their hashes */
+    CHECK(sw_header_name_hash_inline("To", 2) != sw_header_name_hash_inline("Cc", 2));
+    CHECK(sw_header_name_hash_inline("From", 4) != sw_header_name_hash_inline("Date", 4));
+    CHECK(sw_header_name_hash_inline("Reply-To", 8) != sw_header_name_hash_inline("Received", 8));
+    CHECK(sw_header_name_hash_inline("Return-Path", 11) !=
+          sw_header_name_hash_inline("Envelope-To", 11));
+    CHECK(sw_header_name_hash_inline("Delivered-To", 12) !=
+          sw_header_name_hash_inline("Received-SPF", 12));
+    sw_arena_free(&A);
+}
+
 SW_TEST(record_json_has_the_fixed_names)
 {
     sw_record r;
