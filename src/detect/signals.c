@@ -219,9 +219,16 @@ static int bounce_scheme(const char *addr)
 {
     if (!addr)
         return 0;
-    return !strncasecmp(addr, "SRS0=", 5) || !strncasecmp(addr, "SRS1=", 5) ||
-           !strncasecmp(addr, "prvs=", 5) || !strncasecmp(addr, "msprvs1=", 8) ||
-           !strncasecmp(addr, "btv1==", 6) || strstr(addr, "+caf_=") != NULL;
+    /* The prefixes start with s, p, m or b: the first byte (c | 0x20 is 's' for 'S' and 's'
+     * alone, as strncasecmp would compare them) picks the one or two worth comparing. */
+    int prefixed = 0;
+    switch (addr[0] | 0x20) {
+    case 's': prefixed = !strncasecmp(addr, "SRS0=", 5) || !strncasecmp(addr, "SRS1=", 5); break;
+    case 'p': prefixed = !strncasecmp(addr, "prvs=", 5); break;
+    case 'm': prefixed = !strncasecmp(addr, "msprvs1=", 8); break;
+    case 'b': prefixed = !strncasecmp(addr, "btv1==", 6); break;
+    }
+    return prefixed || strstr(addr, "+caf_=") != NULL;
 }
 
 static void identity_signals(det *x)

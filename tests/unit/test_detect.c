@@ -241,6 +241,62 @@ SW_TEST(detect_return_path_rules)
     CHECK(as->verdict == SW_VERDICT_PASS); /* alone it is weak */
 }
 
+/* Every bounce scheme in either case, and addresses that start like one but are not. */
+SW_TEST(detect_bounce_schemes)
+{
+    static const struct {
+        const char *rp;
+        int bounce;
+    } cases[] = {
+        {"SRS0=abcd=AB=bank.example=a@fwd.example", 1}, {"srs1=x=fwd2=abcd=AB=b=a@fwd.example", 1},
+        {"prvs=1234abcd=a@fwd.example", 1},            {"PRVS=1234abcd=a@fwd.example", 1},
+        {"msprvs1=abc=a@fwd.example", 1},              {"BTV1==abc==a@fwd.example", 1},
+        {"a+caf_=b=bank.example@fwd.example", 1},      {"srs2=x@fwd.example", 0},
+        {"prv=1@fwd.example", 0},                      {"msprvs2=x@fwd.example", 0},
+        {"btv1=x@fwd.example", 0},                     {"zed@fwd.example", 0},
+        {"s@fwd.example", 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const sw_assessment *as = run(mail(cases[i].rp, GOOD_AR, "From: <a@bank.example>\n"));
+        CHECK(as && (!sig(as, "return_path_mismatch")) == cases[i].bounce);
+    }
+}
+
+/* The default lists carry their entries' lengths; a list built elsewhere does not. Both
+ * must answer alike: whole names and subdomains, any case, nothing else. */
+SW_TEST(detect_strlist_has_domain)
+{
+    sw_config c;
+    sw_config_defaults(&c);
+    CHECK(sw_strlist_has_domain(&c.freemail_domains, "gmail.com"));
+    CHECK(sw_strlist_has_domain(&c.freemail_domains, "GMail.COM"));
+    CHECK(sw_strlist_has_domain(&c.freemail_domains, "eu.free.fr"));
+    CHECK(sw_strlist_has_domain(&c.freemail_domains, "yahoo.co.uk"));
+    CHECK(!sw_strlist_has_domain(&c.freemail_domains, "notgmail.com"));
+    CHECK(!sw_strlist_has_domain(&c.freemail_domains, "gmail.co"));
+    CHECK(!sw_strlist_has_domain(&c.freemail_domains, "com"));
+    CHECK(!sw_strlist_has_domain(&c.freemail_domains, ""));
+    CHECK(!sw_strlist_has_domain(&c.freemail_domains, NULL));
+    CHECK(sw_strlist_has_domain(&c.brand_domains, "irs.gov"));
+    CHECK(sw_strlist_has_domain(&c.brand_domains, "www.PayPal.com"));
+    CHECK(!sw_strlist_has_domain(&c.brand_domains, "paypal.com.evil.example"));
+    /* the last entry of each default list, and a shortened list (as a loader might leave) */
+    CHECK(sw_strlist_has_domain(&c.freemail_domains, "free.fr"));
+    sw_strlist shorter = {c.freemail_domains.items, 1};
+    CHECK(sw_strlist_has_domain(&shorter, "gmail.com"));
+    CHECK(!sw_strlist_has_domain(&shorter, "free.fr"));
+    const char *own[] = {"Corp.Example", "x", ""};
+    sw_strlist l = {own, 3};
+    CHECK(sw_strlist_has_domain(&l, "corp.example"));
+    CHECK(sw_strlist_has_domain(&l, "mail.CORP.example"));
+    CHECK(sw_strlist_has_domain(&l, "a.x"));
+    CHECK(!sw_strlist_has_domain(&l, "ax"));
+    /* an empty entry matches the empty name and a name ending in a dot, as it always did */
+    CHECK(sw_strlist_has_domain(&l, ""));
+    CHECK(sw_strlist_has_domain(&l, "trailing."));
+    sw_config_free(&c);
+}
+
 SW_TEST(detect_reply_to_rules)
 {
     const sw_assessment *as =
