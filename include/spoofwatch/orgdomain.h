@@ -47,5 +47,7 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c);
  * libpsl knows. Never NULL for a non-empty input. The result is copied into `a` (or
  * points into `domain`). */
 const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain);
+/* The same, for a caller that has measured the domain: n == strlen(domain). */
+const char *sw_orgdomain_n(sw_orgdomain_ctx *c, sw_arena *a, const char *domain, size_t n);
 
 #endif

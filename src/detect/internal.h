@@ -31,7 +31,7 @@ typedef struct det {
     size_t norg_cache;
     struct {
         const char *domain, *org;
-        uint32_t hash;
+        uint32_t hash, len; /* len: strlen(domain) */
     } org_cache[32];
 } det;
 

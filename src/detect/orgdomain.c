@@ -81,13 +81,27 @@ void sw_orgdomain_close(sw_orgdomain_ctx *c)
 /* Hash of s[0..n), the key of both caches, eight bytes at a time (FNV-1a's byte loop was
  * most of a cache hit's cost). Both caches are keyed by exact text: sw_orgdomain lower-cases
  * a name before either sees it. *upper gains whether s holds an ASCII capital. */
-static uint32_t text_hash(const char *s, size_t n, int *upper)
+static inline __attribute__((always_inline)) uint32_t text_hash(const char *s, size_t n,
+                                                                  int *upper)
 {
     const uint64_t ones = 0x0101010101010101u;
     uint64_t h = n * 0x9e3779b97f4a7c15u, caps = 0;
     for (size_t i = 0; i < n; i += 8) {
         uint64_t w = 0; /* the last word's missing bytes are 0, not a capital */
-        memcpy(&w, s + i, n - i < 8 ? n - i : 8);
+        if (n - i >= 8) {
+            memcpy(&w, s + i, 8);
+        } else if (n >= 8) {
+            /* the last 8 bytes of s, cut to the n - i not yet hashed: the word the short
+             * copy makes, without a copy of variable length */
+            memcpy(&w, s + n - 8, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            w >>= 8 * (8 - (n - i));
+#else
+            w &= (1ull << 8 * (n - i)) - 1; /* the last bytes are the low-order ones */
+#endif
+        } else {
+            memcpy(&w, s + i, n - i);
+        }
         /* bytes between 'A' - 1 and 'Z' + 1, exclusive (bit hacks' hasbetween: no carry
          * crosses a byte, so it is exact) */
         uint64_t low7 = w & ones * 127;
@@ -157,7 +171,13 @@ const char *sw_orgdomain(sw_orgdomain_ctx *c, sw_arena *a, const char *domain)
 {
     if (!domain || !*domain)
         return domain;
-    size_t n = strlen(domain);
+    return sw_orgdomain_n(c, a, domain, strlen(domain));
+}
+
+const char *sw_orgdomain_n(sw_orgdomain_ctx *c, sw_arena *a, const char *domain, size_t n)
+{
+    if (!domain || !n)
+        return domain;
     /* A trailing root dot names the same domain, and so does any mix of ASCII case
      * (RFC 4343); libpsl and both caches match byte for byte, so a name with capitals is
      * asked in lower case: its answer then never depends on how it was spelt, or on which

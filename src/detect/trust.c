@@ -103,9 +103,8 @@ static inline uint64_t load_folded(const char *s, size_t k)
 /* Hash for sw_det_org's per-message cache: the length and the first and last 8 bytes,
  * case-folded. Equal texts (ignoring case) get equal hashes, which is all the cache needs
  * (strcasecmp decides); a per-byte hash cost more than the lookups it saved. */
-static uint32_t org_cache_hash(const char *domain)
+static uint32_t org_cache_hash(const char *domain, size_t n)
 {
-    size_t n = strlen(domain);
     uint64_t h = n;
     if (n >= 8)
         h ^= load_folded(domain, 8) * 3 ^ load_folded(domain + n - 8, 8);
@@ -124,15 +123,22 @@ const char *sw_det_org(det *x, const char *domain)
     for (size_t i = 0; i < x->norg_cache; i++)
         if (x->org_cache[i].domain == domain)
             return x->org_cache[i].org;
-    uint32_t h = org_cache_hash(domain);
+    /* The length is measured once, for the hash, the comparisons and sw_orgdomain. Equal
+     * bytes settle most matches (names are mostly lower-cased copies) before strcasecmp;
+     * no name is longer than the 4 GiB a slot's length holds (header values are capped). */
+    size_t n = strlen(domain);
+    uint32_t h = org_cache_hash(domain, n);
     for (size_t i = 0; i < x->norg_cache; i++)
-        if (x->org_cache[i].hash == h && !strcasecmp(x->org_cache[i].domain, domain))
+        if (x->org_cache[i].hash == h && x->org_cache[i].len == n &&
+            (!memcmp(x->org_cache[i].domain, domain, n) ||
+             !strcasecmp(x->org_cache[i].domain, domain)))
             return x->org_cache[i].org;
-    const char *org = sw_orgdomain(&x->d->psl, x->a, domain);
-    if (x->norg_cache < sizeof x->org_cache / sizeof x->org_cache[0]) {
+    const char *org = sw_orgdomain_n(&x->d->psl, x->a, domain, n);
+    if (x->norg_cache < sizeof x->org_cache / sizeof x->org_cache[0] && n <= UINT32_MAX) {
         x->org_cache[x->norg_cache].domain = domain;
         x->org_cache[x->norg_cache].org = org;
         x->org_cache[x->norg_cache].hash = h;
+        x->org_cache[x->norg_cache].len = (uint32_t)n;
         x->norg_cache++;
     }
     return org;

@@ -100,3 +100,36 @@ SW_TEST(orgdomain_matches_libpsl)
     sw_arena_free(&a);
     sw_orgdomain_close(&c);
 }
+
+/* The hash reads a name eight bytes at a time, the last word cut from the name's final
+ * eight bytes: a capital in any position of a name of any length must still be seen (the
+ * name is then looked up lower-cased), and sw_orgdomain_n answers as sw_orgdomain does. */
+SW_TEST(orgdomain_capitals_anywhere)
+{
+    sw_orgdomain_ctx c;
+    sw_error err;
+    CHECK(sw_orgdomain_open(&c, NULL, &err) == 0);
+    sw_arena a;
+    sw_arena_init(&a, 1u << 20);
+    char name[64], want[64];
+    for (size_t k = 1; k <= 17; k++) {
+        /* "hhh.example.com" with one capital at each position in turn */
+        size_t n = (size_t)snprintf(want, sizeof want, "%.*s.example.com", (int)k,
+                                    "hhhhhhhhhhhhhhhhhhhh");
+        for (size_t pos = 0; pos < n; pos++) {
+            memcpy(name, want, n + 1);
+            if (name[pos] == '.')
+                continue;
+            name[pos] = (char)(name[pos] - 32);
+            CHECK_STR(sw_orgdomain(&c, &a, name), "example.com");
+            CHECK_STR(sw_orgdomain_n(&c, &a, name, n), "example.com");
+        }
+    }
+    /* shorter than one word */
+    CHECK_STR(sw_orgdomain(&c, &a, "A.com"), "a.com");
+    CHECK_STR(sw_orgdomain(&c, &a, "a.coM"), "a.com");
+    CHECK_STR(sw_orgdomain(&c, &a, "COM"), "com");
+    CHECK_STR(sw_orgdomain_n(&c, &a, "b.co.uK", 7), "b.co.uk");
+    sw_arena_free(&a);
+    sw_orgdomain_close(&c);
+}
