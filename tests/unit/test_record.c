@@ -104,6 +104,11 @@ SW_TEST(record_field_walk_matches_lookups)
                               "RECEIVED: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\r\n"
                               "Received : by fake.example; Mon, 1 Jan 2024 10:00:01 +0000\r\n"
                               "Recieved: by typo.example; Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+                              /* the hash sees the length and the first and last two bytes:
+                               * these match Received's and A-R's, and only the bytes tell */
+                              "Rexeived: by odd.example; Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+                              "Authentication-Xesults: bad.example; spf=pass\r\n"
+                              "DKIM-Sxgnature: v=1; a=rsa-sha256; d=y.example; s=s; h=from; bh=; b=\r\n"
                               "authentication-results: one.example; spf=pass\r\n"
                               "ARC-Authentication-Results: i=1; arc.example; dkim=pass\r\n"
                               "Authentication-Results: two.example; dkim=fail\r\n"
