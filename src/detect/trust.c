@@ -12,6 +12,7 @@
  * candidate trusts nothing (fail closed). Alignment is then recomputed from the
  * identities these headers name, not taken from their dmarc= claim. */
 #include "internal.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/idn.h"
 
 #include <ctype.h>
@@ -67,7 +68,7 @@ const char *sw_det_domain_of(det *x, const char *addr)
         lower16(d + n - 16, out + n - 16, &high, &hyphen); /* overlaps: same bytes again */
     } else {
         char in[16] = {0};
-        memcpy(in, d, n);
+        sw_copy_upto32(in, d, n);
         lower16(in, out, &high, &hyphen);
     }
     for (size_t i = 0; hyphen && !high && i + 4 <= n; i++)
@@ -473,9 +474,9 @@ static void read_outcomes(det *x)
                 const char *why = f->reason ? f->reason : f->comment;
                 /* RFC 6376 §3.5: i= must be d= or a subdomain of it. A pass that says
                  * otherwise cannot be a valid signature, whoever claims it. */
-                const char *idom = sw_det_domain_of(x, ii);
+                const char *idom = d ? sw_det_domain_of(x, ii) : dom; /* dom is i='s without d= */
                 if (!strcmp(result, "pass") && d && idom) {
-                    const char *dd = sw_det_domain_of(x, d);
+                    const char *dd = dom; /* d='s domain */
                     size_t il = strlen(idom), dl = dd ? strlen(dd) : 0;
                     if (dd && strcmp(idom, dd) &&
                         !(il > dl && idom[il - dl - 1] == '.' && !strcmp(idom + il - dl, dd))) {

@@ -297,6 +297,32 @@ SW_TEST(detect_strlist_has_domain)
     sw_config_free(&c);
 }
 
+/* RFC 6376 §3.5: header.i must be d= or below it; a pass whose i= is elsewhere is not a
+ * valid signature. Without d=, i='s domain is the signing domain. */
+SW_TEST(detect_dkim_auid_rule)
+{
+    const sw_assessment *as =
+        run(mail("a@bank.example", "dkim=pass header.d=bank.example header.i=@Mail.Bank.Example",
+                 "From: <a@bank.example>\n"));
+    CHECK(as && as->ndkim_results == 1);
+    CHECK(as && as->ndkim_results == 1 && !strcmp(as->dkim_results[0].result, "pass"));
+    CHECK(as && as->dkim_aligned);
+    as = run(mail("a@bank.example", "dkim=pass header.d=bank.example header.i=@evil.example",
+                  "From: <a@bank.example>\n"));
+    CHECK(as && as->ndkim_results == 1 && !strcmp(as->dkim_results[0].result, "permerror"));
+    CHECK(as && as->ndkim_results == 1 &&
+          !strcmp(as->dkim_results[0].detail, "AUID is not in a subdomain of SDID"));
+    CHECK(as && !as->dkim_aligned);
+    as = run(mail("a@bank.example", "dkim=pass header.d=bank.example header.i=@xbank.example",
+                  "From: <a@bank.example>\n"));
+    CHECK(as && as->ndkim_results == 1 && !strcmp(as->dkim_results[0].result, "permerror"));
+    as = run(mail("a@bank.example", "dkim=pass header.i=@Bank.Example",
+                  "From: <a@bank.example>\n"));
+    CHECK(as && as->ndkim_results == 1 && !strcmp(as->dkim_results[0].result, "pass"));
+    CHECK(as && as->ndkim_results == 1 && as->dkim_results[0].domain &&
+          !strcmp(as->dkim_results[0].domain, "bank.example"));
+}
+
 SW_TEST(detect_reply_to_rules)
 {
     const sw_assessment *as =
