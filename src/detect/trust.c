@@ -119,19 +119,16 @@ const char *sw_det_org(det *x, const char *domain)
 {
     if (!domain || !*domain)
         return NULL;
-    /* Most asks repeat a string already asked about (the From domain, the SPF domain):
-     * the same pointer is the same text, found without hashing or comparing it. */
-    for (size_t i = 0; i < x->norg_cache; i++)
-        if (x->org_cache[i].domain == domain)
-            return x->org_cache[i].org;
-    /* The length is measured once, for the hash, the comparisons and sw_orgdomain. Equal
-     * bytes settle most matches (names are mostly lower-cased copies) before strcasecmp;
-     * no name is longer than the 4 GiB a slot's length holds (header values are capped). */
+    /* Most asks repeat a name already asked about, but in a fresh lower-cased copy: the
+     * same pointer is rare, so one walk tests it beside the hash rather than a walk of its
+     * own first. The length is measured once, for the hash, the comparisons and
+     * sw_orgdomain; equal bytes settle most matches before strcasecmp. No name is longer
+     * than the 4 GiB a slot's length holds (header values are capped). */
     size_t n = strlen(domain);
     uint32_t h = org_cache_hash(domain, n);
     for (size_t i = 0; i < x->norg_cache; i++)
         if (x->org_cache[i].hash == h && x->org_cache[i].len == n &&
-            (!memcmp(x->org_cache[i].domain, domain, n) ||
+            (x->org_cache[i].domain == domain || !memcmp(x->org_cache[i].domain, domain, n) ||
              !strcasecmp(x->org_cache[i].domain, domain)))
             return x->org_cache[i].org;
     const char *org = sw_orgdomain_n(&x->d->psl, x->a, domain, n);
@@ -151,7 +148,11 @@ int sw_det_aligned(det *x, const char *d1, const char *d2)
         return 0;
     if (!strcasecmp(d1, d2))
         return 1;
-    const char *o1 = sw_det_org(x, d1), *o2 = sw_det_org(x, d2);
+    /* d2 is mostly the From domain, whose organizational domain sw_det_evaluate looked up
+     * first of all (sw_det_org would hand out the same pointer) */
+    const char *o1 = sw_det_org(x, d1);
+    const char *o2 = d2 == x->from_domain && x->as->from_org_domain ? x->as->from_org_domain
+                                                                    : sw_det_org(x, d2);
     return o1 && o2 && !strcasecmp(o1, o2);
 }
 
