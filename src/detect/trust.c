@@ -178,29 +178,23 @@ static int is_ar(const sw_authres_header *h)
 /* Providers that stamp mail under several registrable domains. */
 static const char *provider_family(const char *org)
 {
+#define FAMILY(org, family) {org, family, sizeof org - 1}
     static const struct {
         const char *org, *family;
+        size_t len; /* strlen(org): only names of the same length are compared */
     } families[] = {
-        {"outlook.com", "microsoft"},
-        {"office365.com", "microsoft"},
-        {"office.com", "microsoft"},
-        {"microsoft.com", "microsoft"},
-        {"exchangelabs.com", "microsoft"},
-        {"hotmail.com", "microsoft"},
-        {"live.com", "microsoft"},
-        {"msn.com", "microsoft"},
-        {"google.com", "google"},
-        {"gmail.com", "google"},
-        {"googlemail.com", "google"},
-        {"1e100.net", "google"},
-        {"icloud.com", "apple"},
-        {"me.com", "apple"},
-        {"mac.com", "apple"},
-        {"apple.com", "apple"},
-        {"yahoo.com", "yahoo"},
-        {"yahoodns.net", "yahoo"},
-        {"aol.com", "yahoo"},
+        FAMILY("outlook.com", "microsoft"),   FAMILY("office365.com", "microsoft"),
+        FAMILY("office.com", "microsoft"),    FAMILY("microsoft.com", "microsoft"),
+        FAMILY("exchangelabs.com", "microsoft"), FAMILY("hotmail.com", "microsoft"),
+        FAMILY("live.com", "microsoft"),      FAMILY("msn.com", "microsoft"),
+        FAMILY("google.com", "google"),       FAMILY("gmail.com", "google"),
+        FAMILY("googlemail.com", "google"),   FAMILY("1e100.net", "google"),
+        FAMILY("icloud.com", "apple"),        FAMILY("me.com", "apple"),
+        FAMILY("mac.com", "apple"),           FAMILY("apple.com", "apple"),
+        FAMILY("yahoo.com", "yahoo"),         FAMILY("yahoodns.net", "yahoo"),
+        FAMILY("aol.com", "yahoo"),
     };
+#undef FAMILY
     if (!org)
         return NULL;
     /* every entry is a .com or .net name: most organizations are rejected by their end */
@@ -214,7 +208,7 @@ static const char *provider_family(const char *org)
     if (!com && !net)
         return org;
     for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
-        if (!strcasecmp(org, families[i].org))
+        if (families[i].len == n && !strcasecmp(org, families[i].org))
             return families[i].family;
     return org;
 }
