@@ -23,6 +23,7 @@
 typedef struct sw_lookalike_ref {
     const char *domain; /* as configured */
     const char *org;    /* its organizational domain */
+    size_t org_len;     /* strlen(org) */
     char label[128];    /* the second-level label, lower-case Unicode */
     char skeleton[128]; /* folded skeleton of the second-level label */
     int own;            /* one of the organisation's domains (edit distance applies) */

@@ -89,7 +89,8 @@ static int add_refs(sw_lookalike *l, const sw_strlist *list, int own, sw_orgdoma
         r->label[ln] = '\0';
         r->own = own;
         r->domain = dom;
-        r->org = sw_arena_strndup(scratch, org, strlen(org));
+        r->org_len = strlen(org);
+        r->org = sw_arena_strndup(scratch, org, r->org_len);
         (*k)++;
     }
     return 0;
@@ -171,23 +172,28 @@ static int find_uncached(const sw_lookalike *l, const char *org_unicode, const c
     memset(m, 0, sizeof *m);
     if (!org_unicode || !l->checker)
         return 0;
+    /* One of the references itself is no look-alike: settled first, by length and then
+     * strcasecmp, since the skeleton (an ICU call) is most of the cost of a new name. The
+     * match is read only when one is found, so its skeleton may stay empty then. */
+    if (org_ascii) {
+        size_t an = strlen(org_ascii);
+        for (size_t i = 0; i < l->nrefs; i++)
+            if (l->refs[i].org_len == an && !strcasecmp(org_ascii, l->refs[i].org))
+                return 0;
+    }
     size_t n = sld_len(org_unicode);
     if (sw_lookalike_skeleton(l, org_unicode, n, m->skeleton, sizeof m->skeleton))
         return 0;
-    for (size_t i = 0; i < l->nrefs; i++) {
-        const sw_lookalike_ref *r = &l->refs[i];
-        if (org_ascii && !strcasecmp(org_ascii, r->org))
-            return 0; /* it is one of the references itself */
-    }
     char label[128];
     if (n >= sizeof label)
         return 0;
     for (size_t i = 0; i < n; i++)
         label[i] = (char)tolower((unsigned char)org_unicode[i]);
     label[n] = '\0';
+    size_t cl = strlen(m->skeleton);
     for (size_t i = 0; i < l->nrefs; i++) {
         const sw_lookalike_ref *r = &l->refs[i];
-        if (!strcmp(m->skeleton, r->skeleton)) {
+        if (m->skeleton[0] == r->skeleton[0] && !strcmp(m->skeleton, r->skeleton)) {
             /* the same label under another suffix (paypal.de) is the brand, not a fake */
             if (!strcmp(label, r->label))
                 continue;
@@ -195,8 +201,8 @@ static int find_uncached(const sw_lookalike *l, const char *org_unicode, const c
             m->kind = "confusable";
             return 1;
         }
-        size_t rl = strlen(r->skeleton), cl = strlen(m->skeleton);
-        if (r->own && rl >= 4 && cl >= 4 && edit_distance(m->skeleton, r->skeleton) == 1) {
+        if (r->own && cl >= 4 && strlen(r->skeleton) >= 4 &&
+            edit_distance(m->skeleton, r->skeleton) == 1) {
             m->ref = r;
             m->kind = "edit_distance";
             m->distance = 1;

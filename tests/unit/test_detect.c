@@ -481,6 +481,17 @@ SW_TEST(detect_lookalike_domains)
     /* a brand's own country domain is not a look-alike */
     as = run(mail("x@paypal.de", "spf=pass smtp.mailfrom=paypal.de", "From: <a@paypal.de>\n"));
     CHECK(!sig(as, "lookalike_domain"));
+    /* the brands themselves, in any case, are no look-alikes; a name of a brand's length
+     * that is not one still is */
+    as = run(mail("x@paypal.com", "spf=pass smtp.mailfrom=paypal.com", "From: <a@paypal.com>\n"));
+    CHECK(!sig(as, "lookalike_domain"));
+    as = run(mail("x@mail.PayPal.COM", "spf=pass smtp.mailfrom=paypal.com",
+                  "From: <a@mail.PayPal.COM>\n"));
+    CHECK(!sig(as, "lookalike_domain"));
+    as = run(mail("x@irs.gov", "spf=pass smtp.mailfrom=irs.gov", "From: <a@irs.gov>\n"));
+    CHECK(!sig(as, "lookalike_domain"));
+    as = run(mail("x@paypai.com", "spf=pass smtp.mailfrom=paypai.com", "From: <a@paypai.com>\n"));
+    CHECK(counts(as, "lookalike_domain"));
     /* edit distance applies to the organisation's own domains */
     sw_config_free(&CFG);
     sw_config_defaults(&CFG);
