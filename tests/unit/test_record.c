@@ -188,6 +188,41 @@ SW_TEST(record_field_walk_matches_lookups)
     sw_arena_free(&A);
 }
 
+/* check_block's per-field anomalies are read only when some field has a flag for one:
+ * each kind must still be reported, in field order, and a clean block must have none. */
+SW_TEST(record_field_flag_anomalies)
+{
+    sw_record r;
+    build("From: a@x.example\r\nSubject: plain\r\nMessage-ID: <1@x.example>\r\n\r\nbody\r\n", &r);
+    CHECK(r.nanomalies == 0);
+    static const char MSG[] = "From: a@x.example\r\n"
+                              "Message-ID: <1@x.example>\r\n"
+                              "X-Note : spaced\r\n"
+                              "X-Bytes: caf\xe9\r\n"
+                              "X-Zero: a\0b\r\n"
+                              "X-\x01Name: odd\r\n"
+                              "\r\n"
+                              "body\r\n";
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    sw_source src = {.path = "t.eml", .format = "eml", .index = -1};
+    sw_record_from_mail(&A, MSG, sizeof MSG - 1, &src, &r, NULL);
+    CHECK(has_anomaly(&r, "space_before_colon"));
+    CHECK(has_anomaly(&r, "invalid_utf8_header"));
+    CHECK(has_anomaly(&r, "nul_in_header"));
+    CHECK(has_anomaly(&r, "invalid_header_name"));
+    /* in field order, after the block's own anomalies */
+    size_t sp = 0, u8 = 0;
+    for (size_t i = 0; i < r.nanomalies; i++) {
+        if (!strcmp(r.anomalies[i].id, "space_before_colon"))
+            sp = i;
+        if (!strcmp(r.anomalies[i].id, "invalid_utf8_header"))
+            u8 = i;
+    }
+    CHECK(sp < u8);
+    sw_arena_free(&A);
+}
+
 SW_TEST(record_json_has_the_fixed_names)
 {
     sw_record r;
