@@ -55,6 +55,10 @@ typedef struct sw_lookalike {
      * i / 64] is set when refs[i] is a brand whose label (3 bytes or more) starts with c. */
     uint64_t *by_first;
     size_t first_words;
+    /* ICU's skeleton of each printable ASCII character, where that is printable ASCII
+     * too (ascii_skel_len 0: it is not, and a label holding the character goes to ICU) */
+    unsigned char ascii_skel_len[128];
+    char ascii_skel[128][8];
 } sw_lookalike;
 
 int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl, sw_arena *scratch,

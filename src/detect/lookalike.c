@@ -20,12 +20,33 @@ int sw_lookalike_skeleton(const sw_lookalike *l, const char *label, size_t n, ch
 {
     if (n == 0 || n > 63 || cap < 2)
         return -1;
-    UErrorCode st = U_ZERO_ERROR;
     char sk[512];
-    int32_t len = uspoof_getSkeletonUTF8((const USpoofChecker *)l->checker, 0, label, (int32_t)n,
-                                         sk, (int32_t)sizeof sk, &st);
-    if (U_FAILURE(st) || len < 0 || len >= (int32_t)sizeof sk)
-        return -1;
+    int32_t len = 0;
+    /* UTS #39's skeleton is NFD, each character replaced by its prototype, NFD again. NFD
+     * leaves ASCII as it is, so the skeleton of a label of ASCII characters whose
+     * prototypes are ASCII is those prototypes in a row: read from the table init made
+     * with ICU, without ICU's conversions (most of a new domain's cost). */
+    size_t k = 0, at = 0;
+    for (; at < n; at++) {
+        unsigned char ch = (unsigned char)label[at];
+        size_t pn = ch < 128 ? l->ascii_skel_len[ch] : 0;
+        if (!pn)
+            break;
+        if (k + pn < sizeof sk) /* a longer one is refused below, as ICU's would be */
+            memcpy(sk + k, l->ascii_skel[ch], pn);
+        k += pn;
+    }
+    if (at == n) {
+        if (k >= sizeof sk)
+            return -1;
+        len = (int32_t)k;
+    } else {
+        UErrorCode st = U_ZERO_ERROR;
+        len = uspoof_getSkeletonUTF8((const USpoofChecker *)l->checker, 0, label, (int32_t)n, sk,
+                                     (int32_t)sizeof sk, &st);
+        if (U_FAILURE(st) || len < 0 || len >= (int32_t)sizeof sk)
+            return -1;
+    }
     size_t o = 0;
     for (int32_t i = 0; i < len && o + 1 < cap; i++) {
         unsigned char c = (unsigned char)tolower((unsigned char)sk[i]);
@@ -105,6 +126,18 @@ int sw_lookalike_init(sw_lookalike *l, const sw_config *c, sw_orgdomain_ctx *psl
     if (U_FAILURE(st))
         return sw_error_set(err, SW_ENOMEM, "ICU spoof checker: %s", u_errorName(st));
     l->checker = sc;
+    for (int ch = 0x21; ch < 0x7f; ch++) {
+        char in[1] = {(char)ch}, out[16];
+        UErrorCode cst = U_ZERO_ERROR;
+        int32_t pn = uspoof_getSkeletonUTF8(sc, 0, in, 1, out, (int32_t)sizeof out, &cst);
+        int ascii = U_SUCCESS(cst) && pn >= 1 && pn < (int32_t)sizeof l->ascii_skel[ch];
+        for (int32_t k = 0; ascii && k < pn; k++)
+            ascii = (unsigned char)out[k] > 0x20 && (unsigned char)out[k] < 0x7f;
+        if (ascii) {
+            memcpy(l->ascii_skel[ch], out, (size_t)pn);
+            l->ascii_skel_len[ch] = (unsigned char)pn;
+        }
+    }
     uspoof_setChecks(sc, USPOOF_RESTRICTION_LEVEL | USPOOF_MIXED_NUMBERS, &st);
     uspoof_setRestrictionLevel(sc, USPOOF_HIGHLY_RESTRICTIVE);
     if (U_FAILURE(st))

@@ -4,6 +4,8 @@
 #include "spoofwatch/detect.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/idn.h"
+#include "spoofwatch/lookalike.h"
+#include "spoofwatch/orgdomain.h"
 #include "../../src/detect/internal.h" /* sw_det_domain_of */
 
 #include <stdio.h>
@@ -816,4 +818,62 @@ SW_TEST(detect_domain_of_every_length_and_position)
                 sw_arena_reset(&a);
             }
     sw_arena_free(&a);
+}
+
+/* The skeleton of an ASCII label comes from a per-character table made with ICU at start:
+ * it must be ICU's own answer (with the fold applied) for any label, and labels the table
+ * does not cover (non-ASCII, a character whose prototype is not ASCII) still go to ICU. */
+SW_TEST(detect_ascii_skeleton_table_matches_icu)
+{
+    sw_config c;
+    sw_config_defaults(&c);
+    sw_orgdomain_ctx psl;
+    sw_error err;
+    CHECK(sw_orgdomain_open(&psl, NULL, &err) == 0);
+    sw_arena scratch;
+    sw_arena_init(&scratch, 1u << 20);
+    static sw_lookalike l, icu_only;
+    CHECK(sw_lookalike_init(&l, &c, &psl, &scratch, &err) == 0);
+    icu_only = l;
+    memset(icu_only.ascii_skel_len, 0, sizeof icu_only.ascii_skel_len);
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789-_|.!$%&'*+/=?^`{}~"
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ\"#(),:;<>@[\\]";
+    unsigned seed = 777;
+    char label[80];
+    size_t covered = 0;
+    for (int round = 0; round < 3000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 16) % 70; /* past the 63 bytes the skeleton accepts */
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            label[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        char want[128], got[128];
+        int rw = sw_lookalike_skeleton(&icu_only, label, n, want, sizeof want);
+        int rg = sw_lookalike_skeleton(&l, label, n, got, sizeof got);
+        CHECK(rw == rg);
+        if (rw == 0 && rg == 0)
+            CHECK_STR(got, want);
+        covered += rw == 0;
+    }
+    CHECK(covered > 1000);
+    /* the classic pairs, and non-ASCII labels */
+    static const char *const labels[] = {"paypa1", "rnicrosoft", "arnazon", "g00gle", "аррӏе",
+                                         "pаypal", "xn--80ak6aa92e", "straße", "a", "m"};
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++) {
+        char want[128], got[128];
+        size_t n = strlen(labels[i]);
+        CHECK(sw_lookalike_skeleton(&icu_only, labels[i], n, want, sizeof want) == 0);
+        CHECK(sw_lookalike_skeleton(&l, labels[i], n, got, sizeof got) == 0);
+        CHECK_STR(got, want);
+    }
+    /* a small output buffer cuts both alike */
+    char w4[4], g4[4];
+    CHECK(sw_lookalike_skeleton(&icu_only, "rnrnrn", 6, w4, sizeof w4) ==
+          sw_lookalike_skeleton(&l, "rnrnrn", 6, g4, sizeof g4));
+    CHECK_STR(g4, w4);
+    sw_lookalike_free(&l);
+    sw_arena_free(&scratch);
+    sw_orgdomain_close(&psl);
+    sw_config_free(&c);
 }
