@@ -5,6 +5,7 @@
  * from the caller's arena and returns SW_OK or SW_ENOMEM. Nothing here verifies
  * signatures; it only tells auth/ what was written. */
 #include "spoofwatch/tags.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/limits.h"
 
 #include <ctype.h>
@@ -40,108 +41,158 @@ static void trim(const char **b, const char **e)
         (*e)--;
 }
 
-/* tag-name = ALPHA *ALNUMPUNC, ALNUMPUNC = ALPHA / DIGIT / "_" (RFC 6376 §3.2). */
-static int valid_tag_name(const char *b, const char *e)
+/* Byte classes of the tag-list grammar, one load per byte instead of a ladder of tests. */
+enum { TC_FWS = 1, TC_ALPHA = 2, TC_NAME = 4 /* ALPHA / DIGIT / "_" */ };
+
+static const unsigned char tag_class[256] = {
+    [' '] = TC_FWS, ['\t'] = TC_FWS, ['\r'] = TC_FWS, ['\n'] = TC_FWS, ['_'] = TC_NAME,
+#define D(c) [c] = TC_NAME
+    D('0'), D('1'), D('2'), D('3'), D('4'), D('5'), D('6'), D('7'), D('8'), D('9'),
+#undef D
+#define L(c) [c] = TC_ALPHA | TC_NAME, [c - 'a' + 'A'] = TC_ALPHA | TC_NAME
+    L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'), L('j'), L('k'),
+    L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'), L('s'), L('t'), L('u'), L('v'),
+    L('w'), L('x'), L('y'), L('z'),
+#undef L
+};
+
+static int tc(const char *p, unsigned cls)
 {
-    if (b == e || !is_alpha(*b))
-        return 0;
-    for (const char *p = b + 1; p < e; p++)
-        if (!is_alpha(*p) && !is_digit(*p) && *p != '_')
-            return 0;
-    return 1;
+    return tag_class[(unsigned char)*p] & cls;
 }
 
-/* First FWS byte in [p,e), or e. FWS bytes are all <= ' ' and base64 has none, so 16 bytes
- * at a time are screened for bytes <= ' ' and only those few are looked at: b= values are
- * hundreds of bytes in every signature. */
-static const char *next_fws(const char *p, const char *e)
+/* The value copies below write a value to the list's buffer at its own offset in the
+ * input (a stripped one only ends up shorter) and move 16 bytes at a time while 16 input
+ * bytes remain. A move may so write up to 15 bytes past the value's end: they land on
+ * buffer bytes of later tags, each written when the parse reaches it, and never past the
+ * buffer, whose offsets mirror the input's. */
+
+/* Copies [p, first ';' or e) to o and returns where it stopped (the ';' or e). */
+static const char *copy_to_semi(char *o, const char *p, const char *e)
 {
+    const char *b = p;
 #if defined(__SSE2__)
-    const __m128i space = _mm_set1_epi8(' ');
+    const __m128i semi = _mm_set1_epi8(';');
     for (; e - p >= 16; p += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)p);
-        unsigned low = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(v, space), v));
-        for (; low; low &= low - 1)
-            if (is_fws(p[__builtin_ctz(low)]))
-                return p + __builtin_ctz(low);
+        _mm_storeu_si128((__m128i *)(o + (p - b)), v);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, semi));
+        if (m)
+            return p + __builtin_ctz(m);
     }
 #endif
-    while (p < e && !is_fws(*p))
-        p++;
+    for (; p < e && *p != ';'; p++)
+        o[p - b] = *p;
     return p;
 }
 
-/* Copies [b,e) into the arena; with strip set, drops every FWS byte (b= and bh= are
- * base64 that signers fold anywhere, RFC 6376 §3.5). */
-static char *copy_value(sw_arena *a, const char *b, const char *e, int strip)
+/* The same dropping every FWS byte (b= and bh= are base64 that signers fold anywhere,
+ * RFC 6376 §3.5); *len gets the number of bytes kept. FWS bytes are all <= ' ' and base64
+ * has none, so a step screens its 16 bytes for ';' and bytes <= ' ' and moves them whole
+ * when there is neither, as nearly every step of a b= value does. */
+static const char *copy_to_semi_stripped(char *o, const char *p, const char *e, size_t *len)
 {
-    size_t len = (size_t)(e - b);
-    char *out = sw_arena_alloc(a, len + 1);
-    if (!out)
-        return NULL;
-    if (!strip) {
-        memcpy(out, b, len);
-        out[len] = '\0';
-        return out;
+    char *o0 = o;
+#if defined(__SSE2__)
+    const __m128i semi = _mm_set1_epi8(';'), space = _mm_set1_epi8(' ');
+    while (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        _mm_storeu_si128((__m128i *)o, v);
+        __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, semi),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(v, space), v));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (!m) {
+            p += 16;
+            o += 16;
+            continue;
+        }
+        unsigned k = (unsigned)__builtin_ctz(m);
+        p += k;
+        o += k;
+        if (*p == ';') {
+            *len = (size_t)(o - o0);
+            return p;
+        }
+        if (!is_fws(*p)) {
+            o++; /* another control byte: kept, and already moved */
+            p++;
+            continue;
+        }
+        while (p < e && is_fws(*p)) /* a fold is a few FWS bytes in a row */
+            p++;
     }
-    /* b= and bh= are base64 folded over lines: copy the runs between whitespace whole. */
-    size_t n = 0;
-    const char *p = b;
-    while (p < e) {
-        const char *q = next_fws(p, e);
-        memcpy(out + n, p, (size_t)(q - p));
-        n += (size_t)(q - p);
-        while (q < e && is_fws(*q))
-            q++;
-        p = q;
-    }
-    out[n] = '\0';
-    return out;
+#endif
+    for (; p < e && *p != ';'; p++)
+        if (!is_fws(*p))
+            *o++ = *p;
+    *len = (size_t)(o - o0);
+    return p;
 }
 
+/* Every name and value is written to one arena buffer of n + 1 bytes at its own offset
+ * in the input and made a string by a NUL just past it, on a byte that belongs to no
+ * name or value (FWS, the '=', a ';' or the buffer's last byte): one allocation for the
+ * list instead of two per tag, and each value is copied by the pass that finds its end. */
 int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
 {
     memset(out, 0, sizeof *out);
     if (!s)
         n = 0;
+    char *buf = sw_arena_alloc(a, n + 1);
+    if (!buf)
+        return SW_ENOMEM;
 
-    /* Tags are collected on the stack and the arena array is sized at the end from the
-     * number of fragments (as before: a short list costs little, a hostile one at most
-     * SW_MAX_TAGS entries), which the loop counts itself: a pass over the value just to
-     * count its ';' cost as much as the loop's own search for them. */
+    /* Tags are collected on the stack and copied to an arena array of exactly their
+     * number at the end (a hostile list costs at most SW_MAX_TAGS entries). */
     const char *end = s + n;
     sw_tag tags[SW_MAX_TAGS];
-    size_t frags = 1, cap = SW_MAX_TAGS;
+    size_t nlens[SW_MAX_TAGS];
     uint64_t first_seen[2] = {0, 0};
     const char *p = s;
     while (p < end) {
-        const char *semi = memchr(p, ';', (size_t)(end - p));
-        frags += semi != NULL;
-        const char *fe = semi ? semi : end;
-        const char *fb = p;
-        p = semi ? semi + 1 : end;
-        trim(&fb, &fe);
-        if (fb == fe) {
-            /* Only the text after the last ';' may be empty (the optional trailing
-             * ';'); an empty fragment before a ';' (";;", "; ;") breaks the grammar. */
-            if (semi)
-                out->flags |= SW_TAG_SYNTAX;
-            continue;
-        }
-        const char *eq = memchr(fb, '=', (size_t)(fe - fb));
-        if (!eq) {
+        while (p < end && tc(p, TC_FWS))
+            p++;
+        if (p == end)
+            break; /* only the text after the last ';' may be empty */
+        if (*p == ';') {
+            /* an empty fragment before a ';' (";;", "; ;") breaks the grammar */
             out->flags |= SW_TAG_SYNTAX;
+            p++;
             continue;
         }
-        const char *nb = fb, *ne = eq;
-        trim(&nb, &ne);
-        if (!valid_tag_name(nb, ne)) {
+        /* tag-name = ALPHA *ALNUMPUNC, ALNUMPUNC = ALPHA / DIGIT / "_" (RFC 6376 §3.2),
+         * then FWS and '='; anything else makes the fragment a syntax error. */
+        const char *nb = p;
+        if (tc(p, TC_ALPHA))
+            for (p++; p < end && tc(p, TC_NAME); p++)
+                ;
+        const char *ne = p;
+        while (p < end && tc(p, TC_FWS))
+            p++;
+        if (ne == nb || p == end || *p != '=') {
             out->flags |= SW_TAG_SYNTAX;
+            const char *semi = p < end ? memchr(p, ';', (size_t)(end - p)) : NULL;
+            p = semi ? semi + 1 : end;
             continue;
         }
-        const char *vb = eq + 1, *ve = fe;
-        trim(&vb, &ve);
+        const char *vb = p + 1;
+        while (vb < end && tc(vb, TC_FWS))
+            vb++;
         size_t nlen = (size_t)(ne - nb);
+        char *name = buf + (nb - s), *value = buf + (vb - s);
+        int strip = nb[0] == 'b' && (nlen == 1 || (nlen == 2 && nb[1] == 'h'));
+        size_t len;
+        const char *ve;
+        if (strip) {
+            ve = copy_to_semi_stripped(value, vb, end, &len);
+        } else {
+            ve = copy_to_semi(value, vb, end);
+            const char *vt = ve;
+            while (vt > vb && tc(vt - 1, TC_FWS))
+                vt--;
+            len = (size_t)(vt - vb);
+        }
+        p = ve < end ? ve + 1 : end;
 
         /* Tag names are case-sensitive (RFC 6376 §3.2), so "d" and "D" differ. */
         int dup = 0;
@@ -152,7 +203,7 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
         for (size_t i = 0; maybe_dup && i < out->count; i++) {
             const char *seen = tags[i].name;
             /* names are short: compare the first byte before anything else */
-            if (seen[0] == nb[0] && strlen(seen) == nlen && memcmp(seen, nb, nlen) == 0) {
+            if (seen[0] == nb[0] && nlens[i] == nlen && memcmp(seen, nb, nlen) == 0) {
                 dup = 1;
                 break;
             }
@@ -161,27 +212,24 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
             out->flags |= SW_TAG_DUPLICATE;
             continue;
         }
-        if (out->count == cap) {
-            /* only reached past SW_MAX_TAGS tags, each of which took a fragment */
+        if (out->count == SW_MAX_TAGS) {
             out->flags |= SW_TAG_TRUNCATED;
             break;
         }
-        int strip = (nlen == 1 && nb[0] == 'b') || (nlen == 2 && nb[0] == 'b' && nb[1] == 'h');
-        char *name = sw_arena_strndup(a, nb, nlen);
-        char *value = copy_value(a, vb, ve, strip);
-        if (!name || !value) {
-            out->count = 0; /* out->tags is not set yet */
-            return SW_ENOMEM;
-        }
+        /* the value is in place; a duplicate's or one past the cap is left as junk */
+        if (nlen <= 32)
+            sw_copy_upto32(name, nb, nlen);
+        else
+            memcpy(name, nb, nlen);
+        name[nlen] = '\0';
+        value[len] = '\0';
         tags[out->count].name = name;
         tags[out->count].value = value;
+        nlens[out->count] = nlen;
         out->count++;
         first_seen[first >> 6] |= (uint64_t)1 << (first & 63);
     }
-    /* After a break at the cap the uncounted fragments do not matter: cap is SW_MAX_TAGS. */
-    if (frags < cap)
-        cap = frags;
-    out->tags = sw_arena_alloc(a, cap * sizeof *out->tags);
+    out->tags = sw_arena_alloc(a, (out->count ? out->count : 1) * sizeof *out->tags);
     if (!out->tags) {
         out->count = 0;
         return SW_ENOMEM;
@@ -207,10 +255,9 @@ static int parse_u64(const char *s, int64_t *out)
     for (const char *p = s; *p; p++) {
         if (!is_digit(*p))
             return 0;
-        int d = *p - '0';
-        if (v > (INT64_MAX - d) / 10)
+        /* overflow tests without a division per digit */
+        if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *p - '0', &v))
             return 0;
-        v = v * 10 + d;
     }
     *out = v;
     return 1;
@@ -262,10 +309,11 @@ int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index,
             case 'x': x = v; break;
             default: break;
             }
-        } else if (!strcmp(nm, "bh")) {
-            out->bh = v;
-        } else if (!strcmp(nm, "cv")) {
-            out->cv = v;
+        } else if (nm[1] && nm[2] == '\0') {
+            if (nm[0] == 'b' && nm[1] == 'h')
+                out->bh = v;
+            else if (nm[0] == 'c' && nm[1] == 'v')
+                out->cv = v;
         }
     }
 

@@ -235,6 +235,210 @@ SW_TEST(tags_length_bounds_the_input)
     CHECK(sw_taglist_get(&t, "d") == NULL);
 }
 
+/* The tag list as tags.h words it, read a byte at a time: fragments split on ';' and
+ * trimmed of FWS; an empty one before a ';', one without '=' or with a bad name is a
+ * syntax error; the first of two equal names is kept; at most SW_MAX_TAGS; b= and bh=
+ * lose every FWS byte. Returns 1 when t is exactly that. */
+static int ref_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int ref_alpha(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int taglist_matches_reference(const char *s, size_t n, const sw_taglist *t)
+{
+    unsigned flags = 0;
+    size_t count = 0, i = 0;
+    char v[4096];
+    while (i < n) {
+        size_t fb = i, fe = i;
+        while (fe < n && s[fe] != ';')
+            fe++;
+        int semi = fe < n;
+        i = semi ? fe + 1 : n;
+        while (fb < fe && ref_ws(s[fb]))
+            fb++;
+        while (fe > fb && ref_ws(s[fe - 1]))
+            fe--;
+        if (fb == fe) {
+            flags |= semi ? SW_TAG_SYNTAX : 0;
+            continue;
+        }
+        size_t eq = fb;
+        while (eq < fe && s[eq] != '=')
+            eq++;
+        size_t ne = eq;
+        while (ne > fb && ref_ws(s[ne - 1]))
+            ne--;
+        int good = eq < fe && ne > fb && ref_alpha(s[fb]);
+        for (size_t k = fb + 1; good && k < ne; k++)
+            good = ref_alpha(s[k]) || (s[k] >= '0' && s[k] <= '9') || s[k] == '_';
+        if (!good) {
+            flags |= SW_TAG_SYNTAX;
+            continue;
+        }
+        size_t nlen = ne - fb, dup = 0;
+        for (size_t k = 0; k < count && !dup; k++)
+            dup = strlen(t->tags[k].name) == nlen && !memcmp(t->tags[k].name, s + fb, nlen);
+        if (dup) {
+            flags |= SW_TAG_DUPLICATE;
+            continue;
+        }
+        if (count == SW_MAX_TAGS) {
+            flags |= SW_TAG_TRUNCATED;
+            break;
+        }
+        size_t vb = eq + 1, vn = 0;
+        while (vb < fe && ref_ws(s[vb]))
+            vb++;
+        int strip = (nlen == 1 && s[fb] == 'b') || (nlen == 2 && s[fb] == 'b' && s[fb + 1] == 'h');
+        for (size_t k = vb; k < fe && vn < sizeof v; k++)
+            if (!strip || !ref_ws(s[k]))
+                v[vn++] = s[k];
+        if (count >= t->count || strlen(t->tags[count].name) != nlen ||
+            memcmp(t->tags[count].name, s + fb, nlen) || memcmp(t->tags[count].value, v, vn) ||
+            t->tags[count].value[vn] != '\0')
+            return 0;
+        count++;
+    }
+    return count == t->count && flags == t->flags;
+}
+
+SW_TEST(tags_match_reference_on_generated_lists)
+{
+    /* Pieces that meet every branch of the parser: folds inside and around names and
+     * values, b=/bh= (stripped) and look-alikes, empty fragments, missing '=' or ';', bad
+     * names, NUL and other control bytes, duplicates, and long base64 runs that cross the
+     * 16-byte steps of the vector search. */
+    static const char *const piece[] = {
+        "v=1",  "b=",   "bh=",     "b",     "bh",    "bhx=",   "B=",    "d=",   "a_9=",  "9a=",
+        "=",    ";",    "; ",      " ;",    "\r\n\t", " ",     "\t",    "\r\n ", "abc",   "==",
+        "x y=", "x= y", "\x01",    "\x1f",  "\x7f",  "\xc3\xa9", "_=",  "Z=",   "s=sel", "h=from:to",
+        "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0NTY3",
+        "0123456789abcdef", "0123456789abcde;", "0123456789abcd\r\n\tef", "+/+/=",
+    };
+    const size_t npiece = sizeof piece / sizeof piece[0];
+    uint32_t seed = 12345;
+    char buf[3000];
+    for (int round = 0; round < 20000; round++) {
+        size_t n = 0;
+        int parts = (int)(seed % 40);
+        for (int k = 0; k < parts; k++) {
+            seed = seed * 1103515245u + 12345u;
+            const char *pc = piece[(seed >> 16) % npiece];
+            size_t pl = strlen(pc);
+            if ((seed >> 8) % 17 == 0 && n < sizeof buf)
+                buf[n++] = '\0'; /* a NUL byte inside the list */
+            if (n + pl > sizeof buf)
+                break;
+            memcpy(buf + n, pc, pl);
+            n += pl;
+        }
+        seed = seed * 1103515245u + 12345u;
+        sw_arena *a = fresh_arena();
+        /* an exact-size heap copy: ASan sees any read past n */
+        char *in = malloc(n ? n : 1);
+        CHECK(in != NULL);
+        memcpy(in, buf, n);
+        sw_taglist t;
+        int rc = sw_taglist_parse(a, in, n, &t);
+        int same = rc == SW_OK && taglist_matches_reference(in, n, &t);
+        free(in);
+        if (!same)
+            fprintf(stderr, "tags_match_reference: round %d differs\n", round);
+        CHECK(same);
+    }
+}
+
+SW_TEST(tags_folded_b_values_at_every_offset)
+{
+    /* A fold, a NUL-free control byte and the closing ';' placed at each offset of a
+     * base64 run longer than the vector step, with and without a following tag. */
+    const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/ABCDEFGHIJ";
+    size_t bl = strlen(b64);
+    for (size_t cut = 0; cut <= bl; cut++) {
+        for (int tail = 0; tail < 3; tail++) {
+            char in[256];
+            int n = snprintf(in, sizeof in, "v=1; b= %.*s\r\n\t%s \t%s", (int)cut, b64, b64 + cut,
+                             tail == 0 ? "" : tail == 1 ? "; d=x.example" : " ;");
+            sw_arena *a = fresh_arena();
+            sw_taglist t;
+            CHECK(sw_taglist_parse(a, in, (size_t)n, &t) == SW_OK);
+            CHECK(taglist_matches_reference(in, (size_t)n, &t));
+            CHECK_STR(sw_taglist_get(&t, "b"), b64);
+            CHECK(t.flags == 0);
+        }
+    }
+}
+
+SW_TEST(tags_huge_value)
+{
+    /* A 200 KB folded b= (under SW_MAX_FIELD_VALUE) and a value of the same size unstripped. */
+    size_t n = 200000;
+    char *in = malloc(n);
+    CHECK(in != NULL);
+    memcpy(in, "z=", 2);
+    for (size_t i = 2; i < n; i++)
+        in[i] = (i % 77 == 0) ? '\n' : (i % 77 == 1) ? '\t' : (char)('A' + i % 26);
+    sw_arena *a = fresh_arena();
+    sw_taglist t;
+    /* the last byte is a letter, so the value is all of it after "z=" */
+    int ok = sw_taglist_parse(a, in, n, &t) == SW_OK && t.count == 1 && t.flags == 0 &&
+             strlen(t.tags[0].value) == n - 2 && memcmp(t.tags[0].value, in + 2, n - 2) == 0;
+    in[0] = 'b';
+    ok = ok && sw_taglist_parse(a, in, n, &t) == SW_OK && t.count == 1 &&
+         strlen(t.tags[0].value) == n - 2 - 2 * ((n - 2) / 77);
+    free(in);
+    CHECK(ok);
+}
+
+SW_TEST(tags_nul_bytes_and_missing_semicolon)
+{
+    sw_arena *a = fresh_arena();
+    sw_taglist t;
+    /* NUL in a value stays in the copy (readers see the text before it); NUL in a name
+     * makes a bad name; the last fragment needs no ';'. */
+    static const char in[] = "a=x\0y; b\0c=1; d = e  ";
+    CHECK(sw_taglist_parse(a, in, sizeof in - 1, &t) == SW_OK);
+    CHECK(taglist_matches_reference(in, sizeof in - 1, &t));
+    CHECK(t.count == 2);
+    CHECK(t.flags == SW_TAG_SYNTAX);
+    CHECK(memcmp(t.tags[0].value, "x\0y", 4) == 0);
+    CHECK_STR(sw_taglist_get(&t, "d"), "e");
+    /* a name then the end: no '=' */
+    CHECK(parse_str(a, "v=1; abc", &t) == SW_OK);
+    CHECK(t.count == 1 && t.flags == SW_TAG_SYNTAX);
+    CHECK(parse_str(a, "v=1; abc \r\n", &t) == SW_OK);
+    CHECK(t.count == 1 && t.flags == SW_TAG_SYNTAX);
+    /* empty values, and a value that is all FWS */
+    CHECK(parse_str(a, "b=;bh=\r\n\t;c=  ", &t) == SW_OK);
+    CHECK(t.count == 3 && t.flags == 0);
+    CHECK_STR(sw_taglist_get(&t, "b"), "");
+    CHECK_STR(sw_taglist_get(&t, "bh"), "");
+    CHECK_STR(sw_taglist_get(&t, "c"), "");
+}
+
+SW_TEST(tags_long_duplicate_names)
+{
+    /* Names longer than any real one still compare whole. */
+    char in[1600];
+    char name[500];
+    memset(name, 'q', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    int n = snprintf(in, sizeof in, "%s=1; %s=2; %sr=3", name, name, name);
+    sw_arena *a = fresh_arena();
+    sw_taglist t;
+    CHECK(sw_taglist_parse(a, in, (size_t)n, &t) == SW_OK);
+    CHECK(t.count == 2);
+    CHECK(t.flags == SW_TAG_DUPLICATE);
+    CHECK_STR(t.tags[0].value, "1");
+    CHECK_STR(t.tags[1].value, "3");
+}
+
 /* ---- sw_dkim_sig_parse ---- */
 
 /* A Gmail-style signature folded over lines (values made up). */
