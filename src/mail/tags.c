@@ -273,9 +273,12 @@ static int arc_instance_number(const char *s)
     return (int)v;
 }
 
+/* "ARC-" in any case, read in place (a library call cost more than the test): x | 0x20
+ * equals a lower-case letter only for that letter and its upper-case twin. */
 static int is_arc_name(const char *name)
 {
-    return strncasecmp(name, "ARC-", 4) == 0;
+    return (name[0] | 0x20) == 'a' && (name[1] | 0x20) == 'r' && (name[2] | 0x20) == 'c' &&
+           name[3] == '-';
 }
 
 int sw_dkim_sig_parse(sw_arena *a, const sw_header_field *f, size_t field_index, sw_dkim_sig *out)
@@ -389,7 +392,8 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
         return SW_OK;
     sw_arc_set slots[SW_ARC_SLOTS]; /* a slot is initialised when first seen */
     unsigned seen[SW_ARC_SLOTS];    /* bit per kind: which members a slot holds */
-    memset(seen, 0, sizeof seen);
+    uint64_t used = 0;              /* bit per slot: seen[] is set only where this is */
+    _Static_assert(SW_ARC_SLOTS <= 64, "one bit per ARC slot");
 
     for (size_t fi = fi0; fi < h->count; fi++) {
         const sw_header_field *f = &h->fields[fi];
@@ -418,7 +422,9 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
         }
         size_t slot = (inst >= 1 && inst <= SW_ARC_MAX_INSTANCE) ? (size_t)inst : 0;
         sw_arc_set *set = &slots[slot];
-        if (!seen[slot]) {
+        if (!(used >> slot & 1)) {
+            used |= (uint64_t)1 << slot;
+            seen[slot] = 0;
             memset(set, 0, sizeof *set);
             set->instance = (int)slot;
             set->aar_field = -1;
@@ -437,19 +443,16 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
             set->aar_field = (long)fi;
     }
 
-    size_t n = 0;
-    for (size_t k = 0; k < SW_ARC_SLOTS; k++)
-        if (seen[k])
-            n++;
+    /* the sets in instance order, walked by the bits of the slots in use */
+    size_t n = (size_t)__builtin_popcountll(used);
     if (n == 0)
         return SW_OK;
     sw_arc_set *sets = sw_arena_alloc(a, n * sizeof *sets);
     if (!sets)
         return SW_ENOMEM;
     size_t j = 0;
-    for (size_t k = 0; k < SW_ARC_SLOTS; k++) {
-        if (!seen[k])
-            continue;
+    for (uint64_t bits = used; bits; bits &= bits - 1) {
+        size_t k = (size_t)__builtin_ctzll(bits);
         sw_arc_set *set = &slots[k];
         if (!(seen[k] & (1u << ARC_KIND_SEAL)))
             set->flags |= SW_ARC_MISSING_SEAL;
