@@ -6,6 +6,7 @@
  * keep their spacing. */
 #include "spoofwatch/address.h"
 #include "spoofwatch/buf.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/idn.h"
 #include "spoofwatch/limits.h"
@@ -278,6 +279,72 @@ static const tok *sole_plain_token(const tok *t, size_t from, size_t to)
     return sole;
 }
 
+static void copy_short(char *d, const char *s, size_t n)
+{
+    if (n <= 32)
+        sw_copy_upto32(d, s, n);
+    else
+        memcpy(d, s, n);
+}
+
+/* The domain's facts once m->domain (dn bytes, lower-cased) is set from dp[0..dn). */
+static void domain_facts(sw_arena *a, const char *dp, size_t dn, sw_mailbox *m, int full)
+{
+    /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they are), so
+     * the domain is looked at once; dp only when the copy failed. */
+    if (full && (m->domain ? sw_idn_is_idn(m->domain, dn) : has_8bit(dp, dn)))
+        m->flags |= SW_ADDR_IDN;
+    if ((m->flags & SW_ADDR_IDN) && m->domain &&
+        sw_idn_convert(a, m->domain, dn, &m->domain_ascii, &m->domain_unicode) == SW_EFORMAT)
+        m->flags |= SW_ADDR_IDN_INVALID;
+    if (full && sw_rfc2047_has_start(dp, dn))
+        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+}
+
+/* parse_addr_spec when the local part is one token and the domain one token or absent (d
+ * NULL), as in nearly every address: the strings are the token spans, the local part and
+ * local@domain share one allocation, and no buffer is set up. The same strings and flags
+ * as the general path. */
+static int addr_spec_plain(sw_arena *a, const tok *l, const tok *d, sw_mailbox *m, int full)
+{
+    const char *lp = l->p;
+    size_t ln = l->n;
+    if (full && ln >= 2 && sw_rfc2047_has_start(lp, ln))
+        m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+    size_t dn = d ? d->n : 0;
+    if (d && d->kind == T_DLITERAL)
+        m->flags |= SW_ADDR_DOMAIN_LITERAL;
+    if (dn == 0) {
+        m->flags |= SW_ADDR_NO_DOMAIN;
+    } else {
+        m->domain = lower_dup(a, d->p, dn);
+        domain_facts(a, d->p, dn, m, full);
+    }
+    /* An atom holds no NUL (the lexer ends atoms there), so a string's strlen is its n;
+     * other tokens (a quoted-pair, a domain literal) may hold one, and the address is
+     * built from the strings as C strings. */
+    size_t ll = l->kind == T_ATOM && !l->escaped ? ln : strnlen(lp, ln);
+    size_t dl = !m->domain                            ? 0
+                : d->kind == T_ATOM && !d->escaped ? dn
+                                                      : strnlen(m->domain, dn);
+    size_t total = ll + (m->domain ? 1 + dl : 0);
+    char *local = sw_arena_alloc(a, ln + 1 + total + 1);
+    if (!local)
+        return -1;
+    copy_short(local, lp, ln);
+    local[ln] = '\0';
+    char *addr = local + ln + 1;
+    copy_short(addr, lp, ll);
+    if (m->domain) {
+        addr[ll] = '@';
+        copy_short(addr + ll + 1, m->domain, dl);
+    }
+    addr[total] = '\0';
+    m->local = local;
+    m->address = addr;
+    return 0;
+}
+
 /* Fills local/domain/address from addr-spec tokens t[0..k). Nearly every addr-spec is one
  * atom, "@" and one atom: then the local part and the domain are token spans, used as they
  * are instead of being assembled in a buffer. Without full, the encoded-word and IDN facts
@@ -293,6 +360,15 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, i
         }
     if (ats > 1)
         m->flags |= SW_ADDR_MULTIPLE_AT;
+    {
+        size_t lend = last_at >= 0 ? (size_t)last_at : k;
+        const tok *l = sole_plain_token(t, 0, lend);
+        const tok *d = last_at >= 0 ? sole_plain_token(t, (size_t)last_at + 1, k) : NULL;
+        /* within the buffer's cap (always, for header values) the general path builds the
+         * same address; past it, its truncation is kept */
+        if (l && (last_at < 0 || d) && l->n + 1 + (d ? d->n : 0) <= SW_MAX_FIELD_VALUE)
+            return addr_spec_plain(a, l, d, m, full);
+    }
     /* Most values fit the stack buffer: no malloc/free per use. */
     char b_mem[256];
     sw_buf b;
@@ -351,16 +427,7 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, i
             m->flags |= SW_ADDR_NO_DOMAIN;
         } else {
             m->domain = lower_dup(a, dp, dn);
-            /* sw_idn_is_idn also finds every 8-bit byte (lower-casing leaves them as they
-             * are), so the domain is looked at once; dp only when the copy failed. */
-            if (full && (m->domain ? sw_idn_is_idn(m->domain, dn) : has_8bit(dp, dn)))
-                m->flags |= SW_ADDR_IDN;
-            if ((m->flags & SW_ADDR_IDN) && m->domain &&
-                sw_idn_convert(a, m->domain, dn, &m->domain_ascii, &m->domain_unicode) ==
-                    SW_EFORMAT)
-                m->flags |= SW_ADDR_IDN_INVALID;
-            if (full && sw_rfc2047_has_start(dp, dn))
-                m->flags |= SW_ADDR_ENCODED_IN_ADDR;
+            domain_facts(a, dp, dn, m, full);
         }
     } else {
         m->flags |= SW_ADDR_NO_DOMAIN;

@@ -211,6 +211,60 @@ SW_TEST(address_single_token_parts)
     sw_arena_free(&A);
 }
 
+SW_TEST(address_one_token_parts_share_a_copy)
+{
+    sw_address_list l;
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    /* a NUL inside a domain literal: the domain keeps it, the address is cut there */
+    static const char nul_dom[] = "u@[192.0\0.2.1]";
+    CHECK(sw_address_parse(&A, nul_dom, sizeof nul_dom - 1, &l) == 0);
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].local, "u");
+    CHECK(memcmp(l.items[0].domain, "[192.0\0.2.1]", 13) == 0);
+    CHECK_STR(l.items[0].address, "u@[192.0");
+    /* no '@': the local part alone is the address */
+    l = parse("Postmaster");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].local, "Postmaster");
+    CHECK_STR(l.items[0].address, "Postmaster");
+    CHECK(l.items[0].domain == NULL);
+    CHECK(l.items[0].flags & SW_ADDR_NO_DOMAIN);
+    /* an '@' with nothing after it */
+    l = parse("<user@>");
+    CHECK(l.count == 1);
+    CHECK_STR(l.items[0].address, "user");
+    CHECK(l.items[0].flags & SW_ADDR_NO_DOMAIN);
+    /* parts longer than the short-copy sizes, mixed case in the domain only lowered */
+    l = parse("Very.Long.Local.Part.Of.An.Address.0123456789@Sub.Domain.Of.A.Long.Example.ORG, "
+              "b@c.d");
+    CHECK(l.count == 2);
+    CHECK_STR(l.items[0].local, "Very.Long.Local.Part.Of.An.Address.0123456789");
+    CHECK_STR(l.items[0].domain, "sub.domain.of.a.long.example.org");
+    CHECK_STR(l.items[0].address,
+              "Very.Long.Local.Part.Of.An.Address.0123456789@sub.domain.of.a.long.example.org");
+    CHECK_STR(l.items[1].address, "b@c.d");
+    /* every length of local part and domain around the copy sizes */
+    for (size_t ln = 1; ln <= 40; ln++) {
+        for (size_t dn = 1; dn <= 40; dn++) {
+            char in[100], want[100];
+            memset(in, 'L', ln);
+            in[ln] = '@';
+            memset(in + ln + 1, 'D', dn);
+            in[ln + 1 + dn] = '\0';
+            memset(want, 'L', ln);
+            want[ln] = '@';
+            memset(want + ln + 1, 'd', dn);
+            want[ln + 1 + dn] = '\0';
+            l = parse(in);
+            CHECK(l.count == 1);
+            CHECK_STR(l.items[0].address, want);
+            CHECK(strlen(l.items[0].local) == ln && strlen(l.items[0].domain) == dn);
+        }
+    }
+    sw_arena_free(&A);
+}
+
 /* sw_address_parse_names leaves out flag tests only: every mailbox and every string the
  * recipients keep must be those of sw_address_parse. */
 SW_TEST(address_parse_names_same_mailboxes)
