@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /* Real reports carry 10-20 pairs; the cap bounds what a hostile header can cost. */
 #define SW_MS_MAX_PAIRS 128
@@ -32,6 +35,64 @@ static void trim(const char **b, const char **e)
         (*e)--;
 }
 
+/* Byte classes of a report, one lookup per key byte: where a key ends, and the letters
+ * folded. toupper in the C locale (spoofwatch never calls setlocale) folds only a-z. */
+enum { MS_WS = 1, MS_KEY_END = 2, MS_LOWER = 0x20 /* the bit folding takes off */ };
+static const unsigned char ms_class[256] = {
+    [' '] = MS_WS, ['\t'] = MS_WS, ['\r'] = MS_WS, ['\n'] = MS_WS, [':'] = MS_KEY_END,
+    [';'] = MS_KEY_END, ['a' ... 'z'] = MS_LOWER,
+};
+
+/* First ';' in [p,e), or e. Values are a few bytes to a few dozen: 16 are screened at a
+ * time while 16 remain, without a library call per pair. */
+static const char *find_semi(const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    const __m128i semi = _mm_set1_epi8(';');
+    for (; e - p >= 16; p += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), semi));
+        if (m)
+            return p + __builtin_ctz(m);
+    }
+#endif
+    while (p < e && *p != ';')
+        p++;
+    return p;
+}
+
+/* Reads a key from p: upper-cases it in key (its place in the copy) and returns where it
+ * ends, at the first ':' or ';' or e. Keys are a few letters, written upper-case already:
+ * when 16 bytes remain, one screen finds the key's end and its lower-case letters. */
+static const char *read_key(char *key, const char *p, const char *e)
+{
+#if defined(__SSE2__)
+    if (e - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)p);
+        unsigned stop = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(':')), _mm_cmpeq_epi8(v, _mm_set1_epi8(';'))));
+        if (stop) {
+            unsigned k = (unsigned)__builtin_ctz(stop);
+            /* signed compares: bytes >= 0x80 are below 'a' */
+            __m128i low = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                        _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+            unsigned lm = (unsigned)_mm_movemask_epi8(low) & ((1u << k) - 1);
+            for (; lm; lm &= lm - 1)
+                key[__builtin_ctz(lm)] ^= MS_LOWER;
+            return p + k;
+        }
+    }
+#endif
+    const char *b = p;
+    for (; p < e; p++) {
+        unsigned char cls = ms_class[(unsigned char)*p];
+        if (cls & MS_KEY_END)
+            break;
+        key[p - b] ^= (char)(cls & MS_LOWER);
+    }
+    return p;
+}
+
 /* "K1:v1;K2:v2;..." -> pairs. Splits each fragment on its FIRST ':' so values that
  * contain ':' (IPv6 CIP, "SFS:(…)") stay whole. A fragment without ':' is kept as a key
  * with an empty value; empty fragments are skipped. The pairs are collected on the stack
@@ -39,8 +100,8 @@ static void trim(const char **b, const char **e)
  * counts itself (as sw_taglist_parse does): a pass over the value just to count its ';'
  * cost a quarter of the parse. Keys and values are cut out of one arena copy of the value,
  * each ended by a NUL written over the byte after it (its ':', ';', trimmed space or the
- * copy's last byte), instead of two copies a pair. Keys are a few letters: one pass over
- * the copy finds the ':' and upper-cases the key, instead of a memchr and a second loop. */
+ * copy's last byte), instead of two copies a pair. One pass reads a fragment: the key up
+ * to its ':' (or ';'), upper-cased into the copy as it goes, then the value up to the ';'. */
 static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out)
 {
     sw_ms_pair pairs[SW_MS_MAX_PAIRS];
@@ -53,31 +114,37 @@ static int parse_pairs(sw_arena *a, const char *s, size_t n, sw_ms_antispam *out
     memcpy(copy, s, n);
     const char *p = s, *end = s + n;
     while (p < end && count < SW_MS_MAX_PAIRS) {
-        const char *semi = memchr(p, ';', (size_t)(end - p));
-        frags += semi != NULL;
-        const char *fb = p, *fe = semi ? semi : end;
-        p = semi ? semi + 1 : end;
-        trim(&fb, &fe);
-        if (fb == fe)
+        while (p < end && is_ws(*p))
+            p++;
+        if (p == end)
+            break;
+        if (*p == ';') { /* an empty fragment */
+            frags++;
+            p++;
             continue;
-        /* toupper in the C locale (spoofwatch never calls setlocale) folds only a-z; the
-         * bytes folded past a NUL in the key or in its trailing space are never read */
-        char *key = copy + (fb - s), *k = key, *kend = copy + (fe - s);
-        for (; k < kend && *k != ':'; k++)
-            if (*k >= 'a' && *k <= 'z')
-                *k = (char)(*k - 'a' + 'A');
-        const char *ke = s + (k - copy), *vb = k < kend ? ke + 1 : fe, *ve = fe;
+        }
+        const char *fb = p;
+        char *key = copy + (fb - s);
+        p = read_key(key, p, end);
+        const char *ke = p, *vb = p, *ve = p;
+        if (p < end && *p == ':') {
+            vb = p + 1;
+            ve = p = find_semi(vb, end);
+        }
+        /* p is at the fragment's ';' or the end */
+        frags += p < end;
+        p += p < end;
         while (ke > fb && is_ws(ke[-1]))
             ke--;
-        /* fb and fe are trimmed already: only the space after the ':' is left */
+        if (vb == ve) /* no ':' (or an empty value): the value is the key's NUL */
+            vb = ve = ke;
         trim(&vb, &ve);
         /* the key ends at or before the ':' and the value starts after it, so the NUL that
          * ends the key never falls inside the value */
-        char *val = copy + (vb - s);
         copy[ke - s] = '\0';
         copy[ve - s] = '\0';
         pairs[count].key = key;
-        pairs[count].value = val;
+        pairs[count].value = copy + (vb - s);
         count++;
     }
     /* After a stop at the cap the uncounted fragments do not matter: cap is the maximum. */
