@@ -4,6 +4,8 @@
 #include "spoofwatch/authres.h"
 #include "spoofwatch/limits.h"
 
+#include <stdio.h>
+
 static sw_arena A;
 
 static int parse(const char *s, unsigned mode, sw_authres *ar)
@@ -95,5 +97,34 @@ SW_TEST(authres_garbage_is_an_error_not_a_crash)
     CHECK(sw_authres_parse(&A, bad, strlen(bad), SW_AR_RELAXED, &ar, &err) == SW_EFORMAT);
     CHECK(strstr(err.message, "comment") != NULL);
     CHECK(parse(";;;===", SW_AR_RELAXED, &ar) != 0 || ar.count == 0);
+    sw_arena_free(&A);
+}
+
+SW_TEST(authres_pvalue_ends_at_every_length)
+{
+    /* Unquoted values of every length around the 16-byte screen, each ended by one of
+     * the bytes that end a value (or by the end of the field), and control or 8-bit
+     * bytes inside, which only strict mode refuses. */
+    static const char *const ends[] = {" ", "\t", "\r\n ", ";", "(c)", ""};
+    for (size_t len = 1; len <= 40; len++) {
+        for (size_t e = 0; e < sizeof ends / sizeof ends[0]; e++) {
+            for (int odd = 0; odd < 2; odd++) {
+                char want[64], in[160];
+                for (size_t k = 0; k < len; k++)
+                    want[k] = (char)('a' + k % 26);
+                if (odd && len > 2) {
+                    want[len / 2] = '\x01';
+                    want[1] = '\xc3';
+                }
+                want[len] = '\0';
+                snprintf(in, sizeof in, "mx.example; spf=pass smtp.mailfrom=%s%s", want, ends[e]);
+                sw_authres ar;
+                CHECK(parse(in, SW_AR_RELAXED | SW_AR_I18N, &ar) == SW_OK);
+                CHECK(ar.count == 1);
+                CHECK(ar.results[0].nprops == 1);
+                CHECK_STR(ar.results[0].props[0].value, want);
+            }
+        }
+    }
     sw_arena_free(&A);
 }
