@@ -49,14 +49,20 @@ typedef struct lexer {
 } lexer;
 
 /* RFC 5322 specials (plus NUL, which must never join a word). */
-/* Byte classes for the lexer: one lookup per byte of every atom. */
-enum { AC_SPECIAL = 1, AC_WS = 2 };
+/* Byte classes for the lexer: one lookup per byte of every atom. A special that is a token
+ * of one byte also carries that token's kind (above AC_KIND_SHIFT), so the lexer reads it
+ * off the same lookup; the others, which open a longer token or are stray, carry T_OTHER. */
+enum { AC_SPECIAL = 1, AC_WS = 2, AC_KIND_SHIFT = 2 };
+#define AC_ONE(kind) (AC_SPECIAL | (kind) << AC_KIND_SHIFT)
 static const unsigned char addr_class[256] = {
-    ['('] = AC_SPECIAL, [')'] = AC_SPECIAL, ['<'] = AC_SPECIAL, ['>'] = AC_SPECIAL,
-    ['['] = AC_SPECIAL, [']'] = AC_SPECIAL, [':'] = AC_SPECIAL, [';'] = AC_SPECIAL,
-    ['@'] = AC_SPECIAL, ['\\'] = AC_SPECIAL, [','] = AC_SPECIAL, ['"'] = AC_SPECIAL,
-    ['\0'] = AC_SPECIAL, [' '] = AC_WS, ['\t'] = AC_WS, ['\r'] = AC_WS, ['\n'] = AC_WS,
+    ['('] = AC_ONE(T_OTHER), [')'] = AC_ONE(T_OTHER), ['<'] = AC_ONE(T_LT),
+    ['>'] = AC_ONE(T_GT),    ['['] = AC_ONE(T_OTHER), [']'] = AC_ONE(T_OTHER),
+    [':'] = AC_ONE(T_COLON), [';'] = AC_ONE(T_SEMI),  ['@'] = AC_ONE(T_AT),
+    ['\\'] = AC_ONE(T_OTHER), [','] = AC_ONE(T_COMMA), ['"'] = AC_ONE(T_OTHER),
+    ['\0'] = AC_ONE(T_OTHER), [' '] = AC_WS,          ['\t'] = AC_WS,
+    ['\r'] = AC_WS,          ['\n'] = AC_WS,
 };
+#undef AC_ONE
 
 #if defined(__SSE2__)
 /* Bit k set when p[k] is not a letter, digit or one of "-./" (one range): those are most
@@ -113,8 +119,9 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
             i++;
             continue;
         }
+        /* every branch below sets kind, p and n */
         tok *t = &L->t[L->count];
-        memset(t, 0, sizeof *t);
+        t->escaped = 0;
         t->space_before = space;
         space = 0;
         if (!cls) {
@@ -177,18 +184,9 @@ static void lex(const char *s, size_t n, lexer *L, size_t max_tokens)
         } else {
             t->p = s + i;
             t->n = 1;
-            switch (c) {
-            case '<': t->kind = T_LT; break;
-            case '>': t->kind = T_GT; break;
-            case '@': t->kind = T_AT; break;
-            case ',': t->kind = T_COMMA; break;
-            case ':': t->kind = T_COLON; break;
-            case ';': t->kind = T_SEMI; break;
-            default:
-                t->kind = T_OTHER;
+            t->kind = (enum tok_kind)(cls >> AC_KIND_SHIFT);
+            if (t->kind == T_OTHER) /* ')', ']' or NUL */
                 L->flags |= SW_ADDR_UNBALANCED;
-                break;
-            }
             i++;
         }
         L->count++;

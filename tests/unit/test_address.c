@@ -324,3 +324,29 @@ SW_TEST(address_atom_ends)
                 CHECK_STR(l.items[1].domain, "d.example");
             }
 }
+
+SW_TEST(address_one_byte_specials)
+{
+    /* Each one-byte special read off the class table: the strays mark the list
+     * unbalanced, the others split it as their kind says. */
+    sw_address_list l = parse("a@b.example)");
+    CHECK(l.flags & SW_ADDR_UNBALANCED);
+    l = parse("a@b.example]");
+    CHECK(l.flags & SW_ADDR_UNBALANCED);
+    sw_arena_free(&A);
+    sw_arena_init(&A, SW_MAX_ARENA);
+    static const char nul[] = "a@b.example\0";
+    CHECK(sw_address_parse(&A, nul, sizeof nul - 1, &l) == 0);
+    CHECK(l.flags & SW_ADDR_UNBALANCED);
+    CHECK_STR(l.items[0].address, "a@b.example");
+    l = parse("G: a@b.example, <c@d.example>; e@f.example");
+    CHECK(l.count == 3);
+    CHECK(!(l.flags & SW_ADDR_UNBALANCED));
+    CHECK(l.flags & SW_ADDR_GROUP);
+    CHECK_STR(l.items[0].group, "G");
+    CHECK_STR(l.items[1].address, "c@d.example");
+    CHECK_STR(l.items[1].group, "G");
+    CHECK(l.items[2].group == NULL);
+    CHECK_STR(l.items[2].address, "e@f.example");
+    sw_arena_free(&A);
+}
