@@ -7,6 +7,7 @@
 #include "spoofwatch/limits.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 #if defined(__SSE2__)
@@ -149,10 +150,63 @@ static int is_token_char(unsigned char ch)
     return ar_class[ch] & AR_TOKEN;
 }
 
-/* tolower in the C locale (spoofwatch never calls setlocale) folds only A-Z, as
- * sw_arena_strndup_lower does. */
-static char *dup_lower(cursor *c, const char *p, size_t n)
+/* Eight bytes' ASCII A-Z lower-cased at once: a byte gets 0x20 added exactly when it is
+ * below 0x80, at least 'A' and at most 'Z' (each test read off the byte's top bit). */
+static inline uint64_t lower8(uint64_t x)
 {
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t low7 = x & ~high;
+    uint64_t ge_a = low7 + (0x80 - 'A') * ones;
+    uint64_t gt_z = low7 + (0x7F - 'Z') * ones;
+    return x | (((ge_a & ~gt_z) & ~x & high) >> 2);
+}
+
+/* The methods, results, ptypes and properties nearly every header uses, lower-cased, each
+ * with its bytes as a little-endian word (zero-padded), at the slot a multiplicative hash
+ * of that word picks: the multiplier was chosen so that these words fall in distinct
+ * slots. A keyword holds no NUL, so equal words mean equal keywords. */
+#define KW_HASH(x) ((size_t)(((x) * 0x08ca60a3cd1a9917u) >> 59))
+static const struct {
+    uint64_t word;
+    const char *s;
+} known_keywords[32] = {
+    [0] = {0x006c61727475656eu, "neutral"},   [5] = {0x0000000068747561u, "auth"},
+    [6] = {0x000000006f6c6568u, "helo"},      [8] = {0x000000006d6f7266u, "from"},
+    [9] = {0x0000000079646f62u, "body"},      [10] = {0x0000000000000061u, "a"},
+    [11] = {0x0000000000000062u, "b"},        [12] = {0x000000006d696b64u, "dkim"},
+    [13] = {0x0000000000000064u, "d"},        [14] = {0x00007963696c6f70u, "policy"},
+    [15] = {0x0000006372616d64u, "dmarc"},    [16] = {0x0000000073736170u, "pass"},
+    [17] = {0x68747561706d6f63u, "compauth"}, [18] = {0x0000000070746d73u, "smtp"},
+    [19] = {0x0000000000000069u, "i"},        [21] = {0x00000000656e6f6eu, "none"},
+    [23] = {0x6c69616674666f73u, "softfail"}, [25] = {0x0000726564616568u, "header"},
+    [26] = {0x0000000000637261u, "arc"},      [28] = {0x6d6f72666c69616du, "mailfrom"},
+    [29] = {0x000000006c696166u, "fail"},     [30] = {0x0000000000000073u, "s"},
+    [31] = {0x0000000000667073u, "spf"},
+};
+
+/* The literal for the keyword p[0..n) (1 <= n <= 8, 8 bytes readable at p) when it is one
+ * of known_keywords in any case, else NULL. */
+static const char *known_keyword(const char *p, size_t n)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    x = lower8(x) & (~(uint64_t)0 >> (64 - 8 * n));
+    size_t k = KW_HASH(x);
+    return known_keywords[k].word == x ? known_keywords[k].s : NULL;
+}
+#undef KW_HASH
+
+/* Keywords lower-cased. tolower in the C locale (spoofwatch never calls setlocale) folds
+ * only A-Z, as sw_arena_strndup_lower and lower8 do. The common ones are the literals of
+ * known_keyword, shared by every header instead of copied into the arena; nothing writes
+ * to these strings. */
+static const char *dup_lower(cursor *c, const char *p, size_t n)
+{
+    if (n - 1 < 8 && (size_t)(c->s + c->n - p) >= 8) {
+        const char *k = known_keyword(p, n);
+        if (k)
+            return k;
+    }
     return sw_arena_strndup_lower(c->a, p, n);
 }
 

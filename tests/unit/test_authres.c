@@ -128,3 +128,46 @@ SW_TEST(authres_pvalue_ends_at_every_length)
     }
     sw_arena_free(&A);
 }
+
+SW_TEST(authres_keywords_lower_cased_shared_or_copied)
+{
+    /* Common keywords come back as shared literals, others as copies: either way lower-
+     * cased, whole, and near the end of the field (fewer than 8 bytes left) too. */
+    sw_authres ar;
+    CHECK(parse("mx.example; SPF=SoftFail SMTP.MailFrom=a@b.example SMTP.Helo=h;"
+                " DKIM=Pass HEADER.D=b.example Header.I=@b.example header.S=sel header.B=x"
+                " header.A=rsa-sha256 BODY.x=1 Policy.Auth=y Header.From=b.example;"
+                " dkimx=neutralx smtpy.mailfromz=q header.dd=1; arc=NONE; dmarc=FAIL;"
+                " compauth=Neutral; AUTH=pass",
+                SW_AR_RELAXED | SW_AR_I18N, &ar) == SW_OK);
+    CHECK(ar.count == 7);
+    CHECK_STR(ar.results[0].method, "spf");
+    CHECK_STR(ar.results[0].result, "softfail");
+    CHECK_STR(ar.results[0].props[0].ptype, "smtp");
+    CHECK_STR(ar.results[0].props[0].property, "mailfrom");
+    CHECK_STR(ar.results[0].props[1].property, "helo");
+    CHECK_STR(ar.results[1].method, "dkim");
+    CHECK_STR(ar.results[1].result, "pass");
+    static const char *const props[] = {"d", "i", "s", "b", "a", "x", "auth", "from"};
+    static const char *const ptypes[] = {"header", "header", "header", "header",
+                                         "header", "body",   "policy", "header"};
+    CHECK(ar.results[1].nprops == 8);
+    for (size_t k = 0; k < 8; k++) {
+        CHECK_STR(ar.results[1].props[k].property, props[k]);
+        CHECK_STR(ar.results[1].props[k].ptype, ptypes[k]);
+    }
+    CHECK_STR(ar.results[2].method, "dkimx");
+    CHECK_STR(ar.results[2].result, "neutralx");
+    CHECK_STR(ar.results[2].props[0].ptype, "smtpy");
+    CHECK_STR(ar.results[2].props[0].property, "mailfromz");
+    CHECK_STR(ar.results[2].props[1].property, "dd");
+    CHECK_STR(ar.results[3].method, "arc");
+    CHECK_STR(ar.results[3].result, "none");
+    CHECK_STR(ar.results[4].method, "dmarc");
+    CHECK_STR(ar.results[4].result, "fail");
+    CHECK_STR(ar.results[5].method, "compauth");
+    CHECK_STR(ar.results[5].result, "neutral");
+    CHECK_STR(ar.results[6].method, "auth");
+    CHECK_STR(ar.results[6].result, "pass"); /* the last 4 bytes of the field */
+    sw_arena_free(&A);
+}
