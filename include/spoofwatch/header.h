@@ -63,6 +63,8 @@ typedef struct sw_header_block {
     size_t header_len;             /* bytes up to and including the empty line */
     size_t body_offset;            /* == header_len; body = msg + body_offset */
     unsigned anomalies;            /* SW_HB_* */
+    unsigned field_flags;          /* union of every kept field's SW_HF_* flags: a caller can
+                                    * skip a walk over the fields for a flag none of them has */
     uint64_t first_anomaly_offset; /* where the first block anomaly was seen */
     int crlf;                      /* 1 when the first line ends in CRLF */
     const char *folded_name;       /* arena: the name of the first folded-name field, if any */

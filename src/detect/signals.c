@@ -348,7 +348,8 @@ static void structural_signals(det *x)
     /* Malformed names count only for headers a client could take for an author: read from
      * the header block itself, since the record keeps one anomaly per kind. They go first: a
      * malformed From outweighs leading whitespace, and one signal carries the weight. */
-    for (size_t i = 0; i < r->headers.count; i++) {
+    for (size_t i = 0; (r->headers.field_flags & SW_HF_SPACE_BEFORE_COLON) && i < r->headers.count;
+         i++) {
         const sw_header_field *f = &r->headers.fields[i];
         if ((f->flags & SW_HF_SPACE_BEFORE_COLON) &&
             (!strcasecmp(f->name, "From") || !strcasecmp(f->name, "Sender") ||

@@ -513,6 +513,7 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         note(h, SW_HB_MIXED_EOL, 0);
     if (h->count == 0)
         note(h, SW_HB_EMPTY, 0);
+    h->field_flags = field_flags;
     h->crlf = saw_crlf && !saw_lf;
     h->header_len = at;
     h->body_offset = at;

@@ -366,3 +366,32 @@ SW_TEST(header_line_ends_at_every_window_offset)
     CHECK(h.count == 0 && (h.anomalies & SW_HB_EMPTY));
     sw_arena_free(&A);
 }
+
+/* field_flags is the union of the kept fields' flags, which lets callers skip a walk over
+ * the fields: checked against the fields themselves, in the last field and in none. */
+SW_TEST(header_block_field_flags_is_the_union)
+{
+    sw_header_block h;
+    const char *msgs[] = {
+        "From: a@b.example\nTo: c@d.example\n\n",
+        "From: a@b.example\nFrom : evil@x.example\n\n",
+        "From : evil@x.example\nTo: c\n\n",
+        "Subject: caf\xc3\xa9\nX-A\x01: v\n\n",
+        "A: b\n c\n d\nB: \xff\n\n",
+        "A: b",
+        "",
+        "no colon line\n\n",
+    };
+    for (size_t m = 0; m < sizeof msgs / sizeof msgs[0]; m++) {
+        scan(msgs[m], &h);
+        unsigned all = 0;
+        for (size_t i = 0; i < h.count; i++)
+            all |= h.fields[i].flags;
+        CHECK(h.field_flags == all);
+    }
+    scan("From: a@b.example\nTo: c@d.example\n\n", &h);
+    CHECK(!(h.field_flags & SW_HF_SPACE_BEFORE_COLON));
+    scan("From: a@b.example\nReply-To  : evil@x.example\n\n", &h);
+    CHECK(h.field_flags & SW_HF_SPACE_BEFORE_COLON);
+    sw_arena_free(&A);
+}
