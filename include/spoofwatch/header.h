@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+#include <strings.h>
 #include "spoofwatch/arena.h"
 #include "spoofwatch/error.h"
 
@@ -120,8 +122,33 @@ static inline sw_header_key sw_header_key_of(const char *name)
     return k;
 }
 
-/* sw_header_find, sw_header_count and sw_header_next with a prepared key: same results. */
-long sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth);
+/* Whether field f is named k (sw_header_find's match): fields flagged
+ * SW_HF_SPACE_BEFORE_COLON never match, so "From :" is not a From. Names are nearly always
+ * written in the case the caller asks for: memcmp settles those, strncasecmp the rest. */
+static inline __attribute__((always_inline)) int sw_header_key_matches(const sw_header_field *f,
+                                                                       const sw_header_key *k)
+{
+    return f->name_hash == k->hash && f->name_len == k->len &&
+           !(f->flags & SW_HF_SPACE_BEFORE_COLON) &&
+           (memcmp(f->name, k->name, k->len) == 0 || strncasecmp(f->name, k->name, k->len) == 0);
+}
+
+/* sw_header_find, sw_header_count and sw_header_next with a prepared key: same results.
+ * sw_header_find_key is inlined: with a key made from a literal, the bucket, hash and
+ * length are constants at the call, and a miss (most lookups: the X-MS-Exchange-* and
+ * List-* names of other mail) is a load and a compare or two, with no call. */
+static inline __attribute__((always_inline)) long
+sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth)
+{
+    if (!h->count) /* also a zeroed block: a record read from a log has no headers */
+        return -1;
+    /* One walk of the chain, which is in field order, for any nth. */
+    for (int32_t i = h->bucket_head[k->hash % SW_HEADER_BUCKETS]; i >= 0;
+         i = h->fields[i].next_in_bucket)
+        if (sw_header_key_matches(&h->fields[i], k) && nth-- == 0)
+            return (long)i;
+    return -1;
+}
 size_t sw_header_count_key(const sw_header_block *h, const sw_header_key *k);
 long sw_header_next_key(const sw_header_block *h, const sw_header_key *k, long after);
 

@@ -525,13 +525,10 @@ uint32_t sw_header_name_hash(const char *name, size_t n)
     return sw_header_name_hash_inline(name, n);
 }
 
-/* Fields flagged SW_HF_SPACE_BEFORE_COLON never match: "From :" is not a From. */
 static int name_matches(const sw_header_field *f, const char *name, size_t n, uint32_t hash)
 {
-    /* Names are nearly always written in the case the caller asks for: memcmp settles
-     * those, strncasecmp the rest. */
-    return f->name_hash == hash && f->name_len == n && !(f->flags & SW_HF_SPACE_BEFORE_COLON) &&
-           (memcmp(f->name, name, n) == 0 || strncasecmp(f->name, name, n) == 0);
+    const sw_header_key k = {name, n, hash};
+    return sw_header_key_matches(f, &k);
 }
 
 /* Walks the bucket chain of `name` once, from field index `after` on: next field named
@@ -557,18 +554,6 @@ long sw_header_next(const sw_header_block *h, const char *name, long after)
 {
     sw_header_key k = sw_header_key_of(name);
     return sw_header_next_key(h, &k, after);
-}
-
-long sw_header_find_key(const sw_header_block *h, const sw_header_key *k, size_t nth)
-{
-    if (!h->count)
-        return -1;
-    /* One walk of the chain, which is in field order, for any nth. */
-    for (int32_t i = h->bucket_head[k->hash % SW_HEADER_BUCKETS]; i >= 0;
-         i = h->fields[i].next_in_bucket)
-        if (name_matches(&h->fields[i], k->name, k->len, k->hash) && nth-- == 0)
-            return (long)i;
-    return -1;
 }
 
 long sw_header_find(const sw_header_block *h, const char *name, size_t nth)

@@ -395,3 +395,38 @@ SW_TEST(header_block_field_flags_is_the_union)
     CHECK(h.field_flags & SW_HF_SPACE_BEFORE_COLON);
     sw_arena_free(&A);
 }
+
+/* sw_header_find_key is inlined at its callers: literal and variable keys, case, nth, names
+ * sharing a bucket and the malformed "From :" all give sw_header_find's answers. */
+SW_TEST(header_find_key_inline_matches_find)
+{
+    sw_header_block h;
+    scan("Received: a\nFROM : x\nfrom: y\nReceived: b\nX-Foo: 1\nList-Id: l\nreceived: c\n\n", &h);
+    CHECK(h.count == 7);
+    CHECK(sw_header_first(&h, "From") == &h.fields[2]);
+    CHECK_STR(sw_header_first_value(&h, "FROM"), "y");
+    CHECK_STR(sw_header_first_value(&h, "list-id"), "l");
+    CHECK(sw_header_first(&h, "X-Fo") == NULL);
+    CHECK(sw_header_first(&h, "X-Foo2") == NULL);
+    CHECK(sw_header_first(&h, "Subject") == NULL);
+    const sw_header_key rk = sw_header_key_of("Received");
+    CHECK(sw_header_find_key(&h, &rk, 0) == 0);
+    CHECK(sw_header_find_key(&h, &rk, 1) == 3);
+    CHECK(sw_header_find_key(&h, &rk, 2) == 6);
+    CHECK(sw_header_find_key(&h, &rk, 3) == -1);
+    char name[16];
+    snprintf(name, sizeof name, "%s", "x-FOO");
+    const sw_header_key vk = sw_header_key_of(name);
+    CHECK(sw_header_find_key(&h, &vk, 0) == 4 && sw_header_find(&h, name, 0) == 4);
+    /* every name of every field, looked up by key and by name */
+    for (size_t i = 0; i < h.count; i++) {
+        const sw_header_key k = sw_header_key_of(h.fields[i].name);
+        for (size_t nth = 0; nth < 4; nth++)
+            CHECK(sw_header_find_key(&h, &k, nth) == sw_header_find(&h, h.fields[i].name, nth));
+    }
+    /* an empty (zeroed) block */
+    sw_header_block z;
+    memset(&z, 0, sizeof z);
+    CHECK(sw_header_first(&z, "From") == NULL);
+    sw_arena_free(&A);
+}
