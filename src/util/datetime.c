@@ -342,11 +342,14 @@ static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *
         return 0;
     *day = d;
     *month = m;
-    *year = (long)(yv >> 8 & 15) * 1000 + (long)(yv >> 16 & 15) * 100 + (long)(yv >> 24 & 15) * 10 +
-            (long)(yv >> 32 & 15);
-    *h = (long)(tv & 15) * 10 + (long)(tv >> 8 & 15);
-    *mi = (long)(tv >> 24 & 15) * 10 + (long)(tv >> 32 & 15);
-    *sec = (long)(tv >> 48 & 15) * 10 + (long)(tv >> 56 & 15);
+    /* Every digit byte of yd and td holds its value (0..9) and every other byte is 0, so one
+     * multiply and one shift make byte k 10 * digit k + digit k+1 (at most 99: no carry into
+     * the next byte) and each two-digit field is then one byte. */
+    const uint64_t yp = yd * 10 + (yd >> 8), tp = td * 10 + (td >> 8);
+    *year = (long)(yp >> 8 & 0xFF) * 100 + (long)(yp >> 24 & 0xFF);
+    *h = (long)(tp & 0xFF);
+    *mi = (long)(tp >> 24 & 0xFF);
+    *sec = (long)(tp >> 48 & 0xFF);
     c->i = i + 18;
     return 1;
 }
@@ -450,6 +453,16 @@ int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *
  * March so that the leap day falls at the end, then counted in 400-year eras of 146097 days. */
 int64_t sw_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
+    /* The dates mail carries (years 1 to a million, a real month and day) on 32-bit
+     * unsigned values, whose divisions by constants are a multiply and a shift each: the
+     * same sums as below, none of them negative there. */
+    if (y >= 1 && y <= 1000000 && m - 1 < 12 && d - 1 < 31) {
+        uint32_t yy = (uint32_t)y - (m <= 2);
+        uint32_t era = yy / 400, yoe = yy - era * 400;
+        uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+        uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return (int64_t)era * 146097 + doe - 719468;
+    }
     int64_t mm = m, dd = d;
     y -= mm <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -464,7 +477,27 @@ int64_t sw_days_from_civil(int64_t y, unsigned m, unsigned d)
  * are a multiply and a shift each (the 64-bit signed ones also fix up the sign). */
 static void dt_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
-    z += 719468;
+    z += 719468; /* days since 0000-03-01 */
+    if (z >= 0 && z < ((int64_t)1 << 30)) {
+        /* The same calendar with every step an exact multiply and shift (Neri and
+         * Schneider's Euclidean affine forms), for the days of years 0 to 2.9 million:
+         * the century from 4z + 3 by 146097, the year of the century and its day at once
+         * from one 64-bit product (2939745 / 2^32 is 4 / 1461 close enough for the 100
+         * years of a century), and month and day from 2141 * day + 197913, whose high
+         * half is the month (March = 3) and whose low half over 2141 the day. The unit
+         * tests compare it with the general form below. */
+        uint32_t n1 = 4 * (uint32_t)z + 3;
+        uint32_t cent = n1 / 146097, nc = n1 % 146097 / 4;
+        uint64_t p2 = (uint64_t)2939745 * (4 * nc + 3);
+        uint32_t yoc = (uint32_t)(p2 >> 32), ny = (uint32_t)p2 / 2939745 / 4;
+        uint32_t n3 = 2141 * ny + 197913;
+        uint32_t mm = n3 >> 16, dd = (n3 & 0xFFFF) / 2141;
+        uint32_t jan_feb = ny >= 306;
+        *y = (int64_t)(100 * cent + yoc + jan_feb);
+        *m = jan_feb ? mm - 12 : mm;
+        *d = dd + 1;
+        return;
+    }
     int64_t era = (z >= 0 ? z : z - 146096) / 146097;
     uint32_t doe = (uint32_t)(z - era * 146097);
     uint32_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;

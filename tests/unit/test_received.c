@@ -1330,3 +1330,124 @@ SW_TEST(received_ip6_reader_matches_inet_pton)
         }
     }
 }
+
+/* The general forms of the civil-calendar conversions (as datetime.c has them for the days
+ * outside its 32-bit fast paths), to compare the fast paths with. */
+static int64_t ref_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    int64_t mm = m, dd = d;
+    y -= mm <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (mm > 2 ? mm - 3 : mm + 9) + 2) / 5 + dd - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void ref_civil_from_days(int64_t z, long long *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (long long)(yoe + era * 400 + (*m <= 2));
+}
+
+static void ref_format_day(int64_t day, unsigned sec, char out[64])
+{
+    long long y;
+    unsigned m, d;
+    ref_civil_from_days(day, &y, &m, &d);
+    snprintf(out, 64, "%04lld-%02u-%02uT%02u:%02u:%02uZ", y, m, d, sec / 3600, sec / 60 % 60,
+             sec % 60);
+}
+
+/* sw_datetime_format_utc's 32-bit day split: every day from year -200 to 11000, and the days
+ * around the end of its range (z = 2^30 days after 0000-03-01), against the general form. */
+SW_TEST(datetime_format_fast_path_every_day)
+{
+    char out[32], want[64];
+    int bad = 0;
+    for (int64_t day = -800000; day <= 3300000 && bad < 5; day++) {
+        unsigned sec = (unsigned)(day * 7919 % 86400 + 86400) % 86400;
+        sw_datetime_format_utc(day * 86400 + sec, out);
+        ref_format_day(day, sec, want);
+        if (strcmp(out, want)) {
+            bad++;
+            CHECK_STR(out, want);
+        }
+    }
+    const int64_t edge = ((int64_t)1 << 30) - 719468;
+    for (int64_t day = edge - 3000; day <= edge + 3000; day++) {
+        sw_datetime_format_utc(day * 86400 + 59, out);
+        ref_format_day(day, 59, want);
+        CHECK_STR(out, want);
+    }
+    for (int64_t day = -719468 - 3000; day <= -719468 + 3000; day++) {
+        sw_datetime_format_utc(day * 86400 + 86399, out);
+        ref_format_day(day, 86399, want);
+        CHECK_STR(out, want);
+    }
+    CHECK(!bad);
+}
+
+/* sw_days_from_civil's 32-bit path against the general form, at its edges (years 1 and a
+ * million, month and day 0 and past the end) and for every day of years -500 to 12000. */
+SW_TEST(datetime_days_from_civil_fast_path)
+{
+    int bad = 0;
+    static const int64_t years[] = {-400, -1, 0, 1, 2, 3, 4, 99, 100, 399, 400, 401,
+                                    1969, 1970, 2000, 2100, 9999, 10000, 999999, 1000000,
+                                    1000001, 4000000};
+    for (size_t k = 0; k < sizeof years / sizeof years[0]; k++)
+        for (unsigned m = 0; m <= 14; m++)
+            for (unsigned d = 0; d <= 33; d++)
+                if (sw_days_from_civil(years[k], m, d) != ref_days_from_civil(years[k], m, d))
+                    bad++;
+    CHECK(sw_days_from_civil(2024, 0xFFFFFFFFu, 1) == ref_days_from_civil(2024, 0xFFFFFFFFu, 1));
+    CHECK(sw_days_from_civil(2024, 3, 0xFFFFFFFFu) == ref_days_from_civil(2024, 3, 0xFFFFFFFFu));
+    for (int64_t y = -500; y <= 12000; y++)
+        for (unsigned m = 1; m <= 12; m++)
+            for (unsigned d = 1; d <= 31; d++)
+                if (sw_days_from_civil(y, m, d) != ref_days_from_civil(y, m, d))
+                    bad++;
+    CHECK(bad == 0);
+}
+
+/* The fixed-shape reader turns each two-digit field and the year into numbers by byte
+ * arithmetic: every hour, minute and second, and years 1000-9999, read back exactly. */
+SW_TEST(datetime_fixed_shape_every_field_value)
+{
+    static const char *const mon[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char buf[64];
+    int64_t e;
+    int off;
+    int bad = 0;
+    for (unsigned t = 0; t < 86400; t += 1) {
+        unsigned h = t / 3600, mi = t / 60 % 60, s = t % 60;
+        snprintf(buf, sizeof buf, "Wed, 7 Mar 2012 %02u:%02u:%02u +0000", h, mi, s);
+        if (dt(buf, &e, &off) != 0 || e != ref_days_from_civil(2012, 3, 7) * 86400 + t)
+            bad++;
+    }
+    /* second 60 (a leap second) is accepted as the general reader accepts it */
+    CHECK(dt("Wed, 7 Mar 2012 23:59:60 +0000", &e, &off) == 0);
+    CHECK(e == ref_days_from_civil(2012, 3, 8) * 86400);
+    CHECK(dt("Wed, 7 Mar 2012 24:00:00 +0000", &e, &off) == SW_EFORMAT);
+    CHECK(dt("Wed, 7 Mar 2012 23:60:00 +0000", &e, &off) == SW_EFORMAT);
+    CHECK(dt("Wed, 7 Mar 2012 99:99:99 +0000", &e, &off) == SW_EFORMAT);
+    for (unsigned y = 1000; y <= 9999; y++)
+        for (unsigned m = 0; m < 12; m += 5) {
+            unsigned d = 1 + y % 28;
+            snprintf(buf, sizeof buf, "%u %s %u 09:08:07 -0130", d, mon[m], y);
+            if (dt(buf, &e, &off) != 0 ||
+                e != ref_days_from_civil(y, m + 1, d) * 86400 + 9 * 3600 + 8 * 60 + 7 + 90 * 60 ||
+                off != -90)
+                bad++;
+        }
+    CHECK(bad == 0);
+}
