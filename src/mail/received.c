@@ -798,6 +798,53 @@ static int rcv_read_clauses(const char *value, size_t end, rcv_clauses *cl)
     return open;
 }
 
+/* The clause strings of one hop, copied into one arena block: one room check and no call
+ * per string (a hop has up to eight, and rcv_dup was a call each). */
+#define RCV_OUT_MAX 8
+typedef struct rcv_out {
+    const char **dst[RCV_OUT_MAX];
+    const char *p[RCV_OUT_MAX];
+    size_t n[RCV_OUT_MAX];
+    size_t count, total;
+} rcv_out;
+
+/* Queues a copy of p[0..n) for *dst, capped as rcv_dup caps it. */
+static void rcv_want(rcv_out *o, const char **dst, const char *p, size_t n)
+{
+    if (n > SW_RCV_CLAUSE_MAX) {
+        n = SW_RCV_CLAUSE_MAX;
+        for (int k = 0; k < 3 && n > 0 && ((unsigned char)p[n] & 0xC0) == 0x80; k++)
+            n--;
+    }
+    o->dst[o->count] = dst;
+    o->p[o->count] = p;
+    o->n[o->count] = n;
+    o->count++;
+    o->total += n + 1;
+}
+
+/* Makes the queued copies, each NUL-terminated. SW_ENOMEM when the arena is exhausted
+ * (then none is set). */
+static int rcv_flush(sw_arena *a, rcv_out *o)
+{
+    if (!o->count)
+        return 0;
+    char *b = sw_arena_alloc(a, o->total);
+    if (!b)
+        return SW_ENOMEM;
+    for (size_t k = 0; k < o->count; k++) {
+        size_t n = o->n[k];
+        if (n <= 32)
+            sw_copy_upto32(b, o->p[k], n);
+        else
+            memcpy(b, o->p[k], n);
+        b[n] = '\0';
+        *o->dst[k] = b;
+        b += n + 1;
+    }
+    return 0;
+}
+
 #define RCV_DUP(dst, p, n)                                                                         \
     do {                                                                                           \
         if (!((dst) = rcv_dup(a, (p), (n))))                                                       \
@@ -840,17 +887,19 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
 
     /* The from clause. An explicit HELO in a comment means the leading name is the MTA's
      * own view of the client (reverse DNS, an address literal, or "unknown"). */
+    rcv_out o;
+    o.count = o.total = 0;
     rcv_span fname = cl.first[CL_FROM];
     if (cl.fi.helo.p && cl.fi.helo.n) {
-        RCV_DUP(out->from_helo, cl.fi.helo.p, cl.fi.helo.n);
+        rcv_want(&o, &out->from_helo, cl.fi.helo.p, cl.fi.helo.n);
         rcv_span r = cl.fi.rdns.p ? cl.fi.rdns : rcv_trim_root_dot(fname);
         if (r.p && rcv_is_rdns_name(r))
-            RCV_DUP(out->from_rdns, r.p, r.n);
+            rcv_want(&o, &out->from_rdns, r.p, r.n);
     } else {
         if (fname.p)
-            RCV_DUP(out->from_helo, fname.p, fname.n);
+            rcv_want(&o, &out->from_helo, fname.p, fname.n);
         if (cl.fi.rdns.p)
-            RCV_DUP(out->from_rdns, cl.fi.rdns.p, cl.fi.rdns.n);
+            rcv_want(&o, &out->from_rdns, cl.fi.rdns.p, cl.fi.rdns.n);
     }
     char ip[INET6_ADDRSTRLEN];
     unsigned char bin[16];
@@ -871,7 +920,7 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
         af = rcv_ip_text(fname.p, fname.n, ip, bin);
     }
     if (af) {
-        RCV_DUP(out->from_ip, ip, strlen(ip));
+        rcv_want(&o, &out->from_ip, ip, strlen(ip));
         if (af == AF_INET6)
             out->flags |= SW_RCV_IPV6;
         /* The binary form is at hand: no second parse of the text (sw_ip_is_private). */
@@ -880,13 +929,13 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
     }
 
     if (cl.first[CL_BY].p)
-        RCV_DUP(out->by, cl.first[CL_BY].p, cl.first[CL_BY].n);
+        rcv_want(&o, &out->by, cl.first[CL_BY].p, cl.first[CL_BY].n);
     if (cl.first[CL_ID].p)
-        RCV_DUP(out->id, cl.first[CL_ID].p, cl.first[CL_ID].n);
+        rcv_want(&o, &out->id, cl.first[CL_ID].p, cl.first[CL_ID].n);
     if (cl.with_len)
-        RCV_DUP(out->with, cl.with_buf, cl.with_len);
+        rcv_want(&o, &out->with, cl.with_buf, cl.with_len);
     if (cl.via_len)
-        RCV_DUP(out->via, cl.via_buf, cl.via_len);
+        rcv_want(&o, &out->via, cl.via_buf, cl.via_len);
     if (cl.first[CL_FOR].p) {
         rcv_span f = cl.first[CL_FOR];
         while (f.n && f.p[0] == '<') {
@@ -896,8 +945,10 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
         while (f.n && (f.p[f.n - 1] == '>' || f.p[f.n - 1] == ','))
             f.n--;
         if (f.n)
-            RCV_DUP(out->for_addr, f.p, f.n);
+            rcv_want(&o, &out->for_addr, f.p, f.n);
     }
+    if (rcv_flush(a, &o))
+        return SW_ENOMEM;
 
     /* The date. */
     if (semi >= n) {

@@ -1451,3 +1451,61 @@ SW_TEST(datetime_fixed_shape_every_field_value)
         }
     CHECK(bad == 0);
 }
+
+/* The clause strings of a hop share one arena block: all eight at once, each at the cap
+ * (one cut back at a UTF-8 boundary), each NUL-terminated apart from its neighbours, and an
+ * arena that holds the raw copy but not the block. */
+SW_TEST(received_clause_strings_in_one_block)
+{
+    sw_received_hop h;
+    CHECK(rcv("from helo.example (user@rdns.example [192.0.2.7] helo=real.example)"
+              " by mx.example via Frontend Transport with ESMTPS x id ABC123"
+              " for <u@example.net>; Tue, 30 Apr 2019 02:09:00 +0000",
+              &h) == 0);
+    CHECK_STR(h.from_helo, "real.example");
+    CHECK_STR(h.from_rdns, "rdns.example");
+    CHECK_STR(h.from_ip, "192.0.2.7");
+    CHECK_STR(h.by, "mx.example");
+    CHECK_STR(h.via, "Frontend Transport");
+    CHECK_STR(h.with, "ESMTPS x");
+    CHECK_STR(h.id, "ABC123");
+    CHECK_STR(h.for_addr, "u@example.net");
+    CHECK(h.epoch == 1556590140);
+    /* every clause longer than the cap: each is cut to 1024 bytes, the by clause back to
+     * 1023 before a two-byte character */
+    size_t big = 1500, cap = 0;
+    char *v = malloc(8 * (big + 16) + 100);
+    CHECK(v != NULL);
+    static const char *const kw[] = {"from ", " by ", " via ", " with ", " id ", " for "};
+    for (size_t k = 0; k < 6; k++) {
+        memcpy(v + cap, kw[k], strlen(kw[k]));
+        cap += strlen(kw[k]);
+        memset(v + cap, (int)('a' + k), big);
+        if (k == 1)
+            memcpy(v + cap + 1023, "\xc3\xa9", 2);
+        cap += big;
+    }
+    memcpy(v + cap, "; Tue, 30 Apr 2019 02:09:00 +0000", 33);
+    cap += 33;
+    CHECK(rcv_n(v, cap, &h) == 0);
+    free(v);
+    CHECK(h.from_helo && strlen(h.from_helo) == 1024 && h.from_helo[1023] == 'a');
+    CHECK(h.by && strlen(h.by) == 1023 && h.by[1022] == 'b');
+    CHECK(h.via && strlen(h.via) == 1024 && h.via[0] == 'c');
+    CHECK(h.with && strlen(h.with) == 1024 && h.with[1023] == 'd');
+    CHECK(h.id && strlen(h.id) == 1024 && h.id[0] == 'e');
+    CHECK(h.for_addr && strlen(h.for_addr) == 1024 && h.for_addr[1023] == 'f');
+    CHECK(h.epoch == 1556590140);
+    /* room for the raw copy, not for the clauses */
+    sw_arena a;
+    const char *w = "from a.example by b.example with ESMTP id 1; Tue, 30 Apr 2019 02:09:00 +0000";
+    for (size_t room = 64; room < 512; room += 8) {
+        sw_arena_init(&a, room);
+        memset(&h, 0, sizeof h);
+        int rc = sw_received_parse(&a, w, strlen(w), &h);
+        CHECK(rc == 0 || rc == SW_ENOMEM);
+        if (rc == 0)
+            CHECK(h.by && !strcmp(h.by, "b.example") && h.id && !strcmp(h.id, "1"));
+        sw_arena_free(&a);
+    }
+}
