@@ -243,6 +243,13 @@ static int rcv_ip_bin_v4(const char *p, size_t n, unsigned char bin[16], rcv_spa
     if (n && p[0] == '[') {
         p++;
         n--;
+        /* "[a.b.c.d]", nearly every hop: a dotted quad is digits and dots, so when the text
+         * before a closing ']' is one, that ']' is the first and memchr would cut there. */
+        if (n && p[n - 1] == ']' && rcv_ipv4_bin(p, n - 1, bin)) {
+            v4->p = p;
+            v4->n = n - 1;
+            return AF_INET;
+        }
         const char *close = memchr(p, ']', n);
         if (close)
             n = (size_t)(close - p);

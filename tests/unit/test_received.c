@@ -1509,3 +1509,39 @@ SW_TEST(received_clause_strings_in_one_block)
         sw_arena_free(&a);
     }
 }
+
+/* "[a.b.c.d]" is read without looking for the ']' first: the same addresses as before for
+ * a closing bracket, a doubled one, a port, a missing one and non-addresses. */
+SW_TEST(received_bracketed_ipv4_shapes)
+{
+    static const struct {
+        const char *lit, *want;
+    } t[] = {
+        {"[192.0.2.1]", "192.0.2.1"},
+        {"[192.0.2.1]]", "192.0.2.1"},
+        {"[192.0.2.1]:25", "192.0.2.1"},
+        {"[192.0.2.1", "192.0.2.1"},
+        {"[255.255.255.255]", "255.255.255.255"},
+        {"[0.0.0.0]", "0.0.0.0"},
+        {"[192.0.2.1]x]", "192.0.2.1"},
+        {"[192.0.2.01]", NULL},
+        {"[192.0.2.256]", NULL},
+        {"[192.0.2]", NULL},
+        {"[192.0.2.1.5]", NULL},
+        {"[]", NULL},
+        {"[]]", NULL},
+        {"[", NULL},
+        {"[IPv6:2001:db8::1]", "2001:db8::1"},
+        {"[::ffff:192.0.2.1]", "::ffff:192.0.2.1"},
+        {"[192.0.2.1%eth0]", "192.0.2.1"},
+    };
+    char buf[160];
+    for (size_t k = 0; k < sizeof t / sizeof t[0]; k++) {
+        snprintf(buf, sizeof buf, "from h.example (r.example %s) by mx.example; "
+                 "Tue, 30 Apr 2019 02:09:00 +0000", t[k].lit);
+        sw_received_hop h;
+        CHECK(rcv(buf, &h) == 0);
+        if (t[k].want ? !h.from_ip || strcmp(h.from_ip, t[k].want) : h.from_ip != NULL)
+            sw_test_fail(__FILE__, __LINE__, t[k].lit);
+    }
+}
