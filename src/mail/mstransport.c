@@ -170,12 +170,26 @@ collect_report(sw_arena *a, const sw_header_block *h, const char *name, sw_ms_an
     return parse_pairs(a, f->value, f->value_len, out);
 }
 
+/* The prefixes of the fields read below, as bits of the presence walk's result. */
+enum { MS_SEEN_EXCHANGE = 1, MS_SEEN_ANTISPAM = 2, MS_SEEN_FOREFRONT = 4, MS_SEEN_ALL = 7 };
+
 int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transport *out)
 {
     memset(out, 0, sizeof *out);
+    out->forefront.field_index = -1;
+    out->forefront_untrusted.field_index = -1;
+    out->antispam.field_index = -1;
     /* Any Microsoft stamp counts, including ones not decoded below: the record needs to
-     * know the message went through Exchange even when the reports are absent. */
-    for (size_t i = 0; i < h->count && !out->present; i++) {
+     * know the message went through Exchange even when the reports are absent. Every field
+     * read below has one of three prefixes, and a lookup under a prefix the block lacks
+     * finds nothing. An X-MS-Exchange- or X-Microsoft-Antispam field ends the walk and
+     * every lookup is made (Exchange writes dozens of them, the X-Forefront report among
+     * them or not: walking on to prove a prefix absent would cost more than the lookups).
+     * A Forefront report alone (EOP in front of another mail system) does not: the walk
+     * goes on over the fields after it, and only the Forefront lookups are made when
+     * neither other prefix turns up. */
+    unsigned seen = 0;
+    for (size_t i = 0; i < h->count; i++) {
         const sw_header_field *f = &h->fields[i];
         if (f->flags & SW_HF_SPACE_BEFORE_COLON)
             continue;
@@ -184,35 +198,37 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
             ((f->name[2] | 0x20) != 'm' && (f->name[2] | 0x20) != 'f'))
             continue;
         if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
-            strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0 ||
+            strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0) {
+            seen = MS_SEEN_ALL;
+            break;
+        }
+        if (!(seen & MS_SEEN_FOREFRONT) &&
             strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0)
-            out->present = 1;
+            seen |= MS_SEEN_FOREFRONT;
     }
-    /* Every field read below has one of these prefixes: without a stamp there is nothing
-     * to look up (most mail never crossed Exchange). */
-    if (!out->present) {
-        out->forefront.field_index = -1;
-        out->forefront_untrusted.field_index = -1;
-        out->antispam.field_index = -1;
-        return SW_OK;
-    }
+    out->present = seen != 0;
     int rc;
-    if ((rc = collect_report(a, h, "X-Forefront-Antispam-Report", &out->forefront)) ||
-        (rc = collect_report(a, h, "X-Forefront-Antispam-Report-Untrusted",
-                             &out->forefront_untrusted)) ||
-        (rc = collect_report(a, h, "X-Microsoft-Antispam", &out->antispam)))
+    if ((seen & MS_SEEN_FOREFRONT) &&
+        ((rc = collect_report(a, h, "X-Forefront-Antispam-Report", &out->forefront)) ||
+         (rc = collect_report(a, h, "X-Forefront-Antispam-Report-Untrusted",
+                              &out->forefront_untrusted))))
         return rc;
-
-    const sw_header_key mbd_key = sw_header_key_of("X-Microsoft-Antispam-Mailbox-Delivery");
-    long mi = sw_header_find_key(h, &mbd_key, 0);
-    if (mi >= 0) {
-        const sw_header_field *f = &h->fields[mi];
-        out->mailbox_delivery = f->value;
-        sw_ms_antispam md;
-        if ((rc = parse_pairs(a, f->value, f->value_len, &md)))
+    if (seen & MS_SEEN_ANTISPAM) {
+        if ((rc = collect_report(a, h, "X-Microsoft-Antispam", &out->antispam)))
             return rc;
-        out->delivery_dest = sw_ms_get(&md, "dest");
+        const sw_header_key mbd_key = sw_header_key_of("X-Microsoft-Antispam-Mailbox-Delivery");
+        long mi = sw_header_find_key(h, &mbd_key, 0);
+        if (mi >= 0) {
+            const sw_header_field *f = &h->fields[mi];
+            out->mailbox_delivery = f->value;
+            sw_ms_antispam md;
+            if ((rc = parse_pairs(a, f->value, f->value_len, &md)))
+                return rc;
+            out->delivery_dest = sw_ms_get(&md, "dest");
+        }
     }
+    if (!(seen & MS_SEEN_EXCHANGE))
+        return SW_OK;
 
     out->network_message_id =
         sw_header_first_value(h, "X-MS-Exchange-Organization-Network-Message-Id");
@@ -237,15 +253,45 @@ static unsigned char ms_fold(unsigned char c)
     return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* Longest key sw_ms_get folds on the stack; a longer one is compared with strcasecmp. */
+#define SW_MS_KEY_FOLD 64
+
 const char *sw_ms_get(const sw_ms_antispam *r, const char *key)
 {
-    /* A report has a dozen pairs and callers ask for several keys: keys whose first bytes
-     * differ even when folded cannot match, and are passed over without the libc call. */
-    unsigned char k0 = ms_fold((unsigned char)key[0]);
-    for (size_t i = 0; i < r->count; i++)
-        if (ms_fold((unsigned char)r->pairs[i].key[0]) == k0 &&
-            strcasecmp(r->pairs[i].key, key) == 0)
+    /* parse_pairs stored every key upper-cased (a-z folded, as strcasecmp folds), so the
+     * key asked for is upper-cased once and each stored key is compared byte for byte: a
+     * report has a dozen pairs, nearly all of which differ in their first or second byte,
+     * and none costs a libc call. A stored key ends at its NUL (one written inside the
+     * value stops it there, as it stops strcasecmp). */
+    if (!r->count) /* most mail never crossed Exchange */
+        return NULL;
+    char q[SW_MS_KEY_FOLD + 1];
+    size_t qn = 0;
+    for (; key[qn]; qn++) {
+        if (qn == SW_MS_KEY_FOLD) {
+            unsigned char k0 = ms_fold((unsigned char)key[0]);
+            for (size_t i = 0; i < r->count; i++)
+                if (ms_fold((unsigned char)r->pairs[i].key[0]) == k0 &&
+                    strcasecmp(r->pairs[i].key, key) == 0)
+                    return r->pairs[i].value;
+            return NULL;
+        }
+        unsigned char c = (unsigned char)key[qn];
+        q[qn] = (char)(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+    }
+    q[qn] = '\0'; /* an empty key is then matched by its NUL */
+    const char q0 = q[0];
+    for (size_t i = 0; i < r->count; i++) {
+        const char *k = r->pairs[i].key;
+        if (k[0] != q0)
+            continue;
+        /* q has no NUL in its qn bytes, so a stored key's NUL stops the walk by mismatch */
+        size_t j = 1;
+        while (j < qn && k[j] == q[j])
+            j++;
+        if (j >= qn && k[qn] == '\0')
             return r->pairs[i].value;
+    }
     return NULL;
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* See test_tags.c: the arena is freed when the next test starts, so a failed CHECK
  * does not leak it. */
@@ -334,6 +335,120 @@ SW_TEST(ms_pairs_match_reference_on_generated_reports)
             fprintf(stderr, "ms_pairs_match_reference: round %d differs: %s\n", round, val);
         CHECK(same);
     }
+}
+
+/* sw_ms_get against strcasecmp over every stored key: the query is folded once and the
+ * stored keys (upper-cased by the parse) compared byte for byte, which must give the same
+ * answer for any case, prefix, empty key, 8-bit byte, a NUL inside a key, and a query
+ * longer than the fold buffer. */
+static const char *get_reference(const sw_ms_antispam *r, const char *key)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcasecmp(r->pairs[i].key, key) == 0)
+            return r->pairs[i].value;
+    return NULL;
+}
+
+SW_TEST(ms_get_matches_strcasecmp)
+{
+    sw_arena *a = fresh_arena();
+    char longkey[200];
+    memset(longkey, 'k', sizeof longkey - 1);
+    longkey[sizeof longkey - 1] = '\0';
+    char value[400];
+    snprintf(value, sizeof value,
+             "CIP:1;ctry:2;Cat:3;CA:4;CATS:5;\xe9T:6;:7;%s:8;%.64s:9;%.63s:10;h", longkey,
+             longkey, longkey);
+    size_t n = strlen(value);
+    memcpy(value + n, ";N\0UL:11", 9); /* a NUL inside a key: the key ends there */
+    n += 9;
+    char msg[800];
+    int hn = snprintf(msg, sizeof msg, "X-Forefront-Antispam-Report: ");
+    memcpy(msg + hn, value, n);
+    memcpy(msg + hn + n, "\r\n\r\n", 5);
+    sw_header_block h;
+    sw_error err;
+    CHECK(sw_header_scan(a, msg, (size_t)hn + n + 4, &h, &err) == SW_OK);
+    sw_ms_transport t;
+    CHECK(sw_ms_transport_collect(a, &h, &t) == SW_OK);
+    CHECK(t.forefront.count >= 12);
+    char k64[65], k63[64], k65[66];
+    memset(k64, 'K', 64);
+    k64[64] = '\0';
+    memset(k63, 'k', 63);
+    k63[63] = '\0';
+    memset(k65, 'k', 65);
+    k65[65] = '\0';
+    const char *queries[] = {"CAT", "cat", "cAt",  "CA",   "C",   "CATS", "cats", "CIP",
+                             "CTRY", "\xe9t", "\xe9T", "",     "H",   "h",    "N",    "N\0UL",
+                             longkey, k64,   k63,   k65,    "ZZZ", "CATX", "CI"};
+    for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+        const char *want = get_reference(&t.forefront, queries[i]);
+        const char *got = sw_ms_get(&t.forefront, queries[i]);
+        CHECK(want == got);
+    }
+    CHECK_STR(sw_ms_get(&t.forefront, "cat"), "3");
+    CHECK_STR(sw_ms_get(&t.forefront, ""), "7");
+    CHECK_STR(sw_ms_get(&t.forefront, k64), "9");
+    CHECK_STR(sw_ms_get(&t.forefront, k63), "10");
+    CHECK_STR(sw_ms_get(&t.forefront, longkey), "8");
+    CHECK(sw_ms_get(&t.forefront, k65) == NULL);
+    sw_ms_antispam empty = {NULL, 0, -1};
+    CHECK(sw_ms_get(&empty, "CAT") == NULL);
+}
+
+/* The presence walk gates each group of lookups on its prefix: a block with only one of
+ * the three prefixes gets that group's values and none of the others', a malformed name
+ * ("X-MS-Exchange-... :") neither sets present nor is read, and a stamp that comes after
+ * all the others is still found. */
+SW_TEST(ms_lookups_gated_by_prefix)
+{
+    sw_arena *a = fresh_arena();
+    sw_header_block h;
+    sw_ms_transport t;
+    CHECK(collect(a, "X-MS-Exchange-Organization-AuthAs: Internal\r\n\r\n", &h, &t) ==
+          SW_OK);
+    CHECK(t.present);
+    CHECK_STR(t.auth_as, "Internal");
+    CHECK(t.forefront.field_index == -1 && t.forefront.count == 0);
+    CHECK(t.forefront_untrusted.field_index == -1);
+    CHECK(t.antispam.field_index == -1 && t.antispam.count == 0);
+    CHECK(t.mailbox_delivery == NULL && t.delivery_dest == NULL);
+
+    a = fresh_arena();
+    CHECK(collect(a,
+                  "x-microsoft-antispam-mailbox-delivery: ucf:0;dest:C;\r\n"
+                  "X-MS-Exchange-Organization-SCL : 9\r\n\r\n",
+                  &h, &t) == SW_OK);
+    CHECK(t.present);
+    CHECK_STR(t.delivery_dest, "C");
+    CHECK(t.antispam.field_index == -1);
+    CHECK(t.org_scl == NULL);
+
+    a = fresh_arena();
+    CHECK(collect(a, "X-MS-Exchange-Organization-SCL : 9\r\nX-Forefront: x\r\n\r\n", &h,
+                  &t) == SW_OK);
+    CHECK(!t.present);
+    CHECK(t.org_scl == NULL);
+
+    a = fresh_arena();
+    CHECK(collect(a,
+                  "X-Forefront-Antispam-Report-Untrusted: SFV:SPM\r\n"
+                  "X-Microsoft-Antispam: BCL:3;\r\n"
+                  "From: a@b.example\r\n"
+                  "X-MS-Exchange-Organization-MessageDirectionality: Originating\r\n"
+                  "X-Forefront-Antispam-Report: SFV:NSPM;CAT:NONE\r\n"
+                  "X-MS-Exchange-CrossTenant-Network-Message-Id: abc\r\n\r\n",
+                  &h, &t) == SW_OK);
+    CHECK(t.present);
+    CHECK(t.forefront.field_index == 4);
+    CHECK(t.forefront_untrusted.field_index == 0);
+    CHECK_STR(sw_ms_get(&t.forefront, "cat"), "NONE");
+    CHECK_STR(sw_ms_get(&t.forefront_untrusted, "SFV"), "SPM");
+    CHECK_STR(sw_ms_get(&t.antispam, "BCL"), "3");
+    CHECK_STR(t.directionality, "Originating");
+    CHECK_STR(t.crosstenant_network_message_id, "abc");
+    CHECK(t.auth_as == NULL);
 }
 
 SW_TEST(ms_pairs_capped)
