@@ -139,6 +139,43 @@ SW_TEST(idn_is_idn_finds_8bit_bytes_and_a_labels_anywhere)
     CHECK(sw_idn_is_idn("xn--", 3) == 0); /* only the first n bytes count */
 }
 
+/* sw_idn_is_idn's 16-byte screen against the rule itself, byte by byte: for every length
+ * up to 80 (short copies, whole steps, the overlapping last step) a '-' pair, an "xn--"
+ * at and off a label start, or an 8-bit byte at every position, with bytes past n that
+ * would change the answer if they were read. */
+static int idn_reference(const char *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)d[i] >= 0x80)
+            return 1;
+    for (size_t i = 0; i + 4 <= n; i++)
+        if ((i == 0 || d[i - 1] == '.') && (d[i] | 0x20) == 'x' && (d[i + 1] | 0x20) == 'n' &&
+            d[i + 2] == '-' && d[i + 3] == '-')
+            return 1;
+    return 0;
+}
+
+SW_TEST(idn_is_idn_screen_matches_reference)
+{
+    static const char *const marks[] = {"xn--", "XN--", "--", "-", ".xn--", "x\0--", "\x80",
+                                        "\xff", "a--b", "xn-"};
+    char buf[128];
+    size_t bad = 0;
+    for (size_t n = 0; n <= 80; n++)
+        for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+            for (size_t at = 0; at <= n; at++) {
+                for (size_t i = 0; i < sizeof buf; i++)
+                    buf[i] = i % 7 == 6 ? '.' : 'a';
+                size_t ml = marks[m][0] == 'x' && marks[m][1] == '\0' ? 5 : strlen(marks[m]);
+                for (size_t i = 0; i < ml && at + i < sizeof buf; i++)
+                    buf[at + i] = marks[m][i];
+                memcpy(buf + n, "-xn--\x80", 7); /* past the end: must not count */
+                if (sw_idn_is_idn(buf, n) != idn_reference(buf, n))
+                    bad++;
+            }
+    CHECK(bad == 0);
+}
+
 SW_TEST(address_idn_and_multiple_at)
 {
     sw_address_list l = parse("Bob <bob@b\xc3\xbc"
