@@ -219,3 +219,72 @@ SW_TEST(rfc2047_b_payloads_match_reference)
     }
     sw_arena_free(&a);
 }
+
+/* parse_word's payload scan (16 positions a step while 17 bytes remain, then byte by
+ * byte) against the rule: the payload ends at the first "?=", and whitespace before it
+ * means there is no word. Every payload length to 60 with a mark at every position:
+ * whitespace of each kind, a NUL, a lone '?' or '=', and an early "?=". */
+static int hexv(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+SW_TEST(rfc2047_payload_scan_matches_reference)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    static const char *const marks[] = {" ", "\t", "\r", "\n", "\0", "?", "=", "?=", "x"};
+    size_t bad = 0;
+    for (size_t len = 0; len <= 60; len++)
+        for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++)
+            for (size_t at = 0; at <= len; at++) {
+                char in[128];
+                size_t pre = (size_t)snprintf(in, sizeof in, "=?utf-8?q?");
+                size_t n = pre;
+                for (size_t k = 0; k < len; k++)
+                    in[n++] = (char)('a' + k % 6); /* a-f: an '=' before two is an escape */
+                size_t ml = m == 4 ? 1 : strlen(marks[m]);
+                if (at < len)
+                    memcpy(in + pre + at, marks[m], ml < len - at ? ml : len - at);
+                in[n++] = '?';
+                in[n++] = '=';
+                /* the rule, byte by byte */
+                size_t j = pre;
+                int word = 0;
+                for (; j + 1 < n; j++) {
+                    if (in[j] == ' ' || in[j] == '\t' || in[j] == '\r' || in[j] == '\n')
+                        break;
+                    if (in[j] == '?' && in[j + 1] == '=') {
+                        word = 1;
+                        break;
+                    }
+                }
+                char want[128];
+                size_t wn = 0;
+                if (word) {
+                    for (size_t k = pre; k < j; k++) {
+                        int h = k + 1 < j ? hexv(in[k + 1]) : -1;
+                        int l = k + 2 < j ? hexv(in[k + 2]) : -1;
+                        if (in[k] == '_')
+                            want[wn++] = ' ';
+                        else if (in[k] == '=' && h >= 0 && l >= 0) {
+                            want[wn++] = (char)(h * 16 + l);
+                            k += 2;
+                        } else
+                            want[wn++] = in[k];
+                    }
+                    memcpy(want + wn, in + j + 2, n - (j + 2));
+                    wn += n - (j + 2);
+                } else {
+                    memcpy(want, in, n);
+                    wn = n;
+                }
+                sw_decoded d;
+                if (sw_rfc2047_decode(&a, in, n, &d) != SW_OK || d.words != (size_t)word ||
+                    d.len != wn || memcmp(d.text, want, wn) != 0)
+                    bad++;
+            }
+    CHECK(bad == 0);
+    sw_arena_free(&a);
+}
