@@ -420,18 +420,46 @@ static void skip_to_semicolon(cursor *c)
     }
 }
 
-/* methodspec [reasonspec] [1*propspec], cursor after CFWS at the method keyword. */
-static int parse_resinfo(cursor *c, sw_authres_result *r)
+/* Does the text at the cursor look like "method=" or "method/1=" (no authserv-id)? When it
+ * does, the index of its '=' or '/' (after the CFWS), and in *kw_end where the method
+ * keyword ends: parse_resinfo then reads neither again. 0 when it does not. */
+static size_t looks_like_methodspec(const cursor *c, size_t *kw_end)
+{
+    /* a trial cursor: RFC 8601 allows CFWS between the method and its "=" (any whitespace
+     * or a comment, as skip_cfws reads them), and a failed look must report nothing */
+    cursor t = *c;
+    t.err = NULL;
+    while (t.i < t.n && is_keyword_char(t.s[t.i]))
+        t.i++;
+    *kw_end = t.i;
+    if (t.i == c->i || skip_cfws(&t) != SW_OK)
+        return 0;
+    return peek(&t) == '=' || peek(&t) == '/' ? t.i : 0;
+}
+
+/* methodspec [reasonspec] [1*propspec], cursor after CFWS at the method keyword. spec is
+ * what looks_like_methodspec returned (its '=' or '/', kw_end the keyword's end), or 0
+ * when it was not asked or said no, and the method is read here. Both ways give the same
+ * cursor: the trial read the same bytes, and the CFWS it skipped had no error and left no
+ * comment that anything reads (the result's comment is looked for after the result). */
+static int parse_resinfo(cursor *c, sw_authres_result *r, size_t spec, size_t kw_end)
 {
     memset(r, 0, sizeof *r);
     const char *kw;
     size_t kwlen;
-    if (read_keyword(c, &kw, &kwlen))
-        return fail(c, "expected a method name");
-    r->method = dup_lower(c, kw, kwlen);
-    int rc = skip_cfws(c);
-    if (rc)
-        return rc;
+    int rc;
+    if (spec) {
+        kw = c->s + c->i;
+        kwlen = kw_end - c->i;
+        r->method = dup_lower(c, kw, kwlen);
+        c->i = spec;
+    } else {
+        if (read_keyword(c, &kw, &kwlen))
+            return fail(c, "expected a method name");
+        r->method = dup_lower(c, kw, kwlen);
+        if ((rc = skip_cfws(c)))
+            return rc;
+    }
     if (peek(c) == '/') {
         c->i++;
         if ((rc = skip_cfws(c)))
@@ -542,19 +570,6 @@ static int parse_resinfo(cursor *c, sw_authres_result *r)
     return SW_OK;
 }
 
-/* Does the text at the cursor look like "method=" or "method/1=" (no authserv-id)? */
-static int looks_like_methodspec(const cursor *c)
-{
-    /* a trial cursor: RFC 8601 allows CFWS between the method and its "=" (any whitespace
-     * or a comment, as skip_cfws reads them), and a failed look must report nothing */
-    cursor t = *c;
-    t.err = NULL;
-    while (t.i < t.n && is_keyword_char(t.s[t.i]))
-        t.i++;
-    if (t.i == c->i || skip_cfws(&t) != SW_OK)
-        return 0;
-    return peek(&t) == '=' || peek(&t) == '/';
-}
 
 int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_authres *out,
                      sw_error *err)
@@ -601,7 +616,8 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
     }
     size_t cap = 0;
     int first = 1;
-    if (!(mode & SW_AR_STRICT) && looks_like_methodspec(&c)) {
+    size_t kw_end;
+    if (!(mode & SW_AR_STRICT) && looks_like_methodspec(&c, &kw_end)) {
         /* Microsoft 365: no authserv-id, the first result follows directly. */
         out->flags |= SW_ARF_NO_AUTHSERV_ID;
         first = 0;
@@ -659,7 +675,8 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
             skip_cfws(&c);
             continue;
         }
-        if (!looks_like_methodspec(&c) && !(mode & SW_AR_STRICT)) {
+        size_t spec = looks_like_methodspec(&c, &kw_end);
+        if (!spec && !(mode & SW_AR_STRICT)) {
             /* e.g. Exchange writes "; lists.example.org;" between results */
             out->flags |= SW_ARF_SKIPPED;
             skip_to_semicolon(&c);
@@ -678,7 +695,7 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
                 out->results = nr;
                 cap = ncap;
             }
-            if ((rc = parse_resinfo(&c, &out->results[out->count])))
+            if ((rc = parse_resinfo(&c, &out->results[out->count], spec, kw_end)))
                 return rc;
             out->count++;
         }

@@ -171,3 +171,44 @@ SW_TEST(authres_keywords_lower_cased_shared_or_copied)
     CHECK_STR(ar.results[6].result, "pass"); /* the last 4 bytes of the field */
     sw_arena_free(&A);
 }
+
+/* The method keyword is read once, by the look that decides a resinfo is one: whatever
+ * CFWS lies between the method and its '=' or '/' (none, folding, a comment, several),
+ * the method, version, result and comment come out as when it was read twice, in every
+ * mode; a comment before the '=' is not the result's comment; a keyword at the end of
+ * the field, or one followed by an unbalanced comment, is no result. */
+SW_TEST(authres_method_read_once_across_cfws)
+{
+    static const unsigned modes[] = {SW_AR_RELAXED, SW_AR_RELAXED | SW_AR_I18N, SW_AR_STRICT};
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        sw_authres ar;
+        CHECK(parse("mx.example; DKIM=pass header.d=a.example; spf (why) =fail (c1) "
+                    "smtp.mailfrom=b.example; dmarc\r\n\t/1 = none; arc(x)(y)\r\n =none",
+                    modes[m], &ar) == 0);
+        CHECK(ar.count == 4);
+        if (ar.count != 4)
+            continue;
+        CHECK_STR(ar.results[0].method, "dkim");
+        CHECK_STR(ar.results[0].result, "pass");
+        CHECK_STR(ar.results[1].method, "spf");
+        CHECK_STR(ar.results[1].result, "fail");
+        CHECK_STR(ar.results[1].comment, "c1");
+        CHECK_STR(ar.results[2].method, "dmarc");
+        CHECK(ar.results[2].method_version == 1);
+        CHECK_STR(ar.results[2].result, "none");
+        CHECK_STR(ar.results[3].method, "arc");
+        CHECK(ar.results[3].comment == NULL);
+    }
+    sw_authres ar;
+    CHECK(parse("spf (a) = pass; dkim=none", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.flags & SW_ARF_NO_AUTHSERV_ID);
+    CHECK(ar.count == 2);
+    CHECK_STR(ar.results[0].method, "spf");
+    CHECK(ar.results[0].comment == NULL);
+    CHECK(parse("mx.example; dkim", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.count == 0 && (ar.flags & SW_ARF_SKIPPED));
+    CHECK(parse("mx.example; dkim (open = pass", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.count == 0 && (ar.flags & SW_ARF_SKIPPED));
+    CHECK(parse("mx.example; dkim (open = pass", SW_AR_STRICT, &ar) != 0);
+    sw_arena_free(&A);
+}
