@@ -6,7 +6,7 @@
  * Each call uses a fresh arena capped at SW_MAX_ARENA and frees it before returning; every
  * string the parsers hand back is read to its NUL so ASan sees any bad pointer. The tag
  * list must be exactly what the byte-at-a-time reading of tags.h below gives (names,
- * values with FWS dropped from b= and bh=, flags, count). */
+ * values with FWS dropped from bh=, flags, count). */
 #include "spoofwatch/arena.h"
 #include "spoofwatch/header.h"
 #include "spoofwatch/limits.h"
@@ -78,7 +78,7 @@ static void check_taglist(const char *s, size_t n, const sw_taglist *t)
         size_t vb = eq + 1, ve = fe, vn = 0;
         while (vb < ve && ws(s[vb]))
             vb++;
-        int strip = (nlen == 1 && s[nb] == 'b') || (nlen == 2 && s[nb] == 'b' && s[nb + 1] == 'h');
+        int strip = nlen == 2 && s[nb] == 'b' && s[nb + 1] == 'h';
         for (size_t k = vb; k < ve; k++)
             if (!strip || !ws(s[k]))
                 v[vn++] = s[k];

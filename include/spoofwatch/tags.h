@@ -2,8 +2,10 @@
  * ARC-Message-Signature; ARC set grouping (RFC 8617); Received-SPF (RFC 7208 §9.1);
  * List-* headers (RFC 2369, RFC 2919).
  *
- * Tag values are kept as written minus surrounding whitespace; for b= and bh= internal
- * folding whitespace is removed. Duplicate tags and syntax errors are flagged, never
+ * Tag values are kept as written minus surrounding whitespace; for bh= internal folding
+ * whitespace is removed. b= keeps its inner FWS (the longest value of a signature: not
+ * copying it stripped saves a pass per signature), which base64 decoding must skip, as
+ * sw_dkim_base64_decode does. Duplicate tags and syntax errors are flagged, never
  * fatal: DKIM verification (auth/) decides what they mean. Strings live in the arena. */
 #ifndef SPOOFWATCH_TAGS_H
 #define SPOOFWATCH_TAGS_H
@@ -39,7 +41,7 @@ const char *sw_taglist_get(const sw_taglist *t, const char *name);
 /* DKIM-Signature or ARC-Message-Signature (no v=), or ARC-Seal (no h=, c=). */
 typedef struct sw_dkim_sig {
     sw_taglist tags;
-    const char *v, *a, *d, *s, *c, *h, *i, *bh, *b, *q, *cv;
+    const char *v, *a, *d, *s, *c, *h, *i, *bh, *b, *q, *cv; /* b with its folds */
     int64_t l, t, x; /* valid when the has_ flag is set */
     int has_l, has_t, has_x;
     int instance;    /* ARC i=, -1 for DKIM */

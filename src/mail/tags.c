@@ -86,10 +86,10 @@ static const char *copy_to_semi(char *o, const char *p, const char *e)
     return p;
 }
 
-/* The same dropping every FWS byte (b= and bh= are base64 that signers fold anywhere,
- * RFC 6376 §3.5); *len gets the number of bytes kept. FWS bytes are all <= ' ' and base64
- * has none, so a step screens its 16 bytes for ';' and bytes <= ' ' and moves them whole
- * when there is neither, as nearly every step of a b= value does. */
+/* The same dropping every FWS byte (bh= is base64 that signers fold anywhere, RFC 6376
+ * §3.5, and the record prints it); *len gets the number of bytes kept. FWS bytes are all
+ * <= ' ' and base64 has none, so a step screens its 16 bytes for ';' and bytes <= ' ' and
+ * moves them whole when there is neither, as nearly every step of the value does. */
 static const char *copy_to_semi_stripped(char *o, const char *p, const char *e, size_t *len)
 {
     char *o0 = o;
@@ -180,7 +180,9 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
             vb++;
         size_t nlen = (size_t)(ne - nb);
         char *name = buf + (nb - s), *value = buf + (vb - s);
-        int strip = nb[0] == 'b' && (nlen == 1 || (nlen == 2 && nb[1] == 'h'));
+        /* b= keeps its folds: it is the longest value of a signature, nothing prints it,
+         * and its one reader, sw_dkim_base64_decode, skips FWS as the strip would */
+        int strip = nlen == 2 && nb[0] == 'b' && nb[1] == 'h';
         size_t len;
         const char *ve;
         if (strip) {

@@ -4,6 +4,7 @@
  * RFC 8463 Appendix A example. */
 #include "test.h"
 
+#include "spoofwatch/dkim.h"
 #include "spoofwatch/header.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/tags.h"
@@ -72,7 +73,7 @@ SW_TEST(tags_trailing_semicolon_and_fws_around_names)
     CHECK_STR(sw_taglist_get(&t, "a"), "rsa-sha256");
 }
 
-SW_TEST(tags_b_and_bh_lose_all_whitespace_others_keep_inner)
+SW_TEST(tags_bh_loses_all_whitespace_others_keep_inner)
 {
     sw_arena *a = fresh_arena();
     sw_taglist t;
@@ -82,7 +83,7 @@ SW_TEST(tags_b_and_bh_lose_all_whitespace_others_keep_inner)
     CHECK(t.flags == 0);
     CHECK_STR(sw_taglist_get(&t, "h"), "from : to : subject");
     CHECK_STR(sw_taglist_get(&t, "bh"), "2jUSOH9NhtVGCQWNr9BrIAPr=");
-    CHECK_STR(sw_taglist_get(&t, "b"), "AbCdEfgHi=");
+    CHECK_STR(sw_taglist_get(&t, "b"), "AbC\tdEf\r\n gHi =");
     CHECK_STR(sw_taglist_get(&t, "z"), "x y");
 }
 
@@ -237,8 +238,8 @@ SW_TEST(tags_length_bounds_the_input)
 
 /* The tag list as tags.h words it, read a byte at a time: fragments split on ';' and
  * trimmed of FWS; an empty one before a ';', one without '=' or with a bad name is a
- * syntax error; the first of two equal names is kept; at most SW_MAX_TAGS; b= and bh=
- * lose every FWS byte. Returns 1 when t is exactly that. */
+ * syntax error; the first of two equal names is kept; at most SW_MAX_TAGS; bh= loses
+ * every FWS byte. Returns 1 when t is exactly that. */
 static int ref_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -295,7 +296,7 @@ static int taglist_matches_reference(const char *s, size_t n, const sw_taglist *
         size_t vb = eq + 1, vn = 0;
         while (vb < fe && ref_ws(s[vb]))
             vb++;
-        int strip = (nlen == 1 && s[fb] == 'b') || (nlen == 2 && s[fb] == 'b' && s[fb + 1] == 'h');
+        int strip = nlen == 2 && s[fb] == 'b' && s[fb + 1] == 'h';
         for (size_t k = vb; k < fe && vn < sizeof v; k++)
             if (!strip || !ref_ws(s[k]))
                 v[vn++] = s[k];
@@ -311,7 +312,7 @@ static int taglist_matches_reference(const char *s, size_t n, const sw_taglist *
 SW_TEST(tags_match_reference_on_generated_lists)
 {
     /* Pieces that meet every branch of the parser: folds inside and around names and
-     * values, b=/bh= (stripped) and look-alikes, empty fragments, missing '=' or ';', bad
+     * values, b= and bh= (stripped) and look-alikes, empty fragments, missing '=' or ';', bad
      * names, NUL and other control bytes, duplicates, and long base64 runs that cross the
      * 16-byte steps of the vector search. */
     static const char *const piece[] = {
@@ -357,27 +358,81 @@ SW_TEST(tags_match_reference_on_generated_lists)
 SW_TEST(tags_folded_b_values_at_every_offset)
 {
     /* A fold, a NUL-free control byte and the closing ';' placed at each offset of a
-     * base64 run longer than the vector step, with and without a following tag. */
+     * base64 run longer than the vector step, with and without a following tag: bh= comes
+     * out stripped, b= with its folds (trimmed at both ends), and b= decodes to the same
+     * bytes as the stripped text, which is what verification reads. */
     const char *b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/ABCDEFGHIJ";
     size_t bl = strlen(b64);
     for (size_t cut = 0; cut <= bl; cut++) {
         for (int tail = 0; tail < 3; tail++) {
-            char in[256];
-            int n = snprintf(in, sizeof in, "v=1; b= %.*s\r\n\t%s \t%s", (int)cut, b64, b64 + cut,
-                             tail == 0 ? "" : tail == 1 ? "; d=x.example" : " ;");
-            sw_arena *a = fresh_arena();
-            sw_taglist t;
-            CHECK(sw_taglist_parse(a, in, (size_t)n, &t) == SW_OK);
-            CHECK(taglist_matches_reference(in, (size_t)n, &t));
-            CHECK_STR(sw_taglist_get(&t, "b"), b64);
-            CHECK(t.flags == 0);
+            for (int tag = 0; tag < 2; tag++) {
+                char in[256];
+                int n = snprintf(in, sizeof in, "v=1; %s= %.*s\r\n\t%s \t%s", tag ? "b" : "bh",
+                                 (int)cut, b64, b64 + cut,
+                                 tail == 0 ? "" : tail == 1 ? "; d=x.example" : " ;");
+                sw_arena *a = fresh_arena();
+                sw_taglist t;
+                CHECK(sw_taglist_parse(a, in, (size_t)n, &t) == SW_OK);
+                CHECK(taglist_matches_reference(in, (size_t)n, &t));
+                CHECK(t.flags == 0);
+                if (!tag) {
+                    CHECK_STR(sw_taglist_get(&t, "bh"), b64);
+                    continue;
+                }
+                char want[128]; /* the folds inside kept, those at either end trimmed */
+                snprintf(want, sizeof want, "%.*s%s%s", (int)cut, b64,
+                         cut && cut < bl ? "\r\n\t" : "", b64 + cut);
+                const char *b = sw_taglist_get(&t, "b");
+                CHECK_STR(b, want);
+                unsigned char *got, *ref;
+                size_t gl, rl;
+                int rr = sw_dkim_base64_decode(a, b64, 72, &ref, &rl); /* 18 whole quads */
+                CHECK(rr == SW_OK);
+                if (cut <= 72) { /* the fold among the quads: the same 54 bytes */
+                    CHECK(sw_dkim_base64_decode(a, b, strlen(b) - 2, &got, &gl) == SW_OK);
+                    CHECK(gl == rl && memcmp(got, ref, rl) == 0);
+                }
+            }
         }
+    }
+}
+
+/* Verification reads b= through sw_dkim_base64_decode, which skips FWS: folded or
+ * stripped, a value decodes alike or fails alike (padding, junk, data after padding). */
+SW_TEST(tags_b_folds_decode_as_stripped)
+{
+    static const char *const vals[] = {
+        "QUJD", "QU\r\n JD", "QUI=", "QU\tI=", "QUI =", "QU==", "Q U = =", "QUI=QUJD",
+        "QUI=\r\n\tQUJD", "QU*D", "QU \x01D", "Q", "", " ", "QUJDRA\r\n\t==",
+    };
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++) {
+        char in[64], stripped[64];
+        int n = snprintf(in, sizeof in, "b= %s ;v=1", vals[i]);
+        size_t sn = 0;
+        for (const char *p = vals[i]; *p; p++)
+            if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+                stripped[sn++] = *p;
+        stripped[sn] = '\0';
+        sw_arena *a = fresh_arena();
+        sw_taglist t;
+        CHECK(sw_taglist_parse(a, in, (size_t)n, &t) == SW_OK);
+        const char *b = sw_taglist_get(&t, "b");
+        CHECK(b != NULL);
+        if (!b)
+            continue;
+        CHECK((*b == '\0') == (sn == 0)); /* "required b= is empty" reads the same */
+        unsigned char *x, *y;
+        size_t xl, yl;
+        int rx = sw_dkim_base64_decode(a, b, strlen(b), &x, &xl);
+        int ry = sw_dkim_base64_decode(a, stripped, sn, &y, &yl);
+        CHECK(rx == ry);
+        CHECK(rx != SW_OK || (xl == yl && memcmp(x, y, yl) == 0));
     }
 }
 
 SW_TEST(tags_huge_value)
 {
-    /* A 200 KB folded b= (under SW_MAX_FIELD_VALUE) and a value of the same size unstripped. */
+    /* A 200 KB folded bh= (under SW_MAX_FIELD_VALUE) and a value of the same size unstripped. */
     size_t n = 200000;
     char *in = malloc(n);
     CHECK(in != NULL);
@@ -390,8 +445,10 @@ SW_TEST(tags_huge_value)
     int ok = sw_taglist_parse(a, in, n, &t) == SW_OK && t.count == 1 && t.flags == 0 &&
              strlen(t.tags[0].value) == n - 2 && memcmp(t.tags[0].value, in + 2, n - 2) == 0;
     in[0] = 'b';
+    in[1] = 'h';
+    in[2] = '=';
     ok = ok && sw_taglist_parse(a, in, n, &t) == SW_OK && t.count == 1 &&
-         strlen(t.tags[0].value) == n - 2 - 2 * ((n - 2) / 77);
+         strlen(t.tags[0].value) == n - 3 - 2 * ((n - 2) / 77);
     free(in);
     CHECK(ok);
 }
@@ -474,9 +531,10 @@ SW_TEST(dkim_gmail_folded_signature)
     CHECK_STR(sig.h, "to:subject:message-id:date:from:mime-version:from:to:cc:subject"
                      "         :date:message-id:reply-to");
     CHECK_STR(sig.bh, "frcCV1k9oG9oKj3dpUqdJg1PxRT2RSN/XKdLCPjaYaY=");
+    /* b= keeps the folds the header unfolded to spaces */
     CHECK_STR(sig.b, "Xq3bT0pN8yZ1Wv5mKc7Lr2Hs9Ue4Jd6Fa0Gb1Ic2Nd3Oe4Pf5Qg6Rh7Si8Tj9Uk0"
-                     "Vl1Wm2Xn3Yo4Zp5Aq6Br7Cs8Dt9Eu0Fv1Gw2Hx3Iy4Jz5Ka6Lb7Mc8Nd9Oe0Pf1Q"
-                     "g2Rh3Si4Tj5Uk6Vl7Wm8Xn9Yo0Zp1Aq2Br3Cs4Dt5Eu6Fv7Gw8Hx9Iy0Jz1Ka2L==");
+                     "         Vl1Wm2Xn3Yo4Zp5Aq6Br7Cs8Dt9Eu0Fv1Gw2Hx3Iy4Jz5Ka6Lb7Mc8Nd9Oe0Pf1Q"
+                     "         g2Rh3Si4Tj5Uk6Vl7Wm8Xn9Yo0Zp1Aq2Br3Cs4Dt5Eu6Fv7Gw8Hx9Iy0Jz1Ka2L==");
     CHECK_STR(sw_taglist_get(&sig.tags, "darn"), "example.org");
     CHECK(sig.has_t && sig.t == 1700000000);
     CHECK(sig.has_x && sig.x == 1700604800);
@@ -529,14 +587,17 @@ SW_TEST(dkim_rfc8463_ed25519_example)
     CHECK_STR(ed.h, "from : to : subject : date : message-id : from : subject : date");
     CHECK_STR(ed.bh, "2jUSOH9NhtVGCQWNr9BrIAPreKQjO6Sn7XIkfJVOzv8=");
     CHECK_STR(ed.b, "/gCrinpcQOoIfuHNQIbq4pgh9kyIK3AQUdt9OdqQehSwhEIug4D11Bus"
-                    "Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw==");
+                    " Fa3bT3FY5OsU7ZbnKELq+eXdp1Q1Dw=="); /* the fold kept */
     CHECK(ed.has_t && ed.t == 1528637909);
     CHECK(!ed.has_x && !ed.has_l);
     CHECK(ed.instance == -1);
     CHECK(ed.offset == 0);
     CHECK_STR(rsa.a, "rsa-sha256");
     CHECK_STR(rsa.s, "test");
-    CHECK(strlen(rsa.b) == 172);
+    size_t b64n = 0; /* base64 characters, the kept folds aside */
+    for (const char *p = rsa.b; *p; p++)
+        b64n += *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n';
+    CHECK(b64n == 172);
     CHECK(rsa.offset == h.fields[1].offset);
     CHECK(rsa.field_index == 1);
 }
