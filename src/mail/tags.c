@@ -395,6 +395,7 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
     sw_arc_set slots[SW_ARC_SLOTS]; /* a slot is initialised when first seen */
     unsigned seen[SW_ARC_SLOTS];    /* bit per kind: which members a slot holds */
     uint64_t used = 0;              /* bit per slot: seen[] is set only where this is */
+    size_t n = 0;                   /* slots in use (a popcount is a libgcc call here) */
     _Static_assert(SW_ARC_SLOTS <= 64, "one bit per ARC slot");
 
     for (size_t fi = fi0; fi < h->count; fi++) {
@@ -426,6 +427,7 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
         sw_arc_set *set = &slots[slot];
         if (!(used >> slot & 1)) {
             used |= (uint64_t)1 << slot;
+            n++;
             seen[slot] = 0;
             memset(set, 0, sizeof *set);
             set->instance = (int)slot;
@@ -446,7 +448,6 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
     }
 
     /* the sets in instance order, walked by the bits of the slots in use */
-    size_t n = (size_t)__builtin_popcountll(used);
     if (n == 0)
         return SW_OK;
     sw_arc_set *sets = sw_arena_alloc(a, n * sizeof *sets);
