@@ -63,6 +63,17 @@ static inline void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t k
     if (s)
         sw_json_kv_string_kn(j, key, kn, s);
 }
+/* sw_json_kv_string for the key "prefix.name" ("name" when prefix is empty), each part
+ * NUL-terminated and cut at SW_JSON_PART_MAX bytes, escaped as needed: the A-R property
+ * keys ("header.d"), written without building the key first. */
+#define SW_JSON_PART_MAX 63
+void sw_json_kv_string_dotted_(sw_json *j, const char *prefix, const char *name, const char *s);
+static inline void sw_json_kv_string_dotted(sw_json *j, const char *prefix, const char *name,
+                                            const char *s)
+{
+    if (s)
+        sw_json_kv_string_dotted_(j, prefix, name, s);
+}
 /* Keys that are string literals in spoofwatch's own code need no escaping and no strlen:
  * the macros below pass each key as the bytes it is written as, quotes, colon and what
  * follows (`"key":` for SW_JSON_KEY, `"key":"` for a string, `"key":{` to open an object),

@@ -64,16 +64,9 @@ static void write_auth(sw_json *j, const sw_record *r)
         if (a->nprops) {
             SW_JSON_KEY_OBJECT(j, "properties");
             for (size_t p = 0; p < a->nprops; p++) {
-                char key[160];
+                /* "ptype.property", each part cut at 63 bytes (SW_JSON_PART_MAX) */
                 const sw_authres_prop *pr = &a->props[p];
-                size_t tl = strnlen(pr->ptype, 63), pl = strnlen(pr->property, 63), k = 0;
-                memcpy(key, pr->ptype, tl);
-                k = tl;
-                if (tl)
-                    key[k++] = '.';
-                memcpy(key + k, pr->property, pl);
-                key[k + pl] = '\0';
-                sw_json_kv_string_key_n(j, key, k + pl, pr->value);
+                sw_json_kv_string_dotted(j, pr->ptype, pr->property, pr->value);
             }
             sw_json_object_end(j);
         }

@@ -946,6 +946,88 @@ void sw_json_kv_string_kn(sw_json *j, const char *key, size_t kn, const char *s)
 #endif
 }
 
+/* The general path of sw_json_kv_string_dotted_: the key built whole (each part cut at
+ * SW_JSON_PART_MAX bytes), then written as an input key. */
+static __attribute__((noinline)) void kv_dotted_slow(sw_json *j, const char *prefix,
+                                                    const char *name, const char *s)
+{
+    char key[2 * SW_JSON_PART_MAX + 2 + 32]; /* 32 more: kv_string_kn reads whole blocks */
+    size_t pn = strnlen(prefix, SW_JSON_PART_MAX), nn = strnlen(name, SW_JSON_PART_MAX), k = pn;
+    memcpy(key, prefix, pn);
+    if (pn)
+        key[k++] = '.';
+    memcpy(key + k, name, nn);
+    k += nn;
+    memset(key + k, 0, sizeof key - k);
+    sw_json_kv_string_kn(j, key, k, s);
+}
+
+#if !defined(SW_JSON_NO_OVERREAD)
+/* A NUL-terminated key part of up to 31 bytes copied to o as it is measured, as two whole
+ * blocks (o has room for 32); its length, or -1 when it is longer, needs escaping or nears
+ * the end of its page. */
+static inline __attribute__((always_inline)) size_t copy_part(char *o, const char *s)
+{
+    if (((uintptr_t)s & 4095) > 4096 - 32)
+        return (size_t)-1;
+    __m128i v0 = _mm_loadu_si128((const __m128i *)s),
+            v1 = _mm_loadu_si128((const __m128i *)(s + 16));
+    _mm_storeu_si128((__m128i *)o, v0);
+    _mm_storeu_si128((__m128i *)(o + 16), v1);
+    unsigned mask = (unsigned)escape_mask(v0) | (unsigned)escape_mask(v1) << 16;
+    if (!mask)
+        return (size_t)-1;
+    size_t i = (size_t)__builtin_ctz(mask);
+    return s[i] ? (size_t)-1 : i;
+}
+#endif
+
+/* `,"prefix.name":"value"` with both parts measured as they are copied (copy_part) and the
+ * value as the string members' is (copy_cstr): no key built first. */
+void sw_json_kv_string_dotted_(sw_json *j, const char *prefix, const char *name, const char *s)
+{
+#if !defined(SW_JSON_NO_OVERREAD)
+    sw_buf *b = j->out;
+    /* the most the key's blocks may reach (`,"` 2, 31 + 1 + 31 + `":"` 3) and copy_cstr's 33 */
+    if (b->len + 101 > j->fast_end) {
+        kv_dotted_slow(j, prefix, name, s);
+        return;
+    }
+    char *o = b->data + b->len;
+    *o = ',';
+    unsigned char *comma = &j->need_comma[j->depth];
+    o += *comma;
+    *o++ = '"';
+    size_t pn = copy_part(o, prefix);
+    if (pn == (size_t)-1) {
+        kv_dotted_slow(j, prefix, name, s);
+        return;
+    }
+    o += pn;
+    *o = '.'; /* kept only after a prefix */
+    o += pn != 0;
+    size_t nn = copy_part(o, name);
+    if (nn == (size_t)-1) {
+        kv_dotted_slow(j, prefix, name, s);
+        return;
+    }
+    o += nn;
+    memcpy(o, "\":\"", 3);
+    o += 3;
+    size_t vn = copy_cstr(j, o, s);
+    if (vn == (size_t)-1) {
+        kv_dotted_slow(j, prefix, name, s);
+        return;
+    }
+    *comma = 1;
+    o += vn;
+    memcpy(o, "\"", 2); /* with the NUL */
+    b->len = (size_t)(o + 1 - b->data);
+#else
+    kv_dotted_slow(j, prefix, name, s);
+#endif
+}
+
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v)
 {
     sw_json_key(j, key);

@@ -286,6 +286,8 @@ static void write_doc(sw_json *j)
     for (int i = 0; i < 3; i++) {
         sw_json_object_begin(j);
         sw_json_kv_string(j, "input.key", "an input value of some length");
+        sw_json_kv_string_dotted(j, "header", "d", "example.com");
+        sw_json_kv_string_dotted(j, "", "a_property_name_longer_than_the_fast_path_s", "x");
         SW_JSON_KV_STRING(j, "a_longer_literal_key_than_sixteen", "v");
         SW_JSON_KV_INT(j, "n", i);
         sw_json_object_end(j);
@@ -376,6 +378,93 @@ SW_TEST(json_values_at_the_end_of_a_page)
                 sw_buf_free(&want);
                 if (!same) {
                     printf("    len %zu gap %zu escape %d\n", len, gap, esc);
+                    CHECK(0);
+                }
+            }
+    munmap(map, (size_t)page * 2);
+}
+
+/* Dotted keys ("header.d") are measured part by part as they are copied, by two blocks
+ * each: every length of both parts across the fast path's 31 bytes and the 63-byte cut, a
+ * byte that needs escaping, and parts that end at every distance from an unmapped page. */
+static void want_dotted(sw_buf *want, const char *p, const char *n, const char *v)
+{
+    size_t pn = strnlen(p, SW_JSON_PART_MAX), nn = strnlen(n, SW_JSON_PART_MAX);
+    CHECK(sw_buf_puts(want, "{\"x\":1,\"") == 0);
+    CHECK(sw_json_escape(want, p, pn) == 0);
+    if (pn)
+        CHECK(sw_buf_puts(want, ".") == 0);
+    CHECK(sw_json_escape(want, n, nn) == 0);
+    CHECK(sw_buf_puts(want, "\":\"") == 0);
+    CHECK(sw_json_escape(want, v, strlen(v)) == 0);
+    CHECK(sw_buf_puts(want, "\"}") == 0);
+}
+
+static int got_dotted(const sw_buf *want, const char *p, const char *n, const char *v)
+{
+    sw_buf got;
+    sw_buf_init(&got, 4096);
+    sw_json j;
+    sw_json_init(&j, &got);
+    sw_json_object_begin(&j);
+    SW_JSON_KV_INT(&j, "x", 1);
+    sw_json_kv_string_dotted(&j, p, n, v);
+    sw_json_kv_string_dotted(&j, p, n, NULL); /* no member */
+    sw_json_object_end(&j);
+    int same =
+        j.status == 0 && got.len == want->len && memcmp(got.data, want->data, want->len) == 0;
+    sw_buf_free(&got);
+    return same;
+}
+
+SW_TEST(json_dotted_keys_every_length_escape_and_page_end)
+{
+    char p[80], n[80];
+    for (size_t pl = 0; pl <= 70; pl++)
+        for (size_t nl = 0; nl <= 70; nl += nl < 40 ? 1 : 7)
+            for (int esc = 0; esc < 3; esc++) {
+                for (size_t i = 0; i < pl; i++)
+                    p[i] = (char)('a' + i % 26);
+                for (size_t i = 0; i < nl; i++)
+                    n[i] = (char)('A' + i % 26);
+                p[pl] = n[nl] = '\0';
+                if (esc == 1 && pl)
+                    p[pl - 1] = '"';
+                if (esc == 2 && nl)
+                    n[nl / 2] = (char)0xff;
+                sw_buf want;
+                sw_buf_init(&want, 4096);
+                want_dotted(&want, p, n, "value");
+                int same = got_dotted(&want, p, n, "value");
+                sw_buf_free(&want);
+                if (!same) {
+                    printf("    prefix %zu name %zu escape %d\n", pl, nl, esc);
+                    CHECK(0);
+                    return;
+                }
+            }
+    long page = sysconf(_SC_PAGESIZE);
+    char *map = mmap(NULL, (size_t)page * 2, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+                     -1, 0);
+    CHECK(map != MAP_FAILED);
+    if (map == MAP_FAILED)
+        return;
+    CHECK(mprotect(map + page, (size_t)page, PROT_NONE) == 0);
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t gap = 0; gap <= 40; gap++)
+            for (int which = 0; which < 2; which++) {
+                char *s = map + page - 1 - gap - len;
+                for (size_t i = 0; i < len; i++)
+                    s[i] = (char)('a' + i % 26);
+                s[len] = '\0';
+                const char *pp = which ? "header" : s, *nn = which ? s : "d";
+                sw_buf want;
+                sw_buf_init(&want, 4096);
+                want_dotted(&want, pp, nn, "v");
+                int same = got_dotted(&want, pp, nn, "v");
+                sw_buf_free(&want);
+                if (!same) {
+                    printf("    len %zu gap %zu part %d\n", len, gap, which);
                     CHECK(0);
                 }
             }
