@@ -143,6 +143,18 @@ static int authenticated_as(det *x, const char *via)
     return 0;
 }
 
+/* Whether name's organisational domain can be org: what sw_det_org answers is a tail of
+ * the name it is asked (less one trailing root dot, in any case), so a name that does not
+ * end in org cannot have it, and the PSL walk for the List-Id (most of the cost of the
+ * suppressors) is left out for lists that are not the envelope sender's. */
+static int may_have_org(const char *name, const char *org)
+{
+    size_t n = strlen(name), m = strlen(org);
+    if (n && name[n - 1] == '.')
+        n--;
+    return m <= n && !strncasecmp(name + n - m, org, m);
+}
+
 static void suppressors(det *x)
 {
     const sw_record *r = x->r;
@@ -248,8 +260,11 @@ static void suppressors(det *x)
              * envelope explains the envelope rewrite, and the failures a list causes
              * (footer, subject tag) cannot make the verdict worse than suspicious; a
              * forger who adds a List-Id still gets flagged. */
-            const char *lo = sw_det_org(x, r->list.id);
-            if (lo && as->mailfrom_org_domain && !strcasecmp(lo, as->mailfrom_org_domain)) {
+            const char *lo = as->mailfrom_org_domain &&
+                                     may_have_org(r->list.id, as->mailfrom_org_domain)
+                                 ? sw_det_org(x, r->list.id)
+                                 : NULL;
+            if (lo && !strcasecmp(lo, as->mailfrom_org_domain)) {
                 sw_det_suppressor(x, "mailing_list_envelope", 0,
                                   "List-Id %s and the envelope sender %s belong to the list%s%s",
                                   r->list.id, as->mailfrom_domain,

@@ -613,6 +613,31 @@ SW_TEST(detect_suppress_mailing_list_with_trusted_arc)
     CHECK(as->verdict == SW_VERDICT_SUSPICIOUS);
 }
 
+/* The envelope suppressor asks the List-Id's organisational domain only of names that end
+ * in the envelope's: names in other case or with a root dot still match, names of other
+ * domains (one that merely ends in the same letters too) do not. */
+#define LIST_ID_MAIL(list_id)                                                                      \
+    "Return-Path: <dev-bounces@lists.example.org>\n"                                               \
+    "Received: from lists.example.org by mx.victim.example; Mon, 1 Jan 2024 10:00:05 +0000\n"      \
+    "Authentication-Results: mx.victim.example; " LIST_AR "\n"                                     \
+    "List-Id: " list_id "\n"                                                                       \
+    "From: Dana <dana@sender.example>\n"                                                           \
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n\nbody\n"
+
+SW_TEST(detect_suppress_mailing_list_envelope_by_list_id)
+{
+    sw_config_free(&CFG);
+    sw_config_defaults(&CFG);
+    CHECK(supp(run_cfg(LIST_ID_MAIL("<dev.lists.example.org>"), &CFG), "mailing_list_envelope"));
+    CHECK(supp(run_cfg(LIST_ID_MAIL("<Dev.Lists.EXAMPLE.Org>"), &CFG), "mailing_list_envelope"));
+    CHECK(supp(run_cfg(LIST_ID_MAIL("<dev.lists.example.org.>"), &CFG), "mailing_list_envelope"));
+    CHECK(supp(run_cfg(LIST_ID_MAIL("<example.org>"), &CFG), "mailing_list_envelope"));
+    CHECK(!supp(run_cfg(LIST_ID_MAIL("<dev.otherexample.org>"), &CFG), "mailing_list_envelope"));
+    CHECK(!supp(run_cfg(LIST_ID_MAIL("<dev.lists.example.net>"), &CFG), "mailing_list_envelope"));
+    CHECK(!supp(run_cfg(LIST_ID_MAIL("<org>"), &CFG), "mailing_list_envelope"));
+    CHECK(!supp(run_cfg(LIST_ID_MAIL("<>"), &CFG), "mailing_list_envelope"));
+}
+
 SW_TEST(detect_suppress_forwarder_and_third_party)
 {
     sw_config_free(&CFG);
