@@ -743,6 +743,45 @@ static size_t put_u64(char *o, uint64_t v)
     return n;
 }
 
+/* The eight decimal digits of v < 10^8, leading zeros included, as the bytes of one word,
+ * the first digit in the lowest byte (as it is stored), before '0' is added: v split in
+ * two lanes of four digits, each lane in two of two, each of those in two digits, every
+ * step one multiply for all the lanes at once (no product reaches the next lane). Where
+ * the pair table took a division, a load and a store per two digits in a loop, the offsets
+ * and times of a record (5 to 10 digits) take one straight run. */
+static inline uint64_t digits8(uint64_t v)
+{
+    uint64_t x = v / 10000 | (v % 10000) << 32;                     /* 4 + 4 */
+    uint64_t y = (x * 10486) >> 20 & 0x0000007F0000007Fu;           /* the upper two of each */
+    y |= (x - y * 100) << 16;                                       /* 2 + 2 + 2 + 2 */
+    uint64_t z = (y * 103) >> 10 & 0x000F000F000F000Fu;             /* the tens of each */
+    return z | (y - z * 10) << 8;                                   /* and the ones */
+}
+
+/* Decimal digits of v >= 1 written forwards at o, as many as it has (o has room for 24);
+ * returns their count. Up to 16 digits as one or two words of digits8, stored whole: the
+ * leading zero digits of the first are its low zero bytes, shifted off. */
+static size_t put_digits(char *o, uint64_t v)
+{
+    const uint64_t zeros = 0x3030303030303030u;
+    if (v < 100000000u) {
+        uint64_t d = digits8(v);
+        unsigned lead = (unsigned)__builtin_ctzll(d) >> 3; /* d != 0 as v >= 1 */
+        d = (d >> (8 * lead)) | zeros;
+        memcpy(o, &d, 8);
+        return 8 - lead;
+    }
+    if (v < 10000000000000000u) {
+        uint64_t d = digits8(v / 100000000u), e = digits8(v % 100000000u) | zeros;
+        unsigned lead = (unsigned)__builtin_ctzll(d) >> 3; /* the upper half is >= 1 */
+        d = (d >> (8 * lead)) | zeros;
+        memcpy(o, &d, 8);
+        memcpy(o + 8 - lead, &e, 8);
+        return 16 - lead;
+    }
+    return put_u64(o, v);
+}
+
 /* Room for the longest int64 (a sign and 19 digits) */
 #define INT_TEXT_MAX 20
 
@@ -771,7 +810,7 @@ void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
             *o++ = '-';
             mag = (uint64_t)0 - mag;
         }
-        o += put_u64(o, mag);
+        o += put_digits(o, mag);
     }
     *o = '\0';
     b->len = (size_t)(o - b->data);
