@@ -107,6 +107,37 @@ static inline void sw_json_kv_cstr_or_null_(sw_json *j, const char *qkey, size_t
     else
         sw_json_kv_null_lit(j, qkey, m);
 }
+/* A container opened together with its first member, a string: qkey is `{"key":"` (the
+ * container a value) or `"outer":{"key":"` (a member), the one call standing for
+ * sw_json_object_begin or SW_JSON_KEY_OBJECT and the member's. sw_json_open_lit opens the
+ * container alone (for a NULL s), sw_json_open_kv_null_lit with `"key":null` in it. */
+void sw_json_open_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s);
+void sw_json_open_lit(sw_json *j, const char *qkey, size_t m);
+void sw_json_open_kv_null_lit(sw_json *j, const char *qkey, size_t m);
+static inline void sw_json_open_kv_cstr_(sw_json *j, const char *qkey, size_t m, const char *s)
+{
+    if (s)
+        sw_json_open_kv_string_lit(j, qkey, m, s);
+    else
+        sw_json_open_lit(j, qkey, m);
+}
+static inline void sw_json_open_kv_cstr_or_null_(sw_json *j, const char *qkey, size_t m,
+                                                 const char *s)
+{
+    if (s)
+        sw_json_open_kv_string_lit(j, qkey, m, s);
+    else
+        sw_json_open_kv_null_lit(j, qkey, m);
+}
+#define SW_JSON_LITS_(text) (text SW_JSON_LIT_PAD_), (sizeof(text) - 1)
+/* sw_json_object_begin, then SW_JSON_KV_STRING or SW_JSON_KV_STRING_OR_NULL */
+#define SW_JSON_OBJECT_KV_STRING(j, lit, s)                                                       \
+    sw_json_open_kv_cstr_((j), SW_JSON_LITS_("{\"" lit "\":\""), (s))
+#define SW_JSON_OBJECT_KV_STRING_OR_NULL(j, lit, s)                                               \
+    sw_json_open_kv_cstr_or_null_((j), SW_JSON_LITS_("{\"" lit "\":\""), (s))
+/* SW_JSON_KEY_OBJECT(j, outer), then SW_JSON_KV_STRING(j, lit, s) */
+#define SW_JSON_KEY_OBJECT_KV_STRING(j, outer, lit, s)                                            \
+    sw_json_open_kv_cstr_((j), SW_JSON_LITS_("\"" outer "\":{\"" lit "\":\""), (s))
 #define SW_JSON_KEY(j, lit) sw_json_key_lit((j), SW_JSON_LIT_(lit, ":"))
 /* SW_JSON_KEY and sw_json_object_begin / sw_json_array_begin in one call */
 #define SW_JSON_KEY_OBJECT(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":{"))

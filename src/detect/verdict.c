@@ -369,16 +369,17 @@ static void write_outcome(sw_json *j, const char *qkey, size_t m, const sw_auth_
 {
     if (!o->result)
         return;
-    sw_json_key_open_lit(j, qkey, m);
-    SW_JSON_KV_STRING(j, "result", o->result);
+    sw_json_open_kv_string_lit(j, qkey, m, o->result);
     SW_JSON_KV_STRING(j, "domain", o->domain);
     SW_JSON_KV_STRING(j, "detail", o->detail);
     SW_JSON_KV_STRING(j, "origin", o->origin);
     SW_JSON_KV_INT(j, "origin_index", o->origin_index);
     sw_json_object_end(j);
 }
-/* The keys are literals, in the form json.h's macros pass them. */
-#define WRITE_OUTCOME(j, lit, o) write_outcome((j), SW_JSON_LIT_(lit, ":{"), (o))
+/* The keys are literals, with the first member's, in the form sw_json_open_kv_string_lit
+ * takes them. */
+#define WRITE_OUTCOME(j, lit, o)                                                                  \
+    write_outcome((j), SW_JSON_LITS_("\"" lit "\":{\"result\":\""), (o))
 
 void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
 {
@@ -387,8 +388,7 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     SW_JSON_KEY_ARRAY(j, "signals");
     for (size_t i = 0; i < as->nsignals; i++) {
         const sw_signal *s = &as->signals[i];
-        sw_json_object_begin(j);
-        SW_JSON_KV_STRING(j, "id", s->id);
+        SW_JSON_OBJECT_KV_STRING(j, "id", s->id);
         SW_JSON_KV_INT(j, "weight", s->weight);
         SW_JSON_KV_STRING(j, "evidence", s->evidence);
         if (s->suppressed_by) {
@@ -400,16 +400,14 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     sw_json_array_end(j);
     SW_JSON_KEY_ARRAY(j, "suppressors");
     for (size_t i = 0; i < as->nsuppressors; i++) {
-        sw_json_object_begin(j);
-        SW_JSON_KV_STRING(j, "id", as->suppressors[i].id);
+        SW_JSON_OBJECT_KV_STRING(j, "id", as->suppressors[i].id);
         SW_JSON_KV_STRING(j, "evidence", as->suppressors[i].evidence);
         if (as->suppressors[i].warning)
             SW_JSON_KV_BOOL(j, "warning", 1);
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
-    SW_JSON_KEY_OBJECT(j, "evaluation");
-    SW_JSON_KV_STRING(j, "trusted_authserv_id", as->trusted_authserv_id);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "evaluation", "trusted_authserv_id", as->trusted_authserv_id);
     SW_JSON_KV_STRING(j, "trust_rule", as->trust_rule);
     SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);
     WRITE_OUTCOME(j, "spf", &as->spf);
@@ -418,8 +416,7 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         SW_JSON_KEY_ARRAY(j, "dkim_results");
         for (size_t i = 0; i < as->ndkim_results; i++) {
             const sw_auth_outcome *o = &as->dkim_results[i];
-            sw_json_object_begin(j);
-            SW_JSON_KV_STRING(j, "result", o->result);
+            SW_JSON_OBJECT_KV_STRING(j, "result", o->result);
             SW_JSON_KV_STRING(j, "domain", o->domain);
             SW_JSON_KV_STRING(j, "detail", o->detail);
             SW_JSON_KV_INT(j, "origin_index", o->origin_index);

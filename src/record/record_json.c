@@ -12,8 +12,7 @@
 
 static void write_mailbox(sw_json *j, const sw_mailbox *m)
 {
-    sw_json_object_begin(j);
-    SW_JSON_KV_STRING_OR_NULL(j, "address", m->address);
+    SW_JSON_OBJECT_KV_STRING_OR_NULL(j, "address", m->address);
     SW_JSON_KV_STRING_OR_NULL(j, "display_name", m->display_name);
     SW_JSON_KV_STRING_OR_NULL(j, "domain", m->domain);
     SW_JSON_KV_STRING(j, "domain_ascii", m->domain_ascii);
@@ -48,13 +47,11 @@ static void write_auth(sw_json *j, const sw_record *r)
     SW_JSON_KEY_ARRAY(j, "auth");
     for (size_t i = 0; i < r->nauth; i++) {
         const sw_auth_fact *a = &r->auth[i];
-        sw_json_object_begin(j);
-        SW_JSON_KV_STRING(j, "method", a->method);
+        SW_JSON_OBJECT_KV_STRING(j, "method", a->method);
         SW_JSON_KV_STRING(j, "result", a->result);
         SW_JSON_KV_STRING(j, "reason", a->reason);
         SW_JSON_KV_STRING(j, "action", a->action);
-        SW_JSON_KEY_OBJECT(j, "origin");
-        SW_JSON_KV_STRING(j, "header", a->origin);
+        SW_JSON_KEY_OBJECT_KV_STRING(j, "origin", "header", a->origin);
         SW_JSON_KV_INT(j, "index", a->origin_index);
         SW_JSON_KV_STRING(j, "authserv_id", a->authserv_id);
         if (a->arc_instance >= 0)
@@ -81,8 +78,7 @@ static void write_received(sw_json *j, const sw_record *r)
     SW_JSON_KEY_ARRAY(j, "received");
     for (size_t i = 0; i < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i];
-        sw_json_object_begin(j);
-        SW_JSON_KV_STRING(j, "from", h->from_helo);
+        SW_JSON_OBJECT_KV_STRING(j, "from", h->from_helo);
         SW_JSON_KV_STRING(j, "rdns", h->from_rdns);
         SW_JSON_KV_STRING(j, "ip", h->from_ip);
         SW_JSON_KV_STRING(j, "by", h->by);
@@ -105,9 +101,9 @@ static void write_received(sw_json *j, const sw_record *r)
     sw_json_array_end(j);
 }
 
+/* The members after "d", which opens the signature's object with its own member. */
 static void write_sig_common(sw_json *j, const sw_dkim_sig *s)
 {
-    SW_JSON_KV_STRING(j, "d", s->d);
     SW_JSON_KV_STRING(j, "s", s->s);
     SW_JSON_KV_STRING(j, "a", s->a);
 }
@@ -117,7 +113,7 @@ static void write_dkim(sw_json *j, const sw_record *r)
     SW_JSON_KEY_ARRAY(j, "dkim_signatures");
     for (size_t i = 0; i < r->ndkim; i++) {
         const sw_dkim_sig *s = &r->dkim[i];
-        sw_json_object_begin(j);
+        SW_JSON_OBJECT_KV_STRING(j, "d", s->d);
         write_sig_common(j, s);
         SW_JSON_KV_STRING(j, "c", s->c);
         SW_JSON_KV_STRING(j, "i", s->i);
@@ -144,12 +140,12 @@ static void write_arc(sw_json *j, const sw_record *r)
         SW_JSON_KV_INT(j, "instance", s->instance);
         if (!(s->flags & SW_ARC_MISSING_SEAL)) {
             SW_JSON_KV_STRING(j, "cv", s->seal.cv);
-            SW_JSON_KEY_OBJECT(j, "seal");
+            SW_JSON_KEY_OBJECT_KV_STRING(j, "seal", "d", s->seal.d);
             write_sig_common(j, &s->seal);
             sw_json_object_end(j);
         }
         if (!(s->flags & SW_ARC_MISSING_AMS)) {
-            SW_JSON_KEY_OBJECT(j, "message_signature");
+            SW_JSON_KEY_OBJECT_KV_STRING(j, "message_signature", "d", s->ams.d);
             write_sig_common(j, &s->ams);
             SW_JSON_KV_STRING(j, "h", s->ams.h);
             sw_json_object_end(j);
@@ -185,8 +181,7 @@ static void write_microsoft(sw_json *j, const sw_ms_transport *m)
 {
     if (!m->present)
         return;
-    SW_JSON_KEY_OBJECT(j, "microsoft");
-    SW_JSON_KV_STRING(j, "network_message_id", m->network_message_id);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "microsoft", "network_message_id", m->network_message_id);
     SW_JSON_KV_STRING(j, "crosstenant_network_message_id", m->crosstenant_network_message_id);
     SW_JSON_KV_STRING(j, "auth_as", m->auth_as);
     SW_JSON_KV_STRING(j, "auth_source", m->auth_source);
@@ -204,8 +199,7 @@ static void write_list(sw_json *j, const sw_list_info *l)
 {
     if (!l->present)
         return;
-    SW_JSON_KEY_OBJECT(j, "list");
-    SW_JSON_KV_STRING(j, "id", l->id);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "list", "id", l->id);
     SW_JSON_KV_STRING(j, "post", l->post);
     SW_JSON_KV_STRING(j, "unsubscribe", l->unsubscribe);
     SW_JSON_KV_STRING(j, "unsubscribe_post", l->unsubscribe_post);
@@ -220,8 +214,7 @@ static void write_context(sw_json *j, const sw_record *r)
     if (!r->has_ctx)
         return;
     const sw_mail_context *c = &r->ctx;
-    SW_JSON_KEY_OBJECT(j, "mail_client");
-    SW_JSON_KV_STRING(j, "client", c->client);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "mail_client", "client", c->client);
     SW_JSON_KV_STRING(j, "user", c->user);
     SW_JSON_KV_STRING(j, "mail_version", c->mail_version);
     SW_JSON_KV_STRING(j, "account", c->account);
@@ -249,8 +242,7 @@ static void write_context(sw_json *j, const sw_record *r)
         SW_JSON_KEY_ARRAY(j, "device_events");
         for (size_t i = 0; i < c->ndevice_events; i++) {
             const sw_device_event *e = &c->device_events[i];
-            sw_json_object_begin(j);
-            SW_JSON_KV_STRING(j, "time", e->time);
+            SW_JSON_OBJECT_KV_STRING(j, "time", e->time);
             WRITE_TIME(j, "time_utc", e->time_epoch);
             SW_JSON_KV_STRING(j, "match", e->match);
             SW_JSON_KV_STRING(j, "process", e->process);
@@ -321,8 +313,7 @@ static void write_delivery(sw_json *j, const sw_recipient *rc)
     if (!rc->delivery_action && !rc->delivery_location && !rc->latest_location && !rc->status &&
         !rc->delivered)
         return;
-    SW_JSON_KEY_OBJECT(j, "delivery");
-    SW_JSON_KV_STRING(j, "outcome", sw_delivered_name(rc->delivered));
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "delivery", "outcome", sw_delivered_name(rc->delivered));
     SW_JSON_KV_STRING(j, "action", rc->delivery_action);
     SW_JSON_KV_STRING(j, "location", rc->delivery_location);
     SW_JSON_KV_STRING(j, "latest_location", rc->latest_location);
@@ -335,8 +326,7 @@ static void write_log(sw_json *j, const sw_record *r)
     if (!r->has_log)
         return;
     const sw_log_facts *l = &r->log;
-    SW_JSON_KEY_OBJECT(j, "log");
-    SW_JSON_KV_STRING(j, "time", l->time);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "log", "time", l->time);
     if (l->has_time)
         WRITE_TIME(j, "time_utc", l->time_epoch);
     SW_JSON_KV_STRING(j, "network_message_id", l->network_message_id);
@@ -380,8 +370,7 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
 void sw_record_write_json_members(const sw_record *r, sw_json *j)
 {
     SW_JSON_KV_STRING(j, "schema", SW_RECORD_SCHEMA);
-    SW_JSON_KEY_OBJECT(j, "source");
-    SW_JSON_KV_STRING(j, "path", r->source.path);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "source", "path", r->source.path);
     SW_JSON_KV_INT(j, "offset", (int64_t)r->source.offset);
     SW_JSON_KV_INT(j, "length", (int64_t)r->source.length);
     SW_JSON_KV_STRING(j, "format", r->source.format);
@@ -417,8 +406,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
 
     SW_JSON_KEY_ARRAY(j, "recipients");
     for (size_t i = 0; i < r->nrecipients; i++) {
-        sw_json_object_begin(j);
-        SW_JSON_KV_STRING(j, "address", r->recipients[i].address);
+        SW_JSON_OBJECT_KV_STRING(j, "address", r->recipients[i].address);
         SW_JSON_KV_STRING(j, "field", r->recipients[i].field);
         SW_JSON_KV_STRING(j, "display_name", r->recipients[i].display_name);
         write_delivery(j, &r->recipients[i]);
@@ -437,8 +425,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
 
     SW_JSON_KEY_ARRAY(j, "anomalies");
     for (size_t i = 0; i < r->nanomalies; i++) {
-        sw_json_object_begin(j);
-        SW_JSON_KV_STRING(j, "id", r->anomalies[i].id);
+        SW_JSON_OBJECT_KV_STRING(j, "id", r->anomalies[i].id);
         SW_JSON_KV_STRING(j, "detail", r->anomalies[i].detail);
         SW_JSON_KV_INT(j, "offset", (int64_t)r->anomalies[i].offset);
         sw_json_object_end(j);

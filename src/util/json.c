@@ -673,16 +673,18 @@ static inline __attribute__((always_inline)) size_t copy_cstr(const sw_json *j, 
 }
 #endif
 
-/* `,"key":"value"` for a NUL-terminated value (not NULL), measured as it is copied
- * (copy_cstr). Records write ~120 such members each. */
-void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s)
+/* The fast path of the string members from a literal: `,"key":"value"` for a
+ * NUL-terminated value (not NULL), measured as it is copied (copy_cstr); with opens, the
+ * literal also opened a container (`{"key":"`, `"outer":{"key":"`), which the member is the
+ * first of. 0 when the general path must run (nothing committed then). Inlined with a
+ * constant `opens`. */
+static inline __attribute__((always_inline)) int kv_cstr_fast(sw_json *j, const char *qkey,
+                                                              size_t m, const char *s, int opens)
 {
 #if !defined(SW_JSON_NO_OVERREAD)
     sw_buf *b = j->out;
-    if (b->len + m + 33 > j->fast_end) {
-        kv_cstr_slow(j, qkey, m, s);
-        return;
-    }
+    if (b->len + m + 33 > j->fast_end || (opens && j->depth >= SW_JSON_MAX_DEPTH - 2))
+        return 0;
     char *o = b->data + b->len;
     *o = ',';
     unsigned char *comma = &j->need_comma[j->depth];
@@ -690,17 +692,67 @@ void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s
     copy_lit(o, qkey, m);
     o += m;
     size_t vn = copy_cstr(j, o, s);
-    if (vn == (size_t)-1) {
-        kv_cstr_slow(j, qkey, m, s);
-        return;
-    }
+    if (vn == (size_t)-1)
+        return 0;
     *comma = 1;
+    if (opens) {
+        comma[1] = 1; /* the container's first member is written */
+        j->depth++;
+    }
     o += vn;
     memcpy(o, "\"", 2); /* with the NUL */
     b->len = (size_t)(o + 1 - b->data);
+    return 1;
 #else
-    kv_cstr_slow(j, qkey, m, s);
+    (void)j, (void)qkey, (void)m, (void)s, (void)opens;
+    return 0;
 #endif
+}
+
+/* Records write ~120 string members each. */
+void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s)
+{
+    if (!kv_cstr_fast(j, qkey, m, s, 0))
+        kv_cstr_slow(j, qkey, m, s);
+}
+
+/* The container of an opening literal (`{` or `"outer":{`, up to its first '{', which no
+ * key of spoofwatch's holds) opened on its own; returns the bytes of qkey it took. */
+static size_t open_lit_prefix(sw_json *j, const char *qkey, size_t m)
+{
+    if (qkey[0] == '{') {
+        sw_json_object_begin(j);
+        return 1;
+    }
+    const char *brace = memchr(qkey, '{', m);
+    size_t k = brace ? (size_t)(brace - qkey) + 1 : m;
+    sw_json_key_open_lit(j, qkey, k);
+    return k;
+}
+
+void sw_json_open_lit(sw_json *j, const char *qkey, size_t m)
+{
+    open_lit_prefix(j, qkey, m);
+}
+
+static __attribute__((noinline)) void open_kv_cstr_slow(sw_json *j, const char *qkey, size_t m,
+                                                       const char *s)
+{
+    size_t k = open_lit_prefix(j, qkey, m);
+    /* the rest, `"key":"`, is a literal of the macros' form still (its padding follows) */
+    sw_json_kv_string_lit(j, qkey + k, m - k, s);
+}
+
+void sw_json_open_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s)
+{
+    if (!kv_cstr_fast(j, qkey, m, s, 1))
+        open_kv_cstr_slow(j, qkey, m, s);
+}
+
+void sw_json_open_kv_null_lit(sw_json *j, const char *qkey, size_t m)
+{
+    size_t k = open_lit_prefix(j, qkey, m);
+    sw_json_kv_null_lit(j, qkey + k, m - k);
 }
 
 static __attribute__((noinline)) void kv_int_slow(sw_json *j, const char *qkey, size_t m,

@@ -297,7 +297,75 @@ static void write_doc(sw_json *j)
     sw_json_array_end(j);
     SW_JSON_KEY_ARRAY(j, "empty");
     sw_json_array_end(j);
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "opened", "first", "a value");
+    SW_JSON_KEY_OBJECT_KV_STRING(j, "inner", "first", NULL);
     sw_json_object_end(j);
+    SW_JSON_KEY_ARRAY(j, "objects");
+    SW_JSON_OBJECT_KV_STRING(j, "k", "v");
+    sw_json_object_end(j);
+    SW_JSON_OBJECT_KV_STRING_OR_NULL(j, "k", NULL);
+    sw_json_object_end(j);
+    SW_JSON_OBJECT_KV_STRING(j, "k", "esc\"aped");
+    SW_JSON_KV_INT(j, "n", 7);
+    sw_json_object_end(j);
+    sw_json_array_end(j);
+    sw_json_object_end(j);
+    sw_json_object_end(j);
+}
+
+/* A container opened with its first member writes what the two calls it stands for write,
+ * at every depth up to past the writer's limit, escaped or not, present or NULL. */
+static void open_forms(sw_json *j, int joined, int depth, const char *v)
+{
+    sw_json_object_begin(j);
+    for (int d = 0; d < depth; d++)
+        SW_JSON_KEY_ARRAY(j, "a");
+    if (joined) {
+        SW_JSON_OBJECT_KV_STRING(j, "k", v);
+        SW_JSON_KEY_OBJECT_KV_STRING(j, "o", "k", v);
+        sw_json_object_end(j);
+        sw_json_object_end(j);
+        SW_JSON_OBJECT_KV_STRING_OR_NULL(j, "k", v);
+    } else {
+        sw_json_object_begin(j);
+        SW_JSON_KV_STRING(j, "k", v);
+        SW_JSON_KEY_OBJECT(j, "o");
+        SW_JSON_KV_STRING(j, "k", v);
+        sw_json_object_end(j);
+        sw_json_object_end(j);
+        sw_json_object_begin(j);
+        SW_JSON_KV_STRING_OR_NULL(j, "k", v);
+    }
+    SW_JSON_KV_INT(j, "n", 1);
+    sw_json_object_end(j);
+    for (int d = 0; d < depth; d++)
+        sw_json_array_end(j);
+    sw_json_object_end(j);
+}
+
+SW_TEST(json_open_with_first_member_matches_the_two_calls)
+{
+    const char *values[] = {"v", "", "esc\"aped", "a value longer than the two blocks of 32", NULL};
+    for (int depth = 0; depth <= SW_JSON_MAX_DEPTH + 2; depth++)
+        for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+            sw_buf a, b;
+            sw_buf_init(&a, 1 << 14);
+            sw_buf_init(&b, 1 << 14);
+            sw_json ja, jb;
+            sw_json_init(&ja, &a);
+            sw_json_init(&jb, &b);
+            open_forms(&ja, 1, depth, values[i]);
+            open_forms(&jb, 0, depth, values[i]);
+            int same = ja.status == jb.status && ja.depth == jb.depth && a.len == b.len &&
+                       (!a.len || memcmp(a.data, b.data, a.len) == 0);
+            sw_buf_free(&a);
+            sw_buf_free(&b);
+            if (!same) {
+                printf("    depth %d value %zu\n", depth, i);
+                CHECK(0);
+                return;
+            }
+        }
 }
 
 SW_TEST(json_fast_paths_at_every_cap_and_allocation)
