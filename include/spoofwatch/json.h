@@ -138,6 +138,13 @@ static inline void sw_json_open_kv_cstr_or_null_(sw_json *j, const char *qkey, s
 /* SW_JSON_KEY_OBJECT(j, outer), then SW_JSON_KV_STRING(j, lit, s) */
 #define SW_JSON_KEY_OBJECT_KV_STRING(j, outer, lit, s)                                            \
     sw_json_open_kv_cstr_((j), SW_JSON_LITS_("\"" outer "\":{\"" lit "\":\""), (s))
+/* A whole value or member that is a literal of the macros' form written as it is, with
+ * its separator: a string value known at compile time (SW_JSON_STRING_LIT), or a member
+ * whose value is (SW_JSON_KV_RAW: `"sender":null`, `"anomalies":[]`), in one call instead
+ * of the key's and the value's (or the container's opening and closing). */
+void sw_json_raw_lit(sw_json *j, const char *lit, size_t m);
+#define SW_JSON_STRING_LIT(j, lit) sw_json_raw_lit((j), SW_JSON_LITS_("\"" lit "\""))
+#define SW_JSON_KV_RAW(j, lit, raw) sw_json_raw_lit((j), SW_JSON_LITS_("\"" lit "\":" raw))
 #define SW_JSON_KEY(j, lit) sw_json_key_lit((j), SW_JSON_LIT_(lit, ":"))
 /* SW_JSON_KEY and sw_json_object_begin / sw_json_array_begin in one call */
 #define SW_JSON_KEY_OBJECT(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":{"))

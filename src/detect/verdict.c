@@ -398,15 +398,19 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
-    SW_JSON_KEY_ARRAY(j, "suppressors");
-    for (size_t i = 0; i < as->nsuppressors; i++) {
-        SW_JSON_OBJECT_KV_STRING(j, "id", as->suppressors[i].id);
-        SW_JSON_KV_STRING(j, "evidence", as->suppressors[i].evidence);
-        if (as->suppressors[i].warning)
-            SW_JSON_KV_BOOL(j, "warning", 1);
-        sw_json_object_end(j);
+    if (!as->nsuppressors) {
+        SW_JSON_KV_RAW(j, "suppressors", "[]"); /* most messages' */
+    } else {
+        SW_JSON_KEY_ARRAY(j, "suppressors");
+        for (size_t i = 0; i < as->nsuppressors; i++) {
+            SW_JSON_OBJECT_KV_STRING(j, "id", as->suppressors[i].id);
+            SW_JSON_KV_STRING(j, "evidence", as->suppressors[i].evidence);
+            if (as->suppressors[i].warning)
+                SW_JSON_KV_BOOL(j, "warning", 1);
+            sw_json_object_end(j);
+        }
+        sw_json_array_end(j);
     }
-    sw_json_array_end(j);
     SW_JSON_KEY_OBJECT_KV_STRING(j, "evaluation", "trusted_authserv_id", as->trusted_authserv_id);
     SW_JSON_KV_STRING(j, "trust_rule", as->trust_rule);
     SW_JSON_KV_INT(j, "trusted_headers", (int64_t)as->trusted_headers);

@@ -150,18 +150,23 @@ static void write_arc(sw_json *j, const sw_record *r)
             SW_JSON_KV_STRING(j, "h", s->ams.h);
             sw_json_object_end(j);
         }
-        SW_JSON_KEY_ARRAY(j, "problems");
-        if (s->flags & SW_ARC_MISSING_SEAL)
-            sw_json_string(j, "missing_arc_seal");
-        if (s->flags & SW_ARC_MISSING_AMS)
-            sw_json_string(j, "missing_arc_message_signature");
-        if (s->flags & SW_ARC_MISSING_AAR)
-            sw_json_string(j, "missing_arc_authentication_results");
-        if (s->flags & SW_ARC_DUPLICATE)
-            sw_json_string(j, "duplicate_instance");
-        if (s->flags & SW_ARC_BAD_INSTANCE)
-            sw_json_string(j, "bad_instance");
-        sw_json_array_end(j);
+        if (!(s->flags & (SW_ARC_MISSING_SEAL | SW_ARC_MISSING_AMS | SW_ARC_MISSING_AAR |
+                          SW_ARC_DUPLICATE | SW_ARC_BAD_INSTANCE))) {
+            SW_JSON_KV_RAW(j, "problems", "[]");
+        } else {
+            SW_JSON_KEY_ARRAY(j, "problems");
+            if (s->flags & SW_ARC_MISSING_SEAL)
+                SW_JSON_STRING_LIT(j, "missing_arc_seal");
+            if (s->flags & SW_ARC_MISSING_AMS)
+                SW_JSON_STRING_LIT(j, "missing_arc_message_signature");
+            if (s->flags & SW_ARC_MISSING_AAR)
+                SW_JSON_STRING_LIT(j, "missing_arc_authentication_results");
+            if (s->flags & SW_ARC_DUPLICATE)
+                SW_JSON_STRING_LIT(j, "duplicate_instance");
+            if (s->flags & SW_ARC_BAD_INSTANCE)
+                SW_JSON_STRING_LIT(j, "bad_instance");
+            sw_json_array_end(j);
+        }
         sw_json_object_end(j);
     }
     sw_json_array_end(j);
@@ -388,21 +393,26 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     if (r->has_date)
         WRITE_TIME(j, "date_utc", r->date_epoch);
 
-    SW_JSON_KEY(j, "from");
-    if (r->has_from)
+    if (r->has_from) {
+        SW_JSON_KEY(j, "from");
         write_mailbox(j, &r->from);
-    else
-        sw_json_null(j);
+    } else {
+        SW_JSON_KV_RAW(j, "from", "null");
+    }
     SW_JSON_KV_INT(j, "from_header_count", (int64_t)r->from_header_count);
     if (r->from_all.count > 1)
         WRITE_MAILBOX_LIST(j, "from_mailboxes", &r->from_all);
-    SW_JSON_KEY(j, "sender");
-    if (r->sender.count)
+    if (r->sender.count) {
+        SW_JSON_KEY(j, "sender");
         write_mailbox(j, &r->sender.items[0]);
-    else
-        sw_json_null(j);
+    } else {
+        SW_JSON_KV_RAW(j, "sender", "null");
+    }
     SW_JSON_KV_STRING_OR_NULL(j, "envelope_from", r->envelope_from);
-    WRITE_MAILBOX_LIST(j, "reply_to", &r->reply_to);
+    if (r->reply_to.count)
+        WRITE_MAILBOX_LIST(j, "reply_to", &r->reply_to);
+    else
+        SW_JSON_KV_RAW(j, "reply_to", "[]");
 
     SW_JSON_KEY_ARRAY(j, "recipients");
     for (size_t i = 0; i < r->nrecipients; i++) {
@@ -423,6 +433,10 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     write_context(j, r);
     write_log(j, r);
 
+    if (!r->nanomalies) {
+        SW_JSON_KV_RAW(j, "anomalies", "[]");
+        return;
+    }
     SW_JSON_KEY_ARRAY(j, "anomalies");
     for (size_t i = 0; i < r->nanomalies; i++) {
         SW_JSON_OBJECT_KV_STRING(j, "id", r->anomalies[i].id);

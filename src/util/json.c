@@ -565,6 +565,19 @@ static inline int put_lit_member(sw_json *j, const char *qkey, size_t m, const c
     return 0;
 }
 
+static __attribute__((noinline)) void raw_lit_slow(sw_json *j, const char *lit, size_t m)
+{
+    sw_json_sep(j);
+    sw_json_put(j, lit, m);
+}
+
+/* A whole value or member from a literal, as it is: its separator and a copy. */
+void sw_json_raw_lit(sw_json *j, const char *lit, size_t m)
+{
+    if (put_lit_member(j, lit, m, "", 0))
+        raw_lit_slow(j, lit, m);
+}
+
 /* Out of line so that the fast path of its caller, which tail-calls it, needs no stack frame. */
 static __attribute__((noinline)) void kv_string_slow(sw_json *j, const char *qkey, size_t m,
                                                     const char *s, size_t vn)

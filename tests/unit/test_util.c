@@ -297,6 +297,12 @@ static void write_doc(sw_json *j)
     sw_json_array_end(j);
     SW_JSON_KEY_ARRAY(j, "empty");
     sw_json_array_end(j);
+    SW_JSON_KV_RAW(j, "raw_empty", "[]");
+    SW_JSON_KV_RAW(j, "raw_null", "null");
+    SW_JSON_KEY_ARRAY(j, "literals");
+    SW_JSON_STRING_LIT(j, "missing_arc_authentication_results");
+    SW_JSON_STRING_LIT(j, "x");
+    sw_json_array_end(j);
     SW_JSON_KEY_OBJECT_KV_STRING(j, "opened", "first", "a value");
     SW_JSON_KEY_OBJECT_KV_STRING(j, "inner", "first", NULL);
     sw_json_object_end(j);
@@ -341,6 +347,52 @@ static void open_forms(sw_json *j, int joined, int depth, const char *v)
     for (int d = 0; d < depth; d++)
         sw_json_array_end(j);
     sw_json_object_end(j);
+}
+
+/* Raw literals write what the calls they stand for write, at every depth. */
+SW_TEST(json_raw_literals_match_the_calls)
+{
+    for (int depth = 0; depth <= SW_JSON_MAX_DEPTH + 2; depth++) {
+        sw_buf a, b;
+        sw_buf_init(&a, 1 << 14);
+        sw_buf_init(&b, 1 << 14);
+        sw_json ja, jb;
+        sw_json_init(&ja, &a);
+        sw_json_init(&jb, &b);
+        sw_json_object_begin(&ja);
+        sw_json_object_begin(&jb);
+        for (int d = 0; d < depth; d++) {
+            SW_JSON_KEY_OBJECT(&ja, "o");
+            SW_JSON_KEY_OBJECT(&jb, "o");
+        }
+        SW_JSON_KV_RAW(&ja, "n", "null");
+        SW_JSON_KV_RAW(&ja, "e", "[]");
+        SW_JSON_KEY_ARRAY(&ja, "s");
+        SW_JSON_STRING_LIT(&ja, "one");
+        SW_JSON_STRING_LIT(&ja, "two");
+        sw_json_array_end(&ja);
+        SW_JSON_KEY(&jb, "n");
+        sw_json_null(&jb);
+        SW_JSON_KEY_ARRAY(&jb, "e");
+        sw_json_array_end(&jb);
+        SW_JSON_KEY_ARRAY(&jb, "s");
+        sw_json_string(&jb, "one");
+        sw_json_string(&jb, "two");
+        sw_json_array_end(&jb);
+        for (int d = 0; d <= depth; d++) {
+            sw_json_object_end(&ja);
+            sw_json_object_end(&jb);
+        }
+        int same = ja.status == jb.status && a.len == b.len &&
+                   (!a.len || memcmp(a.data, b.data, a.len) == 0);
+        sw_buf_free(&a);
+        sw_buf_free(&b);
+        if (!same) {
+            printf("    depth %d\n", depth);
+            CHECK(0);
+            return;
+        }
+    }
 }
 
 SW_TEST(json_open_with_first_member_matches_the_two_calls)
