@@ -63,6 +63,13 @@ static inline void sw_json_kv_string_key_n(sw_json *j, const char *key, size_t k
     if (s)
         sw_json_kv_string_kn(j, key, kn, s);
 }
+/* sw_json_kv_string for a key from the input, measured as it is copied (no strlen first) */
+void sw_json_kv_string_cc_(sw_json *j, const char *key, const char *s);
+static inline void sw_json_kv_string_cc(sw_json *j, const char *key, const char *s)
+{
+    if (s)
+        sw_json_kv_string_cc_(j, key, s);
+}
 /* sw_json_kv_string for the key "prefix.name" ("name" when prefix is empty), each part
  * NUL-terminated and cut at SW_JSON_PART_MAX bytes, escaped as needed: the A-R property
  * keys ("header.d"), written without building the key first. */

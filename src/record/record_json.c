@@ -178,7 +178,7 @@ static void write_pairs(sw_json *j, const char *qkey, size_t m, const sw_ms_anti
         return;
     sw_json_key_open_lit(j, qkey, m);
     for (size_t i = 0; i < a->count; i++)
-        sw_json_kv_string(j, a->pairs[i].key, a->pairs[i].value);
+        sw_json_kv_string_cc(j, a->pairs[i].key, a->pairs[i].value);
     sw_json_object_end(j);
 }
 
@@ -356,7 +356,7 @@ static void write_log(sw_json *j, const sw_record *r)
     if (l->nfields) {
         SW_JSON_KEY_OBJECT(j, "fields");
         for (size_t i = 0; i < l->nfields; i++)
-            sw_json_kv_string(j, l->fields[i].key, l->fields[i].value);
+            sw_json_kv_string_cc(j, l->fields[i].key, l->fields[i].value);
         sw_json_object_end(j);
     }
     sw_json_object_end(j);

@@ -1138,6 +1138,49 @@ void sw_json_kv_string_dotted_(sw_json *j, const char *prefix, const char *name,
 #endif
 }
 
+static __attribute__((noinline)) void kv_cc_slow(sw_json *j, const char *key, const char *s)
+{
+    sw_json_kv_string_kn(j, key, strlen(key), s);
+}
+
+/* `,"key":"value"` for a NUL-terminated key from the input, measured as it is copied
+ * (copy_part) instead of by a strlen first, and the value as the string members' is */
+void sw_json_kv_string_cc_(sw_json *j, const char *key, const char *s)
+{
+#if !defined(SW_JSON_NO_OVERREAD)
+    sw_buf *b = j->out;
+    /* the key's blocks reach 2 + 32, then `":"` and copy_cstr's 33 past a key of 31 */
+    if (b->len + 69 > j->fast_end) {
+        kv_cc_slow(j, key, s);
+        return;
+    }
+    char *o = b->data + b->len;
+    *o = ',';
+    unsigned char *comma = &j->need_comma[j->depth];
+    o += *comma;
+    *o++ = '"';
+    size_t kn = copy_part(o, key);
+    if (kn == (size_t)-1) {
+        kv_cc_slow(j, key, s);
+        return;
+    }
+    o += kn;
+    memcpy(o, "\":\"", 3);
+    o += 3;
+    size_t vn = copy_cstr(j, o, s);
+    if (vn == (size_t)-1) {
+        kv_cc_slow(j, key, s);
+        return;
+    }
+    *comma = 1;
+    o += vn;
+    memcpy(o, "\"", 2); /* with the NUL */
+    b->len = (size_t)(o + 1 - b->data);
+#else
+    kv_cc_slow(j, key, s);
+#endif
+}
+
 void sw_json_kv_int(sw_json *j, const char *key, int64_t v)
 {
     sw_json_key(j, key);

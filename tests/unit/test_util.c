@@ -131,6 +131,10 @@ SW_TEST(json_member_every_length_and_position)
                 CHECK(sw_json_escape(&want, in, len) == 0);
                 CHECK(sw_buf_puts(&want, "\",\"v\":\"") == 0);
                 CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\",\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
+                CHECK(sw_buf_puts(&want, "\":\"") == 0);
+                CHECK(sw_json_escape(&want, in, len) == 0);
                 CHECK(sw_buf_puts(&want, "\"}") == 0);
                 sw_buf got;
                 sw_buf_init(&got, 4096);
@@ -144,6 +148,8 @@ SW_TEST(json_member_every_length_and_position)
                 key[len] = 'Z';
                 sw_json_kv_string_key_n(&j, key, len, in);
                 SW_JSON_KV_STRING(&j, "v", in);
+                sw_json_kv_string_cc(&j, in, in); /* a NUL-terminated key */
+                sw_json_kv_string_cc(&j, in, NULL);
                 sw_json_object_end(&j);
                 int same = j.status == 0 && got.len == want.len &&
                            memcmp(got.data, want.data, want.len) == 0;
@@ -286,6 +292,7 @@ static void write_doc(sw_json *j)
     for (int i = 0; i < 3; i++) {
         sw_json_object_begin(j);
         sw_json_kv_string(j, "input.key", "an input value of some length");
+        sw_json_kv_string_cc(j, "measured.key", "another input value");
         sw_json_kv_string_dotted(j, "header", "d", "example.com");
         sw_json_kv_string_dotted(j, "", "a_property_name_longer_than_the_fast_path_s", "x");
         SW_JSON_KV_STRING(j, "a_longer_literal_key_than_sixteen", "v");
@@ -482,6 +489,8 @@ SW_TEST(json_values_at_the_end_of_a_page)
                 CHECK(sw_json_escape(&want, s, len) == 0);
                 CHECK(sw_buf_puts(&want, "\",\"") == 0);
                 CHECK(sw_json_escape(&want, s, len) == 0);
+                CHECK(sw_buf_puts(&want, "\":\"k\",\"") == 0);
+                CHECK(sw_json_escape(&want, s, len) == 0);
                 CHECK(sw_buf_puts(&want, "\":\"k\"}") == 0);
                 sw_buf_init(&got, 4096);
                 sw_json j;
@@ -491,6 +500,7 @@ SW_TEST(json_values_at_the_end_of_a_page)
                 SW_JSON_KV_STRING(&j, "v", s);
                 sw_json_kv_string(&j, "in.key", s);
                 sw_json_kv_string_key_n(&j, s, len, "k");
+                sw_json_kv_string_cc(&j, s, "k");
                 sw_json_object_end(&j);
                 int same = j.status == 0 && got.len == want.len &&
                            memcmp(got.data, want.data, want.len) == 0;
