@@ -5,6 +5,7 @@
 #include "spoofwatch/json.h"
 #include "spoofwatch/record.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,15 +31,50 @@ static void write_mailbox_list(sw_json *j, const char *qkey, size_t m, const sw_
     sw_json_array_end(j);
 }
 
-static void write_time(sw_json *j, const char *qkey, size_t m, int64_t epoch)
+/* The day a record's times were last formatted in, and the text: a record's times (its
+ * Date, every hop's) nearly all fall on one day, and the calendar part of the text is most
+ * of the cost of making it, so a time of the same day rewrites the time of day alone. */
+typedef struct time_cache {
+    int64_t day; /* -1 when none: the text is not of the 20-byte form then */
+    char text[32];
+} time_cache;
+
+static void put2(char *o, unsigned v)
 {
-    char t[32];
-    sw_datetime_format_utc(epoch, t);
-    /* the text is 20 bytes but for years past 9999 (a longer year): no strlen then */
-    sw_json_kv_string_lit_n(j, qkey, m, t, t[20] ? strlen(t) : 20);
+    o[0] = (char)('0' + v / 10);
+    o[1] = (char)('0' + v % 10);
 }
-/* Keys are literals, in the form json.h's macros pass them. */
-#define WRITE_TIME(j, lit, epoch) write_time((j), SW_JSON_LIT_(lit, ":\""), (epoch))
+
+/* A time of another day than tc's: the whole text made, kept for reuse in the 20-byte form
+ * (years past 9999 are longer); returns its length. Out of line, being the rarer case on
+ * real mail, so that the callers of write_time stay as they were with it inline. */
+static __attribute__((noinline)) size_t time_text(int64_t epoch, time_cache *tc)
+{
+    char *t = tc->text;
+    sw_datetime_format_utc(epoch, t);
+    size_t n = t[20] ? strlen(t) : 20;
+    tc->day = epoch >= 0 && n == 20 ? (int64_t)((uint64_t)epoch / 86400) : -1;
+    return n;
+}
+
+static inline void write_time(sw_json *j, const char *qkey, size_t m, int64_t epoch,
+                              time_cache *tc)
+{
+    char *t = tc->text;
+    uint64_t day = (uint64_t)epoch / 86400;
+    size_t n = 20;
+    if (epoch >= 0 && (int64_t)day == tc->day) {
+        /* the same arithmetic as sw_datetime_format_utc's for the time of day */
+        uint32_t rem = (uint32_t)((uint64_t)epoch - day * 86400), mins = rem / 60;
+        put2(t + 11, mins / 60);
+        put2(t + 14, mins % 60);
+        put2(t + 17, rem - mins * 60);
+    } else {
+        n = time_text(epoch, tc);
+    }
+    sw_json_kv_string_lit_n(j, qkey, m, t, n);
+}
+#define WRITE_TIME(j, lit, epoch) write_time((j), SW_JSON_LIT_(lit, ":\""), (epoch), tc)
 #define WRITE_MAILBOX_LIST(j, lit, l) write_mailbox_list((j), SW_JSON_LIT_(lit, ":["), (l))
 #define WRITE_PAIRS(j, lit, a) write_pairs((j), SW_JSON_LIT_(lit, ":{"), (a))
 
@@ -73,7 +109,7 @@ static void write_auth(sw_json *j, const sw_record *r)
     sw_json_array_end(j);
 }
 
-static void write_received(sw_json *j, const sw_record *r)
+static void write_received(sw_json *j, const sw_record *r, time_cache *tc)
 {
     SW_JSON_KEY_ARRAY(j, "received");
     for (size_t i = 0; i < r->nreceived; i++) {
@@ -214,7 +250,7 @@ static void write_list(sw_json *j, const sw_list_info *l)
     sw_json_object_end(j);
 }
 
-static void write_context(sw_json *j, const sw_record *r)
+static void write_context(sw_json *j, const sw_record *r, time_cache *tc)
 {
     if (!r->has_ctx)
         return;
@@ -326,7 +362,7 @@ static void write_delivery(sw_json *j, const sw_recipient *rc)
     sw_json_object_end(j);
 }
 
-static void write_log(sw_json *j, const sw_record *r)
+static void write_log(sw_json *j, const sw_record *r, time_cache *tc)
 {
     if (!r->has_log)
         return;
@@ -374,6 +410,7 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
 
 void sw_record_write_json_members(const sw_record *r, sw_json *j)
 {
+    time_cache one = {-1, {0}}, *tc = &one;
     SW_JSON_KV_STRING(j, "schema", SW_RECORD_SCHEMA);
     SW_JSON_KEY_OBJECT_KV_STRING(j, "source", "path", r->source.path);
     SW_JSON_KV_INT(j, "offset", (int64_t)r->source.offset);
@@ -425,13 +462,13 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     sw_json_array_end(j);
 
     write_auth(j, r);
-    write_received(j, r);
+    write_received(j, r, tc);
     write_dkim(j, r);
     write_arc(j, r);
     write_microsoft(j, &r->ms);
     write_list(j, &r->list);
-    write_context(j, r);
-    write_log(j, r);
+    write_context(j, r, tc);
+    write_log(j, r, tc);
 
     if (!r->nanomalies) {
         SW_JSON_KV_RAW(j, "anomalies", "[]");

@@ -223,6 +223,52 @@ SW_TEST(record_field_flag_anomalies)
     sw_arena_free(&A);
 }
 
+/* A record's times share the calendar part of their text when they fall on one day: every
+ * hop's time comes out whole anyway, on the same day (seconds, minutes, hours apart), the
+ * next day, a day back, years on, and across the turn of a year. */
+SW_TEST(record_json_times_of_one_day_and_others)
+{
+    static const char msg[] =
+        "Received: from a.example by b.example; Mon, 1 Jan 2024 10:00:05 +0000\r\n"
+        "Received: from a.example by b.example; Mon, 1 Jan 2024 10:00:04 +0000\r\n"
+        "Received: from a.example by b.example; Mon, 1 Jan 2024 09:59:59 +0000\r\n"
+        "Received: from a.example by b.example; Mon, 1 Jan 2024 23:59:59 +0000\r\n"
+        "Received: from a.example by b.example; Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+        "Received: from a.example by b.example; Tue, 2 Jan 2024 00:00:00 +0000\r\n"
+        "Received: from a.example by b.example; Sun, 31 Dec 2023 23:59:59 +0000\r\n"
+        "Received: from a.example by b.example; Sun, 31 Dec 2023 07:08:09 +0100\r\n"
+        "Received: from a.example by b.example; Thu, 1 Jan 1970 00:00:00 +0000\r\n"
+        "Received: from a.example by b.example; Fri, 31 Dec 9999 23:59:59 +0000\r\n"
+        "From: <a@a.example>\r\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\r\n"
+        "\r\nbody\r\n";
+    sw_record r;
+    build(msg, &r);
+    sw_buf b;
+    sw_buf_init(&b, SW_MAX_RECORD_JSON);
+    CHECK(sw_record_write_json(&r, &b) == 0);
+    const char *need[] = {"\"date_utc\":\"2024-01-01T10:00:00Z\"",
+                          "\"time_utc\":\"2024-01-01T10:00:05Z\"",
+                          "\"time_utc\":\"2024-01-01T10:00:04Z\"",
+                          "\"time_utc\":\"2024-01-01T09:59:59Z\"",
+                          "\"time_utc\":\"2024-01-01T23:59:59Z\"",
+                          "\"time_utc\":\"2024-01-01T00:00:00Z\"",
+                          "\"time_utc\":\"2024-01-02T00:00:00Z\"",
+                          "\"time_utc\":\"2023-12-31T23:59:59Z\"",
+                          "\"time_utc\":\"2023-12-31T06:08:09Z\"",
+                          "\"time_utc\":\"1970-01-01T00:00:00Z\"",
+                          "\"time_utc\":\"9999-12-31T23:59:59Z\"",
+                          NULL};
+    for (size_t i = 0; need[i]; i++) {
+        if (!strstr(b.data, need[i])) {
+            printf("    missing %s in %s\n", need[i], b.data);
+            CHECK(0);
+        }
+    }
+    sw_buf_free(&b);
+    sw_arena_free(&A);
+}
+
 SW_TEST(record_json_has_the_fixed_names)
 {
     sw_record r;
