@@ -190,7 +190,7 @@ static void suppressors(det *x)
         return;
     }
     /* Exceptions with an owner and an expiry. */
-    time_t now = time(NULL);
+    time_t now = c->nexceptions ? time(NULL) : 0; /* only expiries read it */
     for (size_t i = 0; i < c->nexceptions; i++) {
         const sw_exception *e = &c->exceptions[i];
         int hit = (e->from_address && x->r->from.address &&
