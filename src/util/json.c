@@ -690,6 +690,23 @@ static inline __attribute__((always_inline)) size_t copy_cstr(const sw_json *j, 
     size_t i = (size_t)__builtin_ctz(mask);
     return s[i] ? (size_t)-1 : i;
 }
+
+/* The value and closing quote of a string member whose key o already follows: the value
+ * measured as it is copied (copy_cstr), the member committed. 0 when the general path must
+ * run instead (nothing committed then). */
+static inline __attribute__((always_inline)) int put_cstr_value(sw_json *j, char *o,
+                                                                unsigned char *comma,
+                                                                const char *s)
+{
+    size_t vn = copy_cstr(j, o, s);
+    if (vn == (size_t)-1)
+        return 0;
+    *comma = 1;
+    o += vn;
+    memcpy(o, "\"", 2); /* with the NUL */
+    j->out->len = (size_t)(o + 1 - j->out->data);
+    return 1;
+}
 #endif
 
 /* The fast path of the string members from a literal: `,"key":"value"` for a
@@ -710,17 +727,12 @@ static inline __attribute__((always_inline)) int kv_cstr_fast(sw_json *j, const 
     o += *comma;
     copy_lit(o, qkey, m);
     o += m;
-    size_t vn = copy_cstr(j, o, s);
-    if (vn == (size_t)-1)
+    if (!put_cstr_value(j, o, comma, s))
         return 0;
-    *comma = 1;
     if (opens) {
         comma[1] = 1; /* the container's first member is written */
         j->depth++;
     }
-    o += vn;
-    memcpy(o, "\"", 2); /* with the NUL */
-    b->len = (size_t)(o + 1 - b->data);
     return 1;
 #else
     (void)j, (void)qkey, (void)m, (void)s, (void)opens;
@@ -1042,15 +1054,8 @@ void sw_json_kv_string_kn(sw_json *j, const char *key, size_t kn, const char *s)
     o += kn;
     memcpy(o, "\":\"", 3);
     o += 3;
-    size_t vn = copy_cstr(j, o, s);
-    if (vn == (size_t)-1) {
+    if (!put_cstr_value(j, o, comma, s))
         kv_string_kn_slow(j, key, kn, s);
-        return;
-    }
-    *comma = 1;
-    o += vn;
-    memcpy(o, "\"", 2); /* with the NUL */
-    b->len = (size_t)(o + 1 - b->data);
 #else
     kv_string_kn_slow(j, key, kn, s);
 #endif
@@ -1139,15 +1144,8 @@ void sw_json_kv_string_dotted_(sw_json *j, const char *prefix, const char *name,
     o += nn;
     memcpy(o, "\":\"", 3);
     o += 3;
-    size_t vn = copy_cstr(j, o, s);
-    if (vn == (size_t)-1) {
+    if (!put_cstr_value(j, o, comma, s))
         kv_dotted_slow(j, prefix, name, s);
-        return;
-    }
-    *comma = 1;
-    o += vn;
-    memcpy(o, "\"", 2); /* with the NUL */
-    b->len = (size_t)(o + 1 - b->data);
 #else
     kv_dotted_slow(j, prefix, name, s);
 #endif
@@ -1182,15 +1180,8 @@ void sw_json_kv_string_cc_(sw_json *j, const char *key, const char *s)
     o += kn;
     memcpy(o, "\":\"", 3);
     o += 3;
-    size_t vn = copy_cstr(j, o, s);
-    if (vn == (size_t)-1) {
+    if (!put_cstr_value(j, o, comma, s))
         kv_cc_slow(j, key, s);
-        return;
-    }
-    *comma = 1;
-    o += vn;
-    memcpy(o, "\"", 2); /* with the NUL */
-    b->len = (size_t)(o + 1 - b->data);
 #else
     kv_cc_slow(j, key, s);
 #endif
