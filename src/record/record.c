@@ -98,7 +98,6 @@ static const char *const field_names[F_NAMES] = {
 typedef struct field_index {
     int32_t first[F_NAMES];
     uint32_t count[F_NAMES];
-    unsigned flags; /* the union of every field's SW_HF_* flags: check_block's walk */
     /* next[i]: the next field with field i's name, or -1 (set for matches only);
      * sw_header_scan keeps no more fields than this */
     int32_t next[SW_MAX_HEADER_FIELDS];
@@ -176,11 +175,8 @@ static void index_fields(const sw_header_block *h, field_index *ix)
         ix->first[k] = -1;
         ix->count[k] = 0;
     }
-    /* more fields than the walk takes would leave flags unseen: then assume any */
-    ix->flags = h->count > SW_MAX_HEADER_FIELDS ? ~0u : 0;
     for (size_t i = 0; i < h->count && i < SW_MAX_HEADER_FIELDS; i++) {
         const sw_header_field *f = &h->fields[i];
-        ix->flags |= f->flags;
         int k = candidate_name(f);
         if (k < 0 || (f->flags & SW_HF_SPACE_BEFORE_COLON))
             continue;
@@ -421,7 +417,7 @@ static void check_singletons(sw_arena *a, sw_record *rec, const field_index *ix)
     }
 }
 
-static void check_block(sw_arena *a, sw_record *rec, const field_index *ix)
+static void check_block(sw_arena *a, sw_record *rec)
 {
     const sw_header_block *h = &rec->headers;
     for (unsigned bit = 1; bit && bit <= SW_HB_EMPTY; bit <<= 1) {
@@ -436,8 +432,8 @@ static void check_block(sw_arena *a, sw_record *rec, const field_index *ix)
     int eightbit = 0;
     const unsigned noted = SW_HF_SPACE_BEFORE_COLON | SW_HF_VALUE_TRUNCATED | SW_HF_NUL |
                            SW_HF_NON_ASCII_NAME | SW_HF_EIGHTBIT;
-    /* most blocks have no field with these flags: index_fields() saw them all */
-    for (size_t i = 0; (ix->flags & noted) && i < h->count; i++) {
+    /* most blocks have no field with these flags: the scanner kept their union */
+    for (size_t i = 0; (h->field_flags & noted) && i < h->count; i++) {
         const sw_header_field *f = &h->fields[i];
         if (!(f->flags & noted))
             continue; /* most fields: one test instead of five */
@@ -557,7 +553,7 @@ int sw_record_from_mail(sw_arena *a, const char *msg, size_t len, const sw_sourc
         return rc;
     field_index ix; /* uninitialised but for what index_fields() sets: next[] is 8 KB */
     index_fields(&rec->headers, &ix);
-    check_block(a, rec, &ix);
+    check_block(a, rec);
     fill_identities(a, rec, &ix);
     check_singletons(a, rec, &ix);
     add_recipients(a, rec, &ix, F_TO, "to");
