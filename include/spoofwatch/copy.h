@@ -29,4 +29,13 @@ static inline void sw_copy_upto32(char *d, const char *s, size_t n)
     }
 }
 
+/* Copies n bytes from s to d (which must not overlap): inline up to 32, memcpy past that. */
+static inline void sw_copy_short(char *d, const char *s, size_t n)
+{
+    if (n <= 32)
+        sw_copy_upto32(d, s, n);
+    else
+        memcpy(d, s, n);
+}
+
 #endif

@@ -277,14 +277,6 @@ static const tok *sole_plain_token(const tok *t, size_t from, size_t to)
     return sole;
 }
 
-static void copy_short(char *d, const char *s, size_t n)
-{
-    if (n <= 32)
-        sw_copy_upto32(d, s, n);
-    else
-        memcpy(d, s, n);
-}
-
 /* The domain's facts once m->domain (dn bytes, lower-cased) is set from dp[0..dn). */
 static void domain_facts(sw_arena *a, const char *dp, size_t dn, sw_mailbox *m, int full)
 {
@@ -329,13 +321,13 @@ static int addr_spec_plain(sw_arena *a, const tok *l, const tok *d, sw_mailbox *
     char *local = sw_arena_alloc(a, ln + 1 + total + 1);
     if (!local)
         return -1;
-    copy_short(local, lp, ln);
+    sw_copy_short(local, lp, ln);
     local[ln] = '\0';
     char *addr = local + ln + 1;
-    copy_short(addr, lp, ll);
+    sw_copy_short(addr, lp, ll);
     if (m->domain) {
         addr[ll] = '@';
-        copy_short(addr + ll + 1, m->domain, dl);
+        sw_copy_short(addr + ll + 1, m->domain, dl);
     }
     addr[total] = '\0';
     m->local = local;

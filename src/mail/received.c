@@ -841,10 +841,7 @@ static int rcv_flush(sw_arena *a, rcv_out *o)
         return SW_ENOMEM;
     for (size_t k = 0; k < o->count; k++) {
         size_t n = o->n[k];
-        if (n <= 32)
-            sw_copy_upto32(b, o->p[k], n);
-        else
-            memcpy(b, o->p[k], n);
+        sw_copy_short(b, o->p[k], n);
         b[n] = '\0';
         *o->dst[k] = b;
         b += n + 1;

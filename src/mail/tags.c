@@ -219,10 +219,7 @@ int sw_taglist_parse(sw_arena *a, const char *s, size_t n, sw_taglist *out)
             break;
         }
         /* the value is in place; a duplicate's or one past the cap is left as junk */
-        if (nlen <= 32)
-            sw_copy_upto32(name, nb, nlen);
-        else
-            memcpy(name, nb, nlen);
+        sw_copy_short(name, nb, nlen);
         name[nlen] = '\0';
         value[len] = '\0';
         tags[out->count].name = name;
