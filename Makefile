@@ -2,8 +2,10 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 MESON_OPTS ?=
+# 1: the build is profile-guided (scripts/pgo.sh trains it once, at setup); 0: a plain build
+PGO        ?= 1
 
-.PHONY: all deps build asan run test bench eval fuzz golden-update clean
+.PHONY: all deps build asan run test bench pgo pgo-fresh eval fuzz golden-update clean
 
 all: build
 
@@ -12,6 +14,7 @@ deps:
 
 $(BUILD)/build.ninja:
 	@meson setup $(BUILD) $(MESON_OPTS) >/dev/null
+	@if [ "$(PGO)" = 1 ]; then scripts/pgo.sh $(BUILD); fi
 
 $(ASAN_BUILD)/build.ninja:
 	@meson setup $(ASAN_BUILD) -Dbuildtype=debug -Doptimization=1 -Db_sanitize=address,undefined \
@@ -48,7 +51,18 @@ run: build
 test: build asan
 	@tests/all.sh $(BUILD) $(ASAN_BUILD)
 
-bench: build
+# Train the profile-guided build again (after changes to the hot paths).
+pgo: deps $(BUILD)/build.ninja
+	@scripts/pgo.sh $(BUILD)
+	@ninja -C $(BUILD) >/dev/null || ninja -C $(BUILD)
+
+# The bench measures a build trained on the sources it runs: train again when one is newer.
+pgo-fresh: deps $(BUILD)/build.ninja
+	@if [ "$(PGO)" = 1 ] && { [ ! -f $(BUILD)/pgo-trained ] || \
+		[ -n "$$(find src include -newer $(BUILD)/pgo-trained -print -quit)" ]; }; then \
+		scripts/pgo.sh $(BUILD); fi
+
+bench: pgo-fresh build
 	@bench/run.sh $(BUILD)
 
 # Verdicts over the shared development corpus: rates per class, every miss and false positive.
