@@ -23,63 +23,127 @@ typedef struct line {
 
 /* The line ends of msg[0..limit), found 64 bytes at a time: one vector pass over the block
  * instead of a memchr call per line (a header block has dozens of short lines). The lines
- * are taken in order, so each window's bits are handed out lowest first. */
+ * are taken in order, so each window's bits are handed out lowest first.
+ *
+ * The same pass copies every window it reads into the arena (the loads are made anyway,
+ * the stores are four more instructions a window): the fields' names and values are then
+ * made in that copy, most of them in place (a NUL written over the colon and over the line
+ * end), instead of one allocation and one copy per field. The copy starts as one block
+ * (most header blocks fit); when the block is longer it moves on to a larger one, taking
+ * along only the bytes from the start of the field being collected. */
 typedef struct eol_scan {
     const char *msg;
     size_t limit;
-    size_t base;   /* offset of the 64-byte window bits describe */
-    uint64_t bits; /* bit k: msg[base + k] is a '\n' not handed out yet */
+    size_t base;     /* offset of the 64-byte window bits describe */
+    uint64_t bits;   /* bit k: msg[base + k] is a '\n' not handed out yet */
+    size_t end;      /* windows at offsets below it are read: limit once the copy reaches
+                      * limit, else the last offset the copy has room for, plus one */
+    uintptr_t delta; /* the copy of msg byte p is at p + delta (held as an integer: the
+                      * copy is another object) */
 } eol_scan;
 
+/* Where msg byte p, in a window read since the copy last moved, is in the copy. */
+static inline char *copy_of(const eol_scan *e, const char *p)
+{
+    return (char *)((uintptr_t)p + e->delta);
+}
+
 /* eol_window one byte at a time: the last window, fewer than 64 bytes before limit (once
- * per block at most), and every window without SSE2. */
-static __attribute__((noinline)) uint64_t eol_tail(const char *msg, size_t base, size_t limit)
+ * per block at most), and every window without SSE2. Copies the bytes to dst. */
+static __attribute__((noinline)) uint64_t eol_tail(const char *msg, size_t base, size_t limit,
+                                                   char *dst)
 {
     uint64_t bits = 0;
-    for (size_t k = 0; k < 64 && base + k < limit; k++)
+    for (size_t k = 0; k < 64 && base + k < limit; k++) {
+        dst[k] = msg[base + k];
         if (msg[base + k] == '\n')
             bits |= (uint64_t)1 << k;
+    }
     return bits;
 }
 
-/* Bit k set when msg[base + k] is '\n', for the bytes of the window below limit. */
+/* Bit k set when msg[base + k] is '\n', for the bytes of the window below limit; the
+ * window's bytes are copied to dst. */
 static inline __attribute__((always_inline)) uint64_t eol_window(const char *msg, size_t base,
-                                                                   size_t limit)
+                                                                 size_t limit, char *dst)
 {
 #if defined(__SSE2__)
     if (base + 64 <= limit) {
         const __m128i nl = _mm_set1_epi8('\n');
         const char *p = msg + base;
-        uint64_t b0 = (uint32_t)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)p), nl));
-        uint64_t b1 = (uint32_t)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 16)), nl));
-        uint64_t b2 = (uint32_t)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 32)), nl));
-        uint64_t b3 = (uint32_t)_mm_movemask_epi8(
-            _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(p + 48)), nl));
+        const __m128i v0 = _mm_loadu_si128((const __m128i *)p);
+        const __m128i v1 = _mm_loadu_si128((const __m128i *)(p + 16));
+        const __m128i v2 = _mm_loadu_si128((const __m128i *)(p + 32));
+        const __m128i v3 = _mm_loadu_si128((const __m128i *)(p + 48));
+        _mm_storeu_si128((__m128i *)dst, v0);
+        _mm_storeu_si128((__m128i *)(dst + 16), v1);
+        _mm_storeu_si128((__m128i *)(dst + 32), v2);
+        _mm_storeu_si128((__m128i *)(dst + 48), v3);
+        uint64_t b0 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, nl));
+        uint64_t b1 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, nl));
+        uint64_t b2 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v2, nl));
+        uint64_t b3 = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v3, nl));
         return b0 | b1 << 16 | b2 << 32 | b3 << 48;
     }
 #endif
-    return eol_tail(msg, base, limit);
+    return eol_tail(msg, base, limit, dst);
 }
 
-static void eol_init(eol_scan *e, const char *msg, size_t limit)
+/* Points e at a copy of size bytes (and one more, for the NUL of a value that ends at
+ * limit) that starts at message offset from: e->end and e->delta. */
+static void copy_set(eol_scan *e, char *copy, size_t from, size_t size)
+{
+    size_t room_end = from + size;
+    e->end = room_end >= e->limit ? e->limit : room_end - 63;
+    e->delta = (uintptr_t)copy - ((uintptr_t)e->msg + from);
+}
+
+/* A first copy of this size holds nearly every real header block. */
+#define COPY_FIRST (16u << 10)
+
+static int eol_init(eol_scan *e, sw_arena *a, const char *msg, size_t limit, size_t *copy_size)
 {
     e->msg = msg;
     e->limit = limit;
     e->base = 0;
-    e->bits = limit ? eol_window(msg, 0, limit) : 0;
+    *copy_size = limit < COPY_FIRST ? limit : COPY_FIRST;
+    char *copy = sw_arena_alloc(a, *copy_size + 1);
+    if (!copy)
+        return -1;
+    copy_set(e, copy, 0, *copy_size);
+    e->bits = limit ? eol_window(msg, 0, limit, copy) : 0;
+    return 0;
 }
 
-/* The next line end not handed out yet, or NULL when msg[..limit) has no more. */
+/* The copy of a block longer than the one it has: a new arena block, at least twice the
+ * size, that starts at offset keep (the bytes before it are done with) and holds what was
+ * read. Rare: out of line, and taking e's fields by value keeps e in registers. */
+static __attribute__((noinline)) char *copy_grow(sw_arena *a, const char *msg, size_t limit,
+                                                 size_t keep, size_t base, size_t *copy_size)
+{
+    size_t carry = base + 64 - keep; /* the window at base is whole: more follows it */
+    size_t size = 2 * *copy_size;
+    if (size < carry + 64)
+        size = carry + 64;
+    if (size > limit - keep)
+        size = limit - keep;
+    char *copy = sw_arena_alloc(a, size + 1);
+    if (copy) {
+        memcpy(copy, msg + keep, carry);
+        *copy_size = size;
+    }
+    return copy;
+}
+
+/* The next line end not handed out yet, or NULL when msg[..limit) has no more or the copy
+ * has no room for the next window (then base + 64 < limit). */
 static inline __attribute__((always_inline)) const char *eol_next(eol_scan *e)
 {
     while (!e->bits) {
-        e->base += 64;
-        if (e->base >= e->limit)
+        if (e->base + 64 >= e->end)
             return NULL;
-        e->bits = eol_window(e->msg, e->base, e->limit);
+        e->base += 64;
+        e->bits = eol_window(e->msg, e->base, e->limit, copy_of(e, e->msg + e->base));
     }
     size_t k = (size_t)__builtin_ctzll(e->bits);
     e->bits &= e->bits - 1;
@@ -254,74 +318,59 @@ typedef struct fold_runs {
     const char *start[FOLD_RUNS], *end[FOLD_RUNS];
 } fold_runs;
 
-/* Copies the field name and its value, unfolded, into one arena block: the name, its NUL,
- * the value and its NUL. Line runs are copied whole and the line breaks before
- * continuation lines dropped, which is exactly RFC 5322 unfolding. folded says whether
- * continuation lines follow the first; most fields have none, and their value is copied
- * without looking for line ends again. For a folded field the runs the scan recorded are
- * copied as they are (the scan already found every line end, and its line ends drop the
- * CR of a CRLF exactly as the loop below does). */
-static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, const char *vend,
-                        int folded, const fold_runs *runs, unsigned *field_flags)
+/* Makes the field's name and its value, unfolded, in the scan's copy of the block: the name
+ * ends with a NUL written over the first byte after it (the colon, or the space before
+ * it), the value with one written after its last byte, which is at most the line end of
+ * its last line, so nothing of the next field is touched. A field without continuation
+ * lines (most) is already in place. For a folded field the first line stays where it is
+ * and each further run is copied down over the line break before it, which is exactly RFC
+ * 5322 unfolding: the runs the scan recorded are taken as they are (it already found every
+ * line end, and its line ends drop the CR of a CRLF exactly as the loop below does). The
+ * runs are read from the message, so the copy's bytes ahead of the write are never needed. */
+static void finish_field(sw_header_field *f, char *name, char *out, const char *vstart,
+                         const char *vend, int folded, const fold_runs *runs, unsigned *field_flags)
 {
     size_t cap = (size_t)(vend - vstart);
     if (cap > SW_MAX_FIELD_VALUE) {
         cap = SW_MAX_FIELD_VALUE;
         f->flags |= SW_HF_VALUE_TRUNCATED;
     }
-    size_t name_len = f->name_len;
-    char *name = sw_arena_alloc(a, name_len + 1 + cap + 1);
-    if (!name)
-        return SW_ENOMEM;
-    char *out = name + name_len + 1;
-    /* A name without space before its colon is followed by it: name, colon and the first
-     * run are one copy, and the colon becomes the name's NUL. */
-    size_t pre = 0;
-    if (f->flags & SW_HF_SPACE_BEFORE_COLON)
-        memcpy(name, f->raw, name_len);
-    else
-        pre = name_len + 1;
-    size_t n = 0;
-    const char *p = vstart;
-    if (!folded) {
-        n = cap;
-        memcpy(out - pre, p - pre, pre + n);
-        p = vend;
-    } else {
+    size_t n = cap;
+    if (folded) {
         size_t kept = runs->n <= FOLD_RUNS ? runs->n : FOLD_RUNS;
-        for (size_t k = 0; k < kept; k++) { /* once n reaches cap the rest copy nothing */
+        n = (size_t)(runs->end[0] - vstart); /* the first run starts at vstart */
+        if (n > cap)
+            n = cap;
+        for (size_t k = 1; k < kept; k++) { /* once n reaches cap the rest copy nothing */
             size_t len = (size_t)(runs->end[k] - runs->start[k]);
             if (len > cap - n)
                 len = cap - n;
-            /* the first run starts at vstart, so pre reaches back over name and colon */
-            memcpy(out + n - pre, runs->start[k] - pre, pre + len);
+            memcpy(out + n, runs->start[k], len);
             n += len;
-            pre = 0;
         }
-        p = vend;
         if (runs->n > FOLD_RUNS) {
             /* More lines than were recorded: go on after the line end of the last recorded
              * run (it ends at the CR of a CRLF or at the LF). */
-            p = runs->end[FOLD_RUNS - 1];
+            const char *p = runs->end[FOLD_RUNS - 1];
             if (*p == '\r')
                 p++;
             p++;
+            while (p < vend && n < cap) {
+                const char *nl = memchr(p, '\n', (size_t)(vend - p));
+                const char *stop = nl ? nl : vend;
+                const char *run_end = stop;
+                if (nl && run_end > p && run_end[-1] == '\r')
+                    run_end--;
+                size_t len = (size_t)(run_end - p);
+                if (len > cap - n)
+                    len = cap - n;
+                memcpy(out + n, p, len);
+                n += len;
+                p = nl ? nl + 1 : vend;
+            }
         }
     }
-    while (p < vend && n < cap) {
-        const char *nl = memchr(p, '\n', (size_t)(vend - p));
-        const char *stop = nl ? nl : vend;
-        const char *run_end = stop;
-        if (nl && run_end > p && run_end[-1] == '\r')
-            run_end--;
-        size_t len = (size_t)(run_end - p);
-        if (len > cap - n)
-            len = cap - n;
-        memcpy(out + n, p, len);
-        n += len;
-        p = nl ? nl + 1 : vend;
-    }
-    name[name_len] = '\0';
+    name[f->name_len] = '\0';
     f->name = name;
     f->flags |= value_flags(out, n);
     size_t s = 0;
@@ -334,7 +383,6 @@ static int finish_field(sw_arena *a, sw_header_field *f, const char *vstart, con
     out[n] = '\0';
     f->raw_len = (size_t)(vend - f->raw);
     *field_flags |= f->flags;
-    return SW_OK;
 }
 
 int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h, sw_error *err)
@@ -368,14 +416,26 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
     size_t pending_name_len = 0;
 
     eol_scan eol;
-    eol_init(&eol, msg, limit);
+    size_t copy_size;
+    if (eol_init(&eol, a, msg, limit, &copy_size))
+        return sw_error_set(err, SW_ENOMEM, "arena exhausted");
     while (at < limit) {
         next_line(&eol, msg, limit, at, &l);
-        if (l.eof && limit < len) {
+        if (l.eof) {
+            if (eol.base + 64 < limit) {
+                /* Not the end: the copy is full. The scan still needs the field being
+                 * collected, or else this line. */
+                size_t keep = cur ? (size_t)(cur->raw - msg) : at;
+                char *copy = copy_grow(a, msg, limit, keep, eol.base, &copy_size);
+                if (!copy)
+                    return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+                copy_set(&eol, copy, keep, copy_size);
+                continue;
+            }
             /* The cap cut this line: the block is longer than we accept. */
-            note(h, SW_HB_TRUNCATED, at);
-        }
-        if (!l.eof) {
+            if (limit < len)
+                note(h, SW_HB_TRUNCATED, at);
+        } else {
             if (l.crlf)
                 saw_crlf = 1;
             else
@@ -425,8 +485,9 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         }
 
         /* A new field starts: finish the previous one. */
-        if (cur && finish_field(a, cur, vstart, vend, folded, &runs, &field_flags))
-            return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+        if (cur)
+            finish_field(cur, copy_of(&eol, cur->raw), copy_of(&eol, vstart), vstart, vend, folded,
+                         &runs, &field_flags);
         cur = NULL;
         pending_name = NULL;
 
@@ -498,8 +559,9 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         folded = 0;
         at = l.next;
     }
-    if (cur && finish_field(a, cur, vstart, vend, folded, &runs, &field_flags))
-        return sw_error_set(err, SW_ENOMEM, "arena exhausted");
+    if (cur)
+        finish_field(cur, copy_of(&eol, cur->raw), copy_of(&eol, vstart), vstart, vend, folded,
+                     &runs, &field_flags);
     /* the first field with a NUL, looked for only when there is one */
     for (size_t i = 0; (field_flags & SW_HF_NUL) && i < h->count && !(h->anomalies & SW_HB_NUL);
          i++)

@@ -430,3 +430,122 @@ SW_TEST(header_find_key_inline_matches_find)
     CHECK(sw_header_first(&z, "From") == NULL);
     sw_arena_free(&A);
 }
+
+/* The fields of m[0..n) the plain way, for the test below: lines split at LF (the CR of a
+ * CRLF dropped), continuation lines appended, values trimmed of SP, HTAB and CR. */
+typedef struct ref_field {
+    char name[32];
+    char *value;
+    size_t len;
+} ref_field;
+
+static size_t ref_fields(const char *m, size_t n, ref_field *out, size_t max)
+{
+    size_t count = 0, at = 0;
+    while (at < n) {
+        const char *nl = memchr(m + at, '\n', n - at);
+        size_t end = nl ? (size_t)(nl - m) : n, len = end - at;
+        if (nl && len && m[end - 1] == '\r')
+            len--;
+        if (!len && nl)
+            break;
+        if (m[at] == ' ' || m[at] == '\t') {
+            ref_field *f = &out[count - 1];
+            memcpy(f->value + f->len, m + at, len);
+            f->len += len;
+        } else if (count < max) {
+            const char *colon = memchr(m + at, ':', len);
+            ref_field *f = &out[count++];
+            size_t nlen = (size_t)(colon - (m + at));
+            memcpy(f->name, m + at, nlen);
+            f->name[nlen] = '\0';
+            f->value = malloc(n + 1);
+            f->len = len - nlen - 1;
+            memcpy(f->value, colon + 1, f->len);
+        }
+        at = nl ? end + 1 : n;
+    }
+    for (size_t i = 0; i < count; i++) {
+        ref_field *f = &out[i];
+        size_t s = 0, e = f->len;
+        while (s < e && (f->value[s] == ' ' || f->value[s] == '\t' || f->value[s] == '\r'))
+            s++;
+        while (e > s &&
+               (f->value[e - 1] == ' ' || f->value[e - 1] == '\t' || f->value[e - 1] == '\r'))
+            e--;
+        memmove(f->value, f->value + s, e - s);
+        f->len = e - s;
+        f->value[f->len] = '\0';
+    }
+    return count;
+}
+
+/* Names and values are made in a copy of the block the line scan writes as it reads; a
+ * block longer than the first copy moves on to larger ones, carrying the field being
+ * collected. Blocks of many sizes, with short and long fields, folded fields of few and of
+ * more than 64 lines (CRLF and LF) and 8-bit bytes, whole and cut short anywhere near the
+ * moves, must give the fields the plain unfolding gives. */
+SW_TEST(header_fields_across_copy_moves)
+{
+    enum { MAXF = 4000 };
+    static ref_field ref[MAXF];
+    size_t cap = 400000;
+    char *m = malloc(cap);
+    uint32_t seed = 12345;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 8) & 0xffffffu)
+    for (int round = 0; round < 24; round++) {
+        size_t o = 0, target = 2000 + (size_t)round * 9000;
+        int nf = 0;
+        while (o < target) {
+            o += (size_t)sprintf(m + o, "X-F%d:", nf++);
+            unsigned kind = RND() % 8;
+            size_t lines = kind == 0 ? 70 + RND() % 60 : kind < 3 ? 1 + RND() % 6 : 1;
+            if (round % 5 == 4 && nf == 3)
+                lines = 1500; /* one field of about 100 KB that moves with the copy */
+            for (size_t k = 0; k < lines; k++) {
+                if (k)
+                    m[o++] = RND() % 2 ? ' ' : '\t';
+                else if (RND() % 4)
+                    m[o++] = ' ';
+                size_t len = RND() % (kind == 7 ? 400 : 90);
+                for (size_t j = 0; j < len; j++) {
+                    unsigned r = RND() % 97;
+                    m[o++] = r == 0 ? (char)0xc3 : r < 5 ? ' ' : (char)('a' + r % 26);
+                }
+                if (RND() % 3 == 0)
+                    m[o++] = '\r';
+                m[o++] = '\n';
+            }
+        }
+        memcpy(m + o, "\nbody\n", 6);
+        size_t whole = o + 6;
+        /* whole, then cut at points around the copy's first size and further on */
+        size_t cuts[] = {whole, o - 1, o / 2, 16383, 16384, 16385, 16447, 32769, o - 200};
+        for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+            size_t n = cuts[c];
+            if (n > whole || n < 8)
+                continue;
+            char *in = malloc(n); /* exactly n bytes: reading past them would be caught */
+            memcpy(in, m, n);
+            sw_header_block h;
+            sw_arena_free(&A);
+            sw_arena_init(&A, SW_MAX_ARENA);
+            CHECK(sw_header_scan(&A, in, n, &h, NULL) == 0);
+            size_t nref = ref_fields(in, n, ref, MAXF);
+            CHECK(h.count == nref);
+            for (size_t i = 0; i < nref; i++) {
+                CHECK_STR(h.fields[i].name, ref[i].name);
+                CHECK(h.fields[i].value_len == ref[i].len);
+                CHECK(memcmp(h.fields[i].value, ref[i].value, ref[i].len + 1) == 0);
+                int eight = memchr(ref[i].value, 0xc3, ref[i].len) != NULL;
+                CHECK(!(h.fields[i].flags & SW_HF_EIGHTBIT) == !eight);
+                free(ref[i].value);
+            }
+            CHECK(c != 0 || h.header_len == o + 1);
+            free(in);
+        }
+    }
+#undef RND
+    free(m);
+    sw_arena_free(&A);
+}
