@@ -318,6 +318,47 @@ typedef struct fold_runs {
     const char *start[FOLD_RUNS], *end[FOLD_RUNS];
 } fold_runs;
 
+/* The length of a folded field's value, unfolded at out (where its first run already
+ * is), at most cap. Out of line: the unfolded fields, most, need none of it. */
+static __attribute__((noinline)) size_t unfold_runs(char *out, const char *vstart,
+                                                    const char *vend, size_t cap,
+                                                    const fold_runs *runs)
+{
+    size_t kept = runs->n <= FOLD_RUNS ? runs->n : FOLD_RUNS;
+    size_t n = (size_t)(runs->end[0] - vstart); /* the first run starts at vstart */
+    if (n > cap)
+        n = cap;
+    for (size_t k = 1; k < kept; k++) { /* once n reaches cap the rest copy nothing */
+        size_t len = (size_t)(runs->end[k] - runs->start[k]);
+        if (len > cap - n)
+            len = cap - n;
+        memcpy(out + n, runs->start[k], len);
+        n += len;
+    }
+    if (runs->n > FOLD_RUNS) {
+        /* More lines than were recorded: go on after the line end of the last recorded
+         * run (it ends at the CR of a CRLF or at the LF). */
+        const char *p = runs->end[FOLD_RUNS - 1];
+        if (*p == '\r')
+            p++;
+        p++;
+        while (p < vend && n < cap) {
+            const char *nl = memchr(p, '\n', (size_t)(vend - p));
+            const char *stop = nl ? nl : vend;
+            const char *run_end = stop;
+            if (nl && run_end > p && run_end[-1] == '\r')
+                run_end--;
+            size_t len = (size_t)(run_end - p);
+            if (len > cap - n)
+                len = cap - n;
+            memcpy(out + n, p, len);
+            n += len;
+            p = nl ? nl + 1 : vend;
+        }
+    }
+    return n;
+}
+
 /* Makes the field's name and its value, unfolded, in the scan's copy of the block: the name
  * ends with a NUL written over the first byte after it (the colon, or the space before
  * it), the value with one written after its last byte, which is at most the line end of
@@ -327,49 +368,16 @@ typedef struct fold_runs {
  * 5322 unfolding: the runs the scan recorded are taken as they are (it already found every
  * line end, and its line ends drop the CR of a CRLF exactly as the loop below does). The
  * runs are read from the message, so the copy's bytes ahead of the write are never needed. */
-static void finish_field(sw_header_field *f, char *name, char *out, const char *vstart,
-                         const char *vend, int folded, const fold_runs *runs, unsigned *field_flags)
+static inline __attribute__((always_inline)) void
+finish_field(sw_header_field *f, char *name, char *out, const char *vstart, const char *vend,
+             int folded, const fold_runs *runs, unsigned *field_flags)
 {
     size_t cap = (size_t)(vend - vstart);
     if (cap > SW_MAX_FIELD_VALUE) {
         cap = SW_MAX_FIELD_VALUE;
         f->flags |= SW_HF_VALUE_TRUNCATED;
     }
-    size_t n = cap;
-    if (folded) {
-        size_t kept = runs->n <= FOLD_RUNS ? runs->n : FOLD_RUNS;
-        n = (size_t)(runs->end[0] - vstart); /* the first run starts at vstart */
-        if (n > cap)
-            n = cap;
-        for (size_t k = 1; k < kept; k++) { /* once n reaches cap the rest copy nothing */
-            size_t len = (size_t)(runs->end[k] - runs->start[k]);
-            if (len > cap - n)
-                len = cap - n;
-            memcpy(out + n, runs->start[k], len);
-            n += len;
-        }
-        if (runs->n > FOLD_RUNS) {
-            /* More lines than were recorded: go on after the line end of the last recorded
-             * run (it ends at the CR of a CRLF or at the LF). */
-            const char *p = runs->end[FOLD_RUNS - 1];
-            if (*p == '\r')
-                p++;
-            p++;
-            while (p < vend && n < cap) {
-                const char *nl = memchr(p, '\n', (size_t)(vend - p));
-                const char *stop = nl ? nl : vend;
-                const char *run_end = stop;
-                if (nl && run_end > p && run_end[-1] == '\r')
-                    run_end--;
-                size_t len = (size_t)(run_end - p);
-                if (len > cap - n)
-                    len = cap - n;
-                memcpy(out + n, p, len);
-                n += len;
-                p = nl ? nl + 1 : vend;
-            }
-        }
-    }
+    size_t n = folded ? unfold_runs(out, vstart, vend, cap, runs) : cap;
     name[f->name_len] = '\0';
     f->name = name;
     f->flags |= value_flags(out, n);
@@ -536,8 +544,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             h->fields = nf;
             cap_fields = ncap;
         }
+        /* every member is set here or by finish_field, which each kept field reaches */
         cur = &h->fields[h->count++];
-        memset(cur, 0, sizeof *cur);
         cur->name_len = name_len;
         cur->name_hash = sw_header_name_hash_inline(l.p, name_len);
         cur->next_in_bucket = -1;
