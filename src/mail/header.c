@@ -294,12 +294,21 @@ static int name_has_bad_byte(const char *s, size_t n)
 }
 
 /* memchr(s, ':', n). The colon ends the field name, nearly always within 16 bytes: one
- * block test finds it there without the call. */
-static const char *find_colon(const char *s, size_t n)
+ * block test finds it there without the call. The same block tells the name's bytes
+ * outside 33..126 (name_has_bad_byte's test) for names under 16 bytes, most of them: bit k
+ * of *bad16 is set when s[k] is such a byte, and bit 16 when the block was read (*bad16 is
+ * 0 when it was not). */
+static const char *find_colon(const char *s, size_t n, unsigned *bad16)
 {
+    *bad16 = 0;
 #if defined(__SSE2__)
     if (n >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)s);
+        /* as in name_has_bad_byte: in 33..126 exactly when (byte + 95) as a signed byte is
+         * at most -35 */
+        *bad16 = (unsigned)_mm_movemask_epi8(
+                     _mm_cmpgt_epi8(_mm_add_epi8(v, _mm_set1_epi8(95)), _mm_set1_epi8(-35))) |
+                 1u << 16;
         unsigned hit = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(':')));
         if (hit)
             return s + __builtin_ctz(hit);
@@ -320,9 +329,8 @@ typedef struct fold_runs {
 
 /* The length of a folded field's value, unfolded at out (where its first run already
  * is), at most cap. Out of line: the unfolded fields, most, need none of it. */
-static __attribute__((noinline)) size_t unfold_runs(char *out, const char *vstart,
-                                                    const char *vend, size_t cap,
-                                                    const fold_runs *runs)
+static __attribute__((noinline)) size_t unfold_runs(char *out, const char *vstart, const char *vend,
+                                                    size_t cap, const fold_runs *runs)
 {
     size_t kept = runs->n <= FOLD_RUNS ? runs->n : FOLD_RUNS;
     size_t n = (size_t)(runs->end[0] - vstart); /* the first run starts at vstart */
@@ -499,7 +507,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
         cur = NULL;
         pending_name = NULL;
 
-        const char *colon = find_colon(l.p, l.len);
+        unsigned bad16;
+        const char *colon = find_colon(l.p, l.len, &bad16);
         if ((!colon || h->count >= SW_MAX_HEADER_FIELDS) && memchr(l.p, '\0', l.len))
             note(h, SW_HB_NUL, at); /* a line no field will keep */
         if (!colon) {
@@ -523,7 +532,8 @@ int sw_header_scan(sw_arena *a, const char *msg, size_t len, sw_header_block *h,
             at = l.next;
             continue;
         }
-        if (name_has_bad_byte(l.p, name_len)) {
+        if (name_len < 16 && bad16 ? (bad16 & ((1u << name_len) - 1)) != 0
+                                   : name_has_bad_byte(l.p, name_len)) {
             flags |= SW_HF_NON_ASCII_NAME;
             if (memchr(l.p, '\0', name_len))
                 note(h, SW_HB_NUL, at);
