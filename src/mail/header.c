@@ -196,6 +196,9 @@ static const unsigned char value_class[256] = {
 #undef V8
 };
 
+/* The bytes trimmed from both ends of a value: SP, HTAB and CR. */
+static const unsigned char trim_byte[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 1};
+
 /* The flags of s[0..n) one byte at a time. */
 static unsigned value_flags_bytewise(const char *s, size_t n)
 {
@@ -390,9 +393,9 @@ finish_field(sw_header_field *f, char *name, char *out, const char *vstart, cons
     f->name = name;
     f->flags |= value_flags(out, n);
     size_t s = 0;
-    while (s < n && (is_wsp(out[s]) || out[s] == '\r'))
+    while (s < n && trim_byte[(unsigned char)out[s]])
         s++;
-    while (n > s && (is_wsp(out[n - 1]) || out[n - 1] == '\r'))
+    while (n > s && trim_byte[(unsigned char)out[n - 1]])
         n--;
     f->value = out + s;
     f->value_len = n - s;
