@@ -50,6 +50,7 @@ typedef struct rcv_from_info {
     unsigned char bin[16]; /* ip in binary, for the private-address test */
     int have_ip;
     int ip_v6;
+    unsigned char ip_len; /* strlen(ip) */
     rcv_span rdns; /* name written next to the bracketed IP */
     rcv_span helo; /* explicit "helo=x", "(HELO x)", "EHLO x" */
 } rcv_from_info;
@@ -136,30 +137,39 @@ static int rcv_is_host_char(unsigned char c)
  * and the libc call: nearly every Received hop has one, and this ran on every candidate. */
 static int rcv_ipv4_bin(const char *p, size_t n, unsigned char bin[4])
 {
-    /* Unrolled by digit: an octet is one to three digits, a leading zero only alone. */
-    const unsigned char *s = (const unsigned char *)p, *e = s + n;
+    /* "0.0.0.0" to "255.255.255.255": anything else (most host names) is out by length. */
+    if (n - 7 > 8)
+        return 0;
+    /* Read from a copy in 16 zero bytes, so no read needs an end test: a zero is neither a
+     * digit nor a dot, and octet k starts at byte 4k at most, so no read passes byte 14. */
+    unsigned char b[16] = {0};
+    sw_copy_upto32((char *)b, p, n);
+    const unsigned char *s = b;
     for (int octet = 0; octet < 4; octet++) {
-        if (octet && (s == e || *s++ != '.'))
+        /* one to three digits, a leading zero only alone */
+        unsigned v = (unsigned)s[0] - '0', d;
+        if (v > 9)
             return 0;
-        unsigned v, d;
-        if (s == e || (v = (unsigned)*s - '0') > 9)
-            return 0;
-        s++;
-        if (s < e && (d = (unsigned)*s - '0') <= 9) {
+        if ((d = (unsigned)s[1] - '0') > 9) {
+            s += 1;
+        } else {
             if (v == 0)
                 return 0;
             v = v * 10 + d;
-            s++;
-            if (s < e && (d = (unsigned)*s - '0') <= 9) {
+            if ((d = (unsigned)s[2] - '0') > 9) {
+                s += 2;
+            } else {
                 v = v * 10 + d;
-                s++;
                 if (v > 255)
                     return 0;
+                s += 3;
             }
         }
         bin[octet] = (unsigned char)v;
+        if (octet < 3 && *s++ != '.')
+            return 0;
     }
-    return s == e;
+    return (size_t)(s - b) == n;
 }
 
 /* IPv6 text as glibc's inet_pton(AF_INET6) reads it, step for step, without the copy to a
@@ -317,7 +327,7 @@ static char *rcv_v4_text(const unsigned char *b, char *o)
  * or more zero groups becomes "::"; a run of exactly the first six groups, or of the first
  * five followed by ffff, writes the last 32 bits as a dotted quad ("::a.b.c.d",
  * "::ffff:a.b.c.d"). The unit tests compare it with inet_ntop. */
-void sw_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX])
+static char *rcv_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX])
 {
     unsigned words[8];
     for (int i = 0; i < 8; i++)
@@ -348,10 +358,8 @@ void sw_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX])
         }
         if (i)
             *o++ = ':';
-        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff))) {
-            rcv_v4_text(bin + 12, o);
-            return;
-        }
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && words[5] == 0xffff)))
+            return rcv_v4_text(bin + 12, o);
         unsigned w = words[i];
         if (w >= 0x1000)
             *o++ = rcv_hex[w >> 12];
@@ -364,11 +372,19 @@ void sw_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX])
     if (best >= 0 && best + best_len == 8)
         *o++ = ':';
     *o = '\0';
+    return o;
+}
+
+void sw_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX])
+{
+    rcv_ip6_text(bin, out);
 }
 
 /* Like rcv_ip_bin, but writes the canonical text form (lower case, shortest IPv6) so that
- * the same address written two ways compares equal downstream. */
-static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsigned char bin[16])
+ * the same address written two ways compares equal downstream, and its length to *len
+ * (for the copy into the hop, without a strlen). */
+static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsigned char bin[16],
+                       unsigned char *len)
 {
     rcv_span v4;
     int af = rcv_ip_bin_v4(p, n, bin, &v4);
@@ -377,8 +393,9 @@ static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsi
     if (af == AF_INET) {
         sw_copy_upto32(out, v4.p, v4.n); /* at most 15 bytes */
         out[v4.n] = '\0';
+        *len = (unsigned char)v4.n;
     } else if (af == AF_INET6)
-        sw_ip6_text(bin, out);
+        *len = (unsigned char)(rcv_ip6_text(bin, out) - out);
     return af;
 }
 
@@ -547,7 +564,7 @@ static int rcv_comment_sep(unsigned char c)
 static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
 {
     char ip[INET6_ADDRSTRLEN];
-    unsigned char bin[16];
+    unsigned char bin[16], ip_len = 0;
     int af = 0;
     rcv_span rdns = {NULL, 0};
     rcv_span prev = {NULL, 0};
@@ -586,7 +603,7 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             const char *lb = a.n ? memchr(a.p, '[', a.n) : NULL;
             if (lb == a.p) {
                 /* "[ip]" or "[ip]:port"; the name just before it is the reverse DNS. */
-                af = rcv_ip_text(a.p, a.n, ip, bin);
+                af = rcv_ip_text(a.p, a.n, ip, bin, &ip_len);
                 if (af && prev.p) {
                     rcv_span r = rcv_trim_root_dot(rcv_strip_user(prev));
                     if (rcv_is_rdns_name(r))
@@ -595,18 +612,18 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             } else if (lb) {
                 /* Glued "name[ip]" (Postfix log style, Exchange "Not Verified[ip]"): the
                  * prefix is a host name only when it looks like one with a dot. */
-                af = rcv_ip_text(lb, a.n - (size_t)(lb - a.p), ip, bin);
+                af = rcv_ip_text(lb, a.n - (size_t)(lb - a.p), ip, bin, &ip_len);
                 rcv_span r = {a.p, (size_t)(lb - a.p)};
                 r = rcv_trim_root_dot(r);
                 if (af && memchr(r.p, '.', r.n) && rcv_is_rdns_name(r))
                     rdns = r;
             } else if (a.n) {
                 /* Bare address: qmail "(user@ip)", Exchange "(2603:...)" and "(10.1.2.3)". */
-                af = rcv_ip_text(a.p, a.n, ip, bin);
+                af = rcv_ip_text(a.p, a.n, ip, bin, &ip_len);
                 if (!af) {
                     const char *colon = memchr(a.p, ':', a.n);
                     if (colon && !memchr(colon + 1, ':', a.n - (size_t)(colon + 1 - a.p)))
-                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip, bin); /* ipv4:port */
+                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip, bin, &ip_len); /* ipv4:port */
                     if (af != AF_INET)
                         af = 0;
                 }
@@ -619,6 +636,7 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
         memcpy(fi->bin, bin, sizeof bin);
         fi->have_ip = 1;
         fi->ip_v6 = af == AF_INET6;
+        fi->ip_len = ip_len;
         fi->rdns = rdns;
     }
 }
@@ -718,7 +736,7 @@ typedef struct rcv_clauses {
     int lit_af; /* an address literal outside comments in the from clause */
     /* left uncleared: read only as far as lit_af, with_len and via_len say */
     char lit_ip[INET6_ADDRSTRLEN];
-    unsigned char lit_bin[16];
+    unsigned char lit_bin[16], lit_len;
     char with_buf[SW_RCV_CLAUSE_MAX], via_buf[SW_RCV_CLAUSE_MAX];
 } rcv_clauses;
 
@@ -794,7 +812,7 @@ static int rcv_read_clauses(const char *value, size_t end, rcv_clauses *cl)
         } else if (cur == CL_FROM && !cl->lit_af && wn && w[0] == '[') {
             /* "from helo [ip]" with the literal outside any comment (older Sendmail,
              * several spam tools): weaker than a comment, stronger than the HELO. */
-            cl->lit_af = rcv_ip_text(w, wn, cl->lit_ip, cl->lit_bin);
+            cl->lit_af = rcv_ip_text(w, wn, cl->lit_ip, cl->lit_bin, &cl->lit_len);
         }
         /* "with Microsoft SMTP Server", "via Frontend Transport": several words. */
         if (cur == CL_WITH)
@@ -905,26 +923,34 @@ static int received_parse(sw_arena *a, const char *value, size_t n, sw_received_
         if (cl.fi.rdns.p)
             rcv_want(&o, &out->from_rdns, cl.fi.rdns.p, cl.fi.rdns.n);
     }
-    char ip[INET6_ADDRSTRLEN];
-    unsigned char bin[16];
+    /* The address's text and binary form where they were written, and copied from there
+     * (by rcv_flush, below, while they are still in scope). */
+    char fname_ip[INET6_ADDRSTRLEN];
+    unsigned char fname_bin[16], ip_len = 0;
+    const char *ip = NULL;
+    const unsigned char *bin = NULL;
     int af = 0;
     if (cl.fi.have_ip) {
-        memcpy(ip, cl.fi.ip, sizeof ip);
-        memcpy(bin, cl.fi.bin, sizeof bin);
+        ip = cl.fi.ip;
+        ip_len = cl.fi.ip_len;
+        bin = cl.fi.bin;
         af = cl.fi.ip_v6 ? AF_INET6 : AF_INET;
     } else if (cl.lit_af) {
-        memcpy(ip, cl.lit_ip, sizeof ip);
-        memcpy(bin, cl.lit_bin, sizeof bin);
+        ip = cl.lit_ip;
+        ip_len = cl.lit_len;
+        bin = cl.lit_bin;
         af = cl.lit_af;
     } else if (fname.p && fname.n && (fname.p[0] == '[' || (cl.fi.helo.p && cl.fi.helo.n))) {
         /* "from [192.0.2.1]" with no address in a comment: the literal is all there is
          * (Exim writes the connecting address here when it has no reverse DNS). A bare
          * address counts only when a comment names the HELO separately ("from 192.0.2.1
          * (EHLO x)"), since otherwise it is just what the client claimed. */
-        af = rcv_ip_text(fname.p, fname.n, ip, bin);
+        af = rcv_ip_text(fname.p, fname.n, fname_ip, fname_bin, &ip_len);
+        ip = fname_ip;
+        bin = fname_bin;
     }
     if (af) {
-        rcv_want(&o, &out->from_ip, ip, strlen(ip));
+        rcv_want(&o, &out->from_ip, ip, ip_len);
         if (af == AF_INET6)
             out->flags |= SW_RCV_IPV6;
         /* The binary form is at hand: no second parse of the text (sw_ip_is_private). */

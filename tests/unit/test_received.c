@@ -1331,6 +1331,55 @@ SW_TEST(received_ip6_reader_matches_inet_pton)
     }
 }
 
+/* The dotted-quad reader must accept exactly what inet_pton(AF_INET) accepts, at every
+ * length (it reads from a zero-padded copy of 7 to 15 bytes): compared through from_ip,
+ * bracketed and bare, over mutations of typical shapes. */
+SW_TEST(received_ip4_reader_matches_inet_pton)
+{
+    static const char *const seeds[] = {"1.2.3.4",         "0.0.0.0",     "255.255.255.255",
+                                        "10.0.0.1",        "192.168.1.20", "198.51.112.51",
+                                        "100.200.250.199", "9.99.199.255"};
+    static const char alphabet[] = "0123456789...a";
+    uint32_t seed = 4242;
+    char text[64], value[160];
+    for (int r = 0; r < 100000; r++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *sd = seeds[(seed >> 8) % (sizeof seeds / sizeof seeds[0])];
+        size_t n = strlen(sd);
+        memcpy(text, sd, n);
+        for (int m = (int)(seed >> 20 & 3); m > 0; m--) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pos = (seed >> 8) % (n + 1);
+            char ch = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+            if ((seed & 3) == 0 && pos < n)
+                text[pos] = ch;
+            else if ((seed & 3) == 1 && n < 20) {
+                memmove(text + pos + 1, text + pos, n - pos);
+                text[pos] = ch;
+                n++;
+            } else if (pos < n) {
+                memmove(text + pos, text + pos + 1, n - pos - 1);
+                n--;
+            }
+        }
+        text[n] = '\0';
+        unsigned char bin[4];
+        int ok = inet_pton(AF_INET, text, bin) == 1;
+        for (int form = 0; form < 2; form++) {
+            snprintf(value, sizeof value,
+                     form ? "from h.example (%s) by mx.example; Tue, 30 Apr 2019"
+                          : "from h.example (h.example [%s]) by mx.example; Tue, 30 Apr 2019",
+                     text);
+            sw_received_hop h;
+            CHECK(rcv(value, &h) == 0);
+            if (ok ? !h.from_ip || strcmp(h.from_ip, text) != 0 : h.from_ip != NULL) {
+                sw_test_fail(__FILE__, __LINE__, text);
+                return;
+            }
+        }
+    }
+}
+
 /* The general forms of the civil-calendar conversions (as datetime.c has them for the days
  * outside its 32-bit fast paths), to compare the fast paths with. */
 static int64_t ref_days_from_civil(int64_t y, unsigned m, unsigned d)
