@@ -20,14 +20,36 @@ typedef struct dt_cursor {
     size_t n, i;
 } dt_cursor;
 
-static const char *const dt_day3[7] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const dt_day_full[7] = {"monday", "tuesday",  "wednesday", "thursday",
                                            "friday", "saturday", "sunday"};
-static const char *const dt_mon3[12] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                        "jul", "aug", "sep", "oct", "nov", "dec"};
 static const char *const dt_mon_full[12] = {"january",   "february", "march",    "april",
                                             "may",       "june",     "july",     "august",
                                             "september", "october",  "november", "december"};
+
+/* The three-letter names packed as lower-case little-endian words and placed by a perfect
+ * hash of that word (the multipliers found by search; a clash would be a duplicate
+ * designator, which -Woverride-init reports): one multiply, one load and one compare find
+ * a name or its absence, where a scan compared with each name in turn. */
+#define DT_PACK3(a, b, c) ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16)
+#define DT_DAY_SLOT(v) ((uint32_t)(v) * 2522u >> 29)
+#define DT_MON_SLOT(v) ((uint32_t)(v) * 26596u >> 28)
+typedef struct dt_name_slot {
+    uint32_t packed; /* 0 for a free slot: no packed name is 0 */
+    int index;
+} dt_name_slot;
+#define DT_DAY(a, b, c, k) [DT_DAY_SLOT(DT_PACK3(a, b, c))] = {DT_PACK3(a, b, c), k}
+static const dt_name_slot dt_day_hash[8] = {
+    DT_DAY('m', 'o', 'n', 0), DT_DAY('t', 'u', 'e', 1), DT_DAY('w', 'e', 'd', 2),
+    DT_DAY('t', 'h', 'u', 3), DT_DAY('f', 'r', 'i', 4), DT_DAY('s', 'a', 't', 5),
+    DT_DAY('s', 'u', 'n', 6),
+};
+#define DT_MON(a, b, c, k) [DT_MON_SLOT(DT_PACK3(a, b, c))] = {DT_PACK3(a, b, c), k}
+static const dt_name_slot dt_mon_hash[16] = {
+    DT_MON('j', 'a', 'n', 0), DT_MON('f', 'e', 'b', 1),  DT_MON('m', 'a', 'r', 2),
+    DT_MON('a', 'p', 'r', 3), DT_MON('m', 'a', 'y', 4),  DT_MON('j', 'u', 'n', 5),
+    DT_MON('j', 'u', 'l', 6), DT_MON('a', 'u', 'g', 7),  DT_MON('s', 'e', 'p', 8),
+    DT_MON('o', 'c', 't', 9), DT_MON('n', 'o', 'v', 10), DT_MON('d', 'e', 'c', 11),
+};
 
 static int dt_is_ws(unsigned char c)
 {
@@ -124,23 +146,20 @@ static size_t dt_read_digits(dt_cursor *c, long *value)
     return count;
 }
 
-/* Index of w in a table of three-letter abbreviations or full names, or -1. */
+/* Index of w among the day names (count 7) or the month names (count 12), abbreviated
+ * (from the hashed tables) or full, or -1. */
 static inline __attribute__((always_inline)) int
-dt_lookup(const char *w, size_t len, const char *const *abbr, const char *const *full, int count)
+dt_lookup(const char *w, size_t len, const char *const *full, int count)
 {
     if (len == 3) {
         /* w is letters only (dt_read_alpha), so |0x20 lower-cases it exactly as
          * strncasecmp would; every date has a month and most a day name in this form. The
          * only three-letter full name ("may") is also its own abbreviation. */
-        uint32_t v = (uint32_t)((unsigned char)w[0] | 0x20) |
-                     (uint32_t)((unsigned char)w[1] | 0x20) << 8 |
-                     (uint32_t)((unsigned char)w[2] | 0x20) << 16;
-        for (int k = 0; k < count; k++) {
-            const unsigned char *a = (const unsigned char *)abbr[k];
-            if (v == ((uint32_t)a[0] | (uint32_t)a[1] << 8 | (uint32_t)a[2] << 16))
-                return k;
-        }
-        return -1;
+        uint32_t v = DT_PACK3((unsigned char)w[0] | 0x20, (unsigned char)w[1] | 0x20,
+                              (unsigned char)w[2] | 0x20);
+        const dt_name_slot *slot = count == 7 ? &dt_day_hash[DT_DAY_SLOT(v)]
+                                              : &dt_mon_hash[DT_MON_SLOT(v)];
+        return slot->packed == v ? slot->index : -1;
     }
     for (int k = 0; k < count; k++) {
         size_t fl = 0;
@@ -307,7 +326,7 @@ static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *
     size_t n = c->n, i = 0;
     if (n >= 5 && dt_is_alpha(s[0])) {
         if (!dt_is_alpha(s[1]) || !dt_is_alpha(s[2]) || s[3] != ',' || s[4] != ' ' ||
-            dt_lookup(c->s, 3, dt_day3, dt_day_full, 7) < 0)
+            dt_lookup(c->s, 3, dt_day_full, 7) < 0)
             return 0;
         i = 5;
     }
@@ -337,7 +356,7 @@ static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *
     /* no more seconds digits and no fraction for the general reader to consume */
     if (i + 18 < n && s[i + 18] != ' ')
         return 0;
-    int m = dt_lookup((const char *)t + 1, 3, dt_mon3, dt_mon_full, 12);
+    int m = dt_lookup((const char *)t + 1, 3, dt_mon_full, 12);
     if (m < 0)
         return 0;
     *day = d;
@@ -372,7 +391,7 @@ int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *
         int ch = dt_peek(c);
         if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
             len = dt_read_alpha(c, &w);
-            if (dt_lookup(w, len, dt_day3, dt_day_full, 7) >= 0) {
+            if (dt_lookup(w, len, dt_day_full, 7) >= 0) {
                 /* The day name is not checked against the date: senders get it wrong and the
                  * date itself is what we keep. */
                 dt_skip_cfws(c);
@@ -383,13 +402,13 @@ int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *
                 ch = dt_peek(c);
                 if (ch >= 0 && dt_is_alpha((unsigned char)ch)) {
                     len = dt_read_alpha(c, &w);
-                    month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+                    month = dt_lookup(w, len, dt_mon_full, 12);
                     if (month < 0)
                         return SW_EFORMAT;
                     asctime_order = 1;
                 }
             } else {
-                month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+                month = dt_lookup(w, len, dt_mon_full, 12);
                 if (month < 0)
                     return SW_EFORMAT;
                 asctime_order = 1;
@@ -416,7 +435,7 @@ int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *
                 return SW_EFORMAT;
             dt_skip_cfws(c);
             len = dt_read_alpha(c, &w);
-            month = dt_lookup(w, len, dt_mon3, dt_mon_full, 12);
+            month = dt_lookup(w, len, dt_mon_full, 12);
             if (month < 0)
                 return SW_EFORMAT;
             dt_skip_cfws(c);
