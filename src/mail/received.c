@@ -559,9 +559,53 @@ static int rcv_comment_sep(unsigned char c)
     return rcv_class[c] & (RC_WS | RC_OPEN | RC_CLOSE | RC_QUOTE);
 }
 
+/* Where a comment word holds '@', '[' and ':': bit k of each mask for byte k. */
+typedef struct rcv_marks {
+    uint32_t at, lb, colon;
+} rcv_marks;
+
+/* The marks of p[0..n), read 16 bytes at a time from [base, lim), which holds p[0..n) and is
+ * readable: every word of a from comment was three libc calls (memrchr for the user's '@',
+ * memchr for the '[', and for the bare forms memchr for ':'), each longer than this for
+ * words this short. 0 when the word is over 32 bytes or the readable span under 16 (or
+ * without SSE2): the caller searches with the libc calls then. */
+static int rcv_word_marks(const char *p, size_t n, const char *base, const char *lim,
+                          rcv_marks *m)
+{
+#if defined(__SSE2__)
+    if (n > 32 || lim - base < 16)
+        return 0;
+    const __m128i at = _mm_set1_epi8('@'), lb = _mm_set1_epi8('['), colon = _mm_set1_epi8(':');
+    uint32_t a = 0, l = 0, c = 0;
+    for (size_t off = 0; off < n; off += 16) {
+        /* the 16 bytes from p + off, or, near lim, the 16 that end there, shifted so that
+         * bit 0 is still p[off] (the bytes past lim, shifted out, are not the word's) */
+        const char *q = p + off;
+        unsigned sh = 0;
+        if (q + 16 > lim) {
+            sh = (unsigned)(q - (lim - 16));
+            q = lim - 16;
+        }
+        __m128i v = _mm_loadu_si128((const __m128i *)q);
+        a |= ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, at)) >> sh) << off;
+        l |= ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, lb)) >> sh) << off;
+        c |= ((uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, colon)) >> sh) << off;
+    }
+    uint32_t keep = n == 32 ? ~(uint32_t)0 : ((uint32_t)1 << n) - 1;
+    m->at = a & keep;
+    m->lb = l & keep;
+    m->colon = c & keep;
+    return 1;
+#else
+    (void)p, (void)n, (void)base, (void)lim, (void)m;
+    return 0;
+#endif
+}
+
 /* Scans the inside of one top-level comment of the from clause (nested comments included,
- * their parentheses treated as separators). */
-static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
+ * their parentheses treated as separators); [base, lim) is the readable text around it. */
+static void rcv_scan_from_comment(const char *p, size_t n, const char *base, const char *lim,
+                                  rcv_from_info *fi)
 {
     char ip[INET6_ADDRSTRLEN];
     unsigned char bin[16], ip_len = 0;
@@ -599,13 +643,34 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
             continue;
         }
         if (!af) {
-            rcv_span a = rcv_strip_user(t);
-            const char *lb = a.n ? memchr(a.p, '[', a.n) : NULL;
+            rcv_marks mk;
+            rcv_span a;
+            const char *lb, *colon;
+            int marked = rcv_word_marks(t.p, t.n, base, lim, &mk);
+            if (marked) {
+                /* the text after the last '@', and its first '[' and ':' */
+                a = t;
+                if (mk.at) {
+                    unsigned skip = 32 - (unsigned)__builtin_clz(mk.at); /* up to the '@' */
+                    a.p += skip;
+                    a.n -= skip;
+                    /* a 64-bit shift: skip is 32 for an '@' that ends a 32-byte word */
+                    mk.lb = (uint32_t)((uint64_t)mk.lb >> skip);
+                    mk.colon = (uint32_t)((uint64_t)mk.colon >> skip);
+                }
+                lb = mk.lb ? a.p + __builtin_ctz(mk.lb) : NULL;
+                colon = mk.colon ? a.p + __builtin_ctz(mk.colon) : NULL;
+            } else {
+                a = rcv_strip_user(t);
+                lb = a.n ? memchr(a.p, '[', a.n) : NULL;
+                colon = NULL; /* searched below, when needed */
+            }
             if (lb == a.p) {
-                /* "[ip]" or "[ip]:port"; the name just before it is the reverse DNS. */
+                /* "[ip]" or "[ip]:port"; the name just before it is the reverse DNS (prev
+                 * holds it with any user part stripped already). */
                 af = rcv_ip_text(a.p, a.n, ip, bin, &ip_len);
                 if (af && prev.p) {
-                    rcv_span r = rcv_trim_root_dot(rcv_strip_user(prev));
+                    rcv_span r = rcv_trim_root_dot(prev);
                     if (rcv_is_rdns_name(r))
                         rdns = r;
                 }
@@ -621,15 +686,22 @@ static void rcv_scan_from_comment(const char *p, size_t n, rcv_from_info *fi)
                 /* Bare address: qmail "(user@ip)", Exchange "(2603:...)" and "(10.1.2.3)". */
                 af = rcv_ip_text(a.p, a.n, ip, bin, &ip_len);
                 if (!af) {
-                    const char *colon = memchr(a.p, ':', a.n);
-                    if (colon && !memchr(colon + 1, ':', a.n - (size_t)(colon + 1 - a.p)))
-                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip, bin, &ip_len); /* ipv4:port */
+                    /* ipv4:port: one ':' only */
+                    int one;
+                    if (marked) {
+                        one = colon && !(mk.colon & (mk.colon - 1));
+                    } else {
+                        colon = memchr(a.p, ':', a.n);
+                        one = colon && !memchr(colon + 1, ':', a.n - (size_t)(colon + 1 - a.p));
+                    }
+                    if (one)
+                        af = rcv_ip_text(a.p, (size_t)(colon - a.p), ip, bin, &ip_len);
                     if (af != AF_INET)
                         af = 0;
                 }
             }
+            prev = a;
         }
-        prev = t;
     }
     if (af) {
         memcpy(fi->ip, ip, sizeof ip);
@@ -788,7 +860,7 @@ static int rcv_read_clauses(const char *value, size_t end, rcv_clauses *cl)
             if (i > end)
                 i = end;
             if (cur == CL_FROM && !skipping)
-                rcv_scan_from_comment(value + start, i - start, &cl->fi);
+                rcv_scan_from_comment(value + start, i - start, value, value + end, &cl->fi);
             i++;
             continue;
         }

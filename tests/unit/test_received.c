@@ -1380,6 +1380,49 @@ SW_TEST(received_ip4_reader_matches_inet_pton)
     }
 }
 
+/* From-comment words are searched for '@', '[' and ':' 16 bytes at a time, up to 32 bytes,
+ * with the last 16 bytes of the value standing in near its end: users, names and ports of
+ * every length across those sizes, the comment last in the value (no date) or not. */
+SW_TEST(received_from_comment_word_lengths)
+{
+    char user[48], name[48], value[256];
+    for (size_t un = 0; un <= 40; un++) {
+        for (size_t nn = 3; nn <= 40; nn += 1) {
+            memset(user, 'u', un);
+            user[un] = '\0';
+            memset(name, 'n', nn);
+            memcpy(name + nn - 3, ".ex", 3);
+            name[nn] = '\0';
+            for (int form = 0; form < 4; form++) {
+                const char *tail = form & 1 ? "" : " by mx.example; Tue, 30 Apr 2019";
+                if (form < 2)
+                    snprintf(value, sizeof value, "from h (%s%s%s [192.0.2.7])%s", user,
+                             un ? "@" : "", name, tail);
+                else
+                    snprintf(value, sizeof value, "from h (%s%s192.0.2.7:25)%s", user,
+                             un ? "@" : "", tail);
+                sw_received_hop h;
+                CHECK(rcv(value, &h) == 0);
+                int ok = h.from_ip && strcmp(h.from_ip, "192.0.2.7") == 0;
+                if (form < 2)
+                    ok = ok && h.from_rdns && strcmp(h.from_rdns, name) == 0;
+                if (!ok) {
+                    sw_test_fail(__FILE__, __LINE__, value);
+                    return;
+                }
+            }
+        }
+    }
+    /* "[" before the last '@' is the user's; a second ':' is no port */
+    sw_received_hop h;
+    CHECK(rcv("from h (a[b@192.0.2.8) by x", &h) == 0);
+    CHECK(h.from_ip && strcmp(h.from_ip, "192.0.2.8") == 0);
+    CHECK(rcv("from h (192.0.2.8:25:1) by x", &h) == 0);
+    CHECK(h.from_ip == NULL);
+    CHECK(rcv("from h (uuuuuuuuuuuuuuuuuuuuuuuuuuuuuu@[192.0.2.9]) by x", &h) == 0);
+    CHECK(h.from_ip && strcmp(h.from_ip, "192.0.2.9") == 0);
+}
+
 /* The general forms of the civil-calendar conversions (as datetime.c has them for the days
  * outside its 32-bit fast paths), to compare the fast paths with. */
 static int64_t ref_days_from_civil(int64_t y, unsigned m, unsigned d)
