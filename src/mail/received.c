@@ -172,16 +172,64 @@ static int rcv_ipv4_bin(const char *p, size_t n, unsigned char bin[4])
     return (size_t)(s - b) == n;
 }
 
+/* Hex digits for the IPv6 reader: 0x20 | value, and 0x10 more for 'A'-'F' (so that a text
+ * with an upper-case digit is known not to be inet_ntop's own); 0 for every other byte. */
+static const unsigned char rcv_hex6[256] = {
+    ['0'] = 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28, 0x29,
+    ['a'] = 0x2A, 0x2B, 0x2C, 0x2D, 0x2E, 0x2F,
+    ['A'] = 0x3A, 0x3B, 0x3C, 0x3D, 0x3E, 0x3F,
+};
+
+/* A group of k hex digits below rcv_ip6_lead[k] was written with a leading zero. */
+static const unsigned rcv_ip6_lead[5] = {0, 0, 0x10, 0x100, 0x1000};
+
+/* Bit k set when group k of the 16-byte address is zero. */
+static unsigned rcv_ip6_zero_groups(const unsigned char bin[16])
+{
+#if defined(__SSE2__)
+    /* the zero bytes, then the pairs of them that make a group, gathered to bits 0-7 */
+    unsigned m = (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)bin), _mm_setzero_si128()));
+    m &= m >> 1 & 0x5555;
+    m = (m | m >> 1) & 0x3333;
+    m = (m | m >> 2) & 0x0F0F;
+    return (m | m >> 4) & 0xFF;
+#else
+    unsigned z = 0;
+    for (int k = 0; k < 8; k++)
+        z |= (unsigned)((bin[2 * k] | bin[2 * k + 1]) == 0) << k;
+    return z;
+#endif
+}
+
+/* The first longest run of two or more zero groups, the one inet_ntop writes as "::": its
+ * first group to *best and its length (0 when there is none). Bit k of r is set while
+ * groups k to k + len - 1 are all zero, so the run is where r last was not empty. */
+static void rcv_ip6_zero_run(unsigned z, int *best, int *len)
+{
+    int l = 0;
+    unsigned last = 0;
+    for (unsigned r = z & z >> 1; r; r &= r >> 1, l++)
+        last = r;
+    *len = l ? l + 1 : 0;
+    *best = l ? __builtin_ctz(last) : -1;
+}
+
 /* IPv6 text as glibc's inet_pton(AF_INET6) reads it, step for step, without the copy to a
  * NUL-terminated buffer and the libc call (Exchange chains carry several addresses a hop):
  * groups of 1-4 hex digits, one "::", and an optional dotted quad in place of the last two
  * groups. p holds no NUL (words are cut at NUL; sw_ip_is_private measures with strlen), so
- * reading to n is reading to the terminator. The unit tests compare it with inet_pton. */
-static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
+ * reading to n is reading to the terminator. The unit tests compare it with inet_pton.
+ * *canon is set when p is already the text inet_ntop writes for the address (lower case, no
+ * leading zeros, "::" for exactly the run it would pick, no dotted quad): nearly every
+ * address in real mail is, and copying it is cheaper than writing it. Kept out of line: most
+ * candidates never get here, and rcv_ip_bin_v4 stays small enough to inline for them. */
+static __attribute__((noinline)) int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16],
+                                                   int *canon)
 {
     unsigned char tmp[16] = {0};
     size_t tp = 0, colonp = 16, xdigits = 0, curtok = 0, i = 0;
-    unsigned val = 0;
+    unsigned val = 0, seen = 0, odd = 0;
     int have_colonp = 0;
     if (n == 0)
         return 0;
@@ -191,11 +239,12 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
         i = curtok = 1;
     while (i < n) {
         unsigned char ch = (unsigned char)p[i++];
-        int digit = sw_hex_value(ch);
-        if (digit >= 0) {
+        unsigned digit = rcv_hex6[ch];
+        if (digit) {
             if (xdigits == 4)
                 return 0;
-            val = val << 4 | (unsigned)digit;
+            seen |= digit;
+            val = val << 4 | (digit & 15);
             xdigits++;
             continue;
         }
@@ -210,6 +259,7 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
             }
             if (i == n || tp + 2 > 16)
                 return 0;
+            odd |= val < rcv_ip6_lead[xdigits]; /* a leading zero */
             tmp[tp++] = (unsigned char)(val >> 8);
             tmp[tp++] = (unsigned char)val;
             xdigits = 0;
@@ -219,6 +269,7 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
         if (ch == '.' && tp + 4 <= 16 && rcv_ipv4_bin(p + curtok, n - curtok, tmp + tp)) {
             tp += 4;
             xdigits = 0;
+            odd = 1;
             break;
         }
         return 0;
@@ -226,14 +277,17 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
     if (xdigits) {
         if (tp + 2 > 16)
             return 0;
+        odd |= val < rcv_ip6_lead[xdigits];
         tmp[tp++] = (unsigned char)(val >> 8);
         tmp[tp++] = (unsigned char)val;
     }
+    size_t filled = 0; /* zero bytes "::" stands for */
     if (have_colonp) {
         /* "::" stands for at least one zero group */
         if (tp == 16)
             return 0;
         size_t tail = tp - colonp;
+        filled = 16 - tp;
         memmove(tmp + 16 - tail, tmp + colonp, tail);
         memset(tmp + colonp, 0, 16 - tail - colonp);
         tp = 16;
@@ -241,13 +295,23 @@ static int rcv_ipv6_bin(const char *p, size_t n, unsigned char bin[16])
     if (tp != 16)
         return 0;
     memcpy(bin, tmp, 16);
+    *canon = 0;
+    if (!odd && !(seen & 0x10)) {
+        int best, len;
+        rcv_ip6_zero_run(rcv_ip6_zero_groups(tmp), &best, &len);
+        /* inet_ntop writes the last 32 bits as a dotted quad after these runs */
+        int dotted = best == 0 && (len == 6 || (len == 5 && tmp[10] == 0xFF && tmp[11] == 0xFF));
+        *canon = !dotted && (have_colonp ? len && (size_t)best == colonp / 2 &&
+                                               (size_t)len == filled / 2
+                                         : len == 0);
+    }
     return 1;
 }
 
 /* Parses an IP address written as text, tolerating "[...]", an "IPv6:" tag and a "%zone"
  * suffix. On success stores the binary form (4 or 16 bytes) and returns AF_INET/AF_INET6;
  * for AF_INET, *v4 is the dotted quad read (what is left of p without the brackets, tag and
- * zone). */
+ * zone), and for AF_INET6 the same when that text is inet_ntop's own (v4->p NULL when not). */
 static int rcv_ip_bin_v4(const char *p, size_t n, unsigned char bin[16], rcv_span *v4)
 {
     if (n && p[0] == '[') {
@@ -288,8 +352,12 @@ static int rcv_ip_bin_v4(const char *p, size_t n, unsigned char bin[16], rcv_spa
         v4->n = n;
         return AF_INET;
     }
-    if (rcv_ipv6_bin(p, n, bin))
+    int canon;
+    if (rcv_ipv6_bin(p, n, bin, &canon)) {
+        v4->p = canon ? p : NULL;
+        v4->n = n;
         return AF_INET6;
+    }
     return 0;
 }
 
@@ -332,23 +400,8 @@ static char *rcv_ip6_text(const unsigned char bin[16], char out[SW_IP6_TEXT_MAX]
     unsigned words[8];
     for (int i = 0; i < 8; i++)
         words[i] = (unsigned)bin[2 * i] << 8 | bin[2 * i + 1];
-    int best = -1, best_len = 0;
-    for (int i = 0; i < 8;) {
-        if (words[i]) {
-            i++;
-            continue;
-        }
-        int j = i;
-        while (j < 8 && !words[j])
-            j++;
-        if (j - i > best_len) {
-            best = i;
-            best_len = j - i;
-        }
-        i = j;
-    }
-    if (best_len < 2)
-        best = -1;
+    int best, best_len;
+    rcv_ip6_zero_run(rcv_ip6_zero_groups(bin), &best, &best_len);
     char *o = out;
     for (int i = 0; i < 8; i++) {
         if (i == best) {
@@ -389,9 +442,10 @@ static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsi
     rcv_span v4;
     int af = rcv_ip_bin_v4(p, n, bin, &v4);
     /* A dotted quad rcv_ipv4_bin accepts (decimal octets, no leading zeros) is already in
-     * the one canonical form, the text rcv_v4_text would write from bin: copy it. */
-    if (af == AF_INET) {
-        sw_copy_upto32(out, v4.p, v4.n); /* at most 15 bytes */
+     * the one canonical form, the text rcv_v4_text would write from bin, and so is most
+     * IPv6 text in mail (rcv_ipv6_bin tells): copy it. */
+    if (af == AF_INET || (af == AF_INET6 && v4.p)) {
+        sw_copy_short(out, v4.p, v4.n); /* under INET6_ADDRSTRLEN bytes */
         out[v4.n] = '\0';
         *len = (unsigned char)v4.n;
     } else if (af == AF_INET6)

@@ -1423,6 +1423,36 @@ SW_TEST(received_from_comment_word_lengths)
     CHECK(h.from_ip && strcmp(h.from_ip, "192.0.2.9") == 0);
 }
 
+/* IPv6 text already in inet_ntop's form is copied, any other is written from the binary:
+ * the cases on either side of that test. */
+SW_TEST(received_ip6_canonical_copy)
+{
+    static const char *const cases[] = {
+        "2603:10a6:208:1::1", "2603:10A6:208:1::1", "2603:010a6:208:1::1", "2603:0a6:208:1::1",
+        "1:0:0:2::3",         "1::2:0:0:3",         "1:0::2",              "1::0:2",
+        "1::2:3:4:5:6:7",     "1:2:3:4:5:6:7:0",    "1:2:3:4:5:6:0:0",     "1:2:3:4:5:6::",
+        "::ffff:102:304",     "::102:304",          "::1",                 "::",
+        "0::1",               "::ffff:1.2.3.4",     "1:0:0:2:0:0:0:3",     "1::2:0:0:0:3",
+        "fe80::1:0:0:1",      "0:0:1::",            "::1:0:0:0:0:0:0",     "1:0:0::",
+        "::2:0:0:1",          "0:0:0:0:0:1::",      "::0.0.0.1",           "abcd:ef::",
+    };
+    char value[160];
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        unsigned char bin[16];
+        char want[INET6_ADDRSTRLEN];
+        int ok = inet_pton(AF_INET6, cases[k], bin) == 1 &&
+                 inet_ntop(AF_INET6, bin, want, sizeof want);
+        snprintf(value, sizeof value, "from h.example (%s) by mx.example; Tue, 30 Apr 2019",
+                 cases[k]);
+        sw_received_hop h;
+        CHECK(rcv(value, &h) == 0);
+        if (ok ? !h.from_ip || strcmp(h.from_ip, want) != 0 : h.from_ip != NULL) {
+            sw_test_fail(__FILE__, __LINE__, cases[k]);
+            return;
+        }
+    }
+}
+
 /* The general forms of the civil-calendar conversions (as datetime.c has them for the days
  * outside its 32-bit fast paths), to compare the fast paths with. */
 static int64_t ref_days_from_civil(int64_t y, unsigned m, unsigned d)
