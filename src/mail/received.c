@@ -444,7 +444,11 @@ static int rcv_ip_text(const char *p, size_t n, char out[INET6_ADDRSTRLEN], unsi
     /* A dotted quad rcv_ipv4_bin accepts (decimal octets, no leading zeros) is already in
      * the one canonical form, the text rcv_v4_text would write from bin, and so is most
      * IPv6 text in mail (rcv_ipv6_bin tells): copy it. */
-    if (af == AF_INET || (af == AF_INET6 && v4.p)) {
+    if (af == AF_INET) {
+        sw_copy_upto32(out, v4.p, v4.n); /* at most 15 bytes */
+        out[v4.n] = '\0';
+        *len = (unsigned char)v4.n;
+    } else if (af == AF_INET6 && v4.p) {
         sw_copy_short(out, v4.p, v4.n); /* under INET6_ADDRSTRLEN bytes */
         out[v4.n] = '\0';
         *len = (unsigned char)v4.n;
