@@ -1453,6 +1453,45 @@ SW_TEST(received_ip6_canonical_copy)
     }
 }
 
+/* The zone after the fixed shape is read by position when it is " +hhmm": a second space
+ * before it sends it to the general reader, and both must agree on every zone text. */
+SW_TEST(datetime_fixed_zone_matches_general)
+{
+    static const char *const zones[] = {
+        "+0000", "-0000", "+0130", "-0800", "+2359", "+2400", "-0060", "+1260", "+12345",
+        "+123",  "+12",   "+01:00", "+0100 (CET)", "+0100x", "+010a", "-", "+", "+ 0100",
+        "GMT",   "+0a00", "+:000", "+0100\t", "+9999", "-2300", "+0/00", "+00:0",
+    };
+    static const char alphabet[] = "0123456789+-: (a";
+    uint32_t seed = 99;
+    char zone[32], fast[96], slow[96];
+    for (int r = 0; r < 20000; r++) {
+        seed = seed * 1103515245u + 12345u;
+        const char *z = zones[(seed >> 8) % (sizeof zones / sizeof zones[0])];
+        size_t n = strlen(z);
+        memcpy(zone, z, n);
+        if (r >= (int)(sizeof zones / sizeof zones[0]) && n) {
+            seed = seed * 1103515245u + 12345u;
+            zone[(seed >> 8) % n] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        zone[n] = '\0';
+        snprintf(fast, sizeof fast, "Tue, 30 Apr 2019 23:59:58 %s", zone);
+        snprintf(slow, sizeof slow, "Tue, 30 Apr 2019 23:59:58  %s", zone);
+        int64_t e1 = 0, e2 = 0;
+        int o1 = 0, o2 = 0;
+        int r1 = dt(fast, &e1, &o1), r2 = dt(slow, &e2, &o2);
+        if (r1 != r2 || (r1 == 0 && (e1 != e2 || o1 != o2))) {
+            sw_test_fail(__FILE__, __LINE__, fast);
+            return;
+        }
+    }
+    int64_t e;
+    int off;
+    CHECK(dt("Tue, 30 Apr 2019 23:59:58 -0130", &e, &off) == 0 && off == -90 &&
+          e == 1556668798 + 90 * 60);
+    CHECK(dt("Tue, 30 Apr 2019 23:59:58 +2400", &e, &off) == SW_EFORMAT);
+}
+
 /* The general forms of the civil-calendar conversions (as datetime.c has them for the days
  * outside its 32-bit fast paths), to compare the fast paths with. */
 static int64_t ref_days_from_civil(int64_t y, unsigned m, unsigned d)
