@@ -407,6 +407,16 @@ static int dt_read_fixed(dt_cursor *c, long *day, int *month, long *year, long *
     return 1;
 }
 
+/* sw_days_from_civil for years 1 to a million, a real month and day (see there). */
+static inline int64_t dt_days_from_civil32(uint32_t y, unsigned m, unsigned d)
+{
+    uint32_t yy = y - (m <= 2);
+    uint32_t era = yy / 400, yoe = yy - era * 400;
+    uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int64_t)era * 146097 + doe - 719468;
+}
+
 int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *offset_min_out)
 {
     if (!s)
@@ -496,7 +506,10 @@ int sw_datetime_parse_rfc5322(const char *s, size_t n, int64_t *epoch_out, int *
     if (h > 23 || mi > 59 || sec > 60)
         return SW_EFORMAT;
 
-    int64_t days = sw_days_from_civil(year, m, (unsigned)day);
+    /* the year and month are in range here, and day in 1..31: the 32-bit form, inline */
+    int64_t days = year >= 1 && year <= 1000000
+                       ? dt_days_from_civil32((uint32_t)year, m, (unsigned)day)
+                       : sw_days_from_civil(year, m, (unsigned)day);
     int64_t epoch = days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + sec;
     epoch -= (int64_t)offset * 60;
     if (epoch_out)
@@ -513,13 +526,8 @@ int64_t sw_days_from_civil(int64_t y, unsigned m, unsigned d)
     /* The dates mail carries (years 1 to a million, a real month and day) on 32-bit
      * unsigned values, whose divisions by constants are a multiply and a shift each: the
      * same sums as below, none of them negative there. */
-    if (y >= 1 && y <= 1000000 && m - 1 < 12 && d - 1 < 31) {
-        uint32_t yy = (uint32_t)y - (m <= 2);
-        uint32_t era = yy / 400, yoe = yy - era * 400;
-        uint32_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-        uint32_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return (int64_t)era * 146097 + doe - 719468;
-    }
+    if (y >= 1 && y <= 1000000 && m - 1 < 12 && d - 1 < 31)
+        return dt_days_from_civil32((uint32_t)y, m, d);
     int64_t mm = m, dd = d;
     y -= mm <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
