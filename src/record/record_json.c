@@ -31,29 +31,46 @@ static void write_mailbox_list(sw_json *j, const char *qkey, size_t m, const sw_
     sw_json_array_end(j);
 }
 
-/* The day a record's times were last formatted in, and the text: a record's times (its
- * Date, every hop's) nearly all fall on one day, and the calendar part of the text is most
- * of the cost of making it, so a time of the same day rewrites the time of day alone. */
+/* The month a record's times were last formatted in, and the text: a record's times (its
+ * Date, every hop's) nearly all fall in one month, mostly on one day, and the calendar
+ * part of the text is most of the cost of making it, so a time of the same month
+ * rewrites the day of the month and the time of day alone. */
 typedef struct time_cache {
-    int64_t day; /* -1 when none: the text is not of the 20-byte form then */
+    int64_t first; /* the days since 1970 of the text's month's first day */
+    uint64_t days; /* its length in days; 0 when the text is not of the 20-byte form */
     char text[32];
 } time_cache;
 
+/* "00" to "99": the two digits of a field of the time by one load */
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+                            "25262728293031323334353637383940414243444546474849"
+                            "50515253545556575859606162636465666768697071727374"
+                            "75767778798081828384858687888990919293949596979899";
+
 static void put2(char *o, unsigned v)
 {
-    o[0] = (char)('0' + v / 10);
-    o[1] = (char)('0' + v % 10);
+    memcpy(o, pairs + 2 * v, 2);
 }
 
-/* A time of another day than tc's: the whole text made, kept for reuse in the 20-byte form
- * (years past 9999 are longer); returns its length. Out of line, being the rarer case on
- * real mail, so that the callers of write_time stay as they were with it inline. */
+/* A time of another month than tc's: the whole text made, kept for reuse in the 20-byte
+ * form (years past 9999 are longer) with its month's first day and length; returns its
+ * length. Out of line, being the rarer case, so that the callers of write_time stay as
+ * they were with it inline. */
 static __attribute__((noinline)) size_t time_text(int64_t epoch, time_cache *tc)
 {
     char *t = tc->text;
     sw_datetime_format_utc(epoch, t);
     size_t n = t[20] ? strlen(t) : 20;
-    tc->day = epoch >= 0 && n == 20 ? (int64_t)((uint64_t)epoch / 86400) : -1;
+    tc->days = 0;
+    if (epoch >= 0 && n == 20) {
+        unsigned y = (unsigned)((t[0] - '0') * 1000 + (t[1] - '0') * 100 + (t[2] - '0') * 10 +
+                                (t[3] - '0')),
+                 m = (unsigned)((t[5] - '0') * 10 + (t[6] - '0')),
+                 d = (unsigned)((t[8] - '0') * 10 + (t[9] - '0'));
+        tc->first = (int64_t)((uint64_t)epoch / 86400) - (int64_t)(d - 1);
+        tc->days = (uint64_t)(sw_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
+                              tc->first);
+    }
     return n;
 }
 
@@ -61,11 +78,12 @@ static inline void write_time(sw_json *j, const char *qkey, size_t m, int64_t ep
                               time_cache *tc)
 {
     char *t = tc->text;
-    uint64_t day = (uint64_t)epoch / 86400;
+    uint64_t day = (uint64_t)epoch / 86400, dom = day - (uint64_t)tc->first;
     size_t n = 20;
-    if (epoch >= 0 && (int64_t)day == tc->day) {
+    if (epoch >= 0 && dom < tc->days) {
         /* the same arithmetic as sw_datetime_format_utc's for the time of day */
         uint32_t rem = (uint32_t)((uint64_t)epoch - day * 86400), mins = rem / 60;
+        put2(t + 8, (unsigned)dom + 1);
         put2(t + 11, mins / 60);
         put2(t + 14, mins % 60);
         put2(t + 17, rem - mins * 60);
@@ -410,7 +428,7 @@ int sw_record_write_json(const sw_record *r, sw_buf *out)
 
 void sw_record_write_json_members(const sw_record *r, sw_json *j)
 {
-    time_cache one = {-1, {0}}, *tc = &one;
+    time_cache one = {0, 0, {0}}, *tc = &one;
     SW_JSON_KV_STRING(j, "schema", SW_RECORD_SCHEMA);
     SW_JSON_KEY_OBJECT_KV_STRING(j, "source", "path", r->source.path);
     SW_JSON_KV_INT(j, "offset", (int64_t)r->source.offset);

@@ -1,0 +1,81 @@
+/* Unit tests: the record's JSON form where it reuses work between members. */
+#include "test.h"
+#include "spoofwatch/datetime.h"
+#include "spoofwatch/limits.h"
+#include "spoofwatch/record.h"
+
+#include <stdio.h>
+
+/* The record's times reuse the text of the month before them (record_json.c's time
+ * cache): every time must still read as sw_datetime_format_utc writes it, across days,
+ * month ends, leap days, years, 1970, times before it and years past 9999. */
+SW_TEST(json_record_times_match_the_formatter_in_any_order)
+{
+    static const int64_t t[] = {
+        1704482079,   /* 2024-01-05 */
+        1704482079,   /* the same second */
+        1705129439,   /* 2024-01-13, same month */
+        1706745599,   /* 2024-01-31T23:59:59 */
+        1706745600,   /* 2024-02-01T00:00:00 */
+        1709164800,   /* 2024-02-29 (leap day) */
+        1709251199,   /* 2024-02-29T23:59:59 */
+        1709251200,   /* 2024-03-01 */
+        1677628799,   /* 2023-02-28T23:59:59 */
+        1677628800,   /* 2023-03-01 */
+        1704067199,   /* 2023-12-31T23:59:59 */
+        1704067200,   /* 2024-01-01 */
+        1706659200,   /* 2024-01-31 after another month */
+        0,            /* 1970-01-01 */
+        2678399,      /* 1970-01-31T23:59:59 */
+        -1,           /* 1969-12-31T23:59:59 */
+        -86400 * 31,  /* 1969-12-01 */
+        253402300799, /* 9999-12-31T23:59:59 */
+        253402300800, /* 10000-01-01: the longer form */
+        253402300801,
+        951782400,    /* 2000-02-29 */
+        951868800,    /* 2000-03-01 */
+        4107542400,   /* 2100-03-01 (2100 is no leap year) */
+        4107456000,   /* 2100-02-28 */
+    };
+    enum { N = sizeof t / sizeof t[0] };
+    sw_received_hop hops[N];
+    memset(hops, 0, sizeof hops);
+    for (size_t i = 0; i < N; i++) {
+        hops[i].has_time = 1;
+        hops[i].epoch = t[i];
+        hops[i].offset = i;
+    }
+    sw_record r;
+    memset(&r, 0, sizeof r);
+    r.source.path = "t.eml";
+    r.source.format = "eml";
+    r.source.index = -1;
+    r.has_date = 1;
+    r.date_epoch = t[0];
+    r.received = hops;
+    r.nreceived = N;
+    sw_buf b;
+    sw_buf_init(&b, SW_MAX_RECORD_JSON);
+    CHECK(sw_record_write_json(&r, &b) == 0);
+    const char *p = strstr(b.data, "\"date_utc\":\"");
+    CHECK(p != NULL);
+    char want[32], got[32];
+    sw_datetime_format_utc(t[0], want);
+    p += strlen("\"date_utc\":\"");
+    CHECK(strlen(p) > strlen(want) && p[strlen(want)] == '"');
+    memcpy(got, p, strlen(want));
+    got[strlen(want)] = '\0';
+    CHECK_STR(got, want);
+    for (size_t i = 0; i < N; i++) {
+        p = strstr(p, "\"time_utc\":\"");
+        CHECK(p != NULL);
+        p += strlen("\"time_utc\":\"");
+        sw_datetime_format_utc(t[i], want);
+        size_t n = strlen(want);
+        CHECK(strlen(p) > n && p[n] == '"');
+        memcpy(got, p, n);
+        got[n] = '\0';
+        CHECK_STR(got, want);
+    }
+    sw_buf_free(&b);
+}
