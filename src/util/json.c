@@ -887,6 +887,13 @@ void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
     if ((uint64_t)v < 100) {
         memcpy(o, pairs + 2 * v + (v < 10), 2);
         o += 1 + (v >= 10);
+    } else if ((uint64_t)v < 10000) {
+        /* the offsets of headers in a message: the upper pair as above, then the lower */
+        unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+        memcpy(o, pairs + 2 * hi + (hi < 10), 2);
+        o += 1 + (hi >= 10);
+        memcpy(o, pairs + 2 * lo, 2);
+        o += 2;
     } else {
         uint64_t mag = (uint64_t)v;
         if (v < 0) {

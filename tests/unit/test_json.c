@@ -1,6 +1,7 @@
 /* Unit tests: the record's JSON form where it reuses work between members. */
 #include "test.h"
 #include "spoofwatch/datetime.h"
+#include "spoofwatch/json.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/record.h"
 
@@ -76,6 +77,28 @@ SW_TEST(json_record_times_match_the_formatter_in_any_order)
         memcpy(got, p, n);
         got[n] = '\0';
         CHECK_STR(got, want);
+    }
+    sw_buf_free(&b);
+}
+
+/* Integer members below 10^4 take the digit-pair table, one or two pairs: every value to
+ * past the last of them, and their negatives (the general digits), as printf writes them. */
+SW_TEST(json_small_integers_every_value)
+{
+    sw_buf b;
+    sw_buf_init(&b, 1024);
+    for (int64_t v = -10001; v <= 10001; v++) {
+        sw_buf_clear(&b);
+        sw_json j;
+        sw_json_init(&j, &b);
+        sw_json_object_begin(&j);
+        SW_JSON_KV_INT(&j, "offset", v);
+        SW_JSON_KV_INT(&j, "v", v);
+        sw_json_object_end(&j);
+        char want[64];
+        snprintf(want, sizeof want, "{\"offset\":%lld,\"v\":%lld}", (long long)v, (long long)v);
+        CHECK(j.status == 0);
+        CHECK_STR(b.data, want);
     }
     sw_buf_free(&b);
 }
