@@ -161,6 +161,10 @@ void sw_json_raw_lit(sw_json *j, const char *lit, size_t m);
 #define SW_JSON_KV_STRING_OR_NULL(j, lit, s)                                                      \
     sw_json_kv_cstr_or_null_((j), SW_JSON_LIT_(lit, ":\""), (s))
 #define SW_JSON_KV_INT(j, lit, v) sw_json_kv_int_lit((j), SW_JSON_LIT_(lit, ":"), (v))
+/* SW_JSON_KV_INT, then sw_json_object_end: an object's last member and its close in one
+ * call (the offset that ends a hop's, a signature's, an A-R fact's origin) */
+void sw_json_kv_int_end_lit(sw_json *j, const char *qkey, size_t m, int64_t v);
+#define SW_JSON_KV_INT_END(j, lit, v) sw_json_kv_int_end_lit((j), SW_JSON_LIT_(lit, ":"), (v))
 #define SW_JSON_KV_BOOL(j, lit, v) sw_json_kv_bool_lit((j), SW_JSON_LIT_(lit, ":"), (v))
 /* Escapes s[0..n) as JSON string content (no quotes) onto b. */
 int sw_json_escape(sw_buf *b, const char *s, size_t n);

@@ -110,8 +110,7 @@ static void write_auth(sw_json *j, const sw_record *r)
         SW_JSON_KV_STRING(j, "authserv_id", a->authserv_id);
         if (a->arc_instance >= 0)
             SW_JSON_KV_INT(j, "arc_instance", a->arc_instance);
-        SW_JSON_KV_INT(j, "offset", (int64_t)a->offset);
-        sw_json_object_end(j);
+        SW_JSON_KV_INT_END(j, "offset", (int64_t)a->offset);
         if (a->nprops) {
             SW_JSON_KEY_OBJECT(j, "properties");
             for (size_t p = 0; p < a->nprops; p++) {
@@ -149,8 +148,7 @@ static void write_received(sw_json *j, const sw_record *r, time_cache *tc)
         }
         if (h->flags & SW_RCV_PRIVATE_IP)
             SW_JSON_KV_BOOL(j, "private_ip", 1);
-        SW_JSON_KV_INT(j, "offset", (int64_t)h->offset);
-        sw_json_object_end(j);
+        SW_JSON_KV_INT_END(j, "offset", (int64_t)h->offset);
     }
     sw_json_array_end(j);
 }
@@ -179,8 +177,7 @@ static void write_dkim(sw_json *j, const sw_record *r)
         if (s->has_x)
             SW_JSON_KV_INT(j, "x", s->x);
         SW_JSON_KV_STRING(j, "bh", s->bh);
-        SW_JSON_KV_INT(j, "offset", (int64_t)s->offset);
-        sw_json_object_end(j);
+        SW_JSON_KV_INT_END(j, "offset", (int64_t)s->offset);
     }
     sw_json_array_end(j);
 }
@@ -496,8 +493,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     for (size_t i = 0; i < r->nanomalies; i++) {
         SW_JSON_OBJECT_KV_STRING(j, "id", r->anomalies[i].id);
         SW_JSON_KV_STRING(j, "detail", r->anomalies[i].detail);
-        SW_JSON_KV_INT(j, "offset", (int64_t)r->anomalies[i].offset);
-        sw_json_object_end(j);
+        SW_JSON_KV_INT_END(j, "offset", (int64_t)r->anomalies[i].offset);
     }
     sw_json_array_end(j);
 }

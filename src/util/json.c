@@ -844,7 +844,7 @@ static inline uint64_t digits8(uint64_t v)
 /* Decimal digits of v >= 1 written forwards at o, as many as it has (o has room for 24);
  * returns their count. Up to 16 digits as one or two words of digits8, stored whole: the
  * leading zero digits of the first are its low zero bytes, shifted off. */
-static size_t put_digits(char *o, uint64_t v)
+static inline __attribute__((always_inline)) size_t put_digits(char *o, uint64_t v)
 {
     const uint64_t zeros = 0x3030303030303030u;
     if (v < 100000000u) {
@@ -868,14 +868,16 @@ static size_t put_digits(char *o, uint64_t v)
 /* Room for the longest int64 (a sign and 19 digits) */
 #define INT_TEXT_MAX 20
 
-void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
+/* `,"key":` and the digits of v with one room test; with closes, the object's `}` after
+ * them, as sw_json_object_end writes it. 0 when the general path must run (nothing
+ * committed then). Inlined with a constant `closes`. */
+static inline __attribute__((always_inline)) int kv_int_fast(sw_json *j, const char *qkey,
+                                                             size_t m, int64_t v, int closes)
 {
     sw_buf *b = j->out;
     /* the room test takes the longest number: one test before the digits are known */
-    if (b->len + m + 1 + INT_TEXT_MAX > j->fast_end) {
-        kv_int_slow(j, qkey, m, v);
-        return;
-    }
+    if (b->len + m + 1 + INT_TEXT_MAX + (size_t)closes > j->fast_end || (closes && j->depth <= 1))
+        return 0; /* (the outermost close takes the general path) */
     char *o = b->data + b->len;
     *o = ',';
     o += j->need_comma[j->depth];
@@ -902,8 +904,32 @@ void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
         }
         o += put_digits(o, mag);
     }
+    if (closes) {
+        *o++ = '}';
+        j->depth--;
+    }
     *o = '\0';
     b->len = (size_t)(o - b->data);
+    return 1;
+}
+
+void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
+{
+    if (!kv_int_fast(j, qkey, m, v, 0))
+        kv_int_slow(j, qkey, m, v);
+}
+
+static __attribute__((noinline)) void kv_int_end_slow(sw_json *j, const char *qkey, size_t m,
+                                                     int64_t v)
+{
+    kv_int_slow(j, qkey, m, v);
+    sw_json_object_end(j);
+}
+
+void sw_json_kv_int_end_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
+{
+    if (!kv_int_fast(j, qkey, m, v, 1))
+        kv_int_end_slow(j, qkey, m, v);
 }
 
 static __attribute__((noinline)) void kv_null_slow(sw_json *j, const char *qkey, size_t m)

@@ -102,3 +102,45 @@ SW_TEST(json_small_integers_every_value)
     }
     sw_buf_free(&b);
 }
+
+/* SW_JSON_KV_INT_END writes the member and its object's close as the two calls do: in an
+ * array of objects, as an object's only member, at the outermost object (the general path)
+ * and under every cap around the document's length (each bound then falls on it). */
+SW_TEST(json_int_member_closing_its_object)
+{
+    static const int64_t values[] = {0, 7, 99, 100, 9999, 10000, 1704103200, -5, INT64_MIN};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        int64_t v = values[i];
+        char want[256];
+        int n = snprintf(want, sizeof want,
+                         "{\"a\":[{\"x\":\"s\",\"offset\":%lld},{\"offset\":%lld}],\"b\":{\"c\":"
+                         "{\"offset\":%lld}},\"z\":%lld}",
+                         (long long)v, (long long)v, (long long)v, (long long)v);
+        for (size_t cap = 0; cap <= (size_t)n + 40; cap++) {
+            sw_buf b;
+            sw_buf_init(&b, cap);
+            sw_json j;
+            sw_json_init(&j, &b);
+            sw_json_object_begin(&j);
+            SW_JSON_KEY_ARRAY(&j, "a");
+            SW_JSON_OBJECT_KV_STRING(&j, "x", "s");
+            SW_JSON_KV_INT_END(&j, "offset", v);
+            sw_json_object_begin(&j);
+            SW_JSON_KV_INT_END(&j, "offset", v);
+            sw_json_array_end(&j);
+            SW_JSON_KEY_OBJECT(&j, "b");
+            SW_JSON_KEY_OBJECT(&j, "c");
+            SW_JSON_KV_INT_END(&j, "offset", v);
+            sw_json_object_end(&j);
+            SW_JSON_KV_INT_END(&j, "z", v); /* the outermost object's close */
+            if (cap >= (size_t)n) {
+                CHECK(j.status == 0);
+                CHECK_STR(b.data, want);
+            } else {
+                CHECK(j.status != 0);
+                CHECK(b.len <= cap);
+            }
+            sw_buf_free(&b);
+        }
+    }
+}
