@@ -104,6 +104,16 @@ static inline void sw_json_kv_cstr_lit_(sw_json *j, const char *qkey, size_t m, 
     if (s)
         sw_json_kv_string_lit(j, qkey, m, s);
 }
+/* sw_json_kv_string_lit, then sw_json_object_end: an object's last member and its close
+ * in one call; the macro's form closes the object alone for a NULL s. */
+void sw_json_kv_string_end_lit(sw_json *j, const char *qkey, size_t m, const char *s);
+static inline void sw_json_kv_cstr_end_(sw_json *j, const char *qkey, size_t m, const char *s)
+{
+    if (s)
+        sw_json_kv_string_end_lit(j, qkey, m, s);
+    else
+        sw_json_object_end(j);
+}
 /* `"key":null` from the `"key":"` form (the schema's members that are null when absent) */
 void sw_json_kv_null_lit(sw_json *j, const char *qkey, size_t m);
 static inline void sw_json_kv_cstr_or_null_(sw_json *j, const char *qkey, size_t m,
@@ -157,6 +167,8 @@ void sw_json_raw_lit(sw_json *j, const char *lit, size_t m);
 #define SW_JSON_KEY_OBJECT(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":{"))
 #define SW_JSON_KEY_ARRAY(j, lit) sw_json_key_open_lit((j), SW_JSON_LIT_(lit, ":["))
 #define SW_JSON_KV_STRING(j, lit, s) sw_json_kv_cstr_lit_((j), SW_JSON_LIT_(lit, ":\""), (s))
+/* SW_JSON_KV_STRING, then sw_json_object_end */
+#define SW_JSON_KV_STRING_END(j, lit, s) sw_json_kv_cstr_end_((j), SW_JSON_LIT_(lit, ":\""), (s))
 /* SW_JSON_KV_STRING that writes null for a NULL s instead of leaving the member out */
 #define SW_JSON_KV_STRING_OR_NULL(j, lit, s)                                                      \
     sw_json_kv_cstr_or_null_((j), SW_JSON_LIT_(lit, ":\""), (s))

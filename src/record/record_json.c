@@ -17,10 +17,12 @@ static void write_mailbox(sw_json *j, const sw_mailbox *m)
     SW_JSON_KV_STRING_OR_NULL(j, "display_name", m->display_name);
     SW_JSON_KV_STRING_OR_NULL(j, "domain", m->domain);
     SW_JSON_KV_STRING(j, "domain_ascii", m->domain_ascii);
-    SW_JSON_KV_STRING(j, "domain_unicode", m->domain_unicode);
-    if (m->group)
-        SW_JSON_KV_STRING(j, "group", m->group);
-    sw_json_object_end(j);
+    if (m->group) {
+        SW_JSON_KV_STRING(j, "domain_unicode", m->domain_unicode);
+        SW_JSON_KV_STRING_END(j, "group", m->group);
+    } else {
+        SW_JSON_KV_STRING_END(j, "domain_unicode", m->domain_unicode);
+    }
 }
 
 static void write_mailbox_list(sw_json *j, const char *qkey, size_t m, const sw_address_list *l)
@@ -120,8 +122,7 @@ static void write_auth(sw_json *j, const sw_record *r)
             }
             sw_json_object_end(j);
         }
-        SW_JSON_KV_STRING(j, "comment", a->comment);
-        sw_json_object_end(j);
+        SW_JSON_KV_STRING_END(j, "comment", a->comment);
     }
     sw_json_array_end(j);
 }
@@ -261,8 +262,7 @@ static void write_list(sw_json *j, const sw_list_info *l)
     SW_JSON_KV_STRING(j, "unsubscribe_post", l->unsubscribe_post);
     SW_JSON_KV_STRING(j, "archive", l->archive);
     SW_JSON_KV_STRING(j, "owner", l->owner);
-    SW_JSON_KV_STRING(j, "precedence", l->precedence);
-    sw_json_object_end(j);
+    SW_JSON_KV_STRING_END(j, "precedence", l->precedence);
 }
 
 static void write_context(sw_json *j, const sw_record *r, time_cache *tc)
@@ -364,16 +364,21 @@ const char *sw_delivered_name(int delivered)
     }
 }
 
+/* A recipient's members from display_name on, and its close: the delivery object is its
+ * last member when it has one, display_name (closing it in the same call) when not. */
 static void write_delivery(sw_json *j, const sw_recipient *rc)
 {
     if (!rc->delivery_action && !rc->delivery_location && !rc->latest_location && !rc->status &&
-        !rc->delivered)
+        !rc->delivered) {
+        SW_JSON_KV_STRING_END(j, "display_name", rc->display_name);
         return;
+    }
+    SW_JSON_KV_STRING(j, "display_name", rc->display_name);
     SW_JSON_KEY_OBJECT_KV_STRING(j, "delivery", "outcome", sw_delivered_name(rc->delivered));
     SW_JSON_KV_STRING(j, "action", rc->delivery_action);
     SW_JSON_KV_STRING(j, "location", rc->delivery_location);
     SW_JSON_KV_STRING(j, "latest_location", rc->latest_location);
-    SW_JSON_KV_STRING(j, "status", rc->status);
+    SW_JSON_KV_STRING_END(j, "status", rc->status);
     sw_json_object_end(j);
 }
 
@@ -470,9 +475,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     for (size_t i = 0; i < r->nrecipients; i++) {
         SW_JSON_OBJECT_KV_STRING(j, "address", r->recipients[i].address);
         SW_JSON_KV_STRING(j, "field", r->recipients[i].field);
-        SW_JSON_KV_STRING(j, "display_name", r->recipients[i].display_name);
         write_delivery(j, &r->recipients[i]);
-        sw_json_object_end(j);
     }
     sw_json_array_end(j);
 

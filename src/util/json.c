@@ -707,6 +707,24 @@ static inline __attribute__((always_inline)) int put_cstr_value(sw_json *j, char
     j->out->len = (size_t)(o + 1 - j->out->data);
     return 1;
 }
+
+/* put_cstr_value with the object's `}` after the quote, as sw_json_object_end writes it.
+ * copy_cstr leaves room for the quote before fast_end; o must lie one byte further from
+ * it than copy_cstr asks (34 bytes) for the brace to fit too. */
+static inline __attribute__((always_inline)) int put_cstr_value_end(sw_json *j, char *o,
+                                                                    unsigned char *comma,
+                                                                    const char *s)
+{
+    size_t vn = copy_cstr(j, o, s);
+    if (vn == (size_t)-1)
+        return 0;
+    *comma = 1;
+    o += vn;
+    memcpy(o, "\"}", 3); /* with the NUL */
+    j->out->len = (size_t)(o + 2 - j->out->data);
+    j->depth--;
+    return 1;
+}
 #endif
 
 /* The fast path of the string members from a literal: `,"key":"value"` for a
@@ -745,6 +763,33 @@ void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s
 {
     if (!kv_cstr_fast(j, qkey, m, s, 0))
         kv_cstr_slow(j, qkey, m, s);
+}
+
+static __attribute__((noinline)) void kv_cstr_end_slow(sw_json *j, const char *qkey, size_t m,
+                                                      const char *s)
+{
+    kv_cstr_slow(j, qkey, m, s);
+    sw_json_object_end(j);
+}
+
+void sw_json_kv_string_end_lit(sw_json *j, const char *qkey, size_t m, const char *s)
+{
+#if !defined(SW_JSON_NO_OVERREAD)
+    sw_buf *b = j->out;
+    /* one byte more than kv_cstr_fast's for the brace; the outermost close takes the
+     * general path, as in sw_json_close */
+    if (b->len + m + 34 <= j->fast_end && j->depth > 1) {
+        char *o = b->data + b->len;
+        *o = ',';
+        unsigned char *comma = &j->need_comma[j->depth];
+        o += *comma;
+        copy_lit(o, qkey, m);
+        o += m;
+        if (put_cstr_value_end(j, o, comma, s))
+            return;
+    }
+#endif
+    kv_cstr_end_slow(j, qkey, m, s);
 }
 
 /* The container of an opening literal (`{` or `"outer":{`, up to its first '{', which no

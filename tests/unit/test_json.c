@@ -144,3 +144,56 @@ SW_TEST(json_int_member_closing_its_object)
         }
     }
 }
+
+/* SW_JSON_KV_STRING_END as SW_JSON_KV_STRING then sw_json_object_end: values short, long,
+ * needing escapes and NULL (the close alone), nested and outermost, under every cap around
+ * the document's length. */
+SW_TEST(json_string_member_closing_its_object)
+{
+    static const char *const values[] = {
+        "", "s", "mx.corp.example", "0123456789abcdef0123456789abcde",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-long", "q\"\\\n",
+        "caf\xc3\xa9", "bad\xff", NULL};
+    for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+        const char *v = values[i];
+        sw_buf w;
+        sw_buf_init(&w, 1 << 16);
+        sw_json r;
+        sw_json_init(&r, &w); /* the reference: the two calls */
+        sw_json_object_begin(&r);
+        SW_JSON_KEY_ARRAY(&r, "a");
+        SW_JSON_OBJECT_KV_STRING(&r, "x", "s");
+        SW_JSON_KV_STRING(&r, "display_name", v);
+        sw_json_object_end(&r);
+        sw_json_object_begin(&r);
+        SW_JSON_KV_STRING(&r, "comment", v);
+        sw_json_object_end(&r);
+        sw_json_array_end(&r);
+        SW_JSON_KV_STRING(&r, "z", v);
+        sw_json_object_end(&r);
+        CHECK(r.status == 0);
+        for (size_t cap = 0; cap <= w.len + 40; cap++) {
+            sw_buf b;
+            sw_buf_init(&b, cap);
+            sw_json j;
+            sw_json_init(&j, &b);
+            sw_json_object_begin(&j);
+            SW_JSON_KEY_ARRAY(&j, "a");
+            SW_JSON_OBJECT_KV_STRING(&j, "x", "s");
+            SW_JSON_KV_STRING_END(&j, "display_name", v);
+            sw_json_object_begin(&j);
+            SW_JSON_KV_STRING_END(&j, "comment", v);
+            sw_json_array_end(&j);
+            SW_JSON_KV_STRING_END(&j, "z", v); /* the outermost object's close */
+            if (cap >= w.len) {
+                CHECK(j.status == 0);
+                CHECK_STR(b.data, w.data);
+            } else {
+                CHECK(j.status != 0);
+                CHECK(b.len <= cap);
+            }
+            sw_buf_free(&b);
+        }
+        sw_buf_free(&w);
+    }
+}
