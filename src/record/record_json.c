@@ -11,9 +11,11 @@
 
 #define SW_RECORD_SCHEMA "spoofwatch.record/1"
 
-static void write_mailbox(sw_json *j, const sw_mailbox *m)
+/* qkey opens the object with its first member (`{"address":"`, or `"from":{"address":"` as
+ * a member), as the SW_JSON_LITS_ forms of json.h are written */
+static void write_mailbox(sw_json *j, const char *qkey, size_t qm, const sw_mailbox *m)
 {
-    SW_JSON_OBJECT_KV_STRING_OR_NULL(j, "address", m->address);
+    sw_json_open_kv_cstr_or_null_(j, qkey, qm, m->address);
     SW_JSON_KV_STRING_OR_NULL(j, "display_name", m->display_name);
     SW_JSON_KV_STRING_OR_NULL(j, "domain", m->domain);
     SW_JSON_KV_STRING(j, "domain_ascii", m->domain_ascii);
@@ -29,7 +31,7 @@ static void write_mailbox_list(sw_json *j, const char *qkey, size_t m, const sw_
 {
     sw_json_key_open_lit(j, qkey, m);
     for (size_t i = 0; i < l->count; i++)
-        write_mailbox(j, &l->items[i]);
+        write_mailbox(j, SW_JSON_LITS_("{\"address\":\""), &l->items[i]);
     sw_json_array_end(j);
 }
 
@@ -451,8 +453,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
         WRITE_TIME(j, "date_utc", r->date_epoch);
 
     if (r->has_from) {
-        SW_JSON_KEY(j, "from");
-        write_mailbox(j, &r->from);
+        write_mailbox(j, SW_JSON_LITS_("\"from\":{\"address\":\""), &r->from);
     } else {
         SW_JSON_KV_RAW(j, "from", "null");
     }
@@ -460,8 +461,7 @@ void sw_record_write_json_members(const sw_record *r, sw_json *j)
     if (r->from_all.count > 1)
         WRITE_MAILBOX_LIST(j, "from_mailboxes", &r->from_all);
     if (r->sender.count) {
-        SW_JSON_KEY(j, "sender");
-        write_mailbox(j, &r->sender.items[0]);
+        write_mailbox(j, SW_JSON_LITS_("\"sender\":{\"address\":\""), &r->sender.items[0]);
     } else {
         SW_JSON_KV_RAW(j, "sender", "null");
     }
