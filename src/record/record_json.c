@@ -72,14 +72,13 @@ static __attribute__((noinline)) size_t time_text(int64_t epoch, time_cache *tc)
                  m = (unsigned)((t[5] - '0') * 10 + (t[6] - '0')),
                  d = (unsigned)((t[8] - '0') * 10 + (t[9] - '0'));
         tc->first = (int64_t)((uint64_t)epoch / 86400) - (int64_t)(d - 1);
-        tc->days = (uint64_t)(sw_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) -
-                              tc->first);
+        tc->days =
+            (uint64_t)(sw_days_from_civil(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - tc->first);
     }
     return n;
 }
 
-static inline void write_time(sw_json *j, const char *qkey, size_t m, int64_t epoch,
-                              time_cache *tc)
+static inline void write_time(sw_json *j, const char *qkey, size_t m, int64_t epoch, time_cache *tc)
 {
     char *t = tc->text;
     uint64_t day = (uint64_t)epoch / 86400, dom = day - (uint64_t)tc->first;

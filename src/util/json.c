@@ -711,9 +711,8 @@ static inline __attribute__((always_inline)) int put_cstr_value(sw_json *j, char
 /* put_cstr_value with the object's `}` after the quote, as sw_json_object_end writes it.
  * copy_cstr leaves room for the quote before fast_end; o must lie one byte further from
  * it than copy_cstr asks (34 bytes) for the brace to fit too. */
-static inline __attribute__((always_inline)) int put_cstr_value_end(sw_json *j, char *o,
-                                                                    unsigned char *comma,
-                                                                    const char *s)
+static inline __attribute__((always_inline)) int
+put_cstr_value_end(sw_json *j, char *o, unsigned char *comma, const char *s)
 {
     size_t vn = copy_cstr(j, o, s);
     if (vn == (size_t)-1)
@@ -766,7 +765,7 @@ void sw_json_kv_string_lit(sw_json *j, const char *qkey, size_t m, const char *s
 }
 
 static __attribute__((noinline)) void kv_cstr_end_slow(sw_json *j, const char *qkey, size_t m,
-                                                      const char *s)
+                                                       const char *s)
 {
     kv_cstr_slow(j, qkey, m, s);
     sw_json_object_end(j);
@@ -916,8 +915,8 @@ static inline __attribute__((always_inline)) size_t put_digits(char *o, uint64_t
 /* `,"key":` and the digits of v with one room test; with closes, the object's `}` after
  * them, as sw_json_object_end writes it. 0 when the general path must run (nothing
  * committed then). Inlined with a constant `closes`. */
-static inline __attribute__((always_inline)) int kv_int_fast(sw_json *j, const char *qkey,
-                                                             size_t m, int64_t v, int closes)
+static inline __attribute__((always_inline)) int kv_int_fast(sw_json *j, const char *qkey, size_t m,
+                                                             int64_t v, int closes)
 {
     sw_buf *b = j->out;
     /* the room test takes the longest number: one test before the digits are known */
@@ -965,7 +964,7 @@ void sw_json_kv_int_lit(sw_json *j, const char *qkey, size_t m, int64_t v)
 }
 
 static __attribute__((noinline)) void kv_int_end_slow(sw_json *j, const char *qkey, size_t m,
-                                                     int64_t v)
+                                                      int64_t v)
 {
     kv_int_slow(j, qkey, m, v);
     sw_json_object_end(j);

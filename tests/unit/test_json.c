@@ -33,10 +33,10 @@ SW_TEST(json_record_times_match_the_formatter_in_any_order)
         253402300799, /* 9999-12-31T23:59:59 */
         253402300800, /* 10000-01-01: the longer form */
         253402300801,
-        951782400,    /* 2000-02-29 */
-        951868800,    /* 2000-03-01 */
-        4107542400,   /* 2100-03-01 (2100 is no leap year) */
-        4107456000,   /* 2100-02-28 */
+        951782400,  /* 2000-02-29 */
+        951868800,  /* 2000-03-01 */
+        4107542400, /* 2100-03-01 (2100 is no leap year) */
+        4107456000, /* 2100-02-28 */
     };
     enum { N = sizeof t / sizeof t[0] };
     sw_received_hop hops[N];
@@ -151,9 +151,15 @@ SW_TEST(json_int_member_closing_its_object)
 SW_TEST(json_string_member_closing_its_object)
 {
     static const char *const values[] = {
-        "", "s", "mx.corp.example", "0123456789abcdef0123456789abcde",
-        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-long", "q\"\\\n",
-        "caf\xc3\xa9", "bad\xff", NULL};
+        "",
+        "s",
+        "mx.corp.example",
+        "0123456789abcdef0123456789abcde",
+        "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef-long",
+        "q\"\\\n",
+        "caf\xc3\xa9",
+        "bad\xff",
+        NULL};
     for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
         const char *v = values[i];
         sw_buf w;
