@@ -5,8 +5,11 @@
 #define SW_DETECT_INTERNAL_H
 
 #include "spoofwatch/detect.h"
+#include "spoofwatch/fmt.h"
 
 #include <string.h>
+
+#define SW_DET_TEXT_MAX 1024u
 
 typedef struct det {
     sw_detector *d;
@@ -33,6 +36,11 @@ typedef struct det {
         const char *domain, *org;
         uint32_t hash, len; /* len: strlen(domain) */
     } org_cache[32];
+    /* The evidence being built (sw_det_text): in the arena's free space when a whole text
+     * fits there, else in scratch; cut where sw_arena_printf cuts (1023 bytes). */
+    sw_text text;
+    int text_in_arena;
+    char scratch[SW_DET_TEXT_MAX];
 } det;
 
 /* Equal strings, NULL equal to nothing. Most tests are of a result or method against a
@@ -55,6 +63,18 @@ void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const cha
     __attribute__((format(printf, 5, 6)));
 void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Evidence from its pieces, for the signals most mail has: sw_det_text starts a text,
+ * SW_TEXT_LIT, sw_text_str... append to it, and sw_det_signal_text or
+ * sw_det_suppressor_text adds it with the same text sw_det_signal's format would give.
+ * Nothing may allocate from the arena in between: the text sits in its free space. */
+static inline sw_text *sw_det_text(det *x)
+{
+    x->text_in_arena = sw_arena_fits(x->a, SW_DET_TEXT_MAX);
+    x->text = (sw_text){x->text_in_arena ? x->a->next : x->scratch, 0, SW_DET_TEXT_MAX};
+    return &x->text;
+}
+void sw_det_signal_text(det *x, const char *id, int weight, unsigned flags);
+void sw_det_suppressor_text(det *x, const char *id, int warning);
 const sw_signal *sw_det_find_signal(const det *x, const char *id);
 /* Domain part of an address or of "@domain" / "domain", lower-cased, arena copy. */
 const char *sw_det_domain_of(det *x, const char *addr);

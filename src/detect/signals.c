@@ -43,6 +43,17 @@ static const char *compauth_meaning(const char *reason)
 
 /* --- authentication results ------------------------------------------------------- */
 
+/* "%s #%d: ", the header and its number that evidence about a result starts with. */
+static sw_text *origin_text(det *x, const sw_auth_outcome *o)
+{
+    sw_text *t = sw_det_text(x);
+    sw_text_str(t, o->origin);
+    SW_TEXT_LIT(t, " #");
+    sw_text_int(t, o->origin_index + 1, 0);
+    SW_TEXT_LIT(t, ": ");
+    return t;
+}
+
 static void auth_signals(det *x)
 {
     sw_assessment *as = x->as;
@@ -61,19 +72,36 @@ static void auth_signals(det *x)
                          : monitor ? "dmarc_fail_policy_none"
                                    : "dmarc_fail";
         int weight = sampled ? 40 : monitor ? 25 : enforcing ? 50 : 40;
-        sw_det_signal(x, id, weight, SW_SIG_AUTH_FAILURE,
-                      "%s #%d: dmarc=fail header.from=%s (%s%s%s)%s%s", as->dmarc.origin,
-                      as->dmarc.origin_index + 1, or_none(as->dmarc.domain),
-                      pol ? "published p=" : "policy not stated", pol ? pol : "",
-                      enforcing ? ", enforced"
-                      : sampled ? ", sampled out by pct"
-                                : "",
-                      act ? " action=" : "", act ? act : "");
+        /* "%s #%d: dmarc=fail header.from=%s (%s%s%s)%s%s" */
+        sw_text *t = origin_text(x, &as->dmarc);
+        SW_TEXT_LIT(t, "dmarc=fail header.from=");
+        sw_text_str(t, or_none(as->dmarc.domain));
+        if (pol) {
+            SW_TEXT_LIT(t, " (published p=");
+            sw_text_str(t, pol);
+        } else {
+            SW_TEXT_LIT(t, " (policy not stated");
+        }
+        if (enforcing)
+            SW_TEXT_LIT(t, ", enforced");
+        else if (sampled)
+            SW_TEXT_LIT(t, ", sampled out by pct");
+        SW_TEXT_LIT(t, ")");
+        if (act) {
+            SW_TEXT_LIT(t, " action=");
+            sw_text_str(t, act);
+        }
+        sw_det_signal_text(x, id, weight, SW_SIG_AUTH_FAILURE);
     } else if (is(as->dmarc.result, "temperror") || is(as->dmarc.result, "permerror")) {
-        sw_det_signal(x, is(as->dmarc.result, "temperror") ? "dmarc_temperror" : "dmarc_permerror",
-                      is(as->dmarc.result, "temperror") ? 10 : 8, 0,
-                      "%s #%d: dmarc=%s header.from=%s", as->dmarc.origin,
-                      as->dmarc.origin_index + 1, as->dmarc.result, or_none(as->dmarc.domain));
+        /* "%s #%d: dmarc=%s header.from=%s" */
+        sw_text *t = origin_text(x, &as->dmarc);
+        SW_TEXT_LIT(t, "dmarc=");
+        sw_text_str(t, as->dmarc.result);
+        SW_TEXT_LIT(t, " header.from=");
+        sw_text_str(t, or_none(as->dmarc.domain));
+        sw_det_signal_text(x,
+                           is(as->dmarc.result, "temperror") ? "dmarc_temperror" : "dmarc_permerror",
+                           is(as->dmarc.result, "temperror") ? 10 : 8, 0);
     }
     if (is(as->compauth.result, "fail")) {
         const char *reason = as->compauth.detail;
@@ -86,33 +114,53 @@ static void auth_signals(det *x)
             w = 50;
         else if (reason && !strcmp(reason, "002"))
             w = 40;
-        sw_det_signal(x, "compauth_fail", w, SW_SIG_AUTH_FAILURE,
-                      "%s #%d: compauth=fail reason=%s (%s)", as->compauth.origin,
-                      as->compauth.origin_index + 1, or_none(reason), compauth_meaning(reason));
+        /* "%s #%d: compauth=fail reason=%s (%s)" */
+        sw_text *t = origin_text(x, &as->compauth);
+        SW_TEXT_LIT(t, "compauth=fail reason=");
+        sw_text_str(t, or_none(reason));
+        SW_TEXT_LIT(t, " (");
+        sw_text_str(t, compauth_meaning(reason));
+        SW_TEXT_LIT(t, ")");
+        sw_det_signal_text(x, "compauth_fail", w, SW_SIG_AUTH_FAILURE);
     }
     const char *spf = as->spf.result;
     /* SPF speaks for the From identity only when it checked an aligned domain. */
     unsigned spf_flags = sw_det_aligned(x, as->spf.domain, x->from_domain) && !as->dmarc.result
                              ? SW_SIG_AUTH_FAILURE
                              : 0;
-    if (is(spf, "fail"))
-        sw_det_signal(x, "spf_fail", 15, spf_flags, "%s #%d: spf=fail smtp.mailfrom=%s",
-                      as->spf.origin, as->spf.origin_index + 1, or_none(as->spf.domain));
-    else if (is(spf, "softfail"))
-        sw_det_signal(x, "spf_softfail", 8, spf_flags, "%s #%d: spf=softfail smtp.mailfrom=%s",
-                      as->spf.origin, as->spf.origin_index + 1, or_none(as->spf.domain));
-    else if (is(spf, "temperror") || is(spf, "permerror"))
-        sw_det_signal(x, is(spf, "temperror") ? "spf_temperror" : "spf_permerror", 5, 0,
-                      "%s #%d: spf=%s smtp.mailfrom=%s", as->spf.origin, as->spf.origin_index + 1,
-                      spf, or_none(as->spf.domain));
-    if (x->dkim_any_fail && !x->ndkim_pass)
-        sw_det_signal(x, "dkim_fail", 10, 0, "%s #%d: dkim=%s header.d=%s%s%s%s", as->dkim.origin,
-                      as->dkim.origin_index + 1, or_none(as->dkim.result), or_none(as->dkim.domain),
-                      as->dkim.detail ? " (" : "", as->dkim.detail ? as->dkim.detail : "",
-                      as->dkim.detail ? ")" : "");
-    else if (is(as->dkim.result, "temperror") || is(as->dkim.result, "timeout"))
-        sw_det_signal(x, "dkim_temperror", 5, 0, "%s #%d: dkim=%s header.d=%s", as->dkim.origin,
-                      as->dkim.origin_index + 1, as->dkim.result, or_none(as->dkim.domain));
+    /* "%s #%d: spf=%s smtp.mailfrom=%s", the result being the keyword the id names */
+    const char *spf_id = is(spf, "fail")        ? "spf_fail"
+                         : is(spf, "softfail")  ? "spf_softfail"
+                         : is(spf, "temperror") ? "spf_temperror"
+                         : is(spf, "permerror") ? "spf_permerror"
+                                                : NULL;
+    if (spf_id) {
+        sw_text *t = origin_text(x, &as->spf);
+        SW_TEXT_LIT(t, "spf=");
+        sw_text_str(t, spf);
+        SW_TEXT_LIT(t, " smtp.mailfrom=");
+        sw_text_str(t, or_none(as->spf.domain));
+        int fail = spf_id[4] == 'f', soft = spf_id[4] == 's';
+        sw_det_signal_text(x, spf_id, fail ? 15 : soft ? 8 : 5, fail || soft ? spf_flags : 0);
+    }
+    /* "%s #%d: dkim=%s header.d=%s", and " (%s)" with the detail of a failure */
+    int dkim_failed = x->dkim_any_fail && !x->ndkim_pass;
+    if (dkim_failed || is(as->dkim.result, "temperror") || is(as->dkim.result, "timeout")) {
+        sw_text *t = origin_text(x, &as->dkim);
+        SW_TEXT_LIT(t, "dkim=");
+        sw_text_str(t, dkim_failed ? or_none(as->dkim.result) : as->dkim.result);
+        SW_TEXT_LIT(t, " header.d=");
+        sw_text_str(t, or_none(as->dkim.domain));
+        if (dkim_failed && as->dkim.detail) {
+            SW_TEXT_LIT(t, " (");
+            sw_text_str(t, as->dkim.detail);
+            SW_TEXT_LIT(t, ")");
+        }
+        if (dkim_failed)
+            sw_det_signal_text(x, "dkim_fail", 10, 0);
+        else
+            sw_det_signal_text(x, "dkim_temperror", 5, 0);
+    }
 
     /* Recomputed alignment: nothing authenticated the From domain. "bestguesspass" is
      * Microsoft's "no DMARC record, but it would have passed": aligned in effect. */
@@ -131,20 +179,34 @@ static void auth_signals(det *x)
         /* Without a DMARC policy (dmarc=none or absent) the domain owner asked for no
          * protection: unauthenticated mail is weaker evidence then. */
         int no_policy = !as->dmarc.result || is(as->dmarc.result, "none");
-        sw_det_signal(x, "from_not_aligned", no_policy ? 10 : 20, SW_SIG_AUTH_FAILURE,
-                      "From domain %s (organizational domain %s) is authenticated by neither "
-                      "SPF (spf=%s for %s) nor an aligned DKIM signature (%zu passing, none for "
-                      "%s)",
-                      x->from_domain, or_none(as->from_org_domain), or_none(as->spf.result),
-                      or_none(as->mailfrom_domain), x->ndkim_pass, or_none(as->from_org_domain));
+        sw_text *t = sw_det_text(x);
+        SW_TEXT_LIT(t, "From domain ");
+        sw_text_str(t, x->from_domain);
+        SW_TEXT_LIT(t, " (organizational domain ");
+        sw_text_str(t, or_none(as->from_org_domain));
+        SW_TEXT_LIT(t, ") is authenticated by neither SPF (spf=");
+        sw_text_str(t, or_none(as->spf.result));
+        SW_TEXT_LIT(t, " for ");
+        sw_text_str(t, or_none(as->mailfrom_domain));
+        SW_TEXT_LIT(t, ") nor an aligned DKIM signature (");
+        sw_text_uint(t, x->ndkim_pass);
+        SW_TEXT_LIT(t, " passing, none for ");
+        sw_text_str(t, or_none(as->from_org_domain));
+        SW_TEXT_LIT(t, ")");
+        sw_det_signal_text(x, "from_not_aligned", no_policy ? 10 : 20, SW_SIG_AUTH_FAILURE);
     }
     /* The receiver evaluated DMARC for a different From than the one we parsed: the
      * authenticator and the mail client disagree about who the author is. */
     if (as->dmarc.domain && x->from_domain && strcasecmp(as->dmarc.domain, x->from_domain) &&
-        !sw_det_aligned(x, as->dmarc.domain, x->from_domain))
-        sw_det_signal(x, "authres_from_mismatch", 40, SW_SIG_AUTH_FAILURE | SW_SIG_STRUCTURAL,
-                      "%s #%d: dmarc header.from=%s but the From header says %s", as->dmarc.origin,
-                      as->dmarc.origin_index + 1, as->dmarc.domain, x->from_domain);
+        !sw_det_aligned(x, as->dmarc.domain, x->from_domain)) {
+        sw_text *t = origin_text(x, &as->dmarc);
+        SW_TEXT_LIT(t, "dmarc header.from=");
+        sw_text_str(t, as->dmarc.domain);
+        SW_TEXT_LIT(t, " but the From header says ");
+        sw_text_str(t, x->from_domain);
+        sw_det_signal_text(x, "authres_from_mismatch", 40,
+                           SW_SIG_AUTH_FAILURE | SW_SIG_STRUCTURAL);
+    }
     /* DMARC applies to every author domain (RFC 7489 §6.6.1): a second From header or a
      * second mailbox whose domain nothing authenticates is the forged author. */
     const sw_record *r = x->r;
@@ -240,25 +302,42 @@ static void identity_signals(det *x)
         return;
     const char *p1 = sw_det_domain_of(x, r->envelope_from);
     const char *p1_org = sw_det_org(x, p1);
-    if (p1 && p1_org && strcasecmp(p1_org, from_org) && !bounce_scheme(r->envelope_from))
-        sw_det_signal(x, "return_path_mismatch", 8, SW_SIG_IDENTITY,
-                      "Return-Path %s (organizational domain %s) differs from From %s (%s)",
-                      r->envelope_from, p1_org, r->from.address, from_org);
+    if (p1 && p1_org && strcasecmp(p1_org, from_org) && !bounce_scheme(r->envelope_from)) {
+        sw_text *t = sw_det_text(x);
+        SW_TEXT_LIT(t, "Return-Path ");
+        sw_text_str(t, r->envelope_from);
+        SW_TEXT_LIT(t, " (organizational domain ");
+        sw_text_str(t, p1_org);
+        SW_TEXT_LIT(t, ") differs from From ");
+        sw_text_str(t, r->from.address);
+        SW_TEXT_LIT(t, " (");
+        sw_text_str(t, from_org);
+        SW_TEXT_LIT(t, ")");
+        sw_det_signal_text(x, "return_path_mismatch", 8, SW_SIG_IDENTITY);
+    }
     for (size_t i = 0; i < r->reply_to.count; i++) {
         const sw_mailbox *m = &r->reply_to.items[i];
         const char *rd = sw_det_domain_of(x, m->domain);
         const char *ro = sw_det_org(x, rd);
         if (!ro || !strcasecmp(ro, from_org))
             continue;
-        if (sw_strlist_has_domain(&x->cfg->freemail_domains, rd) &&
-            !sw_strlist_has_domain(&x->cfg->freemail_domains, x->from_domain))
-            sw_det_signal(x, "reply_to_freemail", 20, SW_SIG_IDENTITY,
-                          "Reply-To %s is a free-mail address while From is %s",
-                          or_none(m->address), r->from.address);
+        int freemail = sw_strlist_has_domain(&x->cfg->freemail_domains, rd) &&
+                       !sw_strlist_has_domain(&x->cfg->freemail_domains, x->from_domain);
+        sw_text *t = sw_det_text(x);
+        SW_TEXT_LIT(t, "Reply-To ");
+        sw_text_str(t, or_none(m->address));
+        if (freemail) {
+            SW_TEXT_LIT(t, " is a free-mail address while From is ");
+        } else {
+            SW_TEXT_LIT(t, " (organizational domain ");
+            sw_text_str(t, ro);
+            SW_TEXT_LIT(t, ") differs from From ");
+        }
+        sw_text_str(t, r->from.address);
+        if (freemail)
+            sw_det_signal_text(x, "reply_to_freemail", 20, SW_SIG_IDENTITY);
         else
-            sw_det_signal(x, "reply_to_mismatch", 8, SW_SIG_IDENTITY,
-                          "Reply-To %s (organizational domain %s) differs from From %s",
-                          or_none(m->address), ro, r->from.address);
+            sw_det_signal_text(x, "reply_to_mismatch", 8, SW_SIG_IDENTITY);
         break;
     }
     const sw_mailbox *f = &r->from;
@@ -279,18 +358,28 @@ static void identity_signals(det *x)
                      sw_strlist_has_domain(&x->cfg->brand_domains, sd))
                         ? 40
                         : 30;
-            sw_det_signal(x, "display_name_address", w, SW_SIG_IDENTITY,
-                          "display name shows %s but the address is %s", shown, f->address);
+            sw_text *t = sw_det_text(x);
+            SW_TEXT_LIT(t, "display name shows ");
+            sw_text_str(t, shown);
+            SW_TEXT_LIT(t, " but the address is ");
+            sw_text_str(t, f->address);
+            sw_det_signal_text(x, "display_name_address", w, SW_SIG_IDENTITY);
         }
     }
     /* Brands and VIPs in the display name, sent from elsewhere. The brand labels were
      * lower-cased once, at detector start (lookalike references). */
     if (f->display_name && *f->display_name) {
         const sw_lookalike_ref *ref = sw_lookalike_brand_in(&x->d->lookalike, f->display_name);
-        if (ref && strcasecmp(ref->org, from_org))
-            sw_det_signal(x, "display_name_brand", 25, SW_SIG_IDENTITY,
-                          "display name \"%s\" names %s but the mail is from %s", f->display_name,
-                          ref->domain, x->from_domain);
+        if (ref && strcasecmp(ref->org, from_org)) {
+            sw_text *t = sw_det_text(x);
+            SW_TEXT_LIT(t, "display name \"");
+            sw_text_str(t, f->display_name);
+            SW_TEXT_LIT(t, "\" names ");
+            sw_text_str(t, ref->domain);
+            SW_TEXT_LIT(t, " but the mail is from ");
+            sw_text_str(t, x->from_domain);
+            sw_det_signal_text(x, "display_name_brand", 25, SW_SIG_IDENTITY);
+        }
         for (size_t i = 0; i < x->cfg->vip_names.count; i++) {
             const char *v = x->cfg->vip_names.items[i];
             size_t vl = strlen(v);
@@ -371,8 +460,12 @@ static void structural_signals(det *x)
             continue;
         if (sw_det_find_signal(x, table[i].signal))
             continue;
-        sw_det_signal(x, table[i].signal, table[i].weight, SW_SIG_STRUCTURAL, "%s (%s)",
-                      table[i].what, detail ? detail : table[i].anomaly);
+        sw_text *t = sw_det_text(x); /* "%s (%s)" */
+        sw_text_str(t, table[i].what);
+        SW_TEXT_LIT(t, " (");
+        sw_text_str(t, detail ? detail : table[i].anomaly);
+        SW_TEXT_LIT(t, ")");
+        sw_det_signal_text(x, table[i].signal, table[i].weight, SW_SIG_STRUCTURAL);
     }
     /* A log that does not carry the header From says nothing about it (log_facts_absent
      * reports the gap); a DMARC aggregate row names only the From domain. */
@@ -424,10 +517,15 @@ static void provider_signals(det *x)
     int mismatch = google ? !ends_with(dom, "mail.gmail.com") && !ends_with(dom, "gmail.com")
                           : !ends_with(dom, ".outlook.com") && !ends_with(dom, "outlook.com") &&
                                 !ends_with(dom, "hotmail.com") && !ends_with(dom, "phx.gbl");
-    if (mismatch)
-        sw_det_signal(x, "message_id_provider_mismatch", 15, SW_SIG_IDENTITY,
-                      "From is %s but Message-ID %s was not written by that provider",
-                      x->from_domain, r->message_id);
+    if (mismatch) {
+        sw_text *t = sw_det_text(x);
+        SW_TEXT_LIT(t, "From is ");
+        sw_text_str(t, x->from_domain);
+        SW_TEXT_LIT(t, " but Message-ID ");
+        sw_text_str(t, r->message_id);
+        SW_TEXT_LIT(t, " was not written by that provider");
+        sw_det_signal_text(x, "message_id_provider_mismatch", 15, SW_SIG_IDENTITY);
+    }
 }
 
 static void time_signals(det *x)
@@ -439,21 +537,30 @@ static void time_signals(det *x)
     const sw_received_hop *top = &r->received[0];
     if (r->has_date && top->has_time) {
         int64_t skew = r->date_epoch - top->epoch;
-        if (skew > 2 * 3600 || skew < -7 * 86400)
-            sw_det_signal(x, "date_received_skew", 10, 0,
-                          "Date %s is %+lld hours from the newest Received time", r->date,
-                          (long long)(skew / 3600));
+        if (skew > 2 * 3600 || skew < -7 * 86400) {
+            sw_text *t = sw_det_text(x);
+            SW_TEXT_LIT(t, "Date ");
+            sw_text_str(t, r->date);
+            SW_TEXT_LIT(t, " is ");
+            sw_text_int(t, (long long)(skew / 3600), 1);
+            SW_TEXT_LIT(t, " hours from the newest Received time");
+            sw_det_signal_text(x, "date_received_skew", 10, 0);
+        }
     }
     /* A hop stamped well before the hop it came from. */
     for (size_t i = 0; i + 1 < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i], *below = &r->received[i + 1];
         /* Server clocks drift by minutes (vger.kernel.org's by 40): only hours count. */
         if (h->has_time && below->has_time && below->epoch - h->epoch > 2 * 3600) {
-            sw_det_signal(x, "impossible_hop_timing", 10, 0,
-                          "Received hop %zu (by %s) is %lld minutes earlier than the hop "
-                          "before it",
-                          r->nreceived - i, or_none(h->by),
-                          (long long)((below->epoch - h->epoch) / 60));
+            sw_text *t = sw_det_text(x);
+            SW_TEXT_LIT(t, "Received hop ");
+            sw_text_uint(t, r->nreceived - i);
+            SW_TEXT_LIT(t, " (by ");
+            sw_text_str(t, or_none(h->by));
+            SW_TEXT_LIT(t, ") is ");
+            sw_text_int(t, (long long)((below->epoch - h->epoch) / 60), 0);
+            SW_TEXT_LIT(t, " minutes earlier than the hop before it");
+            sw_det_signal_text(x, "impossible_hop_timing", 10, 0);
             break;
         }
     }
@@ -548,10 +655,14 @@ static void log_signals(det *x)
     const sw_record *r = x->r;
     const sw_log_facts *l = &r->log;
     const char *src = r->source.format;
-    if (l->flags & SW_LOGF_PROVIDER_SPOOF)
-        sw_det_signal(x, "provider_spoof_detection", 30, SW_SIG_AUTH_FAILURE,
-                      "%s: the provider's own detection names spoofing (%s)", src,
-                      or_none(l->detection));
+    if (l->flags & SW_LOGF_PROVIDER_SPOOF) {
+        sw_text *t = sw_det_text(x);
+        sw_text_str(t, src);
+        SW_TEXT_LIT(t, ": the provider's own detection names spoofing (");
+        sw_text_str(t, or_none(l->detection));
+        SW_TEXT_LIT(t, ")");
+        sw_det_signal_text(x, "provider_spoof_detection", 30, SW_SIG_AUTH_FAILURE);
+    }
     else if (l->flags & SW_LOGF_PROVIDER_PHISH)
         sw_det_signal(x, "provider_phish_verdict", 10, 0,
                       "%s: the provider classified the message as phishing (%s%s%s)", src,
@@ -584,11 +695,17 @@ static void log_signals(det *x)
             text_append(who, sizeof who, &wl, rc->address ? rc->address : "(null)");
         }
     }
-    if (inbox)
-        sw_det_signal(x, "delivered_despite_auth_failure", 15, 0,
-                      "%zu of %zu recipients got it delivered despite the authentication "
-                      "failure: %s%s",
-                      inbox, r->nrecipients, who, inbox > 5 ? ", ..." : "");
+    if (inbox) {
+        sw_text *t = sw_det_text(x);
+        sw_text_uint(t, inbox);
+        SW_TEXT_LIT(t, " of ");
+        sw_text_uint(t, r->nrecipients);
+        SW_TEXT_LIT(t, " recipients got it delivered despite the authentication failure: ");
+        sw_text_put(t, who, wl);
+        if (inbox > 5)
+            SW_TEXT_LIT(t, ", ...");
+        sw_det_signal_text(x, "delivered_despite_auth_failure", 15, 0);
+    }
 }
 
 /* --verify: a trusted header that says the opposite of spoofwatch's own result. A header

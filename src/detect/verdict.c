@@ -58,6 +58,47 @@ void sw_det_signal(det *x, const char *id, int weight, unsigned flags, const cha
     va_end(ap);
 }
 
+/* The text sw_det_text began, now in the arena (NULL when it is full, as for a format). */
+static const char *text_take(det *x)
+{
+    size_t n = sw_text_end(&x->text);
+    if (x->text_in_arena)
+        return sw_arena_take(x->a, sw_arena_round(n + 1)); /* fits: the room was tested */
+    return sw_arena_strndup(x->a, x->scratch, n);
+}
+
+void sw_det_signal_text(det *x, const char *id, int weight, unsigned flags)
+{
+    /* the text first: the signal table, when this is the first, is allocated after it */
+    const char *evidence = text_take(x);
+    sw_assessment *as = x->as;
+    if (!as->signals)
+        as->signals = sw_arena_alloc(x->a, SW_MAX_SIGNALS * sizeof *as->signals);
+    if (!as->signals || as->nsignals >= SW_MAX_SIGNALS)
+        return;
+    sw_signal *s = &as->signals[as->nsignals++];
+    *s = (sw_signal){0};
+    s->id = id;
+    s->base_weight = s->weight = configured_weight(x->cfg, id, weight);
+    s->evidence = evidence;
+    s->flags = flags;
+}
+
+void sw_det_suppressor_text(det *x, const char *id, int warning)
+{
+    const char *evidence = text_take(x);
+    sw_assessment *as = x->as;
+    if (!as->suppressors)
+        as->suppressors = sw_arena_alloc(x->a, MAX_SUPPRESSORS * sizeof *as->suppressors);
+    if (!as->suppressors || as->nsuppressors >= MAX_SUPPRESSORS)
+        return;
+    sw_suppressor *s = &as->suppressors[as->nsuppressors++];
+    *s = (sw_suppressor){0};
+    s->id = id;
+    s->evidence = evidence;
+    s->warning = warning;
+}
+
 void sw_det_suppressor(det *x, const char *id, int warning, const char *fmt, ...)
 {
     sw_assessment *as = x->as;

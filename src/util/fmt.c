@@ -42,6 +42,20 @@ static char *signed_decimal(char *end, long long v, int plus)
                  : decimal(end, (unsigned long long)v, 0, plus);
 }
 
+void sw_text_int(sw_text *t, long long v, int plus)
+{
+    char num[24], *end = num + sizeof num;
+    const char *s = signed_decimal(end, v, plus);
+    sw_text_put(t, s, (size_t)(end - s));
+}
+
+void sw_text_uint(sw_text *t, unsigned long long v)
+{
+    char num[24], *end = num + sizeof num;
+    const char *s = decimal(end, v, 0, 0);
+    sw_text_put(t, s, (size_t)(end - s));
+}
+
 int sw_vformat(char *buf, size_t cap, const char *fmt, va_list ap)
 {
     va_list again; /* for vsnprintf from the start when a conversion is not ours */

@@ -902,3 +902,45 @@ SW_TEST(detect_ascii_skeleton_table_matches_icu)
     sw_orgdomain_close(&psl);
     sw_config_free(&c);
 }
+
+/* Evidence appended piece by piece is what the format gave: the same bytes, cut at the same
+ * place (a 1023-byte text and one piece past it), NULL as "(null)", numbers with signs. */
+SW_TEST(detect_text_pieces_match_format)
+{
+    char big[1500];
+    memset(big, 'q', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    static const size_t cuts[] = {0, 1, 31, 32, 33, 900, 1000, 1017, 1018, 1019, 1023, 1499};
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        const char *s = big + sizeof big - 1 - cuts[c]; /* cuts[c] bytes */
+        char buf[SW_DET_TEXT_MAX], want[SW_DET_TEXT_MAX];
+        sw_text t = {buf, 0, sizeof buf};
+        SW_TEXT_LIT(&t, "Date ");
+        sw_text_str(&t, s);
+        SW_TEXT_LIT(&t, " is ");
+        sw_text_int(&t, -179, 1);
+        SW_TEXT_LIT(&t, " hours, ");
+        sw_text_int(&t, 0, 1);
+        SW_TEXT_LIT(&t, " ");
+        sw_text_int(&t, INT64_MIN, 0);
+        SW_TEXT_LIT(&t, " ");
+        sw_text_uint(&t, UINT64_MAX);
+        SW_TEXT_LIT(&t, " ");
+        sw_text_str(&t, NULL);
+        size_t n = sw_text_end(&t);
+        snprintf(want, sizeof want, "Date %s is %+lld hours, %+lld %lld %llu %s", s, -179ll, 0ll,
+                 (long long)INT64_MIN, (unsigned long long)UINT64_MAX, (const char *)NULL);
+        CHECK_STR(buf, want);
+        CHECK(n == strlen(want));
+        CHECK(n <= sizeof buf - 1);
+    }
+    /* a text that is full takes nothing more, literal or not */
+    char small[8];
+    sw_text t = {small, 0, sizeof small};
+    SW_TEXT_LIT(&t, "abcdef");
+    SW_TEXT_LIT(&t, "gh");
+    sw_text_str(&t, "ij");
+    sw_text_uint(&t, 42);
+    CHECK(sw_text_end(&t) == 7);
+    CHECK_STR(small, "abcdefg");
+}
