@@ -306,10 +306,17 @@ static void suppressors(det *x)
                                  ? sw_det_org(x, r->list.id)
                                  : NULL;
             if (lo && !strcasecmp(lo, as->mailfrom_org_domain)) {
-                sw_det_suppressor(x, "mailing_list_envelope", 0,
-                                  "List-Id %s and the envelope sender %s belong to the list%s%s",
-                                  r->list.id, as->mailfrom_domain,
-                                  sealer ? "; ARC sealer not trusted: " : "", sealer ? sealer : "");
+                sw_text *t = sw_det_text(x);
+                SW_TEXT_LIT(t, "List-Id ");
+                sw_text_str(t, r->list.id);
+                SW_TEXT_LIT(t, " and the envelope sender ");
+                sw_text_str(t, as->mailfrom_domain);
+                SW_TEXT_LIT(t, " belong to the list");
+                if (sealer) {
+                    SW_TEXT_LIT(t, "; ARC sealer not trusted: ");
+                    sw_text_str(t, sealer);
+                }
+                sw_det_suppressor_text(x, "mailing_list_envelope", 0);
                 static const char *const effects[] = {"return_path_mismatch", NULL};
                 cancel(x, "mailing_list_envelope", effects);
                 x->verdict_cap = "mailing_list_envelope";
