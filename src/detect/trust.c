@@ -241,18 +241,21 @@ static void find_receiver(det *x, receiver *rv)
     rv->lowest_own_field = -1;
     rv->first_external_field = -1;
     /* A receiver's hops mostly name the same `by` host, and the family depends on that
-     * text alone: the previous hop's answer is reused for the same text. */
+     * text alone: the previous host name's answer is reused for the same text, which is a
+     * host name too (prev_by is one), so it is not tested again either. */
     const char *prev_by = NULL, *prev_fam = NULL;
     for (size_t i = 0; i < r->nreceived; i++) {
         const sw_received_hop *h = &r->received[i];
-        if (!is_host_name(h->by)) {
+        const char *fam;
+        if (prev_by && h->by && !strcmp(prev_by, h->by)) {
+            fam = prev_fam;
+        } else if (!is_host_name(h->by)) {
             if (rv->family)
                 rv->lowest_own_field = (long)h->field_index;
             continue; /* "by 2002:a05:..." or a bare name: cannot tell, treat as inside */
+        } else {
+            fam = provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
         }
-        const char *fam = prev_by && !strcmp(prev_by, h->by)
-                              ? prev_fam
-                              : provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
         prev_by = h->by;
         prev_fam = fam;
         if (!rv->family) {
@@ -367,24 +370,29 @@ static void choose_trusted(det *x)
             x->trusted_arh[top] = 1;
         } else {
             as->trust_rule = "newest header stamped by the receiving organisation";
-            const char *top_org = sw_det_org(x, t->authserv_id);
             int contiguous = 1;
             for (size_t i = (size_t)top; i < r->narh; i++) {
                 const sw_authres_header *h = &r->arh[i];
                 if (!is_ar(h))
                     continue;
-                if (!stamped_by_receiver(x, &rv, h)) {
+                /* the top one was found stamped by the receiver above */
+                if (i != (size_t)top && !stamped_by_receiver(x, &rv, h)) {
                     contiguous = 0;
                     continue;
                 }
                 int same = h->parsed && same_name(h->authserv_id, t->authserv_id);
                 /* Siblings (iCloud's one id per milter) only when the trace fields show
-                 * they belong to the receiver: a subdomain's id alone proves nothing. */
-                const char *fam = h->parsed && *h->authserv_id
-                                      ? provider_family(sw_det_org(x, h->authserv_id))
-                                      : NULL;
-                int sibling = contiguous && same_name(fam, rv.family) &&
-                              same_name(sw_det_org(x, h->authserv_id), top_org);
+                 * they belong to the receiver: a subdomain's id alone proves nothing. Asked
+                 * only of a header that is not the same id already. */
+                int sibling = 0;
+                if (!same && contiguous) {
+                    const char *fam = h->parsed && *h->authserv_id
+                                          ? provider_family(sw_det_org(x, h->authserv_id))
+                                          : NULL;
+                    sibling = same_name(fam, rv.family) &&
+                              same_name(sw_det_org(x, h->authserv_id),
+                                        sw_det_org(x, t->authserv_id));
+                }
                 if (same || sibling)
                     x->trusted_arh[i] = 1;
                 else
