@@ -176,25 +176,26 @@ static int is_ar(const sw_authres_header *h)
 }
 
 /* Providers that stamp mail under several registrable domains. */
+#define FAMILY(org, family) {org, family, sizeof org - 1}
+static const struct {
+    const char *org, *family;
+    size_t len; /* strlen(org): only names of the same length are compared */
+} families[] = {
+    FAMILY("outlook.com", "microsoft"),   FAMILY("office365.com", "microsoft"),
+    FAMILY("office.com", "microsoft"),    FAMILY("microsoft.com", "microsoft"),
+    FAMILY("exchangelabs.com", "microsoft"), FAMILY("hotmail.com", "microsoft"),
+    FAMILY("live.com", "microsoft"),      FAMILY("msn.com", "microsoft"),
+    FAMILY("google.com", "google"),       FAMILY("gmail.com", "google"),
+    FAMILY("googlemail.com", "google"),   FAMILY("1e100.net", "google"),
+    FAMILY("icloud.com", "apple"),        FAMILY("me.com", "apple"),
+    FAMILY("mac.com", "apple"),           FAMILY("apple.com", "apple"),
+    FAMILY("yahoo.com", "yahoo"),         FAMILY("yahoodns.net", "yahoo"),
+    FAMILY("aol.com", "yahoo"),
+};
+#undef FAMILY
+
 static const char *provider_family(const char *org)
 {
-#define FAMILY(org, family) {org, family, sizeof org - 1}
-    static const struct {
-        const char *org, *family;
-        size_t len; /* strlen(org): only names of the same length are compared */
-    } families[] = {
-        FAMILY("outlook.com", "microsoft"),   FAMILY("office365.com", "microsoft"),
-        FAMILY("office.com", "microsoft"),    FAMILY("microsoft.com", "microsoft"),
-        FAMILY("exchangelabs.com", "microsoft"), FAMILY("hotmail.com", "microsoft"),
-        FAMILY("live.com", "microsoft"),      FAMILY("msn.com", "microsoft"),
-        FAMILY("google.com", "google"),       FAMILY("gmail.com", "google"),
-        FAMILY("googlemail.com", "google"),   FAMILY("1e100.net", "google"),
-        FAMILY("icloud.com", "apple"),        FAMILY("me.com", "apple"),
-        FAMILY("mac.com", "apple"),           FAMILY("apple.com", "apple"),
-        FAMILY("yahoo.com", "yahoo"),         FAMILY("yahoodns.net", "yahoo"),
-        FAMILY("aol.com", "yahoo"),
-    };
-#undef FAMILY
     if (!org)
         return NULL;
     /* every entry is a .com or .net name: most organizations are rejected by their end */
@@ -226,6 +227,32 @@ static int is_host_name(const char *s)
            !(s[0] >= '0' && s[0] <= '9' && strspn(s, "0123456789.") == strlen(s));
 }
 
+/* Whether name[0..n) is s[0..m) or ends in "." s, ignoring ASCII case. */
+static int ends_in_labels(const char *name, size_t n, const char *s, size_t m)
+{
+    return m <= n && (m == n || name[n - m - 1] == '.') && !strncasecmp(name + n - m, s, m);
+}
+
+/* Whether the host named d can be of family fam. The family of a host is its organizational
+ * domain, or the provider that domain belongs to, and sw_det_org answers a tail of whole
+ * labels of the name it is asked (less one trailing root dot, in any case): a host that ends
+ * in neither fam nor, for a provider, one of its domains is of another family, which is
+ * settled without the Public Suffix List walk that the first hop from outside cost. */
+static int may_be_family(const char *d, const char *fam)
+{
+    size_t n = strlen(d), m = strlen(fam);
+    if (n && d[n - 1] == '.')
+        n--;
+    if (!m || ends_in_labels(d, n, fam, m))
+        return 1;
+    for (size_t i = 0; i < sizeof families / sizeof families[0]; i++)
+        if ((families[i].family[0] | 0x20) == (fam[0] | 0x20) &&
+            !strcasecmp(families[i].family, fam) &&
+            ends_in_labels(d, n, families[i].org, families[i].len))
+            return 1;
+    return 0;
+}
+
 /* The receiving organisation: the family of the newest hop's `by` host, the field index
  * of its lowest (inbound) hop, and of the first hop added by someone else. */
 typedef struct receiver {
@@ -254,7 +281,12 @@ static void find_receiver(det *x, receiver *rv)
                 rv->lowest_own_field = (long)h->field_index;
             continue; /* "by 2002:a05:..." or a bare name: cannot tell, treat as inside */
         } else {
-            fam = provider_family(sw_det_org(x, sw_det_domain_of(x, h->by)));
+            const char *d = sw_det_domain_of(x, h->by);
+            if (rv->family && d && !may_be_family(d, rv->family)) {
+                rv->first_external_field = (long)h->field_index;
+                return;
+            }
+            fam = provider_family(sw_det_org(x, d));
         }
         prev_by = h->by;
         prev_fam = fam;
