@@ -25,6 +25,9 @@ typedef struct det {
     size_t ndkim_pass;
     int dkim_any_fail;
     const char *from_domain; /* A-label form of the From domain */
+    /* the texts the SPF domain and the mailfrom domain were read from (sw_det_domain_of's
+     * answer depends on the text alone: the Return-Path's is mostly the SPF identity's) */
+    const char *spf_domain_text, *mailfrom_text;
     const char *verdict_cap; /* suppressor that limits the verdict to suspicious, or NULL */
     const sw_verified *verified; /* --verify results preferred to headers, or NULL */
     /* Organizational domains already looked up for this message: one message asks for

@@ -300,8 +300,12 @@ static void identity_signals(det *x)
     const char *from_org = as->from_org_domain;
     if (!from_org)
         return;
-    const char *p1 = sw_det_domain_of(x, r->envelope_from);
-    const char *p1_org = sw_det_org(x, p1);
+    /* the envelope's domain, and its organizational domain, as sw_det_evaluate found them
+     * when it read the mailfrom domain from the same text */
+    int same = x->mailfrom_text && r->envelope_from &&
+               (x->mailfrom_text == r->envelope_from || !strcmp(x->mailfrom_text, r->envelope_from));
+    const char *p1 = same ? as->mailfrom_domain : sw_det_domain_of(x, r->envelope_from);
+    const char *p1_org = same ? as->mailfrom_org_domain : sw_det_org(x, p1);
     if (p1 && p1_org && strcasecmp(p1_org, from_org) && !bounce_scheme(r->envelope_from)) {
         sw_text *t = sw_det_text(x);
         SW_TEXT_LIT(t, "Return-Path ");

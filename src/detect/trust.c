@@ -497,7 +497,8 @@ static void read_outcomes(det *x)
             if (is(m, "spf") && !as->spf.result) {
                 const char *mf = prop(f, "smtp", "mailfrom");
                 const char *helo = prop(f, "smtp", "helo");
-                set_outcome(&as->spf, f, sw_det_domain_of(x, mf ? mf : helo), NULL);
+                x->spf_domain_text = mf ? mf : helo;
+                set_outcome(&as->spf, f, sw_det_domain_of(x, x->spf_domain_text), NULL);
             } else if (is(m, "dkim")) {
                 const char *d = prop(f, "header", "d");
                 const char *ii = prop(f, "header", "i");
@@ -567,8 +568,8 @@ static void read_outcomes(det *x)
                 if (strcmp(f->origin, "Received-SPF") || f->field_index != (size_t)rspf)
                     continue;
                 const char *mf = prop(f, "smtp", "mailfrom");
-                const char *dom = sw_det_domain_of(x, mf ? mf : r->envelope_from);
-                set_outcome(&as->spf, f, dom, NULL);
+                x->spf_domain_text = mf ? mf : r->envelope_from;
+                set_outcome(&as->spf, f, sw_det_domain_of(x, x->spf_domain_text), NULL);
                 break;
             }
         }
@@ -586,11 +587,13 @@ static void prefer_verified(det *x)
     as->header_dkim = as->dkim;
     as->header_dmarc = as->dmarc;
     static const char origin[] = "spoofwatch verification";
-    if (v->spf_result)
+    if (v->spf_result) {
+        x->spf_domain_text = v->spf_domain;
         as->spf = (sw_auth_outcome){.result = v->spf_result,
                                     .domain = sw_det_domain_of(x, v->spf_domain),
                                     .origin = origin,
                                     .detail = v->spf_detail};
+    }
     if (v->dkim_result) {
         as->dkim = (sw_auth_outcome){.result = v->dkim_result,
                                      .domain = sw_det_domain_of(x, v->dkim_domain),
@@ -628,7 +631,13 @@ void sw_det_evaluate(det *x)
     if (x->verified)
         prefer_verified(x);
     /* The SPF identity: what the trusted receiver checked, else the Return-Path. */
-    as->mailfrom_domain = as->spf.domain ? as->spf.domain : sw_det_domain_of(x, r->envelope_from);
+    if (as->spf.domain) {
+        as->mailfrom_domain = as->spf.domain;
+        x->mailfrom_text = x->spf_domain_text;
+    } else {
+        as->mailfrom_domain = sw_det_domain_of(x, r->envelope_from);
+        x->mailfrom_text = r->envelope_from;
+    }
     as->mailfrom_org_domain = sw_det_org(x, as->mailfrom_domain);
     as->spf_aligned =
         as->spf.result && !strcmp(as->spf.result, "pass") &&
