@@ -24,13 +24,28 @@ static inline void put(char *buf, size_t cap, size_t *k, const char *s, size_t n
     }
 }
 
+/* "00" to "99": two digits a division (evidence numbers run to five or six digits). */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324252627282930"
+                                  "31323334353637383940414243444546474849505152535455565758596061"
+                                  "62636465666768697071727374757677787980818283848586878889909192"
+                                  "93949596979899";
+
 /* Decimal digits of v, with a sign when neg or plus, ending at end; returns the start. */
 static char *decimal(char *end, unsigned long long v, int neg, int plus)
 {
     char *p = end;
-    do
-        *--p = (char)('0' + v % 10);
-    while (v /= 10);
+    while (v >= 100) {
+        unsigned d = (unsigned)(v % 100);
+        v /= 100;
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * d, 2);
+    }
+    if (v >= 10) {
+        p -= 2;
+        memcpy(p, digit_pairs + 2 * v, 2);
+    } else {
+        *--p = (char)('0' + v);
+    }
     if (neg || plus)
         *--p = neg ? '-' : '+';
     return p;
