@@ -184,18 +184,25 @@ int sw_lookalike_find(sw_lookalike *l, const char *org_unicode, const char *org_
     size_t kn = key ? strlen(key) : 0;
     if (!l->cache || !key || kn >= sizeof l->cache[0].org)
         return find_uncached(l, org_unicode, org_ascii, m);
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < kn; i++)
-        h = (h ^ (unsigned char)key[i]) * 16777619u;
-    sw_lookalike_cached *slot = &l->cache[h % SW_LOOKALIKE_CACHE];
+    /* the slot from the length and the first and last eight bytes (a byte loop over the
+     * name cost more than the rest of a hit); strcmp decides */
+    uint64_t w0 = 0, w1 = 0;
+    memcpy(&w0, key, kn < 8 ? kn : 8);
+    if (kn > 8)
+        memcpy(&w1, key + (kn < 16 ? 8 : kn - 8), kn < 16 ? kn - 8 : 8);
+    uint64_t h = ((w0 * 0x9e3779b97f4a7c15u) ^ w1 ^ kn) * 0xff51afd7ed558ccdu;
+    sw_lookalike_cached *slot = &l->cache[(h >> 32) % SW_LOOKALIKE_CACHE];
+    /* the match is copied only when there is one: m is read only then */
     if (!strcmp(slot->org, key)) {
-        *m = slot->match;
+        if (slot->matched)
+            *m = slot->match;
         return slot->matched;
     }
     int matched = find_uncached(l, org_unicode, org_ascii, m);
     memcpy(slot->org, key, kn + 1);
     slot->matched = matched;
-    slot->match = *m;
+    if (matched)
+        slot->match = *m;
     return matched;
 }
 
