@@ -37,14 +37,18 @@ static inline void sw_text_put(sw_text *t, const char *s, size_t n)
     sw_copy_short(t->buf + t->len, s, n);
     t->len += n;
 }
-/* A literal's bytes, whole when they fit (the common case, a copy of a constant size). */
-static inline void sw_text_lit_(sw_text *t, const char *s, size_t n)
+/* sw_text_put out of line: a literal's rare path, where it is cut. */
+void sw_text_put_cut(sw_text *t, const char *s, size_t n);
+/* A literal's bytes, whole when they fit (the common case). Always inlined: the length is a
+ * constant only at the call, where the copy is then a few moves of fixed size. */
+static inline __attribute__((always_inline)) void sw_text_lit_(sw_text *t, const char *s,
+                                                              size_t n)
 {
     if (n <= t->cap - 1 - t->len) {
         memcpy(t->buf + t->len, s, n);
         t->len += n;
     } else {
-        sw_text_put(t, s, n);
+        sw_text_put_cut(t, s, n);
     }
 }
 #define SW_TEXT_LIT(t, lit) sw_text_lit_((t), "" lit, sizeof(lit) - 1)

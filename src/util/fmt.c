@@ -57,6 +57,11 @@ static char *signed_decimal(char *end, long long v, int plus)
                  : decimal(end, (unsigned long long)v, 0, plus);
 }
 
+void sw_text_put_cut(sw_text *t, const char *s, size_t n)
+{
+    sw_text_put(t, s, n);
+}
+
 void sw_text_int(sw_text *t, long long v, int plus)
 {
     char num[24], *end = num + sizeof num;
