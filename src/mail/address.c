@@ -456,6 +456,29 @@ static int parse_addr_spec(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, i
     return m->local && m->address ? 0 : -1;
 }
 
+/* The display name's strings and facts from its text as written, text[0..n). */
+static int display_facts(sw_arena *a, const char *text, size_t n, sw_mailbox *m, int full)
+{
+    m->display_raw = sw_arena_strndup(a, text, n);
+    sw_decoded d;
+    if (sw_rfc2047_decode(a, text, n, &d))
+        return -1;
+    m->display_name = d.text;
+    if (d.flags & SW_2047_ENCODED)
+        m->flags |= SW_ADDR_DISPLAY_ENCODED;
+    if (d.flags & (SW_2047_UNKNOWN_CHARSET | SW_2047_MALFORMED))
+        m->flags |= SW_ADDR_DISPLAY_BAD_CHARSET;
+    if (d.flags & SW_2047_CONTROL)
+        m->flags |= SW_ADDR_DISPLAY_CONTROL;
+    if (full && (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len))) {
+        if (sw_looks_like_address(d.text, d.len))
+            m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
+        if ((d.flags & SW_2047_ENCODED) && !sw_looks_like_address(text, n))
+            m->flags |= SW_ADDR_ENCODED_ADDRESS | SW_ADDR_DISPLAY_HAS_ADDRESS;
+    }
+    return 0;
+}
+
 /* The display name before an angle address; without full, only its text. */
 static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int full)
 {
@@ -471,31 +494,9 @@ static int set_display(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int f
         put_tok_text(&b, &t[i], 0);
         any = 1;
     }
-    if (!any) {
-        sw_buf_free(&b);
-        return 0;
-    }
-    m->display_raw = sw_arena_strndup(a, b.data ? b.data : "", b.len);
-    sw_decoded d;
-    if (sw_rfc2047_decode(a, b.data ? b.data : "", b.len, &d)) {
-        sw_buf_free(&b);
-        return -1;
-    }
-    m->display_name = d.text;
-    if (d.flags & SW_2047_ENCODED)
-        m->flags |= SW_ADDR_DISPLAY_ENCODED;
-    if (d.flags & (SW_2047_UNKNOWN_CHARSET | SW_2047_MALFORMED))
-        m->flags |= SW_ADDR_DISPLAY_BAD_CHARSET;
-    if (d.flags & SW_2047_CONTROL)
-        m->flags |= SW_ADDR_DISPLAY_CONTROL;
-    if (full && (sw_looks_like_address(d.text, d.len) || memchr(d.text, '<', d.len))) {
-        if (sw_looks_like_address(d.text, d.len))
-            m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
-        if ((d.flags & SW_2047_ENCODED) && !sw_looks_like_address(b.data, b.len))
-            m->flags |= SW_ADDR_ENCODED_ADDRESS | SW_ADDR_DISPLAY_HAS_ADDRESS;
-    }
+    int rc = any ? display_facts(a, b.data ? b.data : "", b.len, m, full) : 0;
     sw_buf_free(&b);
-    return 0;
+    return rc;
 }
 
 static void set_comment(sw_arena *a, const tok *t, size_t k, sw_mailbox *m)
@@ -590,9 +591,102 @@ static int parse_mailbox(sw_arena *a, const tok *t, size_t k, sw_mailbox *m, int
     return 0;
 }
 
+/* The value when it is one mailbox of the shapes nearly every header holds: an addr-spec
+ * of one atom, "@" and one atom, bare or in angle brackets, the latter after a display
+ * name of atoms and quoted strings (no quoted-pairs) apart from whitespace; whitespace
+ * also around the whole, none inside the brackets. Those are read here in one pass, with
+ * no token array and no walks over it, into the list the general path makes of them: its
+ * tokens would be [ATOM AT ATOM] or [words LT ATOM AT ATOM GT], which parse_mailbox
+ * hands to set_display (the words) and addr_spec_plain as done below. Returns 1 for any
+ * other value (nothing allocated), else the general path's result. */
+static int plain_mailbox(sw_arena *a, const char *s, size_t n, sw_address_list *out, int full)
+{
+    size_t i = 0;
+    while (i < n && (addr_class[(unsigned char)s[i]] & AC_WS))
+        i++;
+    while (n > i && (addr_class[(unsigned char)s[n - 1]] & AC_WS))
+        n--;
+    if (i == n)
+        return 1;
+    /* the display name's text as set_display joins it: a space where whitespace came
+     * between two words, quoted strings without their quotes */
+    char disp[256];
+    size_t dl = 0;
+    int words = 0;
+    if (s[n - 1] == '>') {
+        for (;;) {
+            int space = 0;
+            while (i < n && (addr_class[(unsigned char)s[i]] & AC_WS)) {
+                space = 1;
+                i++;
+            }
+            if (s[i] == '<')
+                break;
+            const char *w;
+            size_t wn;
+            if (!addr_class[(unsigned char)s[i]]) {
+                size_t j = atom_end(s, i + 1, n);
+                w = s + i;
+                wn = j - i;
+                i = j;
+            } else if (s[i] == '"') {
+                const char *q = memchr(s + i + 1, '"', n - i - 1);
+                if (!q)
+                    return 1;
+                w = s + i + 1;
+                wn = (size_t)(q - w);
+                if (memchr(w, '\\', wn))
+                    return 1;
+                i = (size_t)(q - s) + 1;
+            } else {
+                return 1;
+            }
+            if (dl + 1 + wn > sizeof disp)
+                return 1;
+            if (words++ && space)
+                disp[dl++] = ' ';
+            memcpy(disp + dl, w, wn);
+            dl += wn;
+        }
+        i++;
+        n--;
+    }
+    /* local "@" domain, each one atom, filling s[i..n) */
+    if (i >= n || addr_class[(unsigned char)s[i]])
+        return 1;
+    size_t le = atom_end(s, i + 1, n);
+    if (le + 1 >= n || s[le] != '@' || addr_class[(unsigned char)s[le + 1]])
+        return 1;
+    size_t de = atom_end(s, le + 2, n);
+    if (de != n || (le - i) + 1 + (de - le - 1) > SW_MAX_FIELD_VALUE)
+        return 1;
+    sw_mailbox *m = sw_arena_alloc(a, sizeof *m);
+    if (!m)
+        return -4;
+    memset(m, 0, sizeof *m);
+    if (words && display_facts(a, disp, dl, m, full))
+        return -4;
+    const tok l = {.kind = T_ATOM, .p = s + i, .n = le - i};
+    const tok d = {.kind = T_ATOM, .p = s + le + 1, .n = de - le - 1};
+    if (addr_spec_plain(a, &l, &d, m, full))
+        return -4;
+    /* strlen, as parse_mailbox: a quoted string may hold a NUL */
+    if (full && m->display_raw && sw_looks_like_address(m->display_raw, strlen(m->display_raw)))
+        m->flags |= SW_ADDR_DISPLAY_HAS_ADDRESS;
+    if (!m->domain && (!m->local || !m->local[0]))
+        m->flags |= SW_ADDR_INVALID;
+    out->items = m;
+    out->count = 1;
+    out->flags = m->flags;
+    return 0;
+}
+
 static int address_parse(sw_arena *a, const char *s, size_t n, sw_address_list *out, int full)
 {
     memset(out, 0, sizeof *out);
+    int prc = plain_mailbox(a, s, n, out, full);
+    if (prc <= 0)
+        return prc;
     lexer L = {0};
     size_t max_tokens = n + 1 < MAX_TOKENS ? n + 1 : MAX_TOKENS;
     L.t = sw_arena_alloc(a, max_tokens * sizeof(tok));

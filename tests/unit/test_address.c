@@ -387,3 +387,117 @@ SW_TEST(address_one_byte_specials)
     CHECK_STR(l.items[2].address, "e@f.example");
     sw_arena_free(&A);
 }
+
+static int same_lists(const sw_address_list *x, const sw_address_list *y)
+{
+    if (x->count != y->count || x->flags != y->flags)
+        return 0;
+    for (size_t k = 0; k < x->count; k++) {
+        const sw_mailbox *a = &x->items[k], *b = &y->items[k];
+        const char *const sa[] = {a->display_name, a->display_raw, a->local, a->domain,
+                                  a->domain_ascii, a->domain_unicode, a->address, a->comment,
+                                  a->group};
+        const char *const sb[] = {b->display_name, b->display_raw, b->local, b->domain,
+                                  b->domain_ascii, b->domain_unicode, b->address, b->comment,
+                                  b->group};
+        if (a->flags != b->flags)
+            return 0;
+        for (size_t i = 0; i < sizeof sa / sizeof sa[0]; i++)
+            if ((sa[i] == NULL) != (sb[i] == NULL) || (sa[i] && strcmp(sa[i], sb[i])))
+                return 0;
+    }
+    return 1;
+}
+
+/* One mailbox of the common shapes is read without the lexer (plain_mailbox): it must be
+ * the list the general path makes. A space after '<' and before '>', or before a bare
+ * addr-spec's '@', gives the lexer the same tokens but sends the value the general way,
+ * so each value is compared with that twin, in both modes. */
+SW_TEST(address_plain_mailbox_same_as_general)
+{
+#define V(s) {s, sizeof s - 1}
+    static const struct {
+        const char *s;
+        size_t n;
+    } values[] = {
+        V("user0@corp.example"),
+        V("  <bounce-0@Mail.Example.ORG>\r\n\t"),
+        V("\"Sender 0\" <sender0@example.com>"),
+        V("Sender \t  Zero\r\n <s@X.example>"),
+        V("\"a\"b\"c\" d <s@x.example>"),
+        V("\"\" <s@x.example>"),
+        V("=?utf-8?q?Caf=C3=A9?= <x@b\xc3\xbc" "cher.example>"),
+        V("=?utf-8?b?YUBiLmV4YW1wbGU=?= <x@evil.example>"),
+        V("=?bogus?q?x?= <x@evil.example>"),
+        V("\"security@paypal.com\" <phish@evil.example>"),
+        V("\"weird <x@y.example>\" <a@b.example>"),
+        V("\"a\0b\" <x@y.example>"),
+        V("Name\x01" "Ctl <a@b.example>"),
+        V("x@xn--bcher-kva.example"),
+        V("x@xn--invalid-.example"),
+        V("=?x?q?y?=@b.example"),
+        V("a@b"),
+        V("averyveryverylonglocalpart.with.dots@a.very.long.domain.name.example"),
+        V("<a@b.example>"),
+        V("Z <a@b.example>"),
+    };
+#undef V
+    char big[400];
+    for (size_t i = 0; i < sizeof values / sizeof values[0] + 3; i++) {
+        const char *s;
+        size_t n;
+        if (i < sizeof values / sizeof values[0]) {
+            s = values[i].s;
+            n = values[i].n;
+        } else {
+            /* display names about the plain path's 256-byte buffer */
+            size_t dn = i == sizeof values / sizeof values[0] ? 240 : i % 2 ? 255 : 300;
+            memset(big, 'w', dn);
+            for (size_t k = 7; k < dn; k += 9)
+                big[k] = ' ';
+            memcpy(big + dn, " <a@b.example>", 15);
+            s = big;
+            n = dn + 14;
+        }
+        /* the twin: spaces inside the brackets, or before a bare '@' */
+        char twin[512];
+        const char *gt = NULL, *at = NULL;
+        for (size_t k = 0; k < n; k++) {
+            if (s[k] == '>')
+                gt = s + k;
+            if (s[k] == '@')
+                at = s + k;
+        }
+        size_t tn = 0;
+        if (gt) {
+            const char *lt = gt;
+            while (*lt != '<')
+                lt--;
+            size_t a = (size_t)(lt - s) + 1, b = (size_t)(gt - s);
+            memcpy(twin, s, a);
+            twin[a] = ' ';
+            memcpy(twin + a + 1, s + a, b - a);
+            twin[b + 1] = ' ';
+            memcpy(twin + b + 2, s + b, n - b);
+            tn = n + 2;
+        } else {
+            size_t a = (size_t)(at - s);
+            memcpy(twin, s, a);
+            twin[a] = ' ';
+            memcpy(twin + a + 1, s + a, n - a);
+            tn = n + 1;
+        }
+        for (int full = 0; full < 2; full++) {
+            sw_address_list x, y;
+            sw_arena_free(&A);
+            sw_arena_init(&A, SW_MAX_ARENA);
+            int (*fn)(sw_arena *, const char *, size_t, sw_address_list *) =
+                full ? sw_address_parse : sw_address_parse_names;
+            CHECK(fn(&A, s, n, &x) == 0);
+            CHECK(fn(&A, twin, tn, &y) == 0);
+            CHECK(x.count == 1);
+            CHECK(same_lists(&x, &y));
+        }
+    }
+    sw_arena_free(&A);
+}
