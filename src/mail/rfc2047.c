@@ -105,7 +105,7 @@ static int append_converted(sw_buf *out, const char *charset, const char *raw, s
                             unsigned *flags)
 {
     if (is_utf8_name(charset)) {
-        sw_buf_append(out, raw, n);
+        sw_buf_add(out, raw, n);
         return 0;
     }
     if (!strcasecmp(charset, "iso-8859-1") || !strcasecmp(charset, "latin1")) {
@@ -115,7 +115,7 @@ static int append_converted(sw_buf *out, const char *charset, const char *raw, s
                 sw_buf_putc(out, (char)c);
             } else {
                 char two[2] = {(char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F))};
-                sw_buf_append(out, two, 2);
+                sw_buf_add(out, two, 2);
             }
         }
         return 0;
@@ -130,13 +130,13 @@ static int append_converted(sw_buf *out, const char *charset, const char *raw, s
         char *o = tmp;
         size_t oleft = sizeof tmp;
         size_t r = iconv(cd, &in, &inleft, &o, &oleft);
-        sw_buf_append(out, tmp, (size_t)(o - tmp));
+        sw_buf_add(out, tmp, (size_t)(o - tmp));
         if (r == (size_t)-1) {
             if (errno == E2BIG)
                 continue;
             /* Invalid or incomplete sequence: mark it, emit U+FFFD, skip one byte. */
             *flags |= SW_2047_MALFORMED;
-            sw_buf_append(out, "\xEF\xBF\xBD", 3);
+            sw_buf_add(out, "\xEF\xBF\xBD", 3);
             in++;
             inleft--;
         }
@@ -291,7 +291,7 @@ int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
                     out->flags |= SW_2047_UNKNOWN_CHARSET;
                     if (!out->unknown_charset[0])
                         memcpy(out->unknown_charset, charset, strlen(charset) + 1);
-                    sw_buf_append(&b, in + i, wl);
+                    sw_buf_add(&b, in + i, wl);
                     break;
                 }
                 payload += take;
@@ -310,13 +310,19 @@ int sw_rfc2047_decode(sw_arena *a, const char *in, size_t n, sw_decoded *out)
             if (last_was_word && i < n &&
                 parse_word(in + i, n - i, &cs, &cs_len, &enc, &pl, &pl_len))
                 continue;
-            sw_buf_append(&b, in + s, i - s);
+            sw_buf_add(&b, in + s, i - s);
             last_was_word = 0;
             continue;
         }
+        /* Text up to the next whitespace or '=' (where a word may start) is no word and
+         * goes out as it is, in one append instead of a failed look and a byte a time. */
+        size_t j = i + 1;
+        while (j < n && in[j] != '=' && in[j] != ' ' && in[j] != '\t' && in[j] != '\r' &&
+               in[j] != '\n')
+            j++;
         last_was_word = 0;
-        sw_buf_putc(&b, in[i]);
-        i++;
+        sw_buf_add(&b, in + i, j - i);
+        i = j;
     }
     if (b.len >= SW_MAX_DECODED)
         out->flags |= SW_2047_TRUNCATED;

@@ -288,3 +288,27 @@ SW_TEST(rfc2047_payload_scan_matches_reference)
     CHECK(bad == 0);
     sw_arena_free(&a);
 }
+
+/* Text between words goes out in runs that end at whitespace or '=': a '=' that opens no
+ * word, text right against a word and whitespace on either side keep their bytes. */
+SW_TEST(rfc2047_text_runs_between_words)
+{
+    sw_arena a;
+    sw_arena_init(&a, SW_MAX_ARENA);
+    static const char *const cases[][2] = {
+        {"abc =?utf-8?q?x?= def", "abc x def"},
+        {"a=b=?utf-8?q?x?=c", "a=bxc"},
+        {"=?utf-8?q?x?= =?utf-8?q?y?=", "xy"},
+        {"x\t=?utf-8?q?y?=\r\n z", "x\ty\r\n z"},
+        {"== ?= =?utf-8?q?y?==", "== ?= y="},
+        {"Re: =?utf-8?B?UmU6IHF1YXJ0ZXJseSByZXBvcnQ=?= 0", "Re: Re: quarterly report 0"},
+        {"=?utf-8?q?a?=longer text past sixteen bytes=?", "alonger text past sixteen bytes=?"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        sw_decoded d = dec(&a, cases[i][0]);
+        CHECK_STR(d.text, cases[i][1]);
+        CHECK(d.len == strlen(cases[i][1]));
+        CHECK(d.flags & SW_2047_ENCODED);
+    }
+    sw_arena_free(&a);
+}
