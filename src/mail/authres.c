@@ -210,11 +210,35 @@ static const char *dup_lower(cursor *c, const char *p, size_t n)
     return sw_arena_strndup_lower(c->a, p, n);
 }
 
+/* The end of the keyword characters from s[i] on (n when they run to the end). Keywords
+ * (methods, results, ptypes, properties: a dozen and a half per header) are a few bytes:
+ * while 16 bytes remain, one step tests them all at once for letters, digits, '-', '_'. */
+static size_t keyword_end(const char *s, size_t i, size_t n)
+{
+#if defined(__SSE2__)
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i letter = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+        __m128i digit = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+        __m128i ok = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(letter, _mm_set1_epi8(25)), letter),
+                         _mm_cmpeq_epi8(_mm_min_epu8(digit, _mm_set1_epi8(9)), digit)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                         _mm_cmpeq_epi8(v, _mm_set1_epi8('_'))));
+        unsigned m = (unsigned)_mm_movemask_epi8(ok) ^ 0xFFFFu;
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+    }
+#endif
+    while (i < n && is_keyword_char(s[i]))
+        i++;
+    return i;
+}
+
 static int read_keyword(cursor *c, const char **out, size_t *len)
 {
     size_t s = c->i;
-    while (c->i < c->n && is_keyword_char(c->s[c->i]))
-        c->i++;
+    c->i = keyword_end(c->s, c->i, c->n);
     *out = c->s + s;
     *len = c->i - s;
     return *len ? SW_OK : SW_ENOTFOUND;
@@ -384,25 +408,31 @@ static int result_allowed(const char *method, const char *result, const char *ra
     return 0;
 }
 
-static int add_prop(cursor *c, sw_authres_result *r, size_t *cap, const char *ptype,
-                    const char *property, const char *value)
+/* A result's properties are collected on the stack (at most SW_MAX_AUTHRES_PROPS, the
+ * rest dropped) and copied to an arena array of exactly their number once the result is
+ * read: one allocation per result instead of one per doubling. */
+typedef struct prop_list {
+    sw_authres_prop p[SW_MAX_AUTHRES_PROPS];
+    size_t n;
+} prop_list;
+
+static void add_prop(prop_list *l, const char *ptype, const char *property, const char *value)
 {
-    if (r->nprops >= SW_MAX_AUTHRES_PROPS)
-        return 1;
-    if (r->nprops == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 4;
-        sw_authres_prop *np = sw_arena_alloc(c->a, ncap * sizeof *np);
-        if (!np)
-            return SW_ENOMEM;
-        if (r->nprops)
-            memcpy(np, r->props, r->nprops * sizeof *np);
-        r->props = np;
-        *cap = ncap;
-    }
-    r->props[r->nprops].ptype = ptype;
-    r->props[r->nprops].property = property;
-    r->props[r->nprops].value = value;
-    r->nprops++;
+    if (l->n >= SW_MAX_AUTHRES_PROPS)
+        return;
+    l->p[l->n++] = (sw_authres_prop){ptype, property, value};
+}
+
+static int keep_props(cursor *c, sw_authres_result *r, const prop_list *l)
+{
+    if (!l->n)
+        return SW_OK;
+    sw_authres_prop *p = sw_arena_alloc(c->a, l->n * sizeof *p);
+    if (!p)
+        return SW_ENOMEM;
+    memcpy(p, l->p, l->n * sizeof *p);
+    r->props = p;
+    r->nprops = l->n;
     return SW_OK;
 }
 
@@ -429,8 +459,7 @@ static size_t looks_like_methodspec(const cursor *c, size_t *kw_end)
      * or a comment, as skip_cfws reads them), and a failed look must report nothing */
     cursor t = *c;
     t.err = NULL;
-    while (t.i < t.n && is_keyword_char(t.s[t.i]))
-        t.i++;
+    t.i = keyword_end(t.s, t.i, t.n);
     *kw_end = t.i;
     if (t.i == c->i || skip_cfws(&t) != SW_OK)
         return 0;
@@ -497,7 +526,8 @@ static int parse_resinfo(cursor *c, sw_authres_result *r, size_t spec, size_t kw
         return rc;
     if (c->last_comment)
         r->comment = sw_arena_strndup(c->a, c->last_comment, c->last_comment_len);
-    size_t cap = 0;
+    prop_list props;
+    props.n = 0;
     while (!at_end(c) && peek(c) != ';') {
         size_t save = c->i;
         const char *ptype;
@@ -526,10 +556,14 @@ static int parse_resinfo(cursor *c, sw_authres_result *r, size_t spec, size_t kw
             } else {
                 if ((rc = read_pvalue(c, &v)))
                     return rc;
-                if (plen == 6 && !strncasecmp(ptype, "action", 6))
+                if (plen == 6 && !strncasecmp(ptype, "action", 6)) {
                     r->action = v;
-                else if ((rc = add_prop(c, r, &cap, "", dup_lower(c, ptype, plen), v)) < 0)
-                    return rc;
+                } else {
+                    const char *name = dup_lower(c, ptype, plen);
+                    if (!name)
+                        return SW_ENOMEM;
+                    add_prop(&props, "", name, v);
+                }
             }
         } else if (peek(c) == '.') {
             c->i++;
@@ -554,9 +588,10 @@ static int parse_resinfo(cursor *c, sw_authres_result *r, size_t spec, size_t kw
                 !(plen == 4 && !strncasecmp(ptype, "body", 4)) &&
                 !(plen == 6 && !strncasecmp(ptype, "policy", 6)))
                 return fail(c, "unknown property type");
-            if ((rc = add_prop(c, r, &cap, dup_lower(c, ptype, plen), dup_lower(c, prop, proplen),
-                               v)) < 0)
-                return rc;
+            const char *pt = dup_lower(c, ptype, plen), *pn = dup_lower(c, prop, proplen);
+            if (!pt || !pn)
+                return SW_ENOMEM;
+            add_prop(&props, pt, pn, v);
         } else {
             if (c->mode & SW_AR_STRICT)
                 return fail(c, "expected '.' or '=' after a property type");
@@ -567,7 +602,7 @@ static int parse_resinfo(cursor *c, sw_authres_result *r, size_t spec, size_t kw
         if ((rc = skip_cfws(c)))
             return rc;
     }
-    return SW_OK;
+    return keep_props(c, r, &props);
 }
 
 

@@ -212,3 +212,60 @@ SW_TEST(authres_method_read_once_across_cfws)
     CHECK(parse("mx.example; dkim (open = pass", SW_AR_STRICT, &ar) != 0);
     sw_arena_free(&A);
 }
+
+/* Keywords end at their first byte that is no letter, digit, '-' or '_', wherever it falls
+ * in keyword_end's 16-byte steps, and at the end of the input; every keyword byte class is
+ * met at every position. More than SW_MAX_AUTHRES_PROPS properties keep the first ones. */
+SW_TEST(authres_keyword_ends_and_property_cap)
+{
+    static const char cls[] = {'a', 'Z', '7', '-', '_'};
+    static const char ends[] = {'=', ' ', '.', '\0'};
+    for (size_t pre = 0; pre < 20; pre++)
+        for (size_t len = 1; len <= 34; len++)
+            for (size_t e = 0; e < sizeof ends; e++) {
+                char kw[40], want[40], text[160];
+                for (size_t k = 0; k < len; k++)
+                    kw[k] = k ? cls[(k + pre) % sizeof cls] : 'M';
+                kw[len] = '\0';
+                for (size_t k = 0; k <= len; k++)
+                    want[k] = (char)(kw[k] >= 'A' && kw[k] <= 'Z' ? kw[k] + 32 : kw[k]);
+                /* the prefix moves the keyword across the 16-byte steps */
+                int w = snprintf(text, sizeof text, "%.*s; x=pass p.%s%s%s", (int)pre + 1,
+                                 "abcdefghijklmnopqrstuvwxyz", kw,
+                                 ends[e] == '=' ? "=v" : ends[e] == ' ' ? " =v" : "",
+                                 ends[e] == '.' ? ".q=v" : "");
+                CHECK(w > 0 && (size_t)w < sizeof text);
+                sw_authres ar;
+                int rc = parse(text, SW_AR_RELAXED | SW_AR_I18N, &ar);
+                if (ends[e] == '=' || ends[e] == ' ') {
+                    CHECK(rc == 0);
+                    CHECK(ar.count == 1);
+                    CHECK(ar.results[0].nprops == 1);
+                    CHECK_STR(ar.results[0].props[0].ptype, "p");
+                    CHECK_STR(ar.results[0].props[0].property, want);
+                } else {
+                    /* "p.<kw>" then '.' or the end: no '=' after the property */
+                    CHECK(rc != 0);
+                }
+                /* the method keyword, read the same way */
+                snprintf(text, sizeof text, "%.*s; %s=Pass", (int)pre + 1,
+                         "abcdefghijklmnopqrstuvwxyz", kw);
+                CHECK(parse(text, SW_AR_RELAXED | SW_AR_I18N, &ar) == 0);
+                CHECK(ar.count == 1);
+                CHECK_STR(ar.results[0].method, want);
+                CHECK_STR(ar.results[0].result, "pass");
+            }
+    char many[2048];
+    size_t o = (size_t)snprintf(many, sizeof many, "id; spf=pass");
+    for (int k = 0; k < SW_MAX_AUTHRES_PROPS + 5; k++)
+        o += (size_t)snprintf(many + o, sizeof many - o, " smtp.p%d=v%d", k, k);
+    sw_authres ar;
+    CHECK(parse(many, SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.count == 1);
+    CHECK(ar.results[0].nprops == SW_MAX_AUTHRES_PROPS);
+    CHECK_STR(ar.results[0].props[0].property, "p0");
+    CHECK_STR(ar.results[0].props[SW_MAX_AUTHRES_PROPS - 1].value, "v31");
+    CHECK(parse("id; spf=pass", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.results[0].nprops == 0 && ar.results[0].props == NULL);
+    sw_arena_free(&A);
+}
