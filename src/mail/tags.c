@@ -67,18 +67,26 @@ static int tc(const char *p, unsigned cls)
  * buffer bytes of later tags, each written when the parse reaches it, and never past the
  * buffer, whose offsets mirror the input's. */
 
-/* Copies [p, first ';' or e) to o and returns where it stopped (the ';' or e). */
+/* Copies [p, first ';' or e) to o and returns where it stopped (the ';' or e). Most
+ * values end within one 16-byte step; past it the value is a long one (b=, h=), which
+ * libc's memchr and memcpy, several times wider a step, scan and copy for less. */
 static const char *copy_to_semi(char *o, const char *p, const char *e)
 {
     const char *b = p;
 #if defined(__SSE2__)
-    const __m128i semi = _mm_set1_epi8(';');
-    for (; e - p >= 16; p += 16) {
+    if (e - p >= 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)p);
-        _mm_storeu_si128((__m128i *)(o + (p - b)), v);
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, semi));
+        _mm_storeu_si128((__m128i *)o, v);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
         if (m)
             return p + __builtin_ctz(m);
+        p += 16;
+    }
+    if (e - p >= 16) {
+        const char *q = memchr(p, ';', (size_t)(e - p));
+        const char *stop = q ? q : e;
+        memcpy(o + (p - b), p, (size_t)(stop - p));
+        return stop;
     }
 #endif
     for (; p < e && *p != ';'; p++)

@@ -1122,3 +1122,34 @@ SW_TEST(list_info_precedence_list_alone)
     CHECK(li.present == 1);
     CHECK(li.id == NULL);
 }
+
+/* A value ends at its first ';' or the input's end wherever that falls: within the first
+ * 16-byte step, or past it where the rest is found by memchr and copied whole. */
+SW_TEST(tags_long_values_end_at_every_offset)
+{
+    char in[200], want[200];
+    for (size_t len = 0; len < 120; len++)
+        for (int last = 0; last < 2; last++) {
+            size_t n = (size_t)snprintf(in, sizeof in, "h=");
+            for (size_t k = 0; k < len; k++)
+                want[k] = in[n++] = (char)('a' + (k * 7) % 26);
+            want[len] = '\0';
+            if (!last)
+                n += (size_t)snprintf(in + n, sizeof in - n, ";d=x.example; z=%s", "tail");
+            sw_arena *a = fresh_arena();
+            char *heap = malloc(n);
+            CHECK(heap != NULL);
+            memcpy(heap, in, n);
+            sw_taglist t;
+            int rc = sw_taglist_parse(a, heap, n, &t);
+            free(heap);
+            CHECK(rc == SW_OK);
+            CHECK(t.count == (last ? 1u : 3u));
+            CHECK_STR(t.tags[0].name, "h");
+            CHECK_STR(t.tags[0].value, want);
+            if (!last) {
+                CHECK_STR(t.tags[1].value, "x.example");
+                CHECK_STR(t.tags[2].value, "tail");
+            }
+        }
+}
