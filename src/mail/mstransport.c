@@ -197,14 +197,17 @@ int sw_ms_transport_collect(sw_arena *a, const sw_header_block *h, sw_ms_transpo
         if ((f->name[0] | 0x20) != 'x' || f->name[1] != '-' ||
             ((f->name[2] | 0x20) != 'm' && (f->name[2] | 0x20) != 'f'))
             continue;
-        if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
-            strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0) {
-            seen = MS_SEEN_ALL;
-            break;
-        }
-        if (!(seen & MS_SEEN_FOREFRONT) &&
-            strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0)
+        /* the third byte tells which prefixes the name can have: only those are compared */
+        if ((f->name[2] | 0x20) == 'm') {
+            if (strncasecmp(f->name, "X-MS-Exchange-", 14) == 0 ||
+                strncasecmp(f->name, "X-Microsoft-Antispam", 20) == 0) {
+                seen = MS_SEEN_ALL;
+                break;
+            }
+        } else if (!(seen & MS_SEEN_FOREFRONT) &&
+                   strncasecmp(f->name, "X-Forefront-Antispam-Report", 27) == 0) {
             seen |= MS_SEEN_FOREFRONT;
+        }
     }
     out->present = seen != 0;
     int rc;
