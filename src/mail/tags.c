@@ -408,12 +408,17 @@ int sw_arc_collect(sw_arena *a, const sw_header_block *h, sw_arc_set **out, size
         /* A malformed "ARC-Seal :" is not an ARC-Seal, as sw_header_find also holds. */
         if (f->flags & SW_HF_SPACE_BEFORE_COLON || (f->name[0] | 0x20) != 'a')
             continue; /* every ARC header starts with "ARC-": most fields stop here */
+        /* past "ARC-" (which also proves name[4] readable) one byte tells which of the
+         * three the name can be: one comparison instead of up to three */
+        if (!is_arc_name(f->name))
+            continue;
         int kind;
-        if (strcasecmp(f->name, "ARC-Seal") == 0)
+        char c4 = (char)(f->name[4] | 0x20);
+        if (c4 == 's' && strcasecmp(f->name, "ARC-Seal") == 0)
             kind = ARC_KIND_SEAL;
-        else if (strcasecmp(f->name, "ARC-Message-Signature") == 0)
+        else if (c4 == 'm' && strcasecmp(f->name, "ARC-Message-Signature") == 0)
             kind = ARC_KIND_AMS;
-        else if (strcasecmp(f->name, "ARC-Authentication-Results") == 0)
+        else if (c4 == 'a' && strcasecmp(f->name, "ARC-Authentication-Results") == 0)
             kind = ARC_KIND_AAR;
         else
             continue;
