@@ -421,8 +421,7 @@ static void write_outcome(sw_json *j, const char *qkey, size_t m, const sw_auth_
     SW_JSON_KV_STRING(j, "domain", o->domain);
     SW_JSON_KV_STRING(j, "detail", o->detail);
     SW_JSON_KV_STRING(j, "origin", o->origin);
-    SW_JSON_KV_INT(j, "origin_index", o->origin_index);
-    sw_json_object_end(j);
+    SW_JSON_KV_INT_END(j, "origin_index", o->origin_index);
 }
 /* The keys are literals, with the first member's, in the form sw_json_open_kv_string_lit
  * takes them. */
@@ -438,12 +437,13 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         const sw_signal *s = &as->signals[i];
         SW_JSON_OBJECT_KV_STRING(j, "id", s->id);
         SW_JSON_KV_INT(j, "weight", s->weight);
-        SW_JSON_KV_STRING(j, "evidence", s->evidence);
         if (s->suppressed_by) {
+            SW_JSON_KV_STRING(j, "evidence", s->evidence);
             SW_JSON_KV_INT(j, "base_weight", s->base_weight);
-            SW_JSON_KV_STRING(j, "suppressed_by", s->suppressed_by);
+            SW_JSON_KV_STRING_END(j, "suppressed_by", s->suppressed_by);
+        } else {
+            SW_JSON_KV_STRING_END(j, "evidence", s->evidence);
         }
-        sw_json_object_end(j);
     }
     sw_json_array_end(j);
     if (!as->nsuppressors) {
@@ -452,10 +452,13 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
         SW_JSON_KEY_ARRAY(j, "suppressors");
         for (size_t i = 0; i < as->nsuppressors; i++) {
             SW_JSON_OBJECT_KV_STRING(j, "id", as->suppressors[i].id);
-            SW_JSON_KV_STRING(j, "evidence", as->suppressors[i].evidence);
-            if (as->suppressors[i].warning)
+            if (as->suppressors[i].warning) {
+                SW_JSON_KV_STRING(j, "evidence", as->suppressors[i].evidence);
                 SW_JSON_KV_BOOL(j, "warning", 1);
-            sw_json_object_end(j);
+                sw_json_object_end(j);
+            } else {
+                SW_JSON_KV_STRING_END(j, "evidence", as->suppressors[i].evidence);
+            }
         }
         sw_json_array_end(j);
     }
@@ -471,8 +474,7 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
             SW_JSON_OBJECT_KV_STRING(j, "result", o->result);
             SW_JSON_KV_STRING(j, "domain", o->domain);
             SW_JSON_KV_STRING(j, "detail", o->detail);
-            SW_JSON_KV_INT(j, "origin_index", o->origin_index);
-            sw_json_object_end(j);
+            SW_JSON_KV_INT_END(j, "origin_index", o->origin_index);
         }
         sw_json_array_end(j);
     }
@@ -490,9 +492,15 @@ void sw_assessment_write_json(const sw_assessment *as, sw_json *j)
     SW_JSON_KV_STRING(j, "from_org_domain", as->from_org_domain);
     SW_JSON_KV_STRING(j, "mailfrom_domain", as->mailfrom_domain);
     SW_JSON_KV_STRING(j, "mailfrom_org_domain", as->mailfrom_org_domain);
-    SW_JSON_KV_BOOL(j, "spf_aligned", as->spf_aligned);
-    SW_JSON_KV_BOOL(j, "dkim_aligned", as->dkim_aligned);
+    /* the two alignments as one member of the four literals */
+    if (as->spf_aligned && as->dkim_aligned)
+        SW_JSON_KV_RAW(j, "spf_aligned", "true,\"dkim_aligned\":true");
+    else if (as->spf_aligned)
+        SW_JSON_KV_RAW(j, "spf_aligned", "true,\"dkim_aligned\":false");
+    else if (as->dkim_aligned)
+        SW_JSON_KV_RAW(j, "spf_aligned", "false,\"dkim_aligned\":true");
+    else
+        SW_JSON_KV_RAW(j, "spf_aligned", "false,\"dkim_aligned\":false");
     SW_JSON_KV_STRING(j, "dkim_aligned_domain", as->dkim_aligned_domain);
-    SW_JSON_KV_STRING(j, "psl_date", as->psl_date);
-    sw_json_object_end(j);
+    SW_JSON_KV_STRING_END(j, "psl_date", as->psl_date);
 }
