@@ -22,7 +22,18 @@ typedef struct cursor {
     sw_error *err;
     const char *last_comment; /* text of the most recent comment (first one kept per result) */
     size_t last_comment_len;
+    char *copy; /* the field body copied once: unquoted values end in place there */
 } cursor;
+
+/* s[b..e) as a string: its bytes in c->copy, ended by a NUL at e. The parser reads c->s,
+ * never c->copy, and keeps spans in order of position, each ending before the next starts
+ * (e is the byte that ended the span: ';', '(', ')', whitespace), so no NUL cuts another.
+ * One copy of the body per header instead of one allocation and copy per value. */
+static char *span(cursor *c, size_t b, size_t e)
+{
+    c->copy[e] = '\0';
+    return c->copy + b;
+}
 
 static int fail(cursor *c, const char *what)
 {
@@ -299,8 +310,8 @@ static int read_value(cursor *c, char **out)
             return fail(c, "non-ASCII byte in token");
         return fail(c, "expected a value");
     }
-    *out = sw_arena_strndup(c->a, c->s + s, c->i - s);
-    return *out ? SW_OK : SW_ENOMEM;
+    *out = span(c, s, c->i);
+    return SW_OK;
 }
 
 /* The authserv-id is what trust is decided on, so it is read as an RFC 2045 token or a
@@ -324,8 +335,8 @@ static int read_authserv_id(cursor *c, char **out)
             return fail(c, "non-ASCII byte in the authserv-id");
         return fail(c, "expected an authserv-id");
     }
-    *out = sw_arena_strndup(c->a, c->s + s, c->i - s);
-    return *out ? SW_OK : SW_ENOMEM;
+    *out = span(c, s, c->i);
+    return SW_OK;
 }
 
 /* Index of the first byte of s[i..n) that ends an unquoted property value (AR_PVALUE_END:
@@ -378,8 +389,8 @@ static int read_pvalue(cursor *c, char **out)
         }
         c->i++;
     }
-    *out = sw_arena_strndup(c->a, c->s + s, c->i - s);
-    return *out ? SW_OK : SW_ENOMEM;
+    *out = span(c, s, c->i);
+    return SW_OK;
 }
 
 static int result_allowed(const char *method, const char *result, const char *raw, size_t rawlen)
@@ -524,8 +535,10 @@ static int parse_resinfo(cursor *c, sw_authres_result *r, size_t spec, size_t kw
     c->last_comment = NULL;
     if ((rc = skip_cfws(c)))
         return rc;
-    if (c->last_comment)
-        r->comment = sw_arena_strndup(c->a, c->last_comment, c->last_comment_len);
+    if (c->last_comment) {
+        size_t b = (size_t)(c->last_comment - c->s);
+        r->comment = span(c, b, b + c->last_comment_len);
+    }
     prop_list props;
     props.n = 0;
     while (!at_end(c) && peek(c) != ';') {
@@ -614,6 +627,10 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
     out->arc_instance = -1;
     out->authserv_id = "";
     cursor c = {.s = s, .n = n, .mode = mode, .a = a, .err = err};
+    if (!(c.copy = sw_arena_alloc(a, n + 1)))
+        return SW_ENOMEM;
+    memcpy(c.copy, s, n);
+    c.copy[n] = '\0';
     int rc = skip_cfws(&c);
     if (rc)
         return rc;
@@ -686,7 +703,8 @@ int sw_authres_parse(sw_arena *a, const char *s, size_t n, unsigned mode, sw_aut
                 return rc;
             first = 0;
             /* "authserv-id; none" */
-            if (n - c.i >= 4 && !strncasecmp(s + c.i, "none", 4)) {
+            if (n - c.i >= 4 && (s[c.i] | 0x20) == 'n' && (s[c.i + 1] | 0x20) == 'o' &&
+                (s[c.i + 2] | 0x20) == 'n' && (s[c.i + 3] | 0x20) == 'e') {
                 size_t save = c.i;
                 c.i += 4;
                 skip_cfws(&c);

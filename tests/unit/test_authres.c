@@ -269,3 +269,34 @@ SW_TEST(authres_keyword_ends_and_property_cap)
     CHECK(ar.results[0].nprops == 0 && ar.results[0].props == NULL);
     sw_arena_free(&A);
 }
+
+/* Unquoted values, the authserv-id, reasons and comments end in place in one copy of the
+ * body: a NUL written after one must never cut another, however tightly they sit. */
+SW_TEST(authres_values_ended_in_place)
+{
+    sw_authres ar;
+    CHECK(parse("mx.example;spf=pass(c1(nested))smtp.mailfrom=a@b.example(after)"
+                "smtp.helo=;dkim=fail reason=bad(why)header.d=d.example header.s=;x=y",
+                SW_AR_RELAXED | SW_AR_I18N, &ar) == 0);
+    CHECK_STR(ar.authserv_id, "mx.example");
+    CHECK(ar.count == 3);
+    CHECK_STR(ar.results[0].comment, "c1(nested)");
+    CHECK_STR(sw_authres_prop_get(&ar.results[0], "smtp", "mailfrom"), "a@b.example");
+    CHECK_STR(sw_authres_prop_get(&ar.results[0], "smtp", "helo"), "");
+    CHECK_STR(ar.results[1].reason, "bad");
+    CHECK(ar.results[1].comment == NULL);
+    CHECK_STR(sw_authres_prop_get(&ar.results[1], "header", "d"), "d.example");
+    CHECK_STR(sw_authres_prop_get(&ar.results[1], "header", "s"), "");
+    CHECK_STR(ar.results[2].method, "x");
+    CHECK_STR(ar.results[2].result, "y");
+    /* a value running to the very end of the body, and one quoted, then the "none" form */
+    CHECK(parse("id.example; spf=pass smtp.mailfrom=\"q;(x)\" smtp.helo=h.example",
+                SW_AR_RELAXED, &ar) == 0);
+    CHECK_STR(sw_authres_prop_get(&ar.results[0], "smtp", "mailfrom"), "q;(x)");
+    CHECK_STR(sw_authres_prop_get(&ar.results[0], "smtp", "helo"), "h.example");
+    CHECK(parse("id.example; NoNe", SW_AR_RELAXED, &ar) == 0);
+    CHECK(ar.flags & SW_ARF_NONE);
+    CHECK(parse("id.example; nonf", SW_AR_RELAXED, &ar) == 0);
+    CHECK(!(ar.flags & SW_ARF_NONE));
+    sw_arena_free(&A);
+}
