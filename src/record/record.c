@@ -4,6 +4,7 @@
  * Everything odd is kept as an anomaly with the header's byte offset: the record is
  * evidence, so nothing is smoothed over. */
 #include "spoofwatch/record.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/datetime.h"
 #include "spoofwatch/limits.h"
 #include "spoofwatch/rfc2047.h"
@@ -135,37 +136,6 @@ static int candidate_name(const sw_header_field *f)
 }
 #undef H
 
-/* a[0..n) == b[0..n) for 2 <= n <= 64, in overlapping loads of 2, 4 or 8 bytes: a call to
- * memcmp cost more than the comparison of a short name */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-    if (n >= 8) {
-        uint64_t x = 0, y, u, v;
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&u, a + i, 8);
-            memcpy(&v, b + i, 8);
-            x |= u ^ v;
-        }
-        memcpy(&u, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return !(x | (u ^ y));
-    }
-    if (n >= 4) {
-        uint32_t u, v, w, z;
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        memcpy(&w, a + n - 4, 4);
-        memcpy(&z, b + n - 4, 4);
-        return !((u ^ v) | (w ^ z));
-    }
-    uint16_t u, v, w, z;
-    memcpy(&u, a, 2);
-    memcpy(&v, b, 2);
-    memcpy(&w, a + n - 2, 2);
-    memcpy(&z, b + n - 2, 2);
-    return !((u ^ v) | (w ^ z));
-}
-
 /* The same matches as sw_header_find / _count / _next by each name: equal names but for
  * ASCII case, and never a field with whitespace before its colon. */
 static void index_fields(const sw_header_block *h, field_index *ix)
@@ -181,7 +151,7 @@ static void index_fields(const sw_header_block *h, field_index *ix)
         if (k < 0 || (f->flags & SW_HF_SPACE_BEFORE_COLON))
             continue;
         const char *name = field_names[k];
-        if (!same_bytes(f->name, name, f->name_len) && strncasecmp(f->name, name, f->name_len))
+        if (!sw_same_short(f->name, name, f->name_len) && strncasecmp(f->name, name, f->name_len))
             continue;
         ix->next[i] = -1;
         if (ix->count[k]++)

@@ -2,65 +2,13 @@
  * jsonread_simdjson.cpp). Lookups are linear: log records have a few dozen keys, and a
  * length check rejects most candidates before any byte is compared. */
 #include "spoofwatch/jsonread.h"
+#include "spoofwatch/copy.h"
 
 #include <errno.h>
 #include <math.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#if defined(__SSE2__)
-static inline int block_differs(const char *a, const char *b)
-{
-    __m128i x = _mm_loadu_si128((const __m128i *)a), y = _mm_loadu_si128((const __m128i *)b);
-    return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) != 0xffff;
-}
-#endif
-
-/* a[0..n) == b[0..n) without a call: keys are a few dozen bytes, and a memcmp call per
- * member of every row was a tenth of sw_jfields (and of sw_jget). Loads stay inside both keys (the last
- * word overlaps the one before it). */
-static inline int same_bytes(const char *a, const char *b, size_t n)
-{
-#if defined(__SSE2__)
-    /* column names are mostly 16 to 32 bytes ("RecipientEmailAddress"): two blocks */
-    if (n >= 16) {
-        for (size_t i = 0; i + 16 < n; i += 16)
-            if (block_differs(a + i, b + i))
-                return 0;
-        return !block_differs(a + n - 16, b + n - 16);
-    }
-#endif
-    uint64_t x, y;
-    if (n >= 8) {
-        for (size_t i = 0; i + 8 < n; i += 8) {
-            memcpy(&x, a + i, 8);
-            memcpy(&y, b + i, 8);
-            if (x != y)
-                return 0;
-        }
-        memcpy(&x, a + n - 8, 8);
-        memcpy(&y, b + n - 8, 8);
-        return x == y;
-    }
-    uint32_t u, v;
-    if (n >= 4) {
-        memcpy(&u, a, 4);
-        memcpy(&v, b, 4);
-        if (u != v)
-            return 0;
-        memcpy(&u, a + n - 4, 4);
-        memcpy(&v, b + n - 4, 4);
-        return u == v;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
-}
 
 const sw_jv *sw_jget_n(const sw_jv *obj, const char *key, size_t n)
 {
@@ -68,7 +16,7 @@ const sw_jv *sw_jget_n(const sw_jv *obj, const char *key, size_t n)
         return NULL;
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
-        if (m->keylen == n && m->key[0] == key[0] && same_bytes(m->key, key, n))
+        if (m->keylen == n && m->key[0] == key[0] && sw_same_short(m->key, key, n))
             return &m->value;
     }
     return NULL;
@@ -110,7 +58,7 @@ static unsigned keyset_find(const sw_jkeyset *ks, const char *key, uint32_t n)
         unsigned char s = ks->slot[(h + p) % sizeof ks->slot];
         if (!s)
             return 0;
-        if (ks->len[s - 1] == n && same_bytes(ks->keys[s - 1], key, n))
+        if (ks->len[s - 1] == n && sw_same_short(ks->keys[s - 1], key, n))
             return s;
     }
     return 0;
@@ -127,7 +75,8 @@ void sw_jfields(const sw_jv *obj, sw_jkeyset *ks, const sw_jv **out)
     for (uint32_t i = 0; i < obj->len; i++) {
         const sw_jmember *m = &obj->u.members[i];
         unsigned k = i < sizeof ks->last ? ks->last[i] : 0;
-        if (!k || ks->len[k - 1] != m->keylen || !same_bytes(ks->keys[k - 1], m->key, m->keylen)) {
+        if (!k || ks->len[k - 1] != m->keylen ||
+            !sw_same_short(ks->keys[k - 1], m->key, m->keylen)) {
             k = keyset_find(ks, m->key, m->keylen);
             if (i < sizeof ks->last)
                 ks->last[i] = (unsigned char)k;

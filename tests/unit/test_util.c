@@ -1,7 +1,9 @@
-/* Unit tests: arena, capped buffer, short-text formatting, JSON writer, UTF-8. */
+/* Unit tests: arena, capped buffer, short copies and compares, short-text formatting, JSON
+ * writer, UTF-8. */
 #include "test.h"
 #include "spoofwatch/arena.h"
 #include "spoofwatch/buf.h"
+#include "spoofwatch/copy.h"
 #include "spoofwatch/error.h"
 #include "spoofwatch/fmt.h"
 #include "spoofwatch/json.h"
@@ -793,4 +795,31 @@ SW_TEST(arena_printf_in_place_and_copied_agree)
     CHECK_STR(sw_arena_printf(&a, "%s %zu", "short", (size_t)7), "short 7");
     CHECK(a.used_total == 608);
     sw_arena_free(&a);
+}
+
+/* Every length a header name or JSON key takes, equal and with one byte changed at each
+ * position, both spans placed at the end of their page so a load past them would fault. */
+SW_TEST(same_short_tells_one_byte_off_at_every_length_and_position)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t len = (size_t)page * 4;
+    char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    CHECK(m != MAP_FAILED);
+    if (m == MAP_FAILED)
+        return;
+    CHECK(mprotect(m + page, (size_t)page, PROT_NONE) == 0);
+    CHECK(mprotect(m + 3 * page, (size_t)page, PROT_NONE) == 0);
+    for (size_t n = 0; n <= 80; n++) {
+        char *a = m + page - n, *b = m + 3 * page - n;
+        for (size_t i = 0; i < n; i++)
+            a[i] = b[i] = (char)('a' + (i * 7) % 26);
+        CHECK(sw_same_short(a, b, n));
+        for (size_t i = 0; i < n; i++) {
+            b[i] ^= 0x20;
+            CHECK(!sw_same_short(a, b, n));
+            CHECK(!sw_same_short(b, a, n));
+            b[i] ^= 0x20;
+        }
+    }
+    munmap(m, len);
 }
