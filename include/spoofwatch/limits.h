@@ -34,9 +34,12 @@
 #define SW_MAX_ARC_BODY_HASHES 8
 /* Per-message arena: everything decoded from one message lives here. */
 #define SW_MAX_ARENA (64u << 20)
-/* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are mapped
- * and split, so their size is bounded only by the file system. */
+/* One whole message read from a single file (.eml/.emlx) or stdin; mbox files are read
+ * through a window and split, so their size is bounded only by the file system. */
 #define SW_MAX_SPOOL (64ull << 30)
+/* The window an mbox is read through holds one whole message: it grows to this, and a
+ * larger message is read from a mapping of the file instead (see input.h). */
+#define SW_MAX_MBOX_WINDOW (64u << 20)
 /* Decoded RFC 2047 text of one field. */
 #define SW_MAX_DECODED (64u << 10)
 /* Directory recursion depth for tree walks. */
