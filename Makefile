@@ -59,7 +59,7 @@ pgo: deps $(BUILD)/build.ninja
 # The bench measures a build trained on the sources it runs: train again when one is newer.
 pgo-fresh: deps $(BUILD)/build.ninja
 	@if [ "$(PGO)" = 1 ] && { [ ! -f $(BUILD)/pgo-trained ] || \
-		[ -n "$$(find src include -newer $(BUILD)/pgo-trained -print -quit)" ]; }; then \
+		[ -n "$$(find src include meson.build scripts/pgo.sh -newer $(BUILD)/pgo-trained -print -quit)" ]; }; then \
 		scripts/pgo.sh $(BUILD); fi
 
 bench: pgo-fresh build

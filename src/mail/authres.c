@@ -201,6 +201,9 @@ static const char *known_keyword(const char *p, size_t n)
 {
     uint64_t x;
     memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x); /* the table's words, and the mask below, are little-endian */
+#endif
     x = lower8(x) & (~(uint64_t)0 >> (64 - 8 * n));
     size_t k = KW_HASH(x);
     return known_keywords[k].word == x ? known_keywords[k].s : NULL;
