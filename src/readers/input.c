@@ -163,6 +163,34 @@ fail:
     return -1;
 }
 
+/* n bytes at offset, or fewer when the file ends first (*got says how many); 0 or an errno.
+ * pread: a spool fd's offset is at its end after the writes. Also the window's reader. */
+static int pread_all(void *ctx, char *buf, size_t n, uint64_t offset, size_t *got)
+{
+    const sw_input *in = ctx;
+    *got = 0;
+    while (*got < n) {
+        ssize_t r = pread(in->fd, buf + *got, n - *got, (off_t)(offset + *got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return errno;
+        if (r == 0)
+            break;
+        *got += (size_t)r;
+    }
+    return 0;
+}
+
+/* The whole file mapped, read ahead by the kernel; MAP_FAILED when it cannot be. */
+static void *map_sequential(const sw_input *in)
+{
+    void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, in->fd, 0);
+    if (p != MAP_FAILED)
+        madvise(p, in->len, MADV_SEQUENTIAL);
+    return p;
+}
+
 static int map_fd(sw_input *in, int fd, sw_error *err)
 {
     struct stat st;
@@ -180,51 +208,24 @@ static int map_fd(sw_input *in, int fd, sw_error *err)
         char *buf = malloc(in->len);
         if (!buf)
             return sw_error_set(err, SW_ENOMEM, "%s: out of memory", in->path);
-        size_t got = 0;
-        while (got < in->len) {
-            /* pread: a spool fd's offset is at its end after the writes */
-            ssize_t r = pread(fd, buf + got, in->len - got, (off_t)got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0) {
-                int e = errno;
-                free(buf);
-                return sw_error_set(err, SW_EIO, "%s: read error at byte %zu: %s", in->path,
-                                    got, strerror(e));
-            }
-            if (r == 0)
-                break; /* the file shrank since fstat: read what is there */
-            got += (size_t)r;
+        size_t got;
+        int e = pread_all(in, buf, in->len, 0, &got);
+        if (e) {
+            free(buf);
+            return sw_error_set(err, SW_EIO, "%s: read error at byte %zu: %s", in->path, got,
+                                strerror(e));
         }
         in->data = buf;
-        in->len = got;
+        in->len = got; /* the file may have shrunk since fstat: what is there is read */
         in->copied = 1;
         return SW_OK;
     }
-    void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, fd, 0);
+    void *p = map_sequential(in);
     if (p == MAP_FAILED)
         return sw_error_set(err, SW_EIO, "%s: cannot map: %s", in->path, strerror(errno));
-    madvise(p, in->len, MADV_SEQUENTIAL);
     in->data = p;
     in->mapped = 1;
     return SW_OK;
-}
-
-static int pread_all(void *ctx, char *buf, size_t n, uint64_t offset, size_t *got)
-{
-    const sw_input *in = ctx;
-    *got = 0;
-    while (*got < n) {
-        ssize_t r = pread(in->fd, buf + *got, n - *got, (off_t)(offset + *got));
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return errno;
-        if (r == 0)
-            break;
-        *got += (size_t)r;
-    }
-    return 0;
 }
 
 static long minor_faults(void)
@@ -272,14 +273,13 @@ static int window_to_map(sw_input *in, sw_error *err)
     uint64_t at = sw_mbox_stream_offset(&in->window);
     sw_mbox_stream_free(&in->window);
     in->windowed = 0;
-    void *p = mmap(NULL, in->len, PROT_READ, MAP_PRIVATE, in->fd, 0);
+    void *p = map_sequential(in);
     if (p == MAP_FAILED) {
         in->done = 1;
         return sw_error_set(err, SW_EIO, "%s: cannot map for a message over %u MiB at byte "
                             "%llu: %s", in->path, SW_MAX_MBOX_WINDOW >> 20,
                             (unsigned long long)at, strerror(errno));
     }
-    madvise(p, in->len, MADV_SEQUENTIAL);
     in->data = p;
     in->mapped = 1;
     in->pos = (size_t)at;
